@@ -1,0 +1,75 @@
+#pragma once
+// The HDF5 results file (schema documented in README.md, "Output schema"). One file holds one or
+// more scenarios under /scenarios/<name>; per-path arrays are written block by block in path
+// order while the runner streams, and summaries over paths are folded from the file afterwards
+// in bounded memory. The file is written as <target>.partial and renamed by commit().
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/io/hdf5.h"
+#include "engine/scenario/scenario.h"
+#include "engine/util/atomic_file.h"
+
+namespace hashsim::io {
+
+inline constexpr std::int64_t kSchemaVersion = 1;
+
+struct OutputSpec {
+  std::string name;                           // under the scenario group, e.g. "paths/price_usd"
+  std::vector<std::uint64_t> per_path_shape;  // e.g. {recorded_days} or {n_fleets, recorded_days}
+  std::string unit;
+  bool summarize = true;  // mean, stderr and P5..P95 over paths -> summary/<name without "paths/">
+  std::uint64_t per_path_size() const {
+    std::uint64_t n = 1;
+    for (auto d : per_path_shape) n *= d;
+    return n;
+  }
+};
+
+class ScenarioWriter {
+ public:
+  ScenarioWriter(hid_t file, const scenario::Scenario& s, std::vector<OutputSpec> specs);
+  const std::vector<OutputSpec>& specs() const { return specs_; }
+  // data[k] points at n_paths * specs()[k].per_path_size() doubles, path-major.
+  void write_block(std::uint64_t first_path, std::uint64_t n_paths, const std::vector<const double*>& data);
+  // Folds the summaries and marks the scenario complete. memory_budget_bytes bounds the slab
+  // read back per step.
+  void finish(std::uint64_t memory_budget_bytes = 64ull << 20);
+  hid_t group() const { return group_.get(); }
+  std::uint64_t paths_written() const { return paths_written_; }
+
+ private:
+  h5::Handle group_;
+  std::vector<OutputSpec> specs_;
+  std::vector<h5::Handle> datasets_;
+  std::uint64_t n_paths_;
+  std::uint64_t paths_written_ = 0;
+};
+
+class ResultsFile {
+ public:
+  ResultsFile(const std::filesystem::path& target, const std::string& command_line);
+  ~ResultsFile();
+  ScenarioWriter& begin_scenario(const scenario::Scenario& s, std::vector<OutputSpec> specs);
+  hid_t root() const { return file_.get(); }
+  void commit();  // closes the file and renames it into place
+  const std::filesystem::path& target() const { return out_.target_path(); }
+
+ private:
+  AtomicOutput out_;
+  h5::Handle file_;
+  std::vector<std::unique_ptr<ScenarioWriter>> scenarios_;
+};
+
+// Exact summary of one set of samples (quantiles by linear interpolation between order
+// statistics, numpy's default "linear" method).
+struct SummaryStats {
+  double mean, stderr_, p5, p25, p50, p75, p95;
+};
+SummaryStats summarize_samples(std::vector<double>& samples);  // reorders samples
+double quantile_sorted(const std::vector<double>& sorted, double q);
+
+}  // namespace hashsim::io

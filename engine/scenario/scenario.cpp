@@ -1,0 +1,188 @@
+#include "engine/scenario/scenario.h"
+
+#include <cmath>
+
+#include "engine/scenario/yaml_reader.h"
+#include "engine/util/atomic_file.h"
+#include "engine/util/error.h"
+
+namespace hashsim::scenario {
+
+namespace {
+constexpr const char* kSeriesNames[] = {"price_usd",          "fee_btc_per_block",        "network_hashrate_ths",
+                                        "difficulty",         "height",                   "blocks",
+                                        "hashprice_btc_per_th_day", "hashprice_usd_per_th_day"};
+constexpr const char* kSeriesUnits[] = {"USD/BTC", "BTC/block", "TH/s", "1", "blocks", "blocks/day",
+                                        "BTC/(TH/s)/day", "USD/(TH/s)/day"};
+
+market::ReplaySpec read_replay(YamlMap& m, const std::filesystem::path& scenario_file, const std::string& default_column) {
+  market::ReplaySpec r;
+  const std::string file = m.text("file");
+  std::filesystem::path p(file);
+  if (p.is_relative()) p = scenario_file.parent_path() / p;
+  if (!std::filesystem::is_regular_file(p)) m.fail("file", "= " + file + ": cannot read file " + p.string());
+  r.file = p;
+  r.value_column = m.text("column", default_column);
+  r.day_column = m.text("day_column", "day");
+  r.path_column = m.text("path_column", "");
+  r.scale = m.number("scale", 1e-12, 1e12, 1.0);
+  return r;
+}
+}  // namespace
+
+const char* series_name(Series s) { return kSeriesNames[static_cast<int>(s)]; }
+const char* series_unit(Series s) { return kSeriesUnits[static_cast<int>(s)]; }
+std::vector<std::string> all_series_names() {
+  return std::vector<std::string>(std::begin(kSeriesNames), std::end(kSeriesNames));
+}
+
+const char* start_source_name(StartSource s) {
+  switch (s) {
+    case StartSource::Scenario: return "scenario";
+    case StartSource::Static: return "static";
+    case StartSource::Live: return "live";
+    case StartSource::Cached: return "cached";
+  }
+  return "?";
+}
+
+bool Scenario::records(Series s) const {
+  for (auto r : record.series)
+    if (r == s) return true;
+  return false;
+}
+
+Scenario parse_scenario(const std::string& yaml_text, const std::filesystem::path& file, const Overrides& ov) {
+  return build_scenario(parse_yaml(yaml_text, file.string()), yaml_text, file, ov);
+}
+
+Scenario build_scenario(const YAML::Node& root, const std::string& yaml_text, const std::filesystem::path& file,
+                        const Overrides& ov) {
+  const std::string fname = file.string();
+  if (!root || root.IsNull()) throw Error(fname + ": the scenario file is empty");
+  YamlMap top(root, fname, "");
+
+  Scenario s;
+  s.file = file;
+  s.yaml_text = yaml_text;
+  s.name = top.text("name");
+  if (s.name.empty() || s.name.find_first_of("/ \t") != std::string::npos)
+    top.fail("name", "= '" + s.name + "' must be a non-empty name without spaces or '/'");
+  s.description = top.text("description", "");
+  s.horizon_days = static_cast<int>(top.integer("horizon_days", 1, kMaxHorizonDays));
+  s.paths = top.integer("paths", 1, kMaxPaths);
+  s.seed = static_cast<std::uint64_t>(top.integer("seed", 0, INT64_MAX));
+
+  {
+    YamlMap st = top.map("start", true);
+    const std::string src = st.choice("source", {"scenario", "static", "live", "cached"}, std::string("scenario"));
+    s.start.source = src == "scenario" ? StartSource::Scenario
+                     : src == "static" ? StartSource::Static
+                     : src == "live"   ? StartSource::Live
+                                       : StartSource::Cached;
+    // With a snapshot source the numbers come from the snapshot; any given here are an error
+    // would be surprising, so they are still read (and must be valid) but the snapshot wins.
+    const bool need = s.start.source == StartSource::Scenario;
+    auto opt = [&](double v) { return need ? std::optional<double>() : std::optional<double>(v); };
+    s.start.date = st.date("date", need ? std::optional<std::string>() : std::optional<std::string>(""));
+    s.start.price_usd = st.number("price_usd", 0.01, 1e9, opt(0.0));
+    s.start.network_hashrate_ths = st.number("network_hashrate_ths", 1.0, 1e15, opt(0.0));
+    s.start.difficulty = st.number("difficulty", 1.0, 1e20, opt(0.0));
+    s.start.height = static_cast<double>(st.integer("height", 0, 20'000'000, need ? std::optional<std::int64_t>() : 0));
+    s.start.fee_btc_per_block = st.number("fee_btc_per_block", 1e-8, 100.0, opt(0.0));
+    st.finish();
+  }
+  {
+    YamlMap pm = top.map("price", true);
+    const std::string model = pm.choice("model", {"gbm", "replay"});
+    if (model == "gbm") {
+      s.price.kind = PriceModelKind::Gbm;
+      s.price.gbm.drift_per_year = pm.number("drift_per_year", -5.0, 5.0);
+      s.price.gbm.vol_per_sqrt_year = pm.number("vol_per_sqrt_year", 0.0, 5.0);
+      YamlMap j = pm.map("jumps");
+      s.price.gbm.jumps.intensity_per_year = j.number("intensity_per_year", 0.0, 365.0, 0.0);
+      s.price.gbm.jumps.log_mean = j.number("log_mean", -5.0, 5.0, 0.0);
+      s.price.gbm.jumps.log_sd = j.number("log_sd", 0.0, 5.0, 0.0);
+      j.finish();
+    } else {
+      s.price.kind = PriceModelKind::Replay;
+      YamlMap r = pm.map("replay", true);
+      s.price.replay = read_replay(r, file, "price_usd");
+      r.finish();
+    }
+    pm.finish();
+  }
+  {
+    YamlMap fm = top.map("fees", true);
+    const std::string model = fm.choice("model", {"lognormal", "replay"});
+    if (model == "lognormal") {
+      s.fees.kind = FeeModelKind::Lognormal;
+      s.fees.lognormal.median_btc_per_block = fm.number("median_btc_per_block", 1e-8, 100.0);
+      s.fees.lognormal.log_sd = fm.number("log_sd", 0.0, 5.0);
+      s.fees.lognormal.ar1_phi = fm.number("ar1_phi", 0.0, 0.999, 0.0);
+    } else {
+      s.fees.kind = FeeModelKind::Replay;
+      YamlMap r = fm.map("replay", true);
+      s.fees.replay = read_replay(r, file, "fee_btc_per_block");
+      r.finish();
+    }
+    fm.finish();
+  }
+  {
+    YamlMap cm = top.map("chain");
+    const std::string arrivals = cm.choice("block_arrivals", {"expected", "poisson"}, std::string("expected"));
+    s.chain.arrivals = arrivals == "poisson" ? chain::BlockArrivals::Poisson : chain::BlockArrivals::Expected;
+    s.chain.difficulty_adjustment = cm.boolean("difficulty_adjustment", true);
+    s.chain.halvings = cm.boolean("halvings", true);
+    cm.finish();
+  }
+  {
+    YamlMap nm = top.map("network");
+    const std::string model = nm.choice("model", {"exogenous", "replay"}, std::string("exogenous"));
+    if (model == "exogenous") {
+      s.network.kind = NetworkModelKind::Exogenous;
+      s.network.growth_per_year = nm.number("growth_per_year", -5.0, 5.0, 0.0);
+      s.network.vol_per_sqrt_year = nm.number("vol_per_sqrt_year", 0.0, 5.0, 0.0);
+    } else {
+      s.network.kind = NetworkModelKind::Replay;
+      YamlMap r = nm.map("replay", true);
+      s.network.replay = read_replay(r, file, "network_hashrate_ths");
+      r.finish();
+    }
+    nm.finish();
+  }
+  {
+    YamlMap rm = top.map("record");
+    const auto names = all_series_names();
+    const auto chosen = rm.text_list("series", names, names);
+    for (const auto& n : chosen) {
+      for (int i = 0; i < kSeriesCount; ++i)
+        if (n == names[static_cast<std::size_t>(i)]) s.record.series.push_back(static_cast<Series>(i));
+    }
+    s.record.every_days = static_cast<int>(rm.integer("every_days", 1, 3650, 1));
+    s.record.compression = static_cast<int>(rm.integer("compression", 0, 9, 0));
+    rm.finish();
+  }
+  top.finish();
+
+  if (ov.paths) {
+    if (*ov.paths < 1 || *ov.paths > kMaxPaths)
+      throw Error("--paths " + std::to_string(*ov.paths) + " is not in [1, " + std::to_string(kMaxPaths) + "]");
+    s.paths = *ov.paths;
+  }
+  if (ov.days) {
+    if (*ov.days < 1 || *ov.days > kMaxHorizonDays)
+      throw Error("--days " + std::to_string(*ov.days) + " is not in [1, " + std::to_string(kMaxHorizonDays) + "]");
+    s.horizon_days = *ov.days;
+  }
+  if (ov.seed) s.seed = *ov.seed;
+  return s;
+}
+
+Scenario load_scenario(const std::filesystem::path& file, const Overrides& overrides) {
+  if (!std::filesystem::is_regular_file(file))
+    throw Error(file.string() + ": cannot read scenario file (not found or not a regular file)");
+  return parse_scenario(read_file(file), file, overrides);
+}
+
+}  // namespace hashsim::scenario

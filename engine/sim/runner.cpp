@@ -1,0 +1,123 @@
+#include "engine/sim/runner.h"
+
+#include <tbb/enumerable_thread_specific.h>
+#include <tbb/global_control.h>
+#include <tbb/parallel_pipeline.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <thread>
+
+#include "engine/sim/market_inputs.h"
+#include "engine/sim/path_simulator.h"
+
+namespace hashsim::sim {
+
+namespace {
+struct Block {
+  std::uint64_t first_path = 0;
+  std::uint64_t n_paths = 0;
+  std::vector<std::vector<double>> data;  // per output spec, [n_paths * per_path_size]
+};
+
+class Progress {
+ public:
+  Progress(bool enabled, std::string label, std::uint64_t total)
+      : enabled_(enabled && ::isatty(STDERR_FILENO)), label_(std::move(label)), total_(total),
+        start_(std::chrono::steady_clock::now()) {}
+  void update(std::uint64_t done) {
+    if (!enabled_) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (done < total_ && now - last_ < std::chrono::milliseconds(200)) return;
+    last_ = now;
+    const double secs = std::chrono::duration<double>(now - start_).count();
+    const double rate = secs > 0 ? static_cast<double>(done) / secs : 0.0;
+    const double eta = rate > 0 ? static_cast<double>(total_ - done) / rate : 0.0;
+    std::fprintf(stderr, "\r%s: %llu/%llu paths, %.0f paths/s, ETA %.0f s   ", label_.c_str(),
+                 static_cast<unsigned long long>(done), static_cast<unsigned long long>(total_), rate, eta);
+    if (done == total_) std::fprintf(stderr, "\n");
+    std::fflush(stderr);
+  }
+
+ private:
+  bool enabled_;
+  std::string label_;
+  std::uint64_t total_;
+  std::chrono::steady_clock::time_point start_, last_{};
+};
+}  // namespace
+
+std::vector<io::OutputSpec> output_specs(const scenario::Scenario& s) {
+  std::vector<io::OutputSpec> specs;
+  const auto days = static_cast<std::uint64_t>(s.recorded_days());
+  for (auto series : s.record.series) {
+    specs.push_back({std::string("paths/") + scenario::series_name(series), {days}, scenario::series_unit(series), true});
+  }
+  return specs;
+}
+
+RunStats run_scenario(const scenario::Scenario& s, io::ScenarioWriter& writer, const RunOptions& options) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const MarketInputs inputs = MarketInputs::load(s);
+  const int threads = options.threads > 0 ? options.threads
+                                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
+
+  const auto& specs = writer.specs();
+  const auto n_paths = static_cast<std::uint64_t>(s.paths);
+  const std::uint64_t block = std::max<std::uint64_t>(1, options.block_paths);
+  const std::uint64_t n_blocks = (n_paths + block - 1) / block;
+  const std::size_t n_series = s.record.series.size();
+
+  tbb::enumerable_thread_specific<std::unique_ptr<PathSimulator>> workers;
+  Progress progress(options.progress, options.progress_label.empty() ? s.name : options.progress_label, n_paths);
+
+  std::uint64_t next_block = 0;
+  tbb::parallel_pipeline(
+      static_cast<std::size_t>(2 * threads),
+      tbb::make_filter<void, std::shared_ptr<Block>>(
+          tbb::filter_mode::serial_in_order,
+          [&](tbb::flow_control& fc) -> std::shared_ptr<Block> {
+            if (next_block >= n_blocks) {
+              fc.stop();
+              return nullptr;
+            }
+            auto b = std::make_shared<Block>();
+            b->first_path = next_block * block;
+            b->n_paths = std::min(block, n_paths - b->first_path);
+            b->data.resize(specs.size());
+            for (std::size_t k = 0; k < specs.size(); ++k) b->data[k].resize(b->n_paths * specs[k].per_path_size());
+            ++next_block;
+            return b;
+          }) &
+          tbb::make_filter<std::shared_ptr<Block>, std::shared_ptr<Block>>(
+              tbb::filter_mode::parallel,
+              [&](std::shared_ptr<Block> b) {
+                auto& w = workers.local();
+                if (!w) w = std::make_unique<PathSimulator>(s, inputs);
+                const std::uint64_t days = static_cast<std::uint64_t>(s.recorded_days());
+                for (std::uint64_t p = 0; p < b->n_paths; ++p) {
+                  PathOutput out;
+                  for (std::size_t k = 0; k < n_series; ++k) out.series[k] = b->data[k].data() + p * days;
+                  w->simulate(b->first_path + p, out);
+                }
+                return b;
+              }) &
+          tbb::make_filter<std::shared_ptr<Block>, void>(
+              tbb::filter_mode::serial_in_order, [&](std::shared_ptr<Block> b) {
+                std::vector<const double*> ptrs;
+                for (const auto& d : b->data) ptrs.push_back(d.data());
+                writer.write_block(b->first_path, b->n_paths, ptrs);
+                progress.update(b->first_path + b->n_paths);
+              }));
+  writer.finish();
+  RunStats st;
+  st.paths = n_paths;
+  st.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return st;
+}
+
+}  // namespace hashsim::sim

@@ -1,0 +1,17 @@
+#pragma once
+// Each `hashsim` subcommand lives in its own cmd_<name>.cpp and registers itself on the CLI11 app
+// through one function declared here; main.cpp calls them in order. Handlers throw hashsim::Error
+// on bad input; main turns that into "hashsim: error: ..." and exit code 1.
+#include <CLI/CLI.hpp>
+#include <string>
+
+namespace hashsim::cli {
+
+struct GlobalOptions {
+  std::string command_line;  // the full argv joined, recorded as provenance
+  int verbosity = 0;         // -v / -q
+};
+
+void register_run_commands(CLI::App& app, GlobalOptions& global);    // run, sweep
+
+}  // namespace hashsim::cli

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Sets up (Debian packages), builds hashsim (Release) and runs the default scenario sweep,
+# writing results/default-sweep.h5 and printing the summary table.
+# Extra arguments go to `hashsim sweep` (e.g. --paths 10000 --threads 2).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+bash tools/install-deps.sh
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build -j"$(nproc)" --target hashsim
+./build/tools/hashsim/hashsim sweep scenarios/default-sweep.yaml -o results/default-sweep.h5 "$@"
