@@ -10,23 +10,42 @@
 namespace hashsim {
 
 namespace {
+std::string trim(const std::string& f) {
+  const auto b = f.find_first_not_of(" \t");
+  const auto e = f.find_last_not_of(" \t");
+  return b == std::string::npos ? std::string() : f.substr(b, e - b + 1);
+}
+
+// RFC 4180 fields: a field may be double-quoted, with "" for a literal quote, so separators
+// inside quotes stay in the field. Unquoted fields are trimmed of surrounding blanks.
 std::vector<std::string> split_line(const std::string& line) {
   std::vector<std::string> out;
   std::string field;
-  for (char c : line) {
-    if (c == ',') {
-      out.push_back(field);
+  bool quoted = false, was_quoted = false;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+        field.push_back('"');
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        field.push_back(c);
+      }
+    } else if (c == '"') {
+      quoted = true;
+      was_quoted = true;
       field.clear();
+    } else if (c == ',') {
+      out.push_back(was_quoted ? field : trim(field));
+      field.clear();
+      was_quoted = false;
     } else if (c != '\r') {
       field.push_back(c);
     }
   }
-  out.push_back(field);
-  for (auto& f : out) {
-    const auto b = f.find_first_not_of(" \t\"");
-    const auto e = f.find_last_not_of(" \t\"");
-    f = (b == std::string::npos) ? std::string() : f.substr(b, e - b + 1);
-  }
+  out.push_back(was_quoted ? field : trim(field));
   return out;
 }
 }  // namespace

@@ -1,0 +1,39 @@
+#pragma once
+// The machine catalogue: one row per ASIC model, read from data/machines/*.csv (the single source
+// of truth; code holds no machine numbers). Columns: name, hashrate_ths, power_w, price_usd,
+// price_growth_factor, delivery_delay_days, initial_units, source. See data/README.md.
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace hashsim::agents {
+
+struct MachineSpec {
+  std::string name;
+  double hashrate_ths = 0.0;
+  double power_w = 0.0;
+  double price_usd = 0.0;
+  double price_growth_factor = 0.0;  // reference-2021: order scale; default: price elasticity to hashprice
+  int delivery_delay_days = 0;
+  double initial_units = 0.0;        // relative (unscaled) fleet size in machines
+  std::string source;
+  double power_kw() const { return power_w / 1000.0; }
+  double efficiency_j_per_th() const { return power_w / hashrate_ths; }
+};
+
+struct MachineCatalogue {
+  std::filesystem::path file;
+  std::string sha256;  // of the file's bytes, for provenance
+  std::vector<MachineSpec> machines;
+  // Index of a machine by exact name; throws Error listing the known names.
+  std::size_t index_of(const std::string& name) const;
+};
+
+inline constexpr int kMaxDeliveryDelayDays = 365;
+
+// Reads and validates a catalogue. Throws hashsim::Error naming file, line, column and value:
+// non-positive hashrate/power/price, negative growth factor or units, delay outside
+// [0, 365] days, duplicate names, no rows.
+MachineCatalogue load_machine_catalogue(const std::filesystem::path& file);
+
+}  // namespace hashsim::agents
