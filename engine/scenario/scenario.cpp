@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "agents/agents_config.h"
 #include "engine/scenario/yaml_reader.h"
 #include "engine/util/atomic_file.h"
 #include "engine/util/error.h"
@@ -138,8 +139,10 @@ Scenario build_scenario(const YAML::Node& root, const std::string& yaml_text, co
   }
   {
     YamlMap nm = top.map("network");
-    const std::string model = nm.choice("model", {"exogenous", "replay"}, std::string("exogenous"));
-    if (model == "exogenous") {
+    const std::string model = nm.choice("model", {"exogenous", "replay", "agents"}, std::string("exogenous"));
+    if (model == "agents") {
+      s.network.kind = NetworkModelKind::Agents;
+    } else if (model == "exogenous") {
       s.network.kind = NetworkModelKind::Exogenous;
       s.network.growth_per_year = nm.number("growth_per_year", -5.0, 5.0, 0.0);
       s.network.vol_per_sqrt_year = nm.number("vol_per_sqrt_year", 0.0, 5.0, 0.0);
@@ -150,6 +153,14 @@ Scenario build_scenario(const YAML::Node& root, const std::string& yaml_text, co
       r.finish();
     }
     nm.finish();
+  }
+  if (s.network.kind == NetworkModelKind::Agents) {
+    YamlMap am = top.map("agents", true);
+    s.agents = agents::parse_agents_config(am, file);
+    if (s.agents->profile == agents::RuleProfile::Reference2021 && s.price.kind != PriceModelKind::Replay)
+      top.fail("price", "must be model: replay under the reference-2021 profile (it replays the published paths)");
+  } else if (top.has("agents")) {
+    top.fail("agents", "is only used with network.model: agents");
   }
   {
     YamlMap rm = top.map("record");

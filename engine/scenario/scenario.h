@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "agents/agents_config.h"
 #include "engine/chain/chain_state.h"
 #include "engine/market/fee_model.h"
 #include "engine/market/price_model.h"
@@ -94,6 +95,8 @@ struct Scenario {
   chain::ChainOptions chain{};
   NetworkConfig network{};
   RecordConfig record{};
+  // Present when network.model is agents: the miner agents drive the network hashrate.
+  std::optional<agents::AgentsConfig> agents;
 
   int recorded_days() const { return (horizon_days + record.every_days - 1) / record.every_days; }
   bool records(Series s) const;

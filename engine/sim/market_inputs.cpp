@@ -10,6 +10,11 @@ MarketInputs MarketInputs::load(const scenario::Scenario& s) {
     in.fees = market::ReplaySeries::load(s.fees.replay, s.horizon_days);
   if (s.network.kind == scenario::NetworkModelKind::Replay)
     in.network = market::ReplaySeries::load(s.network.replay, s.horizon_days);
+  if (s.agents) {
+    in.agents = agents::build_archetype_table(*s.agents, s.start.network_hashrate_ths);
+    if (s.agents->profile == agents::RuleProfile::Reference2021)
+      in.reward = market::ReplaySeries::load(s.agents->reference.reward, s.horizon_days);
+  }
   return in;
 }
 

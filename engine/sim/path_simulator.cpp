@@ -2,20 +2,69 @@
 
 #include <cmath>
 
+#include "agents/miner_rules.h"
+#include "engine/chain/consensus.h"
 #include "engine/rng/distributions.h"
 #include "engine/rng/streams.h"
 
 namespace hashsim::sim {
 
-using scenario::Series;
-
-PathSimulator::PathSimulator(const scenario::Scenario& s, const MarketInputs& inputs)
-    : s_(s), in_(inputs), price_model_(s.price.gbm), fee_model_(s.fees.lognormal) {
+PathSimulator::PathSimulator(const scenario::Scenario& s, const MarketInputs& inputs, const OutputLayout& layout)
+    : s_(s), in_(inputs), layout_(layout), price_model_(s.price.gbm), fee_model_(s.fees.lognormal) {
   for (int& slot : slot_of_series_) slot = -1;
-  for (std::size_t i = 0; i < s.record.series.size(); ++i) slot_of_series_[static_cast<int>(s.record.series[i])] = static_cast<int>(i);
+  for (std::size_t i = 0; i < s.record.series.size(); ++i)
+    slot_of_series_[static_cast<int>(s.record.series[i])] = static_cast<int>(i);
+  if (in_.agents) miners_.allocate(*in_.agents, s.agents->rules.window_days);
 }
 
-void PathSimulator::simulate(std::uint64_t path_index, const PathOutput& out) {
+void PathSimulator::simulate(std::uint64_t path_index, double* const* outputs) {
+  if (s_.agents && s_.agents->profile == agents::RuleProfile::Reference2021) {
+    simulate_reference_2021(path_index, outputs);
+  } else {
+    simulate_chain_model(path_index, outputs);
+  }
+}
+
+void PathSimulator::record_agents_day(int day, double price_usd, double* const* outputs) {
+  const agents::ArchetypeTable& t = *in_.agents;
+  if (layout_.has_fleets && day % s_.record.every_days == 0) {
+    const std::size_t days = static_cast<std::size_t>(s_.recorded_days());
+    const std::size_t rec = static_cast<std::size_t>(day / s_.record.every_days);
+    for (std::size_t f = 0; f < layout_.n_fleets; ++f) {
+      const std::size_t a = t.n_env + f;
+      const double value = miners_.usd[a] + miners_.btc[a] * price_usd;
+      const std::size_t at = f * days + rec;
+      outputs[layout_.first_fleet + 0][at] = miners_.machines_on[a];
+      outputs[layout_.first_fleet + 1][at] = miners_.usd[a];
+      outputs[layout_.first_fleet + 2][at] = miners_.btc[a];
+      outputs[layout_.first_fleet + 3][at] = value;
+      outputs[layout_.first_fleet + 4][at] = value / t.budget_usd[a];
+    }
+  }
+  if (layout_.has_archetype_series && day % layout_.archetype_every_days == 0) {
+    const std::size_t days = static_cast<std::size_t>(layout_.archetype_days);
+    const std::size_t rec = static_cast<std::size_t>(day / layout_.archetype_every_days);
+    for (std::size_t a = 0; a < layout_.n_archetypes; ++a) {
+      outputs[layout_.first_archetype_series + 0][a * days + rec] = miners_.machines_on[a];
+      outputs[layout_.first_archetype_series + 1][a * days + rec] = miners_.usd[a] + miners_.btc[a] * price_usd;
+    }
+  }
+}
+
+void PathSimulator::record_agents_final(double* const* outputs) {
+  const agents::ArchetypeTable& t = *in_.agents;
+  const std::size_t base = layout_.first_archetype_final;
+  for (std::size_t a = 0; a < layout_.n_archetypes; ++a) {
+    outputs[base + 0][a] = miners_.machines_on[a];
+    outputs[base + 1][a] = miners_.machines_idle[a];
+    outputs[base + 2][a] = miners_.usd[a];
+    outputs[base + 3][a] = miners_.btc[a];
+    outputs[base + 4][a] = miners_.profit_total_usd[a];
+    outputs[base + 5][a] = miners_.machines_on[a] * t.hashrate_ths[a];
+  }
+}
+
+void PathSimulator::simulate_chain_model(std::uint64_t path_index, double* const* outputs) {
   rng::Engine price_rng = rng::make_rng(s_.seed, rng::Stream::Price, path_index);
   rng::Engine jump_rng = rng::make_rng(s_.seed, rng::Stream::Jumps, path_index);
   rng::Engine fee_rng = rng::make_rng(s_.seed, rng::Stream::Fees, path_index);
@@ -23,6 +72,8 @@ void PathSimulator::simulate(std::uint64_t path_index, const PathOutput& out) {
   rng::Engine hash_rng = rng::make_rng(s_.seed, rng::Stream::Hashrate, path_index);
 
   chain_.reset({s_.start.height, s_.start.difficulty, -1.0}, s_.chain);
+  const bool with_agents = in_.agents.has_value();
+  if (with_agents) miners_.reset(*in_.agents);
 
   const double* price_replay = in_.price ? in_.price->path_row(path_index) : nullptr;
   const double* fee_replay = in_.fees ? in_.fees->path_row(path_index) : nullptr;
@@ -30,41 +81,100 @@ void PathSimulator::simulate(std::uint64_t path_index, const PathOutput& out) {
 
   // Exogenous hashrate: ln R += (g - v^2/2) dt + v sqrt(dt) Z, so E[R_t] = R_0 e^(g t).
   const double dt = 1.0 / market::kDaysPerYear;
-  const double hr_drift = (s_.network.growth_per_year - 0.5 * s_.network.vol_per_sqrt_year * s_.network.vol_per_sqrt_year) * dt;
+  const double hr_drift =
+      (s_.network.growth_per_year - 0.5 * s_.network.vol_per_sqrt_year * s_.network.vol_per_sqrt_year) * dt;
   const double hr_diff = s_.network.vol_per_sqrt_year * std::sqrt(dt);
 
   double log_price = std::log(price_replay ? price_replay[0] : s_.start.price_usd);
   double log_fee = std::log(fee_replay ? fee_replay[0] : s_.start.fee_btc_per_block);
-  double log_hashrate = std::log(net_replay ? net_replay[0] : s_.start.network_hashrate_ths);
+  double hashrate = with_agents ? in_.agents->initial_network_hashrate_ths()
+                                : (net_replay ? net_replay[0] : s_.start.network_hashrate_ths);
+  double log_hashrate = std::log(hashrate);
 
   const int every = s_.record.every_days;
   int rec = 0;
   for (int d = 0; d < s_.horizon_days; ++d) {
     if (d > 0) {
-      // Market step (each stream draws a fixed count per day, replay or not, see DESIGN.md 3.3).
+      // Each stream draws a fixed count per day, replayed or not (DESIGN.md 3.3).
       const double next_log_price = price_model_.step_log(log_price, price_rng, jump_rng);
       log_price = price_replay ? std::log(price_replay[d]) : next_log_price;
       const double next_log_fee = fee_model_.step_log(log_fee, fee_rng);
       log_fee = fee_replay ? std::log(fee_replay[d]) : next_log_fee;
       const double z = rng::standard_normal(hash_rng);
-      log_hashrate = net_replay ? std::log(net_replay[d]) : log_hashrate + hr_drift + hr_diff * z;
+      if (!with_agents) {
+        log_hashrate = net_replay ? std::log(net_replay[d]) : log_hashrate + hr_drift + hr_diff * z;
+        hashrate = std::exp(log_hashrate);
+      }
     }
     const double price = std::exp(log_price);
     const double fee = std::exp(log_fee);
-    const double hashrate = std::exp(log_hashrate);
-    const chain::ChainDay day = chain_.advance_day(hashrate, block_rng);
-    const double hashprice_btc = (day.subsidy_btc + day.blocks * fee) / hashrate;
+    const double day_hashrate = hashrate;
+    const chain::ChainDay day = chain_.advance_day(day_hashrate, block_rng);
+    const double hashprice_btc = day_hashrate > 0.0 ? (day.subsidy_btc + day.blocks * fee) / day_hashrate : 0.0;
+
+    if (with_agents) {
+      if (d == 0) {
+        agents::seed_default(*in_.agents, miners_, hashprice_btc * price);
+      } else {
+        hashrate = agents::step_default(*in_.agents, s_.agents->rules, miners_, d, price, hashprice_btc);
+      }
+      record_agents_day(d, price, outputs);
+    }
 
     if (d % every == 0) {
-      const double values[scenario::kSeriesCount] = {price, fee, hashrate, day.difficulty, day.height_end,
-                                                      day.blocks, hashprice_btc, hashprice_btc * price};
+      const double values[scenario::kSeriesCount] = {price,       fee,         day_hashrate,  day.difficulty,
+                                                      day.height_end, day.blocks, hashprice_btc, hashprice_btc * price};
       for (int k = 0; k < scenario::kSeriesCount; ++k) {
         const int slot = slot_of_series_[k];
-        if (slot >= 0) out.series[slot][rec] = values[k];
+        if (slot >= 0) outputs[slot][rec] = values[k];
       }
       ++rec;
     }
   }
+  if (with_agents) record_agents_final(outputs);
+}
+
+// reference-2021: price and network reward are replayed per trial (path_index mod trials); no
+// chain model (fixed 6.25 BTC subsidy and fees live inside the replayed reward, no difficulty).
+// Recorded chain series are the implied ones: blocks = 144, difficulty at target pace for the
+// day's hashrate, height = start + 144 d, fee = reward / 144 - subsidy at the start height.
+void PathSimulator::simulate_reference_2021(std::uint64_t path_index, double* const* outputs) {
+  const agents::ArchetypeTable& t = *in_.agents;
+  miners_.reset(t);
+  const double* prices = in_.price->path_row(path_index);
+  const double* rewards = in_.reward->path_row(path_index);
+  const double subsidy =
+      static_cast<double>(chain::block_subsidy_sat(static_cast<std::int64_t>(s_.start.height))) / 1e8;
+  double prev_hashrate = t.initial_network_hashrate_ths();
+  const int every = s_.record.every_days;
+  int rec = 0;
+  for (int d = 0; d < s_.horizon_days; ++d) {
+    const double price = prices[d];
+    const double reward = rewards[d];
+    const double day_hashrate = prev_hashrate;  // revenue of day d is shared by H_{d-1}
+    if (d > 0) {
+      prev_hashrate = agents::step_reference_2021(t, s_.agents->reference, miners_, d - 1, price, reward, prev_hashrate);
+    }
+    record_agents_day(d, price, outputs);
+    if (d % every == 0) {
+      const double hashprice_btc = reward / day_hashrate;
+      // The reference reports the hashrate after the day's update (H_d).
+      const double values[scenario::kSeriesCount] = {price,
+                                                      reward / 144.0 - subsidy,
+                                                      prev_hashrate,
+                                                      prev_hashrate * 1e12 * chain::kTargetBlockTimeS / chain::kHashesPerDifficulty,
+                                                      s_.start.height + 144.0 * d,
+                                                      144.0,
+                                                      hashprice_btc,
+                                                      hashprice_btc * price};
+      for (int k = 0; k < scenario::kSeriesCount; ++k) {
+        const int slot = slot_of_series_[k];
+        if (slot >= 0) outputs[slot][rec] = values[k];
+      }
+      ++rec;
+    }
+  }
+  record_agents_final(outputs);
 }
 
 }  // namespace hashsim::sim

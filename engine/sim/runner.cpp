@@ -12,7 +12,9 @@
 #include <thread>
 
 #include "engine/sim/market_inputs.h"
+#include "engine/sim/outputs.h"
 #include "engine/sim/path_simulator.h"
+#include "engine/util/error.h"
 
 namespace hashsim::sim {
 
@@ -51,12 +53,10 @@ class Progress {
 }  // namespace
 
 std::vector<io::OutputSpec> output_specs(const scenario::Scenario& s) {
-  std::vector<io::OutputSpec> specs;
-  const auto days = static_cast<std::uint64_t>(s.recorded_days());
-  for (auto series : s.record.series) {
-    specs.push_back({std::string("paths/") + scenario::series_name(series), {days}, scenario::series_unit(series), true});
-  }
-  return specs;
+  if (!s.agents) return make_output_layout(s, 0, 0).specs;
+  // The agent count comes from the catalogue and the tariff bands; observers are listed.
+  const MarketInputs in = MarketInputs::load(s);
+  return make_output_layout(s, in.agents->size(), in.agents->n_observers).specs;
 }
 
 RunStats run_scenario(const scenario::Scenario& s, io::ScenarioWriter& writer, const RunOptions& options) {
@@ -66,11 +66,13 @@ RunStats run_scenario(const scenario::Scenario& s, io::ScenarioWriter& writer, c
                                           : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
 
-  const auto& specs = writer.specs();
+  const OutputLayout layout =
+      make_output_layout(s, inputs.agents ? inputs.agents->size() : 0, inputs.agents ? inputs.agents->n_observers : 0);
+  const auto& specs = layout.specs;
+  if (specs.size() != writer.specs().size()) throw Error("internal: writer and simulator disagree on outputs");
   const auto n_paths = static_cast<std::uint64_t>(s.paths);
   const std::uint64_t block = std::max<std::uint64_t>(1, options.block_paths);
   const std::uint64_t n_blocks = (n_paths + block - 1) / block;
-  const std::size_t n_series = s.record.series.size();
 
   tbb::enumerable_thread_specific<std::unique_ptr<PathSimulator>> workers;
   Progress progress(options.progress, options.progress_label.empty() ? s.name : options.progress_label, n_paths);
@@ -97,12 +99,11 @@ RunStats run_scenario(const scenario::Scenario& s, io::ScenarioWriter& writer, c
               tbb::filter_mode::parallel,
               [&](std::shared_ptr<Block> b) {
                 auto& w = workers.local();
-                if (!w) w = std::make_unique<PathSimulator>(s, inputs);
-                const std::uint64_t days = static_cast<std::uint64_t>(s.recorded_days());
+                if (!w) w = std::make_unique<PathSimulator>(s, inputs, layout);
+                std::vector<double*> out(specs.size());
                 for (std::uint64_t p = 0; p < b->n_paths; ++p) {
-                  PathOutput out;
-                  for (std::size_t k = 0; k < n_series; ++k) out.series[k] = b->data[k].data() + p * days;
-                  w->simulate(b->first_path + p, out);
+                  for (std::size_t k = 0; k < specs.size(); ++k) out[k] = b->data[k].data() + p * specs[k].per_path_size();
+                  w->simulate(b->first_path + p, out.data());
                 }
                 return b;
               }) &

@@ -1,0 +1,112 @@
+#include "agents/agents_config.h"
+
+#include <cmath>
+
+#include "engine/scenario/yaml_reader.h"
+#include "engine/util/error.h"
+
+namespace hashsim::agents {
+
+const char* strategy_name(Strategy s) { return s == Strategy::SellDaily ? "sell_daily" : "long_btc"; }
+const char* profile_name(RuleProfile p) { return p == RuleProfile::Default ? "default" : "reference-2021"; }
+
+namespace {
+std::filesystem::path resolve(const std::filesystem::path& scenario_file, const std::string& name) {
+  std::filesystem::path p(name);
+  return p.is_relative() ? scenario_file.parent_path() / p : p;
+}
+}  // namespace
+
+AgentsConfig parse_agents_config(scenario::YamlMap& m, const std::filesystem::path& scenario_file) {
+  AgentsConfig c;
+  const std::string profile = m.choice("profile", {"default", "reference-2021"}, std::string("default"));
+  c.profile = profile == "default" ? RuleProfile::Default : RuleProfile::Reference2021;
+  const std::string cat = m.text("catalogue");
+  c.catalogue_file = resolve(scenario_file, cat);
+  if (!std::filesystem::is_regular_file(c.catalogue_file))
+    m.fail("catalogue", "= " + cat + ": cannot read file " + c.catalogue_file.string());
+
+  // Tariff bands: each a price or a [low, high] range (its midpoint), with a weight; weights
+  // must sum to 1 (within 1e-9) so the archetype distribution is a distribution.
+  double weight_sum = 0.0;
+  for (auto& band : m.map_list("tariffs", true)) {
+    TariffBand b;
+    if (band.has("range")) {
+      const auto r = band.number_list("range", 0.0, 10.0);
+      if (r.size() != 2 || r[1] < r[0]) band.fail("range", "must be [low, high] USD/kWh with low <= high");
+      b.usd_per_kwh = 0.5 * (r[0] + r[1]);
+    } else {
+      b.usd_per_kwh = band.number("usd_per_kwh", 0.0, 10.0);
+    }
+    b.weight = band.number("weight", 0.0, 1.0);
+    band.finish();
+    weight_sum += b.weight;
+    c.tariffs.push_back(b);
+  }
+  if (c.tariffs.empty()) m.fail("tariffs", "must list at least one tariff band");
+  if (std::fabs(weight_sum - 1.0) > 1e-9)
+    m.fail("tariffs", "weights sum to " + scenario::format_number(weight_sum) + "; they must sum to 1");
+  for (std::size_t i = 0; i < c.tariffs.size(); ++i)
+    for (std::size_t j = 0; j < i; ++j)
+      if (c.tariffs[i].usd_per_kwh == c.tariffs[j].usd_per_kwh)
+        m.fail("tariffs", "lists the price " + scenario::format_number(c.tariffs[i].usd_per_kwh) + " USD/kWh twice");
+
+  {
+    scenario::YamlMap s = m.map("strategies");
+    c.strategy_weight[0] = s.number("sell_daily", 0.0, 1.0, 0.5);
+    c.strategy_weight[1] = s.number("long_btc", 0.0, 1.0, 0.5);
+    s.finish();
+    if (std::fabs(c.strategy_weight[0] + c.strategy_weight[1] - 1.0) > 1e-9)
+      m.fail("strategies", "weights sell_daily + long_btc = " +
+                               scenario::format_number(c.strategy_weight[0] + c.strategy_weight[1]) + "; they must sum to 1");
+  }
+
+  for (auto& o : m.map_list("observers")) {
+    ObserverFleet f;
+    f.machine = o.text("machine");
+    f.tariff_usd_per_kwh = o.number("tariff_usd_per_kwh", 0.0, 10.0);
+    f.strategy = o.choice("strategy", {"sell_daily", "long_btc"}) == "sell_daily" ? Strategy::SellDaily : Strategy::LongBtc;
+    f.budget_usd = o.number("budget_usd", 1.0, 1e12, 1e6);
+    f.counts_in_network = o.boolean("counts_in_network", true);
+    o.finish();
+    c.observers.push_back(f);
+  }
+
+  {
+    scenario::YamlMap r = m.map("rules");
+    if (c.profile == RuleProfile::Reference2021 && r.has("window_days"))
+      r.fail("window_days", "is fixed at 30 by the reference-2021 profile");
+    c.rules.window_days = static_cast<int>(r.integer("window_days", 1, 365, 30));
+    c.rules.pool_fee = r.number("pool_fee", 0.0, 0.5, 0.0);
+    c.rules.hardware_failure_rate_per_year = r.number("hardware_failure_rate_per_year", 0.0, 1.0, 0.0);
+    c.rules.reinvest_fraction = r.number("reinvest_fraction", 0.0, 1.0, 0.5);
+    c.rules.max_payback_days = r.number("max_payback_days", 1.0, 3650.0, 720.0);
+    c.rules.max_switch_off_fraction_per_day = r.number("max_switch_off_fraction_per_day", 0.0, 1.0, 0.10);
+    c.rules.restart_fraction_per_day = r.number("restart_fraction_per_day", 0.0, 1.0, 0.25);
+    r.finish();
+  }
+
+  if (c.profile == RuleProfile::Reference2021) {
+    scenario::YamlMap r = m.map("reference", true);
+    c.reference.start_price_usd = r.number("start_price_usd", 0.01, 1e9);
+    c.reference.start_hashrate_ths = r.number("start_hashrate_ths", 1.0, 1e15);
+    c.reference.seed_hashprice_usd_per_th_day = r.number("seed_hashprice_usd_per_th_day", 0.0, 1e3);
+    scenario::YamlMap rw = r.map("reward", true);
+    const std::string file = rw.text("file");
+    c.reference.reward.file = resolve(scenario_file, file);
+    if (!std::filesystem::is_regular_file(c.reference.reward.file))
+      rw.fail("file", "= " + file + ": cannot read file " + c.reference.reward.file.string());
+    c.reference.reward.value_column = rw.text("column", "reward_btc_per_day");
+    c.reference.reward.day_column = rw.text("day_column", "day");
+    c.reference.reward.path_column = rw.text("path_column", "");
+    rw.finish();
+    r.finish();
+  } else if (m.has("reference")) {
+    m.fail("reference", "is only allowed with profile: reference-2021");
+  }
+  c.archetype_series_every_days = static_cast<int>(m.integer("archetype_series_every_days", 0, 3650, 0));
+  m.finish();
+  return c;
+}
+
+}  // namespace hashsim::agents

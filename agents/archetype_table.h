@@ -1,0 +1,45 @@
+#pragma once
+// The frozen description of every agent of a scenario, as structure-of-arrays: environment
+// archetypes first (machine -> strategy (sell daily, long BTC) -> tariff band, the reference's
+// order), then observer fleets. Built once per scenario, shared const& by all paths.
+#include <cstdint>
+#include <vector>
+
+#include "agents/agents_config.h"
+#include "agents/machine_catalogue.h"
+
+namespace hashsim::agents {
+
+struct ArchetypeTable {
+  MachineCatalogue catalogue;
+  RuleProfile profile = RuleProfile::Default;
+  std::size_t n_env = 0;        // environment archetypes (machines x strategies x tariffs)
+  std::size_t n_observers = 0;  // fixed observer fleets, after the archetypes
+  std::size_t size() const { return n_env + n_observers; }
+
+  // One entry per agent (archetype or observer fleet).
+  std::vector<int> machine;                    // index into catalogue.machines
+  std::vector<double> tariff_usd_per_kwh;
+  std::vector<Strategy> strategy;
+  std::vector<double> is_long_btc;             // 1.0 for Long BTC, else 0.0 (branch-free booking)
+  std::vector<double> hashrate_ths;            // per machine
+  std::vector<double> power_kw;                // per machine
+  std::vector<double> power_cost_usd_per_day;  // per machine: kW x 24 h x tariff
+  std::vector<double> price0_usd;              // per machine, catalogue price
+  std::vector<double> growth_factor;
+  std::vector<int> delay_days;
+  std::vector<double> initial_machines;        // at day 0 (scaled for archetypes)
+  std::vector<double> network_weight;          // 1 if the agent's hashrate counts in the network
+  std::vector<double> budget_usd;              // observers: purchase budget; archetypes: 0
+  // reference-2021: the seeded daily P&L of the 30-day history (unscaled float counts, a quirk).
+  std::vector<double> seed_pnl_usd_per_day;
+  int max_delay_days = 0;
+
+  double initial_network_hashrate_ths() const;
+};
+
+// start_network_hashrate_ths: the default profile scales archetypes so that archetypes plus
+// counted observers equal it; reference-2021 scales archetypes alone to reference.start_hashrate_ths.
+ArchetypeTable build_archetype_table(const AgentsConfig& config, double start_network_hashrate_ths);
+
+}  // namespace hashsim::agents

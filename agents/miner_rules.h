@@ -1,0 +1,24 @@
+#pragma once
+// The daily miner rules of both profiles. Each call updates every agent of one path for one day
+// and returns the network hashrate (TH/s) the agents will run tomorrow: everyone decides on the
+// same inputs (synchronous feedback: today's revenue came from yesterday's network).
+#include "agents/agents_config.h"
+#include "agents/archetype_table.h"
+#include "agents/miner_state.h"
+
+namespace hashsim::agents {
+
+// hashsim's default rules (README.md, "Miner agents"): day 0 seeds the hashprice window with the
+// start hashprice; days >= 1 call step_default.
+void seed_default(const ArchetypeTable& t, MinerState& s, double hashprice_usd_per_th_day);
+double step_default(const ArchetypeTable& t, const DefaultRules& rules, MinerState& s, int day, double price_usd,
+                    double hashprice_btc_per_th_day);
+
+// The published 2021 rules, quirks included (reference README, "Each day"). update_index k = 0
+// for day 1. prev_network_hashrate_ths is H_{i-1}, reward_btc_per_day is B_i.
+double step_reference_2021(const ArchetypeTable& t, const Reference2021& ref, MinerState& s, int update_index,
+                           double price_usd, double reward_btc_per_day, double prev_network_hashrate_ths);
+
+double network_hashrate_ths(const ArchetypeTable& t, const MinerState& s);
+
+}  // namespace hashsim::agents

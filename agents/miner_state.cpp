@@ -1,0 +1,34 @@
+#include "agents/miner_state.h"
+
+#include <algorithm>
+
+namespace hashsim::agents {
+
+void MinerState::allocate(const ArchetypeTable& t, int window_days) {
+  n = t.size();
+  window = window_days;
+  pipeline_len = t.max_delay_days + 2;
+  for (auto* v : {&machines_on, &machines_idle, &usd, &btc, &pending_machines, &profit_day_usd, &profit_window_usd,
+                  &profit_total_usd})
+    v->assign(n, 0.0);
+  profit_ring.assign(static_cast<std::size_t>(window) * n, 0.0);
+  pipeline.assign(static_cast<std::size_t>(pipeline_len) * n, 0.0);
+  hashprice_ring_usd.assign(static_cast<std::size_t>(window), 0.0);
+  price_by_machine_usd.assign(t.catalogue.machines.size(), 0.0);
+}
+
+void MinerState::reset(const ArchetypeTable& t) {
+  std::copy(t.initial_machines.begin(), t.initial_machines.end(), machines_on.begin());
+  for (auto* v : {&machines_idle, &usd, &btc, &pending_machines, &profit_day_usd, &profit_total_usd})
+    std::fill(v->begin(), v->end(), 0.0);
+  std::fill(pipeline.begin(), pipeline.end(), 0.0);
+  std::fill(hashprice_ring_usd.begin(), hashprice_ring_usd.end(), 0.0);
+  hashprice_window_sum_usd = 0.0;
+  // The profit window starts full of the seeded history (reference-2021) or empty.
+  for (int w = 0; w < window; ++w)
+    std::copy(t.seed_pnl_usd_per_day.begin(), t.seed_pnl_usd_per_day.end(),
+              profit_ring.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(w) * n));
+  for (std::size_t a = 0; a < n; ++a) profit_window_usd[a] = t.seed_pnl_usd_per_day[a] * window;
+}
+
+}  // namespace hashsim::agents
