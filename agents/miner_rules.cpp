@@ -14,6 +14,7 @@ double network_hashrate_ths(const ArchetypeTable& t, const MinerState& s) {
 }
 
 void seed_default(const ArchetypeTable& t, MinerState& s, double hashprice_usd_per_th_day) {
+  // Day-0 decision hashprice fills the window, as if the last 30 days had looked like today.
   (void)t;
   s.start_hashprice_usd = hashprice_usd_per_th_day;
   std::fill(s.hashprice_ring_usd.begin(), s.hashprice_ring_usd.end(), hashprice_usd_per_th_day);
@@ -25,7 +26,8 @@ void seed_default(const ArchetypeTable& t, MinerState& s, double hashprice_usd_p
 //   profit_usd  = revenue_btc * P - cost_usd
 //   Sell daily: usd += profit.  Long BTC: btc += revenue_btc, then sells min(btc, cost/P) BTC for
 //   power and pays any rest from usd (btc never < 0).
-//   margin_usd = TH * (1 - pool_fee) * mean_30d(hashprice_usd) - kW * 24 * tariff  (per machine-day)
+//   margin_usd = TH * (1 - pool_fee) * mean_30d(decision hashprice) - kW * 24 * tariff  (per machine-day)
+//   decision hashprice = 144 * (subsidy per block + fee per block) * P / online network TH/s
 //   margin <= 0: switch off on * min(max_off, -margin / cost_per_machine) (idle, not destroyed);
 //   margin > 0:  restart idle * restart_fraction.
 //   machine price  = price0 * (mean_30d(hashprice_usd) / hashprice_usd_0)^growth_factor
@@ -34,12 +36,12 @@ void seed_default(const ArchetypeTable& t, MinerState& s, double hashprice_usd_p
 //   Long BTC); capex paid now, machines online `delay` days later (at least the next day).
 //   Failures: on and idle shrink by 1 - (1 - rate)^(1/365) a day.
 double step_default(const ArchetypeTable& t, const DefaultRules& r, MinerState& s, int day, double price_usd,
-                    double hashprice_btc_per_th_day) {
+                    double hashprice_btc_per_th_day, double decision_hashprice_usd_per_th_day) {
   const std::size_t n_env = t.n_env;
   const std::size_t n = s.n;
   const double net_share = 1.0 - r.pool_fee;
   const double hp_btc = hashprice_btc_per_th_day * net_share;
-  const double hp_usd_today = hashprice_btc_per_th_day * price_usd;
+  const double hp_usd_today = decision_hashprice_usd_per_th_day;
 
   // 30-day hashprice window (network-wide, so one ring for all archetypes).
   const std::size_t hp_slot = static_cast<std::size_t>(day % s.window);

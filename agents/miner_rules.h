@@ -8,11 +8,16 @@
 
 namespace hashsim::agents {
 
-// hashsim's default rules (README.md, "Miner agents"): day 0 seeds the hashprice window with the
-// start hashprice; days >= 1 call step_default.
-void seed_default(const ArchetypeTable& t, MinerState& s, double hashprice_usd_per_th_day);
+// hashsim's default rules (README.md, "Miner agents"): day 0 seeds the decision window with the
+// start value; days >= 1 call step_default.
+//   hashprice_btc_per_th_day: what the day's blocks actually paid per TH (booked revenue).
+//   decision_hashprice_usd_per_th_day: the day's reward at target pace (144 blocks) shared by the
+//   online network, i.e. the hashprice once difficulty has caught up with the network. Miners
+//   decide on it: they look through the two-week retarget lag instead of following a
+//   difficulty that has not yet adjusted into a death spiral.
+void seed_default(const ArchetypeTable& t, MinerState& s, double decision_hashprice_usd_per_th_day);
 double step_default(const ArchetypeTable& t, const DefaultRules& rules, MinerState& s, int day, double price_usd,
-                    double hashprice_btc_per_th_day);
+                    double hashprice_btc_per_th_day, double decision_hashprice_usd_per_th_day);
 
 // The published 2021 rules, quirks included (reference README, "Each day"). update_index k = 0
 // for day 1. prev_network_hashrate_ths is H_{i-1}, reward_btc_per_day is B_i.

@@ -113,10 +113,16 @@ void PathSimulator::simulate_chain_model(std::uint64_t path_index, double* const
     const double hashprice_btc = day_hashrate > 0.0 ? (day.subsidy_btc + day.blocks * fee) / day_hashrate : 0.0;
 
     if (with_agents) {
+      const double subsidy_per_block =
+          static_cast<double>(chain::block_subsidy_sat(static_cast<std::int64_t>(day.height_end))) / 1e8;
+      const double decision_hashprice_usd =
+          day_hashrate > 0.0 ? chain::kSecondsPerDay / chain::kTargetBlockTimeS * (subsidy_per_block + fee) * price / day_hashrate
+                             : 0.0;
       if (d == 0) {
-        agents::seed_default(*in_.agents, miners_, hashprice_btc * price);
+        agents::seed_default(*in_.agents, miners_, decision_hashprice_usd);
       } else {
-        hashrate = agents::step_default(*in_.agents, s_.agents->rules, miners_, d, price, hashprice_btc);
+        hashrate = agents::step_default(*in_.agents, s_.agents->rules, miners_, d, price, hashprice_btc,
+                                        decision_hashprice_usd);
       }
       record_agents_day(d, price, outputs);
     }

@@ -11,6 +11,7 @@
 #include <optional>
 #include <thread>
 
+#include "engine/io/hdf5.h"
 #include "engine/sim/market_inputs.h"
 #include "engine/sim/outputs.h"
 #include "engine/sim/path_simulator.h"
@@ -59,6 +60,30 @@ std::vector<io::OutputSpec> output_specs(const scenario::Scenario& s) {
   return make_output_layout(s, in.agents->size(), in.agents->n_observers).specs;
 }
 
+void write_agent_metadata(hid_t group, const agents::ArchetypeTable& t) {
+  std::vector<std::string> machine, strategy;
+  std::vector<double> tariff, observer, counts;
+  for (std::size_t a = 0; a < t.size(); ++a) {
+    machine.push_back(t.catalogue.machines[static_cast<std::size_t>(t.machine[a])].name);
+    strategy.push_back(agents::strategy_name(t.strategy[a]));
+    tariff.push_back(t.tariff_usd_per_kwh[a]);
+    observer.push_back(a >= t.n_env ? 1.0 : 0.0);
+    counts.push_back(t.network_weight[a]);
+  }
+  h5::write_strings(group, "agents/machine", machine);
+  h5::write_strings(group, "agents/strategy", strategy);
+  h5::write_vector(group, "agents/tariff_usd_per_kwh", tariff);
+  h5::write_vector(group, "agents/is_observer", observer);
+  h5::write_vector(group, "agents/counts_in_network", counts);
+  h5::write_vector(group, "agents/initial_machines", t.initial_machines);
+  h5::Handle g = h5::open_group(group, "agents");
+  h5::set_attr(g.get(), "profile", std::string(agents::profile_name(t.profile)));
+  h5::set_attr(g.get(), "catalogue_file", t.catalogue.file.string());
+  h5::set_attr(g.get(), "catalogue_sha256", t.catalogue.sha256);
+  h5::set_attr(g.get(), "n_archetypes", static_cast<std::int64_t>(t.n_env));
+  h5::set_attr(g.get(), "n_fleets", static_cast<std::int64_t>(t.n_observers));
+}
+
 RunStats run_scenario(const scenario::Scenario& s, io::ScenarioWriter& writer, const RunOptions& options) {
   const auto t0 = std::chrono::steady_clock::now();
   const MarketInputs inputs = MarketInputs::load(s);
@@ -69,6 +94,7 @@ RunStats run_scenario(const scenario::Scenario& s, io::ScenarioWriter& writer, c
   const OutputLayout layout =
       make_output_layout(s, inputs.agents ? inputs.agents->size() : 0, inputs.agents ? inputs.agents->n_observers : 0);
   const auto& specs = layout.specs;
+  if (inputs.agents) write_agent_metadata(writer.group(), *inputs.agents);
   if (specs.size() != writer.specs().size()) throw Error("internal: writer and simulator disagree on outputs");
   const auto n_paths = static_cast<std::uint64_t>(s.paths);
   const std::uint64_t block = std::max<std::uint64_t>(1, options.block_paths);

@@ -7,6 +7,7 @@
 #include <functional>
 #include <string>
 
+#include "agents/archetype_table.h"
 #include "engine/io/results_file.h"
 #include "engine/scenario/scenario.h"
 
@@ -26,6 +27,10 @@ struct RunStats {
 
 // Output datasets a scenario produces (recorded series, plus whatever models add).
 std::vector<io::OutputSpec> output_specs(const scenario::Scenario& s);
+
+// Writes the agents' description (machine, strategy, tariff per agent, archetypes first then
+// observer fleets) under <group>/agents.
+void write_agent_metadata(hid_t group, const agents::ArchetypeTable& t);
 
 // Runs every path of the scenario and writes it through `writer` (then finishes the scenario,
 // folding summaries).

@@ -12,6 +12,7 @@ struct GlobalOptions {
   int verbosity = 0;         // -v / -q
 };
 
-void register_run_commands(CLI::App& app, GlobalOptions& global);    // run, sweep
+void register_run_commands(CLI::App& app, GlobalOptions& global);        // run, sweep
+void register_reference_commands(CLI::App& app, GlobalOptions& global);  // reproduce-2021
 
 }  // namespace hashsim::cli
