@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   CLI::App app{"hashsim: agent-based Monte Carlo engine for Bitcoin-mining economics"};
   app.set_version_flag("--version", std::string(hashsim::kVersion) + " (" + hashsim::kGitSha + ")");
   app.require_subcommand(1);
+  app.fallthrough();  // global flags (-v, -q) are accepted after the subcommand too
   bool quiet = false;
   app.add_flag("-v,--verbose", global.verbosity, "More log output (repeat for debug)");
   app.add_flag("-q,--quiet", quiet, "Only warnings and errors");
