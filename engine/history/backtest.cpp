@@ -31,6 +31,19 @@ std::string normalize_name(const std::string& s) {
 
 std::string full_name(const MachineSpec& m) { return m.manufacturer + " " + m.model; }
 
+// ln p interpolated linearly in time between the nearest priced rows around `row`.
+double interpolated_price(const DailyTable& t, std::size_t row, std::size_t col) {
+  std::size_t lo = row, hi = row;
+  while (lo > 0 && t.blank(lo, col)) --lo;
+  while (hi + 1 < t.size() && t.blank(hi, col)) ++hi;
+  if (t.blank(lo, col) || t.blank(hi, col))
+    throw Error(t.where(row) + ": column '" + t.column_name(col) +
+                "' is blank and has no priced day on both sides to interpolate from");
+  const double a = std::log(t.number(lo, col)), b = std::log(t.number(hi, col));
+  const double frac = static_cast<double>(t.day(row) - t.day(lo)) / static_cast<double>(t.day(hi) - t.day(lo));
+  return std::exp(a + frac * (b - a));
+}
+
 }  // namespace
 
 std::vector<MachineSpec> load_machine_specs(const std::filesystem::path& path) {
@@ -126,7 +139,15 @@ BacktestResult run_backtest(const DailyTable& t, const BacktestOptions& o) {
     blocks[k] = static_cast<double>(b);
     height[k] = static_cast<double>(first);
     fees[k] = t.number(i, c_fees);
-    price[k] = t.number(i, c_price);
+    if (!t.blank(i, c_price)) {
+      price[k] = t.number(i, c_price);
+    } else if (o.fill_price_gaps) {
+      price[k] = interpolated_price(t, i, c_price);
+      r.filled_price_dates.push_back(r.dates.back());
+    } else {
+      throw Error(t.where(i) + ": column '" + t.column_name(c_price) +
+                  "' is blank (no price that day); pass --fill-price-gaps to interpolate it");
+    }
     difficulty[k] = t.number(i, c_diff);
     if (fees[k] < 0.0 || !(price[k] > 0.0) || !(difficulty[k] > 0.0))
       throw Error(t.where(i) + ": fees_btc must be >= 0, price_usd and difficulty_mean > 0");
@@ -227,6 +248,7 @@ void write_backtest_hdf5(const BacktestResult& r, const BacktestOptions& o, cons
     }
     if (o.capex_usd) h5::set_attr(root, "capex_usd", *o.capex_usd);
     if (r.payback_date) h5::set_attr(root, "payback_date", *r.payback_date);
+    h5::write_strings(root, "filled_price_dates", r.filled_price_dates);
     h5::write_strings(root, "date", r.dates);
     for (const auto& c : r.columns) h5::write_vector(root, c.name, c.values);
   }

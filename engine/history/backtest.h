@@ -60,6 +60,9 @@ struct BacktestOptions {
   double tariff_usd_per_kwh = 0.0;
   double pool_fee = 0.0;  // fraction of revenue, [0, 1)
   std::optional<double> capex_usd;
+  // A blank price (2026-05-24 in the shipped data) is an error unless this is set; then it is
+  // interpolated log-linearly between the nearest earlier and later priced rows of the file.
+  bool fill_price_gaps = false;
 };
 
 struct Column {
@@ -71,6 +74,7 @@ struct BacktestResult {
   std::string data_file;
   std::vector<std::string> dates;
   std::vector<Column> columns;
+  std::vector<std::string> filled_price_dates;  // days whose price was interpolated
   std::optional<std::string> payback_date;  // set when capex given and recovered in the window
   std::optional<int> payback_days;          // days from the first day of the window, inclusive
 

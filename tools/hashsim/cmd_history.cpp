@@ -46,7 +46,7 @@ struct BacktestFlags {
   int hashrate_window = 7;
   std::string csv;
   std::string h5;
-  bool quiet_table = false;
+  bool fill_price_gaps = false;
 };
 
 std::string fmt_number(double v) {
@@ -112,6 +112,7 @@ void print_backtest_summary(const history::BacktestResult& r, const history::Bac
                   ? ("implied from blocks and difficulty, trailing " + std::to_string(o.trailing_days) + "-day mean")
                         .c_str()
                   : "difficulty * 2^32 / 600 (expected pace)");
+  for (const auto& d : r.filled_price_dates) std::printf("price of %s interpolated (blank in the data)\n", d.c_str());
   std::printf("hashprice USD/TH/day: first %.4f, last %.4f, mean %.4f\n", hp.front(), hp.back(),
               r.total("hashprice_usd_per_th_day") / static_cast<double>(n));
   if (!o.fleet) return;
@@ -176,6 +177,7 @@ void register_history_commands(CLI::App& app, GlobalOptions& global) {
   bt->add_option("--capex-usd", bf->capex_usd, "Up-front cost; enables the payback date");
   bt->add_option("--hashrate-method", bf->hashrate_method, "implied (blocks*difficulty, default) or difficulty");
   bt->add_option("--hashrate-window", bf->hashrate_window, "Trailing days averaged for the implied hashrate (default 7)");
+  bt->add_flag("--fill-price-gaps", bf->fill_price_gaps, "Interpolate blank prices (log-linear) instead of failing");
   bt->add_option("-o,--output", bf->csv, "Daily CSV output");
   bt->add_option("--h5", bf->h5, "Daily HDF5 output");
   bt->callback([bf, &global] {
@@ -193,6 +195,7 @@ void register_history_commands(CLI::App& app, GlobalOptions& global) {
     o.tariff_usd_per_kwh = f.tariff_usd_per_kwh;
     o.pool_fee = f.pool_fee;
     o.capex_usd = f.capex_usd;
+    o.fill_price_gaps = f.fill_price_gaps;
     if (o.capex_usd && !(*o.capex_usd >= 0.0))
       throw Error("--capex-usd = " + fmt_number(*o.capex_usd) + " must be >= 0");
     o.fleet = fleet_from_flags(f);
