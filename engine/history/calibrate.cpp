@@ -324,7 +324,10 @@ std::string calibration_report(const Calibration& c) {
 
 std::string calibration_yaml(const Calibration& c, const std::string& command_line) {
   const auto num = [](double v) { return fmt("%.6g", v); };
-  const auto se = [](const Estimate& e) { return "  # se " + fmt("%.3g", e.se); };
+  // "<indent>key: value  # se x" for one estimate.
+  const auto entry = [&](const char* indented_key, const Estimate& e) {
+    return std::string(indented_key) + ": " + num(e.value) + "  # se " + fmt("%.3g", e.se) + "\n";
+  };
   std::string y;
   y += "# Calibrated by hashsim calibrate over " + c.from + ".." + c.to + " (" + std::to_string(c.calendar_days) +
        " days)\n";
@@ -333,22 +336,17 @@ std::string calibration_yaml(const Calibration& c, const std::string& command_li
   y += "# Paste into a scenario; se = asymptotic standard error of the estimate.\n";
   if (c.has_price) {
     y += "price:\n  model: gbm\n";
-    if (c.has_jumps) {
-      const MertonFit& m = c.merton;
-      y += "  # log-GBM + Merton jumps, MLE on " + std::to_string(m.n_returns) +
-           " daily log returns (dt = 1/365); drift is compensated (E[S_t] = S_0 e^(mu t))\n";
-      y += "  drift_per_year: " + num(m.drift_per_year.value) + se(m.drift_per_year) + "\n";
-      y += "  vol_per_sqrt_year: " + num(m.vol_per_sqrt_year.value) + se(m.vol_per_sqrt_year) + "\n";
+    const bool jumps = c.has_jumps;
+    y += "  # log-GBM" + std::string(jumps ? " + Merton jumps" : "") + ", MLE on " + std::to_string(c.gbm.n_returns) +
+         " daily log returns (dt = 1/365); drift_per_year = mu, E[S_t] = S_0 e^(mu t)\n";
+    y += entry("  drift_per_year", jumps ? c.merton.drift_per_year : c.gbm.drift_per_year);
+    y += entry("  vol_per_sqrt_year", jumps ? c.merton.vol_per_sqrt_year : c.gbm.vol_per_sqrt_year);
+    if (jumps) {
       y += "  jumps:\n";
-      y += "    intensity_per_year: " + num(m.intensity_per_year.value) + se(m.intensity_per_year) + "\n";
-      y += "    log_mean: " + num(m.log_mean.value) + se(m.log_mean) + "\n";
-      y += "    log_sd: " + num(m.log_sd.value) + se(m.log_sd) + "\n";
+      y += entry("    intensity_per_year", c.merton.intensity_per_year);
+      y += entry("    log_mean", c.merton.log_mean);
+      y += entry("    log_sd", c.merton.log_sd);
     } else {
-      const GbmFit& g = c.gbm;
-      y += "  # log-GBM MLE on " + std::to_string(g.n_returns) +
-           " daily log returns (dt = 1/365); drift = mean log return per year + sigma^2/2\n";
-      y += "  drift_per_year: " + num(g.drift_per_year.value) + se(g.drift_per_year) + "\n";
-      y += "  vol_per_sqrt_year: " + num(g.vol_per_sqrt_year.value) + se(g.vol_per_sqrt_year) + "\n";
       y += "  jumps: {intensity_per_year: 0, log_mean: 0, log_sd: 0}\n";
     }
   }
@@ -356,13 +354,13 @@ std::string calibration_yaml(const Calibration& c, const std::string& command_li
     const FeeFit& f = c.fees;
     y += "fees:\n  model: lognormal\n";
     y += "  # ln(fees_btc/blocks) AR(1), conditional MLE on " + std::to_string(f.n_pairs) + " consecutive-day pairs\n";
-    y += "  median_btc_per_block: " + num(f.median_btc_per_block.value) + se(f.median_btc_per_block) + "\n";
-    y += "  log_sd: " + num(f.log_sd.value) + se(f.log_sd) + "\n";
+    y += entry("  median_btc_per_block", f.median_btc_per_block);
+    y += entry("  log_sd", f.log_sd);
     // The scenario accepts ar1_phi in [0, 0.999].
     const double phi = std::clamp(f.ar1_phi.value, 0.0, 0.999);
-    y += "  ar1_phi: " + num(phi) + se(f.ar1_phi);
-    if (phi != f.ar1_phi.value) y += " (fitted " + num(f.ar1_phi.value) + ", clamped to the scenario range [0, 0.999])";
-    y += "\n";
+    if (phi != f.ar1_phi.value)
+      y += "  # fitted ar1_phi " + num(f.ar1_phi.value) + " clamped to the scenario range [0, 0.999]\n";
+    y += entry("  ar1_phi", {phi, f.ar1_phi.se});
   }
   return y;
 }

@@ -63,6 +63,11 @@ double sd(const std::vector<double>& v) {
   return std::sqrt(s / static_cast<double>(v.size() - 1));
 }
 
+const DailyTable& real_daily() {
+  static const DailyTable t = DailyTable::load(HASHSIM_SOURCE_DIR "/data/history/btc_daily_2020_2026_obm.csv");
+  return t;
+}
+
 }  // namespace
 
 TEST(CalibrateGbm, RecoversDriftAndVolatility) {
@@ -176,11 +181,7 @@ TEST(CalibrateFees, MissingDaysBreakThePairs) {
 }
 
 TEST(Calibrate, RealWindowGivesAScenarioThatLoads) {
-  const DailyTable t = DailyTable::load(HASHSIM_SOURCE_DIR "/data/history/btc_daily_2020_2026_obm.csv");
-  CalibrationOptions o;
-  o.from = "2022-01-01";
-  o.to = "2024-12-31";
-  const Calibration c = calibrate(t, o);
+  const Calibration c = calibrate(real_daily(), {"2022-01-01", "2024-12-31", true, false, true});
   EXPECT_EQ(c.from, "2022-01-01");
   EXPECT_EQ(c.to, "2024-12-31");
   EXPECT_EQ(c.gbm.n_returns, 1095u);
@@ -204,13 +205,7 @@ TEST(Calibrate, RealWindowGivesAScenarioThatLoads) {
 }
 
 TEST(Calibrate, JumpFragmentHasTheScenarioKeys) {
-  const DailyTable t = DailyTable::load(HASHSIM_SOURCE_DIR "/data/history/btc_daily_2020_2026_obm.csv");
-  CalibrationOptions o;
-  o.from = "2023-01-01";
-  o.to = "2023-12-31";
-  o.fit_jumps = true;
-  o.fit_fees = false;
-  const Calibration c = calibrate(t, o);
+  const Calibration c = calibrate(real_daily(), {"2023-01-01", "2023-12-31", true, true, false});
   const YAML::Node y = YAML::Load(calibration_yaml(c, ""));
   EXPECT_FALSE(y["fees"]);
   EXPECT_EQ(y["price"]["model"].as<std::string>(), "gbm");

@@ -21,9 +21,24 @@ namespace {
 constexpr const char* kDailyFile = "btc_daily_2020_2026_obm.csv";
 constexpr const char* kSpecsFile = "asic_specs.csv";
 
-struct CalibrateFlags {
+// --data, --from, --to: shared by both commands.
+struct WindowFlags {
   std::string data;
   std::string from, to;
+
+  void add_to(CLI::App* cmd) {
+    cmd->add_option("--data", data, "Daily CSV (default data/history/btc_daily_2020_2026_obm.csv)");
+    cmd->add_option("--from", from, "First day YYYY-MM-DD (default: first day of the data)");
+    cmd->add_option("--to", to, "Last day YYYY-MM-DD (default: last day of the data)");
+  }
+  history::DailyTable load() const {
+    return history::DailyTable::load(data.empty() ? history::default_data_file(kDailyFile)
+                                                  : std::filesystem::path(data));
+  }
+};
+
+struct CalibrateFlags {
+  WindowFlags window;
   std::string output;
   bool jumps = false;
   bool no_price = false;
@@ -31,8 +46,7 @@ struct CalibrateFlags {
 };
 
 struct BacktestFlags {
-  std::string data;
-  std::string from, to;
+  WindowFlags window;
   std::string machine;
   std::string specs;
   std::optional<double> mw;
@@ -135,9 +149,7 @@ void print_backtest_summary(const history::BacktestResult& r, const history::Bac
 void register_history_commands(CLI::App& app, GlobalOptions& global) {
   auto cf = std::make_shared<CalibrateFlags>();
   CLI::App* cal = app.add_subcommand("calibrate", "Fit the price (GBM, optional Merton jumps) and fee models to daily history");
-  cal->add_option("--data", cf->data, "Daily CSV (default data/history/btc_daily_2020_2026_obm.csv)");
-  cal->add_option("--from", cf->from, "First day YYYY-MM-DD (default: first day of the data)");
-  cal->add_option("--to", cf->to, "Last day YYYY-MM-DD (default: last day of the data)");
+  cf->window.add_to(cal);
   cal->add_option("-o,--output", cf->output, "Write the fitted price:/fees: sections as YAML");
   cal->add_flag("--jumps", cf->jumps, "Also fit Merton jumps (intensity, log mean, log sd)");
   cal->add_flag("--no-price", cf->no_price, "Skip the price fit");
@@ -145,11 +157,10 @@ void register_history_commands(CLI::App& app, GlobalOptions& global) {
   cal->callback([cf, &global] {
     const CalibrateFlags& f = *cf;
     if (f.no_price && f.no_fees) throw Error("--no-price and --no-fees leave nothing to fit");
-    const auto data = f.data.empty() ? history::default_data_file(kDailyFile) : std::filesystem::path(f.data);
-    const history::DailyTable table = history::DailyTable::load(data);
+    const history::DailyTable table = f.window.load();
     history::CalibrationOptions o;
-    o.from = f.from;
-    o.to = f.to;
+    o.from = f.window.from;
+    o.to = f.window.to;
     o.fit_price = !f.no_price;
     o.fit_jumps = f.jumps && !f.no_price;
     o.fit_fees = !f.no_fees;
@@ -163,9 +174,7 @@ void register_history_commands(CLI::App& app, GlobalOptions& global) {
 
   auto bf = std::make_shared<BacktestFlags>();
   CLI::App* bt = app.add_subcommand("backtest", "Daily hashprice and fleet cashflows on real history");
-  bt->add_option("--data", bf->data, "Daily CSV (default data/history/btc_daily_2020_2026_obm.csv)");
-  bt->add_option("--from", bf->from, "First day YYYY-MM-DD (default: first day of the data)");
-  bt->add_option("--to", bf->to, "Last day YYYY-MM-DD (default: last day of the data)");
+  bf->window.add_to(bt);
   bt->add_option("--machine", bf->machine, "Machine model from the spec file, e.g. 'S19 Pro'");
   bt->add_option("--specs", bf->specs, "Machine spec CSV (default data/history/asic_specs.csv)");
   bt->add_option("--mw", bf->mw, "Fleet size in MW of machine power (whole machines)");
@@ -183,8 +192,8 @@ void register_history_commands(CLI::App& app, GlobalOptions& global) {
   bt->callback([bf, &global] {
     const BacktestFlags& f = *bf;
     history::BacktestOptions o;
-    o.from = f.from;
-    o.to = f.to;
+    o.from = f.window.from;
+    o.to = f.window.to;
     if (f.hashrate_method == "implied")
       o.method = history::HashrateMethod::Implied;
     else if (f.hashrate_method == "difficulty")
@@ -199,8 +208,7 @@ void register_history_commands(CLI::App& app, GlobalOptions& global) {
     if (o.capex_usd && !(*o.capex_usd >= 0.0))
       throw Error("--capex-usd = " + fmt_number(*o.capex_usd) + " must be >= 0");
     o.fleet = fleet_from_flags(f);
-    const auto data = f.data.empty() ? history::default_data_file(kDailyFile) : std::filesystem::path(f.data);
-    const history::BacktestResult r = history::run_backtest(history::DailyTable::load(data), o);
+    const history::BacktestResult r = history::run_backtest(f.window.load(), o);
     print_backtest_summary(r, o);
     if (!f.csv.empty()) {
       history::write_backtest_csv(r, f.csv);
