@@ -14,5 +14,6 @@ struct GlobalOptions {
 
 void register_run_commands(CLI::App& app, GlobalOptions& global);        // run, sweep
 void register_reference_commands(CLI::App& app, GlobalOptions& global);  // reproduce-2021
+void register_history_commands(CLI::App& app, GlobalOptions& global);  // calibrate, backtest
 
 }  // namespace hashsim::cli

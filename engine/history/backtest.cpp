@@ -1,0 +1,258 @@
+#include "engine/history/backtest.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdio>
+
+#include "engine/chain/consensus.h"
+#include "engine/io/hdf5.h"
+#include "engine/util/atomic_file.h"
+#include "engine/util/dates.h"
+#include "engine/util/error.h"
+
+namespace hashsim::history {
+
+namespace {
+
+std::string normalize_name(const std::string& s) {
+  std::string out;
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (std::isspace(c)) {
+      if (!out.empty() && out.back() != ' ') out.push_back(' ');
+    } else {
+      out.push_back(static_cast<char>(std::tolower(c)));
+    }
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
+std::string full_name(const MachineSpec& m) { return m.manufacturer + " " + m.model; }
+
+// ln p interpolated linearly in time between the nearest priced rows around `row`.
+double interpolated_price(const DailyTable& t, std::size_t row, std::size_t col) {
+  std::size_t lo = row, hi = row;
+  while (lo > 0 && t.blank(lo, col)) --lo;
+  while (hi + 1 < t.size() && t.blank(hi, col)) ++hi;
+  if (t.blank(lo, col) || t.blank(hi, col))
+    throw Error(t.where(row) + ": column '" + t.column_name(col) +
+                "' is blank and has no priced day on both sides to interpolate from");
+  const double a = std::log(t.number(lo, col)), b = std::log(t.number(hi, col));
+  const double frac = static_cast<double>(t.day(row) - t.day(lo)) / static_cast<double>(t.day(hi) - t.day(lo));
+  return std::exp(a + frac * (b - a));
+}
+
+}  // namespace
+
+std::vector<MachineSpec> load_machine_specs(const std::filesystem::path& path) {
+  if (!std::filesystem::exists(path)) throw Error(path.string() + ": machine spec file not found");
+  const CsvTable t = read_csv(path);
+  const std::size_t man = t.column("manufacturer"), model = t.column("model"), ths = t.column("hashrate_ths"),
+                    watts = t.column("power_w"), src = t.column("source");
+  std::vector<MachineSpec> out;
+  for (std::size_t i = 0; i < t.rows.size(); ++i) {
+    MachineSpec m{t.text(i, man), t.text(i, model), t.number(i, ths), t.number(i, watts), t.text(i, src)};
+    if (!(m.hashrate_ths > 0.0) || !(m.power_w > 0.0))
+      throw Error(path.string() + ":" + std::to_string(t.line_numbers[i]) +
+                  ": hashrate_ths and power_w must be > 0 for " + full_name(m));
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+MachineSpec find_machine(const std::vector<MachineSpec>& specs, const std::string& name,
+                         const std::filesystem::path& file) {
+  const std::string q = normalize_name(name);
+  std::vector<const MachineSpec*> hits;
+  for (const auto& m : specs) {
+    const std::string model = normalize_name(m.model);
+    const auto space = model.find(' ');
+    const std::string series_dropped = space == std::string::npos ? model : model.substr(space + 1);
+    if (q == model || q == series_dropped || q == normalize_name(full_name(m))) hits.push_back(&m);
+  }
+  if (hits.size() == 1) return *hits.front();
+  if (hits.size() > 1) {
+    std::string list;
+    for (const auto* m : hits) list += (list.empty() ? "" : ", ") + full_name(*m);
+    throw Error("--machine = '" + name + "' is ambiguous in " + file.string() + ": " + list);
+  }
+  std::string near, all;
+  for (const auto& m : specs) {
+    all += (all.empty() ? "" : ", ") + m.model;
+    if (!q.empty() && normalize_name(full_name(m)).find(q) != std::string::npos)
+      near += (near.empty() ? "" : ", ") + full_name(m);
+  }
+  throw Error("--machine = '" + name + "': unknown machine in " + file.string() + "; " +
+              (near.empty() ? "models: " + all : "did you mean: " + near));
+}
+
+const std::vector<double>& BacktestResult::column(const std::string& name) const {
+  for (const auto& c : columns)
+    if (c.name == name) return c.values;
+  throw Error("backtest result has no column '" + name + "'");
+}
+
+double BacktestResult::total(const std::string& name) const {
+  double s = 0.0;
+  for (double v : column(name)) s += v;
+  return s;
+}
+
+BacktestResult run_backtest(const DailyTable& t, const BacktestOptions& o) {
+  if (o.trailing_days < 1 || o.trailing_days > 365)
+    throw Error("--hashrate-window = " + std::to_string(o.trailing_days) + " is not in [1, 365] days");
+  if (!(o.pool_fee >= 0.0 && o.pool_fee < 1.0))
+    throw Error("--pool-fee = " + std::to_string(o.pool_fee) + " is not in [0, 1)");
+  if (!(o.tariff_usd_per_kwh >= 0.0))
+    throw Error("--tariff-usd-per-kwh = " + std::to_string(o.tariff_usd_per_kwh) + " must be >= 0");
+  const RowRange w = t.window(o.from, o.to);
+  const std::size_t c_blocks = t.column({"blocks"}), c_first = t.column({"first_height"}),
+                    c_last = t.column({"last_height"}), c_fees = t.column({"fees_btc"}),
+                    c_diff = t.column({"difficulty_mean"}), c_price = t.column({"price_usd"});
+
+  for (std::size_t i = w.begin + 1; i < w.end; ++i)
+    if (t.day(i) != t.day(i - 1) + 1)
+      throw Error(t.where(i) + ": no row for " + civil_from_days(t.day(i - 1) + 1) +
+                  " (a backtest needs every day of the window)");
+
+  // Implied hashrate of one row: blocks * D * 2^32 / 86400 / 1e12.
+  const auto implied_ths = [&](std::size_t row) {
+    return static_cast<double>(t.integer(row, c_blocks)) * t.number(row, c_diff) * chain::kHashesPerDifficulty /
+           chain::kSecondsPerDay / 1e12;
+  };
+
+  const std::size_t n = w.size();
+  BacktestResult r;
+  r.data_file = t.path().string();
+  std::vector<double> price(n), blocks(n), height(n), fees(n), subsidy(n), difficulty(n), hashrate(n), hp_btc(n),
+      hp_usd(n);
+  for (std::size_t k = 0; k < n; ++k) {
+    const std::size_t i = w.begin + k;
+    r.dates.push_back(t.date(i));
+    const long long b = t.integer(i, c_blocks);
+    const long long first = t.integer(i, c_first), last = t.integer(i, c_last);
+    if (b < 1 || last - first + 1 != b)
+      throw Error(t.where(i) + ": blocks = " + std::to_string(b) + " but first_height..last_height = " +
+                  std::to_string(first) + ".." + std::to_string(last));
+    blocks[k] = static_cast<double>(b);
+    height[k] = static_cast<double>(first);
+    fees[k] = t.number(i, c_fees);
+    if (!t.blank(i, c_price)) {
+      price[k] = t.number(i, c_price);
+    } else if (o.fill_price_gaps) {
+      price[k] = interpolated_price(t, i, c_price);
+      r.filled_price_dates.push_back(r.dates.back());
+    } else {
+      throw Error(t.where(i) + ": column '" + t.column_name(c_price) +
+                  "' is blank (no price that day); pass --fill-price-gaps to interpolate it");
+    }
+    difficulty[k] = t.number(i, c_diff);
+    if (fees[k] < 0.0 || !(price[k] > 0.0) || !(difficulty[k] > 0.0))
+      throw Error(t.where(i) + ": fees_btc must be >= 0, price_usd and difficulty_mean > 0");
+    subsidy[k] = chain::subsidy_btc_over(static_cast<double>(first), static_cast<double>(b));
+    if (o.method == HashrateMethod::DifficultyPace) {
+      hashrate[k] = chain::hashrate_at_target_pace_ths(difficulty[k]);
+    } else {
+      double sum = 0.0;
+      int used = 0;
+      for (std::size_t j = i + 1; j-- > 0 && used < o.trailing_days;) {
+        if (t.day(j) != t.day(i) - used) break;  // only an unbroken run of days
+        sum += implied_ths(j);
+        ++used;
+      }
+      hashrate[k] = sum / used;
+    }
+    hp_btc[k] = (subsidy[k] + fees[k]) / hashrate[k];
+    hp_usd[k] = hp_btc[k] * price[k];
+  }
+  r.columns = {{"price_usd", price},
+               {"first_height", height},
+               {"blocks", blocks},
+               {"fees_btc", fees},
+               {"subsidy_btc", subsidy},
+               {"difficulty", difficulty},
+               {"network_hashrate_ths", hashrate},
+               {"hashprice_btc_per_th_day", hp_btc},
+               {"hashprice_usd_per_th_day", hp_usd}};
+
+  if (o.fleet) {
+    const Fleet& f = *o.fleet;
+    if (!(f.machine_hashrate_ths > 0.0) || !(f.machine_power_w > 0.0) || !(f.count > 0.0))
+      throw Error("fleet '" + f.label + "': machine hashrate, power and count must be > 0");
+    const double fleet_ths = f.count * f.machine_hashrate_ths;
+    const double energy_kwh_per_day = f.count * f.machine_power_w * 24.0 / 1000.0;
+    std::vector<double> rev_btc(n), rev_usd(n), power(n), profit(n), cumulative(n);
+    double cash = -o.capex_usd.value_or(0.0);
+    for (std::size_t k = 0; k < n; ++k) {
+      rev_btc[k] = fleet_ths * hp_btc[k] * (1.0 - o.pool_fee);
+      rev_usd[k] = rev_btc[k] * price[k];
+      power[k] = energy_kwh_per_day * o.tariff_usd_per_kwh;
+      profit[k] = rev_usd[k] - power[k];
+      cash += profit[k];
+      cumulative[k] = cash;
+      if (o.capex_usd && !r.payback_date && cash >= 0.0) {
+        r.payback_date = r.dates[k];
+        r.payback_days = static_cast<int>(k + 1);
+      }
+    }
+    r.columns.push_back({"fleet_revenue_btc", rev_btc});
+    r.columns.push_back({"fleet_revenue_usd", rev_usd});
+    r.columns.push_back({"power_cost_usd", power});
+    r.columns.push_back({"profit_usd", profit});
+    r.columns.push_back({"cumulative_cashflow_usd", cumulative});
+  }
+  return r;
+}
+
+void write_backtest_csv(const BacktestResult& r, const std::filesystem::path& path) {
+  std::string s = "date";
+  for (const auto& c : r.columns) s += "," + c.name;
+  s += "\n";
+  char buf[64];
+  for (std::size_t k = 0; k < r.dates.size(); ++k) {
+    s += r.dates[k];
+    for (const auto& c : r.columns) {
+      std::snprintf(buf, sizeof buf, ",%.10g", c.values[k]);
+      s += buf;
+    }
+    s += "\n";
+  }
+  write_file_atomic(path, s);
+}
+
+void write_backtest_hdf5(const BacktestResult& r, const BacktestOptions& o, const std::filesystem::path& path,
+                         const std::string& command_line) {
+  h5::quiet_hdf5_errors();
+  AtomicOutput out(path);
+  {
+    h5::Handle f = h5::create_file(out.partial_path().string());
+    const hid_t root = f.get();
+    h5::set_attr(root, "schema", std::string("hashsim.backtest.v1"));
+    h5::set_attr(root, "command_line", command_line);
+    h5::set_attr(root, "created_utc", utc_now_iso8601());
+    h5::set_attr(root, "data_file", r.data_file);
+    h5::set_attr(root, "from", r.dates.front());
+    h5::set_attr(root, "to", r.dates.back());
+    h5::set_attr(root, "hashrate_method",
+                 std::string(o.method == HashrateMethod::Implied ? "implied" : "difficulty"));
+    h5::set_attr(root, "hashrate_window_days", static_cast<std::int64_t>(o.trailing_days));
+    if (o.fleet) {
+      h5::set_attr(root, "fleet", o.fleet->label);
+      h5::set_attr(root, "machine_hashrate_ths", o.fleet->machine_hashrate_ths);
+      h5::set_attr(root, "machine_power_w", o.fleet->machine_power_w);
+      h5::set_attr(root, "machine_count", o.fleet->count);
+      h5::set_attr(root, "tariff_usd_per_kwh", o.tariff_usd_per_kwh);
+      h5::set_attr(root, "pool_fee", o.pool_fee);
+    }
+    if (o.capex_usd) h5::set_attr(root, "capex_usd", *o.capex_usd);
+    if (r.payback_date) h5::set_attr(root, "payback_date", *r.payback_date);
+    h5::write_strings(root, "filled_price_dates", r.filled_price_dates);
+    h5::write_strings(root, "date", r.dates);
+    for (const auto& c : r.columns) h5::write_vector(root, c.name, c.values);
+  }
+  out.commit();
+}
+
+}  // namespace hashsim::history

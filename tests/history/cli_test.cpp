@@ -1,0 +1,74 @@
+// The hashsim executable: exit status and messages of calibrate / backtest.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <sys/wait.h>
+
+#include "engine/util/atomic_file.h"
+
+namespace {
+
+const std::filesystem::path kOut = std::filesystem::path(HASHSIM_BINARY_DIR) / "tests" / "history" / "cli";
+
+struct CliRun {
+  int status = -1;
+  std::string out;  // stdout and stderr
+};
+
+CliRun run_hashsim(const std::string& args) {
+  std::filesystem::create_directories(kOut);
+  const auto log = kOut / "last.log";
+  // CliRun from the source root so the default data paths (data/history/...) resolve.
+  const std::string cmd = "cd '" HASHSIM_SOURCE_DIR "' && '" HASHSIM_BINARY_DIR "/tools/hashsim/hashsim' " + args +
+                          " > '" + log.string() + "' 2>&1";
+  const int rc = std::system(cmd.c_str());
+  CliRun r;
+  r.status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+  r.out = hashsim::read_file(log);
+  return r;
+}
+
+}  // namespace
+
+TEST(HistoryCli, CalibrateWritesTheYamlFragment) {
+  const auto yaml = kOut / "fit.yaml";
+  const CliRun r = run_hashsim("calibrate --from 2023-01-01 --to 2023-12-31 -o '" + yaml.string() + "'");
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("vol_per_sqrt_year (sigma)"), std::string::npos) << r.out;
+  const std::string text = hashsim::read_file(yaml);
+  EXPECT_NE(text.find("over 2023-01-01..2023-12-31"), std::string::npos);
+  EXPECT_NE(text.find("median_btc_per_block:"), std::string::npos);
+}
+
+TEST(HistoryCli, BacktestWritesCsvAndHdf5) {
+  const CliRun r = run_hashsim("backtest --from 2022-12-01 --to 2022-12-31 --machine 'S19 Pro' --mw 1 "
+                        "--tariff-usd-per-kwh 0.05 --capex-usd 100000 -o '" + (kOut / "bt.csv").string() +
+                        "' --h5 '" + (kOut / "bt.h5").string() + "'");
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("1 MW = 307 x Bitmain Antminer S19 Pro"), std::string::npos) << r.out;
+  EXPECT_TRUE(std::filesystem::exists(kOut / "bt.csv"));
+  EXPECT_TRUE(std::filesystem::exists(kOut / "bt.h5"));
+}
+
+TEST(HistoryCli, BadInputExitsNonZeroWithAMessage) {
+  struct Case {
+    std::string args, message;
+  };
+  const Case cases[] = {
+      {"backtest --machine 'S99 Ultra' --mw 1", "--machine = 'S99 Ultra': unknown machine"},
+      {"backtest --to 2030-01-01", "--to = 2030-01-01 is after the data"},
+      {"calibrate --from 2020-07-28 --to 2020-08-05", "price fit needs at least 30 daily returns"},
+      {"calibrate --data no/such/file.csv", "no/such/file.csv: data file not found"},
+      {"backtest --hashrate-ths 100", "an explicit machine needs both --hashrate-ths and --power-w"},
+      {"backtest --machine 'S19 Pro' --mw -1", "--mw = -1 must be > 0"},
+      {"backtest --hashrate-method pace", "--hashrate-method = 'pace' is not one of"},
+  };
+  for (const auto& c : cases) {
+    const CliRun r = run_hashsim(c.args);
+    EXPECT_EQ(r.status, 1) << c.args << "\n" << r.out;
+    EXPECT_NE(r.out.find("hashsim: error: " + c.message), std::string::npos) << c.args << "\n" << r.out;
+  }
+}

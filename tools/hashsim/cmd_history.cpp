@@ -1,0 +1,224 @@
+// `hashsim calibrate` (fit the price and fee models to daily history) and `hashsim backtest`
+// (daily hashprice and fleet cashflows on real history). Formulas: engine/history/calibrate.h,
+// engine/history/backtest.h; usage: README.md, "History: calibration and backtests".
+#include <cmath>
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "engine/history/backtest.h"
+#include "engine/history/calibrate.h"
+#include "engine/history/daily_table.h"
+#include "engine/util/atomic_file.h"
+#include "engine/util/error.h"
+#include "tools/hashsim/command.h"
+
+namespace hashsim::cli {
+
+namespace {
+
+constexpr const char* kDailyFile = "btc_daily_2020_2026_obm.csv";
+constexpr const char* kSpecsFile = "asic_specs.csv";
+
+// --data, --from, --to: shared by both commands.
+struct WindowFlags {
+  std::string data;
+  std::string from, to;
+
+  void add_to(CLI::App* cmd) {
+    cmd->add_option("--data", data, "Daily CSV (default data/history/btc_daily_2020_2026_obm.csv)");
+    cmd->add_option("--from", from, "First day YYYY-MM-DD (default: first day of the data)");
+    cmd->add_option("--to", to, "Last day YYYY-MM-DD (default: last day of the data)");
+  }
+  history::DailyTable load() const {
+    return history::DailyTable::load(data.empty() ? history::default_data_file(kDailyFile)
+                                                  : std::filesystem::path(data));
+  }
+};
+
+struct CalibrateFlags {
+  WindowFlags window;
+  std::string output;
+  bool jumps = false;
+  bool no_price = false;
+  bool no_fees = false;
+};
+
+struct BacktestFlags {
+  WindowFlags window;
+  std::string machine;
+  std::string specs;
+  std::optional<double> mw;
+  std::optional<double> count;
+  std::optional<double> hashrate_ths;
+  std::optional<double> power_w;
+  double tariff_usd_per_kwh = 0.0;
+  double pool_fee = 0.0;
+  std::optional<double> capex_usd;
+  std::string hashrate_method = "implied";
+  int hashrate_window = 7;
+  std::string csv;
+  std::string h5;
+  bool fill_price_gaps = false;
+};
+
+std::string fmt_number(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
+void require_positive(const char* flag, const std::optional<double>& v) {
+  if (v && !(*v > 0.0)) throw Error(std::string(flag) + " = " + fmt_number(*v) + " must be > 0");
+}
+
+std::optional<history::Fleet> fleet_from_flags(const BacktestFlags& f) {
+  require_positive("--mw", f.mw);
+  require_positive("--count", f.count);
+  require_positive("--hashrate-ths", f.hashrate_ths);
+  require_positive("--power-w", f.power_w);
+  const bool explicit_spec = f.hashrate_ths || f.power_w;
+  if (!f.machine.empty() && explicit_spec)
+    throw Error("--machine = '" + f.machine + "' cannot be combined with --hashrate-ths / --power-w");
+  if (explicit_spec && !(f.hashrate_ths && f.power_w))
+    throw Error("an explicit machine needs both --hashrate-ths and --power-w");
+  if (f.mw && f.count) throw Error("give either --mw or --count, not both");
+  if (f.machine.empty() && !explicit_spec) {
+    if (f.mw || f.count) throw Error("--mw / --count need --machine or --hashrate-ths and --power-w");
+    return std::nullopt;
+  }
+  history::Fleet fleet;
+  std::string what;
+  if (!f.machine.empty()) {
+    const auto file = f.specs.empty() ? history::default_data_file(kSpecsFile) : std::filesystem::path(f.specs);
+    const history::MachineSpec m = history::find_machine(history::load_machine_specs(file), f.machine, file);
+    fleet.machine_hashrate_ths = m.hashrate_ths;
+    fleet.machine_power_w = m.power_w;
+    what = m.manufacturer + " " + m.model + " (" + fmt_number(m.hashrate_ths) + " TH/s, " + fmt_number(m.power_w) +
+           " W)";
+  } else {
+    fleet.machine_hashrate_ths = *f.hashrate_ths;
+    fleet.machine_power_w = *f.power_w;
+    what = "machine of " + fmt_number(*f.hashrate_ths) + " TH/s, " + fmt_number(*f.power_w) + " W";
+  }
+  if (f.mw) {
+    // Whole machines that fit in the power budget.
+    fleet.count = std::floor(*f.mw * 1e6 / fleet.machine_power_w);
+    if (fleet.count < 1.0)
+      throw Error("--mw = " + fmt_number(*f.mw) + " is less than one machine's power (" +
+                  fmt_number(fleet.machine_power_w) + " W)");
+    fleet.label = fmt_number(*f.mw) + " MW = " + fmt_number(fleet.count) + " x " + what;
+  } else {
+    fleet.count = f.count.value_or(1.0);
+    fleet.label = fmt_number(fleet.count) + " x " + what;
+  }
+  return fleet;
+}
+
+void print_backtest_summary(const history::BacktestResult& r, const history::BacktestOptions& o) {
+  const auto& hp = r.column("hashprice_usd_per_th_day");
+  const std::size_t n = r.dates.size();
+  std::printf("backtest %s..%s (%zu days), data %s\n", r.dates.front().c_str(), r.dates.back().c_str(), n,
+              r.data_file.c_str());
+  std::printf("network hashrate: %s\n",
+              o.method == history::HashrateMethod::Implied
+                  ? ("implied from blocks and difficulty, trailing " + std::to_string(o.trailing_days) + "-day mean")
+                        .c_str()
+                  : "difficulty * 2^32 / 600 (expected pace)");
+  for (const auto& d : r.filled_price_dates) std::printf("price of %s interpolated (blank in the data)\n", d.c_str());
+  std::printf("hashprice USD/TH/day: first %.4f, last %.4f, mean %.4f\n", hp.front(), hp.back(),
+              r.total("hashprice_usd_per_th_day") / static_cast<double>(n));
+  if (!o.fleet) return;
+  std::printf("fleet: %s, tariff %.4f USD/kWh, pool fee %.2f%%\n", o.fleet->label.c_str(), o.tariff_usd_per_kwh,
+              100.0 * o.pool_fee);
+  std::printf("revenue %.6f BTC = %.2f USD, power cost %.2f USD, profit %.2f USD\n", r.total("fleet_revenue_btc"),
+              r.total("fleet_revenue_usd"), r.total("power_cost_usd"), r.total("profit_usd"));
+  if (o.capex_usd) {
+    std::printf("capex %.2f USD, cumulative cashflow at end %.2f USD, ", *o.capex_usd,
+                r.column("cumulative_cashflow_usd").back());
+    if (r.payback_date)
+      std::printf("payback on %s (day %d)\n", r.payback_date->c_str(), *r.payback_days);
+    else
+      std::printf("no payback within the window\n");
+  }
+}
+
+}  // namespace
+
+void register_history_commands(CLI::App& app, GlobalOptions& global) {
+  auto cf = std::make_shared<CalibrateFlags>();
+  CLI::App* cal = app.add_subcommand("calibrate", "Fit the price (GBM, optional Merton jumps) and fee models to daily history");
+  cf->window.add_to(cal);
+  cal->add_option("-o,--output", cf->output, "Write the fitted price:/fees: sections as YAML");
+  cal->add_flag("--jumps", cf->jumps, "Also fit Merton jumps (intensity, log mean, log sd)");
+  cal->add_flag("--no-price", cf->no_price, "Skip the price fit");
+  cal->add_flag("--no-fees", cf->no_fees, "Skip the fee fit");
+  cal->callback([cf, &global] {
+    const CalibrateFlags& f = *cf;
+    if (f.no_price && f.no_fees) throw Error("--no-price and --no-fees leave nothing to fit");
+    const history::DailyTable table = f.window.load();
+    history::CalibrationOptions o;
+    o.from = f.window.from;
+    o.to = f.window.to;
+    o.fit_price = !f.no_price;
+    o.fit_jumps = f.jumps && !f.no_price;
+    o.fit_fees = !f.no_fees;
+    const history::Calibration c = history::calibrate(table, o);
+    std::fputs(history::calibration_report(c).c_str(), stdout);
+    if (!f.output.empty()) {
+      write_file_atomic(f.output, history::calibration_yaml(c, global.command_line));
+      std::printf("wrote %s\n", f.output.c_str());
+    }
+  });
+
+  auto bf = std::make_shared<BacktestFlags>();
+  CLI::App* bt = app.add_subcommand("backtest", "Daily hashprice and fleet cashflows on real history");
+  bf->window.add_to(bt);
+  bt->add_option("--machine", bf->machine, "Machine model from the spec file, e.g. 'S19 Pro'");
+  bt->add_option("--specs", bf->specs, "Machine spec CSV (default data/history/asic_specs.csv)");
+  bt->add_option("--mw", bf->mw, "Fleet size in MW of machine power (whole machines)");
+  bt->add_option("--count", bf->count, "Fleet size in machines (default 1)");
+  bt->add_option("--hashrate-ths", bf->hashrate_ths, "Explicit machine hashrate, TH/s");
+  bt->add_option("--power-w", bf->power_w, "Explicit machine power, W");
+  bt->add_option("--tariff-usd-per-kwh", bf->tariff_usd_per_kwh, "Electricity price, USD/kWh (default 0)");
+  bt->add_option("--pool-fee", bf->pool_fee, "Pool fee as a fraction of revenue, e.g. 0.02 (default 0)");
+  bt->add_option("--capex-usd", bf->capex_usd, "Up-front cost; enables the payback date");
+  bt->add_option("--hashrate-method", bf->hashrate_method, "implied (blocks*difficulty, default) or difficulty");
+  bt->add_option("--hashrate-window", bf->hashrate_window, "Trailing days averaged for the implied hashrate (default 7)");
+  bt->add_flag("--fill-price-gaps", bf->fill_price_gaps, "Interpolate blank prices (log-linear) instead of failing");
+  bt->add_option("-o,--output", bf->csv, "Daily CSV output");
+  bt->add_option("--h5", bf->h5, "Daily HDF5 output");
+  bt->callback([bf, &global] {
+    const BacktestFlags& f = *bf;
+    history::BacktestOptions o;
+    o.from = f.window.from;
+    o.to = f.window.to;
+    if (f.hashrate_method == "implied")
+      o.method = history::HashrateMethod::Implied;
+    else if (f.hashrate_method == "difficulty")
+      o.method = history::HashrateMethod::DifficultyPace;
+    else
+      throw Error("--hashrate-method = '" + f.hashrate_method + "' is not one of: implied, difficulty");
+    o.trailing_days = f.hashrate_window;
+    o.tariff_usd_per_kwh = f.tariff_usd_per_kwh;
+    o.pool_fee = f.pool_fee;
+    o.capex_usd = f.capex_usd;
+    o.fill_price_gaps = f.fill_price_gaps;
+    if (o.capex_usd && !(*o.capex_usd >= 0.0))
+      throw Error("--capex-usd = " + fmt_number(*o.capex_usd) + " must be >= 0");
+    o.fleet = fleet_from_flags(f);
+    const history::BacktestResult r = history::run_backtest(f.window.load(), o);
+    print_backtest_summary(r, o);
+    if (!f.csv.empty()) {
+      history::write_backtest_csv(r, f.csv);
+      std::printf("wrote %s\n", f.csv.c_str());
+    }
+    if (!f.h5.empty()) {
+      history::write_backtest_hdf5(r, o, f.h5, global.command_line);
+      std::printf("wrote %s\n", f.h5.c_str());
+    }
+  });
+}
+
+}  // namespace hashsim::cli
