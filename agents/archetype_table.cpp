@@ -1,5 +1,6 @@
 #include "agents/archetype_table.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "engine/util/error.h"
@@ -22,9 +23,13 @@ void push_agent(ArchetypeTable& t, int m, double tariff, Strategy s, double mach
   t.hashrate_ths.push_back(spec.hashrate_ths);
   t.power_kw.push_back(spec.power_kw());
   t.power_cost_usd_per_day.push_back(spec.power_kw() * tariff * 24.0);
+  // Free power (tariff 0): never switched off for losses, so the inverse is 0, not inf.
+  const double cost = spec.power_kw() * tariff * 24.0;
+  t.inv_power_cost_usd_per_day.push_back(cost > 0.0 ? 1.0 / cost : 0.0);
   t.price0_usd.push_back(spec.price_usd);
   t.growth_factor.push_back(spec.price_growth_factor);
   t.delay_days.push_back(spec.delivery_delay_days);
+  t.pipeline_delay_days.push_back(std::max(1, spec.delivery_delay_days));
   t.initial_machines.push_back(machines);
   t.network_weight.push_back(weight);
   t.budget_usd.push_back(budget);

@@ -25,9 +25,11 @@ struct ArchetypeTable {
   std::vector<double> hashrate_ths;            // per machine
   std::vector<double> power_kw;                // per machine
   std::vector<double> power_cost_usd_per_day;  // per machine: kW x 24 h x tariff
+  std::vector<double> inv_power_cost_usd_per_day;  // 1 / the above (0 at a zero tariff)
   std::vector<double> price0_usd;              // per machine, catalogue price
   std::vector<double> growth_factor;
   std::vector<int> delay_days;
+  std::vector<int> pipeline_delay_days;        // default rules: max(1, delay), online the next day at the earliest
   std::vector<double> initial_machines;        // at day 0 (scaled for archetypes)
   std::vector<double> network_weight;          // 1 if the agent's hashrate counts in the network
   std::vector<double> budget_usd;              // observers: purchase budget; archetypes: 0

@@ -13,6 +13,65 @@ double network_hashrate_ths(const ArchetypeTable& t, const MinerState& s) {
   return h;
 }
 
+namespace {
+// Earn and book for every agent (observers included). Branch-free: both strategies are computed
+// and blended by the 0/1 Long BTC flag, so the loop vectorises.
+void earn_and_book(std::size_t n, double hp_btc, double price_usd, double inv_price, const double* __restrict th,
+                   const double* __restrict cost_pm, const double* __restrict is_long_v, const double* __restrict on,
+                   double* __restrict usd, double* __restrict btc, double* __restrict ring, double* __restrict win,
+                   double* __restrict total, double* __restrict pday) {
+  for (std::size_t a = 0; a < n; ++a) {
+    const double rev_btc = on[a] * th[a] * hp_btc;
+    const double cost_usd = on[a] * cost_pm[a];
+    const double profit = rev_btc * price_usd - cost_usd;
+    const double is_long = is_long_v[a];
+    const double sold = std::min(btc[a] + rev_btc, cost_usd * inv_price);
+    btc[a] += is_long * (rev_btc - sold);
+    usd[a] += (1.0 - is_long) * profit + is_long * (sold * price_usd - cost_usd);
+    win[a] += profit - ring[a];
+    ring[a] = profit;
+    total[a] += profit;
+    pday[a] = profit;
+  }
+}
+
+// Switch off / restart / buy for every archetype; writes the machines bought into buy[].
+void decide(std::size_t n, const DefaultRules& r, double net_hp30_usd, double survive, double price_usd,
+            double inv_price, const double* __restrict th, const double* __restrict cost_pm,
+            const double* __restrict inv_cost_pm, const double* __restrict is_long_v,
+            const double* __restrict machine_price, double* __restrict on, double* __restrict idle,
+            double* __restrict usd, double* __restrict btc, double* __restrict pending, const double* __restrict win,
+            double* __restrict buy_out) {
+  const double max_off = r.max_switch_off_fraction_per_day, restart_frac = r.restart_fraction_per_day;
+  const double max_payback = r.max_payback_days, reinvest = r.reinvest_fraction;
+  for (std::size_t a = 0; a < n; ++a) {
+    const double on_a = on[a] * survive;
+    const double idle_a = idle[a] * survive;
+    const double margin = th[a] * net_hp30_usd - cost_pm[a];
+    const double off_frac = std::min(max_off, -margin * inv_cost_pm[a]);
+    const double switch_off = margin <= 0.0 ? on_a * off_frac : 0.0;
+    const double restart = margin > 0.0 ? idle_a * restart_frac : 0.0;
+    on[a] = on_a + restart - switch_off;
+    idle[a] = idle_a + switch_off - restart;
+
+    const double price = machine_price[a];
+    const double inv_machine_price = 1.0 / price;
+    const bool worth_buying = (margin > 0.0) & (price <= max_payback * margin) & (win[a] > 0.0);
+    const double is_long = is_long_v[a];
+    const double funds_usd = std::max(usd[a], 0.0) + is_long * btc[a] * price_usd;
+    const double want = worth_buying ? reinvest * win[a] * inv_machine_price - pending[a] : 0.0;
+    const double buy = std::min(std::max(want, 0.0), funds_usd * inv_machine_price);
+    // Pay from USD first; Long BTC sells BTC for any shortfall.
+    const double usd_after = usd[a] - buy * price;
+    const double btc_sold = is_long * std::min(btc[a], std::max(-usd_after, 0.0) * inv_price);
+    btc[a] -= btc_sold;
+    usd[a] = usd_after + btc_sold * price_usd;
+    pending[a] += buy;
+    buy_out[a] = buy;
+  }
+}
+}  // namespace
+
 void seed_default(const ArchetypeTable& t, MinerState& s, double hashprice_usd_per_th_day) {
   // Day-0 decision hashprice fills the window, as if the last 30 days had looked like today.
   (void)t;
@@ -41,89 +100,60 @@ double step_default(const ArchetypeTable& t, const DefaultRules& r, MinerState& 
   const std::size_t n = s.n;
   const double net_share = 1.0 - r.pool_fee;
   const double hp_btc = hashprice_btc_per_th_day * net_share;
-  const double hp_usd_today = decision_hashprice_usd_per_th_day;
 
-  // 30-day hashprice window (network-wide, so one ring for all archetypes).
+  // 30-day decision-hashprice window (network-wide, so one ring for all archetypes).
   const std::size_t hp_slot = static_cast<std::size_t>(day % s.window);
-  s.hashprice_window_sum_usd += hp_usd_today - s.hashprice_ring_usd[hp_slot];
-  s.hashprice_ring_usd[hp_slot] = hp_usd_today;
+  s.hashprice_window_sum_usd += decision_hashprice_usd_per_th_day - s.hashprice_ring_usd[hp_slot];
+  s.hashprice_ring_usd[hp_slot] = decision_hashprice_usd_per_th_day;
   const double hp30_usd = s.hashprice_window_sum_usd / s.window;
-  // Machine prices follow hashprice: one exp per catalogue machine per day.
+
+  // Machine prices follow hashprice: one exp per catalogue machine per day, not per archetype.
   const double log_hp_ratio = std::log(std::max(hp30_usd, 1e-300) / s.start_hashprice_usd);
   for (std::size_t m = 0; m < s.price_by_machine_usd.size(); ++m) {
     const auto& spec = t.catalogue.machines[m];
     s.price_by_machine_usd[m] = spec.price_usd * std::exp(spec.price_growth_factor * log_hp_ratio);
   }
 
-  const double survive = std::pow(1.0 - r.hardware_failure_rate_per_year, 1.0 / market::kDaysPerYear);
-  const std::size_t ring_off = static_cast<std::size_t>(day % s.window) * n;
-  const std::size_t len = static_cast<std::size_t>(s.pipeline_len);
+  const double survive = s.survive_per_day;
   const double inv_price = 1.0 / price_usd;
+  const int len = s.pipeline_len;
+  const int today_slot = day % len;
 
-  double* on = s.machines_on.data();
-  double* idle = s.machines_idle.data();
-  double* usd = s.usd.data();
-  double* btc = s.btc.data();
-  double* pending = s.pending_machines.data();
-  double* ring = s.profit_ring.data() + ring_off;
-  double* win = s.profit_window_usd.data();
-  double* total = s.profit_total_usd.data();
-  double* pday = s.profit_day_usd.data();
+  earn_and_book(s.n, hp_btc, price_usd, inv_price, t.hashrate_ths.data(), t.power_cost_usd_per_day.data(),
+                t.is_long_btc.data(), s.machines_on.data(), s.usd.data(), s.btc.data(),
+                s.profit_ring.data() + static_cast<std::size_t>(day % s.window) * n, s.profit_window_usd.data(),
+                s.profit_total_usd.data(), s.profit_day_usd.data());
 
-  for (std::size_t a = 0; a < n; ++a) {
-    const double cost_pm = t.power_cost_usd_per_day[a];
-    const double rev_btc = on[a] * t.hashrate_ths[a] * hp_btc;
-    const double cost_usd = on[a] * cost_pm;
-    const double profit = rev_btc * price_usd - cost_usd;
-    // Booking: both strategies computed, blended by the 0/1 flag (branch-free).
-    const double is_long = t.is_long_btc[a];
-    const double btc_after = btc[a] + rev_btc;
-    const double sold = std::min(btc_after, cost_usd * inv_price);
-    btc[a] = btc[a] + is_long * (rev_btc - sold);
-    usd[a] += (1.0 - is_long) * profit + is_long * (sold * price_usd - cost_usd);
-    win[a] += profit - ring[a];
-    ring[a] = profit;
-    total[a] += profit;
-    pday[a] = profit;
-  }
+  // Today's machine price per archetype (a gather kept out of the vectorised decision loop).
+  for (std::size_t a = 0; a < n_env; ++a) s.price_scratch_usd[a] = s.price_by_machine_usd[static_cast<std::size_t>(t.machine[a])];
+  decide(n_env, r, net_share * hp30_usd, survive, price_usd, inv_price, t.hashrate_ths.data(),
+         t.power_cost_usd_per_day.data(), t.inv_power_cost_usd_per_day.data(), t.is_long_btc.data(),
+         s.price_scratch_usd.data(), s.machines_on.data(), s.machines_idle.data(), s.usd.data(), s.btc.data(),
+         s.pending_machines.data(), s.profit_window_usd.data(), s.buy_scratch.data());
 
-  // Decisions: archetypes only; observer fleets are fixed.
+  // Orders go into the pipeline ring: online on day + delay (slot without a division: delay < len).
   for (std::size_t a = 0; a < n_env; ++a) {
-    const double cost_pm = t.power_cost_usd_per_day[a];
-    on[a] *= survive;
-    idle[a] *= survive;
-    const double margin = t.hashrate_ths[a] * net_share * hp30_usd - cost_pm;
-    const double off_frac = std::min(r.max_switch_off_fraction_per_day, cost_pm > 0.0 ? -margin / cost_pm : 1.0);
-    const double switch_off = margin <= 0.0 ? on[a] * off_frac : 0.0;
-    const double restart = margin > 0.0 ? idle[a] * r.restart_fraction_per_day : 0.0;
-    on[a] += restart - switch_off;
-    idle[a] += switch_off - restart;
-
-    const double price = s.price_by_machine_usd[static_cast<std::size_t>(t.machine[a])];
-    const bool worth_buying = margin > 0.0 && price <= r.max_payback_days * margin && win[a] > 0.0;
-    const double is_long = t.is_long_btc[a];
-    const double funds_usd = std::max(usd[a], 0.0) + is_long * btc[a] * price_usd;
-    double buy = worth_buying ? r.reinvest_fraction * win[a] / price - pending[a] : 0.0;
-    buy = std::clamp(buy, 0.0, funds_usd / price);
-    // Pay: from USD first; Long BTC sells BTC for any shortfall.
-    double usd_after = usd[a] - buy * price;
-    const double btc_sold = is_long * std::min(btc[a], std::max(-usd_after, 0.0) * inv_price);
-    btc[a] -= btc_sold;
-    usd_after += btc_sold * price_usd;
-    usd[a] = usd_after;
-    const int delay = std::max(1, t.delay_days[a]);
-    s.pipeline[static_cast<std::size_t>((day + delay) % static_cast<int>(len)) * n + a] += buy;
-    pending[a] += buy;
+    int slot = today_slot + t.pipeline_delay_days[a];
+    if (slot >= len) slot -= len;
+    s.pipeline[static_cast<std::size_t>(slot) * n + a] += s.buy_scratch[a];
   }
+  double* on = s.machines_on.data();
+  double* pending = s.pending_machines.data();
+  const double* th = t.hashrate_ths.data();
 
-  // Deliveries due tomorrow go online tonight.
-  double* arriving = s.pipeline.data() + static_cast<std::size_t>((day + 1) % static_cast<int>(len)) * n;
+  // Deliveries due tomorrow go online tonight; the online fleet is tomorrow's network.
+  const int tomorrow = today_slot + 1 == len ? 0 : today_slot + 1;
+  double* __restrict arriving = s.pipeline.data() + static_cast<std::size_t>(tomorrow) * n;
+  const double* __restrict weight = t.network_weight.data();
+  double network_ths = 0.0;
   for (std::size_t a = 0; a < n_env; ++a) {
     on[a] += arriving[a];
     pending[a] -= arriving[a];
     arriving[a] = 0.0;
+    network_ths += weight[a] * th[a] * on[a];
   }
-  return network_hashrate_ths(t, s);
+  for (std::size_t a = n_env; a < n; ++a) network_ths += weight[a] * th[a] * on[a];
+  return network_ths;
 }
 
 double step_reference_2021(const ArchetypeTable& t, const Reference2021& ref, MinerState& s, int k, double price_usd,

@@ -1,10 +1,14 @@
 #include "agents/miner_state.h"
 
 #include <algorithm>
+#include <cmath>
+
+#include "engine/market/price_model.h"
 
 namespace hashsim::agents {
 
-void MinerState::allocate(const ArchetypeTable& t, int window_days) {
+void MinerState::allocate(const ArchetypeTable& t, int window_days, double failure_rate_per_year) {
+  survive_per_day = std::pow(1.0 - failure_rate_per_year, 1.0 / market::kDaysPerYear);
   n = t.size();
   window = window_days;
   pipeline_len = t.max_delay_days + 2;
@@ -15,6 +19,8 @@ void MinerState::allocate(const ArchetypeTable& t, int window_days) {
   pipeline.assign(static_cast<std::size_t>(pipeline_len) * n, 0.0);
   hashprice_ring_usd.assign(static_cast<std::size_t>(window), 0.0);
   price_by_machine_usd.assign(t.catalogue.machines.size(), 0.0);
+  price_scratch_usd.assign(n, 0.0);
+  buy_scratch.assign(n, 0.0);
 }
 
 void MinerState::reset(const ArchetypeTable& t) {

@@ -16,12 +16,15 @@ struct MinerState {
   std::vector<double> pipeline;     // [pipeline_len][n], machines arriving on day = slot (mod len)
   std::vector<double> hashprice_ring_usd;  // default profile: network hashprice, one per day
   std::vector<double> price_by_machine_usd;  // scratch: today's price per catalogue machine
+  std::vector<double> price_scratch_usd;     // scratch: today's machine price per agent
+  std::vector<double> buy_scratch;           // scratch: machines ordered today per agent
   int window = 30;
   int pipeline_len = 1;
   double hashprice_window_sum_usd = 0.0;
-  double start_hashprice_usd = 1.0;  // day-0 hashprice: the machine-price index base
+  double start_hashprice_usd = 1.0;
+  double survive_per_day = 1.0;  // (1 - hardware failure rate per year)^(1/365)  // day-0 hashprice: the machine-price index base
 
-  void allocate(const ArchetypeTable& t, int window_days);
+  void allocate(const ArchetypeTable& t, int window_days, double failure_rate_per_year = 0.0);
   void reset(const ArchetypeTable& t);
 };
 

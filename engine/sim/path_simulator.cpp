@@ -14,7 +14,8 @@ PathSimulator::PathSimulator(const scenario::Scenario& s, const MarketInputs& in
   for (int& slot : slot_of_series_) slot = -1;
   for (std::size_t i = 0; i < s.record.series.size(); ++i)
     slot_of_series_[static_cast<int>(s.record.series[i])] = static_cast<int>(i);
-  if (in_.agents) miners_.allocate(*in_.agents, s.agents->rules.window_days);
+  if (in_.agents)
+    miners_.allocate(*in_.agents, s.agents->rules.window_days, s.agents->rules.hardware_failure_rate_per_year);
 }
 
 void PathSimulator::simulate(std::uint64_t path_index, double* const* outputs) {
