@@ -20,25 +20,17 @@ const std::string kHeader =
 
 std::string catalogue_error(const TempDir& dir, const std::string& csv) {
   ts::write_text(dir / "cat.csv", csv);
-  try {
-    load_machine_catalogue(dir / "cat.csv");
-  } catch (const Error& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "no error for catalogue:\n" << csv;
-  return "";
+  return ts::error_of([&] { load_machine_catalogue(dir / "cat.csv"); }, csv);
 }
 
 std::string scenario_error(const TempDir& dir, const std::string& yaml) {
   ts::write_text(dir / "agents.yaml", yaml);
-  try {
-    const auto s = scenario::load_scenario(dir / "agents.yaml");
-    build_archetype_table(*s.agents, s.start.network_hashrate_ths);
-  } catch (const Error& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "no error for scenario:\n" << yaml;
-  return "";
+  return ts::error_of(
+      [&] {
+        const auto s = scenario::load_scenario(dir / "agents.yaml");
+        build_archetype_table(*s.agents, s.start.network_hashrate_ths);
+      },
+      yaml);
 }
 
 std::string with_catalogue(const TempDir& dir) {

@@ -59,6 +59,17 @@ void expect_same_bytes(const std::map<std::string, ts::DatasetBytes>& a,
   }
 }
 
+// Runs the scenario once per (threads, block size) and compares every dataset with `ref`.
+void expect_same_bytes_for_runs(const scenario::Scenario& s, const TempDir& dir,
+                                const std::map<std::string, ts::DatasetBytes>& ref,
+                                const std::vector<std::pair<int, std::uint64_t>>& cases) {
+  for (const auto& [threads, block] : cases) {
+    const auto out = dir / ("t" + std::to_string(threads) + "b" + std::to_string(block) + ".h5");
+    run_to_file(s, out, threads, block);
+    expect_same_bytes(ref, datasets(out, s), "threads " + std::to_string(threads) + " block " + std::to_string(block));
+  }
+}
+
 // numpy.quantile(x, q) with the default method="linear": h = (n - 1) q, interpolate between
 // the order statistics floor(h) and floor(h) + 1.
 double numpy_linear_quantile(std::vector<double> x, double q) {
@@ -77,12 +88,7 @@ TEST(Runner, ThreadCountAndBlockSizeChangeNoByteExogenous) {
   const auto ref = datasets(dir / "ref.h5", s);
   ASSERT_GE(ref.count("paths/price_usd"), 1u);
   ASSERT_GE(ref.count("summary/price_usd/p50"), 1u);
-  const std::pair<int, std::uint64_t> cases[] = {{1, 64}, {2, 1}, {2, 64}, {2, 1000}};
-  for (const auto& [threads, block] : cases) {
-    const auto out = dir / ("t" + std::to_string(threads) + "b" + std::to_string(block) + ".h5");
-    run_to_file(s, out, threads, block);
-    expect_same_bytes(ref, datasets(out, s), "threads " + std::to_string(threads) + " block " + std::to_string(block));
-  }
+  expect_same_bytes_for_runs(s, dir, ref, {{1, 64}, {2, 1}, {2, 64}, {2, 1000}});
 }
 
 TEST(Runner, ThreadCountAndBlockSizeChangeNoByteWithAgents) {
@@ -92,12 +98,7 @@ TEST(Runner, ThreadCountAndBlockSizeChangeNoByteWithAgents) {
   const auto ref = datasets(dir / "ref.h5", s);
   for (const char* name : {"archetype_final/usd", "fleets/value_usd", "archetypes/machines_on", "paths/network_hashrate_ths"})
     ASSERT_GE(ref.count(name), 1u) << name;
-  const std::pair<int, std::uint64_t> cases[] = {{1, 64}, {2, 1}, {2, 3}, {2, 1000}};
-  for (const auto& [threads, block] : cases) {
-    const auto out = dir / ("t" + std::to_string(threads) + "b" + std::to_string(block) + ".h5");
-    run_to_file(s, out, threads, block);
-    expect_same_bytes(ref, datasets(out, s), "threads " + std::to_string(threads) + " block " + std::to_string(block));
-  }
+  expect_same_bytes_for_runs(s, dir, ref, {{1, 64}, {2, 1}, {2, 3}, {2, 1000}});
 }
 
 TEST(Runner, SameSeedGivesEqualFilesDifferentSeedDifferentPaths) {

@@ -32,28 +32,17 @@ std::string replaced(std::string text, const std::string& from, const std::strin
   return text.replace(at, from.size(), to);
 }
 
-// The message of the Error that loading `yaml` (written as dir/bad.yaml) throws.
+// Loading `yaml` written as dir/bad.yaml.
 std::string load_error(const TempDir& dir, const std::string& yaml) {
   ts::write_text(dir / "bad.yaml", yaml);
-  try {
-    scenario::load_scenario(dir / "bad.yaml");
-  } catch (const Error& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "no error for:\n" << yaml;
-  return "";
+  return ts::error_of([&] { scenario::load_scenario(dir / "bad.yaml"); }, yaml);
 }
 
+// Loading a sweep over dir/base.yaml.
 std::string sweep_error(const TempDir& dir, const std::string& sweep_yaml) {
   ts::write_text(dir / "base.yaml", base_yaml());
   ts::write_text(dir / "sweep.yaml", sweep_yaml);
-  try {
-    scenario::load_sweep(dir / "sweep.yaml");
-  } catch (const Error& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "no error for sweep:\n" << sweep_yaml;
-  return "";
+  return ts::error_of([&] { scenario::load_sweep(dir / "sweep.yaml"); }, sweep_yaml);
 }
 
 int exit_code(const std::string& command) {

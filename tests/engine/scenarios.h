@@ -5,22 +5,27 @@
 
 namespace hashsim::test_support {
 
+// Start conditions shared by the scenarios below (about mid-2026: ~900 EH/s, 3.125 BTC era).
+inline const std::string kStartYaml =
+    "start:\n"
+    "  date: 2026-06-13\n"
+    "  price_usd: 100000\n"
+    "  network_hashrate_ths: 9.0e8\n"
+    "  difficulty: 1.2e14\n"
+    "  height: 950000\n"
+    "  fee_btc_per_block: 0.03\n";
+
+// name, size, seed and start conditions.
+inline std::string head_yaml(const std::string& name, int paths, int days, unsigned seed) {
+  return "name: " + name + "\nhorizon_days: " + std::to_string(days) + "\npaths: " + std::to_string(paths) +
+         "\nseed: " + std::to_string(seed) + "\n" + kStartYaml;
+}
+
 // Exogenous network hashrate; every random stream in use (GBM + jumps, AR(1) fees, Poisson
 // blocks, hashrate noise).
 inline std::string exogenous_yaml(const std::string& name, int paths, int days, unsigned seed,
                                   int record_every = 1) {
-  return "name: " + name + "\n" +
-         "description: exogenous-hashrate test scenario\n"
-         "horizon_days: " + std::to_string(days) + "\n" +
-         "paths: " + std::to_string(paths) + "\n" +
-         "seed: " + std::to_string(seed) + "\n" +
-         "start:\n"
-         "  date: 2026-06-13\n"
-         "  price_usd: 100000\n"
-         "  network_hashrate_ths: 9.0e8\n"
-         "  difficulty: 1.2e14\n"
-         "  height: 950000\n"
-         "  fee_btc_per_block: 0.03\n"
+  return head_yaml(name, paths, days, seed) + "description: exogenous-hashrate test scenario\n" +
          "price:\n"
          "  model: gbm\n"
          "  drift_per_year: 0.1\n"
@@ -50,17 +55,7 @@ inline std::string agents_yaml(const std::string& name, const std::string& catal
                                                   "    - {range: [0.04, 0.06], weight: 0.5}\n"
                                                   "    - {usd_per_kwh: 0.08, weight: 0.2}\n",
                                bool with_series = true) {
-  return "name: " + name + "\n" +
-         "horizon_days: " + std::to_string(days) + "\n" +
-         "paths: " + std::to_string(paths) + "\n" +
-         "seed: " + std::to_string(seed) + "\n" +
-         "start:\n"
-         "  date: 2026-06-13\n"
-         "  price_usd: 100000\n"
-         "  network_hashrate_ths: 9.0e8\n"
-         "  difficulty: 1.2e14\n"
-         "  height: 950000\n"
-         "  fee_btc_per_block: 0.03\n"
+  return head_yaml(name, paths, days, seed) +
          "price: {model: gbm, drift_per_year: 0.05, vol_per_sqrt_year: 0.5}\n"
          "fees: {model: lognormal, median_btc_per_block: 0.03, log_sd: 0.4, ar1_phi: 0.5}\n"
          "chain: {block_arrivals: poisson}\n"

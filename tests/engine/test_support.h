@@ -2,6 +2,7 @@
 // Helpers shared by the engine and agents tests: a self-removing temporary directory, small file
 // writers, and a reader that walks an HDF5 results file and returns every dataset's bytes, so
 // runs can be compared byte for byte.
+#include <gtest/gtest.h>
 #include <hdf5.h>
 #include <stdlib.h>
 
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "engine/io/hdf5.h"
+#include "engine/util/error.h"
 
 namespace hashsim::test_support {
 
@@ -50,6 +52,19 @@ inline void write_text(const std::filesystem::path& p, const std::string& text) 
 inline std::string read_text(const std::filesystem::path& p) {
   std::ifstream f(p, std::ios::binary);
   return std::string(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+}
+
+// The message of the hashsim::Error that `load` throws (a test failure if it throws none;
+// `input` is shown in that failure).
+template <class Load>
+std::string error_of(Load load, const std::string& input) {
+  try {
+    load();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "no error for:\n" << input;
+  return "";
 }
 
 // A dataset read back: its shape and its raw bytes (float64 data, or the strings joined by '\0').
