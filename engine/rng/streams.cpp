@@ -9,7 +9,7 @@ Engine make_rng(std::uint64_t master_seed, Stream purpose, std::uint64_t path_in
   const pcg_extras::pcg128_t stream =
       (static_cast<pcg_extras::pcg128_t>(splitmix64(sm)) << 64) | splitmix64(sm);
   Engine e(state, stream);
-  e.advance(static_cast<pcg_extras::pcg128_t>(path_index) << 64);
+  e.advance(static_cast<pcg_extras::pcg128_t>(path_index) * kPathStride);
   return e;
 }
 

@@ -17,7 +17,9 @@ struct GridAxis {
   int line = 0;
 };
 
-void set_dotted(YAML::Node root, const std::string& dotted, const YAML::Node& value) {
+// Sets root.<dotted> = value, creating missing mappings on the way. Returns why the key cannot
+// be set (an empty part, or a part that is a scalar or a list in the scenario), or "" on success.
+std::string set_dotted(YAML::Node root, const std::string& dotted, const YAML::Node& value) {
   std::vector<std::string> parts;
   std::size_t b = 0;
   for (std::size_t i = 0; i <= dotted.size(); ++i) {
@@ -28,8 +30,18 @@ void set_dotted(YAML::Node root, const std::string& dotted, const YAML::Node& va
   }
   // yaml-cpp nodes are handles: walking with operator[] and assigning modifies the document.
   std::vector<YAML::Node> chain{root};
-  for (std::size_t i = 0; i + 1 < parts.size(); ++i) chain.push_back(chain.back()[parts[i]]);
+  std::string path;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    if (parts[i].empty()) return "has an empty part (keys are dotted names like price.vol_per_sqrt_year)";
+    const YAML::Node& cur = chain.back();
+    if (cur.IsDefined() && !cur.IsNull() && !cur.IsMap())
+      return "cannot set '" + parts[i] + "' inside " + (path.empty() ? "the document" : "'" + path + "'") +
+             ", which is not a mapping";
+    path += (path.empty() ? "" : ".") + parts[i];
+    if (i + 1 < parts.size()) chain.push_back(cur[parts[i]]);
+  }
   chain.back()[parts.back()] = value;
+  return "";
 }
 }  // namespace
 
@@ -84,7 +96,10 @@ Sweep load_sweep(const std::filesystem::path& file, const Overrides& overrides) 
       YAML::Node doc = YAML::Clone(base);
       std::string variant;
       for (std::size_t a = 0; a < axes.size(); ++a) {
-        set_dotted(doc, axes[a].key, axes[a].values[idx[a]]);
+        const std::string why = set_dotted(doc, axes[a].key, axes[a].values[idx[a]]);
+        if (!why.empty())
+          throw Error(file.string() + ":" + std::to_string(axes[a].line) + ": grid." + axes[a].key + " " + why +
+                      " in scenario " + sf.string());
         variant += (variant.empty() ? "" : ",") + axes[a].key + "=" + YAML::Dump(axes[a].values[idx[a]]);
       }
       Scenario s;

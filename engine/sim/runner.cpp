@@ -84,9 +84,12 @@ void write_agent_metadata(hid_t group, const agents::ArchetypeTable& t) {
   h5::set_attr(g.get(), "n_fleets", static_cast<std::int64_t>(t.n_observers));
 }
 
-RunStats run_scenario(const scenario::Scenario& s, io::ScenarioWriter& writer, const RunOptions& options) {
-  const auto t0 = std::chrono::steady_clock::now();
-  const MarketInputs inputs = MarketInputs::load(s);
+namespace {
+// The pipeline shared by run_scenario and run_paths: blocks of paths are cut serially, simulated
+// in parallel (one PathSimulator workspace per worker thread) and handed to `sink` serially in
+// path order, with at most 2 x threads blocks in flight.
+void run_pipeline(const scenario::Scenario& s, const MarketInputs& inputs, std::uint64_t first_path,
+                  std::uint64_t n_paths, const RunOptions& options, const BlockSink& sink) {
   const int threads = options.threads > 0 ? options.threads
                                           : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
@@ -94,9 +97,6 @@ RunStats run_scenario(const scenario::Scenario& s, io::ScenarioWriter& writer, c
   const OutputLayout layout =
       make_output_layout(s, inputs.agents ? inputs.agents->size() : 0, inputs.agents ? inputs.agents->n_observers : 0);
   const auto& specs = layout.specs;
-  if (inputs.agents) write_agent_metadata(writer.group(), *inputs.agents);
-  if (specs.size() != writer.specs().size()) throw Error("internal: writer and simulator disagree on outputs");
-  const auto n_paths = static_cast<std::uint64_t>(s.paths);
   const std::uint64_t block = std::max<std::uint64_t>(1, options.block_paths);
   const std::uint64_t n_blocks = (n_paths + block - 1) / block;
 
@@ -114,8 +114,8 @@ RunStats run_scenario(const scenario::Scenario& s, io::ScenarioWriter& writer, c
               return nullptr;
             }
             auto b = std::make_shared<Block>();
-            b->first_path = next_block * block;
-            b->n_paths = std::min(block, n_paths - b->first_path);
+            b->first_path = first_path + next_block * block;
+            b->n_paths = std::min(block, n_paths - next_block * block);
             b->data.resize(specs.size());
             for (std::size_t k = 0; k < specs.size(); ++k) b->data[k].resize(b->n_paths * specs[k].per_path_size());
             ++next_block;
@@ -135,12 +135,43 @@ RunStats run_scenario(const scenario::Scenario& s, io::ScenarioWriter& writer, c
               }) &
           tbb::make_filter<std::shared_ptr<Block>, void>(
               tbb::filter_mode::serial_in_order, [&](std::shared_ptr<Block> b) {
-                std::vector<const double*> ptrs;
-                for (const auto& d : b->data) ptrs.push_back(d.data());
-                writer.write_block(b->first_path, b->n_paths, ptrs);
-                progress.update(b->first_path + b->n_paths);
+                if (sink) {
+                  std::vector<const double*> ptrs;
+                  for (const auto& d : b->data) ptrs.push_back(d.data());
+                  sink(b->first_path, b->n_paths, ptrs);
+                }
+                progress.update(b->first_path - first_path + b->n_paths);
               }));
+}
+
+std::size_t n_outputs(const scenario::Scenario& s, const MarketInputs& inputs) {
+  return make_output_layout(s, inputs.agents ? inputs.agents->size() : 0, inputs.agents ? inputs.agents->n_observers : 0)
+      .specs.size();
+}
+}  // namespace
+
+RunStats run_scenario(const scenario::Scenario& s, io::ScenarioWriter& writer, const RunOptions& options) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const MarketInputs inputs = MarketInputs::load(s);
+  if (n_outputs(s, inputs) != writer.specs().size()) throw Error("internal: writer and simulator disagree on outputs");
+  if (inputs.agents) write_agent_metadata(writer.group(), *inputs.agents);
+  const auto n_paths = static_cast<std::uint64_t>(s.paths);
+  run_pipeline(s, inputs, 0, n_paths, options,
+               [&](std::uint64_t first, std::uint64_t n, const std::vector<const double*>& data) {
+                 writer.write_block(first, n, data);
+               });
   writer.finish();
+  RunStats st;
+  st.paths = n_paths;
+  st.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return st;
+}
+
+RunStats run_paths(const scenario::Scenario& s, std::uint64_t first_path, std::uint64_t n_paths,
+                   const RunOptions& options, const BlockSink& sink) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const MarketInputs inputs = MarketInputs::load(s);
+  run_pipeline(s, inputs, first_path, n_paths, options, sink);
   RunStats st;
   st.paths = n_paths;
   st.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "agents/archetype_table.h"
 #include "engine/io/results_file.h"
@@ -35,5 +36,16 @@ void write_agent_metadata(hid_t group, const agents::ArchetypeTable& t);
 // Runs every path of the scenario and writes it through `writer` (then finishes the scenario,
 // folding summaries).
 RunStats run_scenario(const scenario::Scenario& s, io::ScenarioWriter& writer, const RunOptions& options);
+
+// Receives one block of simulated paths, serially and in path order: data[k] points at
+// n_paths * output_specs(s)[k].per_path_size() doubles, path-major (the layout write_block takes).
+using BlockSink = std::function<void(std::uint64_t first_path, std::uint64_t n_paths,
+                                     const std::vector<const double*>& data)>;
+
+// Simulates paths [first_path, first_path + n_paths) of the scenario through the same pipeline as
+// run_scenario, handing blocks to `sink` instead of a results file (benchmarks, tests, in-memory
+// consumers). Path i gets the same numbers as in a full run. An empty sink discards the blocks.
+RunStats run_paths(const scenario::Scenario& s, std::uint64_t first_path, std::uint64_t n_paths,
+                   const RunOptions& options, const BlockSink& sink);
 
 }  // namespace hashsim::sim

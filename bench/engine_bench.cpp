@@ -1,0 +1,123 @@
+// Engine benchmarks (DESIGN.md 5: setup outside the timed loop, rates as counters).
+//   cmake --build build -j2 --target engine_bench
+//   build/bench/engine_bench --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
+// Runner benchmarks use sim::run_paths (the run_scenario pipeline without the HDF5 writer), so
+// disk time does not hide simulation time. Each runner iteration also loads the scenario's
+// inputs (for agents: the catalogue CSV and the archetype table), well under 1% of its time.
+#include <benchmark/benchmark.h>
+
+#include <cmath>
+#include <string>
+
+#include "engine/chain/chain_state.h"
+#include "engine/chain/consensus.h"
+#include "engine/market/fee_model.h"
+#include "engine/market/price_model.h"
+#include "engine/rng/streams.h"
+#include "engine/scenario/scenario.h"
+#include "engine/sim/market_inputs.h"
+#include "engine/sim/runner.h"
+#include "tests/engine/scenarios.h"
+
+using namespace hashsim;
+
+namespace {
+constexpr int kDays = 3650;
+
+void BM_PricePath(benchmark::State& state) {
+  market::GbmParams p;
+  p.drift_per_year = 0.1;
+  p.vol_per_sqrt_year = 0.6;
+  p.jumps = {4.0, -0.1, 0.15};
+  const market::GbmPriceModel model(p);
+  std::uint64_t path = 0;
+  double sink = 0.0;
+  for (auto _ : state) {
+    auto price_rng = rng::make_rng(1, rng::Stream::Price, path);
+    auto jump_rng = rng::make_rng(1, rng::Stream::Jumps, path);
+    ++path;
+    double x = std::log(1e5);
+    for (int d = 1; d < kDays; ++d) x = model.step_log(x, price_rng, jump_rng);
+    sink += x;
+  }
+  benchmark::DoNotOptimize(sink);
+  state.counters["paths/s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["path-days/s"] =
+      benchmark::Counter(static_cast<double>(state.iterations()) * kDays, benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_PricePath)->Unit(benchmark::kMicrosecond);
+
+// One chain day; arg 0: expected arrivals, 1: Poisson arrivals (144 blocks/day).
+void BM_ChainStep(benchmark::State& state) {
+  chain::ChainOptions o;
+  o.arrivals = state.range(0) ? chain::BlockArrivals::Poisson : chain::BlockArrivals::Expected;
+  const double difficulty = 1.2e14;
+  const double hashrate = chain::hashrate_at_target_pace_ths(difficulty);
+  chain::ChainState c;
+  c.reset({900'000.0, difficulty, -1.0}, o);
+  auto rng = rng::make_rng(1, rng::Stream::Blocks, 0);
+  double sink = 0.0;
+  for (auto _ : state) sink += c.advance_day(hashrate, rng).subsidy_btc;
+  benchmark::DoNotOptimize(sink);
+  state.counters["days/s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_ChainStep)->Arg(0)->Arg(1)->ArgName("poisson");
+
+void BM_FeeStep(benchmark::State& state) {
+  const market::LognormalFeeModel model({0.03, 0.5, 0.7});
+  auto rng = rng::make_rng(1, rng::Stream::Fees, 0);
+  double x = std::log(0.03);
+  for (auto _ : state) x = model.step_log(x, rng);
+  benchmark::DoNotOptimize(x);
+  state.counters["days/s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_FeeStep);
+
+std::string catalogue() { return std::string(HASHSIM_SOURCE_DIR) + "/data/machines/current_2026.csv"; }
+
+// 11 machines x 2 strategies x 7 tariff bands = 154 archetypes, plus the 2 observer fleets of
+// the test scenario.
+const char* kSevenTariffs =
+    "    - {usd_per_kwh: 0.02, weight: 0.05}\n"
+    "    - {usd_per_kwh: 0.03, weight: 0.10}\n"
+    "    - {usd_per_kwh: 0.04, weight: 0.20}\n"
+    "    - {usd_per_kwh: 0.05, weight: 0.35}\n"
+    "    - {usd_per_kwh: 0.06, weight: 0.20}\n"
+    "    - {usd_per_kwh: 0.07, weight: 0.05}\n"
+    "    - {usd_per_kwh: 0.08, weight: 0.05}\n";
+
+void run_bench(benchmark::State& state, const scenario::Scenario& s, std::uint64_t paths_per_iter, double agents) {
+  sim::RunOptions o;
+  o.threads = static_cast<int>(state.range(0));
+  o.block_paths = 4;
+  double sink = 0.0;
+  for (auto _ : state) {
+    sim::run_paths(s, 0, paths_per_iter, o,
+                   [&](std::uint64_t, std::uint64_t, const std::vector<const double*>& data) { sink += data[0][0]; });
+  }
+  benchmark::DoNotOptimize(sink);
+  const double paths = static_cast<double>(state.iterations() * paths_per_iter);
+  state.counters["paths/s"] = benchmark::Counter(paths, benchmark::Counter::kIsRate);
+  state.counters["path-days/s"] = benchmark::Counter(paths * s.horizon_days, benchmark::Counter::kIsRate);
+  if (agents > 0)
+    state.counters["agent-days/s"] = benchmark::Counter(paths * s.horizon_days * agents, benchmark::Counter::kIsRate);
+}
+
+void BM_RunnerExogenous(benchmark::State& state) {
+  const auto s = scenario::parse_scenario(test_support::exogenous_yaml("bench-exo", 64, kDays, 1), "bench-exo.yaml");
+  run_bench(state, s, 32, 0.0);
+}
+BENCHMARK(BM_RunnerExogenous)->Arg(1)->Arg(2)->ArgName("threads")->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_RunnerDefaultAgents(benchmark::State& state) {
+  const auto s = scenario::parse_scenario(
+      test_support::agents_yaml("bench-agents", catalogue(), 16, kDays, 1, kSevenTariffs, false), "bench-agents.yaml");
+  const auto inputs = sim::MarketInputs::load(s);
+  if (inputs.agents->n_env != 154) state.SkipWithError("expected 154 archetypes");
+  run_bench(state, s, 8, static_cast<double>(inputs.agents->size()));
+  state.counters["agents"] = static_cast<double>(inputs.agents->size());
+}
+BENCHMARK(BM_RunnerDefaultAgents)->Arg(1)->Arg(2)->ArgName("threads")->Unit(benchmark::kMillisecond)->UseRealTime();
+}  // namespace
+
+BENCHMARK_MAIN();

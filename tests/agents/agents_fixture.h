@@ -1,0 +1,59 @@
+#pragma once
+// Tiny hand-built agent tables for exact rule tests: a catalogue CSV written to a temp dir and
+// an AgentsConfig filled in code.
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "agents/agents_config.h"
+#include "agents/archetype_table.h"
+#include "agents/machine_catalogue.h"
+#include "agents/miner_state.h"
+#include "tests/engine/test_support.h"
+
+namespace hashsim::test_support {
+
+struct Machine {
+  std::string name;
+  double hashrate_ths, power_w, price_usd, growth_factor;
+  int delay_days;
+  double initial_units;
+};
+
+inline std::string catalogue_csv(const std::vector<Machine>& machines) {
+  std::string csv = "# test catalogue\nname,hashrate_ths,power_w,price_usd,price_growth_factor,delivery_delay_days,"
+                    "initial_units,source\n";
+  auto num = [](double v) {
+    char b[64];
+    std::snprintf(b, sizeof b, "%.17g", v);
+    return std::string(b);
+  };
+  for (const auto& m : machines)
+    csv += m.name + "," + num(m.hashrate_ths) + "," + num(m.power_w) + "," + num(m.price_usd) + "," +
+           num(m.growth_factor) + "," + std::to_string(m.delay_days) + "," + num(m.initial_units) + ",test\n";
+  return csv;
+}
+
+// A config over `machines` with the given tariff bands and strategy weights (sell daily, long BTC).
+inline agents::AgentsConfig make_config(const TempDir& dir, const std::vector<Machine>& machines,
+                                        std::vector<agents::TariffBand> tariffs, double sell_weight = 1.0,
+                                        agents::RuleProfile profile = agents::RuleProfile::Default) {
+  write_text(dir / "catalogue.csv", catalogue_csv(machines));
+  agents::AgentsConfig c;
+  c.profile = profile;
+  c.catalogue_file = dir / "catalogue.csv";
+  c.tariffs = std::move(tariffs);
+  c.strategy_weight[0] = sell_weight;
+  c.strategy_weight[1] = 1.0 - sell_weight;
+  c.rules.hardware_failure_rate_per_year = 0.0;
+  return c;
+}
+
+inline agents::MinerState fresh_state(const agents::ArchetypeTable& t, int window = 30) {
+  agents::MinerState s;
+  s.allocate(t, window);
+  s.reset(t);
+  return s;
+}
+
+}  // namespace hashsim::test_support
