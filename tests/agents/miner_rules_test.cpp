@@ -42,7 +42,7 @@ TEST(DefaultRules, RevenueSharesSumToTheNetworkRewardNetOfPoolFee) {
     const double reward_btc = 144.0 * (3.125 + 0.02 * day);  // the day's subsidy + fees
     const double network = network_hashrate_ths(t, s);
     const std::vector<double> on = s.machines_on;
-    step_default(t, c.rules, s, day, kPrice, reward_btc / network);
+    step_default(t, c.rules, s, day, kPrice, reward_btc / network, (reward_btc / network) * kPrice);
     // Every counted agent's gross revenue (profit + power cost) is its share of the reward.
     double gross = 0.0;
     for (std::size_t a = 0; a < t.size(); ++a)
@@ -102,7 +102,7 @@ TEST(DefaultRules, UnprofitableMachinesSwitchOffAtABoundedPaceAndRestartWhenProf
     const double hp30 = std::accumulate(window.begin(), window.end(), 0.0) / 30.0;
     const double margin = 100.0 * hp30 - 7.2;
     const double on0 = s.machines_on[0], idle0 = s.machines_idle[0];
-    step_default(t, c.rules, s, day, kPrice, hp_btc(hp_usd));
+    step_default(t, c.rules, s, day, kPrice, hp_btc(hp_usd), (hp_btc(hp_usd)) * kPrice);
     ASSERT_GT(std::fabs(margin), 0.1) << "test design: margins stay away from 0";
     if (margin < 0.0) {
       const double frac = std::min(c.rules.max_switch_off_fraction_per_day, -margin / 7.2);
@@ -131,7 +131,7 @@ TEST(DefaultRules, OrdersGoOnlineExactlyDelayDaysLaterAndCapexIsPaid) {
     std::vector<double> buys(80, 0.0);
     for (int day = 1; day < 80; ++day) {
       const double on0 = s.machines_on[0], pending0 = s.pending_machines[0], usd0 = s.usd[0];
-      step_default(t, c.rules, s, day, kPrice, hp_btc(0.2));
+      step_default(t, c.rules, s, day, kPrice, hp_btc(0.2), (hp_btc(0.2)) * kPrice);
       const double arrived = s.machines_on[0] - on0;  // no failures, no switching, nothing idle
       const double bought = s.pending_machines[0] - pending0 + arrived;
       buys[static_cast<std::size_t>(day)] = bought;
@@ -160,7 +160,7 @@ TEST(DefaultRules, LongBtcPaysCapexFromUsdThenBtcAndKeepsValueAccounting) {
   for (int day = 1; day < 60; ++day) {
     const double value0 = s.usd[1] + s.btc[1] * kPrice;
     const double on0 = s.machines_on[1], pending0 = s.pending_machines[1];
-    step_default(t, c.rules, s, day, kPrice, hp_btc(0.2));
+    step_default(t, c.rules, s, day, kPrice, hp_btc(0.2), (hp_btc(0.2)) * kPrice);
     const double bought = s.pending_machines[1] - pending0 + (s.machines_on[1] - on0);
     total_bought += bought;
     const double value = s.usd[1] + s.btc[1] * kPrice;
@@ -182,7 +182,7 @@ TEST(DefaultRules, BookingLongBtcNeverNegativeSellDailyAllUsd) {
   seed_default(t, s, 0.05);
   for (int day = 1; day <= 30; ++day) {
     const double usd_sell0 = s.usd[0];
-    step_default(t, c.rules, s, day, kPrice, hp_btc(0.05));
+    step_default(t, c.rules, s, day, kPrice, hp_btc(0.05), (hp_btc(0.05)) * kPrice);
     EXPECT_EQ(s.btc[0], 0.0);  // sell daily: everything in USD
     EXPECT_NEAR(s.usd[0], usd_sell0 + s.profit_day_usd[0], 1e-9 * std::fabs(usd_sell0) + 1e-9);
     EXPECT_GE(s.btc[1], 0.0) << "day " << day;  // long BTC sells all its BTC, then pays from USD
@@ -289,7 +289,7 @@ TEST(ObserverFleets, AreNeverRescaledAndNeverDecide) {
     if (profile == RuleProfile::Default) seed_default(t1, s, 0.03);
     for (int d = 1; d <= 40; ++d) {
       if (profile == RuleProfile::Default) {
-        step_default(t1, c.rules, s, d, kPrice, hp_btc(0.03));
+        step_default(t1, c.rules, s, d, kPrice, hp_btc(0.03), (hp_btc(0.03)) * kPrice);
       } else {
         prev = step_reference_2021(t1, c.reference, s, d - 1, kPrice, 0.03 * prev / kPrice, prev);
       }
@@ -316,7 +316,7 @@ TEST(MinerState, ResetRestoresEveryFieldSoAReusedWorkspaceRepeatsAPath) {
     std::vector<double> trace;
     for (int d = 1; d < 100; ++d) {
       const double hp = 0.05 + 0.1 * (1.0 + std::sin(d / 7.0));
-      trace.push_back(step_default(t, c.rules, s, d, kPrice, hp_btc(hp)));
+      trace.push_back(step_default(t, c.rules, s, d, kPrice, hp_btc(hp), (hp_btc(hp)) * kPrice));
     }
     for (auto* v : {&s.machines_on, &s.machines_idle, &s.usd, &s.btc, &s.pending_machines, &s.profit_total_usd})
       trace.insert(trace.end(), v->begin(), v->end());
