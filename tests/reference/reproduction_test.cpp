@@ -21,8 +21,8 @@ TEST_P(Reproduction, MatchesPublishedHashrateAndFleetPositionsWithin1e3) {
 
 INSTANTIATE_TEST_SUITE_P(AllArticleScenarios, Reproduction,
                          ::testing::ValuesIn(hashsim::sim::reference_2021_scenarios()),
-                         [](const auto& info) {
-                           std::string n = info.param;
+                         [](const auto& param_info) {
+                           std::string n = param_info.param;
                            for (auto& c : n)
                              if (c == '-') c = '_';
                            return n;
