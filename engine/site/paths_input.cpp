@@ -124,10 +124,15 @@ FxRate resolve_fx(const SiteConfig& c, const ScenarioInfo& info) {
     throw Error("scenario '" + info.name + "': live_snapshot attribute is not valid JSON: " + e.what());
   }
   const auto* entry = snap.contains("values") && snap["values"].contains(key) ? &snap["values"][key] : nullptr;
+  if ((!entry || !entry->contains("value") || !(*entry)["value"].is_number()) && c.fx_fallback_usd_to_site) {
+    fx.usd_to_site = *c.fx_fallback_usd_to_site;
+    fx.source = "site file fallback (fx_fallback_usd_to_site: the results' data snapshot has no " + key + ")";
+    return fx;
+  }
   if (!entry || !entry->contains("value") || !(*entry)["value"].is_number())
     throw Error(c.file.string() + ": currency " + c.currency + " needs an FX rate, but the results' data snapshot (scenario '" +
                 info.name + "', start source '" + info.start_source + "') has no " + key +
-                "; set fx_usd_to_site (" + c.currency + " per USD) in the site file");
+                "; set fx_usd_to_site or fx_fallback_usd_to_site (" + c.currency + " per USD) in the site file");
   fx.usd_to_site = (*entry)["value"].get<double>();
   if (!(fx.usd_to_site > 0.0))
     throw Error("scenario '" + info.name + "': snapshot " + key + " = " + std::to_string(fx.usd_to_site) + " must be > 0");

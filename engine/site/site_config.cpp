@@ -51,6 +51,7 @@ SiteConfig parse_site_config(const std::string& yaml_text, const std::filesystem
   c.power_price_per_kwh = top.number("power_price_per_kwh", 0.0, 10.0);
   c.power_price_escalation_per_year = top.number("power_price_escalation_per_year", -0.5, 1.0, 0.0);
   if (top.has("fx_usd_to_site")) c.fx_usd_to_site = top.number("fx_usd_to_site", 1e-4, 1e4);
+  if (top.has("fx_fallback_usd_to_site")) c.fx_fallback_usd_to_site = top.number("fx_fallback_usd_to_site", 1e-4, 1e4);
   if (c.currency == "USD" && c.fx_usd_to_site && *c.fx_usd_to_site != 1.0)
     top.fail("fx_usd_to_site", "= " + scenario::format_number(*c.fx_usd_to_site) +
                                    " must be 1 (or absent) when currency is USD");

@@ -34,6 +34,7 @@ struct SiteConfig {
   double power_price_per_kwh = 0.0;           // site currency per kWh
   double power_price_escalation_per_year = 0.0;
   std::optional<double> fx_usd_to_site;       // site currency per USD; else from the data snapshot
+  std::optional<double> fx_fallback_usd_to_site;  // used only when the snapshot has no rate
   double discount_rate_per_year = 0.08;
   int horizon_years = 5;
   std::string selection_scenario = "base";    // scenario whose year-1 revenue picks the miner

@@ -264,6 +264,8 @@ nlohmann::json config_json(const SiteConfig& c) {
                       {"power_price_per_kwh", c.power_price_per_kwh},
                       {"power_price_escalation_per_year", c.power_price_escalation_per_year},
                       {"fx_usd_to_site", c.fx_usd_to_site ? nlohmann::json(*c.fx_usd_to_site) : nlohmann::json()},
+                      {"fx_fallback_usd_to_site",
+                       c.fx_fallback_usd_to_site ? nlohmann::json(*c.fx_fallback_usd_to_site) : nlohmann::json()},
                       {"discount_rate", c.discount_rate_per_year},
                       {"horizon_years", c.horizon_years},
                       {"selection_scenario", c.selection_scenario},

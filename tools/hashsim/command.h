@@ -13,5 +13,6 @@ struct GlobalOptions {
 };
 
 void register_run_commands(CLI::App& app, GlobalOptions& global);    // run, sweep
+void register_site_commands(CLI::App& app, GlobalOptions& global);   // site
 
 }  // namespace hashsim::cli

@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   app.add_flag("-q,--quiet", quiet, "Only warnings and errors");
 
   hashsim::cli::register_run_commands(app, global);
+  hashsim::cli::register_site_commands(app, global);
 
   try {
     app.parse(argc, argv);
