@@ -14,7 +14,8 @@ namespace {
 constexpr const char* kDefaultCatalogue = "data/machines/current_2026.csv";
 
 // Relative catalogue paths resolve against the site file's directory first, then the current
-// directory (so both `../data/...` from scenarios/ and `data/...` from the repo root work).
+// directory (so both `../data/...` from scenarios/ and `data/...` from the repo root work). The
+// default (key absent) also tries the site file's parent directory and the source tree's copy.
 std::filesystem::path resolve_catalogue(const std::string& given, const std::filesystem::path& site_file,
                                         scenario::YamlMap& m, bool explicit_key) {
   std::filesystem::path p(given);
@@ -24,7 +25,10 @@ std::filesystem::path resolve_catalogue(const std::string& given, const std::fil
   } else {
     tried.push_back(site_file.parent_path() / p);
     tried.push_back(p);
-    if (!explicit_key) tried.push_back(site_file.parent_path() / ".." / p);
+    if (!explicit_key) {
+      tried.push_back(site_file.parent_path() / ".." / p);
+      tried.push_back(HASHSIM_DEFAULT_CATALOGUE);
+    }
   }
   for (const auto& t : tried)
     if (std::filesystem::is_regular_file(t)) return t;
