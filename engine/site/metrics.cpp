@@ -1,6 +1,7 @@
 #include "engine/site/metrics.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 
@@ -11,8 +12,8 @@ namespace hashsim::site {
 namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kInf = std::numeric_limits<double>::infinity();
-constexpr int kScanPoints = 512;
-constexpr double kRootTolerance = 1e-12;
+constexpr std::size_t kScanPoints = 512;
+constexpr double kRootTolerance = 1e-13;
 
 int sign_changes(std::span<const double> cf) {
   int changes = 0, last = 0;
@@ -25,20 +26,56 @@ int sign_changes(std::span<const double> cf) {
   return changes;
 }
 
-// Bisection on [a, b] where f(a), f(b) have opposite signs (or one is zero).
-double bisect(std::span<const double> cf, double a, double b, double fa) {
-  for (int i = 0; i < 200 && b - a > kRootTolerance * (1.0 + std::fabs(a)); ++i) {
-    const double m = 0.5 * (a + b);
-    const double fm = npv(cf, m);
-    if (fm == 0.0) return m;
-    if ((fm < 0) == (fa < 0)) {
-      a = m;
-      fa = fm;
-    } else {
-      b = m;
+// Horner's rule for sum_t CF_t v^t.
+double npv_at_v(std::span<const double> cf, double v) {
+  double f = cf.back();
+  for (std::size_t t = cf.size() - 1; t-- > 0;) f = f * v + cf[t];
+  return f;
+}
+
+// Scan points uniform in ln(1 + r) over [lo, hi], as (r, v = 1 / (1 + r)); the default bracket's
+// table is built once.
+struct ScanGrid {
+  std::vector<double> r, v;
+  ScanGrid(double lo, double hi) {
+    const double x0 = std::log1p(lo), x1 = std::log1p(hi);
+    for (std::size_t k = 0; k <= kScanPoints; ++k) {
+      const double x = x0 + (x1 - x0) * static_cast<double>(k) / static_cast<double>(kScanPoints);
+      r.push_back(k == 0 ? lo : k == kScanPoints ? hi : std::expm1(x));
+      v.push_back(1.0 / (1.0 + r.back()));
     }
   }
-  return 0.5 * (a + b);
+};
+const ScanGrid& default_grid() {
+  static const ScanGrid g(kIrrLowRate, kIrrHighRate);
+  return g;
+}
+
+// Root of NPV on [a, b] where NPV(a), NPV(b) have opposite signs: regula falsi with the Illinois
+// modification (Dowell & Jarratt 1971: halve the stale end's value when the same end is kept
+// twice), which keeps the bracket and converges superlinearly; stops when steps fall below 1e-13.
+double solve_bracketed(std::span<const double> cf, double a, double b, double fa, double fb) {
+  double c = a, prev = b;
+  int side = 0;
+  for (int i = 0; i < 200; ++i) {
+    c = (a * fb - b * fa) / (fb - fa);
+    if (!(c > a && c < b)) c = 0.5 * (a + b);
+    const double fc = npv(cf, c);
+    if (fc == 0.0 || std::fabs(c - prev) <= kRootTolerance * (1.0 + std::fabs(c))) return c;
+    prev = c;
+    if ((fc < 0) == (fb < 0)) {
+      b = c;
+      fb = fc;
+      if (side == -1) fa *= 0.5;
+      side = -1;
+    } else {
+      a = c;
+      fa = fc;
+      if (side == +1) fb *= 0.5;
+      side = +1;
+    }
+  }
+  return c;
 }
 
 // Quantile with +inf entries: linear interpolation between order statistics (numpy "linear"),
@@ -56,10 +93,7 @@ double quantile_inf(const std::vector<double>& sorted, double q) {
 
 double npv(std::span<const double> cf, double rate) {
   if (cf.empty()) return 0.0;
-  const double v = 1.0 / (1.0 + rate);
-  double f = cf.back();
-  for (std::size_t t = cf.size() - 1; t-- > 0;) f = f * v + cf[t];
-  return f;
+  return npv_at_v(cf, 1.0 / (1.0 + rate));
 }
 
 IrrResult irr_detail(std::span<const double> cf, double lo, double hi) {
@@ -70,18 +104,25 @@ IrrResult irr_detail(std::span<const double> cf, double lo, double hi) {
     const double flo = npv(cf, lo), fhi = npv(cf, hi);
     if (flo == 0.0) r.roots.push_back(lo);
     else if (fhi == 0.0) r.roots.push_back(hi);
-    else if ((flo < 0) != (fhi < 0)) r.roots.push_back(bisect(cf, lo, hi, flo));
+    else if ((flo < 0) != (fhi < 0)) r.roots.push_back(solve_bracketed(cf, lo, hi, flo, fhi));
   } else {
-    const double x0 = std::log1p(lo), x1 = std::log1p(hi);
-    double a = lo, fa = npv(cf, lo);
-    if (fa == 0.0) r.roots.push_back(a);
-    for (int k = 1; k <= kScanPoints; ++k) {
-      const double b = std::expm1(x0 + (x1 - x0) * k / kScanPoints);
-      const double fb = npv(cf, b);
-      if (fb == 0.0) r.roots.push_back(b);
-      else if (fa != 0.0 && (fa < 0) != (fb < 0)) r.roots.push_back(bisect(cf, a, b, fa));
-      a = b;
-      fa = fb;
+    const bool standard = lo == kIrrLowRate && hi == kIrrHighRate;
+    std::optional<ScanGrid> local;
+    if (!standard) local.emplace(lo, hi);
+    const ScanGrid& g = standard ? default_grid() : *local;
+    // NPV at every grid point, Horner's rule run across the grid (independent lanes, so it is
+    // throughput- not latency-bound).
+    std::array<double, kScanPoints + 1> f;
+    f.fill(cf.back());
+    for (std::size_t t = cf.size() - 1; t-- > 0;) {
+      const double c = cf[t];
+      for (std::size_t k = 0; k <= kScanPoints; ++k) f[k] = f[k] * g.v[k] + c;
+    }
+    if (f[0] == 0.0) r.roots.push_back(g.r[0]);
+    for (std::size_t k = 1; k <= kScanPoints; ++k) {
+      if (f[k] == 0.0) r.roots.push_back(g.r[k]);
+      else if (f[k - 1] != 0.0 && (f[k - 1] < 0) != (f[k] < 0))
+        r.roots.push_back(solve_bracketed(cf, g.r[k - 1], g.r[k], f[k - 1], f[k]));
     }
   }
   r.status = r.roots.empty() ? IrrStatus::NoRoot : r.roots.size() == 1 ? IrrStatus::Unique : IrrStatus::Multiple;

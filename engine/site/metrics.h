@@ -23,10 +23,11 @@ struct IrrResult {
 
 // All roots of NPV(r) = 0 in (lo, hi).
 // Descartes' rule of signs in v = 1/(1+r) bounds the number of roots r > -1 by the number of sign
-// changes of the cashflow sequence. With at most one change the root (if any in the bracket) is
-// bracketed by the end points and found by bisection to 1e-12; with more, NPV is sampled at 512
-// points uniform in ln(1 + r) and each sign change is bisected (two roots closer together than
-// the grid spacing, ~1 % in 1 + r, can be missed: documented limitation).
+// changes of the cashflow sequence. With one change the root (if any in the bracket) is
+// bracketed by the end points; with more, NPV is sampled at 513 points uniform in ln(1 + r) and
+// every sign change between neighbours brackets a root (two roots closer together than the grid
+// spacing, 1.4 % in 1 + r, or a double root where NPV touches zero, can be missed: documented
+// limitation). Each bracket is solved by Illinois regula falsi to ~1e-13 in r.
 IrrResult irr_detail(std::span<const double> cashflows, double lo = kIrrLowRate, double hi = kIrrHighRate);
 // The IRR when exactly one root lies in the bracket; nullopt when none does or when several do
 // (an IRR is then not a meaningful single number, so none is reported).
