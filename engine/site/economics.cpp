@@ -33,6 +33,7 @@ OperatingTerms site_terms(const SiteConfig& c, double fx) {
   t.fixed_cost_per_miner_per_year = c.other_opex_per_miner_per_year + 12.0 * c.hosting_fee_per_miner_per_month;
   t.resale_fraction = c.resale_fraction;
   t.fx_usd_to_site = fx;
+  t.shutdown_when_unprofitable = c.shutdown_when_unprofitable;
   return t;
 }
 
@@ -140,21 +141,47 @@ double MarketPaths::year1_mean_hashprice_usd_per_th_day() const {
 
 int month_end_day(int m) { return (m + 1) * 365 / 12 - 1; }
 
+void plant_path_lines(const Plant& p, const MarketPaths& m, std::size_t path, YearLines& out) {
+  const auto Y = static_cast<std::size_t>(m.years);
+  const auto M = static_cast<std::size_t>(months(m.years));
+  const bool monthly = p.terms.shutdown_when_unprofitable;
+  if (monthly && m.hashprice_month_usd_per_th.size() != m.n_paths * M)
+    throw Error("scenario '" + m.scenario + "': shutting down in losing months needs monthly revenue sums");
+  const double per_usd_th = p.hashrate_ths * p.terms.uptime_fraction * (1.0 - p.terms.pool_fee_fraction) *
+                            p.terms.fx_usd_to_site;
+  out.revenue.assign(Y + 1, 0.0);
+  out.power.assign(Y + 1, 0.0);
+  out.other.assign(Y + 1, 0.0);
+  out.resale = p.terms.resale_fraction * p.capex_site_ccy;
+  for (std::size_t t = 1; t <= Y; ++t) {
+    const double power_year = p.power_cost_in_year(static_cast<int>(t));
+    out.other[t] = p.fixed_cost_per_year_site_ccy;
+    if (!monthly) {
+      out.revenue[t] = per_usd_th * m.hashprice_year_usd_per_th[path * Y + t - 1];
+      out.power[t] = power_year;
+      continue;
+    }
+    for (std::size_t k = (t - 1) * 12; k < t * 12; ++k) {
+      const double revenue = per_usd_th * m.hashprice_month_usd_per_th[path * M + k];
+      const double power = power_year / kDaysPerYear * days_in_month(static_cast<int>(k));
+      if (revenue > power) {
+        out.revenue[t] += revenue;
+        out.power[t] += power;
+      }
+    }
+  }
+}
+
 std::vector<double> plant_cashflows(const Plant& p, const MarketPaths& m) {
   const auto Y = static_cast<std::size_t>(m.years);
   std::vector<double> cf(m.n_paths * (Y + 1));
-  const double per_usd_th = p.hashrate_ths * p.terms.uptime_fraction * (1.0 - p.terms.pool_fee_fraction) *
-                            p.terms.fx_usd_to_site;
-  std::vector<double> cost(Y + 1, 0.0);
-  for (std::size_t t = 1; t <= Y; ++t)
-    cost[t] = p.power_cost_in_year(static_cast<int>(t)) + p.fixed_cost_per_year_site_ccy;
-  const double resale = p.terms.resale_fraction * p.capex_site_ccy;
+  YearLines lines;
   for (std::size_t i = 0; i < m.n_paths; ++i) {
+    plant_path_lines(p, m, i, lines);
     double* row = &cf[i * (Y + 1)];
-    const double* hp = &m.hashprice_year_usd_per_th[i * Y];
     row[0] = -p.capex_site_ccy;
-    for (std::size_t t = 1; t <= Y; ++t) row[t] = per_usd_th * hp[t - 1] - cost[t];
-    row[Y] += resale;
+    for (std::size_t t = 1; t <= Y; ++t) row[t] = lines.revenue[t] - lines.power[t] - lines.other[t];
+    row[Y] += lines.resale;
   }
   return cf;
 }
@@ -304,6 +331,7 @@ SiteAnalysis analyse_site(const SiteConfig& c, const FxRate& fx, const std::vect
     if (a.site) {
       const Plant& p = a.site->plant;
       r.plays.push_back(evaluate_play("site", "your site", p.capex_site_ccy, plant_cashflows(p, *m), *m, rate));
+      plant_path_lines(p, *m, r.median_path, r.median_site_lines);
       r.plays.push_back(evaluate_play("btc", "buy BTC", p.capex_site_ccy, btc_cashflows(p.capex_site_ccy, p, *m), *m,
                                       rate));
     } else {

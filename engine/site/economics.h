@@ -25,6 +25,7 @@ struct OperatingTerms {
   double fixed_cost_per_miner_per_year = 0.0;  // site currency
   double resale_fraction = 0.0;            // of capex, at the end of the horizon
   double fx_usd_to_site = 1.0;             // site currency per USD, constant over the horizon
+  bool shutdown_when_unprofitable = false; // switch off (no revenue, no power) in losing months
 };
 OperatingTerms site_terms(const SiteConfig& c, double fx_usd_to_site);
 // Hosted: the all-in price per kWh covers power, cooling and hosting (no overhead, no fixed fees).
@@ -88,18 +89,30 @@ struct MarketPaths {
   std::size_t n_paths = 0;
   int years = 0;
   std::vector<double> hashprice_year_usd_per_th;  // [path][year]: sum of daily USD/(TH/s)/day over the year
+  std::vector<double> hashprice_month_usd_per_th; // [path][12 years]: same over each month; may be empty
+                                                  // unless a plant shuts down in losing months
   std::vector<double> price_usd_day0;             // [path]
   std::vector<double> price_usd_month_end;        // [path][12 years]: on day month_end_day(m)
   double year1_mean_hashprice_usd_per_th_day() const;
 };
 inline int months(int years) { return 12 * years; }
 // Day index of the end of month m (0-based): floor((m + 1) 365 / 12) - 1; month 12Y-1 ends on day 365Y-1.
+// Month m covers days month_end_day(m - 1) + 1 .. month_end_day(m) (30 or 31 days).
 int month_end_day(int m);
+inline int days_in_month(int m) { return month_end_day(m) - month_end_day(m - 1); }
 
 // Cashflows [path][year 0..Y], site currency:
 // CF_0 = -capex; CF_t = revenue_t - power_t - fixed; CF_Y += resale x capex, where
 // revenue_t = hashrate x sum_{days in year t} hashprice x uptime x (1 - pool fee) x fx.
+// With shutdown_when_unprofitable, revenue_t - power_t becomes sum over the year's months of
+// max(revenue_m - power_t x days_m / 365, 0): the plant is off in months that would lose money.
 std::vector<double> plant_cashflows(const Plant& p, const MarketPaths& m);
+// One path's lines behind those cashflows, index t = 0..Y (0 at t = 0), site currency.
+struct YearLines {
+  std::vector<double> revenue, power, other;
+  double resale = 0.0;  // received at the end of year Y
+};
+void plant_path_lines(const Plant& p, const MarketPaths& m, std::size_t path, YearLines& out);
 // Buy BTC with `capital` on day 0, then at each month end with the plant's power bill for that
 // month (power_t / 12); CF_0 = -capital, CF_t = -power_t, CF_Y += holdings x price(day 365Y-1) x fx.
 std::vector<double> btc_cashflows(double capital_site_ccy, const Plant& p, const MarketPaths& m);
@@ -137,6 +150,7 @@ struct ScenarioResult {
   std::size_t n_paths = 0;
   int years = 0;
   std::size_t median_path = 0;
+  YearLines median_site_lines;    // the site's revenue and costs on the median path
   std::vector<PlayResult> plays;  // site, btc, hosted
 };
 

@@ -76,6 +76,11 @@ MarketPaths read_market_paths(hid_t file, const std::string& name, int years) {
   const auto Y = static_cast<std::size_t>(years);
   const auto M = static_cast<std::size_t>(months(years));
   m.hashprice_year_usd_per_th.assign(n_paths * Y, 0.0);
+  m.hashprice_month_usd_per_th.assign(n_paths * M, 0.0);
+  // month of each day of the horizon
+  std::vector<std::uint32_t> month_of(static_cast<std::size_t>(need_days));
+  for (std::size_t mm = 0, d = 0; mm < M; ++mm)
+    for (; d <= static_cast<std::size_t>(month_end_day(static_cast<int>(mm))); ++d) month_of[d] = static_cast<std::uint32_t>(mm);
   m.price_usd_day0.resize(n_paths);
   m.price_usd_month_end.resize(n_paths * M);
   std::vector<double> hp, px;
@@ -89,10 +94,13 @@ MarketPaths read_market_paths(hid_t file, const std::string& name, int years) {
       const double* h = &hp[i * rec_needed];
       const double* x = &px[i * rec_needed];
       double* year = &m.hashprice_year_usd_per_th[(p0 + i) * Y];
-      // recorded day r stands for days [r k, r k + k); each is counted in the year it falls in
+      double* month = &m.hashprice_month_usd_per_th[(p0 + i) * M];
+      // recorded day r stands for days [r k, r k + k); each is counted in the month and year it falls in
       for (std::uint64_t r = 0; r < rec_needed; ++r) {
-        for (std::uint64_t d = r * k; d < std::min<std::uint64_t>(r * k + k, static_cast<std::uint64_t>(need_days)); ++d)
+        for (std::uint64_t d = r * k; d < std::min<std::uint64_t>(r * k + k, static_cast<std::uint64_t>(need_days)); ++d) {
           year[d / 365] += h[r];
+          month[month_of[d]] += h[r];
+        }
       }
       m.price_usd_day0[p0 + i] = x[0];
       for (std::size_t mm = 0; mm < M; ++mm)

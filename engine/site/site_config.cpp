@@ -94,6 +94,7 @@ SiteConfig parse_site_config(const std::string& yaml_text, const std::filesystem
   c.other_opex_per_miner_per_year = top.number("other_opex_per_miner_per_year", 0.0, 1e6, 0.0);
   c.hosting_fee_per_miner_per_month = top.number("hosting_fee_per_miner_per_month", 0.0, 1e5, 0.0);
   c.resale_fraction = top.number("resale_fraction", 0.0, 1.0, 0.0);
+  c.shutdown_when_unprofitable = top.boolean("shutdown_when_unprofitable", false);
   c.hosted_price_per_kwh = top.number("hosted_price_per_kwh", 0.0, 10.0, 0.0);
   if (top.has("table_power_prices_per_kwh")) {
     c.table_power_prices_per_kwh = top.number_list("table_power_prices_per_kwh", 0.0, 10.0);

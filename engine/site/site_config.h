@@ -49,6 +49,7 @@ struct SiteConfig {
   double other_opex_per_miner_per_year = 0.0;      // site currency
   double hosting_fee_per_miner_per_month = 0.0;    // site currency
   double resale_fraction = 0.0;               // of capex, received at the end of the horizon
+  bool shutdown_when_unprofitable = false;    // switch miners off in months that would lose money
 
   double hosted_price_per_kwh = 0.0;          // all-in hosting price, site currency per kWh (0: skip)
   std::vector<double> table_power_prices_per_kwh;  // "payback by power price" table rows

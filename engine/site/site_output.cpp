@@ -71,7 +71,8 @@ void inputs_section(std::string& o, const SiteRun& r) {
   o += "  overhead power " + pct(c.overhead_power_fraction) + ", uptime " + pct(c.uptime_fraction) + ", pool fee " +
        pct(c.pool_fee_fraction) + ", other opex " + ccy + " " + grouped(c.other_opex_per_miner_per_year) +
        "/miner/year, hosting fee " + ccy + " " + grouped(c.hosting_fee_per_miner_per_month, 2) +
-       "/miner/month, resale " + pct(c.resale_fraction) + " of capex\n";
+       "/miner/month, resale " + pct(c.resale_fraction) + " of capex" +
+       (c.shutdown_when_unprofitable ? ", miners off in months that would lose money" : "") + "\n";
   o += "  discount rate " + pct(c.discount_rate_per_year) + " a year, horizon " + std::to_string(c.horizon_years) +
        " years of 365 days\n";
   o += "  FX " + fmt("%.5f", a.fx.usd_to_site) + " " + ccy + " per USD from " + a.fx.source;
@@ -169,18 +170,17 @@ void scenario_section(std::string& o, const SiteRun& r, const ScenarioResult& s)
   for (std::size_t t = 0; t < W; ++t) {
     o += "  " + pad(std::to_string(t), 5);
     if (site) {
-      const Plant& p = a.site->plant;
-      const double costs = t == 0 ? 0.0 : p.power_cost_in_year(static_cast<int>(t)) + p.fixed_cost_per_year_site_ccy;
-      const double resale = t + 1 == W ? p.terms.resale_fraction * p.capex_site_ccy : 0.0;
-      const double cf = site->cashflows[mp * W + t];
-      const double revenue = t == 0 ? 0.0 : cf + costs - resale;
-      o += pad(grouped(revenue), 14) + pad(grouped(-costs), 14);
-      cum += cf;
+      const YearLines& l = s.median_site_lines;
+      o += pad(grouped(l.revenue[t]), 14) + pad(grouped(-(l.power[t] + l.other[t])), 14);
+      cum += site->cashflows[mp * W + t];
     }
     for (const auto* p : on) o += pad(grouped(p->cashflows[mp * W + t]), 14);
     if (site) o += pad(grouped(cum), 14);
     o += "\n";
   }
+  if (site && s.median_site_lines.resale > 0.0)
+    o += "  (the site's year-" + std::to_string(s.years) + " CF includes the resale, " + ccy + " " +
+         grouped(s.median_site_lines.resale) + ")\n";
   o += "  " + pad("on the median path", 28, true);
   for (const auto* p : on) o += pad(p->label, 14);
   o += "\n";
@@ -226,7 +226,7 @@ void scenario_section(std::string& o, const SiteRun& r, const ScenarioResult& s)
        none);
   dist("payback (years)", [](const PlaySummary& x) -> const Distribution& { return x.payback; },
        [](double v) { return std::isfinite(v) ? fmt("%.2f", v) : std::string("never"); },
-       [](const PlaySummary& x) { return "never " + pct(x.p_payback_never); });
+       [](const PlaySummary& x) { return "never " + pct(x.p_payback_never) + " (mean: paths that pay back)"; });
   dist("disc. payback (years)", [](const PlaySummary& x) -> const Distribution& { return x.discounted_payback; },
        [](double v) { return std::isfinite(v) ? fmt("%.2f", v) : std::string("never"); },
        [](const PlaySummary& x) { return "never " + pct(x.p_discounted_payback_never); });
@@ -277,6 +277,7 @@ nlohmann::json config_json(const SiteConfig& c) {
                       {"other_opex_per_miner_per_year", c.other_opex_per_miner_per_year},
                       {"hosting_fee_per_miner_per_month", c.hosting_fee_per_miner_per_month},
                       {"resale_fraction", c.resale_fraction},
+                      {"shutdown_when_unprofitable", c.shutdown_when_unprofitable},
                       {"hosted_price_per_kwh", c.hosted_price_per_kwh},
                       {"table_power_prices_per_kwh", c.table_power_prices_per_kwh}};
   return j;

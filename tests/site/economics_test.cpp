@@ -225,3 +225,23 @@ TEST(Analysis, NoViableMinerIsReportedNotACrash) {
   EXPECT_TRUE(j["site"].is_null());
   EXPECT_FALSE(j["scenarios"]["base"]["plays"]["site"]["available"].get<bool>());
 }
+
+TEST(Cashflows, ShutdownInLosingMonthsSkipsTheirPowerBill) {
+  MarketPaths m;
+  m.scenario = "base";
+  m.n_paths = 1;
+  m.years = 1;
+  m.hashprice_month_usd_per_th = {5, 5, 5, 5, 5, 5, 0, 0, 0, 0, 0, 0};
+  m.hashprice_year_usd_per_th = {30};
+  Plant p = ten_miners();  // 1000 TH, fx 0.5: revenue 2500 in a month with sum 5; power 72 a day
+  EXPECT_NEAR(plant_cashflows(p, m)[1], 15000 - 26280 - 100 + 2000, 1e-9);
+  p.terms.shutdown_when_unprofitable = true;
+  double expected = -100 + 2000;
+  for (int k = 0; k < 6; ++k) expected += 2500 - 72.0 * days_in_month(k);
+  EXPECT_NEAR(plant_cashflows(p, m)[1], expected, 1e-9);
+  int days = 0;
+  for (int k = 0; k < 12; ++k) days += days_in_month(k);
+  EXPECT_EQ(days, 365);
+  m.hashprice_month_usd_per_th.clear();
+  EXPECT_THROW(plant_cashflows(p, m), Error);
+}

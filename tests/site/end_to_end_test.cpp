@@ -131,6 +131,8 @@ TEST(SiteEndToEnd, SparseRecordingStandsForEveryDayItCovers) {
   const MarketPaths m = read_market_paths(f.get(), "base", 2);
   ASSERT_EQ(m.hashprice_year_usd_per_th.size(), 4u);
   for (double y : m.hashprice_year_usd_per_th) EXPECT_NEAR(y, 36.5, 1e-9);
+  ASSERT_EQ(m.hashprice_month_usd_per_th.size(), 48u);
+  for (int k = 0; k < 24; ++k) EXPECT_NEAR(m.hashprice_month_usd_per_th[static_cast<std::size_t>(k)], 0.1 * days_in_month(k), 1e-9);
 }
 
 TEST(SiteEndToEnd, TooShortOrMissingScenariosAreClearErrors) {
