@@ -53,16 +53,17 @@ const ScanGrid& default_grid() {
 
 // Root of NPV on [a, b] where NPV(a), NPV(b) have opposite signs: regula falsi with the Illinois
 // modification (Dowell & Jarratt 1971: halve the stale end's value when the same end is kept
-// twice), which keeps the bracket and converges superlinearly; stops when steps fall below 1e-13.
+// twice), which keeps the bracket and shrinks it from both ends superlinearly; stops when the
+// bracket is narrower than 1e-13 (1 + |r|). On every second iteration whose step did not halve the
+// bracket a bisection step follows, so the bracket at least halves every two iterations.
 double solve_bracketed(std::span<const double> cf, double a, double b, double fa, double fb) {
-  double c = a, prev = b;
   int side = 0;
-  for (int i = 0; i < 200; ++i) {
-    c = (a * fb - b * fa) / (fb - fa);
+  for (int i = 0; i < 300 && b - a > kRootTolerance * (1.0 + std::fabs(a)); ++i) {
+    const double width = b - a;
+    double c = (a * fb - b * fa) / (fb - fa);
     if (!(c > a && c < b)) c = 0.5 * (a + b);
     const double fc = npv(cf, c);
-    if (fc == 0.0 || std::fabs(c - prev) <= kRootTolerance * (1.0 + std::fabs(c))) return c;
-    prev = c;
+    if (fc == 0.0) return c;
     if ((fc < 0) == (fb < 0)) {
       b = c;
       fb = fc;
@@ -74,8 +75,20 @@ double solve_bracketed(std::span<const double> cf, double a, double b, double fa
       if (side == +1) fb *= 0.5;
       side = +1;
     }
+    if (b - a > 0.5 * width && i % 2 == 1) {  // slow progress: bisect once
+      const double m = 0.5 * (a + b), fm = npv(cf, m);
+      if (fm == 0.0) return m;
+      if ((fm < 0) == (fb < 0)) {
+        b = m;
+        fb = fm;
+      } else {
+        a = m;
+        fa = fm;
+      }
+      side = 0;
+    }
   }
-  return c;
+  return 0.5 * (a + b);
 }
 
 // Quantile with +inf entries: linear interpolation between order statistics (numpy "linear"),

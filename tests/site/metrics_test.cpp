@@ -118,3 +118,39 @@ TEST(Summarize, ExcludesUndefinedFromMeanAndCountsNeverAsInfinite) {
   EXPECT_DOUBLE_EQ(e.p95, 2.9);
   EXPECT_TRUE(std::isnan(summarize({kNaN}).mean));
 }
+
+TEST(Irr, RootsAreRootsOverManyShapesAndHorizons) {
+  // Deterministic pseudo-random cashflows (LCG), horizons 1-30 years, many with several sign
+  // changes: every root reported makes NPV vanish to rounding (relative to the cashflows' size),
+  // and a unique root is the IRR.
+  std::uint64_t s = 12345;
+  auto u = [&] {
+    s = s * 6364136223846793005ull + 1442695040888963407ull;
+    return static_cast<double>(s >> 11) * 0x1.0p-53;
+  };
+  int multiple = 0, unique = 0;
+  for (int trial = 0; trial < 2000; ++trial) {
+    const int years = 1 + trial % 30;
+    std::vector<double> cf{-1000.0};
+    for (int t = 1; t <= years; ++t) cf.push_back(600.0 * u() - 200.0);
+    double scale = 0.0;
+    for (double x : cf) scale += std::fabs(x);
+    const IrrResult r = irr_detail(cf);
+    for (double root : r.roots) {
+      // |NPV| <= ~1e-9 x sum |CF_t| v^t at the root
+      double size = 0.0, v = 1.0;
+      for (double x : cf) {
+        size += std::fabs(x) * v;
+        v /= 1.0 + root;
+      }
+      EXPECT_LE(std::fabs(npv(cf, root)), 1e-9 * size) << "trial " << trial << " root " << root;
+    }
+    if (r.status == IrrStatus::Unique) {
+      ++unique;
+      EXPECT_EQ(*irr(cf), r.roots.front());
+    }
+    multiple += r.status == IrrStatus::Multiple;
+  }
+  EXPECT_GT(unique, 500);  // the sample exercises both branches
+  EXPECT_GT(multiple, 0);
+}
