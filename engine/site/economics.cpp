@@ -16,9 +16,9 @@ constexpr double kHoursPerDay = 24.0;
 
 double nan_if_none(const std::optional<double>& v) { return v ? *v : kNaN; }
 
-std::string money(const std::string& ccy, double v) {
+std::string price_text(double per_kwh) {
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%s %.4f", ccy.c_str(), v);
+  std::snprintf(buf, sizeof buf, "%.4f per kWh", per_kwh);
   return buf;
 }
 }  // namespace
@@ -82,8 +82,14 @@ Selection select_miner(const std::vector<MinerOffer>& offers, const OperatingTer
   } else if (s.chosen) {
     s.reason = "shortest simple payback among the miners with positive year-1 profit per day";
   } else {
-    s.reason = "no viable miner at this power price (" + money("", t.power_price_per_kwh).substr(1) +
-               " per kWh): every miner's year-1 revenue per day is below its running cost";
+    s.reason = "no viable miner at this power price (" + price_text(t.power_price_per_kwh) +
+               "): every miner's year-1 revenue per day is below its running cost";
+    const auto best = std::max_element(s.miners.begin(), s.miners.end(), [](const auto& x, const auto& y) {
+      return x.breakeven_power_price_per_kwh < y.breakeven_power_price_per_kwh;
+    });
+    if (best != s.miners.end())
+      s.reason += "; the highest breakeven is " + price_text(best->breakeven_power_price_per_kwh) + " (" +
+                  best->offer.name + ")";
   }
   for (double p : grid) {
     OperatingTerms tp = t;
