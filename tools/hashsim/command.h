@@ -14,6 +14,7 @@ struct GlobalOptions {
 
 void register_run_commands(CLI::App& app, GlobalOptions& global);        // run, sweep
 void register_reference_commands(CLI::App& app, GlobalOptions& global);  // reproduce-2021
-void register_history_commands(CLI::App& app, GlobalOptions& global);  // calibrate, backtest
+void register_history_commands(CLI::App& app, GlobalOptions& global);    // calibrate, backtest
+void register_site_commands(CLI::App& app, GlobalOptions& global);       // site
 
 }  // namespace hashsim::cli

@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   hashsim::cli::register_run_commands(app, global);
   hashsim::cli::register_reference_commands(app, global);
   hashsim::cli::register_history_commands(app, global);
+  hashsim::cli::register_site_commands(app, global);
 
   try {
     app.parse(argc, argv);

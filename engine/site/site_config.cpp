@@ -1,0 +1,134 @@
+#include "engine/site/site_config.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "agents/machine_catalogue.h"
+#include "engine/scenario/yaml_reader.h"
+#include "engine/util/atomic_file.h"
+#include "engine/util/error.h"
+
+namespace hashsim::site {
+
+namespace {
+constexpr const char* kDefaultCatalogue = "data/machines/current_2026.csv";
+
+// Relative catalogue paths resolve against the site file's directory first, then the current
+// directory (so both `../data/...` from scenarios/ and `data/...` from the repo root work). The
+// default (key absent) also tries the site file's parent directory and the source tree's copy.
+std::filesystem::path resolve_catalogue(const std::string& given, const std::filesystem::path& site_file,
+                                        scenario::YamlMap& m, bool explicit_key) {
+  std::filesystem::path p(given);
+  std::vector<std::filesystem::path> tried;
+  if (p.is_absolute()) {
+    tried.push_back(p);
+  } else {
+    tried.push_back(site_file.parent_path() / p);
+    tried.push_back(p);
+    if (!explicit_key) {
+      tried.push_back(site_file.parent_path() / ".." / p);
+      tried.push_back(HASHSIM_DEFAULT_CATALOGUE);
+    }
+  }
+  for (const auto& t : tried)
+    if (std::filesystem::is_regular_file(t)) return t;
+  std::string list;
+  for (const auto& t : tried) list += (list.empty() ? "" : ", ") + t.string();
+  m.fail("catalogue", "= " + given + ": machine catalogue not found (tried " + list + ")");
+}
+}  // namespace
+
+SiteConfig parse_site_config(const std::string& yaml_text, const std::filesystem::path& file) {
+  using scenario::YamlMap;
+  const std::string fname = file.string();
+  const YAML::Node root = scenario::parse_yaml(yaml_text, fname);
+  if (!root || root.IsNull()) throw Error(fname + ": the site file is empty");
+  YamlMap top(root, fname, "");
+
+  SiteConfig c;
+  c.file = file;
+  c.yaml_text = yaml_text;
+  c.name = top.text("name", std::string("site"));
+  c.site_power_kw = top.number("site_power_kw", 0.001, 1e7);
+  c.load_factor = top.number("load_factor", 0.01, 1.0, 1.0);
+  c.currency = top.choice("currency", {"GBP", "USD", "EUR"}, std::string("GBP"));
+  c.power_price_per_kwh = top.number("power_price_per_kwh", 0.0, 10.0);
+  c.power_price_escalation_per_year = top.number("power_price_escalation_per_year", -0.5, 1.0, 0.0);
+  if (top.has("fx_usd_to_site")) c.fx_usd_to_site = top.number("fx_usd_to_site", 1e-4, 1e4);
+  if (top.has("fx_fallback_usd_to_site")) c.fx_fallback_usd_to_site = top.number("fx_fallback_usd_to_site", 1e-4, 1e4);
+  if (c.currency == "USD" && c.fx_usd_to_site && *c.fx_usd_to_site != 1.0)
+    top.fail("fx_usd_to_site", "= " + scenario::format_number(*c.fx_usd_to_site) +
+                                   " must be 1 (or absent) when currency is USD");
+  c.discount_rate_per_year = top.number("discount_rate", -0.5, 1.0, 0.08);
+  c.horizon_years = static_cast<int>(top.integer("horizon_years", 1, kMaxHorizonYears, 5));
+  c.selection_scenario = top.text("selection_scenario", std::string("base"));
+
+  {
+    YamlMap m = top.map("miners");
+    const bool has_cat = m.has("catalogue"), has_list = m.has("list");
+    if (has_cat && has_list) m.fail("list", "cannot be given together with miners.catalogue (choose one)");
+    if (has_list) {
+      for (YamlMap& e : m.map_list("list", true)) {
+        InlineMiner im;
+        im.name = e.text("name");
+        im.hashrate_ths = e.number("hashrate_ths", 1e-6, 1e6);
+        im.power_w = e.number("power_w", 1e-3, 1e6);
+        im.price_site_ccy = e.number("price", 0.01, 1e9);
+        e.finish();
+        for (const auto& other : c.inline_miners)
+          if (other.name == im.name) e.fail("name", "= " + im.name + " is listed twice");
+        c.inline_miners.push_back(std::move(im));
+      }
+      if (c.inline_miners.empty()) m.fail("list", "is empty (give at least one miner)");
+    } else {
+      const std::string given = m.text("catalogue", std::string(kDefaultCatalogue));
+      c.catalogue_file = resolve_catalogue(given, file, m, has_cat);
+    }
+    c.forced_miner = m.text("choose", std::string(""));
+    m.finish();
+  }
+
+  c.pool_fee_fraction = top.number("pool_fee", 0.0, 0.5, 0.0);
+  c.uptime_fraction = top.number("uptime", 0.01, 1.0, 1.0);
+  c.overhead_power_fraction = top.number("overhead_power_fraction", 0.0, 2.0, 0.0);
+  c.other_opex_per_miner_per_year = top.number("other_opex_per_miner_per_year", 0.0, 1e6, 0.0);
+  c.hosting_fee_per_miner_per_month = top.number("hosting_fee_per_miner_per_month", 0.0, 1e5, 0.0);
+  c.resale_fraction = top.number("resale_fraction", 0.0, 1.0, 0.0);
+  c.shutdown_when_unprofitable = top.boolean("shutdown_when_unprofitable", false);
+  c.hosted_price_per_kwh = top.number("hosted_price_per_kwh", 0.0, 10.0, 0.0);
+  if (top.has("table_power_prices_per_kwh")) {
+    c.table_power_prices_per_kwh = top.number_list("table_power_prices_per_kwh", 0.0, 10.0);
+  } else {
+    for (int k = 1; k <= 10; ++k) c.table_power_prices_per_kwh.push_back(0.02 * k);
+  }
+  std::sort(c.table_power_prices_per_kwh.begin(), c.table_power_prices_per_kwh.end());
+  top.finish();
+  return c;
+}
+
+SiteConfig load_site_config(const std::filesystem::path& file) {
+  if (!std::filesystem::is_regular_file(file))
+    throw Error(file.string() + ": cannot read site file (not found or not a regular file)");
+  return parse_site_config(read_file(file), file);
+}
+
+std::vector<MinerOffer> miner_offers(const SiteConfig& c, double fx_usd_to_site) {
+  std::vector<MinerOffer> out;
+  if (!c.inline_miners.empty()) {
+    for (const auto& m : c.inline_miners) out.push_back({m.name, m.hashrate_ths, m.power_w, m.price_site_ccy});
+  } else {
+    const auto cat = agents::load_machine_catalogue(c.catalogue_file);
+    for (const auto& m : cat.machines)
+      out.push_back({m.name, m.hashrate_ths, m.power_w, m.price_usd * fx_usd_to_site});
+  }
+  if (!c.forced_miner.empty() &&
+      std::none_of(out.begin(), out.end(), [&](const MinerOffer& o) { return o.name == c.forced_miner; })) {
+    std::string names;
+    for (const auto& o : out) names += (names.empty() ? "" : ", ") + o.name;
+    throw Error(c.file.string() + ": miners.choose = " + c.forced_miner + " is not among the miners offered (" +
+                names + ")");
+  }
+  return out;
+}
+
+}  // namespace hashsim::site

@@ -1,0 +1,116 @@
+// Site YAML validation: defaults, ranges with file:line, typo guard, inline miners and the
+// catalogue's USD prices converted to the site currency.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "engine/site/site_config.h"
+#include "engine/util/error.h"
+
+using namespace hashsim;
+using namespace hashsim::site;
+
+namespace {
+const std::filesystem::path kFile = std::filesystem::path(HASHSIM_SOURCE_DIR) / "tests/site/data/inline.yaml";
+
+std::string error_of(const std::string& yaml) {
+  try {
+    parse_site_config(yaml, kFile);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+const char* kMinimal =
+    "site_power_kw: 500\n"
+    "power_price_per_kwh: 0.05\n";
+}  // namespace
+
+TEST(SiteConfig, DefaultsApply) {
+  const SiteConfig c = parse_site_config(kMinimal, kFile);
+  EXPECT_DOUBLE_EQ(c.site_power_kw, 500);
+  EXPECT_EQ(c.currency, "GBP");
+  EXPECT_DOUBLE_EQ(c.load_factor, 1.0);
+  EXPECT_DOUBLE_EQ(c.discount_rate_per_year, 0.08);
+  EXPECT_EQ(c.horizon_years, 5);
+  EXPECT_EQ(c.selection_scenario, "base");
+  EXPECT_FALSE(c.fx_usd_to_site);
+  EXPECT_EQ(c.catalogue_file.filename(), "current_2026.csv");
+  EXPECT_EQ(c.table_power_prices_per_kwh.size(), 10u);
+}
+
+TEST(SiteConfig, OutOfRangeNamesFileLineKeyAndRange) {
+  const std::string msg = error_of(std::string(kMinimal) + "load_factor: 1.5\n");
+  EXPECT_NE(msg.find("inline.yaml:3: load_factor = 1.5 is not in [0.01, 1]"), std::string::npos) << msg;
+}
+
+TEST(SiteConfig, MissingRequiredKeyIsNamed) {
+  const std::string msg = error_of("site_power_kw: 500\n");
+  EXPECT_NE(msg.find("missing required key power_price_per_kwh"), std::string::npos) << msg;
+}
+
+TEST(SiteConfig, UnknownKeyIsRejected) {
+  const std::string msg = error_of(std::string(kMinimal) + "power_price_gbp: 0.05\n");
+  EXPECT_NE(msg.find("inline.yaml:3: unknown key power_price_gbp"), std::string::npos) << msg;
+}
+
+TEST(SiteConfig, CurrencyMustBeKnownAndUsdNeedsNoFx) {
+  EXPECT_NE(error_of(std::string(kMinimal) + "currency: JPY\n").find("currency"), std::string::npos);
+  const std::string msg = error_of(std::string(kMinimal) + "currency: USD\nfx_usd_to_site: 0.8\n");
+  EXPECT_NE(msg.find("must be 1 (or absent) when currency is USD"), std::string::npos) << msg;
+}
+
+TEST(SiteConfig, InlineMinersAreTakenInTheSiteCurrency) {
+  const SiteConfig c = parse_site_config(std::string(kMinimal) +
+                                             "currency: EUR\n"
+                                             "miners:\n"
+                                             "  list:\n"
+                                             "    - {name: A, hashrate_ths: 100, power_w: 3000, price: 1500}\n"
+                                             "    - {name: B, hashrate_ths: 200, power_w: 3500, price: 4000}\n",
+                                         kFile);
+  const auto offers = miner_offers(c, 0.9);  // fx ignored for inline prices
+  ASSERT_EQ(offers.size(), 2u);
+  EXPECT_EQ(offers[1].name, "B");
+  EXPECT_DOUBLE_EQ(offers[1].price_site_ccy, 4000);
+  EXPECT_DOUBLE_EQ(offers[1].power_kw(), 3.5);
+}
+
+TEST(SiteConfig, InlineMinerErrorsNameTheEntry) {
+  const std::string msg = error_of(std::string(kMinimal) +
+                                   "miners:\n  list:\n    - {name: A, hashrate_ths: -1, power_w: 3000, price: 1}\n");
+  EXPECT_NE(msg.find("miners.list[0].hashrate_ths = -1"), std::string::npos) << msg;
+  const std::string both = error_of(std::string(kMinimal) +
+                                    "miners:\n  catalogue: x.csv\n  list:\n    - {name: A, hashrate_ths: 1, power_w: 1, price: 1}\n");
+  EXPECT_NE(both.find("cannot be given together"), std::string::npos) << both;
+}
+
+TEST(SiteConfig, CataloguePricesAreConvertedFromUsd) {
+  const SiteConfig c = parse_site_config(std::string(kMinimal) + "miners:\n  catalogue: ../../../data/machines/current_2026.csv\n", kFile);
+  const auto offers = miner_offers(c, 0.8);
+  ASSERT_FALSE(offers.empty());
+  EXPECT_EQ(offers[0].name, "Antminer S21 XP");
+  EXPECT_DOUBLE_EQ(offers[0].price_site_ccy, 5400 * 0.8);  // price_usd 5400 in current_2026.csv
+}
+
+TEST(SiteConfig, MissingCatalogueAndUnknownChosenMinerAreErrors) {
+  EXPECT_NE(error_of(std::string(kMinimal) + "miners:\n  catalogue: nope.csv\n").find("machine catalogue not found"),
+            std::string::npos);
+  const SiteConfig c = parse_site_config(std::string(kMinimal) + "miners:\n  choose: Nope 9000\n", kFile);
+  try {
+    miner_offers(c, 1.0);
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("miners.choose = Nope 9000 is not among"), std::string::npos) << e.what();
+  }
+}
+
+TEST(SiteConfig, ShippedDefaultSiteLoads) {
+  const SiteConfig c = load_site_config(std::filesystem::path(HASHSIM_SOURCE_DIR) / "scenarios/site-default.yaml");
+  EXPECT_DOUBLE_EQ(c.site_power_kw, 1000);
+  EXPECT_DOUBLE_EQ(c.load_factor, 0.95);
+  EXPECT_DOUBLE_EQ(c.power_price_per_kwh, 0.06);
+  EXPECT_EQ(c.currency, "GBP");
+  EXPECT_EQ(c.horizon_years, 5);
+  EXPECT_EQ(miner_offers(c, 0.75).size(), 11u);
+}

@@ -1,0 +1,130 @@
+// `hashsim site <site.yaml> --results <results.h5>`: site economics and investment metrics over
+// simulated revenue paths (engine/site). With --sweep instead of --results it first simulates the
+// scenarios it needs.
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <optional>
+
+#include "engine/io/results_file.h"
+#include "engine/scenario/sweep.h"
+#include "engine/sim/runner.h"
+#include "engine/site/site_config.h"
+#include "engine/site/site_output.h"
+#include "engine/util/atomic_file.h"
+#include "engine/util/error.h"
+#include "tools/hashsim/command.h"
+
+namespace hashsim::cli {
+
+namespace {
+struct SiteFlags {
+  std::string site_file;
+  std::string results;
+  std::string output;
+  std::string json;
+  std::vector<std::string> scenarios;
+  std::string sweep;
+  std::optional<std::int64_t> paths;
+  std::optional<std::uint64_t> seed;
+  std::string save_results;
+  int threads = 0;
+  bool quiet_report = false;
+};
+
+// Simulates the scenarios the site run needs (names, plus the selection scenario) from a sweep,
+// with the horizon set to the site's years, into `target`.
+void simulate_needed(const SiteFlags& f, const site::SiteConfig& c, std::vector<std::string>& names,
+                     const std::string& target, const GlobalOptions& g) {
+  const scenario::Sweep sw = scenario::load_sweep(f.sweep, {f.paths, 365 * c.horizon_years, f.seed});
+  auto in_sweep = [&](const std::string& n) {
+    for (const auto& s : sw.scenarios)
+      if (s.name == n) return true;
+    return false;
+  };
+  if (names.empty()) {
+    if (in_sweep("base") && in_sweep("bull") && in_sweep("bear")) names = {"base", "bull", "bear"};
+    else
+      for (const auto& s : sw.scenarios) names.push_back(s.name);
+  }
+  std::vector<std::string> need = names;
+  if (std::find(need.begin(), need.end(), c.selection_scenario) == need.end()) need.push_back(c.selection_scenario);
+  for (const auto& n : need)
+    if (!in_sweep(n)) {
+      std::string known;
+      for (const auto& s : sw.scenarios) known += (known.empty() ? "" : ", ") + s.name;
+      throw Error(f.sweep + ": scenario '" + n + "' is not in the sweep (it has: " + known + ")");
+    }
+  io::ResultsFile file(target, g.command_line);
+  for (const auto& s : sw.scenarios) {
+    if (std::find(need.begin(), need.end(), s.name) == need.end()) continue;
+    io::ScenarioWriter& w = file.begin_scenario(s, sim::output_specs(s));
+    sim::RunOptions o;
+    o.threads = f.threads;
+    o.progress = isatty(STDERR_FILENO) != 0;
+    o.progress_label = s.name;
+    sim::run_scenario(s, w, o);
+  }
+  file.commit();
+}
+}  // namespace
+
+void register_site_commands(CLI::App& app, GlobalOptions& global) {
+  auto f = std::make_shared<SiteFlags>();
+  CLI::App* cmd = app.add_subcommand(
+      "site", "Site economics: which miner, how many, and does it pay (NPV, IRR, ROIC, paybacks) across scenarios");
+  cmd->add_option("site", f->site_file, "Site YAML (scenarios/README-site.md)")->required()->check(CLI::ExistingFile);
+  auto* opt_results = cmd->add_option("--results", f->results, "Results file from hashsim run/sweep")->check(CLI::ExistingFile);
+  auto* opt_sweep = cmd->add_option("--sweep", f->sweep, "Simulate the needed scenarios of this sweep first")
+                    ->check(CLI::ExistingFile);
+  opt_results->excludes(opt_sweep);
+  cmd->add_option("-o,--output", f->output, "Write the /site group to this HDF5 file");
+  cmd->add_option("--json", f->json, "Write a JSON run summary (inputs, data snapshot, metrics)");
+  cmd->add_option("--scenarios", f->scenarios, "Scenarios to evaluate (default: base,bull,bear if present, else all)")
+      ->delimiter(',');
+  cmd->add_option("--paths", f->paths, "With --sweep: paths per scenario")
+      ->check(CLI::Range(std::int64_t{1}, scenario::kMaxPaths));
+  cmd->add_option("--seed", f->seed, "With --sweep: override the master seed");
+  cmd->add_option("--save-results", f->save_results, "With --sweep: keep the simulated results here");
+  cmd->add_option("--threads", f->threads, "With --sweep: worker threads (default: all cores)")->check(CLI::Range(1, 1024));
+  cmd->add_flag("--no-report", f->quiet_report, "Do not print the terminal report");
+  cmd->callback([f, &global] {
+    const site::SiteConfig c = site::load_site_config(f->site_file);
+    std::vector<std::string> names = f->scenarios;
+    std::string results = f->results;
+    std::filesystem::path temp;
+    if (results.empty()) {
+      if (f->sweep.empty()) throw Error("hashsim site: give --results <results.h5> or --sweep <sweep.yaml>");
+      if (!f->save_results.empty()) {
+        results = f->save_results;
+      } else {
+        temp = std::filesystem::temp_directory_path() / ("hashsim-site-" + std::to_string(getpid()) + ".h5");
+        results = temp.string();
+      }
+      simulate_needed(*f, c, names, results, global);
+    } else if (f->paths || f->seed || !f->save_results.empty()) {
+      throw Error("hashsim site: --paths, --seed and --save-results only apply with --sweep");
+    }
+    struct Cleanup {
+      std::filesystem::path p;
+      ~Cleanup() {
+        std::error_code ec;
+        if (!p.empty()) std::filesystem::remove(p, ec);
+      }
+    } cleanup{temp};
+    const site::SiteRun run = site::run_site(c, results, names, global.command_line);
+    if (!f->quiet_report) std::cout << site::format_report(run);
+    if (!f->output.empty()) {
+      site::write_site_hdf5(run, f->output);
+      std::printf("wrote %s\n", f->output.c_str());
+    }
+    if (!f->json.empty()) {
+      write_file_atomic(f->json, site::summary_json(run).dump(2) + "\n");
+      std::printf("wrote %s\n", f->json.c_str());
+    }
+  });
+}
+
+}  // namespace hashsim::cli
