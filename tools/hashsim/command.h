@@ -13,5 +13,6 @@ struct GlobalOptions {
 };
 
 void register_run_commands(CLI::App& app, GlobalOptions& global);    // run, sweep
+void register_live_commands(CLI::App& app, GlobalOptions& global);   // live, health
 
 }  // namespace hashsim::cli

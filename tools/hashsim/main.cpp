@@ -1,3 +1,4 @@
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
@@ -9,6 +10,8 @@
 #include "tools/hashsim/command.h"
 
 int main(int argc, char** argv) {
+  // Logs go to stderr so that stdout stays clean for tables and --json output.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("hashsim"));
   hashsim::cli::GlobalOptions global;
   for (int i = 0; i < argc; ++i) global.command_line += (i ? " " : "") + std::string(argv[i]);
 
@@ -20,6 +23,7 @@ int main(int argc, char** argv) {
   app.add_flag("-q,--quiet", quiet, "Only warnings and errors");
 
   hashsim::cli::register_run_commands(app, global);
+  hashsim::cli::register_live_commands(app, global);
 
   try {
     app.parse(argc, argv);
