@@ -128,7 +128,7 @@ std::string join(const std::vector<std::string>& parts) {
 // The subject of "Live <what> unavailable".
 const char* subject(ValueKey k) {
   switch (k) {
-    case ValueKey::PriceUsd: return "price (USD)";
+    case ValueKey::PriceUsd: return "price";
     case ValueKey::PriceGbp: return "price (GBP)";
     case ValueKey::PriceEur: return "price (EUR)";
     case ValueKey::Difficulty: return "difficulty";
@@ -364,18 +364,22 @@ class SnapshotBuilder {
                                format_utc_human(*parse_utc_iso8601(*cached_value->fetched_at)) + " (age " +
                                format_age(age) + (v.stale ? ", stale" : "") + ")";
       v.note = why.empty() ? from : why + "; using " + from;
-      if (log && !why.empty()) warn_once(v.note, offline);
+      // Logs are deduplicated per fallback, not per value: three prices failing for the same
+      // reason are one line.
+      if (log && !why.empty())
+        log_fallback(why + "; using cached value from " + format_utc_human(*parse_utc_iso8601(*cached_value->fetched_at)),
+                     offline);
       return v;
     }
     LiveValue v = static_value(defaults_, k);
     if (!why.empty()) {
       v.note = why + "; using " + v.note;
-      if (log) warn_once(v.note, opts_.mode == LiveMode::StaticOnly);
+      if (log) log_fallback(why + "; using static defaults (data/network_defaults.yaml)", opts_.mode == LiveMode::StaticOnly);
     }
     return v;
   }
 
-  void warn_once(const std::string& message, bool expected) {
+  void log_fallback(const std::string& message, bool expected) {
     if (!logged_.insert(message).second) return;
     if (expected) spdlog::debug("{}", message);
     else spdlog::warn("{}", message);
