@@ -24,7 +24,8 @@ Snapshot sample() {
     v.provider_time = i % 2 ? std::optional<std::string>("2026-07-10T14:00:00Z") : std::nullopt;
     v.fetched_at = "2026-07-10T14:02:00Z";
     v.stale = i == 3;
-    v.note = "n" + std::to_string(i);
+    v.note = std::to_string(i);
+    v.note.insert(0, "note ");
     s.set(static_cast<ValueKey>(i), v);
   }
   return s;
