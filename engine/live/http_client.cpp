@@ -139,7 +139,7 @@ std::string describe_failure(const HttpResponse& r) {
   switch (r.outcome) {
     case HttpOutcome::Timeout: return "timeout";
     case HttpOutcome::LimitReached: return "daily call limit reached";
-    case HttpOutcome::NetworkError: return "connection failed: " + r.error;
+    case HttpOutcome::NetworkError: return "connection failed";  // curl's detail goes to the log
     case HttpOutcome::Received: break;
   }
   std::string s = "HTTP " + std::to_string(r.status);

@@ -96,7 +96,8 @@ struct FetchHooks {
 
 FetchResult http_get_with_retry(const HttpRequest& request, const RetryPolicy& policy, const FetchHooks& hooks = {});
 
-// "HTTP 503", "timeout", "connection failed: ..." — short, redacted, for user messages.
+// "HTTP 503", "timeout", "connection failed" — short, for user-facing notes; HttpResponse::error
+// has the (redacted) detail for logs.
 std::string describe_failure(const HttpResponse& response);
 
 }  // namespace hashsim::live

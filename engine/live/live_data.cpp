@@ -30,6 +30,7 @@ struct CallResult {
   bool ok = false;
   std::string body;
   std::string error;   // short, redacted: "timeout", "HTTP 503", ...
+  std::string detail;  // curl's redacted explanation, when there is one
   long status = 0;
   double latency_ms = 0.0;
   std::int64_t fetched_at = 0;
@@ -43,7 +44,9 @@ struct Candidate {
 
 class Fetcher {
  public:
-  Fetcher(const LiveOptions& opts, CallBudget* budget) : opts_(opts), budget_(budget), secrets_(opts.secrets()) {}
+  // quiet: failures are logged at debug only (a health check reports them in its own table).
+  Fetcher(const LiveOptions& opts, CallBudget* budget, bool quiet = false)
+      : opts_(opts), budget_(budget), secrets_(opts.secrets()), quiet_(quiet) {}
 
   CallResult call(const ProviderCall& p, const RetryPolicy& policy) {
     HttpRequest req;
@@ -73,12 +76,16 @@ class Fetcher {
     for (const auto& line : f.attempt_log) attempts += (attempts.empty() ? "" : "; ") + line;
     if (f.response.outcome != HttpOutcome::Received || f.response.status != 200) {
       r.error = describe_failure(f.response);
-      spdlog::warn("{}: GET {} failed: {} ({})", p.label, url, r.error, redact(attempts, secrets_));
+      r.detail = f.response.error;
+      const std::string detail = f.response.error.empty() ? "" : " (" + f.response.error + ")";
+      spdlog::log(quiet_ ? spdlog::level::debug : spdlog::level::warn, "{}: GET {} failed: {}{} [{}]", p.label, url,
+                  r.error, detail, redact(attempts, secrets_));
       return r;
     }
     if (auto bad = check_content_type(f.response.content_type, p.want_json); !bad.empty()) {
       r.error = bad;
-      spdlog::warn("{}: GET {} -> HTTP 200 in {:.0f} ms but {}", p.label, url, r.latency_ms, bad);
+      spdlog::log(quiet_ ? spdlog::level::debug : spdlog::level::warn, "{}: GET {} -> HTTP 200 in {:.0f} ms but {}",
+                  p.label, url, r.latency_ms, bad);
       return r;
     }
     spdlog::debug("{}: GET {} -> HTTP 200 in {:.0f} ms ({} attempt(s))", p.label, url, r.latency_ms, f.attempts);
@@ -90,7 +97,8 @@ class Fetcher {
   // Logs a rejected response once with the reason (the body is not echoed: it may be large or
   // carry things we do not want in logs).
   void rejected(const ProviderCall& p, const std::string& reason) const {
-    spdlog::warn("{}: GET {} -> rejected: {}", p.label, redact(p.url, secrets_), redact(reason, secrets_));
+    spdlog::log(quiet_ ? spdlog::level::debug : spdlog::level::warn, "{}: GET {} -> rejected: {}", p.label,
+                redact(p.url, secrets_), redact(reason, secrets_));
   }
   std::string clean(const std::string& s) const { return redact(s, secrets_); }
   bool limit_reached() const { return limit_reached_; }
@@ -99,6 +107,7 @@ class Fetcher {
   const LiveOptions& opts_;
   CallBudget* budget_;
   std::vector<std::string> secrets_;
+  bool quiet_;
   bool limit_reached_ = false;
 };
 
@@ -454,7 +463,7 @@ void fill_start_conditions(hashsim::scenario::StartConditions& start, const Live
 }
 
 std::vector<ProbeResult> probe_providers(const LiveOptions& opts) {
-  Fetcher fetcher(opts, nullptr);
+  Fetcher fetcher(opts, nullptr, /*quiet=*/true);
   RetryPolicy once = opts.retry;
   once.max_attempts = 1;
   std::vector<ProbeResult> out;
@@ -466,7 +475,7 @@ std::vector<ProbeResult> probe_providers(const LiveOptions& opts) {
     pr.http_status = r.status;
     pr.latency_ms = r.latency_ms;
     if (!r.ok) {
-      pr.error = r.error;
+      pr.error = r.detail.empty() ? r.error : r.error + ": " + r.detail;
     } else {
       try {
         pr.value = parse(r.body);
