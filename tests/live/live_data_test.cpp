@@ -134,6 +134,22 @@ TEST_F(LiveData, CorruptCacheIsIgnoredWithAWarningAndRefetched) {
   // Binary garbage and a directory in place of the file are survived too.
   write_file_atomic(cache_file(), std::string("\x00\xff\xfe", 3));
   EXPECT_NO_THROW(build_snapshot(opts_));
+  fs::remove(cache_file());
+  fs::create_directories(cache_file() / "oops");
+  Snapshot s2;
+  EXPECT_NO_THROW(s2 = build_snapshot(opts_));
+  EXPECT_EQ(s2.at(ValueKey::PriceUsd).source, "coingecko");
+}
+
+TEST_F(LiveData, UnwritableCacheDirectoryIsAWarningNotAFailure) {
+  fs::create_directories(cache_dir_.parent_path());
+  write_file_atomic(cache_dir_, "a file where the cache directory should be");
+  opts_.cache_dir = cache_dir_ / "sub";
+  LogCapture logs;
+  const Snapshot s = build_snapshot(opts_);
+  EXPECT_EQ(s.at(ValueKey::PriceUsd).source, "coingecko");
+  EXPECT_NE(logs.text().find("cannot write the live data cache"), std::string::npos) << logs.text();
+  fs::remove(cache_dir_);
 }
 
 TEST_F(LiveData, CoinGeckoDownFallsBackToCoinbaseWithDerivedFiatPrices) {
