@@ -10,23 +10,19 @@ namespace hashsim::live {
 
 std::int64_t now_unix_s() { return static_cast<std::int64_t>(std::time(nullptr)); }
 
-std::string format_utc_iso8601(std::int64_t unix_s) {
+namespace {
+std::string format_utc(std::int64_t unix_s, const char* format) {
   const std::time_t t = static_cast<std::time_t>(unix_s);
   std::tm tm{};
   gmtime_r(&t, &tm);
   char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  std::strftime(buf, sizeof buf, format, &tm);
   return buf;
 }
+}  // namespace
 
-std::string format_utc_human(std::int64_t unix_s) {
-  const std::time_t t = static_cast<std::time_t>(unix_s);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", &tm);
-  return buf;
-}
+std::string format_utc_iso8601(std::int64_t unix_s) { return format_utc(unix_s, "%Y-%m-%dT%H:%M:%SZ"); }
+std::string format_utc_human(std::int64_t unix_s) { return format_utc(unix_s, "%Y-%m-%d %H:%M UTC"); }
 
 std::optional<std::int64_t> parse_utc_iso8601(const std::string& text) {
   if (text.size() < 10) return std::nullopt;

@@ -43,21 +43,20 @@ TEST(HttpClient, RetriesServerErrorsThenSucceeds) {
   EXPECT_EQ(s.hits(testing::kHeightPath), 3);
 }
 
-TEST(HttpClient, RetryCountIsBounded) {
-  FakeProviders s;
-  s.set(testing::kHeightPath, {503, "down", "text/plain", 0, {}});
-  const FetchResult f = http_get_with_retry(request_to(s, testing::kHeightPath), {4, 1, 5, 2000});
-  EXPECT_EQ(f.attempts, 4);
-  EXPECT_EQ(describe_failure(f.response), "HTTP 503");
-  EXPECT_EQ(s.hits(testing::kHeightPath), 4);
-}
-
-TEST(HttpClient, ClientErrorsAreNotRetried) {
-  FakeProviders s;
-  s.set(testing::kHeightPath, {404, "nope", "text/plain", 0, {}});
-  const FetchResult f = http_get_with_retry(request_to(s, testing::kHeightPath), {4, 1, 5, 2000});
-  EXPECT_EQ(f.attempts, 1);
-  EXPECT_EQ(f.response.status, 404);
+TEST(HttpClient, RetriesOnlyRetryableStatusesAndAtMostMaxAttempts) {
+  struct Case {
+    int status;
+    int attempts;
+  };
+  for (const Case c : {Case{503, 4}, Case{500, 4}, Case{429, 4}, Case{404, 1}, Case{403, 1}}) {
+    FakeProviders s;
+    s.set(testing::kHeightPath, {c.status, "no", "text/plain", 0, {}});
+    const FetchResult f = http_get_with_retry(request_to(s, testing::kHeightPath), {4, 1, 5, 2000});
+    EXPECT_EQ(f.attempts, c.attempts) << c.status;
+    EXPECT_EQ(f.response.status, c.status);
+    EXPECT_EQ(describe_failure(f.response), "HTTP " + std::to_string(c.status));
+    EXPECT_EQ(s.hits(testing::kHeightPath), c.attempts) << c.status;
+  }
 }
 
 TEST(HttpClient, HonoursRetryAfterOn429) {
