@@ -267,6 +267,12 @@ TEST_F(LiveData, SendsUserAgentAndApiKeyHeader) {
   EXPECT_EQ(server_.last_header(testing::kCoinGeckoPath, "x-cg-demo-api-key"), kApiKey);
   // The key goes to CoinGecko only.
   EXPECT_EQ(server_.last_header(testing::kFrankfurterPath, "x-cg-demo-api-key"), "");
+  // No identity configured: a neutral default, not libcurl's.
+  opts_.user_agent.clear();
+  opts_.mode = LiveMode::Refresh;
+  build_snapshot(opts_);
+  EXPECT_EQ(server_.last_header(testing::kHeightPath, "User-Agent"), default_user_agent());
+  EXPECT_EQ(default_user_agent().rfind("hashsim/", 0), 0u);
 }
 
 TEST_F(LiveData, SecretsNeverReachLogsOrOutputs) {
@@ -275,13 +281,15 @@ TEST_F(LiveData, SecretsNeverReachLogsOrOutputs) {
   server_.set(testing::kCoinGeckoPath, {500, std::string("{\"error\":\"bad key ") + kApiKey + "\"}", "application/json", 0, {}});
   server_.set(testing::kCoinbasePath, {200, std::string("{\"data\":{\"amount\":\"") + kApiKey + "\"", "application/json", 0, {}});
   server_.set(testing::kFrankfurterPath, {200, kApiKey, "text/html", 0, {}});
+  // A mirror URL that embeds the key (some proxies want it in the path) must be redacted too.
+  opts_.endpoints.blockchain_info = server_.base_url() + "/mirror/" + kApiKey;
   LogCapture logs;
   const Snapshot s = build_snapshot(opts_);
   const auto probes = probe_providers(opts_);
   scenario::StartConditions start;
   start.source = scenario::StartSource::Live;
   fill_start_conditions(start, opts_);
-  EXPECT_FALSE(logs.text().empty());
+  EXPECT_NE(logs.text().find("/mirror/[REDACTED]/q/getdifficulty"), std::string::npos) << logs.text();
   EXPECT_EQ(logs.text().find(kApiKey), std::string::npos) << logs.text();
   EXPECT_EQ(snapshot_to_text(s).find(kApiKey), std::string::npos);
   EXPECT_EQ(start.provenance_json.find(kApiKey), std::string::npos);
