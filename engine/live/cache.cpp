@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 #include "engine/live/timestamps.h"
 #include "engine/util/atomic_file.h"
 #include "engine/util/error.h"

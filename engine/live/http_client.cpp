@@ -170,7 +170,6 @@ FetchResult http_get_with_retry(const HttpRequest& request, const RetryPolicy& p
     out.attempts = attempt;
     out.attempt_log.push_back("attempt " + std::to_string(attempt) + ": " + describe_failure(out.response) + " after " +
                               std::to_string(static_cast<long>(out.response.latency_ms)) + " ms");
-    if (out.response.outcome == HttpOutcome::Received && !is_retryable(out.response)) return out;
     if (!is_retryable(out.response) || attempt == attempts) return out;
     const long delay = backoff_delay_ms(attempt, policy, out.response.retry_after_s, jitter());
     if (elapsed_ms() + delay >= policy.max_total_ms) {
