@@ -85,7 +85,9 @@ Scenario build_scenario(const YAML::Node& root, const std::string& yaml_text, co
     // would be surprising, so they are still read (and must be valid) but the snapshot wins.
     const bool need = s.start.source == StartSource::Scenario;
     auto opt = [&](double v) { return need ? std::optional<double>() : std::optional<double>(v); };
-    s.start.date = st.date("date", need ? std::optional<std::string>() : std::optional<std::string>(""));
+    // An absent date under a snapshot source stays empty (the snapshot supplies it); "" is not a
+    // valid date for YamlMap::date's own check, so it cannot be passed as a fallback.
+    s.start.date = need || st.has("date") ? st.date("date") : std::string();
     s.start.price_usd = st.number("price_usd", 0.01, 1e9, opt(0.0));
     s.start.network_hashrate_ths = st.number("network_hashrate_ths", 1.0, 1e15, opt(0.0));
     s.start.difficulty = st.number("difficulty", 1.0, 1e20, opt(0.0));

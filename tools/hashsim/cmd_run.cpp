@@ -3,10 +3,12 @@
 
 #include <cstdio>
 #include <iostream>
+#include <map>
 #include <optional>
 
 #include "engine/io/hdf5.h"
 #include "engine/io/results_file.h"
+#include "engine/live/live_data.h"
 #include "engine/scenario/scenario.h"
 #include "engine/scenario/sweep.h"
 #include "engine/sim/runner.h"
@@ -77,6 +79,25 @@ void print_summary(const std::string& path) {
   }
 }
 
+// start: {source: static|live|cached} takes its values from the live-data layer. One snapshot per
+// source for the whole command, so a sweep of many grid points makes one round of provider calls
+// and every point starts from the same state.
+void apply_start_sources(std::vector<scenario::Scenario>& list) {
+  std::map<scenario::StartSource, scenario::StartConditions> filled;
+  std::optional<live::LiveOptions> opts;
+  for (auto& s : list) {
+    if (s.start.source == scenario::StartSource::Scenario) continue;
+    auto it = filled.find(s.start.source);
+    if (it == filled.end()) {
+      if (!opts) opts = live::live_options_from_env();
+      scenario::StartConditions start = s.start;
+      live::fill_start_conditions(start, *opts);
+      it = filled.emplace(s.start.source, start).first;
+    }
+    s.start = it->second;
+  }
+}
+
 void run_all(const std::vector<scenario::Scenario>& list, const std::string& output, const RunFlags& f,
              const GlobalOptions& g) {
   io::ResultsFile file(output, g.command_line);
@@ -105,8 +126,10 @@ void register_run_commands(CLI::App& app, GlobalOptions& global) {
   add_run_flags(run, *run_flags, "scenario");
   run->callback([run_flags, &global] {
     const RunFlags& f = *run_flags;
-    const scenario::Scenario s = scenario::load_scenario(f.input, {f.paths, f.days, f.seed});
-    run_all({s}, f.output.empty() ? "results/" + s.name + ".h5" : f.output, f, global);
+    std::vector<scenario::Scenario> list{scenario::load_scenario(f.input, {f.paths, f.days, f.seed})};
+    apply_start_sources(list);
+    const scenario::Scenario& s = list.front();
+    run_all(list, f.output.empty() ? "results/" + s.name + ".h5" : f.output, f, global);
   });
 
   auto sweep_flags = std::make_shared<RunFlags>();
@@ -114,7 +137,8 @@ void register_run_commands(CLI::App& app, GlobalOptions& global) {
   add_run_flags(sweep, *sweep_flags, "sweep");
   sweep->callback([sweep_flags, &global] {
     const RunFlags& f = *sweep_flags;
-    const scenario::Sweep sw = scenario::load_sweep(f.input, {f.paths, f.days, f.seed});
+    scenario::Sweep sw = scenario::load_sweep(f.input, {f.paths, f.days, f.seed});
+    apply_start_sources(sw.scenarios);
     run_all(sw.scenarios, f.output.empty() ? "results/" + sw.name + ".h5" : f.output, f, global);
   });
 }

@@ -16,5 +16,6 @@ void register_run_commands(CLI::App& app, GlobalOptions& global);        // run,
 void register_reference_commands(CLI::App& app, GlobalOptions& global);  // reproduce-2021
 void register_history_commands(CLI::App& app, GlobalOptions& global);    // calibrate, backtest
 void register_site_commands(CLI::App& app, GlobalOptions& global);       // site
+void register_live_commands(CLI::App& app, GlobalOptions& global);       // live, health
 
 }  // namespace hashsim::cli

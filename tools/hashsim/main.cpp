@@ -1,3 +1,4 @@
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
@@ -9,6 +10,8 @@
 #include "tools/hashsim/command.h"
 
 int main(int argc, char** argv) {
+  // Logs go to stderr so that stdout stays clean for tables and --json output.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("hashsim"));
   hashsim::cli::GlobalOptions global;
   for (int i = 0; i < argc; ++i) global.command_line += (i ? " " : "") + std::string(argv[i]);
 
@@ -16,14 +19,21 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string(hashsim::kVersion) + " (" + hashsim::kGitSha + ")");
   app.require_subcommand(1);
   app.fallthrough();  // global flags (-v, -q) are accepted after the subcommand too
-  bool quiet = false;
-  app.add_flag("-v,--verbose", global.verbosity, "More log output (repeat for debug)");
-  app.add_flag("-q,--quiet", quiet, "Only warnings and errors");
+  // Flag callbacks run while parsing, before any subcommand's callback does its work.
+  app.add_flag_function(
+      "-v,--verbose",
+      [&global](std::int64_t count) {
+        global.verbosity = static_cast<int>(count);
+        spdlog::set_level(count > 1 ? spdlog::level::debug : spdlog::level::info);
+      },
+      "More log output (-vv for debug)");
+  app.add_flag_callback("-q,--quiet", [] { spdlog::set_level(spdlog::level::warn); }, "Only warnings and errors");
 
   hashsim::cli::register_run_commands(app, global);
   hashsim::cli::register_reference_commands(app, global);
   hashsim::cli::register_history_commands(app, global);
   hashsim::cli::register_site_commands(app, global);
+  hashsim::cli::register_live_commands(app, global);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,186 @@
+#include "engine/live/http_client.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <mutex>
+#include <random>
+#include <thread>
+#include <utility>
+
+#include "engine/live/redact.h"
+#include "engine/util/error.h"
+
+namespace hashsim::live {
+
+namespace {
+// Provider answers are a few hundred bytes; anything near this is not the API we expect.
+constexpr std::size_t kMaxBodyBytes = 1 << 20;
+
+void ensure_curl_global_init() {
+  // curl_global_init is not thread-safe; do it exactly once before any handle exists.
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+size_t write_body(char* data, size_t size, size_t count, void* user) {
+  auto* body = static_cast<std::string*>(user);
+  const size_t n = size * count;
+  if (body->size() + n > kMaxBodyBytes) return 0;  // makes curl fail with CURLE_WRITE_ERROR
+  body->append(data, n);
+  return n;
+}
+
+double jitter() {
+  thread_local std::mt19937 gen{std::random_device{}()};
+  return std::uniform_real_distribution<double>(0.0, 1.0)(gen);
+}
+}  // namespace
+
+CurlEasy::CurlEasy() {
+  ensure_curl_global_init();
+  handle_ = curl_easy_init();
+  if (!handle_) throw Error("libcurl could not create a handle (out of memory?)");
+}
+CurlEasy::~CurlEasy() {
+  if (handle_) curl_easy_cleanup(handle_);
+}
+CurlEasy::CurlEasy(CurlEasy&& other) noexcept : handle_(std::exchange(other.handle_, nullptr)) {}
+CurlEasy& CurlEasy::operator=(CurlEasy&& other) noexcept {
+  if (this != &other) {
+    if (handle_) curl_easy_cleanup(handle_);
+    handle_ = std::exchange(other.handle_, nullptr);
+  }
+  return *this;
+}
+
+CurlHeaders::~CurlHeaders() {
+  if (list_) curl_slist_free_all(list_);
+}
+CurlHeaders::CurlHeaders(CurlHeaders&& other) noexcept : list_(std::exchange(other.list_, nullptr)) {}
+CurlHeaders& CurlHeaders::operator=(CurlHeaders&& other) noexcept {
+  if (this != &other) {
+    if (list_) curl_slist_free_all(list_);
+    list_ = std::exchange(other.list_, nullptr);
+  }
+  return *this;
+}
+void CurlHeaders::append(const std::string& header) {
+  curl_slist* next = curl_slist_append(list_, header.c_str());
+  if (!next) throw Error("libcurl could not allocate a request header");
+  list_ = next;
+}
+
+HttpResponse http_get(const HttpRequest& request) {
+  CurlEasy curl;
+  CurlHeaders headers;
+  for (const auto& h : request.headers) headers.append(h);
+  HttpResponse r;
+  char errbuf[CURL_ERROR_SIZE] = {0};
+  CURL* h = curl.get();
+  curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
+  curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+  curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
+  curl_easy_setopt(h, CURLOPT_USERAGENT, request.user_agent.c_str());
+  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, request.connect_timeout_ms);
+  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, request.total_timeout_ms);
+  // Signals cannot be used for timeouts in a multi-threaded program.
+  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
+  curl_easy_setopt(h, CURLOPT_MAXREDIRS, 3L);
+  curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "https");
+  curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, write_body);
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, &r.body);
+  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+
+  const auto t0 = std::chrono::steady_clock::now();
+  const CURLcode rc = curl_easy_perform(h);
+  r.latency_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+
+  if (rc != CURLE_OK) {
+    r.outcome = rc == CURLE_OPERATION_TIMEDOUT ? HttpOutcome::Timeout : HttpOutcome::NetworkError;
+    std::string detail = errbuf[0] ? errbuf : curl_easy_strerror(rc);
+    if (rc == CURLE_WRITE_ERROR && r.body.size() >= kMaxBodyBytes / 2) detail = "response larger than 1 MiB";
+    r.error = redact(detail, request.secrets);
+    r.body.clear();
+    return r;
+  }
+  r.outcome = HttpOutcome::Received;
+  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r.status);
+  char* ct = nullptr;
+  if (curl_easy_getinfo(h, CURLINFO_CONTENT_TYPE, &ct) == CURLE_OK && ct) {
+    r.content_type = ct;
+    std::transform(r.content_type.begin(), r.content_type.end(), r.content_type.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  }
+  curl_off_t retry_after = 0;
+  if (curl_easy_getinfo(h, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK && retry_after > 0)
+    r.retry_after_s = static_cast<long>(retry_after);
+  return r;
+}
+
+bool is_retryable(const HttpResponse& r) {
+  if (r.outcome == HttpOutcome::Timeout) return true;
+  if (r.outcome != HttpOutcome::Received) return false;
+  return r.status == 429 || (r.status >= 500 && r.status <= 599);
+}
+
+long backoff_delay_ms(int retry, const RetryPolicy& policy, std::optional<long> retry_after_s, double jitter01) {
+  const double exp_ms = static_cast<double>(policy.base_delay_ms) * std::pow(2.0, std::max(0, retry - 1));
+  const double capped = std::min(exp_ms, static_cast<double>(policy.max_delay_ms));
+  long delay = static_cast<long>(capped * (0.5 + 0.5 * std::clamp(jitter01, 0.0, 1.0)));
+  if (retry_after_s) delay = std::max(delay, *retry_after_s * 1000);
+  return delay;
+}
+
+std::string describe_failure(const HttpResponse& r) {
+  switch (r.outcome) {
+    case HttpOutcome::Timeout: return "timeout";
+    case HttpOutcome::LimitReached: return "daily call limit reached";
+    case HttpOutcome::NetworkError: return "connection failed";  // curl's detail goes to the log
+    case HttpOutcome::Received: break;
+  }
+  std::string s = "HTTP " + std::to_string(r.status);
+  if (r.status == 429 && r.retry_after_s) s += " (Retry-After " + std::to_string(*r.retry_after_s) + " s)";
+  return s;
+}
+
+FetchResult http_get_with_retry(const HttpRequest& request, const RetryPolicy& policy, const FetchHooks& hooks) {
+  FetchResult out;
+  const auto start = std::chrono::steady_clock::now();
+  const auto elapsed_ms = [&] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
+  };
+  const int attempts = std::max(1, policy.max_attempts);
+  for (int attempt = 1; attempt <= attempts; ++attempt) {
+    if (hooks.may_call && !hooks.may_call()) {
+      out.response = HttpResponse{};
+      out.response.outcome = HttpOutcome::LimitReached;
+      out.attempt_log.push_back("attempt " + std::to_string(attempt) + ": skipped, daily call limit reached");
+      return out;
+    }
+    HttpRequest req = request;
+    // The last attempt must not run past the total budget either.
+    const long left_ms = policy.max_total_ms - static_cast<long>(elapsed_ms());
+    req.total_timeout_ms = std::max(1L, std::min(request.total_timeout_ms, left_ms));
+    req.connect_timeout_ms = std::min(request.connect_timeout_ms, req.total_timeout_ms);
+    out.response = http_get(req);
+    out.attempts = attempt;
+    out.attempt_log.push_back("attempt " + std::to_string(attempt) + ": " + describe_failure(out.response) + " after " +
+                              std::to_string(static_cast<long>(out.response.latency_ms)) + " ms");
+    if (!is_retryable(out.response) || attempt == attempts) return out;
+    const long delay = backoff_delay_ms(attempt, policy, out.response.retry_after_s, jitter());
+    if (elapsed_ms() + delay >= policy.max_total_ms) {
+      out.attempt_log.push_back("giving up: next retry in " + std::to_string(delay) + " ms would exceed the " +
+                                std::to_string(policy.max_total_ms) + " ms budget");
+      return out;
+    }
+    if (hooks.sleep) hooks.sleep(std::chrono::milliseconds(delay));
+    else std::this_thread::sleep_for(std::chrono::milliseconds(delay));
+  }
+  return out;
+}
+
+}  // namespace hashsim::live

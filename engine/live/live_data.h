@@ -1,0 +1,40 @@
+#pragma once
+// Today's network (price, difficulty, hashrate, height, FX) with an honest record of where each
+// number came from. Per value the chain is: live provider (with a fallback provider for the
+// price) -> last cached value, even if stale -> static default (data/network_defaults.yaml).
+// Provider calls are polite: one consolidated request per provider per refresh, bounded retries,
+// a fresh cache means no request at all, and an optional daily call limit.
+#include <string>
+#include <vector>
+
+#include "engine/live/options.h"
+#include "engine/live/snapshot.h"
+#include "engine/scenario/scenario.h"
+
+namespace hashsim::live {
+
+// Never throws for network or provider trouble (that is what the fallbacks are for); throws
+// hashsim::Error only if the static defaults themselves are unusable.
+Snapshot build_snapshot(const LiveOptions& opts);
+
+// For start.source static / live / cached: fills date, price_usd, network_hashrate_ths,
+// difficulty, height and fee_btc_per_block, and sets provenance_json to the snapshot JSON.
+// static never reads the cache or the network; cached never touches the network; live follows
+// opts.mode. start.source scenario is left untouched. Day 0 is the day the price was observed.
+void fill_start_conditions(hashsim::scenario::StartConditions& start, const LiveOptions& opts);
+
+struct ProbeResult {
+  std::string provider;    // "CoinGecko", ...
+  std::string endpoint;    // URL, secrets redacted
+  bool ok = false;
+  long http_status = 0;    // 0: no HTTP answer
+  double latency_ms = 0.0;
+  std::string value;       // parsed value(s) when ok
+  std::string error;       // why not, when !ok
+};
+
+// One request per endpoint, no retries, no cache, outside the daily limit (a health check is an
+// explicit request to look).
+std::vector<ProbeResult> probe_providers(const LiveOptions& opts);
+
+}  // namespace hashsim::live
