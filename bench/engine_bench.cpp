@@ -114,7 +114,7 @@ void BM_RunnerDefaultAgents(benchmark::State& state) {
       test_support::agents_yaml("bench-agents", catalogue(), 16, kDays, 1, kSevenTariffs, false), "bench-agents.yaml");
   const auto inputs = sim::MarketInputs::load(s);
   if (inputs.agents->n_env != 154) state.SkipWithError("expected 154 archetypes");
-  run_bench(state, s, 8, static_cast<double>(inputs.agents->size()));
+  run_bench(state, s, 32, static_cast<double>(inputs.agents->size()));
   state.counters["agents"] = static_cast<double>(inputs.agents->size());
 }
 BENCHMARK(BM_RunnerDefaultAgents)->Arg(1)->Arg(2)->ArgName("threads")->Unit(benchmark::kMillisecond)->UseRealTime();

@@ -9,3 +9,6 @@ bash tools/install-deps.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j"$(nproc)" --target hashsim
 ./build/tools/hashsim/hashsim sweep scenarios/default-sweep.yaml -o results/default-sweep.h5 "$@"
+# The default site (1 MW at GBP 0.06/kWh) priced over the sweep's base/bull/bear paths.
+./build/tools/hashsim/hashsim site scenarios/site-default.yaml --results results/default-sweep.h5 \
+  -o results/site-default.h5 --json results/site-default.json
