@@ -161,7 +161,10 @@ double step_reference_2021(const ArchetypeTable& t, const Reference2021& ref, Mi
   const std::size_t n = s.n;
   const std::size_t len = static_cast<std::size_t>(s.pipeline_len);
   const int window = s.window;
-  const double revenue_per_th = price_usd * reward_btc_per_day / prev_network_hashrate_ths;
+  // The published model divides by H_{i-1} unguarded (NaN once every counted fleet is gone);
+  // hashsim books no revenue for a day with no counted network instead.
+  const double revenue_per_th =
+      prev_network_hashrate_ths > 0.0 ? price_usd * reward_btc_per_day / prev_network_hashrate_ths : 0.0;
   double* on = s.machines_on.data();
   for (std::size_t a = 0; a < n; ++a) {
     // 1. P&L with the count at the start of the day.
