@@ -17,14 +17,15 @@ GbmPriceModel::GbmPriceModel(const GbmParams& p, double dt_years) : p_(p) {
 
 double GbmPriceModel::step_log(double log_price, rng::Engine& price_rng, rng::Engine& jump_rng) const {
   const double z = rng::standard_normal(price_rng);
-  // The jump draws happen even with jumps off, so turning jumps on or off never shifts the
-  // other streams and scenario variants share their random numbers.
+  // Both jump uniforms are drawn every day, jumps on or off, so turning jumps on or off never
+  // shifts the other streams and scenario variants share their random numbers; the inverse
+  // CDFs are only evaluated when a jump happens.
   const double u_count = rng::uniform_open(jump_rng);
-  const double z_size = rng::standard_normal(jump_rng);
+  const double u_size = rng::uniform_open(jump_rng);
   double jump = 0.0;
   if (jumps_on_) {
     const auto n = static_cast<double>(rng::poisson_from_uniform(jump_mean_per_step_, u_count));
-    if (n > 0.0) jump = n * p_.jumps.log_mean + std::sqrt(n) * p_.jumps.log_sd * z_size;
+    if (n > 0.0) jump = n * p_.jumps.log_mean + std::sqrt(n) * p_.jumps.log_sd * rng::inverse_normal_cdf(u_size);
   }
   return log_price + log_drift_ + diffusion_ * z + jump;
 }

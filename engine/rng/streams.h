@@ -43,6 +43,12 @@ inline constexpr pcg_extras::pcg128_t kPathStride =
 
 Engine make_rng(std::uint64_t master_seed, Stream purpose, std::uint64_t path_index);
 
+// Consumes `n` outputs without using them: keeps a stream's draws per day fixed when a model
+// does not need its variate that day (a replayed series, agents driving the network).
+inline void skip_draws(Engine& e, unsigned n) {
+  for (unsigned i = 0; i < n; ++i) (void)e();
+}
+
 // Uniform in the open interval (0, 1) from the top 53 bits: never 0 or 1, so inverse CDFs stay finite.
 inline double uniform_open(Engine& e) {
   const std::uint64_t bits = static_cast<std::uint64_t>(e()) >> 11;

@@ -96,14 +96,26 @@ void PathSimulator::simulate_chain_model(std::uint64_t path_index, double* const
   int rec = 0;
   for (int d = 0; d < s_.horizon_days; ++d) {
     if (d > 0) {
-      // Each stream draws a fixed count per day, replayed or not (DESIGN.md 3.3).
-      const double next_log_price = price_model_.step_log(log_price, price_rng, jump_rng);
-      log_price = price_replay ? std::log(price_replay[d]) : next_log_price;
-      const double next_log_fee = fee_model_.step_log(log_fee, fee_rng);
-      log_fee = fee_replay ? std::log(fee_replay[d]) : next_log_fee;
-      const double z = rng::standard_normal(hash_rng);
-      if (!with_agents) {
-        log_hashrate = net_replay ? std::log(net_replay[d]) : log_hashrate + hr_drift + hr_diff * z;
+      // Each stream draws a fixed count per day, replayed or not (DESIGN.md 3.3); a replayed
+      // series only skips the arithmetic.
+      if (price_replay) {
+        rng::skip_draws(price_rng, 1);
+        rng::skip_draws(jump_rng, 2);
+        log_price = std::log(price_replay[d]);
+      } else {
+        log_price = price_model_.step_log(log_price, price_rng, jump_rng);
+      }
+      if (fee_replay) {
+        rng::skip_draws(fee_rng, 1);
+        log_fee = std::log(fee_replay[d]);
+      } else {
+        log_fee = fee_model_.step_log(log_fee, fee_rng);
+      }
+      if (with_agents || net_replay) {
+        rng::skip_draws(hash_rng, 1);
+        if (!with_agents) hashrate = net_replay[d];
+      } else {
+        log_hashrate = log_hashrate + hr_drift + hr_diff * rng::standard_normal(hash_rng);
         hashrate = std::exp(log_hashrate);
       }
     }
