@@ -3,6 +3,7 @@
 #include <httplib.h>
 #include <yaml-cpp/yaml.h>
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 
@@ -34,10 +35,11 @@ constexpr Field kNumberFields[] = {{"site_power_kw", 0.001, 1e7, false},
                                    {"discount_rate", -0.5, 1.0, false},
                                    {"horizon_years", 1, site::kMaxHorizonYears, true}};
 
+// Shortest text that reads back as the same double (0.045, not 0.044999999999999998).
 std::string number_text(double v) {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
+  char buf[64];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, r.ptr);
 }
 
 std::string format_number(double v) {
@@ -263,6 +265,7 @@ DashboardServer::DashboardServer(DashboardOptions o)
   s.Get("/", [](const httplib::Request&, httplib::Response& res) {
     res.set_content(dashboard_html(), "text/html; charset=utf-8");
   });
+  s.Get("/favicon.ico", [](const httplib::Request&, httplib::Response& res) { res.status = 204; });
   s.Get(R"(/assets/([A-Za-z0-9._-]+))", [](const httplib::Request& req, httplib::Response& res) {
     const std::string name = req.matches[1];
     static const char* const kServed[] = {"chart.js", "chartjs-plugin-annotation.js", "chartjs-chart-matrix.js",

@@ -27,6 +27,16 @@ const HS = (() => {
     if (v !== 0 && (Math.abs(v) >= 1e6 || Math.abs(v) < 1e-3)) return v.toExponential(s - 1);
     return Number(v.toPrecision(s)).toLocaleString('en-GB', { maximumFractionDigits: 6 });
   }
+  const compactFmt = new Intl.NumberFormat('en-GB', { notation: 'compact', maximumSignificantDigits: 3 });
+  // Axis ticks: 1.2M, 350K; a log axis labels only 1, 2 and 5 times powers of ten.
+  function compactTick(value) {
+    const v = Number(value);
+    if (this.type === 'logarithmic') {
+      const m = v / 10 ** Math.floor(Math.log10(Math.abs(v)));
+      if (![1, 2, 5].some((k) => Math.abs(m - k) < 1e-9)) return '';
+    }
+    return Math.abs(v) >= 1e4 ? compactFmt.format(v) : Number(v.toPrecision(6)).toString();
+  }
   const money = (v, ccy, digits = 0) => (isNum(v) ? `${ccy} ${num(v, digits)}` : 'n/a');
   const pct = (v, digits = 1) => (isNum(v) ? `${(100 * v).toFixed(digits)} %` : 'n/a');
   const years = (v) => (isNum(v) ? `${v.toFixed(2)} y` : 'never');
@@ -82,8 +92,8 @@ const HS = (() => {
     const annotations = {};
     markers.forEach((m, i) => {
       annotations[`m${i}`] = {
-        type: 'line', xMin: m.x, xMax: m.x, borderColor: '#555', borderWidth: 1, borderDash: [5, 4],
-        label: { display: true, content: m.label, position: 'start', backgroundColor: 'rgba(60,60,60,0.75)', font: { size: 10 } },
+        type: 'line', xMin: m.x, xMax: m.x, borderColor: m.colour || '#555', borderWidth: 1, borderDash: [5, 4],
+        label: { display: true, content: m.label, position: i % 2 ? 'end' : 'start', backgroundColor: alpha(m.colour || '#3c3c3c', 0.8), font: { size: 10 } },
       };
     });
     return makeChart(canvas, {
@@ -93,7 +103,7 @@ const HS = (() => {
         interaction: { mode: 'index', intersect: false },
         scales: {
           x: { ticks: { maxTicksLimit: 8, autoSkip: true, maxRotation: 0 }, title: { display: !!xTitle, text: xTitle } },
-          y: { type: logY ? 'logarithmic' : 'linear', title: { display: !!yTitle, text: yTitle } },
+          y: { type: logY ? 'logarithmic' : 'linear', title: { display: !!yTitle, text: yTitle }, ticks: { callback: compactTick } },
         },
         plugins: {
           legend: { labels: { filter: (item, data) => !data.datasets[item.datasetIndex].hsBand } },

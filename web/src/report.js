@@ -15,11 +15,11 @@
   const labels = longest.date.length ? longest.date : (longest.day || []).map((d) => `day ${d}`);
   const halvingMarks = [];
   const seen = new Set();
-  scenarios.forEach((s) => (s.halvings || []).forEach((h) => {
+  scenarios.forEach((s, i) => (s.halvings || []).forEach((h) => {
     const key = `${h.height}@${h.day_index}`;
     if (seen.has(key)) return;
     seen.add(key);
-    halvingMarks.push({ x: h.day_index, label: `halving ${num(h.height)} (${h.date || `day ${h.day_index}`})`, height: h.height, date: h.date });
+    halvingMarks.push({ x: h.day_index, label: `halving, ${s.name}: ${h.date || `day ${h.day_index}`}`, height: h.height, date: h.date, scenario: s.name, colour: colour(i) });
   }));
   const fanDefs = [
     ['price_usd', 'BTC price (USD)', true],
@@ -35,7 +35,7 @@
   });
   const hv = el('p', { class: 'note', id: 'halving-list' });
   hv.innerHTML = halvingMarks.length
-    ? `Halvings in the horizon: ${halvingMarks.map((h) => `<span class="halving" data-height="${h.height}" data-date="${esc(h.date || '')}">height ${num(h.height)} on ${esc(h.date || '?')}</span>`).join('; ')}.`
+    ? `Halvings in the horizon: ${halvingMarks.map((h) => `<span class="halving" data-scenario="${esc(h.scenario)}" data-height="${h.height}" data-date="${esc(h.date || '')}">${esc(h.scenario)}: height ${num(h.height)} on ${esc(h.date || '?')}</span>`).join('; ')}.`
     : 'No halving falls inside the horizon.';
   document.getElementById('market').appendChild(hv);
 
@@ -130,7 +130,7 @@
     body.appendChild(selGrid);
     HS.selectionCharts(selGrid, v, 'rep');
     body.appendChild(el('h3', {}, 'Annual cashflows of the site'));
-    const cf = el('div', { class: 'grid2' });
+    const cf = el('div', {});
     v.scenarios.forEach((sc, i) => cf.appendChild(el('div', { class: 'scroll' }, `<h4>${esc(sc.scenario)}</h4>${HS.cashflowTable(v, i)}`)));
     body.appendChild(cf);
     const cc = el('div', { class: 'grid2' });
