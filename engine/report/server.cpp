@@ -203,6 +203,7 @@ ApiReply SiteCalculator::site(const std::string& body) {
     return {400, error_body(e.message, e.field)};
   }
   nlohmann::json live_snapshot;
+  std::string live_fx_source;
   if (live) {
     // Today's snapshot (live, else cache, else static defaults): its FX rate replaces the one
     // from the results file; the simulated paths still start where the results file says.
@@ -211,6 +212,9 @@ ApiReply SiteCalculator::site(const std::string& body) {
     const std::string currency = YAML::Load(yaml)["currency"].as<std::string>();
     const auto key = currency == "GBP" ? live::ValueKey::FxUsdGbp : live::ValueKey::FxUsdEur;
     if (currency != "USD" && snap.has(key)) {
+      const live::LiveValue& fx = snap.at(key);
+      live_fx_source = std::string("today's snapshot ") + live::value_key_name(key) + " (" + fx.source +
+                       (fx.stale ? ", stale" : "") + ")";
       YAML::Node root = YAML::Load(yaml);
       root["fx_usd_to_site"] = number_text(snap.at(key).value);
       YAML::Emitter e;
@@ -246,7 +250,7 @@ ApiReply SiteCalculator::site(const std::string& body) {
   out["data"] = {{"live", live},
                  {"start_date", run.selection_info.start_date},
                  {"start_source", run.selection_info.start_source},
-                 {"fx_source", run.analysis.fx.source},
+                 {"fx_source", live_fx_source.empty() ? run.analysis.fx.source : live_fx_source},
                  {"fx_usd_to_site", run.analysis.fx.usd_to_site},
                  {"values", data_ages(live ? live_snapshot : results_snap)}};
   return {200, out};

@@ -94,11 +94,11 @@
 
     // Where the data came from, and how old it is.
     const di = view.data;
-    const rows = (di.values || []).map((v) => `<tr><td>${esc(v.key)}</td><td>${sig(v.value, 6)}</td><td>${esc(v.source)}</td><td class="age">${esc(v.age)}${v.stale ? ' (stale)' : ''}</td></tr>`).join('');
+    const rows = (di.values || []).map((v) => `<tr><td>${esc(v.key)}<br><span class="muted">${sig(v.value, 6)}</span></td><td>${esc(v.source)}</td><td class="age" title="${esc(v.as_of)}">${esc(v.age)}${v.stale ? ' (stale)' : ''}</td></tr>`).join('');
     document.getElementById('data-info').innerHTML = `<p id="data-mode" data-live="${di.live}">${di.live ? 'Live data: FX from today\'s snapshot' : 'Live data off: the results file\'s data'}.
       FX ${val(sig(di.fx_usd_to_site, 6), 'data_snapshot.fx.usd_to_site', di.fx_usd_to_site)} ${esc(ccy)}/USD (${esc(di.fx_source)}).
       Simulated paths start ${esc(di.start_date)} (${esc(di.start_source)}) in ${esc(view.results_file)}.</p>
-      ${rows ? `<table class="data" id="ages"><tr><th>value</th><th>number</th><th>source</th><th>age</th></tr>${rows}</table>` : '<p class="muted">No data snapshot in the results file (start conditions from the scenario file).</p>'}`;
+      ${rows ? `<table class="data small" id="ages"><tr><th>value</th><th>source</th><th>age</th></tr>${rows}</table>` : '<p class="muted">No data snapshot in the results file (start conditions from the scenario file).</p>'}`;
   }
 
   async function calculate() {
@@ -117,11 +117,13 @@
     if (mySeq !== seq) return;  // a newer request is on its way
     if (!res.ok) {
       if (body.field) showFieldError(body.field, body.error);
-      setStatus('error', body.error || `error ${res.status}`);
+      setStatus('error', `${body.error || `error ${res.status}`}. The results shown are for the last valid inputs.`);
+      document.body.classList.add('stale');
       status.dataset.seq = String(mySeq);
       return;
     }
     render(body);
+    document.body.classList.remove('stale');
     setStatus('ok', `Computed over ${body.scenarios.map((x) => `${x.scenario} (${x.n_paths} paths)`).join(', ')}.`);
     status.dataset.seq = String(mySeq);
   }
