@@ -4,22 +4,15 @@
 #include <limits>
 
 #include "engine/io/hdf5.h"
-#include "engine/util/dates.h"
+#include "engine/report/json_numbers.h"
 #include "engine/report/site_view.h"
+#include "engine/util/dates.h"
 #include "engine/util/error.h"
 #include "engine/util/version.h"
 
 namespace hashsim::report {
 
 namespace {
-
-// JSON has no NaN or infinity: they become null, which the page shows as "n/a".
-nlohmann::json num(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); }
-nlohmann::json nums(const std::vector<double>& v) {
-  nlohmann::json a = nlohmann::json::array();
-  for (double x : v) a.push_back(num(x));
-  return a;
-}
 
 std::string str_attr(hid_t obj, const std::string& name) { return h5::get_string_attr(obj, name).value_or(""); }
 
@@ -34,7 +27,7 @@ const char* const kStats[] = {"mean", "p5", "p25", "p50", "p75", "p95"};
 nlohmann::json summary_bands(hid_t g, const std::string& name) {
   if (!h5::exists(g, "summary/" + name + "/p50")) return nullptr;
   nlohmann::json j;
-  for (const char* s : kStats) j[s] = nums(h5::read_vector(g, "summary/" + name + "/" + s));
+  for (const char* s : kStats) j[s] = json_numbers(h5::read_vector(g, "summary/" + name + "/" + s));
   return j;
 }
 
@@ -55,7 +48,7 @@ nlohmann::json archetype_grid(hid_t g) {
     for (std::size_t a = 0; a < mean.size() && a < machine.size(); ++a) {
       if (observer[a] != 0.0) continue;
       cells.push_back({{"machine", machine[a]}, {"strategy", strategy[a]}, {"tariff_usd_per_kwh", tariff[a]},
-                       {"mean", num(mean[a])}});
+                       {"mean", json_number(mean[a])}});
     }
     fields[field] = cells;
   }
@@ -90,7 +83,7 @@ nlohmann::json fleets(hid_t g) {
     }
     nlohmann::json j = {{"name", name}};
     for (std::size_t k = 0; k < stat.size(); ++k)
-      j[kStats[k]] = nums(std::vector<double>(stat[k].begin() + static_cast<std::ptrdiff_t>(f * nd),
+      j[kStats[k]] = json_numbers(std::vector<double>(stat[k].begin() + static_cast<std::ptrdiff_t>(f * nd),
                                                stat[k].begin() + static_cast<std::ptrdiff_t>((f + 1) * nd)));
     out.push_back(j);
   }
@@ -131,7 +124,7 @@ nlohmann::json scenario_json(hid_t file, const std::string& name) {
   j["start_source"] = str_attr(g, "start_source");
   j["complete"] = h5::get_int_attr(g, "complete").value_or(0) == 1;
   j["live_snapshot"] = parsed_or_text(h5::get_string_attr(g, "live_snapshot").value_or("{}"));
-  j["day"] = nums(h5::exists(g, "day") ? h5::read_vector(g, "day") : std::vector<double>{});
+  j["day"] = json_numbers(h5::exists(g, "day") ? h5::read_vector(g, "day") : std::vector<double>{});
   j["date"] = h5::exists(g, "date") ? nlohmann::json(h5::read_strings(g, "date")) : nlohmann::json::array();
   nlohmann::json series = nlohmann::json::object();
   for (const char* s : kFanSeries) series[s] = summary_bands(g, s);

@@ -112,6 +112,7 @@ SiteCalculator::SiteCalculator(const DashboardOptions& o) : opts_(o) {
   h5::Handle f = h5::open_file_readonly(o.results.string());
   const auto names = site::list_scenarios(f.get());
   if (names.empty()) throw Error(o.results.string() + ": no scenarios");
+  scenarios_ = names;
   max_years_ = site::kMaxHorizonYears;
   for (const auto& n : names) {
     const site::ScenarioInfo info = site::read_scenario_info(f.get(), n);
@@ -124,13 +125,8 @@ nlohmann::json SiteCalculator::meta() const {
   nlohmann::json ranges = nlohmann::json::object();
   for (const Field& f : kNumberFields) ranges[f.name] = {{"min", f.lo}, {"max", f.hi}, {"integer", f.integer}};
   ranges["horizon_years"]["max"] = std::max(1, max_years_);
-  std::vector<std::string> scenarios;
-  if (!opts_.results.empty() && results_error_.empty()) {
-    h5::Handle f = h5::open_file_readonly(opts_.results.string());
-    scenarios = site::list_scenarios(f.get());
-  }
   return {{"results_file", opts_.results.string()},
-          {"scenarios", scenarios},
+          {"scenarios", scenarios_},
           {"error", results_error_.empty() ? nlohmann::json() : nlohmann::json(results_error_)},
           {"site_name", base_.name},
           {"defaults",
@@ -195,6 +191,9 @@ ApiReply SiteCalculator::site(const std::string& body) {
   if (!results_error_.empty()) return {409, error_body(results_error_)};
   const nlohmann::json req = nlohmann::json::parse(body, nullptr, false);
   if (req.is_discarded()) return {400, error_body("the request body is not valid JSON")};
+  // One computation at a time: HDF5 (Debian's serial build) is not thread-safe, and the live
+  // layer's cache is shared.
+  std::lock_guard lock(mutex_);
   std::string yaml;
   bool live = false;
   try {
@@ -233,7 +232,6 @@ ApiReply SiteCalculator::site(const std::string& body) {
       if (msg.rfind(std::string(k) + " ", 0) == 0) field = k;
     return {400, error_body(msg, field)};
   }
-  std::lock_guard lock(mutex_);
   site::SiteRun run;
   try {
     run = site::run_site(c, opts_.results, {}, opts_.command_line);

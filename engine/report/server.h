@@ -13,6 +13,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "engine/site/site_config.h"
 
@@ -58,6 +59,7 @@ class SiteCalculator {
   std::filesystem::path base_file_;
   site::SiteConfig base_;
   int max_years_ = 0;
+  std::vector<std::string> scenarios_;  // in the results file
   std::string results_error_;  // why there is nothing to compute, when so
   std::mutex mutex_;           // HDF5 (Debian's serial build) is not thread-safe
 };

@@ -4,24 +4,19 @@
 #include <cmath>
 
 #include "engine/io/hdf5.h"
+#include "engine/report/json_numbers.h"
 #include "engine/io/results_file.h"
 #include "engine/util/error.h"
 
 namespace hashsim::report {
 
 namespace {
-nlohmann::json num(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); }
-nlohmann::json nums(const std::vector<double>& v) {
-  nlohmann::json a = nlohmann::json::array();
-  for (double x : v) a.push_back(num(x));
-  return a;
-}
 nlohmann::json bands_json(const Bands& b) {
-  return {{"mean", nums(b.mean)}, {"p5", nums(b.p5)},   {"p25", nums(b.p25)},
-          {"p50", nums(b.p50)},   {"p75", nums(b.p75)}, {"p95", nums(b.p95)}};
+  return {{"mean", json_numbers(b.mean)}, {"p5", json_numbers(b.p5)},   {"p25", json_numbers(b.p25)},
+          {"p50", json_numbers(b.p50)},   {"p75", json_numbers(b.p75)}, {"p95", json_numbers(b.p95)}};
 }
 nlohmann::json hist_json(const Histogram& h) {
-  return {{"lo", num(h.lo)}, {"hi", num(h.hi)}, {"counts", h.counts}, {"n_undefined", h.n_undefined}};
+  return {{"lo", json_number(h.lo)}, {"hi", json_number(h.hi)}, {"counts", h.counts}, {"n_undefined", h.n_undefined}};
 }
 }  // namespace
 
@@ -180,9 +175,9 @@ nlohmann::json site_view_json(const SiteView& v) {
   return {{"summary", v.summary},
           {"discount_rate", v.discount_rate},
           {"selection_grid",
-           {{"power_prices", nums(v.grid_power_prices)},
-            {"cost_per_th_day", nums(v.grid_cost_per_th_day)},
-            {"payback_days", nums(v.grid_payback_days)}}},
+           {{"power_prices", json_numbers(v.grid_power_prices)},
+            {"cost_per_th_day", json_numbers(v.grid_cost_per_th_day)},
+            {"payback_days", json_numbers(v.grid_payback_days)}}},
           {"scenarios", scen}};
 }
 

@@ -1,6 +1,8 @@
 #pragma once
 // A small results file simulated once per test program from tests/report/data (two agent
 // scenarios with observer fleets, 2 years so the 2028 halving falls inside), and its site run.
+#include <unistd.h>
+
 #include <filesystem>
 #include <string>
 
@@ -12,10 +14,21 @@ namespace hashsim::report::testing {
 
 inline const std::filesystem::path kData = std::filesystem::path(HASHSIM_SOURCE_DIR) / "tests/report/data";
 
+// One directory per process (CTest runs each test case as its own process, in parallel with -j),
+// removed when the process ends.
 inline std::filesystem::path temp_dir() {
-  const auto d = std::filesystem::path(HASHSIM_BINARY_DIR) / "report_test_tmp";
-  std::filesystem::create_directories(d);
-  return d;
+  struct Dir {
+    std::filesystem::path path;
+    Dir() : path(std::filesystem::path(HASHSIM_BINARY_DIR) / "report_test_tmp" / std::to_string(::getpid())) {
+      std::filesystem::create_directories(path);
+    }
+    ~Dir() {
+      std::error_code ec;
+      std::filesystem::remove_all(path, ec);
+    }
+  };
+  static const Dir dir;
+  return dir.path;
 }
 
 // Simulated on first use (16 paths per scenario, 2 threads).

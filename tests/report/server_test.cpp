@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <atomic>
 #include <chrono>
 #include <thread>
 
@@ -139,6 +140,22 @@ TEST_F(Dashboard, SurvivesMalformedRequests) {
   EXPECT_EQ(traversal->status, 404);
   expect_alive();
   post(R"({"power_price_per_kwh": 0.05})", 200);
+}
+
+TEST_F(Dashboard, ConcurrentRequestsAllAnswered) {
+  // The HDF5 library is not thread-safe: the server serialises computations; all must succeed.
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0};
+  for (int i = 0; i < 4; ++i)
+    threads.emplace_back([&, i] {
+      httplib::Client c("127.0.0.1", port_);
+      c.set_read_timeout(60, 0);
+      auto r = c.Post("/api/site", "{\"power_price_per_kwh\": 0.0" + std::to_string(4 + i) + "}", "application/json");
+      auto m = c.Get("/api/meta");
+      if (r && r->status == 200 && m && m->status == 200) ++ok;
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok.load(), 4);
 }
 
 TEST_F(Dashboard, ServesThePageAndTheSameChartLibrary) {

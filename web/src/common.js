@@ -27,7 +27,7 @@ const HS = (() => {
     if (v !== 0 && (Math.abs(v) >= 1e6 || Math.abs(v) < 1e-3)) return v.toExponential(s - 1);
     return Number(v.toPrecision(s)).toLocaleString('en-GB', { maximumFractionDigits: 6 });
   }
-  const compactFmt = new Intl.NumberFormat('en-GB', { notation: 'compact', maximumSignificantDigits: 3 });
+  const compactFmt = new Intl.NumberFormat('en-US', { notation: 'compact', maximumSignificantDigits: 3 });
   // Axis ticks: 1.2M, 350K; a log axis labels only 1, 2 and 5 times powers of ten.
   function compactTick(value) {
     const v = Number(value);
@@ -102,7 +102,7 @@ const HS = (() => {
       options: {
         interaction: { mode: 'index', intersect: false },
         scales: {
-          x: { ticks: { maxTicksLimit: 8, autoSkip: true, maxRotation: 0 }, title: { display: !!xTitle, text: xTitle } },
+          x: { ticks: { maxTicksLimit: 6, autoSkip: true, maxRotation: 0 }, title: { display: !!xTitle, text: xTitle } },
           y: { type: logY ? 'logarithmic' : 'linear', title: { display: !!yTitle, text: yTitle }, ticks: { callback: compactTick } },
         },
         plugins: {
