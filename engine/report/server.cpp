@@ -163,6 +163,10 @@ std::string SiteCalculator::site_yaml_for(const nlohmann::json& req, bool* live)
                                    std::to_string(max_years_) + " year(s) at most"};
     root[f.name] = f.integer ? std::to_string(static_cast<long long>(x)) : number_text(x);
   }
+  // Not given: the starting site's horizon, cut to what the results file simulates.
+  if ((!req.contains("horizon_years") || req["horizon_years"].is_null()) && max_years_ >= 1 &&
+      base_.horizon_years > max_years_)
+    root["horizon_years"] = std::to_string(max_years_);
   std::string currency = base_.currency;
   if (req.contains("currency") && !req["currency"].is_null()) {
     if (!req["currency"].is_string()) throw InputError{"currency", "currency must be one of GBP, USD, EUR"};
@@ -238,8 +242,8 @@ ApiReply SiteCalculator::site(const std::string& body) {
   } catch (const Error& e) {
     // e.g. no FX rate for the currency in the results file's snapshot.
     const std::string msg = e.what();
-    return {400, error_body(msg, msg.find("FX") != std::string::npos || msg.find("fx") != std::string::npos
-                                     ? "currency" : "")};
+    const bool fx = msg.find("FX") != std::string::npos || msg.find("fx_") != std::string::npos;
+    return {400, error_body(msg, fx ? "currency" : msg.find("horizon") != std::string::npos ? "horizon_years" : "")};
   }
   nlohmann::json out = site_view_json(site_view_from_run(run));
   out["site_yaml"] = yaml;

@@ -9,6 +9,7 @@
 
 #include "engine/report/server.h"
 #include "engine/site/site_output.h"
+#include "engine/util/atomic_file.h"
 #include "tests/report/fixture.h"
 
 using namespace hashsim;
@@ -110,6 +111,21 @@ TEST_F(Dashboard, BadInputsAnswer400WithTheField) {
   // EUR: the test results have no FX snapshot and the site's fixed rate is in GBP.
   expect_field_error(R"({"currency": "EUR"})", "currency", "FX");
   expect_alive();
+}
+
+TEST(DashboardDefaults, HorizonCutToWhatTheResultsFileSimulates) {
+  DashboardOptions o;
+  o.results = results_file();  // 760 days: 2 years at most
+  o.site_file = hashsim::report::testing::temp_dir() / "five-years.yaml";
+  std::string text = read_file(kData / "site.yaml");
+  text.replace(text.find("horizon_years: 2"), 16, "horizon_years: 5");
+  text.replace(text.find("../../../data"), 13, (std::filesystem::path(HASHSIM_SOURCE_DIR) / "data").string());
+  write_file_atomic(o.site_file, text);
+  SiteCalculator calc(o);
+  EXPECT_EQ(calc.meta()["defaults"]["horizon_years"].get<int>(), 2);
+  const ApiReply r = calc.site("{}");
+  ASSERT_EQ(r.status, 200) << r.body.dump();
+  EXPECT_EQ(r.body["scenarios"][0]["years"].get<int>(), 2);
 }
 
 TEST_F(Dashboard, SurvivesMalformedRequests) {
