@@ -11,7 +11,14 @@ packages=(
   libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libcpp-httplib-dev
   libbenchmark-dev libgtest-dev libgmock-dev
   python3 python3-h5py python3-numpy
+  chromium
 )
+# node and npm for web/ (chart library, browser test driver); Debian's packages only when the
+# machine has none already (an image may ship its own node).
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
+web_deps="$(dirname "${BASH_SOURCE[0]}")/install-web-deps.sh"
 
 missing=()
 for p in "${packages[@]}"; do
@@ -22,6 +29,7 @@ done
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#packages[@]} packages present"
+  bash "$web_deps"
   exit 0
 fi
 
@@ -31,3 +39,4 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+bash "$web_deps"

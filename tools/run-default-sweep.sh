@@ -12,3 +12,6 @@ cmake --build build -j"$(nproc)" --target hashsim
 # The default site (1 MW at GBP 0.06/kWh) priced over the sweep's base/bull/bear paths.
 ./build/tools/hashsim/hashsim site scenarios/site-default.yaml --results results/default-sweep.h5 \
   -o results/site-default.h5 --json results/site-default.json
+# Charts of the sweep and the site, one self-contained HTML file (opens offline).
+./build/tools/hashsim/hashsim report results/default-sweep.h5 --site results/site-default.h5 -o results/report.html
+echo "open results/report.html in a browser; or run: ./build/tools/hashsim/hashsim serve --results results/default-sweep.h5"

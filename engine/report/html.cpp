@@ -1,0 +1,67 @@
+#include "engine/report/html.h"
+
+#include "engine/report/assets.h"
+#include "engine/report/report_data.h"
+#include "engine/util/atomic_file.h"
+#include "engine/util/error.h"
+
+namespace hashsim::report {
+
+namespace {
+// Replaces the one occurrence of `marker` in `page` (the templates have each marker once).
+void fill(std::string& page, std::string_view marker, std::string_view text) {
+  const auto pos = page.find(marker);
+  if (pos == std::string::npos) throw Error("report template: marker " + std::string(marker) + " missing");
+  page.replace(pos, marker.size(), text);
+}
+}  // namespace
+
+std::string_view required_asset(std::string_view name) {
+  const std::string_view a = embedded_asset(name);
+  if (a.empty()) throw Error("internal: web asset '" + std::string(name) + "' was not embedded at build time");
+  return a;
+}
+
+std::string script_safe(std::string_view text) {
+  // A trailing "//# sourceMappingURL=..." would point a browser's developer tools at a file the
+  // report does not carry: drop it.
+  if (const auto p = text.rfind("\n//# sourceMappingURL="); p != std::string_view::npos &&
+      text.find('\n', p + 1) >= text.find_last_not_of("\r\n") )
+    text = text.substr(0, p);
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    out += text[i];
+    if (text[i] == '<' && i + 1 < text.size() && text[i + 1] == '/') out += '\\';
+  }
+  return out;
+}
+
+std::string render_report_html(const nlohmann::json& data) {
+  std::string page(required_asset("report.html"));
+  std::string libs;
+  for (const char* lib : {"chart.js", "chartjs-plugin-annotation.js", "chartjs-chart-matrix.js", "common.js"}) {
+    libs += "<script>\n" + script_safe(required_asset(lib)) + "\n</script>\n";
+  }
+  // Fill the data last, so that nothing in it can be taken for a marker.
+  fill(page, "<!--@STYLE@-->", "<style>\n" + std::string(required_asset("style.css")) + "\n</style>");
+  fill(page, "<!--@LIBS@-->", libs);
+  fill(page, "<!--@SCRIPT@-->", "<script>\n" + script_safe(required_asset("report.js")) + "\n</script>");
+  const std::string json = data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  fill(page, "<!--@DATA@-->", "<script type=\"application/json\" id=\"report-data\">" + script_safe(json) + "</script>");
+  return page;
+}
+
+void write_report(const std::filesystem::path& results, const std::filesystem::path& site_file,
+                  const std::filesystem::path& out) {
+  const nlohmann::json data = report_json(results, site_file);
+  write_file_atomic(out, render_report_html(data));
+}
+
+std::string dashboard_html() {
+  std::string page(required_asset("dashboard.html"));
+  fill(page, "<!--@STYLE@-->", "<style>\n" + std::string(required_asset("style.css")) + "\n</style>");
+  return page;
+}
+
+}  // namespace hashsim::report

@@ -1,0 +1,24 @@
+#pragma once
+// Assembles the report page: one self-contained HTML file (no network, no CDN) holding the
+// embedded chart library, the page script and style, and the report data as inline JSON.
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+namespace hashsim::report {
+
+// Text safe inside <script>: "</" becomes "<\/" (same meaning in JS strings and JSON).
+std::string script_safe(std::string_view text);
+// The report page for a report_json() document.
+std::string render_report_html(const nlohmann::json& data);
+// report_json + render_report_html, written atomically (<out>.partial renamed when complete).
+void write_report(const std::filesystem::path& results, const std::filesystem::path& site_file,
+                  const std::filesystem::path& out);
+// The dashboard page served by `hashsim serve` (scripts from /assets/...).
+std::string dashboard_html();
+// The embedded asset or an Error naming it (a build without it is broken).
+std::string_view required_asset(std::string_view name);
+
+}  // namespace hashsim::report

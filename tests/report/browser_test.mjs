@@ -1,0 +1,270 @@
+// The report and the dashboard in a real browser: headless Chromium driven by playwright-core.
+//   node browser_test.mjs --hashsim BIN --results R.h5 --site-yaml S.yaml --site-json S.json
+//                         --report REPORT.html --out DIR
+// Checks that the pages draw without script errors and without any network request (report),
+// that every engine number on screen (elements with data-k / data-v) equals the engine's JSON
+// for the same inputs (`hashsim site --json`), including after an input changes, and that a bad
+// input shows an inline message. Screenshots go to DIR. Exit 77 (CTest: skipped) when Chromium
+// cannot be started.
+import { spawn, execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const require = createRequire(path.join(here, '../../web/package.json'));
+const SKIP = 77;
+
+const args = {};
+for (let i = 2; i < process.argv.length; i += 2) args[process.argv[i].replace(/^--/, '')] = process.argv[i + 1];
+for (const k of ['hashsim', 'results', 'site-yaml', 'site-json', 'report', 'out']) {
+  if (!args[k]) {
+    console.error(`browser_test: missing --${k}`);
+    process.exit(2);
+  }
+}
+fs.mkdirSync(args.out, { recursive: true });
+
+let failures = 0;
+let checks = 0;
+function check(ok, what) {
+  checks++;
+  if (!ok) {
+    failures++;
+    console.error(`FAIL: ${what}`);
+  }
+}
+const log = (m) => console.log(m);
+
+// ---- browser ----------------------------------------------------------------------------
+let chromium;
+try {
+  ({ chromium } = require('playwright-core'));
+} catch (e) {
+  console.error(`browser_test: playwright-core is not installed in web/node_modules (tools/install-web-deps.sh): ${e.message}`);
+  process.exit(1);
+}
+const exe = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+if (!fs.existsSync(exe)) {
+  console.log(`SKIP: no Chromium at ${exe} (apt-get install chromium, or set CHROMIUM_PATH)`);
+  process.exit(SKIP);
+}
+const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hashsim-chromium-'));
+let context;
+try {
+  context = await chromium.launchPersistentContext(userDir, {
+    executablePath: exe,
+    headless: true,
+    viewport: { width: 1300, height: 900 },
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    timeout: 60000,
+  });
+} catch (e) {
+  console.log(`SKIP: Chromium could not start: ${e.message.split('\n')[0]}`);
+  fs.rmSync(userDir, { recursive: true, force: true });
+  process.exit(SKIP);
+}
+
+let server;
+function cleanup() {
+  if (server && server.exitCode === null) server.kill('SIGTERM');
+  fs.rmSync(userDir, { recursive: true, force: true });
+}
+
+// ---- helpers ----------------------------------------------------------------------------
+const getPath = (o, key) => key.split('.').reduce((a, k) => (a == null ? undefined : a[k]), o);
+
+// Every [data-k] number on the page against the engine's JSON; returns how many were compared.
+async function compareNumbers(page, json, scope, label) {
+  const items = await page.$$eval(`${scope} [data-k]`, (els) => els.map((e) => ({ k: e.dataset.k, v: e.dataset.v, text: e.textContent })));
+  let n = 0;
+  for (const it of items) {
+    const want = getPath(json, it.k);
+    if (want === undefined) continue;  // not a site-summary key (e.g. provenance)
+    if (it.v === 'null') {
+      if (typeof want === 'number') check(!Number.isFinite(want), `${label}: ${it.k} shown as n/a but the engine has ${want}`);
+      n++;
+      continue;
+    }
+    const got = Number(it.v);
+    const ok = typeof want === 'number' && Math.abs(got - want) <= 1e-9 * Math.max(1, Math.abs(want));
+    check(ok, `${label}: ${it.k} = ${got} on the page, ${want} in the engine's JSON`);
+    // The text shown agrees with the number to its displayed precision (money and plain counts).
+    const m = it.text.match(/^(?:GBP|USD|EUR)?\s*(-?[\d,]+(?:\.\d+)?)$/);
+    if (m && typeof want === 'number') {
+      const shown = Number(m[1].replace(/,/g, ''));
+      const decimals = (m[1].split('.')[1] || '').length;
+      check(Math.abs(shown - want) <= 0.5 * 10 ** -decimals + 1e-9 * Math.abs(want), `${label}: ${it.k} text '${it.text}' vs ${want}`);
+    }
+    n++;
+  }
+  return n;
+}
+
+async function shots(page, name) {
+  const h = await page.evaluate(() => document.documentElement.scrollHeight);
+  const files = [];
+  for (let y = 0, i = 0; y < h && i < 8; y += 1400, i++) {
+    const f = path.join(args.out, `${name}_${i}.png`);
+    await page.screenshot({ path: f, fullPage: true, clip: { x: 0, y, width: 1300, height: Math.min(1400, h - y) } });
+    files.push(f);
+  }
+  log(`screenshots: ${files.join(' ')}`);
+}
+
+function siteJson(yamlText, tag) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hashsim-site-'));
+  const y = path.join(dir, `${tag}.yaml`);
+  const j = path.join(dir, `${tag}.json`);
+  fs.writeFileSync(y, yamlText);
+  execFileSync(args.hashsim, ['site', y, '--results', args.results, '--json', j, '--no-report'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const out = JSON.parse(fs.readFileSync(j, 'utf8'));
+  fs.rmSync(dir, { recursive: true, force: true });
+  return out;
+}
+
+try {
+  // ---- 1. the report ----------------------------------------------------------------------
+  {
+    const page = await context.newPage();
+    const errors = [];
+    const requests = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    page.on('request', (r) => requests.push(r.url()));
+    await page.goto(`file://${path.resolve(args.report)}`);
+    await page.waitForSelector('body[data-ready="1"]', { timeout: 30000 });
+    check(errors.length === 0, `report: script errors: ${errors.join(' | ')}`);
+    const external = requests.filter((u) => !u.startsWith('file:') && !u.startsWith('data:'));
+    check(external.length === 0, `report: network requests: ${external.join(' ')}`);
+    for (const id of ['fan-price_usd', 'fan-network_hashrate_ths', 'fan-difficulty', 'fan-hashprice_usd_per_th_day', 'heat-0', 'heat-1', 'fleet-0', 'fleet-1', 'rep-cumulative-site', 'rep-discounted-site', 'rep-npv-0', 'rep-irr-0']) {
+      const drawn = await page.$eval(`#${id}`, (c) => c.width > 0 && c.height > 0 && !!Chart.getChart(c)).catch(() => false);
+      check(drawn, `report: chart #${id} drawn`);
+    }
+    // Halvings: the same dates the page lists are those of the embedded data, one per scenario.
+    const hv = await page.$$eval('.halving', (els) => els.map((e) => e.dataset.height));
+    check(hv.length === 2 && hv.every((h) => h === '1050000'), `report: halvings listed ${hv}`);
+    const n = await compareNumbers(page, JSON.parse(fs.readFileSync(args['site-json'], 'utf8')), '#site', 'report');
+    check(n >= 40, `report: compared ${n} site numbers (want >= 40)`);
+    log(`report: ${n} site numbers equal the engine's JSON`);
+    await shots(page, 'report');
+    await page.close();
+  }
+
+  // ---- 2. the dashboard ------------------------------------------------------------------
+  server = spawn(args.hashsim, ['serve', '--port', '0', '--results', args.results, '--site', args['site-yaml']], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, HASHSIM_OFFLINE: '1', HASHSIM_CACHE_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'hashsim-cache-')) },
+  });
+  const base = await new Promise((resolve, reject) => {
+    let buf = '';
+    const t = setTimeout(() => reject(new Error('hashsim serve did not start in 30 s')), 30000);
+    server.stdout.on('data', (d) => {
+      buf += d;
+      const m = buf.match(/(http:\/\/127\.0\.0\.1:\d+)\//);
+      if (m) { clearTimeout(t); resolve(m[1]); }
+    });
+    server.on('exit', (code) => reject(new Error(`hashsim serve exited with ${code}`)));
+  });
+  log(`dashboard at ${base}`);
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  const siteReply = () => page.waitForResponse((r) => r.url().endsWith('/api/site'), { timeout: 60000 });
+  const first = siteReply();
+  await page.goto(`${base}/`);
+  const firstBody = await (await first).json();
+  await page.waitForSelector('body[data-ready="1"]', { timeout: 60000 });
+  let want = siteJson(firstBody.site_yaml, 'initial');
+  let n = await compareNumbers(page, want, 'body', 'dashboard (initial)');
+  check(n >= 15, `dashboard: compared ${n} numbers (want >= 15)`);
+  await page.click('#how-chosen summary');
+  await shots(page, 'dashboard_site');
+
+  // Change the power price: the page must show the engine's numbers for the new price.
+  const seqBefore = Number(await page.$eval('#status', (e) => e.dataset.seq));
+  const changed = siteReply();
+  await page.fill('#power_price_per_kwh', '0.045');
+  await page.press('#power_price_per_kwh', 'Tab');  // leaving the field fires its change event
+  const changedBody = await (await changed).json();
+  await page.waitForFunction((s) => Number(document.getElementById('status').dataset.seq) > s && document.getElementById('status').dataset.state === 'ok', seqBefore);
+  check(/power_price_per_kwh: 0\.045\b/.test(changedBody.site_yaml), 'dashboard: the new power price reached the engine');
+  want = siteJson(changedBody.site_yaml, 'changed');
+  check(want.inputs.site.power_price_per_kwh === 0.045, 'dashboard: hashsim site ran at 0.045');
+  n = await compareNumbers(page, want, 'body', 'dashboard (0.045/kWh)');
+  check(n >= 15, `dashboard after change: compared ${n} numbers`);
+  log(`dashboard: ${n} numbers equal hashsim site --json at 0.045/kWh`);
+  const shownMiners = await page.$eval('#daily-table [data-k="site.n_miners"]', (e) => e.textContent);
+  check(Number(shownMiners.replace(/,/g, '')) === want.site.n_miners, `dashboard: miners shown ${shownMiners}, engine ${want.site.n_miners}`);
+
+  await page.click('button[data-tab="tab-risk"]');
+  for (const id of ['dash-cumulative-site', 'dash-discounted-site', 'dash-npv-0', 'dash-irr-0']) {
+    const drawn = await page.$eval(`#${id}`, (c) => !!Chart.getChart(c)).catch(() => false);
+    check(drawn, `dashboard: chart #${id} drawn`);
+  }
+  await shots(page, 'dashboard_risk');
+  await page.click('button[data-tab="tab-plays"]');
+  await shots(page, 'dashboard_plays');
+  await page.click('button[data-tab="tab-site"]');
+
+  // A bad input: an inline message at the field, the page stays up.
+  const bad = siteReply();
+  await page.fill('#load_factor', '1.5');
+  await page.press('#load_factor', 'Tab');
+  const badResp = await bad;
+  check(badResp.status() === 400, `dashboard: load_factor 1.5 answered ${badResp.status()}`);
+  await page.waitForFunction(() => document.getElementById('err-load_factor').textContent.length > 0);
+  const msg = await page.$eval('#err-load_factor', (e) => e.textContent);
+  check(/not in \[0\.01, 1\]/.test(msg), `dashboard: inline message '${msg}'`);
+  check(await page.$eval('#load_factor', (e) => e.classList.contains('invalid')), 'dashboard: the field is marked invalid');
+  await shots(page, 'dashboard_bad_input');
+  const empty = siteReply();
+  await page.fill('#site_power_kw', '');
+  await page.press('#site_power_kw', 'Tab');
+  await empty;
+  await page.waitForFunction(() => document.getElementById('err-site_power_kw').textContent.includes('must be a number'));
+  // Fixing the inputs clears the messages.
+  const fixing = siteReply();
+  await page.fill('#site_power_kw', '200');
+  await page.press('#site_power_kw', 'Tab');
+  await fixing;
+  const fixed = siteReply();
+  await page.fill('#load_factor', '0.95');
+  await page.press('#load_factor', 'Tab');
+  check((await fixed).status() === 200, 'dashboard: fixed inputs answered 200');
+  await page.waitForFunction(() => document.getElementById('status').dataset.state === 'ok');
+  check((await page.$eval('#err-load_factor', (e) => e.textContent)) === '', 'dashboard: message cleared');
+
+  // Live data on: FX from today's snapshot (offline here: cache, else static defaults), with ages.
+  const liveReply = siteReply();
+  await page.check('#live');
+  const liveBody = await (await liveReply).json();
+  await page.waitForFunction(() => document.getElementById('data-mode') && document.getElementById('data-mode').dataset.live === 'true');
+  check(liveBody.data.live === true && liveBody.data.values.length > 0, 'dashboard: live snapshot values with ages');
+  const ages = await page.$$eval('#ages td.age', (els) => els.map((e) => e.textContent));
+  check(ages.length > 0 && ages.every((a) => a.length > 0), `dashboard: ages shown ${ages.slice(0, 3)}`);
+  await shots(page, 'dashboard_live');
+  check(errors.length === 0, `dashboard: script errors: ${errors.join(' | ')}`);
+
+  // The server survives malformed requests and still answers.
+  const r1 = await fetch(`${base}/api/site`, { method: 'POST', body: '{not json' });
+  check(r1.status === 400 && (await r1.json()).error, 'server: garbage JSON -> 400 JSON');
+  const r2 = await fetch(`${base}/api/site`, { method: 'POST', body: 'x'.repeat(1 << 20) });
+  check(r2.status === 413, `server: 1 MiB body -> ${r2.status}`);
+  const r3 = await fetch(`${base}/api/site`);
+  check(r3.status === 405, `server: GET /api/site -> ${r3.status}`);
+  const r4 = await fetch(`${base}/api/meta`);
+  check(r4.status === 200, 'server: still answering');
+  await page.close();
+} catch (e) {
+  failures++;
+  console.error(`FAIL: ${e.stack || e}`);
+} finally {
+  await context.close().catch(() => {});
+  cleanup();
+}
+console.log(`browser_test: ${checks} checks, ${failures} failed`);
+process.exit(failures ? 1 : 0);

@@ -1,0 +1,191 @@
+// The dashboard backend over loopback: answers computed by the engine, input validation with
+// {error, field}, and survival of malformed requests (garbage JSON, huge bodies, wrong methods).
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include "engine/report/server.h"
+#include "engine/site/site_output.h"
+#include "engine/util/atomic_file.h"
+#include "tests/report/fixture.h"
+
+using namespace hashsim;
+using namespace hashsim::report;
+using hashsim::report::testing::kData;
+using hashsim::report::testing::results_file;
+
+namespace {
+
+class Dashboard : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    DashboardOptions o;
+    o.port = 0;
+    o.results = results_file();
+    o.site_file = kData / "site.yaml";
+    server_ = std::make_unique<DashboardServer>(o);
+    port_ = server_->bind();
+    thread_ = std::thread([this] { server_->listen(); });
+    while (!server_->running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    client_ = std::make_unique<httplib::Client>("127.0.0.1", port_);
+    client_->set_read_timeout(60, 0);
+  }
+  void TearDown() override {
+    server_->stop();
+    thread_.join();
+  }
+  nlohmann::json post(const std::string& body, int expect_status) {
+    auto r = client_->Post("/api/site", body, "application/json");
+    EXPECT_TRUE(r) << "no answer";
+    if (!r) return {};
+    EXPECT_EQ(r->status, expect_status) << body << " -> " << r->body;
+    EXPECT_EQ(r->get_header_value("Content-Type"), "application/json");
+    return nlohmann::json::parse(r->body);
+  }
+  void expect_field_error(const std::string& body, const std::string& field, const std::string& words) {
+    const nlohmann::json j = post(body, 400);
+    EXPECT_EQ(j["field"], field) << body;
+    EXPECT_NE(j["error"].get<std::string>().find(words), std::string::npos) << j["error"];
+  }
+  void expect_alive() {
+    auto r = client_->Get("/api/meta");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200);
+  }
+  std::unique_ptr<DashboardServer> server_;
+  std::thread thread_;
+  int port_ = 0;
+  std::unique_ptr<httplib::Client> client_;
+};
+
+}  // namespace
+
+TEST_F(Dashboard, MetaListsScenariosDefaultsAndTheHorizonTheFileAllows) {
+  auto r = client_->Get("/api/meta");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200);
+  const auto j = nlohmann::json::parse(r->body);
+  EXPECT_EQ(j["scenarios"], nlohmann::json({"base", "bear"}));
+  EXPECT_EQ(j["defaults"]["site_power_kw"].get<double>(), 200.0);
+  EXPECT_EQ(j["ranges"]["horizon_years"]["max"].get<int>(), 2);
+  EXPECT_TRUE(j["error"].is_null());
+}
+
+TEST_F(Dashboard, AnswerIsTheEnginesSiteComputationForTheSameInputs) {
+  const nlohmann::json j = post(R"({"power_price_per_kwh": 0.045, "site_power_kw": 150, "discount_rate": 0.1})", 200);
+  // The same inputs through the engine directly, from the YAML the server says it ran.
+  const std::string yaml = j["site_yaml"];
+  const site::SiteConfig c = site::parse_site_config(yaml, kData / "site.yaml");
+  EXPECT_DOUBLE_EQ(c.power_price_per_kwh, 0.045);
+  EXPECT_DOUBLE_EQ(c.site_power_kw, 150.0);
+  EXPECT_DOUBLE_EQ(c.discount_rate_per_year, 0.1);
+  const nlohmann::json want = site::summary_json(site::run_site(c, results_file(), {}, ""));
+  const auto& got = j["summary"];
+  EXPECT_EQ(got["site"]["n_miners"], want["site"]["n_miners"]);
+  EXPECT_EQ(got["selection"]["chosen"], want["selection"]["chosen"]);
+  EXPECT_DOUBLE_EQ(got["site"]["gross_profit_per_day_site_ccy"].get<double>(),
+                   want["site"]["gross_profit_per_day_site_ccy"].get<double>());
+  for (const char* s : {"base", "bear"})
+    EXPECT_DOUBLE_EQ(got["scenarios"][s]["plays"]["site"]["npv_site_ccy"]["p50"].get<double>(),
+                     want["scenarios"][s]["plays"]["site"]["npv_site_ccy"]["p50"].get<double>());
+  EXPECT_EQ(j["scenarios"].size(), 2u);
+  EXPECT_FALSE(j["data"]["live"].get<bool>());
+}
+
+TEST_F(Dashboard, BadInputsAnswer400WithTheField) {
+  expect_field_error(R"({"load_factor": 1.5})", "load_factor", "load_factor = 1.5 is not in [0.01, 1]");
+  expect_field_error(R"({"site_power_kw": "abc"})", "site_power_kw", "must be a number");
+  expect_field_error(R"({"site_power_kw": ""})", "site_power_kw", "must be a number");
+  expect_field_error(R"({"site_power_kw": -5})", "site_power_kw", "is not in");
+  expect_field_error(R"({"power_price_per_kwh": 11})", "power_price_per_kwh", "is not in");
+  expect_field_error(R"({"horizon_years": 1.5})", "horizon_years", "whole number");
+  expect_field_error(R"({"horizon_years": 3})", "horizon_years", "2 year(s) at most");
+  expect_field_error(R"({"discount_rate": 2})", "discount_rate", "is not in");
+  expect_field_error(R"({"currency": "XBT"})", "currency", "currency");
+  expect_field_error(R"({"currency": 5})", "currency", "one of GBP, USD, EUR");
+  expect_field_error(R"({"live": "yes"})", "live", "true or false");
+  expect_field_error(R"({"power": 1})", "power", "unknown input");
+  // EUR: the test results have no FX snapshot and the site's fixed rate is in GBP.
+  expect_field_error(R"({"currency": "EUR"})", "currency", "FX");
+  expect_alive();
+}
+
+TEST(DashboardDefaults, HorizonCutToWhatTheResultsFileSimulates) {
+  DashboardOptions o;
+  o.results = results_file();  // 760 days: 2 years at most
+  o.site_file = hashsim::report::testing::temp_dir() / "five-years.yaml";
+  std::string text = read_file(kData / "site.yaml");
+  text.replace(text.find("horizon_years: 2"), 16, "horizon_years: 5");
+  text.replace(text.find("../../../data"), 13, (std::filesystem::path(HASHSIM_SOURCE_DIR) / "data").string());
+  write_file_atomic(o.site_file, text);
+  SiteCalculator calc(o);
+  EXPECT_EQ(calc.meta()["defaults"]["horizon_years"].get<int>(), 2);
+  const ApiReply r = calc.site("{}");
+  ASSERT_EQ(r.status, 200) << r.body.dump();
+  EXPECT_EQ(r.body["scenarios"][0]["years"].get<int>(), 2);
+}
+
+TEST_F(Dashboard, SurvivesMalformedRequests) {
+  for (const char* body : {"garbage", "", "{", "[1,2]", "null", "{\"site_power_kw\": 1e999}"}) {
+    auto r = client_->Post("/api/site", body, "application/json");
+    ASSERT_TRUE(r) << body;
+    EXPECT_EQ(r->status, 400) << body;
+    const auto j = nlohmann::json::parse(r->body, nullptr, false);
+    ASSERT_FALSE(j.is_discarded()) << r->body;
+    EXPECT_TRUE(j.contains("error"));
+  }
+  const std::string huge(2 << 20, '{');
+  auto big = client_->Post("/api/site", huge, "application/json");
+  ASSERT_TRUE(big);
+  EXPECT_EQ(big->status, 413);
+  auto get = client_->Get("/api/site");
+  ASSERT_TRUE(get);
+  EXPECT_EQ(get->status, 405);
+  EXPECT_EQ(get->get_header_value("Allow"), "POST");
+  auto del = client_->Delete("/api/site");
+  ASSERT_TRUE(del);
+  EXPECT_EQ(del->status, 405);
+  auto missing = client_->Get("/etc/passwd");
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 404);
+  auto traversal = client_->Get("/assets/..%2Fserver.cpp");
+  ASSERT_TRUE(traversal);
+  EXPECT_EQ(traversal->status, 404);
+  expect_alive();
+  post(R"({"power_price_per_kwh": 0.05})", 200);
+}
+
+TEST_F(Dashboard, ConcurrentRequestsAllAnswered) {
+  // The HDF5 library is not thread-safe: the server serialises computations; all must succeed.
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0};
+  for (int i = 0; i < 4; ++i)
+    threads.emplace_back([&, i] {
+      httplib::Client c("127.0.0.1", port_);
+      c.set_read_timeout(60, 0);
+      auto r = c.Post("/api/site", "{\"power_price_per_kwh\": 0.0" + std::to_string(4 + i) + "}", "application/json");
+      auto m = c.Get("/api/meta");
+      if (r && r->status == 200 && m && m->status == 200) ++ok;
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok.load(), 4);
+}
+
+TEST_F(Dashboard, ServesThePageAndTheSameChartLibrary) {
+  auto page = client_->Get("/");
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->status, 200);
+  EXPECT_NE(page->body.find("/assets/chart.js"), std::string::npos);
+  auto lib = client_->Get("/assets/chart.js");
+  ASSERT_TRUE(lib);
+  EXPECT_EQ(lib->status, 200);
+  EXPECT_NE(lib->body.find("Chart.js v4"), std::string::npos);
+}
+
+TEST(DashboardOptions, LoopbackByDefault) {
+  EXPECT_EQ(DashboardOptions{}.host, "127.0.0.1");
+  EXPECT_EQ(DashboardOptions{}.port, 8080);
+}

@@ -1,0 +1,71 @@
+// `hashsim report <results.h5> -o report.html [--site site.h5]`: one self-contained HTML report.
+// `hashsim serve [--port 8080] [--host 127.0.0.1] [--results results.h5] [--site site.yaml]`: the
+// site calculator in a browser (engine/report).
+#include <csignal>
+#include <cstdio>
+#include <memory>
+
+#include "engine/report/html.h"
+#include "engine/report/server.h"
+#include "engine/util/error.h"
+#include "tools/hashsim/command.h"
+
+namespace hashsim::cli {
+
+namespace {
+struct ReportFlags {
+  std::string results, output = "report.html", site;
+};
+struct ServeFlags {
+  std::string host = "127.0.0.1";
+  int port = 8080;
+  std::string results, site;
+};
+report::DashboardServer* g_server = nullptr;
+extern "C" void on_signal(int) {
+  if (g_server) g_server->stop();
+}
+}  // namespace
+
+void register_report_commands(CLI::App& app, GlobalOptions& global) {
+  auto rf = std::make_shared<ReportFlags>();
+  CLI::App* rep = app.add_subcommand("report", "Write a self-contained HTML report (charts, works offline) of a "
+                                               "results file, with the site analysis when given");
+  rep->add_option("results", rf->results, "Results file from hashsim run/sweep")->required()->check(CLI::ExistingFile);
+  rep->add_option("-o,--output", rf->output, "HTML file to write (default report.html)");
+  rep->add_option("--site", rf->site, "HDF5 file written by hashsim site -o (adds the site section)")
+      ->check(CLI::ExistingFile);
+  rep->callback([rf] {
+    report::write_report(rf->results, rf->site, rf->output);
+    std::printf("wrote %s\n", rf->output.c_str());
+  });
+
+  auto sf = std::make_shared<ServeFlags>();
+  CLI::App* serve = app.add_subcommand("serve", "Serve the site calculator dashboard on this machine "
+                                                "(http://127.0.0.1:8080 by default)");
+  serve->add_option("--port", sf->port, "TCP port (0: any free port)")->check(CLI::Range(0, 65535));
+  serve->add_option("--host", sf->host, "Address to listen on (default 127.0.0.1: this machine only)");
+  serve->add_option("--results", sf->results, "Results file from hashsim run/sweep to compute over")
+      ->check(CLI::ExistingFile);
+  serve->add_option("--site", sf->site, "Site YAML the form starts from (default: the built-in site-default)")
+      ->check(CLI::ExistingFile);
+  serve->callback([sf, &global] {
+    report::DashboardOptions o;
+    o.host = sf->host;
+    o.port = sf->port;
+    o.results = sf->results;
+    o.site_file = sf->site;
+    o.command_line = global.command_line;
+    report::DashboardServer server(o);
+    const int port = server.bind();
+    std::printf("hashsim serve: http://%s:%d/ (Ctrl-C to stop)\n", o.host.c_str(), port);
+    std::fflush(stdout);
+    g_server = &server;
+    std::signal(SIGINT, on_signal);
+    std::signal(SIGTERM, on_signal);
+    server.listen();
+    g_server = nullptr;
+  });
+}
+
+}  // namespace hashsim::cli

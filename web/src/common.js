@@ -1,0 +1,324 @@
+// Shared by the report (report.js) and the dashboard (dashboard.js): number formatting, fan
+// charts, histograms and the site section. Every number shown comes from the engine's JSON; this
+// file only lays it out. Elements showing an engine number carry data-k (the key path into the
+// site summary, e.g. "scenarios.base.plays.site.npv_site_ccy.p50") and data-v (the raw value), so
+// the browser tests can compare what is on screen with `hashsim site --json`.
+'use strict';
+
+const HS = (() => {
+  Chart.defaults.animation = false;
+  Chart.defaults.font.family = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
+  Chart.defaults.maintainAspectRatio = false;
+
+  const palette = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf', '#8c564b', '#e377c2'];
+  const colour = (i) => palette[i % palette.length];
+  const alpha = (hex, a) => {
+    const n = parseInt(hex.slice(1), 16);
+    return `rgba(${(n >> 16) & 255},${(n >> 8) & 255},${n & 255},${a})`;
+  };
+
+  const isNum = (v) => typeof v === 'number' && Number.isFinite(v);
+  function num(v, digits = 0) {
+    if (!isNum(v)) return 'n/a';
+    return v.toLocaleString('en-GB', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  }
+  function sig(v, s = 3) {
+    if (!isNum(v)) return 'n/a';
+    if (v !== 0 && (Math.abs(v) >= 1e6 || Math.abs(v) < 1e-3)) return v.toExponential(s - 1);
+    return Number(v.toPrecision(s)).toLocaleString('en-GB', { maximumFractionDigits: 6 });
+  }
+  const compactFmt = new Intl.NumberFormat('en-US', { notation: 'compact', maximumSignificantDigits: 3 });
+  // Axis ticks: 1.2M, 350K; a log axis labels only 1, 2 and 5 times powers of ten.
+  function compactTick(value) {
+    const v = Number(value);
+    if (this.type === 'logarithmic') {
+      const m = v / 10 ** Math.floor(Math.log10(Math.abs(v)));
+      if (![1, 2, 5].some((k) => Math.abs(m - k) < 1e-9)) return '';
+    }
+    return Math.abs(v) >= 1e4 ? compactFmt.format(v) : Number(v.toPrecision(6)).toString();
+  }
+  const money = (v, ccy, digits = 0) => (isNum(v) ? `${ccy} ${num(v, digits)}` : 'n/a');
+  const pct = (v, digits = 1) => (isNum(v) ? `${(100 * v).toFixed(digits)} %` : 'n/a');
+  const years = (v) => (isNum(v) ? `${v.toFixed(2)} y` : 'never');
+
+  function esc(s) {
+    return String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
+  }
+  // An element holding one engine number: data-k is its key path, data-v the raw value.
+  function val(text, key, raw, tag = 'span') {
+    const v = isNum(raw) ? String(raw) : 'null';
+    return `<${tag} data-k="${esc(key)}" data-v="${v}">${esc(text)}</${tag}>`;
+  }
+  function el(tag, attrs = {}, html = '') {
+    const e = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+    e.innerHTML = html;
+    return e;
+  }
+  // A chart box: a fixed-height wrapper (Chart.js sizes to it) with a title.
+  function chartBox(parent, title, id, height = 300) {
+    const box = el('div', { class: 'chart-box' }, `<h4>${esc(title)}</h4>`);
+    const wrap = el('div', { class: 'chart-wrap', style: `height:${height}px` });
+    const canvas = el('canvas', { id });
+    wrap.appendChild(canvas);
+    box.appendChild(wrap);
+    parent.appendChild(box);
+    return canvas;
+  }
+
+  const charts = new Map();
+  function makeChart(canvas, config) {
+    const old = charts.get(canvas.id);
+    if (old) old.destroy();
+    const c = new Chart(canvas, config);
+    charts.set(canvas.id, c);
+    return c;
+  }
+
+  // Fan chart: per series the P5-P95 and P25-P75 bands and the median line.
+  // series: [{name, colour, bands: {p5, p25, p50, p75, p95}}]; labels: x labels.
+  function fanChart(canvas, { labels, series, logY = false, yTitle = '', markers = [], xTitle = '' }) {
+    const datasets = [];
+    series.forEach((s) => {
+      const b = s.bands;
+      const c = s.colour;
+      const common = { pointRadius: 0, borderWidth: 0, tension: 0, spanGaps: true };
+      datasets.push({ ...common, label: `${s.name} P95`, data: b.p95, borderColor: 'transparent', fill: false, hsBand: true });
+      datasets.push({ ...common, label: `${s.name} P5`, data: b.p5, borderColor: 'transparent', backgroundColor: alpha(c, 0.12), fill: '-1', hsBand: true });
+      datasets.push({ ...common, label: `${s.name} P75`, data: b.p75, borderColor: 'transparent', fill: false, hsBand: true });
+      datasets.push({ ...common, label: `${s.name} P25`, data: b.p25, borderColor: 'transparent', backgroundColor: alpha(c, 0.22), fill: '-1', hsBand: true });
+      datasets.push({ ...common, label: `${s.name} median`, data: b.p50, borderColor: c, borderWidth: 2, fill: false });
+    });
+    const annotations = {};
+    markers.forEach((m, i) => {
+      annotations[`m${i}`] = {
+        type: 'line', xMin: m.x, xMax: m.x, borderColor: m.colour || '#555', borderWidth: 1, borderDash: [5, 4],
+        label: { display: true, content: m.label, position: i % 2 ? 'end' : 'start', backgroundColor: alpha(m.colour || '#3c3c3c', 0.8), font: { size: 10 } },
+      };
+    });
+    return makeChart(canvas, {
+      type: 'line',
+      data: { labels, datasets },
+      options: {
+        interaction: { mode: 'index', intersect: false },
+        scales: {
+          x: { ticks: { maxTicksLimit: 6, autoSkip: true, maxRotation: 0 }, title: { display: !!xTitle, text: xTitle } },
+          y: { type: logY ? 'logarithmic' : 'linear', title: { display: !!yTitle, text: yTitle }, ticks: { callback: compactTick } },
+        },
+        plugins: {
+          legend: { labels: { filter: (item, data) => !data.datasets[item.datasetIndex].hsBand } },
+          tooltip: { filter: (item) => !item.dataset.hsBand },
+          annotation: { annotations },
+        },
+      },
+    });
+  }
+
+  // Histogram from the engine's bins {lo, hi, counts, n_undefined}.
+  function histChart(canvas, hist, { label, colour: c, format }) {
+    const n = hist.counts ? hist.counts.length : 0;
+    const w = n ? (hist.hi - hist.lo) / n : 0;
+    const labels = [];
+    for (let k = 0; k < n; k++) labels.push(format(hist.lo + (k + 0.5) * w));
+    return makeChart(canvas, {
+      type: 'bar',
+      data: { labels, datasets: [{ label, data: hist.counts || [], backgroundColor: alpha(c, 0.7), barPercentage: 1.0, categoryPercentage: 1.0 }] },
+      options: {
+        scales: { x: { ticks: { maxTicksLimit: 6, maxRotation: 0 } }, y: { title: { display: true, text: 'paths' } } },
+        plugins: { legend: { display: false } },
+      },
+    });
+  }
+
+  function lineChart(canvas, { labels, datasets, yTitle = '', xTitle = '', logY = false }) {
+    return makeChart(canvas, {
+      type: 'line',
+      data: { labels, datasets: datasets.map((d) => ({ pointRadius: 2, borderWidth: 2, fill: false, spanGaps: false, ...d })) },
+      options: {
+        interaction: { mode: 'index', intersect: false },
+        scales: {
+          x: { title: { display: !!xTitle, text: xTitle } },
+          y: { type: logY ? 'logarithmic' : 'linear', title: { display: !!yTitle, text: yTitle } },
+        },
+      },
+    });
+  }
+
+  // ---- the site section -----------------------------------------------------------------
+
+  const playKeys = ['site', 'btc', 'hosted'];
+  const get = (o, path) => path.split('.').reduce((a, k) => (a == null ? undefined : a[k]), o);
+
+  // "Your site, daily performance" from summary.site.
+  function dailyPerformance(summary) {
+    const s = summary.site;
+    const ccy = summary.inputs.site.currency;
+    if (!s) return `<p class="warn" data-k="selection.reason">No miner pays at this power price: ${esc(summary.selection.reason)}</p>`;
+    const rows = [
+      ['Miner', val(s.miner, 'site.miner', null)],
+      ['Miners', val(num(s.n_miners), 'site.n_miners', s.n_miners)],
+      ['Hashrate', val(`${num(s.hashrate_ths / 1000, 2)} PH/s`, 'site.hashrate_ths', s.hashrate_ths)],
+      ['Power used / unused', `${val(`${num(s.used_power_kw, 1)} kW`, 'site.used_power_kw', s.used_power_kw)} / ${val(`${num(s.unused_power_kw, 1)} kW`, 'site.unused_power_kw', s.unused_power_kw)}`],
+      ['Capex', val(money(s.capex_site_ccy, ccy), 'site.capex_site_ccy', s.capex_site_ccy)],
+      ['Revenue per day (year 1)', val(money(s.revenue_per_day_site_ccy, ccy, 2), 'site.revenue_per_day_site_ccy', s.revenue_per_day_site_ccy)],
+      ['Power cost per day', val(money(s.power_cost_per_day_site_ccy, ccy, 2), 'site.power_cost_per_day_site_ccy', s.power_cost_per_day_site_ccy)],
+      ['Other costs per day', val(money(s.other_cost_per_day_site_ccy, ccy, 2), 'site.other_cost_per_day_site_ccy', s.other_cost_per_day_site_ccy)],
+      ['Gross profit per day', val(money(s.gross_profit_per_day_site_ccy, ccy, 2), 'site.gross_profit_per_day_site_ccy', s.gross_profit_per_day_site_ccy)],
+    ];
+    return `<table class="kv" id="daily-table">${rows.map(([k, v]) => `<tr><th>${k}</th><td>${v}</td></tr>`).join('')}</table>`;
+  }
+
+  // The miners compared at the selection hashprice.
+  function selectionTable(summary) {
+    const sel = summary.selection;
+    const ccy = summary.inputs.site.currency;
+    const rows = sel.miners.map((m, i) => `<tr class="${m.name === sel.chosen ? 'chosen' : ''}"><td>${esc(m.name)}${m.name === sel.chosen ? ' ✔' : ''}</td>
+      <td>${num(m.hashrate_ths, 0)}</td><td>${num(m.power_w, 0)}</td><td>${money(m.price_site_ccy, ccy)}</td>
+      <td>${val(money(m.profit_per_day_site_ccy, ccy, 2), `selection.miners.${i}.profit_per_day_site_ccy`, m.profit_per_day_site_ccy)}</td>
+      <td>${val(isNum(m.payback_days) ? num(m.payback_days, 0) : 'never', `selection.miners.${i}.payback_days`, m.payback_days)}</td>
+      <td>${val(`${num(m.breakeven_power_price_per_kwh, 4)}`, `selection.miners.${i}.breakeven_power_price_per_kwh`, m.breakeven_power_price_per_kwh)}</td></tr>`);
+    return `<p>Chosen: <b>${val(sel.chosen || 'none', 'selection.chosen', null)}</b>: ${esc(sel.reason)}.
+      Selection hashprice ${val(sig(sel.hashprice_usd_per_th_day, 4), 'selection.hashprice_usd_per_th_day', sel.hashprice_usd_per_th_day)} USD/TH/day (year-1 mean of scenario '${esc(summary.inputs.site.selection_scenario)}').</p>
+      <table class="data"><tr><th>miner</th><th>TH/s</th><th>W</th><th>price</th><th>profit/day</th><th>payback (days)</th><th>breakeven ${ccy}/kWh</th></tr>${rows.join('')}</table>`;
+  }
+
+  // Charts of the selection grid: cost per TH/day and payback vs power price; breakeven prices.
+  function selectionCharts(parent, view, idp) {
+    const sel = view.summary.selection;
+    const grid = view.selection_grid;
+    const ccy = view.summary.inputs.site.currency;
+    const names = sel.miners.map((m) => m.name);
+    if (grid && grid.power_prices && grid.power_prices.length) {
+      const labels = grid.power_prices.map((p) => p.toFixed(3));
+      const nm = names.length;
+      const col = (arr, j) => grid.power_prices.map((_, g) => arr[g * nm + j]);
+      const chosen = sel.chosen;
+      const ds = (arr) => names.map((n, j) => ({ label: n, data: col(arr, j), borderColor: colour(j), borderWidth: n === chosen ? 4 : 1.5, pointRadius: 0 }));
+      const rev = sel.miners.length ? sel.miners[0].revenue_per_day_site_ccy / sel.miners[0].hashrate_ths : null;
+      const cost = ds(grid.cost_per_th_day);
+      if (isNum(rev)) cost.push({ label: 'revenue per TH/day', data: labels.map(() => rev), borderColor: '#000', borderDash: [6, 4], pointRadius: 0, borderWidth: 2 });
+      lineChart(chartBox(parent, `Cost per TH/day vs power price (${ccy})`, `${idp}-cost-grid`, 260), { labels, datasets: cost, xTitle: `power price ${ccy}/kWh`, yTitle: `${ccy} per TH/day` });
+      lineChart(chartBox(parent, 'Payback (days) vs power price', `${idp}-payback-grid`, 260), { labels, datasets: ds(grid.payback_days), xTitle: `power price ${ccy}/kWh`, yTitle: 'days (gap: never)' });
+    }
+    makeChart(chartBox(parent, `Breakeven power price (${ccy}/kWh)`, `${idp}-breakeven`, 260), {
+      type: 'bar',
+      data: { labels: names, datasets: [{ label: 'breakeven', data: sel.miners.map((m) => m.breakeven_power_price_per_kwh), backgroundColor: names.map((n, j) => alpha(colour(j), n === sel.chosen ? 0.95 : 0.5)) }] },
+      options: { indexAxis: 'y', plugins: { legend: { display: false }, annotation: { annotations: { p: { type: 'line', xMin: sel.power_price_per_kwh, xMax: sel.power_price_per_kwh, borderColor: '#000', borderDash: [5, 4], label: { display: true, content: 'your price', position: 'end' } } } } } },
+    });
+  }
+
+  function metricRow(sc, key, play, ccy) {
+    const p = play;
+    const k = `scenarios.${sc}.plays.${key}`;
+    return `<tr><td>${esc(sc)}</td><td>${esc(key)}</td>
+      <td>${val(money(p.npv_site_ccy.mean, ccy), `${k}.npv_site_ccy.mean`, p.npv_site_ccy.mean)}</td>
+      <td>${val(money(p.npv_site_ccy.p5, ccy), `${k}.npv_site_ccy.p5`, p.npv_site_ccy.p5)}</td>
+      <td>${val(money(p.npv_site_ccy.p50, ccy), `${k}.npv_site_ccy.p50`, p.npv_site_ccy.p50)}</td>
+      <td>${val(money(p.npv_site_ccy.p95, ccy), `${k}.npv_site_ccy.p95`, p.npv_site_ccy.p95)}</td>
+      <td>${val(pct(p.p_npv_negative), `${k}.p_npv_negative`, p.p_npv_negative)}</td>
+      <td>${val(pct(p.irr.p50), `${k}.irr.p50`, p.irr.p50)}</td>
+      <td>${val(pct(p.share_no_irr), `${k}.share_no_irr`, p.share_no_irr)}</td>
+      <td>${val(pct(p.roic.p50), `${k}.roic.p50`, p.roic.p50)}</td>
+      <td>${val(years(p.payback_years.p50), `${k}.payback_years.p50`, p.payback_years.p50)}</td>
+      <td>${val(years(p.discounted_payback_years.p50), `${k}.discounted_payback_years.p50`, p.discounted_payback_years.p50)}</td>
+      <td>${val(pct(p.p_payback_never), `${k}.p_payback_never`, p.p_payback_never)}</td></tr>`;
+  }
+
+  function metricsTable(summary, onlyPlay) {
+    const ccy = summary.inputs.site.currency;
+    let rows = '';
+    for (const [sc, s] of Object.entries(summary.scenarios)) {
+      for (const key of playKeys) {
+        if (onlyPlay && key !== onlyPlay) continue;
+        const p = s.plays[key];
+        if (!p) continue;
+        if (!p.available) {
+          rows += `<tr><td>${esc(sc)}</td><td>${key}</td><td colspan="11" class="muted">not available: ${esc(p.reason)}</td></tr>`;
+          continue;
+        }
+        rows += metricRow(sc, key, p, ccy);
+      }
+    }
+    return `<table class="data metrics"><tr><th>scenario</th><th>play</th><th>NPV mean</th><th>NPV P5</th><th>NPV P50</th><th>NPV P95</th>
+      <th>P(NPV&lt;0)</th><th>IRR P50</th><th>no IRR</th><th>ROIC P50</th><th>payback P50</th><th>disc. payback P50</th><th>never pays back</th></tr>${rows}</table>`;
+  }
+
+  // Annual cashflows of the site per scenario: median path, and P5 / P50 / P95 over paths.
+  function cashflowTable(view, scIndex) {
+    const ccy = view.summary.inputs.site.currency;
+    const s = view.scenarios[scIndex];
+    const play = s.plays.find((p) => p.key === 'site');
+    if (!play || !play.available) return `<p class="muted">${esc(s.scenario)}: the site is not built.</p>`;
+    const med = view.summary.scenarios[s.scenario].plays.site.median_path_cashflows_site_ccy;
+    let rows = '';
+    for (let t = 0; t <= s.years; t++) {
+      rows += `<tr><td>${t}</td><td>${val(money(med[t], ccy), `scenarios.${s.scenario}.plays.site.median_path_cashflows_site_ccy.${t}`, med[t])}</td>
+        <td>${money(play.annual.p5[t], ccy)}</td><td>${money(play.annual.p50[t], ccy)}</td><td>${money(play.annual.p95[t], ccy)}</td>
+        <td>${money(play.cumulative.p50[t], ccy)}</td><td>${money(play.discounted.p50[t], ccy)}</td></tr>`;
+    }
+    return `<table class="data cashflows" data-scenario="${esc(s.scenario)}"><tr><th>year</th><th>median path</th><th>P5</th><th>P50</th><th>P95</th><th>cumulative P50</th><th>discounted cum. P50</th></tr>${rows}</table>`;
+  }
+
+  // Cumulative and discounted cumulative cashflow bands, scenarios overlaid.
+  function cashflowCharts(parent, view, idp, playKey = 'site') {
+    const ccy = view.summary.inputs.site.currency;
+    const maxYears = Math.max(...view.scenarios.map((s) => s.years));
+    const labels = Array.from({ length: maxYears + 1 }, (_, t) => `year ${t}`);
+    for (const [what, title] of [['cumulative', 'Cumulative cashflow'], ['discounted', `Discounted cumulative cashflow (at ${pct(view.discount_rate)})`]]) {
+      const series = [];
+      view.scenarios.forEach((s, i) => {
+        const p = s.plays.find((x) => x.key === playKey);
+        if (p && p.available) series.push({ name: s.scenario, colour: colour(i), bands: p[what] });
+      });
+      fanChart(chartBox(parent, `${title}, ${playKey} (${ccy})`, `${idp}-${what}-${playKey}`, 280), { labels, series, yTitle: ccy });
+    }
+  }
+
+  function distributionCharts(parent, view, idp) {
+    const ccy = view.summary.inputs.site.currency;
+    view.scenarios.forEach((s, i) => {
+      const p = s.plays.find((x) => x.key === 'site');
+      if (!p || !p.available) return;
+      histChart(chartBox(parent, `NPV distribution, ${s.scenario} (${ccy})`, `${idp}-npv-${i}`, 220), p.npv_hist, { label: 'NPV', colour: colour(i), format: (v) => sig(v, 3) });
+      histChart(chartBox(parent, `IRR distribution, ${s.scenario} (${p.irr_hist.n_undefined} paths without IRR)`, `${idp}-irr-${i}`, 220), p.irr_hist, { label: 'IRR', colour: colour(i), format: (v) => pct(v, 0) });
+    });
+  }
+
+  // Other plays with the same money, side by side: metrics and median cumulative cashflows.
+  function otherPlays(parent, view, idp) {
+    const ccy = view.summary.inputs.site.currency;
+    let html = '<table class="data plays"><tr><th>scenario</th>';
+    const labels = {};
+    view.scenarios.forEach((s) => s.plays.forEach((p) => { labels[p.key] = p.label; }));
+    for (const key of playKeys) html += `<th>${esc(labels[key] || key)}</th>`;
+    html += '</tr>';
+    for (const [sc, s] of Object.entries(view.summary.scenarios)) {
+      html += `<tr><td>${esc(sc)}</td>`;
+      for (const key of playKeys) {
+        const p = s.plays[key];
+        if (!p || !p.available) { html += `<td class="muted">${p ? esc(p.reason) : 'n/a'}</td>`; continue; }
+        const k = `scenarios.${sc}.plays.${key}`;
+        html += `<td>capital ${val(money(p.capital_site_ccy, ccy), `${k}.capital_site_ccy`, p.capital_site_ccy)}<br>
+          NPV P50 ${val(money(p.npv_site_ccy.p50, ccy), `${k}.npv_site_ccy.p50`, p.npv_site_ccy.p50)}<br>
+          IRR P50 ${val(pct(p.irr.p50), `${k}.irr.p50`, p.irr.p50)}<br>
+          P(NPV&lt;0) ${val(pct(p.p_npv_negative), `${k}.p_npv_negative`, p.p_npv_negative)}</td>`;
+      }
+      html += '</tr>';
+    }
+    parent.appendChild(el('div', {}, html + '</table>'));
+    const grid = el('div', { class: 'grid2' });
+    parent.appendChild(grid);
+    view.scenarios.forEach((s, i) => {
+      const maxYears = s.years;
+      const lbl = Array.from({ length: maxYears + 1 }, (_, t) => `year ${t}`);
+      const datasets = [];
+      s.plays.forEach((p, j) => {
+        if (p.available) datasets.push({ label: `${p.label} (P50)`, data: p.cumulative.p50, borderColor: colour(j + 3) });
+      });
+      lineChart(chartBox(grid, `Cumulative cashflow P50 by play, ${s.scenario} (${ccy})`, `${idp}-plays-${i}`, 240), { labels: lbl, datasets, yTitle: ccy });
+    });
+  }
+
+  return { palette, colour, alpha, isNum, num, sig, money, pct, years, esc, val, el, chartBox, makeChart, fanChart, histChart, lineChart,
+    dailyPerformance, selectionTable, selectionCharts, metricsTable, cashflowTable, cashflowCharts, distributionCharts, otherPlays, get };
+})();
