@@ -17,5 +17,6 @@ void register_reference_commands(CLI::App& app, GlobalOptions& global);  // repr
 void register_history_commands(CLI::App& app, GlobalOptions& global);    // calibrate, backtest
 void register_site_commands(CLI::App& app, GlobalOptions& global);       // site
 void register_live_commands(CLI::App& app, GlobalOptions& global);       // live, health
+void register_blocks_commands(CLI::App& app, GlobalOptions& global);     // blocks sync, blocks revenue, validate
 
 }  // namespace hashsim::cli
