@@ -54,6 +54,7 @@ struct HttpRequest {
   std::optional<std::string> post_body;  // set: POST this body (Content-Type from `headers`)
   std::string basic_auth;                // "user:password" for HTTP basic auth (secret); "" = none
   std::size_t max_body_bytes = 1 << 20;  // larger responses fail ("response larger than ...")
+  bool accept_compressed = true;         // send Accept-Encoding (gzip, br, ...); off for a local node
 };
 
 enum class HttpOutcome { Received, Timeout, NetworkError, LimitReached };
