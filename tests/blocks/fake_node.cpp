@@ -91,6 +91,12 @@ FakeNode::FakeNode(std::vector<FakeBlock> chain) : chain_(std::move(chain)) {
   server_.Post("/", [this](const httplib::Request& req, httplib::Response& res) {
     std::unique_lock lock(mutex_);
     ++posts_;
+    if (post_delay_ms_ > 0) {
+      const int ms = post_delay_ms_;
+      lock.unlock();
+      std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+      lock.lock();
+    }
     if (!faults_.empty()) {
       Fault f = faults_.front();
       faults_.pop_front();
@@ -224,6 +230,10 @@ void FakeNode::set_subsidy_override(std::int64_t sat) {
 void FakeNode::queue_fault(Fault f) {
   std::lock_guard lock(mutex_);
   faults_.push_back(std::move(f));
+}
+void FakeNode::set_post_delay_ms(int ms) {
+  std::lock_guard lock(mutex_);
+  post_delay_ms_ = ms;
 }
 int FakeNode::posts() const {
   std::lock_guard lock(mutex_);

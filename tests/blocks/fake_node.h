@@ -61,6 +61,7 @@ class FakeNode {
   void set_auth(const std::string& user, const std::string& password);
   void set_subsidy_override(std::int64_t sat);  // every getblockstats reports this subsidy (lying node)
   void queue_fault(Fault f);                    // next POST/GET answers this instead
+  void set_post_delay_ms(int ms);               // a slow node (kill-mid-sync tests)
   int posts() const;
   int rpc_calls() const;
   const std::vector<FakeBlock>& chain() const { return chain_; }
@@ -83,6 +84,7 @@ class FakeNode {
   std::string user_, password_;
   std::int64_t subsidy_override_ = -1;
   std::deque<Fault> faults_;
+  int post_delay_ms_ = 0;
   int posts_ = 0;
   int calls_ = 0;
 };

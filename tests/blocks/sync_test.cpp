@@ -241,6 +241,7 @@ TEST(BlocksSync, KilledChildProcessResumesToTheSameTable) {
   if (!std::filesystem::exists(exe)) GTEST_SKIP() << "hashsim binary not built: " << exe;
   const auto chain = testing::synthetic_chain(700000, 20000);
   FakeNode node(chain);
+  node.set_post_delay_ms(20);  // ~2,500 blocks/s: the kill lands mid-sync on any machine
   TempDb db;
   const std::string ledger = db.path("killed.sqlite").string();
   const std::string url_env = "BITCOIN_RPC_URL=" + node.url();
@@ -276,6 +277,7 @@ TEST(BlocksSync, KilledChildProcessResumesToTheSameTable) {
   EXPECT_LT(count, 20000);
   EXPECT_EQ(count % 50, 0) << "a batch was half-written";
   EXPECT_EQ(*store.max_height() - *store.min_height() + 1, count) << "gap";
+  node.set_post_delay_ms(0);
   auto src = node_source(node);
   sync_ledger(*src, store, {});
   expect_ledger_matches(store, chain, 700000, 719999);
