@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "engine/chain/consensus.h"
+#include "engine/util/error.h"
 #include "engine/util/sha256.h"
 
 namespace hashsim::blocks::testing {
@@ -38,6 +39,15 @@ std::string base64(const std::string& in) {
 
 std::string fake_hash(std::int64_t height, const std::string& branch) {
   return sha256_hex("hashsim fake block " + std::to_string(height) + " " + branch);
+}
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "(no error)";
 }
 
 std::vector<FakeBlock> fixture_chain(const std::string& branch) {
@@ -97,13 +107,7 @@ FakeNode::FakeNode(std::vector<FakeBlock> chain) : chain_(std::move(chain)) {
       std::this_thread::sleep_for(std::chrono::milliseconds(ms));
       lock.lock();
     }
-    if (!faults_.empty()) {
-      Fault f = faults_.front();
-      faults_.pop_front();
-      res.status = f.status;
-      res.set_content(f.body, f.content_type.c_str());
-      return;
-    }
+    if (serve_queued_fault(res)) return;
     if (!user_.empty()) {
       const std::string expected = "Basic " + base64(user_ + ":" + password_);
       if (req.get_header_value("Authorization") != expected) {
@@ -139,13 +143,7 @@ FakeNode::FakeNode(std::vector<FakeBlock> chain) : chain_(std::move(chain)) {
   // mempool.space REST, same chain.
   server_.Get(R"(/api/.*)", [this](const httplib::Request& req, httplib::Response& res) {
     std::unique_lock lock(mutex_);
-    if (!faults_.empty()) {
-      Fault f = faults_.front();
-      faults_.pop_front();
-      res.status = f.status;
-      res.set_content(f.body, f.content_type.c_str());
-      return;
-    }
+    if (serve_queued_fault(res)) return;
     const std::string& p = req.path;
     if (p == "/api/blocks/tip/height") {
       res.set_content(std::to_string(tip_), "text/plain");
@@ -192,6 +190,15 @@ FakeNode::FakeNode(std::vector<FakeBlock> chain) : chain_(std::move(chain)) {
 FakeNode::~FakeNode() {
   server_.stop();
   if (thread_.joinable()) thread_.join();
+}
+
+bool FakeNode::serve_queued_fault(httplib::Response& res) {
+  if (faults_.empty()) return false;
+  const Fault f = faults_.front();
+  faults_.pop_front();
+  res.status = f.status;
+  res.set_content(f.body, f.content_type.c_str());
+  return true;
 }
 
 void FakeNode::set_tip(std::int64_t h) {

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -34,6 +35,9 @@ std::vector<FakeBlock> fixture_chain(const std::string& branch = "main");
 std::vector<FakeBlock> synthetic_chain(std::int64_t from, std::int64_t n, const std::string& branch = "main",
                                        double difficulty = 1.3e14);
 std::string fake_hash(std::int64_t height, const std::string& branch);
+
+// what() of the hashsim::Error that f throws, or "(no error)".
+std::string error_of(const std::function<void()>& f);
 
 struct Fault {
   int status = 200;
@@ -67,6 +71,7 @@ class FakeNode {
   const std::vector<FakeBlock>& chain() const { return chain_; }
 
  private:
+  bool serve_queued_fault(httplib::Response& res);  // under mutex_
   nlohmann::json dispatch(const nlohmann::json& request, bool& error);
   nlohmann::json result_of(const std::string& method, const nlohmann::json& params);
   const FakeBlock* at(std::int64_t height) const;

@@ -13,6 +13,7 @@ namespace {
 
 using testing::Fault;
 using testing::FakeNode;
+using testing::error_of;
 
 RpcOptions fast(const FakeNode& node) {
   RpcOptions o;
@@ -22,15 +23,6 @@ RpcOptions fast(const FakeNode& node) {
   o.retry = {2, 5, 10, 2000};
   o.user_agent = "hashsim-test";
   return o;
-}
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
 }
 
 TEST(RpcClient, BatchIsOnePostWithResultsInCallOrder) {

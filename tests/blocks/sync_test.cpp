@@ -21,6 +21,7 @@ namespace {
 
 using testing::FakeBlock;
 using testing::FakeNode;
+using testing::error_of;
 
 class TempDb {
  public:
@@ -52,15 +53,6 @@ SyncOptions from(std::int64_t h, std::int64_t batch = 100) {
   o.from_height = h;
   o.batch_blocks = batch;
   return o;
-}
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
 }
 
 // The ledger holds exactly heights [lo, hi] of `chain`, in order, nothing else.

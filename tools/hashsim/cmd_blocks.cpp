@@ -134,7 +134,11 @@ void register_blocks_commands(CLI::App& app, GlobalOptions& global) {
     so.from_height = f.from_height;
     so.to_height = f.to_height;
     so.batch_blocks = f.batch;
-    so.after_batch = [](std::int64_t h) { spdlog::info("stored up to height {}", h); };
+    // Progress for long syncs, every 10,000 blocks (-v: every batch at debug level).
+    so.after_batch = [last = std::int64_t{-1}](std::int64_t h) mutable {
+      if (last >= 0 && h / 10000 != last / 10000) spdlog::info("stored up to height {}", h);
+      last = h;
+    };
     const auto t0 = std::chrono::steady_clock::now();
     const blocks::SyncReport r = blocks::sync_ledger(*source, store, so);
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
