@@ -65,6 +65,10 @@ BlockRevenueResult block_revenue(const std::vector<BlockRecord>& blocks, const D
   if (o.machines.empty()) throw Error("no machine given (--machine)");
   if (!(o.tariff_usd_per_kwh >= 0.0)) throw Error("--tariff-usd-per-kwh must be >= 0");
   if (!(o.pool_fee >= 0.0 && o.pool_fee < 1.0)) throw Error("--pool-fee must be in [0, 1)");
+  for (std::size_t a = 0; a < o.machines.size(); ++a)
+    for (std::size_t b = a + 1; b < o.machines.size(); ++b)
+      if (machine_slug(o.machines[a].name) == machine_slug(o.machines[b].name))
+        throw Error("machine '" + o.machines[a].name + "' is given twice (--machine)");
   const std::size_t n = blocks.size();
   BlockRevenueResult r;
   std::vector<double> time(n), interval(n), clamped(n), known(n), subsidy(n), fee(n), hashrate(n), price(n), gap(n);

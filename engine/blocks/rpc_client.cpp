@@ -51,12 +51,19 @@ RpcOptions rpc_options_from_env(const std::string& url_flag, const std::string& 
 }
 
 RpcClient::RpcClient(RpcOptions options) : options_(std::move(options)) {
+  // Credentials inside the URL (http://user:password@host/) are secrets too.
+  const auto scheme_end = options_.url.find("://");
+  const auto at = options_.url.find('@');
+  const auto slash = options_.url.find('/', scheme_end == std::string::npos ? 0 : scheme_end + 3);
+  if (scheme_end != std::string::npos && at != std::string::npos && (slash == std::string::npos || at < slash))
+    url_userinfo_ = options_.url.substr(scheme_end + 3, at - scheme_end - 3);
   if (options_.url.rfind("http://", 0) != 0 && options_.url.rfind("https://", 0) != 0)
     throw Error("RPC URL '" + redact(options_.url) + "' must start with http:// or https://");
 }
 
 std::string RpcClient::redact(const std::string& text) const {
-  return live::redact(text, {options_.password, options_.user.empty() ? "" : options_.user + ":" + options_.password});
+  return live::redact(text, {url_userinfo_, options_.password,
+                             options_.user.empty() ? "" : options_.user + ":" + options_.password});
 }
 
 nlohmann::json RpcClient::call(const std::string& method, nlohmann::json params) {
@@ -80,7 +87,7 @@ std::vector<nlohmann::json> RpcClient::batch(const std::vector<RpcCall>& calls) 
   http.max_body_bytes = options_.max_reply_bytes;
   http.accept_compressed = false;  // bitcoind never compresses; compressing a batch costs more than it saves
   if (!options_.user.empty()) http.basic_auth = options_.user + ":" + options_.password;
-  http.secrets = {options_.password, http.basic_auth};
+  http.secrets = {options_.password, http.basic_auth, url_userinfo_};
   ++posts_;
   const live::FetchResult fr = live::http_get_with_retry(http, options_.retry);
   const live::HttpResponse& r = fr.response;

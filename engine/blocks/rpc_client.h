@@ -54,6 +54,7 @@ class RpcClient {
 
  private:
   RpcOptions options_;
+  std::string url_userinfo_;  // "user:password" of http://user:password@host/, a secret
   std::size_t posts_ = 0;
 };
 

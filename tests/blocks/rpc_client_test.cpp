@@ -121,6 +121,19 @@ TEST(RpcClient, A500IsRetried) {
   EXPECT_EQ(node.posts(), 2);
 }
 
+TEST(RpcClient, CredentialsInTheUrlAreUsedAndNeverShown) {
+  FakeNode node(testing::synthetic_chain(100, 5));
+  node.set_auth("carol", "url-secret-9");
+  RpcOptions o = fast(node);
+  o.url = "http://carol:url-secret-9@" + node.url().substr(7);
+  EXPECT_EQ(RpcClient(o).call("getblockcount"), 104);
+  o.url = "http://carol:url-secret-9@127.0.0.1:9/";
+  o.retry = {1, 1, 1, 1000};
+  const std::string e = error_of([&] { RpcClient(o).call("getblockcount"); });
+  EXPECT_EQ(e.find("url-secret-9"), std::string::npos) << e;
+  EXPECT_NE(e.find("[REDACTED]@127.0.0.1:9"), std::string::npos) << e;
+}
+
 TEST(RpcClient, ConnectionRefusedSaysSo) {
   RpcOptions o;
   o.url = "http://127.0.0.1:9/";
