@@ -39,8 +39,10 @@ class BlockSource {
 };
 
 // Bitcoin Core. Per batch one POST of getblockstats(h, [blockhash, height, subsidy, time,
-// totalfee]) and getnetworkhashps(120, h) per height (plus getblockhash(prev) for the reorg check);
-// with HashrateFrom::Difficulty a second POST of getblockheader(hash) per block.
+// totalfee]) and getnetworkhashps(120, h) per height, then getblockhash(h) per height (a hash that
+// differs from getblockstats' means the chain switched during the batch: the batch is asked again,
+// up to 3 times) and getblockhash(prev) for the reorg check; with HashrateFrom::Difficulty a second
+// POST of getblockheader(hash) per block.
 std::unique_ptr<BlockSource> make_node_source(RpcOptions options, HashrateFrom hashrate_from);
 
 // mempool.space REST: /api/blocks/tip/height, /api/block-height/:h (hash as text), /api/block/:hash

@@ -1,3 +1,5 @@
+#include <spdlog/spdlog.h>
+
 #include <cstdio>
 #include <string>
 
@@ -66,17 +68,37 @@ class NodeSource final : public BlockSource {
   }
 
   Batch fetch(std::int64_t from, std::int64_t to, std::int64_t prev) override {
+    // The node runs a batch's calls one after the other; a reorg in between would mix two chains.
+    // The getblockhash calls at the end of the batch see any such switch: then ask again.
+    for (int attempt = 1;; ++attempt) {
+      Checked c = fetch_once(from, to, prev);
+      if (c.consistent) return std::move(c.batch);
+      if (attempt == 3) throw Error("the node's chain changed during three batches in a row at heights " +
+                                    std::to_string(from) + ".." + std::to_string(to) + "; try again later");
+    }
+  }
+
+ private:
+  struct Checked {
+    Batch batch;
+    bool consistent = true;
+  };
+
+  Checked fetch_once(std::int64_t from, std::int64_t to, std::int64_t prev) {
     static const json kStats = json::array({"blockhash", "height", "subsidy", "time", "totalfee"});
     std::vector<RpcCall> calls;
     const bool nethashps = hashrate_from_ == HashrateFrom::NetworkHashps;
-    calls.reserve(static_cast<std::size_t>(to - from + 2) * 2);
+    const auto n = static_cast<std::size_t>(to - from + 1);
+    calls.reserve(n * 3 + 1);
     for (std::int64_t h = from; h <= to; ++h) {
       calls.push_back({"getblockstats", json::array({h, kStats})});
       if (nethashps) calls.push_back({"getnetworkhashps", json::array({120, h})});
     }
+    for (std::int64_t h = from; h <= to; ++h) calls.push_back({"getblockhash", json::array({h})});
     if (prev >= 0) calls.push_back({"getblockhash", json::array({prev})});
     const std::vector<json> res = rpc_.batch(calls);
-    Batch b;
+    Checked c;
+    Batch& b = c.batch;
     const std::size_t per = nethashps ? 2 : 1;
     for (std::int64_t h = from; h <= to; ++h) {
       const std::size_t k = static_cast<std::size_t>(h - from) * per;
@@ -95,11 +117,17 @@ class NodeSource final : public BlockSource {
                       res[k + 1].dump().substr(0, 100) + "'");
         r.network_hashrate_ths = res[k + 1].get<double>() / 1e12;
       }
+      const json& hash_again = res[n * per + static_cast<std::size_t>(h - from)];
+      if (!hash_again.is_string() || hash_again.get<std::string>() != r.hash) c.consistent = false;
       b.blocks.push_back(std::move(r));
     }
     if (prev >= 0) {
       if (!res.back().is_string()) throw Error("getblockhash: result is not a string");
       b.prev_hash = res.back().get<std::string>();
+    }
+    if (!c.consistent) {
+      spdlog::warn("the node's chain changed during the batch {}..{}; asking again", from, to);
+      return c;
     }
     if (!nethashps) {
       std::vector<RpcCall> hdr;
@@ -113,10 +141,9 @@ class NodeSource final : public BlockSource {
             chain::hashrate_at_target_pace_ths(get_number(headers[i], "difficulty", what));
       }
     }
-    return b;
+    return c;
   }
 
- private:
   RpcClient rpc_;
   HashrateFrom hashrate_from_;
 };

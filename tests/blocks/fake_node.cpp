@@ -211,6 +211,15 @@ std::int64_t FakeNode::tip() const {
 }
 void FakeNode::reorg(std::int64_t fork_height, const std::vector<FakeBlock>& branch) {
   std::lock_guard lock(mutex_);
+  reorg_locked(fork_height, branch);
+}
+void FakeNode::reorg_after_calls(int calls, std::int64_t fork_height, std::vector<FakeBlock> branch) {
+  std::lock_guard lock(mutex_);
+  reorg_at_call_ = calls_ + calls;
+  pending_fork_ = fork_height;
+  pending_branch_ = std::move(branch);
+}
+void FakeNode::reorg_locked(std::int64_t fork_height, const std::vector<FakeBlock>& branch) {
   const std::int64_t first = chain_.front().height;
   chain_.resize(static_cast<std::size_t>(fork_height - first));
   for (const auto& b : branch)
@@ -282,7 +291,7 @@ double FakeNode::network_hashps(std::int64_t n, std::int64_t h) const {
 }
 
 json FakeNode::dispatch(const json& r, bool& error) {
-  ++calls_;
+  if (++calls_ == reorg_at_call_ + 1) reorg_locked(pending_fork_, pending_branch_);
   json id = r.contains("id") ? r["id"] : json();
   try {
     if (!r.is_object() || !r.contains("method") || !r["method"].is_string())

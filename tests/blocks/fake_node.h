@@ -60,6 +60,8 @@ class FakeNode {
   std::int64_t tip() const;
   // Replaces every block from `fork_height` up with `branch` (a fork the node switched to).
   void reorg(std::int64_t fork_height, const std::vector<FakeBlock>& branch);
+  // The same, but in the middle of a batch: right after the node has answered `calls` more calls.
+  void reorg_after_calls(int calls, std::int64_t fork_height, std::vector<FakeBlock> branch);
   void set_chain_name(const std::string& chain);
   void set_ibd(bool syncing);
   void set_auth(const std::string& user, const std::string& password);
@@ -90,6 +92,10 @@ class FakeNode {
   std::int64_t subsidy_override_ = -1;
   std::deque<Fault> faults_;
   int post_delay_ms_ = 0;
+  int reorg_at_call_ = -1;
+  std::int64_t pending_fork_ = 0;
+  std::vector<FakeBlock> pending_branch_;
+  void reorg_locked(std::int64_t fork_height, const std::vector<FakeBlock>& branch);
   int posts_ = 0;
   int calls_ = 0;
 };

@@ -188,6 +188,21 @@ TEST(BlocksSync, ReorgDuringTheSyncIsCaughtAtTheNextBatch) {
   expect_ledger_matches(store, node.chain(), 2000, 2299);
 }
 
+TEST(BlocksSync, ReorgInTheMiddleOfABatchIsNotStoredHalfAndHalf) {
+  const auto chain = testing::synthetic_chain(3000, 100);
+  FakeNode node(chain);
+  TempDb db;
+  LedgerStore store(db.path());
+  auto src = node_source(node);
+  // getblockchaininfo, then the first batch (heights 3000..3049: stats and hashps per block, then
+  // the hashes): the node switches to a fork from 3010 after 30 calls, i.e. while answering
+  // getblockstats/getnetworkhashps of 3014, so 3010..3014 would come from the old chain.
+  node.reorg_after_calls(1 + 30, 3010, testing::synthetic_chain(3010, 90, "mid-batch"));
+  sync_ledger(*src, store, from(3000, 50));
+  expect_ledger_matches(store, node.chain(), 3000, 3099);
+  EXPECT_EQ(*store.hash_at(3012), testing::fake_hash(3012, "mid-batch"));
+}
+
 TEST(BlocksSync, InterruptedSyncResumesWithNoGapsOrDuplicates) {
   const auto chain = testing::fixture_chain();
   FakeNode node(chain);
