@@ -51,6 +51,16 @@ std::unique_ptr<BlockSource> node_source(const FakeNode& node, HashrateFrom h = 
   return make_node_source(o, h);
 }
 
+// A node serving `chain`, an empty ledger in a private folder, and a source reading the node.
+struct Rig {
+  explicit Rig(std::vector<FakeBlock> chain, HashrateFrom h = HashrateFrom::NetworkHashps)
+      : node(std::move(chain)), store(db.path()), src(node_source(node, h)) {}
+  FakeNode node;
+  TempDb db;
+  LedgerStore store;
+  std::unique_ptr<BlockSource> src;
+};
+
 SyncOptions from(std::int64_t h, std::int64_t batch = 100) {
   SyncOptions o;
   o.from_height = h;
@@ -76,33 +86,27 @@ void expect_ledger_matches(LedgerStore& store, const std::vector<FakeBlock>& cha
 TEST(BlocksSync, RealBlocksFromFixtureAreStoredExactly) {
   const auto chain = testing::fixture_chain();
   ASSERT_EQ(chain.size(), 3000u);
-  FakeNode node(chain);
-  TempDb db;
-  LedgerStore store(db.path());
-  auto src = node_source(node);
-  const SyncReport r = sync_ledger(*src, store, from(909458, 700));
+  Rig rig(chain);
+  const SyncReport r = sync_ledger(*rig.src, rig.store, from(909458, 700));
   EXPECT_EQ(r.blocks_added, 3000);
   EXPECT_EQ(r.batches, 5);
-  EXPECT_EQ(node.posts(), 1 + 5);  // getblockchaininfo, then one POST per batch (empty ledger: no reorg check)
-  expect_ledger_matches(store, chain, 909458, 912457);
+  EXPECT_EQ(rig.node.posts(), 1 + 5);  // getblockchaininfo, then one POST per batch (empty ledger: no reorg check)
+  expect_ledger_matches(rig.store, chain, 909458, 912457);
   // 909538 is a real empty block (coinbase only): fees 0, subsidy 3.125 BTC.
-  const auto empty = store.range(909538, 909538).front();
+  const auto empty = rig.store.range(909538, 909538).front();
   EXPECT_EQ(empty.fee_sat, 0);
   EXPECT_EQ(empty.subsidy_sat, 312'500'000);
   // getnetworkhashps(120, h) of the fake follows Core's formula; at 912000 ~ 0.9-1.1 ZH/s.
-  const auto b = store.range(912000, 912000).front();
+  const auto b = rig.store.range(912000, 912000).front();
   EXPECT_GT(b.network_hashrate_ths, 7e8);
   EXPECT_LT(b.network_hashrate_ths, 1.3e9);
 }
 
 TEST(BlocksSync, HashrateFromDifficultyUsesGetblockheader) {
   const auto chain = testing::synthetic_chain(1000, 30, "main", 2e14);
-  FakeNode node(chain);
-  TempDb db;
-  LedgerStore store(db.path());
-  auto src = node_source(node, HashrateFrom::Difficulty);
-  sync_ledger(*src, store, from(1000, 16));
-  const auto rows = store.all();
+  Rig rig(chain, HashrateFrom::Difficulty);
+  sync_ledger(*rig.src, rig.store, from(1000, 16));
+  const auto rows = rig.store.all();
   ASSERT_EQ(rows.size(), 30u);
   EXPECT_DOUBLE_EQ(rows[5].network_hashrate_ths, 2e14 * 4294967296.0 / 600.0 / 1e12);
 }
@@ -154,53 +158,44 @@ TEST(BlocksSync, ReorgRollsBackToTheForkPointAndResyncs) {
 
 TEST(BlocksSync, DeepReorgAndShorterChainWalkBackSeveralWindows) {
   const auto chain = testing::synthetic_chain(5000, 400);
-  FakeNode node(chain);
-  TempDb db;
-  LedgerStore store(db.path());
-  auto src = node_source(node);
-  sync_ledger(*src, store, from(5000, 128));
+  Rig rig(chain);
+  sync_ledger(*rig.src, rig.store, from(5000, 128));
   // Fork 300 blocks deep, and the new branch is shorter than the old chain (tip 5250 < 5399).
-  node.reorg(5100, testing::synthetic_chain(5100, 151, "deep"));
-  const SyncReport r = sync_ledger(*src, store, {});
+  rig.node.reorg(5100, testing::synthetic_chain(5100, 151, "deep"));
+  const SyncReport r = sync_ledger(*rig.src, rig.store, {});
   EXPECT_EQ(*r.fork_height, 5099);
   EXPECT_EQ(r.blocks_rolled_back, 300);
   EXPECT_EQ(r.blocks_added, 151);
-  expect_ledger_matches(store, node.chain(), 5000, 5250);
+  expect_ledger_matches(rig.store, rig.node.chain(), 5000, 5250);
 }
 
 TEST(BlocksSync, ReorgDuringTheSyncIsCaughtAtTheNextBatch) {
   const auto chain = testing::synthetic_chain(2000, 300);
-  FakeNode node(chain);
-  TempDb db;
-  LedgerStore store(db.path());
-  auto src = node_source(node);
+  Rig rig(chain);
   SyncOptions o = from(2000, 50);
   bool done = false;
   o.after_batch = [&](std::int64_t last) {
     if (last == 2099 && !done) {  // after two batches the node reorgs below the stored top
       done = true;
-      node.reorg(2080, testing::synthetic_chain(2080, 220, "mid"));
+      rig.node.reorg(2080, testing::synthetic_chain(2080, 220, "mid"));
     }
   };
-  const SyncReport r = sync_ledger(*src, store, o);
+  const SyncReport r = sync_ledger(*rig.src, rig.store, o);
   EXPECT_EQ(r.reorgs, 1);
   EXPECT_EQ(*r.fork_height, 2079);
-  expect_ledger_matches(store, node.chain(), 2000, 2299);
+  expect_ledger_matches(rig.store, rig.node.chain(), 2000, 2299);
 }
 
 TEST(BlocksSync, ReorgInTheMiddleOfABatchIsNotStoredHalfAndHalf) {
   const auto chain = testing::synthetic_chain(3000, 100);
-  FakeNode node(chain);
-  TempDb db;
-  LedgerStore store(db.path());
-  auto src = node_source(node);
+  Rig rig(chain);
   // getblockchaininfo, then the first batch (heights 3000..3049: stats and hashps per block, then
   // the hashes): the node switches to a fork from 3010 after 30 calls, i.e. while answering
   // getblockstats/getnetworkhashps of 3014, so 3010..3014 would come from the old chain.
-  node.reorg_after_calls(1 + 30, 3010, testing::synthetic_chain(3010, 90, "mid-batch"));
-  sync_ledger(*src, store, from(3000, 50));
-  expect_ledger_matches(store, node.chain(), 3000, 3099);
-  EXPECT_EQ(*store.hash_at(3012), testing::fake_hash(3012, "mid-batch"));
+  rig.node.reorg_after_calls(1 + 30, 3010, testing::synthetic_chain(3010, 90, "mid-batch"));
+  sync_ledger(*rig.src, rig.store, from(3000, 50));
+  expect_ledger_matches(rig.store, rig.node.chain(), 3000, 3099);
+  EXPECT_EQ(*rig.store.hash_at(3012), testing::fake_hash(3012, "mid-batch"));
 }
 
 TEST(BlocksSync, InterruptedSyncResumesWithNoGapsOrDuplicates) {
@@ -232,18 +227,15 @@ TEST(BlocksSync, InterruptedSyncResumesWithNoGapsOrDuplicates) {
 
 TEST(BlocksSync, FailedBatchStoresNothingOfIt) {
   const auto chain = testing::synthetic_chain(100, 100);
-  FakeNode node(chain);
-  TempDb db;
-  LedgerStore store(db.path());
-  auto src = node_source(node);
+  Rig rig(chain);
   SyncOptions o = from(100, 40);
   o.after_batch = [&](std::int64_t last) {
-    if (last == 139) node.queue_fault({200, "[{\"result\":", "application/json"});  // truncated next reply
+    if (last == 139) rig.node.queue_fault({200, "[{\"result\":", "application/json"});  // truncated next reply
   };
-  EXPECT_THROW(sync_ledger(*src, store, o), Error);
-  EXPECT_EQ(store.count(), 40);
-  sync_ledger(*src, store, {});
-  expect_ledger_matches(store, chain, 100, 199);
+  EXPECT_THROW(sync_ledger(*rig.src, rig.store, o), Error);
+  EXPECT_EQ(rig.store.count(), 40);
+  sync_ledger(*rig.src, rig.store, {});
+  expect_ledger_matches(rig.store, chain, 100, 199);
 }
 
 TEST(BlocksSync, KilledChildProcessResumesToTheSameTable) {
@@ -295,12 +287,9 @@ TEST(BlocksSync, KilledChildProcessResumesToTheSameTable) {
 
 TEST(BlocksSync, SubsidyIsExactAcrossAHalvingAndALyingNodeIsRefused) {
   const auto chain = testing::synthetic_chain(839990, 20);
-  FakeNode node(chain);
-  TempDb db;
-  LedgerStore store(db.path());
-  auto src = node_source(node);
-  sync_ledger(*src, store, from(839990, 7));
-  const auto rows = store.all();
+  Rig rig(chain);
+  sync_ledger(*rig.src, rig.store, from(839990, 7));
+  const auto rows = rig.store.all();
   ASSERT_EQ(rows.size(), 20u);
   EXPECT_EQ(rows[9].height, 839999);
   EXPECT_EQ(rows[9].subsidy_sat, 625'000'000);
@@ -308,7 +297,7 @@ TEST(BlocksSync, SubsidyIsExactAcrossAHalvingAndALyingNodeIsRefused) {
   // A node on other chain parameters (or broken) reports another subsidy: nothing is stored.
   FakeNode liar(testing::synthetic_chain(839990, 20));
   liar.set_subsidy_override(625'000'000);
-  LedgerStore other(db.path("liar.sqlite"));
+  LedgerStore other(rig.db.path("liar.sqlite"));
   auto lsrc = node_source(liar);
   const std::string e = error_of([&] { sync_ledger(*lsrc, other, from(839995, 100)); });
   EXPECT_NE(e.find("block 840000: subsidy 625000000 sat differs from the consensus schedule (312500000"),
@@ -318,25 +307,22 @@ TEST(BlocksSync, SubsidyIsExactAcrossAHalvingAndALyingNodeIsRefused) {
 }
 
 TEST(BlocksSync, WrongChainSyncingNodeAndBadFlagsAreRefused) {
-  FakeNode node(testing::synthetic_chain(100, 10));
-  TempDb db;
-  LedgerStore store(db.path());
-  auto src = node_source(node);
-  node.set_chain_name("test");
-  EXPECT_NE(error_of([&] { sync_ledger(*src, store, from(100)); }).find("node is on chain 'test', not 'main'"),
+  Rig rig(testing::synthetic_chain(100, 10));
+  rig.node.set_chain_name("test");
+  EXPECT_NE(error_of([&] { sync_ledger(*rig.src, rig.store, from(100)); }).find("node is on chain 'test', not 'main'"),
             std::string::npos);
-  node.set_chain_name("main");
-  node.set_ibd(true);
-  EXPECT_NE(error_of([&] { sync_ledger(*src, store, from(100)); }).find("node still syncing"), std::string::npos);
-  node.set_ibd(false);
-  EXPECT_NE(error_of([&] { sync_ledger(*src, store, {}); }).find("give --from-height"), std::string::npos);
-  sync_ledger(*src, store, from(100));
-  EXPECT_NE(error_of([&] { sync_ledger(*src, store, from(500)); }).find("would leave a gap"), std::string::npos);
+  rig.node.set_chain_name("main");
+  rig.node.set_ibd(true);
+  EXPECT_NE(error_of([&] { sync_ledger(*rig.src, rig.store, from(100)); }).find("node still syncing"), std::string::npos);
+  rig.node.set_ibd(false);
+  EXPECT_NE(error_of([&] { sync_ledger(*rig.src, rig.store, {}); }).find("give --from-height"), std::string::npos);
+  sync_ledger(*rig.src, rig.store, from(100));
+  EXPECT_NE(error_of([&] { sync_ledger(*rig.src, rig.store, from(500)); }).find("would leave a gap"), std::string::npos);
   SyncOptions test_chain = from(100);
   test_chain.chain = "test";
-  node.set_chain_name("test");
-  EXPECT_NE(error_of([&] { sync_ledger(*src, store, test_chain); }).find("holds chain 'main'"), std::string::npos);
-  EXPECT_EQ(store.count(), 10);
+  rig.node.set_chain_name("test");
+  EXPECT_NE(error_of([&] { sync_ledger(*rig.src, rig.store, test_chain); }).find("holds chain 'main'"), std::string::npos);
+  EXPECT_EQ(rig.store.count(), 10);
 }
 
 TEST(BlocksSync, MempoolSourceGivesTheSameLedger) {
@@ -383,16 +369,13 @@ namespace {
 // full days (2025-08-11..08-29) 1 MW of S21 earns within 5% by both (they differ in the hashrate
 // estimate: getnetworkhashps over 120 blocks vs the trailing 7-day implied hashrate; measured 2.4%).
 TEST(BlockRevenue, AgreesWithTheDailyBacktestOverTheFixtureDays) {
-  FakeNode node(testing::fixture_chain());
-  TempDb db;
-  LedgerStore store(db.path());
-  auto src = node_source(node);
-  sync_ledger(*src, store, from(909458, 1000));
+  Rig rig(testing::fixture_chain());
+  sync_ledger(*rig.src, rig.store, from(909458, 1000));
   const std::string data = std::string(HASHSIM_SOURCE_DIR) + "/data/history/";
   BlockRevenueOptions o;
   o.machines = {{"S21", 200.0, 3500.0, 285.0}};
   const auto prices = DailyCloses::load(history::DailyTable::load(data + "btc_price_usd_daily.csv"));
-  const BlockRevenueResult r = block_revenue(store.all(), prices, o);
+  const BlockRevenueResult r = block_revenue(rig.store.all(), prices, o);
   const std::int64_t lo = parse_iso_date("2025-08-11") * 86400, hi = (parse_iso_date("2025-08-29") + 1) * 86400;
   double per_block_btc = 0.0;
   for (std::size_t i = 0; i < r.heights.size(); ++i) {
