@@ -206,20 +206,25 @@ BacktestResult run_backtest(const DailyTable& t, const BacktestOptions& o) {
   return r;
 }
 
-void write_backtest_csv(const BacktestResult& r, const std::filesystem::path& path) {
-  std::string s = "date";
-  for (const auto& c : r.columns) s += "," + c.name;
+void write_columns_csv(const std::filesystem::path& path, const std::string& key_name,
+                       const std::vector<std::string>& keys, const std::vector<Column>& columns, const char* format) {
+  std::string s = key_name;
+  for (const auto& c : columns) s += "," + c.name;
   s += "\n";
   char buf[64];
-  for (std::size_t k = 0; k < r.dates.size(); ++k) {
-    s += r.dates[k];
-    for (const auto& c : r.columns) {
-      std::snprintf(buf, sizeof buf, ",%.10g", c.values[k]);
+  for (std::size_t k = 0; k < keys.size(); ++k) {
+    s += keys[k];
+    for (const auto& c : columns) {
+      std::snprintf(buf, sizeof buf, format, c.values[k]);
       s += buf;
     }
     s += "\n";
   }
   write_file_atomic(path, s);
+}
+
+void write_backtest_csv(const BacktestResult& r, const std::filesystem::path& path) {
+  write_columns_csv(path, "date", r.dates, r.columns);
 }
 
 void write_backtest_hdf5(const BacktestResult& r, const BacktestOptions& o, const std::filesystem::path& path,

@@ -86,6 +86,12 @@ struct BacktestResult {
 // needed day (file:line, column, date), a missing day inside the window, or inconsistent heights.
 BacktestResult run_backtest(const DailyTable& table, const BacktestOptions& options);
 
+// A CSV of a key column (dates, heights) and one column per series, written atomically; values
+// printed with printf `format` (default 10 significant digits).
+void write_columns_csv(const std::filesystem::path& path, const std::string& key_name,
+                       const std::vector<std::string>& keys, const std::vector<Column>& columns,
+                       const char* format = ",%.10g");
+
 // Atomic writers (temp file + rename). The HDF5 file holds one float64 dataset per column, a
 // `date` string dataset and attributes describing the run.
 void write_backtest_csv(const BacktestResult& r, const std::filesystem::path& path);

@@ -14,8 +14,10 @@
 namespace hashsim::live {
 
 namespace {
-// Provider answers are a few hundred bytes; anything near this is not the API we expect.
-constexpr std::size_t kMaxBodyBytes = 1 << 20;
+struct BodySink {
+  std::string* body;
+  std::size_t max_bytes;  // provider answers are a few hundred bytes; a node's batch more
+};
 
 void ensure_curl_global_init() {
   // curl_global_init is not thread-safe; do it exactly once before any handle exists.
@@ -24,10 +26,10 @@ void ensure_curl_global_init() {
 }
 
 size_t write_body(char* data, size_t size, size_t count, void* user) {
-  auto* body = static_cast<std::string*>(user);
+  auto* sink = static_cast<BodySink*>(user);
   const size_t n = size * count;
-  if (body->size() + n > kMaxBodyBytes) return 0;  // makes curl fail with CURLE_WRITE_ERROR
-  body->append(data, n);
+  if (sink->body->size() + n > sink->max_bytes) return 0;  // makes curl fail with CURLE_WRITE_ERROR
+  sink->body->append(data, n);
   return n;
 }
 
@@ -71,7 +73,7 @@ void CurlHeaders::append(const std::string& header) {
   list_ = next;
 }
 
-HttpResponse http_get(const HttpRequest& request) {
+HttpResponse http_request(const HttpRequest& request) {
   CurlEasy curl;
   CurlHeaders headers;
   for (const auto& h : request.headers) headers.append(h);
@@ -79,7 +81,17 @@ HttpResponse http_get(const HttpRequest& request) {
   char errbuf[CURL_ERROR_SIZE] = {0};
   CURL* h = curl.get();
   curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
-  curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+  if (request.post_body) {
+    curl_easy_setopt(h, CURLOPT_POST, 1L);
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.post_body->data());
+    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.post_body->size()));
+  } else {
+    curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+  }
+  if (!request.basic_auth.empty()) {
+    curl_easy_setopt(h, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
+    curl_easy_setopt(h, CURLOPT_USERPWD, request.basic_auth.c_str());
+  }
   curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
   curl_easy_setopt(h, CURLOPT_USERAGENT, request.user_agent.c_str());
   curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, request.connect_timeout_ms);
@@ -90,9 +102,10 @@ HttpResponse http_get(const HttpRequest& request) {
   curl_easy_setopt(h, CURLOPT_MAXREDIRS, 3L);
   curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "https");
-  curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+  if (request.accept_compressed) curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, write_body);
-  curl_easy_setopt(h, CURLOPT_WRITEDATA, &r.body);
+  BodySink sink{&r.body, request.max_body_bytes};
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
 
   const auto t0 = std::chrono::steady_clock::now();
@@ -102,7 +115,8 @@ HttpResponse http_get(const HttpRequest& request) {
   if (rc != CURLE_OK) {
     r.outcome = rc == CURLE_OPERATION_TIMEDOUT ? HttpOutcome::Timeout : HttpOutcome::NetworkError;
     std::string detail = errbuf[0] ? errbuf : curl_easy_strerror(rc);
-    if (rc == CURLE_WRITE_ERROR && r.body.size() >= kMaxBodyBytes / 2) detail = "response larger than 1 MiB";
+    if (rc == CURLE_WRITE_ERROR && r.body.size() >= request.max_body_bytes / 2)
+      detail = "response larger than " + std::to_string(request.max_body_bytes) + " bytes";
     r.error = redact(detail, request.secrets);
     r.body.clear();
     return r;
@@ -166,7 +180,7 @@ FetchResult http_get_with_retry(const HttpRequest& request, const RetryPolicy& p
     const long left_ms = policy.max_total_ms - static_cast<long>(elapsed_ms());
     req.total_timeout_ms = std::max(1L, std::min(request.total_timeout_ms, left_ms));
     req.connect_timeout_ms = std::min(request.connect_timeout_ms, req.total_timeout_ms);
-    out.response = http_get(req);
+    out.response = http_request(req);
     out.attempts = attempt;
     out.attempt_log.push_back("attempt " + std::to_string(attempt) + ": " + describe_failure(out.response) + " after " +
                               std::to_string(static_cast<long>(out.response.latency_ms)) + " ms");

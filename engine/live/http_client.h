@@ -1,7 +1,8 @@
 #pragma once
-// A small blocking HTTP GET over libcurl, with the politeness rules the live-data layer owes free
-// public APIs: connect and total timeouts, a capped response size, and bounded retries with
-// exponential backoff and jitter on timeouts, 5xx and 429 (honouring Retry-After).
+// A small blocking HTTP GET (and POST, for JSON-RPC to a Bitcoin node) over libcurl, with the
+// politeness rules the live-data layer owes free public APIs: connect and total timeouts, a capped
+// response size, and bounded retries with exponential backoff and jitter on timeouts, 5xx and 429
+// (honouring Retry-After).
 #include <curl/curl.h>
 
 #include <chrono>
@@ -50,6 +51,10 @@ struct HttpRequest {
   long connect_timeout_ms = 3000;
   long total_timeout_ms = 8000;
   std::vector<std::string> secrets;      // redacted from every message about this request
+  std::optional<std::string> post_body;  // set: POST this body (Content-Type from `headers`)
+  std::string basic_auth;                // "user:password" for HTTP basic auth (secret); "" = none
+  std::size_t max_body_bytes = 1 << 20;  // larger responses fail ("response larger than ...")
+  bool accept_compressed = true;         // send Accept-Encoding (gzip, br, ...); off for a local node
 };
 
 enum class HttpOutcome { Received, Timeout, NetworkError, LimitReached };
@@ -64,8 +69,10 @@ struct HttpResponse {
   std::string error;                     // redacted curl error for Timeout/NetworkError
 };
 
-// One attempt. Never throws for network trouble; the outcome says what happened.
-HttpResponse http_get(const HttpRequest& request);
+// One attempt: a GET, or a POST when request.post_body is set. Never throws for network trouble;
+// the outcome says what happened.
+HttpResponse http_request(const HttpRequest& request);
+inline HttpResponse http_get(const HttpRequest& request) { return http_request(request); }
 
 struct RetryPolicy {
   int max_attempts = 3;                  // including the first
@@ -94,6 +101,7 @@ struct FetchHooks {
   std::function<void(std::chrono::milliseconds)> sleep;  // tests may shorten waits
 };
 
+// Retries http_request (GET or POST: only use it for idempotent requests).
 FetchResult http_get_with_retry(const HttpRequest& request, const RetryPolicy& policy, const FetchHooks& hooks = {});
 
 // "HTTP 503", "timeout", "connection failed" — short, for user-facing notes; HttpResponse::error

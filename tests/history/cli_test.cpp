@@ -72,3 +72,16 @@ TEST(HistoryCli, BadInputExitsNonZeroWithAMessage) {
     EXPECT_NE(r.out.find("hashsim: error: " + c.message), std::string::npos) << c.args << "\n" << r.out;
   }
 }
+
+TEST(HistoryCli, ValidatePrintsErrorsPerHorizonAndWritesTheSeries) {
+  const auto csv = kOut / "validate.csv";
+  const CliRun r = run_hashsim("validate --from 2024-06-01 --days 200 --paths 2 --threads 1 -o '" + csv.string() + "'");
+  ASSERT_EQ(r.status, 0) << r.out;
+  for (const char* s : {"30 d", "90 d", "180 d", "all (199 d)", "median |e|", "bias mean e"})
+    EXPECT_NE(r.out.find(s), std::string::npos) << s << "\n" << r.out;
+  const std::string text = hashsim::read_file(csv);
+  EXPECT_EQ(text.rfind("date,price_usd,actual_network_hashrate_ths,simulated_network_hashrate_ths_p5,", 0), 0u);
+  const CliRun bad = run_hashsim("validate --from 2024-06-01 --scenario scenarios/exogenous-hashrate.yaml");
+  EXPECT_EQ(bad.status, 1) << bad.out;
+  EXPECT_NE(bad.out.find("network.model: agents"), std::string::npos) << bad.out;
+}

@@ -1,5 +1,6 @@
-// `hashsim calibrate` (fit the price and fee models to daily history) and `hashsim backtest`
-// (daily hashprice and fleet cashflows on real history). Formulas: engine/history/calibrate.h,
+// `hashsim calibrate` (fit the price and fee models to daily history), `hashsim backtest`
+// (daily hashprice and fleet cashflows on real history) and `hashsim validate` (the agent model on
+// the real price path, simulated vs actual network hashrate). Formulas: engine/history/calibrate.h,
 // engine/history/backtest.h; usage: README.md, "History: calibration and backtests".
 #include <cmath>
 #include <cstdio>
@@ -10,6 +11,8 @@
 #include "engine/history/backtest.h"
 #include "engine/history/calibrate.h"
 #include "engine/history/daily_table.h"
+#include "engine/history/validate.h"
+#include "engine/scenario/scenario.h"
 #include "engine/util/atomic_file.h"
 #include "engine/util/error.h"
 #include "tools/hashsim/command.h"
@@ -61,6 +64,16 @@ struct BacktestFlags {
   std::string csv;
   std::string h5;
   bool fill_price_gaps = false;
+};
+
+struct ValidateFlags {
+  WindowFlags window;  // --to unused: the window is --from plus --days
+  std::string scenario = "scenarios/base.yaml";
+  int days = 365;
+  std::int64_t paths = 16;
+  int threads = 0;
+  bool simulate_fees = false;
+  std::string csv;
 };
 
 std::string fmt_number(double v) {
@@ -217,6 +230,42 @@ void register_history_commands(CLI::App& app, GlobalOptions& global) {
     if (!f.h5.empty()) {
       history::write_backtest_hdf5(r, o, f.h5, global.command_line);
       std::printf("wrote %s\n", f.h5.c_str());
+    }
+  });
+
+  auto vf = std::make_shared<ValidateFlags>();
+  CLI::App* val = app.add_subcommand(
+      "validate", "Agents on history: real prices replayed, simulated vs actual network hashrate");
+  val->add_option("--scenario", vf->scenario, "Scenario with the agents config (default scenarios/base.yaml)");
+  val->add_option("--data", vf->window.data, "Daily CSV (default data/history/btc_daily_2020_2026_obm.csv)");
+  val->add_option("--from", vf->window.from, "Start day YYYY-MM-DD (start conditions from that day)")->required();
+  val->add_option("--days", vf->days, "Days to simulate (default 365)");
+  val->add_option("--paths", vf->paths, "Paths (default 16; they differ only with --simulate-fees)");
+  val->add_option("--threads", vf->threads, "Worker threads (default: all cores)");
+  val->add_flag("--simulate-fees", vf->simulate_fees, "Use the scenario's fee model instead of replaying real fees");
+  val->add_option("-o,--output", vf->csv, "Daily CSV: actual and simulated hashrate, log error");
+  val->callback([vf] {
+    const ValidateFlags& f = *vf;
+    history::ValidateOptions o;
+    o.from = f.window.from;
+    o.days = f.days;
+    o.paths = f.paths;
+    o.threads = f.threads;
+    o.replay_fees = !f.simulate_fees;
+    const history::ValidateResult r =
+        history::run_validate(scenario::load_scenario(f.scenario), f.window.load(), o);
+    std::fputs(history::validate_report(r).c_str(), stdout);
+    if (!f.csv.empty()) {
+      std::vector<double> err;
+      for (std::size_t d = 0; d < r.dates.size(); ++d) err.push_back(std::log(r.simulated_p50_ths[d] / r.actual_ths[d]));
+      history::write_columns_csv(f.csv, "date", r.dates,
+                                 {{"price_usd", r.price_usd},
+                                  {"actual_network_hashrate_ths", r.actual_ths},
+                                  {"simulated_network_hashrate_ths_p5", r.simulated_p5_ths},
+                                  {"simulated_network_hashrate_ths_p50", r.simulated_p50_ths},
+                                  {"simulated_network_hashrate_ths_p95", r.simulated_p95_ths},
+                                  {"log_error", err}});
+      std::printf("wrote %s\n", f.csv.c_str());
     }
   });
 }

@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
   hashsim::cli::register_site_commands(app, global);
   hashsim::cli::register_live_commands(app, global);
   hashsim::cli::register_report_commands(app, global);
+  hashsim::cli::register_blocks_commands(app, global);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,170 @@
+#include "engine/blocks/block_revenue.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <numeric>
+
+#include "engine/io/hdf5.h"
+#include "engine/util/atomic_file.h"
+#include "engine/util/dates.h"
+#include "engine/util/error.h"
+
+namespace hashsim::blocks {
+
+DailyCloses DailyCloses::load(const history::DailyTable& t) {
+  DailyCloses c;
+  c.file = t.path().string();
+  const std::size_t col = t.column({"price_usd", "PriceUSD"});
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    if (t.blank(i, col)) continue;
+    const double p = t.number(i, col);
+    if (!(p > 0.0)) throw Error(t.where(i) + ": price_usd must be > 0");
+    c.stamp_unix.push_back((t.day(i) + 1) * 86400);
+    c.price_usd.push_back(p);
+  }
+  if (c.price_usd.empty()) throw Error(c.file + ": no prices");
+  return c;
+}
+
+std::size_t DailyCloses::nearest(std::int64_t t) const {
+  if (stamp_unix.empty()) throw Error("no daily prices");
+  const auto it = std::lower_bound(stamp_unix.begin(), stamp_unix.end(), t);
+  if (it == stamp_unix.begin()) return 0;
+  if (it == stamp_unix.end()) return stamp_unix.size() - 1;
+  const auto hi = static_cast<std::size_t>(it - stamp_unix.begin());
+  return (*it - t) < (t - stamp_unix[hi - 1]) ? hi : hi - 1;
+}
+
+std::string machine_slug(const std::string& name) {
+  std::string s;
+  for (char ch : name) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (std::isalnum(c)) s.push_back(static_cast<char>(std::tolower(c)));
+    else if (ch == '+') s += "plus";
+    else if (!s.empty() && s.back() != '_') s.push_back('_');
+  }
+  while (!s.empty() && s.back() == '_') s.pop_back();
+  return s;
+}
+
+const std::vector<double>& BlockRevenueResult::column(const std::string& name) const {
+  for (const auto& c : columns)
+    if (c.name == name) return c.values;
+  throw Error("block revenue has no column '" + name + "'");
+}
+
+double BlockRevenueResult::total(const std::string& name) const {
+  const auto& v = column(name);
+  return std::accumulate(v.begin(), v.end(), 0.0);
+}
+
+BlockRevenueResult block_revenue(const std::vector<BlockRecord>& blocks, const DailyCloses& prices,
+                                 const BlockRevenueOptions& o) {
+  if (blocks.empty()) throw Error("the ledger holds no blocks in that range; run `hashsim blocks sync` first");
+  if (o.machines.empty()) throw Error("no machine given (--machine)");
+  if (!(o.tariff_usd_per_kwh >= 0.0)) throw Error("--tariff-usd-per-kwh must be >= 0");
+  if (!(o.pool_fee >= 0.0 && o.pool_fee < 1.0)) throw Error("--pool-fee must be in [0, 1)");
+  for (std::size_t a = 0; a < o.machines.size(); ++a)
+    for (std::size_t b = a + 1; b < o.machines.size(); ++b)
+      if (machine_slug(o.machines[a].name) == machine_slug(o.machines[b].name))
+        throw Error("machine '" + o.machines[a].name + "' is given twice (--machine)");
+  const std::size_t n = blocks.size();
+  BlockRevenueResult r;
+  std::vector<double> time(n), interval(n), clamped(n), known(n), subsidy(n), fee(n), hashrate(n), price(n), gap(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const BlockRecord& b = blocks[i];
+    r.heights.push_back(b.height);
+    if (!(b.network_hashrate_ths > 0.0))
+      throw Error("block " + std::to_string(b.height) + ": network hashrate " + std::to_string(b.network_hashrate_ths) +
+                  " TH/s is not > 0");
+    time[i] = static_cast<double>(b.time_unix);
+    if (i > 0 && blocks[i - 1].height == b.height - 1) {
+      const std::int64_t dt = b.time_unix - blocks[i - 1].time_unix;
+      known[i] = 1.0;
+      if (dt < 0) {
+        clamped[i] = 1.0;
+        ++r.clamped_intervals;
+      }
+      interval[i] = static_cast<double>(std::max<std::int64_t>(0, dt));
+    } else {
+      ++r.unknown_intervals;
+    }
+    subsidy[i] = static_cast<double>(b.subsidy_sat);
+    fee[i] = static_cast<double>(b.fee_sat);
+    hashrate[i] = b.network_hashrate_ths;
+    const std::size_t k = prices.nearest(b.time_unix);
+    const std::int64_t g = b.time_unix - prices.stamp_unix[k];
+    if (std::llabs(g) > o.max_price_gap_s)
+      throw Error("block " + std::to_string(b.height) + " (" + civil_from_days(b.time_unix / 86400) +
+                  "): nearest daily price in " + prices.file + " is " + std::to_string(std::llabs(g) / 3600) +
+                  " h away (limit " + std::to_string(o.max_price_gap_s / 3600) + " h)");
+    price[i] = prices.price_usd[k];
+    gap[i] = static_cast<double>(g);
+  }
+  r.columns = {{"time_unix", time},          {"interval_s", interval}, {"interval_clamped", clamped},
+               {"interval_known", known},    {"subsidy_sat", subsidy}, {"fee_sat", fee},
+               {"network_hashrate_ths", hashrate}, {"price_usd", price}, {"price_gap_s", gap}};
+  for (const auto& m : o.machines) {
+    if (!(m.hashrate_ths > 0.0) || !(m.power_w > 0.0) || !(m.count > 0.0))
+      throw Error("machine '" + m.name + "': hashrate, power and count must be > 0");
+    const double fleet_ths = m.count * m.hashrate_ths;
+    const double fleet_kw = m.count * m.power_w / 1000.0;
+    std::vector<double> btc(n), usd(n), power(n), profit(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      btc[i] = fleet_ths / hashrate[i] * (subsidy[i] + fee[i]) / 1e8 * (1.0 - o.pool_fee);
+      usd[i] = btc[i] * price[i];
+      power[i] = fleet_kw * interval[i] / 3600.0 * o.tariff_usd_per_kwh;
+      profit[i] = usd[i] - power[i];
+    }
+    const std::string slug = machine_slug(m.name);
+    r.columns.push_back({slug + "_revenue_btc", btc});
+    r.columns.push_back({slug + "_revenue_usd", usd});
+    r.columns.push_back({slug + "_power_cost_usd", power});
+    r.columns.push_back({slug + "_profit_usd", profit});
+  }
+  return r;
+}
+
+void write_block_revenue_csv(const BlockRevenueResult& r, const std::filesystem::path& path) {
+  std::vector<std::string> keys;
+  keys.reserve(r.heights.size());
+  for (auto h : r.heights) keys.push_back(std::to_string(h));
+  // 15 significant digits: integer columns (times, satoshis) print exactly.
+  history::write_columns_csv(path, "height", keys, r.columns, ",%.15g");
+}
+
+void write_block_revenue_hdf5(const BlockRevenueResult& r, const BlockRevenueOptions& o,
+                              const std::filesystem::path& path, const std::string& command_line,
+                              const std::string& ledger_file, const std::string& price_file) {
+  h5::quiet_hdf5_errors();
+  AtomicOutput out(path);
+  {
+    h5::Handle f = h5::create_file(out.partial_path().string());
+    const hid_t root = f.get();
+    h5::set_attr(root, "schema", std::string("hashsim.block_revenue.v1"));
+    h5::set_attr(root, "command_line", command_line);
+    h5::set_attr(root, "created_utc", utc_now_iso8601());
+    h5::set_attr(root, "ledger_file", ledger_file);
+    h5::set_attr(root, "price_file", price_file);
+    h5::set_attr(root, "tariff_usd_per_kwh", o.tariff_usd_per_kwh);
+    h5::set_attr(root, "pool_fee", o.pool_fee);
+    std::vector<std::string> names;
+    std::vector<double> ths, watts, counts;
+    for (const auto& m : o.machines) {
+      names.push_back(m.name + " -> " + machine_slug(m.name));
+      ths.push_back(m.hashrate_ths);
+      watts.push_back(m.power_w);
+      counts.push_back(m.count);
+    }
+    h5::write_strings(root, "machines/name", names);
+    h5::write_vector(root, "machines/hashrate_ths", ths);
+    h5::write_vector(root, "machines/power_w", watts);
+    h5::write_vector(root, "machines/count", counts);
+    h5::write_vector(root, "height", std::vector<std::int64_t>(r.heights.begin(), r.heights.end()));
+    for (const auto& c : r.columns) h5::write_vector(root, c.name, c.values);
+  }
+  out.commit();
+}
+
+}  // namespace hashsim::blocks

@@ -1,0 +1,141 @@
+#include "engine/blocks/rpc_client.h"
+
+#include <unordered_map>
+
+#include "engine/live/redact.h"
+#include "engine/util/atomic_file.h"
+#include "engine/util/error.h"
+
+namespace hashsim::blocks {
+
+namespace {
+std::string trim(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+std::string snippet(const std::string& body) {
+  std::string s = body.substr(0, 120);
+  for (char& c : s)
+    if (c == '\n' || c == '\r') c = ' ';
+  return body.size() > 120 ? s + "..." : s;
+}
+}  // namespace
+
+RpcOptions rpc_options_from_env(const std::string& url_flag, const std::string& cookie_flag,
+                                const live::EnvLookup& env) {
+  RpcOptions o;
+  o.url = !url_flag.empty() ? url_flag : env("BITCOIN_RPC_URL").value_or("http://127.0.0.1:8332/");
+  o.user_agent = live::default_user_agent();
+  std::string cookie = cookie_flag;
+  if (cookie.empty()) cookie = env("BITCOIN_RPC_COOKIE").value_or("");
+  if (!cookie.empty()) {
+    std::string text;
+    try {
+      text = trim(read_file(cookie));
+    } catch (const std::exception&) {
+      throw Error("RPC cookie file " + cookie + " cannot be read (is the node running, and is the path its datadir's .cookie?)");
+    }
+    const auto colon = text.find(':');
+    if (colon == std::string::npos || colon == 0)
+      throw Error("RPC cookie file " + cookie + " is not of the form user:password");
+    o.user = text.substr(0, colon);
+    o.password = text.substr(colon + 1);
+    return o;
+  }
+  o.user = env("BITCOIN_RPC_USER").value_or("");
+  o.password = env("BITCOIN_RPC_PASSWORD").value_or("");
+  if (o.user.empty() != o.password.empty())
+    throw Error("set both BITCOIN_RPC_USER and BITCOIN_RPC_PASSWORD, or neither (or use a cookie file)");
+  return o;
+}
+
+RpcClient::RpcClient(RpcOptions options) : options_(std::move(options)) {
+  // Credentials inside the URL (http://user:password@host/) are secrets too.
+  const auto scheme_end = options_.url.find("://");
+  const auto at = options_.url.find('@');
+  const auto slash = options_.url.find('/', scheme_end == std::string::npos ? 0 : scheme_end + 3);
+  if (scheme_end != std::string::npos && at != std::string::npos && (slash == std::string::npos || at < slash))
+    url_userinfo_ = options_.url.substr(scheme_end + 3, at - scheme_end - 3);
+  if (options_.url.rfind("http://", 0) != 0 && options_.url.rfind("https://", 0) != 0)
+    throw Error("RPC URL '" + redact(options_.url) + "' must start with http:// or https://");
+}
+
+std::string RpcClient::redact(const std::string& text) const {
+  return live::redact(text, {url_userinfo_, options_.password,
+                             options_.user.empty() ? "" : options_.user + ":" + options_.password});
+}
+
+nlohmann::json RpcClient::call(const std::string& method, nlohmann::json params) {
+  return batch({RpcCall{method, std::move(params)}}).front();
+}
+
+std::vector<nlohmann::json> RpcClient::batch(const std::vector<RpcCall>& calls) {
+  if (calls.empty()) return {};
+  nlohmann::json req = nlohmann::json::array();
+  for (std::size_t i = 0; i < calls.size(); ++i)
+    req.push_back({{"jsonrpc", "1.0"}, {"id", i}, {"method", calls[i].method}, {"params", calls[i].params}});
+
+  live::HttpRequest http;
+  http.url = options_.url;
+  // "Expect:" off: no 100-continue round trip before each batch body.
+  http.headers = {"Content-Type: application/json", "Expect:"};
+  http.user_agent = options_.user_agent;
+  http.connect_timeout_ms = options_.connect_timeout_ms;
+  http.total_timeout_ms = options_.total_timeout_ms;
+  http.post_body = req.dump();
+  http.max_body_bytes = options_.max_reply_bytes;
+  http.accept_compressed = false;  // bitcoind never compresses; compressing a batch costs more than it saves
+  if (!options_.user.empty()) http.basic_auth = options_.user + ":" + options_.password;
+  http.secrets = {options_.password, http.basic_auth, url_userinfo_};
+  ++posts_;
+  const live::FetchResult fr = live::http_get_with_retry(http, options_.retry);
+  const live::HttpResponse& r = fr.response;
+  const std::string where = "RPC " + redact(options_.url) + " (" + calls.front().method +
+                            (calls.size() > 1 ? " and " + std::to_string(calls.size() - 1) + " more calls" : "") + ")";
+  if (r.outcome != live::HttpOutcome::Received)
+    throw Error(where + ": " + live::describe_failure(r) + (r.error.empty() ? "" : " (" + redact(r.error) + ")") +
+                " after " + std::to_string(fr.attempts) + " attempts; is the node running and the URL right?");
+  if (r.status == 401 || r.status == 403)
+    throw Error(where + ": HTTP " + std::to_string(r.status) +
+                ": authentication failed; check --rpc-cookie / BITCOIN_RPC_COOKIE or BITCOIN_RPC_USER and "
+                "BITCOIN_RPC_PASSWORD (the node's rpcauth)");
+
+  nlohmann::json reply;
+  try {
+    reply = nlohmann::json::parse(r.body);
+  } catch (const nlohmann::json::exception&) {
+    throw Error(where + ": HTTP " + std::to_string(r.status) + ", reply is not valid JSON (malformed or truncated): '" +
+                redact(snippet(r.body)) + "'");
+  }
+  // A node answers a failed single request with HTTP 500 and an error object; report that error.
+  if (reply.is_object() && reply.contains("error") && !reply["error"].is_null())
+    throw Error(where + ": node error " + redact(reply["error"].dump()));
+  if (r.status != 200)
+    throw Error(where + ": HTTP " + std::to_string(r.status) + ": '" + redact(snippet(r.body)) + "'");
+  if (!reply.is_array() || reply.size() != calls.size())
+    throw Error(where + ": expected a JSON array of " + std::to_string(calls.size()) + " replies, got " +
+                (reply.is_array() ? "an array of " + std::to_string(reply.size()) : std::string(reply.type_name())));
+
+  std::vector<nlohmann::json> out(calls.size());
+  std::vector<bool> seen(calls.size(), false);
+  for (auto& item : reply) {
+    if (!item.is_object() || !item.contains("id") || !item["id"].is_number_unsigned() || !item.contains("result"))
+      throw Error(where + ": reply element without a numeric id and a result: '" + redact(snippet(item.dump())) + "'");
+    const auto id = item["id"].get<std::size_t>();
+    if (id >= calls.size() || seen[id]) throw Error(where + ": reply id " + std::to_string(id) + " unknown or repeated");
+    seen[id] = true;
+    if (item.contains("error") && !item["error"].is_null()) {
+      const auto& e = item["error"];
+      const std::string msg = e.is_object() && e.contains("message") && e["message"].is_string()
+                                  ? e["message"].get<std::string>() : e.dump();
+      const std::string code = e.is_object() && e.contains("code") ? e["code"].dump() : "?";
+      throw Error("RPC " + calls[id].method + redact(calls[id].params.dump()) + " failed: node error " + code + ": " +
+                  redact(msg));
+    }
+    out[id] = std::move(item["result"]);
+  }
+  return out;
+}
+
+}  // namespace hashsim::blocks

@@ -1,0 +1,179 @@
+#include "engine/history/validate.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+
+#include "engine/history/backtest.h"
+#include "engine/sim/runner.h"
+#include "engine/util/atomic_file.h"
+#include "engine/util/dates.h"
+#include "engine/util/error.h"
+
+namespace hashsim::history {
+
+namespace {
+// The replay CSV lives only as long as the run.
+class TempFile {
+ public:
+  explicit TempFile(const std::string& stem) {
+    static int counter = 0;
+    path_ = std::filesystem::temp_directory_path() /
+            (stem + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + ".csv");
+  }
+  ~TempFile() {
+    std::error_code ec;
+    std::filesystem::remove(path_, ec);
+  }
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+double quantile(std::vector<double> v, double q) {
+  std::sort(v.begin(), v.end());
+  const double pos = q * static_cast<double>(v.size() - 1);
+  const auto lo = static_cast<std::size_t>(std::floor(pos));
+  const auto hi = std::min(lo + 1, v.size() - 1);
+  return v[lo] + (pos - static_cast<double>(lo)) * (v[hi] - v[lo]);
+}
+}  // namespace
+
+ValidateResult run_validate(scenario::Scenario s, const DailyTable& table, const ValidateOptions& o) {
+  if (!s.agents || s.network.kind != scenario::NetworkModelKind::Agents)
+    throw Error(s.file.string() + ": validate needs network.model: agents (the agents drive the hashrate)");
+  if (s.agents->profile != agents::RuleProfile::Default)
+    throw Error(s.file.string() + ": validate needs agents.profile: default (reference-2021 replays its own paths)");
+  if (o.days < 2) throw Error("--days = " + std::to_string(o.days) + " must be >= 2");
+  if (o.paths < 1) throw Error("--paths must be >= 1");
+  if (o.from.empty()) throw Error("--from is required (YYYY-MM-DD)");
+
+  // Actual series: the daily backtest's columns (same hashrate definition, price gaps filled).
+  BacktestOptions bo;
+  bo.from = o.from;
+  bo.to = add_days(o.from, o.days - 1);
+  bo.trailing_days = o.trailing_days;
+  bo.fill_price_gaps = true;
+  const BacktestResult bt = run_backtest(table, bo);
+  const auto& price = bt.column("price_usd");
+  const auto& fees = bt.column("fees_btc");
+  const auto& blocks = bt.column("blocks");
+  const auto& actual = bt.column("network_hashrate_ths");
+  const std::size_t n = bt.dates.size();
+
+  ValidateResult r;
+  r.dates = bt.dates;
+  r.actual_ths = actual;
+  r.price_usd = price;
+  r.scenario_name = s.name;
+  r.catalogue = s.agents->catalogue_file.string();
+
+  TempFile replay("hashsim-validate");
+  {
+    std::string csv = "day,price_usd,fee_btc_per_block\n";
+    char buf[128];
+    for (std::size_t d = 0; d < n; ++d) {
+      const double fee = blocks[d] > 0 ? std::max(fees[d] / blocks[d], 1e-8) : 1e-8;
+      std::snprintf(buf, sizeof buf, "%zu,%.17g,%.17g\n", d, price[d], fee);
+      csv += buf;
+    }
+    write_file_atomic(replay.path(), csv);
+  }
+  s.price.kind = scenario::PriceModelKind::Replay;
+  s.price.replay = {replay.path(), "price_usd", "day", "", 1.0};
+  if (o.replay_fees) {
+    s.fees.kind = scenario::FeeModelKind::Replay;
+    s.fees.replay = {replay.path(), "fee_btc_per_block", "day", "", 1.0};
+  }
+  s.start.source = scenario::StartSource::Scenario;
+  s.start.date = bt.dates.front();
+  s.start.price_usd = price[0];
+  s.start.difficulty = bt.column("difficulty")[0];
+  s.start.height = bt.column("first_height")[0];
+  s.start.fee_btc_per_block = std::max(fees[0] / blocks[0], 1e-8);
+  s.start.network_hashrate_ths = actual[0];
+  s.start.provenance_json.clear();
+  s.horizon_days = static_cast<int>(n);
+  s.paths = o.paths;
+  s.record.every_days = 1;
+  if (!s.records(scenario::Series::NetworkHashrateThs)) s.record.series.push_back(scenario::Series::NetworkHashrateThs);
+  r.start = s.start;
+
+  const auto specs = sim::output_specs(s);
+  std::size_t slot = specs.size();
+  for (std::size_t k = 0; k < specs.size(); ++k)
+    if (specs[k].name == std::string("paths/") + scenario::series_name(scenario::Series::NetworkHashrateThs)) slot = k;
+  if (slot == specs.size()) throw Error("internal: the run records no network_hashrate_ths");
+
+  std::vector<double> sim(static_cast<std::size_t>(o.paths) * n);  // [path][day]
+  sim::RunOptions ro;
+  ro.threads = o.threads;
+  sim::run_paths(s, 0, static_cast<std::uint64_t>(o.paths), ro,
+                 [&](std::uint64_t first, std::uint64_t count, const std::vector<const double*>& data) {
+                   std::copy(data[slot], data[slot] + count * n, sim.begin() + static_cast<std::ptrdiff_t>(first * n));
+                 });
+  std::vector<double> across(static_cast<std::size_t>(o.paths));
+  std::vector<double> err(n);
+  for (std::size_t d = 0; d < n; ++d) {
+    for (std::size_t p = 0; p < across.size(); ++p) across[p] = sim[p * n + d];
+    r.simulated_p50_ths.push_back(quantile(across, 0.5));
+    r.simulated_p5_ths.push_back(quantile(across, 0.05));
+    r.simulated_p95_ths.push_back(quantile(across, 0.95));
+    err[d] = std::log(r.simulated_p50_ths[d] / actual[d]);
+  }
+  const auto horizon = [&](int h, const std::string& label) {
+    HorizonError e;
+    e.days = h;
+    e.label = label;
+    std::vector<double> abs_err;
+    double sum = 0.0;
+    for (int d = 1; d <= h; ++d) {
+      abs_err.push_back(std::fabs(err[static_cast<std::size_t>(d)]));
+      sum += err[static_cast<std::size_t>(d)];
+    }
+    e.median_abs_log_error = quantile(abs_err, 0.5);
+    e.bias_mean_log_error = sum / h;
+    e.log_error_at_end = err[static_cast<std::size_t>(h)];
+    return e;
+  };
+  for (int h : {30, 90, 180})
+    if (h < static_cast<int>(n)) r.horizons.push_back(horizon(h, std::to_string(h) + " d"));
+  r.horizons.push_back(horizon(static_cast<int>(n) - 1, "all (" + std::to_string(n - 1) + " d)"));
+  return r;
+}
+
+std::string validate_report(const ValidateResult& r) {
+  std::string s;
+  char buf[256];
+  std::snprintf(buf, sizeof buf, "validate %s..%s (%zu days), scenario %s, catalogue %s\n", r.dates.front().c_str(),
+                r.dates.back().c_str(), r.dates.size(), r.scenario_name.c_str(), r.catalogue.c_str());
+  s += buf;
+  std::snprintf(buf, sizeof buf,
+                "start %s: price %.2f USD, difficulty %.6g, height %.0f, fee %.6f BTC/block, hashrate %.4g TH/s\n",
+                r.start.date.c_str(), r.start.price_usd, r.start.difficulty, r.start.height, r.start.fee_btc_per_block,
+                r.start.network_hashrate_ths);
+  s += buf;
+  s += "error e = ln(simulated p50 / actual trailing-7-day implied hashrate), days 1..H\n";
+  std::snprintf(buf, sizeof buf, "  %-14s %22s %22s %16s\n", "horizon", "median |e|", "bias mean e", "e at H");
+  s += buf;
+  for (const auto& h : r.horizons) {
+    std::snprintf(buf, sizeof buf, "  %-14s %14.4f (%5.1f%%) %14.4f (%+5.1f%%) %16.4f\n", h.label.c_str(),
+                  h.median_abs_log_error, 100.0 * (std::exp(h.median_abs_log_error) - 1.0), h.bias_mean_log_error,
+                  100.0 * (std::exp(h.bias_mean_log_error) - 1.0), h.log_error_at_end);
+    s += buf;
+  }
+  const std::size_t last = r.dates.size() - 1;
+  std::snprintf(buf, sizeof buf, "last day %s: actual %.4g TH/s, simulated p50 %.4g (p5 %.4g, p95 %.4g)\n",
+                r.dates[last].c_str(), r.actual_ths[last], r.simulated_p50_ths[last], r.simulated_p5_ths[last],
+                r.simulated_p95_ths[last]);
+  s += buf;
+  return s;
+}
+
+}  // namespace hashsim::history

@@ -1,0 +1,54 @@
+// `hashsim validate`: the agent model on the real price path vs the actual network hashrate.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "engine/history/validate.h"
+#include "engine/util/error.h"
+
+namespace hashsim::history {
+namespace {
+
+const std::string kSource = HASHSIM_SOURCE_DIR;
+
+DailyTable daily() { return DailyTable::load(kSource + "/data/history/btc_daily_2020_2026_obm.csv"); }
+
+TEST(Validate, StartsOnTheActualDayAndReportsEveryHorizon) {
+  ValidateOptions o;
+  o.from = "2025-01-01";
+  o.days = 120;
+  o.paths = 2;
+  o.threads = 1;
+  const ValidateResult r = run_validate(scenario::load_scenario(kSource + "/scenarios/base.yaml"), daily(), o);
+  ASSERT_EQ(r.dates.size(), 120u);
+  EXPECT_EQ(r.dates.front(), "2025-01-01");
+  // Day 0 is the start condition: the actual trailing-7-day hashrate of 2025-01-01.
+  EXPECT_NEAR(r.simulated_p50_ths[0] / r.actual_ths[0], 1.0, 1e-9);
+  EXPECT_DOUBLE_EQ(r.start.price_usd, r.price_usd[0]);
+  EXPECT_EQ(r.start.height, 877259);
+  ASSERT_EQ(r.horizons.size(), 3u);  // 30 d, 90 d, all (180 d does not fit)
+  EXPECT_EQ(r.horizons[0].days, 30);
+  EXPECT_EQ(r.horizons[2].days, 119);
+  for (const auto& h : r.horizons) {
+    EXPECT_TRUE(std::isfinite(h.median_abs_log_error));
+    EXPECT_GE(h.median_abs_log_error, 0.0);
+    EXPECT_LE(std::fabs(h.bias_mean_log_error), 3.0);
+  }
+  // Replayed fees and prices: every path is the same.
+  EXPECT_EQ(r.simulated_p5_ths.back(), r.simulated_p95_ths.back());
+  EXPECT_NE(validate_report(r).find("median |e|"), std::string::npos);
+}
+
+TEST(Validate, NeedsAnAgentScenarioAndAWindowInsideTheData) {
+  ValidateOptions o;
+  o.from = "2025-01-01";
+  o.days = 30;
+  EXPECT_THROW(run_validate(scenario::load_scenario(kSource + "/scenarios/exogenous-hashrate.yaml"), daily(), o), Error);
+  o.from = "2026-06-01";  // difficulty is blank from 2026-06-14
+  EXPECT_THROW(run_validate(scenario::load_scenario(kSource + "/scenarios/base.yaml"), daily(), o), Error);
+  o.from = "2019-01-01";
+  EXPECT_THROW(run_validate(scenario::load_scenario(kSource + "/scenarios/base.yaml"), daily(), o), Error);
+}
+
+}  // namespace
+}  // namespace hashsim::history

@@ -1,0 +1,216 @@
+// `hashsim blocks sync` (per-block ledger from a Bitcoin Core node or mempool.space into SQLite)
+// and `hashsim blocks revenue` (what fleets of ASICs would have earned on each stored block).
+// Library: engine/blocks; usage: README.md, "Per-block ledger from a node".
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "agents/machine_catalogue.h"
+#include "engine/blocks/block_revenue.h"
+#include "engine/blocks/block_source.h"
+#include "engine/blocks/ledger_store.h"
+#include "engine/blocks/rpc_client.h"
+#include "engine/blocks/sync.h"
+#include "engine/history/backtest.h"
+#include "engine/history/daily_table.h"
+#include "engine/live/options.h"
+#include "engine/util/error.h"
+#include "tools/hashsim/command.h"
+
+namespace hashsim::cli {
+
+namespace {
+
+struct SyncFlags {
+  std::string source = "node";
+  std::string rpc_url, rpc_cookie;
+  std::string mempool_url;
+  std::string chain = "main";
+  std::string db = "ledger.sqlite";
+  std::optional<std::int64_t> from_height, to_height;
+  std::int64_t batch = 500;
+  std::string hashrate_from = "networkhashps";
+  long timeout_ms = 120000;
+};
+
+struct RevenueFlags {
+  std::string db = "ledger.sqlite";
+  std::vector<std::string> machines;
+  std::string specs, catalogue;
+  double mw = 1.0;
+  double tariff_usd_per_kwh = 0.0;
+  double pool_fee = 0.0;
+  std::string prices;
+  std::optional<std::int64_t> from_height, to_height;
+  std::string csv, h5;
+};
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+// asic_specs.csv first (also "S21" for "Antminer S21"), then the simulation catalogue by name.
+blocks::RevenueMachine find_revenue_machine(const std::string& name, const RevenueFlags& f) {
+  const auto specs_file =
+      f.specs.empty() ? history::default_data_file("asic_specs.csv") : std::filesystem::path(f.specs);
+  std::string specs_error;
+  try {
+    const auto m = history::find_machine(history::load_machine_specs(specs_file), name, specs_file);
+    return {m.manufacturer + " " + m.model, m.hashrate_ths, m.power_w, 0.0};
+  } catch (const Error& e) {
+    specs_error = e.what();
+  }
+  std::filesystem::path cat_file = f.catalogue;
+  if (cat_file.empty()) {
+    cat_file = "data/machines/current_2026.csv";
+    if (!std::filesystem::exists(cat_file))
+      cat_file = history::default_data_file("asic_specs.csv").parent_path().parent_path() / "machines/current_2026.csv";
+  }
+  if (std::filesystem::exists(cat_file)) {
+    for (const auto& m : agents::load_machine_catalogue(cat_file).machines)
+      if (lower(m.name) == lower(name)) return {m.name, m.hashrate_ths, m.power_w, 0.0};
+  }
+  throw Error(specs_error + " (also not in " + cat_file.string() + ")");
+}
+
+void print_ledger_line(blocks::LedgerStore& store) {
+  const auto lo = store.min_height(), hi = store.max_height();
+  if (!lo) {
+    std::printf("ledger %s: empty\n", store.path().c_str());
+    return;
+  }
+  std::printf("ledger %s: %lld blocks, heights %lld..%lld\n", store.path().c_str(),
+              static_cast<long long>(store.count()), static_cast<long long>(*lo), static_cast<long long>(*hi));
+}
+
+}  // namespace
+
+void register_blocks_commands(CLI::App& app, GlobalOptions& global) {
+  CLI::App* blocks_cmd = app.add_subcommand("blocks", "Per-block ledger from a Bitcoin node, and per-block revenue");
+  blocks_cmd->require_subcommand(1);
+
+  auto sf = std::make_shared<SyncFlags>();
+  CLI::App* sync = blocks_cmd->add_subcommand("sync", "Follow the chain into an SQLite ledger (resumable, reorg-safe)");
+  sync->add_option("--source", sf->source, "node (Bitcoin Core JSON-RPC, default) or mempool (mempool.space REST)")
+      ->check(CLI::IsMember({"node", "mempool"}));
+  sync->add_option("--rpc-url", sf->rpc_url, "Node RPC URL (else BITCOIN_RPC_URL, else http://127.0.0.1:8332/)");
+  sync->add_option("--rpc-cookie", sf->rpc_cookie,
+                   "Node cookie file (else BITCOIN_RPC_COOKIE, else BITCOIN_RPC_USER/BITCOIN_RPC_PASSWORD)");
+  sync->add_option("--mempool-url", sf->mempool_url, "mempool.space base URL (else LIVE_DATA_MEMPOOL_URL)");
+  sync->add_option("--chain", sf->chain, "Expected chain: main (default), test, testnet4, signet");
+  sync->add_option("--db", sf->db, "SQLite ledger file (default ledger.sqlite)");
+  sync->add_option("--from-height", sf->from_height, "First height on an empty ledger");
+  sync->add_option("--to-height", sf->to_height, "Stop at this height instead of the tip");
+  sync->add_option("--batch", sf->batch, "Blocks per JSON-RPC batch and SQLite transaction (default 500)");
+  sync->add_option("--hashrate-from", sf->hashrate_from,
+                   "networkhashps (getnetworkhashps 120 h, default) or difficulty (getblockheader)")
+      ->check(CLI::IsMember({"networkhashps", "difficulty"}));
+  sync->add_option("--timeout-ms", sf->timeout_ms, "Per-request timeout, ms (default 120000)");
+  sync->callback([sf] {
+    const SyncFlags& f = *sf;
+    std::unique_ptr<blocks::BlockSource> source;
+    if (f.source == "node") {
+      blocks::RpcOptions o = blocks::rpc_options_from_env(f.rpc_url, f.rpc_cookie);
+      o.total_timeout_ms = f.timeout_ms;
+      o.connect_timeout_ms = std::min(o.connect_timeout_ms, f.timeout_ms);
+      source = blocks::make_node_source(o, f.hashrate_from == "difficulty" ? blocks::HashrateFrom::Difficulty
+                                                                           : blocks::HashrateFrom::NetworkHashps);
+    } else {
+      const live::LiveOptions lo = live::live_options_from_env();
+      source = blocks::make_mempool_source(f.mempool_url.empty() ? lo.endpoints.mempool_space : f.mempool_url, lo.retry,
+                                           lo.user_agent);
+    }
+    blocks::LedgerStore store(f.db);
+    blocks::SyncOptions so;
+    so.chain = f.chain;
+    so.from_height = f.from_height;
+    so.to_height = f.to_height;
+    so.batch_blocks = f.batch;
+    // Progress for long syncs, every 10,000 blocks (-v: every batch at debug level).
+    so.after_batch = [last = std::int64_t{-1}](std::int64_t h) mutable {
+      if (last >= 0 && h / 10000 != last / 10000) spdlog::info("stored up to height {}", h);
+      last = h;
+    };
+    const auto t0 = std::chrono::steady_clock::now();
+    const blocks::SyncReport r = blocks::sync_ledger(*source, store, so);
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (!r.note.empty()) std::printf("note: %s\n", r.note.c_str());
+    if (r.reorgs > 0)
+      std::printf("reorg: rolled back %lld blocks above fork point %lld\n", static_cast<long long>(r.blocks_rolled_back),
+                  static_cast<long long>(*r.fork_height));
+    if (r.blocks_added == 0)
+      std::printf("up to date: no new blocks (%s tip %lld)\n", source->name().c_str(), static_cast<long long>(r.tip_height));
+    else
+      std::printf("added %lld blocks (%lld..%lld) in %lld batches, %.1f s, %.0f blocks/s; %s tip %lld\n",
+                  static_cast<long long>(r.blocks_added), static_cast<long long>(r.first_added),
+                  static_cast<long long>(r.last_added), static_cast<long long>(r.batches), s,
+                  s > 0 ? static_cast<double>(r.blocks_added) / s : 0.0, source->name().c_str(),
+                  static_cast<long long>(r.tip_height));
+    print_ledger_line(store);
+  });
+
+  auto rf = std::make_shared<RevenueFlags>();
+  CLI::App* rev = blocks_cmd->add_subcommand("revenue", "What 1 MW of each machine would have earned on each stored block");
+  rev->add_option("--db", rf->db, "SQLite ledger file (default ledger.sqlite)");
+  rev->add_option("--machine", rf->machines, "Machine model (repeatable), e.g. 'Antminer S21'")->required();
+  rev->add_option("--specs", rf->specs, "Machine spec CSV (default data/history/asic_specs.csv)");
+  rev->add_option("--catalogue", rf->catalogue, "Second place to look (default data/machines/current_2026.csv)");
+  rev->add_option("--mw", rf->mw, "Fleet size per machine in MW (whole machines; default 1)");
+  rev->add_option("--tariff-usd-per-kwh", rf->tariff_usd_per_kwh, "Electricity price, USD/kWh (default 0)");
+  rev->add_option("--pool-fee", rf->pool_fee, "Pool fee as a fraction of revenue (default 0)");
+  rev->add_option("--prices", rf->prices, "Daily price CSV (default data/history/btc_price_usd_daily.csv)");
+  rev->add_option("--from-height", rf->from_height, "First block (default: first stored)");
+  rev->add_option("--to-height", rf->to_height, "Last block (default: last stored)");
+  rev->add_option("-o,--output", rf->csv, "Per-block CSV output");
+  rev->add_option("--h5", rf->h5, "Per-block HDF5 output");
+  rev->callback([rf, &global] {
+    const RevenueFlags& f = *rf;
+    if (!(f.mw > 0.0)) throw Error("--mw must be > 0");
+    if (!std::filesystem::exists(f.db)) throw Error(f.db + ": no such ledger; run `hashsim blocks sync --db " + f.db + "` first");
+    blocks::BlockRevenueOptions o;
+    o.tariff_usd_per_kwh = f.tariff_usd_per_kwh;
+    o.pool_fee = f.pool_fee;
+    for (const auto& name : f.machines) {
+      blocks::RevenueMachine m = find_revenue_machine(name, f);
+      m.count = std::floor(f.mw * 1e6 / m.power_w);
+      if (m.count < 1.0) throw Error("--mw is less than one " + m.name);
+      o.machines.push_back(m);
+    }
+    blocks::LedgerStore store(f.db);
+    const auto blocks_in = store.range(f.from_height.value_or(INT64_MIN), f.to_height.value_or(INT64_MAX));
+    const auto price_file =
+        f.prices.empty() ? history::default_data_file("btc_price_usd_daily.csv") : std::filesystem::path(f.prices);
+    const blocks::DailyCloses closes = blocks::DailyCloses::load(history::DailyTable::load(price_file));
+    const blocks::BlockRevenueResult r = blocks::block_revenue(blocks_in, closes, o);
+    const double span_s = r.column("time_unix").back() - r.column("time_unix").front();
+    std::printf("blocks %lld..%lld (%zu blocks, %.1f days), prices %s, tariff %.4f USD/kWh, pool fee %.2f%%\n",
+                static_cast<long long>(r.heights.front()), static_cast<long long>(r.heights.back()), r.heights.size(),
+                span_s / 86400.0, price_file.c_str(), o.tariff_usd_per_kwh, 100.0 * o.pool_fee);
+    std::printf("intervals: %lld negative clamped to 0, %lld unknown (no previous block stored)\n",
+                static_cast<long long>(r.clamped_intervals), static_cast<long long>(r.unknown_intervals));
+    for (const auto& m : o.machines) {
+      const std::string s = blocks::machine_slug(m.name);
+      std::printf("%-28s %5.0f x %6.1f TH/s %5.0f W: revenue %.6f BTC = %.2f USD, power %.2f USD, profit %.2f USD\n",
+                  m.name.c_str(), m.count, m.hashrate_ths, m.power_w, r.total(s + "_revenue_btc"),
+                  r.total(s + "_revenue_usd"), r.total(s + "_power_cost_usd"), r.total(s + "_profit_usd"));
+    }
+    if (!f.csv.empty()) {
+      blocks::write_block_revenue_csv(r, f.csv);
+      std::printf("wrote %s\n", f.csv.c_str());
+    }
+    if (!f.h5.empty()) {
+      blocks::write_block_revenue_hdf5(r, o, f.h5, global.command_line, f.db, price_file.string());
+      std::printf("wrote %s\n", f.h5.c_str());
+    }
+  });
+}
+
+}  // namespace hashsim::cli
