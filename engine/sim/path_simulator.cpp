@@ -26,6 +26,14 @@ void PathSimulator::simulate(std::uint64_t path_index, double* const* outputs) {
   }
 }
 
+void PathSimulator::record_series(int rec, const double (&values)[scenario::kSeriesCount],
+                                  double* const* outputs) const {
+  for (int k = 0; k < scenario::kSeriesCount; ++k) {
+    const int slot = slot_of_series_[k];
+    if (slot >= 0) outputs[slot][rec] = values[k];
+  }
+}
+
 void PathSimulator::record_agents_day(int day, double price_usd, double* const* outputs) {
   const agents::ArchetypeTable& t = *in_.agents;
   if (layout_.has_fleets && day % s_.record.every_days == 0) {
@@ -143,11 +151,7 @@ void PathSimulator::simulate_chain_model(std::uint64_t path_index, double* const
     if (d % every == 0) {
       const double values[scenario::kSeriesCount] = {price,       fee,         day_hashrate,  day.difficulty,
                                                       day.height_end, day.blocks, hashprice_btc, hashprice_btc * price};
-      for (int k = 0; k < scenario::kSeriesCount; ++k) {
-        const int slot = slot_of_series_[k];
-        if (slot >= 0) outputs[slot][rec] = values[k];
-      }
-      ++rec;
+      record_series(rec++, values, outputs);
     }
   }
   if (with_agents) record_agents_final(outputs);
@@ -186,11 +190,7 @@ void PathSimulator::simulate_reference_2021(std::uint64_t path_index, double* co
                                                       144.0,
                                                       hashprice_btc,
                                                       hashprice_btc * price};
-      for (int k = 0; k < scenario::kSeriesCount; ++k) {
-        const int slot = slot_of_series_[k];
-        if (slot >= 0) outputs[slot][rec] = values[k];
-      }
-      ++rec;
+      record_series(rec++, values, outputs);
     }
   }
   record_agents_final(outputs);

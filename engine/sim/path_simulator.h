@@ -33,6 +33,8 @@ class PathSimulator {
  private:
   void simulate_chain_model(std::uint64_t path_index, double* const* outputs);
   void simulate_reference_2021(std::uint64_t path_index, double* const* outputs);
+  // Writes the recorded core series of one recorded day (values in Series order).
+  void record_series(int rec, const double (&values)[scenario::kSeriesCount], double* const* outputs) const;
   void record_agents_day(int day, double price_usd, double* const* outputs);
   void record_agents_final(double* const* outputs);
 

@@ -55,9 +55,10 @@ class Progress {
 
 std::vector<io::OutputSpec> output_specs(const scenario::Scenario& s) {
   if (!s.agents) return make_output_layout(s, 0, 0).specs;
-  // The agent count comes from the catalogue and the tariff bands; observers are listed.
-  const MarketInputs in = MarketInputs::load(s);
-  return make_output_layout(s, in.agents->size(), in.agents->n_observers).specs;
+  // Only the agent table is needed for the shapes, not the replayed series that
+  // MarketInputs::load would also read.
+  const agents::ArchetypeTable t = agents::build_archetype_table(*s.agents, s.start.network_hashrate_ths);
+  return make_output_layout(s, t.size(), t.n_observers).specs;
 }
 
 void write_agent_metadata(hid_t group, const agents::ArchetypeTable& t) {
@@ -85,6 +86,10 @@ void write_agent_metadata(hid_t group, const agents::ArchetypeTable& t) {
 }
 
 namespace {
+OutputLayout layout_for(const scenario::Scenario& s, const MarketInputs& inputs) {
+  return make_output_layout(s, inputs.agents ? inputs.agents->size() : 0, inputs.agents ? inputs.agents->n_observers : 0);
+}
+
 // The pipeline shared by run_scenario and run_paths: blocks of paths are cut serially, simulated
 // in parallel (one PathSimulator workspace per worker thread) and handed to `sink` serially in
 // path order, with at most 2 x threads blocks in flight.
@@ -94,8 +99,7 @@ void run_pipeline(const scenario::Scenario& s, const MarketInputs& inputs, std::
                                           : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
 
-  const OutputLayout layout =
-      make_output_layout(s, inputs.agents ? inputs.agents->size() : 0, inputs.agents ? inputs.agents->n_observers : 0);
+  const OutputLayout layout = layout_for(s, inputs);
   const auto& specs = layout.specs;
   const std::uint64_t block = std::max<std::uint64_t>(1, options.block_paths);
   const std::uint64_t n_blocks = (n_paths + block - 1) / block;
@@ -144,16 +148,13 @@ void run_pipeline(const scenario::Scenario& s, const MarketInputs& inputs, std::
               }));
 }
 
-std::size_t n_outputs(const scenario::Scenario& s, const MarketInputs& inputs) {
-  return make_output_layout(s, inputs.agents ? inputs.agents->size() : 0, inputs.agents ? inputs.agents->n_observers : 0)
-      .specs.size();
-}
 }  // namespace
 
 RunStats run_scenario(const scenario::Scenario& s, io::ScenarioWriter& writer, const RunOptions& options) {
   const auto t0 = std::chrono::steady_clock::now();
   const MarketInputs inputs = MarketInputs::load(s);
-  if (n_outputs(s, inputs) != writer.specs().size()) throw Error("internal: writer and simulator disagree on outputs");
+  if (layout_for(s, inputs).specs.size() != writer.specs().size())
+    throw Error("internal: writer and simulator disagree on outputs");
   if (inputs.agents) write_agent_metadata(writer.group(), *inputs.agents);
   const auto n_paths = static_cast<std::uint64_t>(s.paths);
   run_pipeline(s, inputs, 0, n_paths, options,
