@@ -126,19 +126,19 @@ BlockRevenueResult block_revenue(const std::vector<BlockRecord>& blocks, const D
   return r;
 }
 
-void write_block_revenue_csv(const BlockRevenueResult& r, const std::filesystem::path& path) {
+void write_block_revenue_csv(const BlockRevenueResult& r, const std::filesystem::path& path, Overwrite mode) {
   std::vector<std::string> keys;
   keys.reserve(r.heights.size());
   for (auto h : r.heights) keys.push_back(std::to_string(h));
   // 15 significant digits: integer columns (times, satoshis) print exactly.
-  history::write_columns_csv(path, "height", keys, r.columns, ",%.15g");
+  history::write_columns_csv(path, "height", keys, r.columns, ",%.15g", mode);
 }
 
 void write_block_revenue_hdf5(const BlockRevenueResult& r, const BlockRevenueOptions& o,
                               const std::filesystem::path& path, const std::string& command_line,
-                              const std::string& ledger_file, const std::string& price_file) {
+                              const std::string& ledger_file, const std::string& price_file, Overwrite mode) {
   h5::quiet_hdf5_errors();
-  AtomicOutput out(path);
+  AtomicOutput out(path, mode);
   {
     h5::Handle f = h5::create_file(out.partial_path().string());
     const hid_t root = f.get();
@@ -163,6 +163,7 @@ void write_block_revenue_hdf5(const BlockRevenueResult& r, const BlockRevenueOpt
     h5::write_vector(root, "machines/count", counts);
     h5::write_vector(root, "height", std::vector<std::int64_t>(r.heights.begin(), r.heights.end()));
     for (const auto& c : r.columns) h5::write_vector(root, c.name, c.values);
+    h5::close_file(f, out.partial_path().string());  // a failed flush or close must not be renamed into place
   }
   out.commit();
 }

@@ -65,9 +65,12 @@ std::string machine_slug(const std::string& name);
 BlockRevenueResult block_revenue(const std::vector<BlockRecord>& blocks, const DailyCloses& prices,
                                  const BlockRevenueOptions& options);
 
-void write_block_revenue_csv(const BlockRevenueResult& r, const std::filesystem::path& path);
+// An existing output is replaced only with mode kReplace (engine/util/atomic_file.h).
+void write_block_revenue_csv(const BlockRevenueResult& r, const std::filesystem::path& path,
+                             Overwrite mode = Overwrite::kReplace);
 void write_block_revenue_hdf5(const BlockRevenueResult& r, const BlockRevenueOptions& o,
                               const std::filesystem::path& path, const std::string& command_line,
-                              const std::string& ledger_file, const std::string& price_file);
+                              const std::string& ledger_file, const std::string& price_file,
+                              Overwrite mode = Overwrite::kReplace);
 
 }  // namespace hashsim::blocks

@@ -53,9 +53,9 @@ std::string render_report_html(const nlohmann::json& data) {
 }
 
 void write_report(const std::filesystem::path& results, const std::filesystem::path& site_file,
-                  const std::filesystem::path& out) {
+                  const std::filesystem::path& out, Overwrite mode) {
   const nlohmann::json data = report_json(results, site_file);
-  write_file_atomic(out, render_report_html(data));
+  write_file_atomic(out, render_report_html(data), mode);
 }
 
 std::string dashboard_html() {

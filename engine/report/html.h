@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "engine/util/atomic_file.h"
+
 namespace hashsim::report {
 
 // Text safe inside <script>: "</" becomes "<\/" (same meaning in JS strings and JSON).
@@ -15,7 +17,7 @@ std::string script_safe(std::string_view text);
 std::string render_report_html(const nlohmann::json& data);
 // report_json + render_report_html, written atomically (<out>.partial renamed when complete).
 void write_report(const std::filesystem::path& results, const std::filesystem::path& site_file,
-                  const std::filesystem::path& out);
+                  const std::filesystem::path& out, Overwrite mode = Overwrite::kReplace);
 // The dashboard page served by `hashsim serve` (scripts from /assets/...).
 std::string dashboard_html();
 // The embedded asset or an Error naming it (a build without it is broken).

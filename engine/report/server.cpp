@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "engine/io/hdf5.h"
+#include "engine/io/results_file.h"
 #include "engine/live/live_data.h"
 #include "engine/live/options.h"
 #include "engine/live/timestamps.h"
@@ -110,6 +111,7 @@ SiteCalculator::SiteCalculator(const DashboardOptions& o) : opts_(o) {
   }
   h5::quiet_hdf5_errors();
   h5::Handle f = h5::open_file_readonly(o.results.string());
+  io::check_results_schema(f.get(), o.results.string());  // shapes and types before any read
   const auto names = site::list_scenarios(f.get());
   if (names.empty()) throw Error(o.results.string() + ": no scenarios");
   scenarios_ = names;

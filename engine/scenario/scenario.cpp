@@ -37,6 +37,19 @@ std::vector<std::string> all_series_names() {
   return std::vector<std::string>(std::begin(kSeriesNames), std::end(kSeriesNames));
 }
 
+std::string name_problem(const std::string& name) {
+  const std::string shown = "= '" + name.substr(0, 80) + (name.size() > 80 ? "...'" : "'");
+  if (name.empty()) return "must not be empty (it names the results file)";
+  if (name.size() > 200) return shown + " is longer than 200 characters";
+  if (name.front() == '.') return shown + " must not start with '.' (it names the results file)";
+  for (const char c : name) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '/' || c == '\\' || u <= 0x20 || u == 0x7f)
+      return shown + " must be a name without spaces, control characters, '/' or '\\' (it names the results file)";
+  }
+  return "";
+}
+
 const char* start_source_name(StartSource s) {
   switch (s) {
     case StartSource::Scenario: return "scenario";
@@ -67,8 +80,7 @@ Scenario build_scenario(const YAML::Node& root, const std::string& yaml_text, co
   s.file = file;
   s.yaml_text = yaml_text;
   s.name = top.text("name");
-  if (s.name.empty() || s.name.find_first_of("/ \t") != std::string::npos)
-    top.fail("name", "= '" + s.name + "' must be a non-empty name without spaces or '/'");
+  if (const std::string why = name_problem(s.name); !why.empty()) top.fail("name", why);
   s.description = top.text("description", "");
   s.horizon_days = static_cast<int>(top.integer("horizon_days", 1, kMaxHorizonDays));
   s.paths = top.integer("paths", 1, kMaxPaths);

@@ -119,6 +119,11 @@ Scenario parse_scenario(const std::string& yaml_text, const std::filesystem::pat
 Scenario build_scenario(const YAML::Node& root, const std::string& yaml_text, const std::filesystem::path& file,
                         const Overrides& overrides = {});
 
+// Scenario and sweep names become file names (results/<name>.h5) and HDF5 group names: why `name`
+// is not a usable one ("" when it is). Allowed: non-empty, at most 200 bytes, no '/', whitespace or
+// control characters, not starting with '.' (no hidden files, no "." or "..").
+std::string name_problem(const std::string& name);
+
 // Limits shared by the loader and the CLI flags.
 inline constexpr std::int64_t kMaxPaths = 10'000'000;
 inline constexpr int kMaxHorizonDays = 36'500;

@@ -52,6 +52,8 @@ Sweep load_sweep(const std::filesystem::path& file, const Overrides& overrides) 
   if (!root || root.IsNull()) throw Error(file.string() + ": the sweep file is empty");
   YamlMap top(root, file.string(), "");
   sw.name = top.text("name");
+  // The name is the default output file (results/<name>.h5): no "../", no empty name.
+  if (const std::string why = name_problem(sw.name); !why.empty()) top.fail("name", why);
   YAML::Node list = top.raw("scenarios");
   if (!list.IsDefined() || !list.IsSequence() || list.size() == 0)
     top.fail("scenarios", "must be a non-empty list of scenario files (relative to the sweep file)");

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "engine/io/hdf5.h"
+#include "engine/io/results_file.h"
 #include "engine/util/atomic_file.h"
 #include "engine/util/dates.h"
 #include "engine/util/error.h"
@@ -359,6 +360,7 @@ SiteRun run_site(const SiteConfig& c, const std::filesystem::path& results_file,
                  std::string command_line) {
   h5::quiet_hdf5_errors();
   h5::Handle f = h5::open_file_readonly(results_file.string());
+  io::check_results_schema(f.get(), results_file.string());  // shapes and types before any read
   const auto present = list_scenarios(f.get());
   auto has = [&](const std::string& n) { return std::find(present.begin(), present.end(), n) != present.end(); };
   if (names.empty()) {
@@ -477,10 +479,10 @@ nlohmann::json summary_json(const SiteRun& r) {
   return j;
 }
 
-void write_site_hdf5(const SiteRun& r, const std::filesystem::path& path) {
+void write_site_hdf5(const SiteRun& r, const std::filesystem::path& path, Overwrite mode) {
   const SiteAnalysis& a = r.analysis;
   h5::quiet_hdf5_errors();
-  AtomicOutput out(path);
+  AtomicOutput out(path, mode);
   {
     h5::Handle f = h5::create_file(out.partial_path().string());
     h5::Handle g = h5::create_group(f.get(), "site");
@@ -543,6 +545,7 @@ void write_site_hdf5(const SiteRun& r, const std::filesystem::path& path) {
         h5::write_vector(pg.get(), "discounted_payback_years", m.discounted_payback_years);
       }
     }
+    h5::close_file(f, out.partial_path().string());  // a failed flush or close must not be renamed into place
   }
   out.commit();
 }

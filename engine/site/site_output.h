@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "engine/site/economics.h"
+#include "engine/util/atomic_file.h"
 #include "engine/site/paths_input.h"
 
 namespace hashsim::site {
@@ -31,6 +32,7 @@ SiteRun run_site(const SiteConfig& c, const std::filesystem::path& results_file,
 std::string format_report(const SiteRun& run);
 nlohmann::json summary_json(const SiteRun& run);
 // Writes a new HDF5 file holding /site (atomically: <path>.partial renamed when complete).
-void write_site_hdf5(const SiteRun& run, const std::filesystem::path& path);
+// An existing file is replaced only with mode kReplace (engine/util/atomic_file.h).
+void write_site_hdf5(const SiteRun& run, const std::filesystem::path& path, Overwrite mode = Overwrite::kReplace);
 
 }  // namespace hashsim::site

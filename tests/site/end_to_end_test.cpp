@@ -36,6 +36,8 @@ void write_synthetic(const fs::path& file, const std::string& name, std::uint64_
                      std::int64_t every, const Series& hashprice, const Series& price,
                      const std::string& snapshot = "{}") {
   h5::Handle f = h5::create_file(file.string());
+  // What every reader checks first (io::check_results_schema): the schema version and day indices.
+  h5::set_attr(f.get(), "schema_version", io::kSchemaVersion);
   h5::Handle g = h5::create_group(f.get(), "scenarios/" + name);
   h5::set_attr(g.get(), "start_date", std::string("2026-06-13"));
   h5::set_attr(g.get(), "start_source", std::string("static"));
@@ -45,6 +47,9 @@ void write_synthetic(const fs::path& file, const std::string& name, std::uint64_
   h5::set_attr(g.get(), "start_price_usd", 100000.0);
   h5::set_attr(g.get(), "live_snapshot", snapshot);
   const auto rec = static_cast<std::uint64_t>((n_days + every - 1) / every);
+  std::vector<std::int64_t> day(rec);
+  for (std::uint64_t d = 0; d < rec; ++d) day[d] = static_cast<std::int64_t>(d) * every;
+  h5::write_vector(g.get(), "day", day);
   for (const auto& [ds, fn] : {std::pair<const char*, const Series*>{"paths/hashprice_usd_per_th_day", &hashprice},
                                {"paths/price_usd", &price}}) {
     std::vector<double> v(n_paths * rec);

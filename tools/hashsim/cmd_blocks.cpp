@@ -169,10 +169,13 @@ void register_blocks_commands(CLI::App& app, GlobalOptions& global) {
   rev->add_option("--prices", rf->prices, "Daily price CSV (default data/history/btc_price_usd_daily.csv)");
   rev->add_option("--from-height", rf->from_height, "First block (default: first stored)");
   rev->add_option("--to-height", rf->to_height, "Last block (default: last stored)");
-  rev->add_option("-o,--output", rf->csv, "Per-block CSV output");
-  rev->add_option("--h5", rf->h5, "Per-block HDF5 output");
+  add_output_option(rev, "-o,--output", rf->csv, "Per-block CSV output");
+  add_output_option(rev, "--h5", rf->h5, "Per-block HDF5 output");
+  add_force_flag(rev, global);
   rev->callback([rf, &global] {
     const RevenueFlags& f = *rf;
+    for (const std::string* out : {&f.csv, &f.h5})
+      if (!out->empty()) check_output_path(*out, global.overwrite());
     if (!(f.mw > 0.0)) throw Error("--mw must be > 0");
     if (!std::filesystem::exists(f.db)) throw Error(f.db + ": no such ledger; run `hashsim blocks sync --db " + f.db + "` first");
     blocks::BlockRevenueOptions o;
@@ -203,11 +206,11 @@ void register_blocks_commands(CLI::App& app, GlobalOptions& global) {
                   r.total(s + "_revenue_usd"), r.total(s + "_power_cost_usd"), r.total(s + "_profit_usd"));
     }
     if (!f.csv.empty()) {
-      blocks::write_block_revenue_csv(r, f.csv);
+      blocks::write_block_revenue_csv(r, f.csv, global.overwrite());
       std::printf("wrote %s\n", f.csv.c_str());
     }
     if (!f.h5.empty()) {
-      blocks::write_block_revenue_hdf5(r, o, f.h5, global.command_line, f.db, price_file.string());
+      blocks::write_block_revenue_hdf5(r, o, f.h5, global.command_line, f.db, price_file.string(), global.overwrite());
       std::printf("wrote %s\n", f.h5.c_str());
     }
   });

@@ -163,13 +163,15 @@ void register_history_commands(CLI::App& app, GlobalOptions& global) {
   auto cf = std::make_shared<CalibrateFlags>();
   CLI::App* cal = app.add_subcommand("calibrate", "Fit the price (GBM, optional Merton jumps) and fee models to daily history");
   cf->window.add_to(cal);
-  cal->add_option("-o,--output", cf->output, "Write the fitted price:/fees: sections as YAML");
+  add_output_option(cal, "-o,--output", cf->output, "Write the fitted price:/fees: sections as YAML");
+  add_force_flag(cal, global);
   cal->add_flag("--jumps", cf->jumps, "Also fit Merton jumps (intensity, log mean, log sd)");
   cal->add_flag("--no-price", cf->no_price, "Skip the price fit");
   cal->add_flag("--no-fees", cf->no_fees, "Skip the fee fit");
   cal->callback([cf, &global] {
     const CalibrateFlags& f = *cf;
     if (f.no_price && f.no_fees) throw Error("--no-price and --no-fees leave nothing to fit");
+    if (!f.output.empty()) check_output_path(f.output, global.overwrite());
     const history::DailyTable table = f.window.load();
     history::CalibrationOptions o;
     o.from = f.window.from;
@@ -180,7 +182,7 @@ void register_history_commands(CLI::App& app, GlobalOptions& global) {
     const history::Calibration c = history::calibrate(table, o);
     std::fputs(history::calibration_report(c).c_str(), stdout);
     if (!f.output.empty()) {
-      write_file_atomic(f.output, history::calibration_yaml(c, global.command_line));
+      write_file_atomic(f.output, history::calibration_yaml(c, global.command_line), global.overwrite());
       std::printf("wrote %s\n", f.output.c_str());
     }
   });
@@ -200,10 +202,13 @@ void register_history_commands(CLI::App& app, GlobalOptions& global) {
   bt->add_option("--hashrate-method", bf->hashrate_method, "implied (blocks*difficulty, default) or difficulty");
   bt->add_option("--hashrate-window", bf->hashrate_window, "Trailing days averaged for the implied hashrate (default 7)");
   bt->add_flag("--fill-price-gaps", bf->fill_price_gaps, "Interpolate blank prices (log-linear) instead of failing");
-  bt->add_option("-o,--output", bf->csv, "Daily CSV output");
-  bt->add_option("--h5", bf->h5, "Daily HDF5 output");
+  add_output_option(bt, "-o,--output", bf->csv, "Daily CSV output");
+  add_output_option(bt, "--h5", bf->h5, "Daily HDF5 output");
+  add_force_flag(bt, global);
   bt->callback([bf, &global] {
     const BacktestFlags& f = *bf;
+    for (const std::string* out : {&f.csv, &f.h5})
+      if (!out->empty()) check_output_path(*out, global.overwrite());
     history::BacktestOptions o;
     o.from = f.window.from;
     o.to = f.window.to;
@@ -224,11 +229,11 @@ void register_history_commands(CLI::App& app, GlobalOptions& global) {
     const history::BacktestResult r = history::run_backtest(f.window.load(), o);
     print_backtest_summary(r, o);
     if (!f.csv.empty()) {
-      history::write_backtest_csv(r, f.csv);
+      history::write_backtest_csv(r, f.csv, global.overwrite());
       std::printf("wrote %s\n", f.csv.c_str());
     }
     if (!f.h5.empty()) {
-      history::write_backtest_hdf5(r, o, f.h5, global.command_line);
+      history::write_backtest_hdf5(r, o, f.h5, global.command_line, global.overwrite());
       std::printf("wrote %s\n", f.h5.c_str());
     }
   });
@@ -243,9 +248,11 @@ void register_history_commands(CLI::App& app, GlobalOptions& global) {
   val->add_option("--paths", vf->paths, "Paths (default 16; they differ only with --simulate-fees)");
   val->add_option("--threads", vf->threads, "Worker threads (default: all cores)");
   val->add_flag("--simulate-fees", vf->simulate_fees, "Use the scenario's fee model instead of replaying real fees");
-  val->add_option("-o,--output", vf->csv, "Daily CSV: actual and simulated hashrate, log error");
-  val->callback([vf] {
+  add_output_option(val, "-o,--output", vf->csv, "Daily CSV: actual and simulated hashrate, log error");
+  add_force_flag(val, global);
+  val->callback([vf, &global] {
     const ValidateFlags& f = *vf;
+    if (!f.csv.empty()) check_output_path(f.csv, global.overwrite());
     history::ValidateOptions o;
     o.from = f.window.from;
     o.days = f.days;
@@ -264,7 +271,8 @@ void register_history_commands(CLI::App& app, GlobalOptions& global) {
                                   {"simulated_network_hashrate_ths_p5", r.simulated_p5_ths},
                                   {"simulated_network_hashrate_ths_p50", r.simulated_p50_ths},
                                   {"simulated_network_hashrate_ths_p95", r.simulated_p95_ths},
-                                  {"log_error", err}});
+                                  {"log_error", err}},
+                                 ",%.10g", global.overwrite());
       std::printf("wrote %s\n", f.csv.c_str());
     }
   });

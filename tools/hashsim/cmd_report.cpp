@@ -32,11 +32,13 @@ void register_report_commands(CLI::App& app, GlobalOptions& global) {
   CLI::App* rep = app.add_subcommand("report", "Write a self-contained HTML report (charts, works offline) of a "
                                                "results file, with the site analysis when given");
   rep->add_option("results", rf->results, "Results file from hashsim run/sweep")->required()->check(CLI::ExistingFile);
-  rep->add_option("-o,--output", rf->output, "HTML file to write (default report.html)");
+  add_output_option(rep, "-o,--output", rf->output, "HTML file to write (default report.html)");
+  add_force_flag(rep, global);
   rep->add_option("--site", rf->site, "HDF5 file written by hashsim site -o (adds the site section)")
       ->check(CLI::ExistingFile);
-  rep->callback([rf] {
-    report::write_report(rf->results, rf->site, rf->output);
+  rep->callback([rf, &global] {
+    check_output_path(rf->output, global.overwrite());
+    report::write_report(rf->results, rf->site, rf->output, global.overwrite());
     std::printf("wrote %s\n", rf->output.c_str());
   });
 

@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "engine/util/error.h"
+#include "engine/util/signals.h"
 #include "engine/util/version.h"
 #include "tools/hashsim/command.h"
 
@@ -37,10 +38,15 @@ int main(int argc, char** argv) {
   hashsim::cli::register_report_commands(app, global);
   hashsim::cli::register_blocks_commands(app, global);
 
+  // Ctrl-C / SIGTERM remove partial outputs and exit 130 / 143 (engine/util/signals.h).
+  hashsim::install_interrupt_handlers();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // --help / --version exit 0; every usage error exits 2 with CLI11's message (README "Exit
+    // codes"), not CLI11's own 105-114 codes.
+    const int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;
   } catch (const hashsim::Error& e) {
     std::cerr << "hashsim: error: " << e.what() << "\n";
     return 1;
