@@ -1,6 +1,7 @@
 #include "engine/io/hdf5.h"
 
 #include <algorithm>
+#include <atomic>
 #include <mutex>
 
 #include "engine/util/error.h"
@@ -56,6 +57,20 @@ Handle vlen_string_type() {
 }
 }  // namespace
 
+namespace {
+std::atomic<bool> g_close_failed{false};
+}  // namespace
+void note_failed_close() noexcept { g_close_failed.store(true); }
+bool close_failed() noexcept { return g_close_failed.load(); }
+
+void flush(hid_t obj) {
+  if (H5Fflush(obj, H5F_SCOPE_GLOBAL) >= 0) return;
+  const std::string reason = os_reason();
+  char file[4096] = {0};
+  H5Fget_name(obj, file, sizeof file);
+  throw Error("HDF5: writing " + std::string(file) + " failed: " + (reason.empty() ? "disk full or I/O error?" : reason));
+}
+
 void quiet_hdf5_errors() {
   static std::once_flag once;
   std::call_once(once, [] { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); });
@@ -66,6 +81,7 @@ void Handle::close(const std::string& what) {
   const hid_t id = id_;
   id_ = H5I_INVALID_HID;
   if (closer_ && closer_(id) < 0) {
+    note_failed_close();
     const std::string reason = os_reason();
     throw Error("HDF5: closing " + what + " failed: " + (reason.empty() ? "disk full or I/O error?" : reason));
   }

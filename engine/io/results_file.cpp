@@ -189,9 +189,9 @@ void ScenarioWriter::write_block(std::uint64_t first_path, std::uint64_t n_paths
   // Checkpoint for --resume: the block's data reaches the file before the count that covers it,
   // so after a kill the count never claims paths whose rows were not written.
   const hid_t g = group_.get();
-  if (H5Fflush(g, H5F_SCOPE_GLOBAL) < 0) throw Error("HDF5: writing rows failed (flush: disk full or I/O error?)");
+  h5::flush(g);
   h5::set_attr(g, "paths_written", static_cast<std::int64_t>(paths_written_));
-  if (H5Fflush(g, H5F_SCOPE_GLOBAL) < 0) throw Error("HDF5: writing the checkpoint failed (flush: disk full or I/O error?)");
+  h5::flush(g);
 }
 
 void ScenarioWriter::finish(std::uint64_t memory_budget_bytes) {
@@ -309,8 +309,7 @@ void ResultsFile::commit() {
   h5::set_attr(file_.get(), "scenario_names", names);
   // Flush while the datasets are open, so a failed chunk write is reported rather than dropped by
   // an unchecked dataset close.
-  if (H5Fflush(file_.get(), H5F_SCOPE_GLOBAL) < 0)
-    throw Error("HDF5: writing " + out_.partial_path().string() + " failed (flush: disk full or I/O error?)");
+  h5::flush(file_.get());
   scenarios_.clear();
   h5::close_file(file_, out_.partial_path().string());
   out_.commit();
@@ -346,12 +345,12 @@ DatasetInfo dataset_info(hid_t parent, const std::string& name) {
 // Every dataset below `group`, by path relative to it.
 void list_datasets(hid_t group, const std::string& prefix, std::vector<std::string>& out) {
   for (const auto& name : h5::list_children(group)) {
-    H5O_info2_t info;
-    if (H5Oget_info_by_name3(group, name.c_str(), &info, H5O_INFO_BASIC, H5P_DEFAULT) < 0) continue;
-    if (info.type == H5O_TYPE_GROUP) {
-      h5::Handle g = h5::open_group(group, name);
-      list_datasets(g.get(), prefix + name + "/", out);
-    } else if (info.type == H5O_TYPE_DATASET) {
+    h5::Handle obj(H5Oopen(group, name.c_str(), H5P_DEFAULT), H5Oclose);
+    if (!obj.valid()) continue;
+    const H5I_type_t type = H5Iget_type(obj.get());
+    if (type == H5I_GROUP) {
+      list_datasets(obj.get(), prefix + name + "/", out);
+    } else if (type == H5I_DATASET) {
       out.push_back(prefix + name);
     }
   }

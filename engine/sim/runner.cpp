@@ -162,13 +162,13 @@ RunStats run_scenario(const scenario::Scenario& s, io::ScenarioWriter& writer, c
     write_agent_metadata(writer.group(), *inputs.agents);
   // A resumed scenario continues after its last complete block; path i gets the same numbers
   // whatever block it is simulated in, so the file equals an uninterrupted run's.
-  const std::uint64_t first = writer.paths_written();
-  run_pipeline(s, inputs, first, n_paths - first, options,
+  const std::uint64_t resume_from = writer.paths_written();
+  run_pipeline(s, inputs, resume_from, n_paths - resume_from, options,
                [&](std::uint64_t first, std::uint64_t n, const std::vector<const double*>& data) {
                  writer.write_block(first, n, data);
                });
   writer.finish();
-  st.paths = n_paths - first;
+  st.paths = n_paths - resume_from;
   st.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return st;
 }

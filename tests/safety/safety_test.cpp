@@ -82,7 +82,7 @@ Result wait_for(pid_t pid, const fs::path& log) {
   return r;
 }
 
-Result hashsim(const TempDir& dir, const std::vector<std::string>& args, const ChildOptions& o = {}) {
+Result run_cli(const TempDir& dir, const std::vector<std::string>& args, const ChildOptions& o = {}) {
   const fs::path log = dir / "hashsim.log";
   return wait_for(spawn(args, log, o), log);
 }
@@ -175,14 +175,14 @@ TEST(SafetyOverwrite, ExistingResultsFileNeedsForce) {
   const fs::path in = write_scenario(dir, "small", 4, 20);
   const fs::path out = dir / "out.h5";
   ts::write_text(out, "precious");
-  Result r = hashsim(dir, {"-q", "run", in.string(), "-o", out.string(), "--no-summary"});
+  Result r = run_cli(dir, {"-q", "run", in.string(), "-o", out.string(), "--no-summary"});
   EXPECT_EQ(r.exit_code, 1) << r.out;
   EXPECT_TRUE(contains(r.out, "already exists")) << r.out;
   EXPECT_TRUE(contains(r.out, "--force")) << r.out;
   EXPECT_EQ(ts::read_text(out), "precious");
   EXPECT_EQ(listing(dir.path()), (std::vector<std::string>{"hashsim.log", "out.h5", "small.yaml"}));
 
-  r = hashsim(dir, {"-q", "run", in.string(), "-o", out.string(), "--no-summary", "--force"});
+  r = run_cli(dir, {"-q", "run", in.string(), "-o", out.string(), "--no-summary", "--force"});
   EXPECT_EQ(r.exit_code, 0) << r.out;
   EXPECT_NE(ts::read_text(out), "precious");
   EXPECT_EQ(listing(dir.path()), (std::vector<std::string>{"hashsim.log", "out.h5", "small.yaml"}));
@@ -204,7 +204,7 @@ TEST(SafetyOverwrite, EveryCommandWithAnOutputRefusesAnExistingFile) {
       {"sweep", "tests/site/data/sweep.yaml", "-o", e},
   };
   for (const auto& args : commands) {
-    const Result r = hashsim(dir, args);
+    const Result r = run_cli(dir, args);
     EXPECT_EQ(r.exit_code, 1) << args[0] << ": " << r.out;
     EXPECT_TRUE(contains(r.out, "already exists")) << args[0] << ": " << r.out;
     EXPECT_EQ(ts::read_text(existing), "precious") << args[0];
@@ -239,7 +239,7 @@ TEST(SafetyOverwrite, LinksFifosDirectoriesAndDevicesAreNeverReplaced) {
   // Through the CLI, with --force too: exit 1, nothing replaced.
   const fs::path in = write_scenario(dir, "small", 2, 10);
   for (const auto& n : names) {
-    const Result r = hashsim(dir, {"-q", "run", in.string(), "-o", (dir / n).string(), "--force", "--no-summary"});
+    const Result r = run_cli(dir, {"-q", "run", in.string(), "-o", (dir / n).string(), "--force", "--no-summary"});
     EXPECT_EQ(r.exit_code, 1) << n << ": " << r.out;
   }
   EXPECT_TRUE(fs::is_symlink(dir / "link.h5"));
@@ -267,7 +267,7 @@ TEST(SafetyDiskFull, RunExitsOneWithPathAndReasonAndLeavesNoFile) {
   TempDir dir;
   const fs::path in = write_scenario(dir, "full", 200, 365);  // ~4.7 MB of float64
   const fs::path out = dir / "full.h5";
-  const Result r = hashsim(dir, {"run", in.string(), "-o", out.string(), "--no-summary", "--threads", "2"},
+  const Result r = run_cli(dir, {"run", in.string(), "-o", out.string(), "--no-summary", "--threads", "2"},
                            {.file_size_limit = 256 * 1024});
   EXPECT_EQ(r.signal, 0) << "killed by signal " << r.signal << ": " << r.out;
   EXPECT_EQ(r.exit_code, 1) << r.out;
@@ -282,7 +282,7 @@ TEST(SafetyDiskFull, BacktestAndSiteHdf5NeverRenameABrokenFile) {
   TempDir dir;
   // backtest --h5: a month of daily columns is some tens of kB.
   const fs::path bt = dir / "bt.h5";
-  Result r = hashsim(dir, {"backtest", "--from", "2022-01-01", "--to", "2022-12-31", "--machine", "S19 Pro", "--h5",
+  Result r = run_cli(dir, {"backtest", "--from", "2022-01-01", "--to", "2022-12-31", "--machine", "S19 Pro", "--h5",
                            bt.string()},
                      {.file_size_limit = 8 * 1024});
   EXPECT_EQ(r.signal, 0) << r.out;
@@ -293,10 +293,10 @@ TEST(SafetyDiskFull, BacktestAndSiteHdf5NeverRenameABrokenFile) {
 
   // site -o over a results file written here without a limit.
   const fs::path results = dir / "results.h5";
-  r = hashsim(dir, {"-q", "run", "tests/site/data/base.yaml", "--paths", "16", "-o", results.string(), "--no-summary"});
+  r = run_cli(dir, {"-q", "run", "tests/site/data/base.yaml", "--paths", "16", "-o", results.string(), "--no-summary"});
   ASSERT_EQ(r.exit_code, 0) << r.out;
   const fs::path site = dir / "site.h5";
-  r = hashsim(dir, {"site", "tests/site/data/site.yaml", "--results", results.string(), "--scenarios", "base",
+  r = run_cli(dir, {"site", "tests/site/data/site.yaml", "--results", results.string(), "--scenarios", "base",
                     "--no-report", "-o", site.string()},
               {.file_size_limit = 8 * 1024});
   EXPECT_EQ(r.signal, 0) << r.out;
@@ -363,7 +363,7 @@ TEST(SafetyNames, SweepNamesThatEscapeOrAreEmptyAreRejected) {
   // Through the CLI: exit 1 and nothing written anywhere (the default output would be
   // results/<name>.h5 in the source tree).
   ts::write_text(dir / "sweep.yaml", "name: ../../safety-escape-test\nscenarios: [a.yaml]\n");
-  const Result r = hashsim(dir, {"-q", "sweep", (dir / "sweep.yaml").string(), "--no-summary"});
+  const Result r = run_cli(dir, {"-q", "sweep", (dir / "sweep.yaml").string(), "--no-summary"});
   EXPECT_EQ(r.exit_code, 1) << r.out;
   EXPECT_FALSE(fs::exists(ts::kSourceDir / "results/../../safety-escape-test.h5"));
 }
@@ -373,7 +373,7 @@ TEST(SafetyNames, SweepNamesThatEscapeOrAreEmptyAreRejected) {
 TEST(SafetySize, TheRunHeaderShowsTheEstimate) {
   TempDir dir;
   const fs::path in = write_scenario(dir, "est", 10, 100);
-  const Result r = hashsim(dir, {"run", in.string(), "-o", (dir / "est.h5").string(), "--no-summary"});
+  const Result r = run_cli(dir, {"run", in.string(), "-o", (dir / "est.h5").string(), "--no-summary"});
   ASSERT_EQ(r.exit_code, 0) << r.out;
   // 8 series x 10 paths x 100 days x 8 bytes + 7 summaries x 8 series x 100 days x 8 bytes = 108.8 kB.
   EXPECT_TRUE(contains(r.out, "output about 108.8 kB")) << r.out;
@@ -384,7 +384,7 @@ TEST(SafetySize, RefusesWhenTheDiskCannotHoldTheOutput) {
   TempDir dir;
   // 10^7 paths x 36,500 days x 8 series x 8 bytes = 23.4 TB: no test disk holds it.
   const fs::path in = write_scenario(dir, "huge", 10'000'000, 36'500);
-  const Result r = hashsim(dir, {"run", in.string(), "-o", (dir / "huge.h5").string()});
+  const Result r = run_cli(dir, {"run", in.string(), "-o", (dir / "huge.h5").string()});
   EXPECT_EQ(r.exit_code, 1) << r.out;
   EXPECT_TRUE(contains(r.out, "needs about 23.4 TB")) << r.out;
   EXPECT_TRUE(contains(r.out, "free")) << r.out;
@@ -398,16 +398,16 @@ TEST(SafetySize, LargeGridsNeedMaxGridPoints) {
   std::string values;
   for (int i = 0; i <= 1000; ++i) values += (i ? ", " : "") + std::to_string(0.001 * i);
   ts::write_text(dir / "big.yaml", "name: big-grid\nscenarios: [g.yaml]\ngrid:\n  price.drift_per_year: [" + values + "]\n");
-  Result r = hashsim(dir, {"sweep", (dir / "big.yaml").string(), "-o", (dir / "big.h5").string()});
+  Result r = run_cli(dir, {"sweep", (dir / "big.yaml").string(), "-o", (dir / "big.h5").string()});
   EXPECT_EQ(r.exit_code, 1) << r.out;
   EXPECT_TRUE(contains(r.out, "expands to 1001 scenarios")) << r.out;
   EXPECT_TRUE(contains(r.out, "--max-grid-points 1001")) << r.out;
   EXPECT_FALSE(fs::exists(dir / "big.h5"));
 
   ts::write_text(dir / "two.yaml", "name: two\nscenarios: [g.yaml]\ngrid:\n  price.drift_per_year: [0.1, 0.2]\n");
-  r = hashsim(dir, {"sweep", (dir / "two.yaml").string(), "-o", (dir / "two.h5").string(), "--max-grid-points", "1"});
+  r = run_cli(dir, {"sweep", (dir / "two.yaml").string(), "-o", (dir / "two.h5").string(), "--max-grid-points", "1"});
   EXPECT_EQ(r.exit_code, 1) << r.out;
-  r = hashsim(dir, {"-q", "sweep", (dir / "two.yaml").string(), "-o", (dir / "two.h5").string(), "--no-summary"});
+  r = run_cli(dir, {"-q", "sweep", (dir / "two.yaml").string(), "-o", (dir / "two.h5").string(), "--no-summary"});
   EXPECT_EQ(r.exit_code, 0) << r.out;
 }
 
@@ -420,7 +420,7 @@ fs::path agents_results(const TempDir& dir) {
   ts::write_text(yaml, ts::agents_yaml("withagents", (ts::kSourceDir / "data/machines/current_2026.csv").string(), 4,
                                        40, 9));
   const fs::path out = dir / "good.h5";
-  const Result r = hashsim(dir, {"-q", "run", yaml.string(), "-o", out.string(), "--no-summary"});
+  const Result r = run_cli(dir, {"-q", "run", yaml.string(), "-o", out.string(), "--no-summary"});
   EXPECT_EQ(r.exit_code, 0) << r.out;
   return out;
 }
@@ -443,7 +443,7 @@ void expect_readers_reject(const TempDir& dir, const fs::path& file, const std::
   for (const std::vector<std::string>& args :
        {std::vector<std::string>{"report", file.string(), "-o", (dir / "r.html").string()},
         std::vector<std::string>{"site", "tests/site/data/site.yaml", "--results", file.string(), "--no-report"}}) {
-    const Result r = hashsim(dir, args);
+    const Result r = run_cli(dir, args);
     EXPECT_EQ(r.signal, 0) << args[0] << " crashed: " << r.out;
     EXPECT_EQ(r.exit_code, 1) << args[0] << ": " << r.out;
     EXPECT_TRUE(contains(r.out, file.string())) << r.out;
@@ -501,7 +501,7 @@ TEST(SafetyCli, UsageErrorsExitTwoWithCli11sMessage) {
   const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
       {{"run", i, "--no-such-flag"}, "--no-such-flag"},
       {{"run"}, "scenario is required"},
-      {{"no-such-command"}, "no-such-command"},
+      {{"no-such-command"}, "subcommand is required"},
       {{"run", i, "--paths", "0"}, "--paths"},
       {{"run", i, "--seed", "-1"}, "--seed"},
       {{"run", i, "--seed", "18446744073709551616"}, "out of range"},  // 2^64
@@ -512,20 +512,20 @@ TEST(SafetyCli, UsageErrorsExitTwoWithCli11sMessage) {
       {{"backtest", "--from", "2022-12-01", "--to", "2022-12-31", "--h5", ""}, "must not be empty"},
   };
   for (const auto& [args, message] : cases) {
-    const Result r = hashsim(dir, args);
+    const Result r = run_cli(dir, args);
     EXPECT_EQ(r.exit_code, 2) << args[0] << " " << (args.size() > 2 ? args[2] : "") << ": " << r.out;
     EXPECT_TRUE(contains(r.out, message)) << "'" << message << "' not in: " << r.out;
   }
   EXPECT_EQ(listing(dir.path()), (std::vector<std::string>{"cli.yaml", "hashsim.log"}));
   EXPECT_FALSE(fs::exists(ts::kSourceDir / "results/cli.h5"));  // -o "" did not fall back to the default
-  EXPECT_EQ(hashsim(dir, {"--help"}).exit_code, 0);
+  EXPECT_EQ(run_cli(dir, {"--help"}).exit_code, 0);
 }
 
 TEST(SafetyCli, TheLargestSeedIsRecordedExactly) {
   TempDir dir;
   const fs::path in = write_scenario(dir, "seed", 2, 10);
   const fs::path out = dir / "seed.h5";
-  const Result r = hashsim(dir, {"-q", "run", in.string(), "-o", out.string(), "--seed", "9223372036854775807",
+  const Result r = run_cli(dir, {"-q", "run", in.string(), "-o", out.string(), "--seed", "9223372036854775807",
                                  "--no-summary"});
   ASSERT_EQ(r.exit_code, 0) << r.out;
   h5::Handle f = h5::open_file_readonly(out.string());
@@ -547,7 +547,7 @@ TEST(SafetyResume, KilledRunsResumeToTheSameFile) {
   };
   const fs::path ref = dir / "ref.h5";
   const auto t0 = std::chrono::steady_clock::now();
-  Result r = hashsim(dir, with({"-o", ref.string()}));
+  Result r = run_cli(dir, with({"-o", ref.string()}));
   ASSERT_EQ(r.exit_code, 0) << r.out;
   const double run_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   const FileContents want = contents(ref);
@@ -591,7 +591,7 @@ TEST(SafetyResume, KilledRunsResumeToTheSameFile) {
         H5Fclose(f);
       }
     }
-    r = hashsim(dir, with({"-o", out.string(), "--resume"}));
+    r = run_cli(dir, with({"-o", out.string(), "--resume"}));
     ASSERT_EQ(r.exit_code, 0) << "round " << round << ": " << r.out;
     EXPECT_FALSE(fs::exists(partial));
     expect_same_run(want, contents(out), "round " + std::to_string(round));
@@ -605,20 +605,20 @@ TEST(SafetyResume, APartialFromAnotherRunIsNotContinued) {
   const fs::path in = write_scenario(dir, "other", 64, 30, 1);
   const fs::path out = dir / "other.h5";
   // A complete file renamed to .partial stands for a killed run with every path checkpointed.
-  Result r = hashsim(dir, {"-q", "run", in.string(), "-o", out.string(), "--no-summary"});
+  Result r = run_cli(dir, {"-q", "run", in.string(), "-o", out.string(), "--no-summary"});
   ASSERT_EQ(r.exit_code, 0) << r.out;
   fs::rename(out, out.string() + ".partial");
-  r = hashsim(dir, {"-q", "run", in.string(), "-o", out.string(), "--no-summary", "--resume", "--seed", "2"});
+  r = run_cli(dir, {"-q", "run", in.string(), "-o", out.string(), "--no-summary", "--resume", "--seed", "2"});
   EXPECT_EQ(r.exit_code, 1) << r.out;
   EXPECT_TRUE(contains(r.out, "cannot resume")) << r.out;
   EXPECT_TRUE(contains(r.out, "seed")) << r.out;
   EXPECT_TRUE(fs::exists(out.string() + ".partial"));  // still there to be continued correctly
   // Without a partial file, --resume simply runs.
   fs::remove(out.string() + ".partial");
-  r = hashsim(dir, {"-q", "run", in.string(), "-o", out.string(), "--no-summary", "--resume"});
+  r = run_cli(dir, {"-q", "run", in.string(), "-o", out.string(), "--no-summary", "--resume"});
   EXPECT_EQ(r.exit_code, 0) << r.out;
   // --resume does not replace a finished output without --force.
-  r = hashsim(dir, {"-q", "run", in.string(), "-o", out.string(), "--no-summary", "--resume"});
+  r = run_cli(dir, {"-q", "run", in.string(), "-o", out.string(), "--no-summary", "--resume"});
   EXPECT_EQ(r.exit_code, 1) << r.out;
   EXPECT_TRUE(contains(r.out, "--force")) << r.out;
 }

@@ -2,9 +2,12 @@
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <iostream>
 
+#include "engine/io/hdf5.h"
 #include "engine/util/error.h"
 #include "engine/util/signals.h"
 #include "engine/util/version.h"
@@ -47,11 +50,15 @@ int main(int argc, char** argv) {
     // codes"), not CLI11's own 105-114 codes.
     const int rc = app.exit(e);
     return rc == 0 ? 0 : 2;
-  } catch (const hashsim::Error& e) {
-    std::cerr << "hashsim: error: " << e.what() << "\n";
-    return 1;
   } catch (const std::exception& e) {
-    std::cerr << "hashsim: error: " << e.what() << "\n";
+    std::cerr << "hashsim: error: " << e.what() << std::endl;
+    // The partial output is gone (removed while unwinding). After a failed HDF5 close (full disk)
+    // the library's exit handler would crash closing that file again: end here instead.
+    if (hashsim::h5::close_failed()) {
+      spdlog::shutdown();
+      std::fflush(nullptr);
+      std::_Exit(1);
+    }
     return 1;
   }
   return 0;
