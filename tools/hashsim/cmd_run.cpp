@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <spdlog/spdlog.h>
+#include <yaml-cpp/yaml.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -169,6 +170,33 @@ void check_output_size(const std::vector<scenario::Scenario>& list, const std::s
                 " free; free space, lower --paths / --days / record.every_days, or pass --no-space-check");
 }
 
+// The number of scenarios a sweep file expands to (scenarios x grid values), read from the YAML
+// before load_sweep builds them all (expanding 1,000 points takes about a minute); 0 when the file
+// does not parse here (load_sweep then reports why).
+std::uint64_t sweep_points_before_loading(const std::string& file) {
+  try {
+    const YAML::Node root = YAML::LoadFile(file);
+    const YAML::Node list = root["scenarios"];
+    std::uint64_t n = list && list.IsSequence() ? list.size() : 0;
+    const YAML::Node grid = root["grid"];
+    if (grid && grid.IsMap())
+      for (auto it = grid.begin(); it != grid.end(); ++it) {
+        const YAML::Node values = it->second;
+        if (values.IsSequence() && values.size() > 0) n *= values.size();
+      }
+    return n;
+  } catch (const std::exception&) {
+    return 0;
+  }
+}
+
+void check_grid_points(const std::string& file, std::uint64_t points, std::uint64_t max_points) {
+  if (points > max_points)
+    throw Error(file + ": the sweep expands to " + std::to_string(points) +
+                " scenarios (grid points), more than --max-grid-points " + std::to_string(max_points) +
+                "; pass --max-grid-points " + std::to_string(points) + " to run them all");
+}
+
 void run_all(const std::vector<scenario::Scenario>& list, const std::string& output, const RunFlags& f,
              const GlobalOptions& g) {
   const Overwrite mode = f.resume ? Overwrite::kResume : g.overwrite();
@@ -218,11 +246,9 @@ void register_run_commands(CLI::App& app, GlobalOptions& global) {
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{100'000'000}));
   sweep->callback([sweep_flags, &global] {
     const RunFlags& f = *sweep_flags;
+    check_grid_points(f.input, sweep_points_before_loading(f.input), f.max_grid_points);
     scenario::Sweep sw = scenario::load_sweep(f.input, {f.paths, f.days, f.seed});
-    if (sw.scenarios.size() > f.max_grid_points)
-      throw Error(f.input + ": the sweep expands to " + std::to_string(sw.scenarios.size()) +
-                  " scenarios (grid points), more than --max-grid-points " + std::to_string(f.max_grid_points) +
-                  "; pass --max-grid-points " + std::to_string(sw.scenarios.size()) + " to run them all");
+    check_grid_points(f.input, sw.scenarios.size(), f.max_grid_points);
     apply_start_sources(sw.scenarios);
     run_all(sw.scenarios, f.output.empty() ? "results/" + sw.name + ".h5" : f.output, f, global);
   });
