@@ -11,6 +11,7 @@
 
 namespace {
 
+// A fixed folder: the commands below pass --force, so a second ctest run may replace its outputs.
 const std::filesystem::path kOut = std::filesystem::path(HASHSIM_BINARY_DIR) / "tests" / "history" / "cli";
 
 struct CliRun {
@@ -35,7 +36,7 @@ CliRun run_hashsim(const std::string& args) {
 
 TEST(HistoryCli, CalibrateWritesTheYamlFragment) {
   const auto yaml = kOut / "fit.yaml";
-  const CliRun r = run_hashsim("calibrate --from 2023-01-01 --to 2023-12-31 -o '" + yaml.string() + "'");
+  const CliRun r = run_hashsim("calibrate --force --from 2023-01-01 --to 2023-12-31 -o '" + yaml.string() + "'");
   ASSERT_EQ(r.status, 0) << r.out;
   EXPECT_NE(r.out.find("vol_per_sqrt_year (sigma)"), std::string::npos) << r.out;
   const std::string text = hashsim::read_file(yaml);
@@ -45,7 +46,7 @@ TEST(HistoryCli, CalibrateWritesTheYamlFragment) {
 
 TEST(HistoryCli, BacktestWritesCsvAndHdf5) {
   const CliRun r = run_hashsim("backtest --from 2022-12-01 --to 2022-12-31 --machine 'S19 Pro' --mw 1 "
-                        "--tariff-usd-per-kwh 0.05 --capex-usd 100000 -o '" + (kOut / "bt.csv").string() +
+                        "--tariff-usd-per-kwh 0.05 --capex-usd 100000 --force -o '" + (kOut / "bt.csv").string() +
                         "' --h5 '" + (kOut / "bt.h5").string() + "'");
   ASSERT_EQ(r.status, 0) << r.out;
   EXPECT_NE(r.out.find("1 MW = 307 x Bitmain Antminer S19 Pro"), std::string::npos) << r.out;
@@ -75,13 +76,13 @@ TEST(HistoryCli, BadInputExitsNonZeroWithAMessage) {
 
 TEST(HistoryCli, ValidatePrintsErrorsPerHorizonAndWritesTheSeries) {
   const auto csv = kOut / "validate.csv";
-  const CliRun r = run_hashsim("validate --from 2024-06-01 --days 200 --paths 2 --threads 1 -o '" + csv.string() + "'");
+  const CliRun r = run_hashsim("validate --force --from 2024-06-01 --days 200 --paths 2 --threads 1 -o '" + csv.string() + "'");
   ASSERT_EQ(r.status, 0) << r.out;
   for (const char* s : {"30 d", "90 d", "180 d", "all (199 d)", "median |e|", "bias mean e"})
     EXPECT_NE(r.out.find(s), std::string::npos) << s << "\n" << r.out;
   const std::string text = hashsim::read_file(csv);
   EXPECT_EQ(text.rfind("date,price_usd,actual_network_hashrate_ths,simulated_network_hashrate_ths_p5,", 0), 0u);
-  const CliRun bad = run_hashsim("validate --from 2024-06-01 --scenario scenarios/exogenous-hashrate.yaml");
+  const CliRun bad = run_hashsim("validate --force --from 2024-06-01 --scenario scenarios/exogenous-hashrate.yaml");
   EXPECT_EQ(bad.status, 1) << bad.out;
   EXPECT_NE(bad.out.find("network.model: agents"), std::string::npos) << bad.out;
 }
