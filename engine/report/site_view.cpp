@@ -43,7 +43,7 @@ SiteView read_site_view(const std::filesystem::path& site_h5) {
   if (!h5::exists(f.get(), "site"))
     throw Error(site_h5.string() + ": no /site group (write one with hashsim site ... -o <file.h5>)");
   h5::Handle s = h5::open_group(f.get(), "site");
-  // Shapes before reading (issue 17.6): the version this reader knows, equal-length grid vectors.
+  // Before reading (issue 17.6): the schema version this reader knows.
   if (const auto version = h5::get_int_attr(s.get(), "schema_version"); version.value_or(-1) != 1)
     throw Error(site_h5.string() + ": /site schema_version is " +
                 (version ? std::to_string(*version) : std::string("missing")) + "; this hashsim reads version 1");
@@ -56,9 +56,6 @@ SiteView read_site_view(const std::filesystem::path& site_h5) {
     v.grid_power_prices = h5::read_vector(s.get(), "selection/grid_power_price_per_kwh");
     v.grid_cost_per_th_day = h5::read_vector(s.get(), "selection/grid_cost_per_th_day_site_ccy");
     v.grid_payback_days = h5::read_vector(s.get(), "selection/grid_payback_days");
-    if (v.grid_cost_per_th_day.size() != v.grid_power_prices.size() ||
-        v.grid_payback_days.size() != v.grid_power_prices.size())
-      throw Error(site_h5.string() + ": /site/selection/grid_* datasets: expected equal lengths (one per power price)");
   }
   if (!h5::exists(s.get(), "scenarios")) return v;
   h5::Handle sg = h5::open_group(s.get(), "scenarios");
