@@ -157,6 +157,11 @@ void run_concurrently(const std::vector<std::function<void()>>& tasks) {
   for (auto& f : running) f.get();
 }
 
+// "CoinGecko: price_usd = ..." -> "price_usd = ..." (the log line names the provider already).
+std::string without_label(const std::string& error, const std::string& label) {
+  return error.rfind(label + ": ", 0) == 0 ? error.substr(label.size() + 2) : error;
+}
+
 // A provider timestamp more than the allowed clock skew ahead of now: the reason, else "".
 std::string future_reason(std::int64_t t, std::int64_t now, const LiveOptions& opts, const std::string& what) {
   if (t - now <= opts.max_clock_skew_s) return "";
@@ -326,7 +331,7 @@ class SnapshotBuilder {
       accept(ValueKey::FxUsdGbp, rates.gbp, p.label, make);
       accept(ValueKey::FxUsdEur, rates.eur, p.label, make);
       for (auto k : keys)
-        if (!cand(k).live) fetcher_.rejected(p, cand(k).errors.back());
+        if (!cand(k).live) fetcher_.rejected(p, without_label(cand(k).errors.back(), p.label));
     } catch (const Error& e) {
       fetcher_.rejected(p, e.what());
       fail_all(keys, p.label + ": " + e.what());
@@ -375,7 +380,7 @@ class SnapshotBuilder {
         accept(ValueKey::PriceGbp, q.gbp, cg.label, make);
         accept(ValueKey::PriceEur, q.eur, cg.label, make);
         for (auto k : keys)
-          if (!cand(k).live) fetcher_.rejected(cg, cand(k).errors.back());
+          if (!cand(k).live) fetcher_.rejected(cg, without_label(cand(k).errors.back(), cg.label));
       } catch (const Error& e) {
         fetcher_.rejected(cg, e.what());
         fail_all(keys, cg.label + ": " + e.what());
@@ -396,7 +401,7 @@ class SnapshotBuilder {
             return provider_value(v, "coinbase", std::nullopt, rb.fetched_at, false,
                                   "Coinbase spot (fallback: " + fallback + ")");
           });
-          if (!cand(ValueKey::PriceUsd).live) fetcher_.rejected(cb, cand(ValueKey::PriceUsd).errors.back());
+          if (!cand(ValueKey::PriceUsd).live) fetcher_.rejected(cb, without_label(cand(ValueKey::PriceUsd).errors.back(), cb.label));
         } catch (const Error& e) {
           fetcher_.rejected(cb, e.what());
           cand(ValueKey::PriceUsd).errors.push_back(cb.label + ": " + e.what());
@@ -446,7 +451,7 @@ class SnapshotBuilder {
     }
     accept(k, v, p.label,
            [&](double x) { return provider_value(x, source, std::nullopt, r.fetched_at, false, note + extra); });
-    if (!cand(k).live) fetcher_.rejected(p, cand(k).errors.back());
+    if (!cand(k).live) fetcher_.rejected(p, without_label(cand(k).errors.back(), p.label));
   }
 
   void fetch_difficulty() {
@@ -607,9 +612,9 @@ std::vector<ProbeResult> probe_providers(const LiveOptions& opts) {
       return what + " " + format_utc_iso8601(t) + " is " + format_age(now - t) + " old (limit " + format_age(max_age_s) + ")";
     return std::string();
   };
-  const Endpoints& e = opts.endpoints;
+  const Endpoints& ep = opts.endpoints;
   const std::vector<Probe> probes = {
-      {{"CoinGecko", e.coingecko + "/api/v3/simple/price?ids=bitcoin&vs_currencies=usd,gbp,eur&include_last_updated_at=true", true, true},
+      {{"CoinGecko", ep.coingecko + "/api/v3/simple/price?ids=bitcoin&vs_currencies=usd,gbp,eur&include_last_updated_at=true", true, true},
        [&](const std::string& b) {
          const auto q = parse_coingecko_simple_price(b);
          std::string s = "price_usd=" + need(q.usd, ValueKey::PriceUsd) + " price_gbp=" + need(q.gbp, ValueKey::PriceGbp) +
@@ -621,22 +626,22 @@ std::vector<ProbeResult> probe_providers(const LiveOptions& opts) {
          }
          return s;
        }},
-      {{"Coinbase", e.coinbase + "/v2/prices/BTC-USD/spot", true, false},
+      {{"Coinbase", ep.coinbase + "/v2/prices/BTC-USD/spot", true, false},
        [&](const std::string& b) { return "price_usd=" + need(parse_coinbase_spot(b), ValueKey::PriceUsd); }},
-      {{"blockchain.info", e.blockchain_info + "/q/getdifficulty", false, false},
+      {{"blockchain.info", ep.blockchain_info + "/q/getdifficulty", false, false},
        [&](const std::string& b) {
          return "difficulty=" + need(parse_plain_number(b, kDifficultyBounds, "difficulty"), ValueKey::Difficulty);
        }},
-      {{"blockchain.info", e.blockchain_info + "/q/hashrate", false, false},
+      {{"blockchain.info", ep.blockchain_info + "/q/hashrate", false, false},
        [&](const std::string& b) {
          const Bounds ghs{kHashrateThsBounds.lo * 1e3, kHashrateThsBounds.hi * 1e3};
          ParsedValue v = parse_plain_number(b, ghs, "network_hashrate_ghs");
          if (v.ok()) *v.value /= 1e3;
          return "network_hashrate_ths=" + need(v, ValueKey::NetworkHashrateThs);
        }},
-      {{"mempool.space", e.mempool_space + "/api/blocks/tip/height", false, false},
+      {{"mempool.space", ep.mempool_space + "/api/blocks/tip/height", false, false},
        [&](const std::string& b) { return "height=" + need(parse_plain_integer(b, kHeightBounds, "height"), ValueKey::Height); }},
-      {{"Frankfurter", e.frankfurter + "/latest?from=USD&to=GBP,EUR", true, false},
+      {{"Frankfurter", ep.frankfurter + "/latest?from=USD&to=GBP,EUR", true, false},
        [&](const std::string& b) {
          const auto r = parse_frankfurter_latest(b);
          std::string s = "fx_usd_gbp=" + need(r.gbp, ValueKey::FxUsdGbp) + " fx_usd_eur=" + need(r.eur, ValueKey::FxUsdEur);
