@@ -367,8 +367,7 @@ TEST(BlocksSync, LaggingNodeStopsAndDeletesNothing) {
   EXPECT_THROW(sync_ledger(*src, store, {}), LaggingNodeError);
   EXPECT_EQ(store.count(), 543);
   // Below the ledger's first block: nothing to compare, still nothing deleted.
-  FakeNode young(testing::fixture_chain());
-  young.set_tip(909400);
+  FakeNode young(testing::synthetic_chain(909000, 401));  // tip 909400
   auto ysrc = node_source(young);
   e = error_of([&] { sync_ledger(*ysrc, store, {}); });
   EXPECT_NE(e.find("below the ledger's first block 909458"), std::string::npos) << e;
