@@ -78,11 +78,24 @@ AgentsConfig parse_agents_config(scenario::YamlMap& m, const std::filesystem::pa
       r.fail("window_days", "is fixed at 30 by the reference-2021 profile");
     c.rules.window_days = static_cast<int>(r.integer("window_days", 1, 365, 30));
     c.rules.pool_fee = r.number("pool_fee", 0.0, 0.5, 0.0);
-    c.rules.hardware_failure_rate_per_year = r.number("hardware_failure_rate_per_year", 0.0, 1.0, 0.0);
+    c.rules.hardware_failure_rate_per_year = r.number("hardware_failure_rate_per_year", 0.0, 1.0, DefaultRules{}.hardware_failure_rate_per_year);
     c.rules.reinvest_fraction = r.number("reinvest_fraction", 0.0, 1.0, 0.5);
     c.rules.max_payback_days = r.number("max_payback_days", 1.0, 3650.0, 720.0);
     c.rules.max_switch_off_fraction_per_day = r.number("max_switch_off_fraction_per_day", 0.0, 1.0, 0.10);
     c.rules.restart_fraction_per_day = r.number("restart_fraction_per_day", 0.0, 1.0, 0.25);
+    const DefaultRules d{};
+    c.rules.expected_difficulty_growth_per_year =
+        r.number("expected_difficulty_growth_per_year", 0.0, 5.0, d.expected_difficulty_growth_per_year);
+    c.rules.anticipate_halving = r.boolean("anticipate_halving", d.anticipate_halving);
+    c.rules.scale_orders_by_value = r.boolean("scale_orders_by_value", d.scale_orders_by_value);
+    c.rules.switch_window_days = static_cast<int>(r.integer("switch_window_days", 1, 365, d.switch_window_days));
+    c.rules.proportional_restart = r.boolean("proportional_restart", d.proportional_restart);
+    c.rules.retire_fraction_per_day = r.number("retire_fraction_per_day", 0.0, 1.0, d.retire_fraction_per_day);
+    c.rules.resale_fraction = r.number("resale_fraction", 0.0, 1.0, d.resale_fraction);
+    c.rules.equilibrium_start = r.boolean("equilibrium_start", d.equilibrium_start);
+    c.rules.band_capacity_headroom = r.number("band_capacity_headroom", -1.0, 100.0, d.band_capacity_headroom);
+    c.rules.band_capacity_growth_per_year =
+        r.number("band_capacity_growth_per_year", -1.0, 10.0, d.band_capacity_growth_per_year);
     r.finish();
   }
 
