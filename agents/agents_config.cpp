@@ -27,7 +27,7 @@ AgentsConfig parse_agents_config(scenario::YamlMap& m, const std::filesystem::pa
   c.profile = profile == "default" ? RuleProfile::Default : RuleProfile::Reference2021;
   const std::string cat = m.text("catalogue");
   c.catalogue_file = resolve(scenario_file, cat);
-  if (!std::filesystem::is_regular_file(c.catalogue_file))
+  if (!scenario::is_regular_file(c.catalogue_file))
     m.fail("catalogue", "= " + scenario::shorten(cat) + ": cannot read file " + scenario::shorten(c.catalogue_file.string()));
 
   // Tariff bands: each a price or a [low, high] range (its midpoint), with a weight; weights
@@ -108,7 +108,7 @@ AgentsConfig parse_agents_config(scenario::YamlMap& m, const std::filesystem::pa
     scenario::YamlMap rw = r.map("reward", true);
     const std::string file = rw.text("file");
     c.reference.reward.file = resolve(scenario_file, file);
-    if (!std::filesystem::is_regular_file(c.reference.reward.file))
+    if (!scenario::is_regular_file(c.reference.reward.file))
       rw.fail("file", "= " + scenario::shorten(file) + ": cannot read file " + scenario::shorten(c.reference.reward.file.string()));
     c.reference.reward.value_column = rw.text("column", "reward_btc_per_day");
     c.reference.reward.day_column = rw.text("day_column", "day");

@@ -21,7 +21,7 @@ market::ReplaySpec read_replay(YamlMap& m, const std::filesystem::path& scenario
   const std::string file = m.text("file");
   std::filesystem::path p(file);
   if (p.is_relative()) p = scenario_file.parent_path() / p;
-  if (!std::filesystem::is_regular_file(p)) m.fail("file", "= " + shorten(file) + ": cannot read file " + shorten(p.string()));
+  if (!scenario::is_regular_file(p)) m.fail("file", "= " + shorten(file) + ": cannot read file " + shorten(p.string()));
   r.file = p;
   r.value_column = m.text("column", default_column);
   r.day_column = m.text("day_column", "day");
@@ -206,7 +206,7 @@ Scenario build_scenario(const YAML::Node& root, const std::string& yaml_text, co
 }
 
 Scenario load_scenario(const std::filesystem::path& file, const Overrides& overrides) {
-  if (!std::filesystem::is_regular_file(file))
+  if (!scenario::is_regular_file(file))
     throw Error(file.string() + ": cannot read scenario file (not found or not a regular file)");
   return parse_scenario(read_file(file), file, overrides);
 }

@@ -41,6 +41,8 @@ std::string set_dotted(YAML::Node root, const std::string& dotted, const YAML::N
     if (p.empty()) return "has an empty part (keys are dotted names like price.vol_per_sqrt_year)";
   // yaml-cpp nodes are handles: indexing a non-const node and assigning through it modifies the
   // document (a missing key is added on assignment; a const node would give an invalid one).
+  // Assigning one Node to another copies the value into the target, so the walk moves its
+  // handle with reset(), never with operator=.
   YAML::Node cur = root;
   std::string path;
   for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
@@ -50,11 +52,11 @@ std::string set_dotted(YAML::Node root, const std::string& dotted, const YAML::N
     path += (path.empty() ? "" : ".") + parts[i];
     YAML::Node next = cur[parts[i]];
     if (!next.IsDefined() || next.IsNull()) {
-      next = YAML::Node(YAML::NodeType::Map);
-      cur[parts[i]] = next;
+      cur[parts[i]] = YAML::Node(YAML::NodeType::Map);
+      next.reset(cur[parts[i]]);
       created->push_back(path);
     }
-    cur = next;
+    cur.reset(next);
   }
   if (cur.IsDefined() && !cur.IsNull() && !cur.IsMap())
     return "cannot set '" + parts.back() + "' inside " + (path.empty() ? "the document" : "'" + path + "'") +
@@ -148,11 +150,12 @@ Sweep load_sweep(const std::filesystem::path& file, const Overrides& overrides) 
       throw Error(fname + ":" + std::to_string(line_of(item)) + ": scenarios items must be file names");
     std::filesystem::path sf(item.Scalar());
     if (sf.is_relative()) sf = file.parent_path() / sf;
-    if (!std::filesystem::is_regular_file(sf))
+    if (!scenario::is_regular_file(sf))
       throw Error(fname + ":" + std::to_string(line_of(item)) + ": scenario file " + shorten(item.Scalar()) +
                   " not found (looked for " + shorten(sf.string()) + ")");
     std::string text;
     const YAML::Node base = load_yaml_file(sf.string(), &text);
+    if (!base || base.IsNull()) throw Error(sf.string() + ": the scenario file is empty");
 
     // Cartesian product of grid axes (one point with no axes).
     std::vector<std::size_t> idx(axes.size(), 0);
@@ -160,7 +163,6 @@ Sweep load_sweep(const std::filesystem::path& file, const Overrides& overrides) 
       // Each grid point edits its own parse of the scenario (YAML::Clone would drop the line
       // marks that messages quote).
       YAML::Node doc = axes.empty() ? base : parse_yaml(text, sf.string());
-      if (!axes.empty() && (!doc.IsDefined() || doc.IsNull())) doc = YAML::Node(YAML::NodeType::Map);
       auto origins = std::make_shared<KeyOrigins>();
       std::string variant;
       for (std::size_t a = 0; a < axes.size(); ++a) {

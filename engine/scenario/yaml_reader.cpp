@@ -591,7 +591,7 @@ YAML::Node parse_yaml(const std::string& text, const std::string& file) {
     const int implicit = static_cast<int>(docs.size()) - markers;
     const auto line_of_doc = [&](std::size_t i) {
       const auto m = docs[i].Mark();
-      if (!m.is_null() && (m.pos != 0 || i == 0)) return m.line + 1;
+      if (!docs[i].IsNull() && !m.is_null() && (m.pos != 0 || i == 0)) return m.line + 1;
       return std::max(document_marker_line(text, static_cast<int>(i) - implicit), 1);
     };
     throw Error(file + ":" + std::to_string(line_of_doc(1)) + ": a second YAML document starts here (the first starts at line " +
@@ -602,8 +602,13 @@ YAML::Node parse_yaml(const std::string& text, const std::string& file) {
   return docs[0];
 }
 
+bool is_regular_file(const std::filesystem::path& path) {
+  std::error_code ec;
+  return std::filesystem::is_regular_file(path, ec);
+}
+
 YAML::Node load_yaml_file(const std::string& path, std::string* text_out) {
-  if (!std::filesystem::is_regular_file(path)) throw Error(path + ": cannot read file (not found or not a file)");
+  if (!scenario::is_regular_file(path)) throw Error(path + ": cannot read file (not found or not a file)");
   std::string text = read_file(path);
   YAML::Node n = parse_yaml(text, path);
   if (text_out) *text_out = std::move(text);

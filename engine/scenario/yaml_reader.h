@@ -13,6 +13,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cstdint>
+#include <filesystem>
 #include <initializer_list>
 #include <map>
 #include <memory>
@@ -107,5 +108,9 @@ bool core_float(const YAML::Node& node, double* value, bool* out_of_range = null
 // and a recursive alias are errors too.
 YAML::Node parse_yaml(const std::string& text, const std::string& file);
 YAML::Node load_yaml_file(const std::string& path, std::string* text_out = nullptr);
+
+// Whether `path` names a regular file; false (never an exception) for a name the system refuses,
+// such as one longer than NAME_MAX.
+bool is_regular_file(const std::filesystem::path& path);
 
 }  // namespace hashsim::scenario

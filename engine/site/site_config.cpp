@@ -31,7 +31,7 @@ std::filesystem::path resolve_catalogue(const std::string& given, const std::fil
     }
   }
   for (const auto& t : tried)
-    if (std::filesystem::is_regular_file(t)) return t;
+    if (scenario::is_regular_file(t)) return t;
   std::string list;
   for (const auto& t : tried) list += (list.empty() ? "" : ", ") + t.string();
   m.fail("catalogue", "= " + scenario::shorten(given) + ": machine catalogue not found (tried " + scenario::shorten(list) + ")");
@@ -121,7 +121,7 @@ SiteConfig parse_site_config(const std::string& yaml_text, const std::filesystem
 }
 
 SiteConfig load_site_config(const std::filesystem::path& file) {
-  if (!std::filesystem::is_regular_file(file))
+  if (!scenario::is_regular_file(file))
     throw Error(file.string() + ": cannot read site file (not found or not a regular file)");
   return parse_site_config(read_file(file), file);
 }
