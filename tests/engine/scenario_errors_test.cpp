@@ -503,3 +503,20 @@ TEST(SweepErrors, DuplicateGridKeyNamesBothLines) {
   EXPECT_NE(msg.find("sweep.yaml:5: duplicate key grid.price.drift_per_year (first given at line 4)"), std::string::npos)
       << msg;
 }
+
+TEST(Cli, SweepSummaryTablePrintsWholeVariantNames) {
+  TempDir dir;
+  ts::write_text(dir / "base.yaml", base_yaml());
+  ts::write_text(dir / "sweep.yaml", "name: sw\nscenarios: [base.yaml]\npaths: 2\nhorizon_days: 5\n"
+                                     "grid:\n  network.growth_per_year: [0.1, 0.2]\n  chain.difficulty_adjustment: [true]\n");
+  const auto out = dir / "sw.h5";
+  const int rc = exit_code(kHashsim + " -q sweep " + (dir / "sweep.yaml").string() + " -o " + out.string() +
+                           " --no-progress > " + (dir / "stdout.txt").string() + " 2>&1");
+  const std::string text = ts::read_text(dir / "stdout.txt");
+  ASSERT_EQ(rc, 0) << text;
+  // Names longer than the old 44-character column, differing only at the end.
+  for (const char* g : {"0.1", "0.2"})
+    EXPECT_NE(text.find("base[network.growth_per_year=" + std::string(g) + ",chain.difficulty_adjustment=true] "),
+              std::string::npos)
+        << text;
+}
