@@ -1,6 +1,10 @@
 #include "agents/agents_config.h"
 
+#include <algorithm>
 #include <cmath>
+#include <optional>
+
+#include "agents/machine_catalogue.h"
 
 #include "engine/scenario/yaml_reader.h"
 #include "engine/util/error.h"
@@ -23,8 +27,8 @@ AgentsConfig parse_agents_config(scenario::YamlMap& m, const std::filesystem::pa
   c.profile = profile == "default" ? RuleProfile::Default : RuleProfile::Reference2021;
   const std::string cat = m.text("catalogue");
   c.catalogue_file = resolve(scenario_file, cat);
-  if (!std::filesystem::is_regular_file(c.catalogue_file))
-    m.fail("catalogue", "= " + cat + ": cannot read file " + c.catalogue_file.string());
+  if (!scenario::is_regular_file(c.catalogue_file))
+    m.fail("catalogue", "= " + scenario::shorten(cat) + ": cannot read file " + scenario::shorten(c.catalogue_file.string()));
 
   // Tariff bands: each a price or a [low, high] range (its midpoint), with a weight; weights
   // must sum to 1 (within 1e-9) so the archetype distribution is a distribution.
@@ -61,9 +65,19 @@ AgentsConfig parse_agents_config(scenario::YamlMap& m, const std::filesystem::pa
                                scenario::format_number(c.strategy_weight[0] + c.strategy_weight[1]) + "; they must sum to 1");
   }
 
+  std::optional<MachineCatalogue> catalogue;  // read only when there are observers
   for (auto& o : m.map_list("observers")) {
     ObserverFleet f;
     f.machine = o.text("machine");
+    // Checked here, where the file and line are known (the agent model would only say "unknown machine").
+    if (!catalogue) catalogue = load_machine_catalogue(c.catalogue_file);
+    if (std::none_of(catalogue->machines.begin(), catalogue->machines.end(),
+                     [&](const auto& mc) { return mc.name == f.machine; })) {
+      std::string known;
+      for (const auto& mc : catalogue->machines) known += (known.empty() ? "" : ", ") + mc.name;
+      o.fail("machine", "= " + scenario::shorten(f.machine) + " is not in the catalogue " + c.catalogue_file.string() +
+                            " (it has: " + known + ")");
+    }
     f.tariff_usd_per_kwh = o.number("tariff_usd_per_kwh", 0.0, 10.0);
     f.strategy = o.choice("strategy", {"sell_daily", "long_btc"}) == "sell_daily" ? Strategy::SellDaily : Strategy::LongBtc;
     f.budget_usd = o.number("budget_usd", 1.0, 1e12, 1e6);
@@ -107,8 +121,8 @@ AgentsConfig parse_agents_config(scenario::YamlMap& m, const std::filesystem::pa
     scenario::YamlMap rw = r.map("reward", true);
     const std::string file = rw.text("file");
     c.reference.reward.file = resolve(scenario_file, file);
-    if (!std::filesystem::is_regular_file(c.reference.reward.file))
-      rw.fail("file", "= " + file + ": cannot read file " + c.reference.reward.file.string());
+    if (!scenario::is_regular_file(c.reference.reward.file))
+      rw.fail("file", "= " + scenario::shorten(file) + ": cannot read file " + scenario::shorten(c.reference.reward.file.string()));
     c.reference.reward.value_column = rw.text("column", "reward_btc_per_day");
     c.reference.reward.day_column = rw.text("day_column", "day");
     c.reference.reward.path_column = rw.text("path_column", "");

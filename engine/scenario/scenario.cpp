@@ -21,7 +21,7 @@ market::ReplaySpec read_replay(YamlMap& m, const std::filesystem::path& scenario
   const std::string file = m.text("file");
   std::filesystem::path p(file);
   if (p.is_relative()) p = scenario_file.parent_path() / p;
-  if (!std::filesystem::is_regular_file(p)) m.fail("file", "= " + file + ": cannot read file " + p.string());
+  if (!scenario::is_regular_file(p)) m.fail("file", "= " + shorten(file) + ": cannot read file " + shorten(p.string()));
   r.file = p;
   r.value_column = m.text("column", default_column);
   r.day_column = m.text("day_column", "day");
@@ -70,11 +70,12 @@ Scenario parse_scenario(const std::string& yaml_text, const std::filesystem::pat
   return build_scenario(parse_yaml(yaml_text, file.string()), yaml_text, file, ov);
 }
 
-Scenario build_scenario(const YAML::Node& root, const std::string& yaml_text, const std::filesystem::path& file,
-                        const Overrides& ov) {
+namespace {
+Scenario build(const YAML::Node& root, const std::string& yaml_text, const std::filesystem::path& file,
+               const Overrides& ov, std::shared_ptr<const KeyOrigins> origins) {
   const std::string fname = file.string();
   if (!root || root.IsNull()) throw Error(fname + ": the scenario file is empty");
-  YamlMap top(root, fname, "");
+  YamlMap top(root, fname, "", 0, std::move(origins));
 
   Scenario s;
   s.file = file;
@@ -203,9 +204,21 @@ Scenario build_scenario(const YAML::Node& root, const std::string& yaml_text, co
   if (ov.seed) s.seed = *ov.seed;
   return s;
 }
+}  // namespace
+
+Scenario build_scenario(const YAML::Node& root, const std::string& yaml_text, const std::filesystem::path& file,
+                        const Overrides& ov, std::shared_ptr<const KeyOrigins> origins) {
+  try {
+    return build(root, yaml_text, file, ov, std::move(origins));
+  } catch (const YAML::Exception& e) {
+    // Every read goes through YamlMap, so this is a bug; still name the file rather than leak
+    // yaml-cpp's words alone.
+    throw Error(file.string() + ": cannot read the scenario: " + shorten(e.what()));
+  }
+}
 
 Scenario load_scenario(const std::filesystem::path& file, const Overrides& overrides) {
-  if (!std::filesystem::is_regular_file(file))
+  if (!scenario::is_regular_file(file))
     throw Error(file.string() + ": cannot read scenario file (not found or not a regular file)");
   return parse_scenario(read_file(file), file, overrides);
 }

@@ -31,10 +31,10 @@ std::filesystem::path resolve_catalogue(const std::string& given, const std::fil
     }
   }
   for (const auto& t : tried)
-    if (std::filesystem::is_regular_file(t)) return t;
+    if (scenario::is_regular_file(t)) return t;
   std::string list;
   for (const auto& t : tried) list += (list.empty() ? "" : ", ") + t.string();
-  m.fail("catalogue", "= " + given + ": machine catalogue not found (tried " + list + ")");
+  m.fail("catalogue", "= " + scenario::shorten(given) + ": machine catalogue not found (tried " + scenario::shorten(list) + ")");
 }
 }  // namespace
 
@@ -76,7 +76,7 @@ SiteConfig parse_site_config(const std::string& yaml_text, const std::filesystem
         im.price_site_ccy = e.number("price", 0.01, 1e9);
         e.finish();
         for (const auto& other : c.inline_miners)
-          if (other.name == im.name) e.fail("name", "= " + im.name + " is listed twice");
+          if (other.name == im.name) e.fail("name", "= " + scenario::shorten(im.name) + " is listed twice");
         c.inline_miners.push_back(std::move(im));
       }
       if (c.inline_miners.empty()) m.fail("list", "is empty (give at least one miner)");
@@ -85,6 +85,20 @@ SiteConfig parse_site_config(const std::string& yaml_text, const std::filesystem
       c.catalogue_file = resolve_catalogue(given, file, m, has_cat);
     }
     c.forced_miner = m.text("choose", std::string(""));
+    // Checked here, where the line is known; miner_offers() checks again for configs built in code.
+    if (!c.forced_miner.empty()) {
+      std::vector<std::string> names;
+      if (!c.inline_miners.empty()) {
+        for (const auto& im : c.inline_miners) names.push_back(im.name);
+      } else {
+        for (const auto& mc : agents::load_machine_catalogue(c.catalogue_file).machines) names.push_back(mc.name);
+      }
+      if (std::find(names.begin(), names.end(), c.forced_miner) == names.end()) {
+        std::string list;
+        for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+        m.fail("choose", "= " + scenario::shorten(c.forced_miner) + " is not among the miners offered (" + list + ")");
+      }
+    }
     m.finish();
   }
 
@@ -107,7 +121,7 @@ SiteConfig parse_site_config(const std::string& yaml_text, const std::filesystem
 }
 
 SiteConfig load_site_config(const std::filesystem::path& file) {
-  if (!std::filesystem::is_regular_file(file))
+  if (!scenario::is_regular_file(file))
     throw Error(file.string() + ": cannot read site file (not found or not a regular file)");
   return parse_site_config(read_file(file), file);
 }

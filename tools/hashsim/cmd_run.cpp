@@ -1,6 +1,7 @@
 // `hashsim run <scenario.yaml>` and `hashsim sweep <sweep.yaml>`.
 #include <unistd.h>
 
+#include <algorithm>
 #include <spdlog/spdlog.h>
 #include <yaml-cpp/yaml.h>
 
@@ -61,11 +62,16 @@ void print_summary(const std::string& path) {
   h5::Handle f = h5::open_file_readonly(path);
   io::check_results_schema(f.get(), path);
   h5::Handle scenarios = h5::open_group(f.get(), "scenarios");
-  std::printf("\n%-44s %7s %5s | %29s | %10s | %23s\n", "scenario", "paths", "days",
+  const auto names = h5::list_children(scenarios.get());
+  // The name column is as wide as the longest name: cutting names would print two sweep grid
+  // points (growth 0.1 and 0.2) with the same label.
+  int width = 44;
+  for (const auto& name : names) width = std::max(width, static_cast<int>(name.size()));
+  std::printf("\n%-*s %7s %5s | %29s | %10s | %23s\n", width, "scenario", "paths", "days",
               "BTC price at horizon, USD", "hashrate", "hashprice USD/PH/day");
-  std::printf("%-44s %7s %5s | %9s %9s %9s | %10s | %7s %7s %7s\n", "", "", "", "P5", "P50", "P95", "P50 EH/s",
+  std::printf("%-*s %7s %5s | %9s %9s %9s | %10s | %7s %7s %7s\n", width, "", "", "", "P5", "P50", "P95", "P50 EH/s",
               "start", "P50 end", "mean");
-  for (const auto& name : h5::list_children(scenarios.get())) {
+  for (const auto& name : names) {
     h5::Handle g = h5::open_group(scenarios.get(), name);
     const auto n_paths = h5::get_int_attr(g.get(), "n_paths").value_or(0);
     const auto n_days = h5::get_int_attr(g.get(), "n_days").value_or(0);
@@ -84,7 +90,7 @@ void print_summary(const std::string& path) {
         hp_mean = s / static_cast<double>(v.size());
       }
     }
-    std::printf("%-44.44s %7lld %5lld | %9.0f %9.0f %9.0f | %10.1f | %7.2f %7.2f %7.2f\n", name.c_str(),
+    std::printf("%-*s %7lld %5lld | %9.0f %9.0f %9.0f | %10.1f | %7.2f %7.2f %7.2f\n", width, name.c_str(),
                 static_cast<long long>(n_paths), static_cast<long long>(n_days), last("summary/price_usd/p5"),
                 last("summary/price_usd/p50"), last("summary/price_usd/p95"),
                 last("summary/network_hashrate_ths/p50") / 1e6, hp_start * 1e3,
