@@ -404,6 +404,7 @@ std::string SiteCalculator::site_yaml_for(const nlohmann::json& req, bool* live,
         }
       };
       for (const char* key : site::kSiteCurrencyKeys) {
+        if (req.contains(key) && !req[key].is_null()) continue;  // the form's value (below)
         YAML::Node n = root[key];
         if (!n.IsDefined() || n.IsNull()) continue;
         if (n.IsSequence()) {

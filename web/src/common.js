@@ -53,6 +53,8 @@ const HS = (() => {
     }
     return Math.abs(v) >= 1e4 ? compactFmt.format(v) : Number(v.toPrecision(6)).toString();
   }
+  // A number in a few characters for colour bars and notes: -532M, 12.3k, 0.0412.
+  const compact = (v) => (isNum(v) ? (Math.abs(v) >= 1e4 ? compactFmt.format(v) : Number(v.toPrecision(3)).toString()) : 'n/a');
   const money = (v, ccy, digits = 0) => (isNum(v) ? `${ccy} ${num(v, digits)}` : 'n/a');
   const pct = (v, digits = 1) => (isNum(v) ? `${(100 * v).toFixed(digits)} %` : 'n/a');
   const years = (v) => (isNum(v) ? `${v.toFixed(2)} y` : 'never');
@@ -424,6 +426,6 @@ const HS = (() => {
     });
   }
 
-  return { palette, colour, lineDash, registerScenarios, scenarioColour, playColours, chartCsv, savePng, saveCsv, charts, alpha, isNum, num, sig, money, pct, years, esc, val, el, chartBox, makeChart, fanChart, histChart, lineChart,
+  return { compact, palette, colour, lineDash, registerScenarios, scenarioColour, playColours, chartCsv, savePng, saveCsv, charts, alpha, isNum, num, sig, money, pct, years, esc, val, el, chartBox, makeChart, fanChart, histChart, lineChart,
     dailyPerformance, selectionTable, selectionCharts, metricsTable, cashflowTable, cashflowCharts, distributionCharts, otherPlays, get };
 })();

@@ -104,7 +104,7 @@
           : lo < 0 ? 'linear-gradient(to right, rgba(200,40,40,0.95), #f0f0f0)' : 'linear-gradient(to right, #f0f0f0, rgba(30,120,60,0.95))';
         const ends = lo < 0 && hi > 0 ? [-maxAbs, maxAbs] : lo < 0 ? [-maxAbs, 0] : [0, maxAbs];
         canvas.closest('.chart-box').appendChild(el('div', { class: 'colour-bar', id: `heat-${si}-scale`, 'data-min': String(ends[0]), 'data-max': String(ends[1]) },
-          `<span>${esc(sig(ends[0], 3))}</span><span class="bar" style="background:${bar}"></span><span>${esc(sig(ends[1], 3))}</span><span>${esc(fieldLabels[fieldSel.value] || fieldSel.value)}; grey: exactly 0</span>`));
+          `<span>${esc(HS.compact(ends[0]))}</span><span class="bar" style="background:${bar}"></span><span>${esc(HS.compact(ends[1]))}</span><span>${esc(fieldLabels[fieldSel.value] || fieldSel.value)}; grey: exactly 0</span>`));
       });
       // The same numbers as a table, for reading exact values.
       let t = `<details><summary>Table: ${esc(s.name)}, ${esc(fieldLabels[fieldSel.value] || fieldSel.value)}</summary><div class="scroll"><table class="data arch"><tr><th>strategy</th><th>machine</th>${tariffs.map((x) => `<th>${tlabel(x)} c/kWh</th>`).join('')}</tr>`;
