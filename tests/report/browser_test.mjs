@@ -190,6 +190,18 @@ try {
       check(new Set(h.labels).size === h.labels.length, `report: ${h.id} labels distinct ${h.labels}`);
       check(h.yTicks.every(Number.isInteger), `report: ${h.id} path counts are whole numbers ${h.yTicks}`);
     }
+    // No path with an IRR: a note, not an empty chart (fed the engine's empty histogram).
+    const noIrr = await page.evaluate(() => {
+      const box = document.createElement('div');
+      document.body.appendChild(box);
+      const v = { summary: { inputs: { site: { currency: 'GBP' } } }, scenarios: [{ scenario: 'x', n_paths: 5, years: 1, plays: [{ key: 'site', available: true,
+        npv_hist: { lo: -2, hi: -1, counts: [3, 2], n_undefined: 0 }, irr_hist: { lo: 0, hi: 0, counts: [], n_undefined: 5 } }] }] };
+      HS.distributionCharts(box, v, 'noirr');
+      const r = { canvas: !!document.getElementById('noirr-irr-0'), note: (document.getElementById('noirr-irr-0-none') || {}).textContent || '' };
+      box.remove();
+      return r;
+    });
+    check(!noIrr.canvas && /No path has an IRR/.test(noIrr.note), `report: no IRR chart without IRRs ${JSON.stringify(noIrr)}`);
     // Heatmaps: each strategy on its own scale, with a colour bar; zero is not tinted.
     const heat = await page.evaluate(() => [0, 1].map((i) => {
       const c = Chart.getChart(document.getElementById(`heat-${i}`));
