@@ -190,6 +190,21 @@ try {
       check(new Set(h.labels).size === h.labels.length, `report: ${h.id} labels distinct ${h.labels}`);
       check(h.yTicks.every(Number.isInteger), `report: ${h.id} path counts are whole numbers ${h.yTicks}`);
     }
+    // A site analysis over fewer scenarios, or in another order, keeps the market colours
+    // (the issue: bull red in the market charts, green in the site charts).
+    const subset = await page.evaluate(() => {
+      const box = document.createElement('div');
+      document.body.appendChild(box);
+      const bands = { p5: [1, 2], p25: [1, 2], p50: [1, 2], p75: [1, 2], p95: [1, 2] };
+      const v = { discount_rate: 0.08, summary: { inputs: { site: { currency: 'GBP' } } }, scenarios: [{ scenario: 'bear', n_paths: 1, years: 1,
+        plays: [{ key: 'site', available: true, cumulative: bands, discounted: bands }] }] };
+      HS.cashflowCharts(box, v, 'subset');
+      const got = Chart.getChart(document.getElementById('subset-cumulative-site')).data.datasets.find((d) => d.label === 'bear median').borderColor;
+      const want = Chart.getChart(document.getElementById('fan-price_usd')).data.datasets.find((d) => d.label === 'bear median').borderColor;
+      box.remove();
+      return { got, want };
+    });
+    check(subset.got === subset.want, `report: bear alone in a site chart keeps its market colour ${JSON.stringify(subset)}`);
     // No path with an IRR: a note, not an empty chart (fed the engine's empty histogram).
     const noIrr = await page.evaluate(() => {
       const box = document.createElement('div');
