@@ -56,6 +56,12 @@ struct SiteConfig {
 };
 
 inline constexpr int kMaxHorizonYears = 30;
+// The site file's keys that hold amounts in the site currency (a number or a list of numbers),
+// besides miners.list[].price: what `hashsim serve` converts when the user switches currency.
+// Keep in step with parse_site_config.
+inline constexpr const char* kSiteCurrencyKeys[] = {"power_price_per_kwh", "other_opex_per_miner_per_year",
+                                                    "hosting_fee_per_miner_per_month", "hosted_price_per_kwh",
+                                                    "table_power_prices_per_kwh"};
 
 SiteConfig load_site_config(const std::filesystem::path& file);
 // `file` names the text in messages and anchors relative paths (the catalogue).

@@ -4,6 +4,8 @@
 #include <csignal>
 #include <cstdio>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "engine/report/html.h"
 #include "engine/report/server.h"
@@ -20,6 +22,7 @@ struct ServeFlags {
   std::string host = "127.0.0.1";
   int port = 8080;
   std::string results, site;
+  std::vector<std::string> allow_hosts;
 };
 report::DashboardServer* g_server = nullptr;
 extern "C" void on_signal(int) {
@@ -53,6 +56,9 @@ void register_report_commands(CLI::App& app, GlobalOptions& global) {
       ->check(CLI::ExistingFile);
   serve->add_option("--site", sf->site, "Site YAML the form starts from (default: the built-in site-default)")
       ->check(CLI::ExistingFile);
+  serve->add_option("--allow-host", sf->allow_hosts,
+                    "Host name the browser may use besides IP addresses and localhost (repeatable; requests "
+                    "naming other hosts are refused against DNS rebinding)");
   serve->callback([sf, &global] {
     report::DashboardOptions o;
     o.host = sf->host;
@@ -60,9 +66,11 @@ void register_report_commands(CLI::App& app, GlobalOptions& global) {
     o.results = sf->results;
     o.site_file = sf->site;
     o.command_line = global.command_line;
+    o.allowed_hosts = sf->allow_hosts;
     report::DashboardServer server(o);
     const int port = server.bind();
-    std::printf("hashsim serve: http://%s:%d/ (Ctrl-C to stop)\n", o.host.c_str(), port);
+    if (const std::string w = report::exposure_warning(o.host, port); !w.empty()) std::fprintf(stderr, "%s\n", w.c_str());
+    std::printf("hashsim serve: %s (Ctrl-C to stop)\n", report::dashboard_url(o.host, port).c_str());
     std::fflush(stdout);
     g_server = &server;
     std::signal(SIGINT, on_signal);
