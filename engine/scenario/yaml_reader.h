@@ -55,6 +55,9 @@ class YamlMap {
   std::string file_;
   std::string prefix_;
   std::set<std::string> read_;
+  // Keys only asked about with has(): known here (listed as allowed in the unknown-key message)
+  // even when absent, though a present one must still be read to be accepted.
+  mutable std::set<std::string> asked_;
 };
 
 int line_of(const YAML::Node& node);  // 1-based, 0 if unknown
