@@ -132,7 +132,15 @@ void register_site_commands(CLI::App& app, GlobalOptions& global) {
       if (!js) throw Error("write failed for " + json_out->partial_path().string());
     }
     if (h5_out) h5_out->commit();
-    if (json_out) json_out->commit();
+    if (json_out) {
+      try {
+        json_out->commit();
+      } catch (const Error&) {  // the rename failed (e.g. --json names a directory): take -o back too
+        std::error_code ec;
+        if (h5_out) std::filesystem::remove(f->output, ec);
+        throw;
+      }
+    }
     if (h5_out) std::printf("wrote %s\n", f->output.c_str());
     if (json_out) std::printf("wrote %s\n", f->json.c_str());
   });
