@@ -7,10 +7,12 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "engine/history/backtest.h"
 #include "engine/history/calibrate.h"
 #include "engine/history/daily_table.h"
+#include "engine/history/score.h"
 #include "engine/history/validate.h"
 #include "engine/scenario/scenario.h"
 #include "engine/util/atomic_file.h"
@@ -23,6 +25,7 @@ namespace {
 
 constexpr const char* kDailyFile = "btc_daily_2020_2026_obm.csv";
 constexpr const char* kSpecsFile = "asic_specs.csv";
+constexpr const char* kPriceFile = "btc_price_usd_daily.csv";
 
 // --data, --from, --to: shared by both commands.
 struct WindowFlags {
@@ -73,6 +76,15 @@ struct ValidateFlags {
   std::int64_t paths = 16;
   int threads = 0;
   bool simulate_fees = false;
+  std::string csv;
+};
+
+struct ScoreFlags {
+  std::string data, prices;
+  std::string scenario = "scenarios/base.yaml";
+  std::string early_scenario;
+  history::ScoreOptions options;
+  std::vector<std::string> modes{"replay", "simulated"};
   std::string csv;
 };
 
@@ -265,6 +277,50 @@ void register_history_commands(CLI::App& app, GlobalOptions& global) {
                                   {"simulated_network_hashrate_ths_p50", r.simulated_p50_ths},
                                   {"simulated_network_hashrate_ths_p95", r.simulated_p95_ths},
                                   {"log_error", err}});
+      std::printf("wrote %s\n", f.csv.c_str());
+    }
+  });
+
+  auto sf = std::make_shared<ScoreFlags>();
+  CLI::App* sc = app.add_subcommand(
+      "score", "Score the agents' hashrate and hashprice forecasts on rolling origins of history, beside baselines");
+  sc->add_option("--scenario", sf->scenario, "Scenario with the agents config (default scenarios/base.yaml)");
+  sc->add_option("--early-scenario", sf->early_scenario, "Scenario for origins before --early-before (e.g. scenarios/history-2021.yaml)");
+  sc->add_option("--early-before", sf->options.early_before, "YYYY-MM-DD: origins before it use --early-scenario");
+  sc->add_option("--data", sf->data, "Daily CSV (default data/history/btc_daily_2020_2026_obm.csv)");
+  sc->add_option("--prices", sf->prices, "Daily price CSV for fits before the daily file (default data/history/btc_price_usd_daily.csv)");
+  sc->add_option("--from", sf->options.from, "First origin YYYY-MM-DD (default 2021-08-01)");
+  sc->add_option("--to", sf->options.to, "Last origin at most YYYY-MM-DD (default 2025-06-01)");
+  sc->add_option("--every-months", sf->options.every_months, "Months between origins (default 1)");
+  sc->add_option("--horizons", sf->options.horizons, "Horizons in days (default 30 90 180 365)")->delimiter(',');
+  sc->add_option("--modes", sf->modes, "replay and/or simulated (default both)")->delimiter(',');
+  sc->add_option("--paths", sf->options.paths, "Paths per origin and mode (default 32)");
+  sc->add_option("--threads", sf->options.threads, "Worker threads (default: all cores)");
+  sc->add_option("--hashrate-window", sf->options.trailing_days, "Trailing days of the actual hashrate (default 7)");
+  sc->add_option("--fan-origins", sf->options.fan_origins, "Origins whose daily bands are kept for --fan-csv")->delimiter(',');
+  sc->add_option("-o,--output", sf->csv, "CSV, one line per mode x variable x forecaster x origin x horizon (origin 'all': pooled)");
+  sc->callback([sf] {
+    ScoreFlags& f = *sf;
+    f.options.modes.clear();
+    for (const auto& m : f.modes) {
+      if (m == "replay")
+        f.options.modes.push_back(history::ScoreMode::Replay);
+      else if (m == "simulated")
+        f.options.modes.push_back(history::ScoreMode::Simulated);
+      else
+        throw Error("--modes: '" + m + "' is not one of: replay, simulated");
+    }
+    std::optional<scenario::Scenario> early;
+    if (!f.early_scenario.empty()) early = scenario::load_scenario(f.early_scenario);
+    const auto daily = history::DailyTable::load(f.data.empty() ? history::default_data_file(kDailyFile)
+                                                                : std::filesystem::path(f.data));
+    const auto prices = history::DailyTable::load(f.prices.empty() ? history::default_data_file(kPriceFile)
+                                                                   : std::filesystem::path(f.prices));
+    const history::ScoreResult r =
+        history::run_score(scenario::load_scenario(f.scenario), early, daily, prices, f.options);
+    std::fputs(history::score_table(r).c_str(), stdout);
+    if (!f.csv.empty()) {
+      history::write_score_csv(r, f.csv);
       std::printf("wrote %s\n", f.csv.c_str());
     }
   });
