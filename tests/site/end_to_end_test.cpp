@@ -254,6 +254,11 @@ TEST(SiteEndToEnd, SimulatedSweepToReportHdf5AndJson) {
   h5::Handle cf = h5::open_dataset(f.get(), "site/scenarios/bull/site/cashflows_site_ccy");
   EXPECT_EQ(h5::shape(cf.get()), (std::vector<std::uint64_t>{32, 3}));
   EXPECT_EQ(h5::read_vector(f.get(), "site/scenarios/bull/site/npv_site_ccy"), bull);
+  EXPECT_EQ(h5::read_vector(f.get(), "site/scenarios/bull/site/mirr"), a.scenarios[1].plays[0].metrics.mirr);
+  EXPECT_EQ(h5::read_strings(f.get(), "site/scenarios/bull/policies/mode").size(), 3u);
+  EXPECT_EQ(h5::read_strings(f.get(), "site/scenarios/bull/tornado/driver").size(), 5u);
+  EXPECT_TRUE(h5::exists(f.get(), "site/scenarios/bull/btc/invested_site_ccy"));
+  EXPECT_TRUE(h5::exists(f.get(), "site/scenarios/bull/equity/irr_roots"));
   EXPECT_EQ(h5::read_strings(f.get(), "site/selection/miner").size(), run.offers.size());
   EXPECT_EQ(h5::get_string_attr(h5::open_group(f.get(), "site").get(), "currency").value_or(""), "GBP");
 
