@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <map>
 
+#include <nlohmann/json.hpp>
+
 #include "engine/chain/consensus.h"
 #include "engine/history/backtest.h"
 #include "engine/history/calibrate.h"
@@ -181,6 +183,21 @@ ScoreResult run_score(const scenario::Scenario& base, const std::optional<scenar
     r.origins.push_back(origin);
   }
   if (r.origins.empty()) throw Error("no origin between --from = " + o.from + " and --to = " + o.to);
+  // Fan origins: dates among the origins, or first / middle / last.
+  std::vector<std::string> fan_origins;
+  for (const auto& f : o.fan_origins) {
+    if (f == "first")
+      fan_origins.push_back(r.origins.front());
+    else if (f == "middle")
+      fan_origins.push_back(r.origins[r.origins.size() / 2]);
+    else if (f == "last")
+      fan_origins.push_back(r.origins.back());
+    else if (std::find(r.origins.begin(), r.origins.end(), f) != r.origins.end())
+      fan_origins.push_back(f);
+    else
+      throw Error("--fan-origins: '" + f + "' is not one of the origins (" + r.origins.front() + ".." +
+                  r.origins.back() + " every " + std::to_string(o.every_months) + " month(s)) nor first, middle, last");
+  }
 
   std::map<PoolKey, std::vector<scoring::DayScore>> pools;
   std::map<PoolKey, std::size_t> pool_origins;
@@ -337,7 +354,7 @@ ScoreResult run_score(const scenario::Scenario& base, const std::optional<scenar
             pool_origins[key]++;
           }
 
-      if (std::find(o.fan_origins.begin(), o.fan_origins.end(), origin) != o.fan_origins.end()) {
+      if (std::find(fan_origins.begin(), fan_origins.end(), origin) != fan_origins.end()) {
         for (int v = 0; v < kVariableCount; ++v) {
           ScoreFan fan;
           fan.mode = mode;
@@ -481,5 +498,50 @@ void write_score_csv(const ScoreResult& r, const std::filesystem::path& path) {
     line(c.mode, c.variable, c.forecaster, "all", c.horizon_days, c.summary, std::nan(""));
   write_file_atomic(path, csv);
 }
+
+namespace {
+// NaN (no value for a point forecast) as null.
+nlohmann::json number_or_null(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
+}  // namespace
+
+std::string score_json(const ScoreResult& r) {
+  nlohmann::json j;
+  j["schema"] = kScoreJsonSchema;
+  j["scenario"] = r.scenario_name;
+  j["early_scenario"] = r.early_scenario_name;
+  j["early_before"] = r.options.early_before;
+  j["origins"] = r.origins;
+  j["every_months"] = r.options.every_months;
+  j["horizons"] = r.options.horizons;
+  j["paths"] = r.options.paths;
+  nlohmann::json cells = nlohmann::json::array();
+  for (const auto& c : r.cells) {
+    nlohmann::json pit = nlohmann::json::array();
+    for (double x : c.summary.pit_histogram) pit.push_back(number_or_null(x));
+    cells.push_back({{"mode", score_mode_name(c.mode)},
+                     {"variable", kVariables[c.variable]},
+                     {"forecaster", kForecasters[c.forecaster]},
+                     {"horizon_days", c.horizon_days},
+                     {"origins", c.origins},
+                     {"days", c.summary.days},
+                     {"median_abs_log_error", c.summary.median_abs_log_error},
+                     {"bias_mean_log_error", c.summary.bias_mean_log_error},
+                     {"crps", c.summary.crps_mean},
+                     {"coverage_p5_p95", number_or_null(c.summary.coverage_p5_p95)},
+                     {"coverage_p25_p75", number_or_null(c.summary.coverage_p25_p75)},
+                     {"pit", c.forecaster == 0 ? pit : nlohmann::json(nullptr)}});
+  }
+  j["cells"] = cells;
+  nlohmann::json fans = nlohmann::json::array();
+  for (const auto& f : r.fans)
+    fans.push_back({{"mode", score_mode_name(f.mode)}, {"variable", kVariables[f.variable]}, {"origin", f.origin},
+                    {"date", f.dates}, {"actual", f.actual}, {"p5", f.p5}, {"p25", f.p25}, {"p50", f.p50},
+                    {"p75", f.p75}, {"p95", f.p95}, {"persistence", f.persistence}, {"trend", f.trend},
+                    {"elasticity", f.elasticity}});
+  j["fans"] = fans;
+  return j.dump(1);
+}
+
+void write_score_json(const ScoreResult& r, const std::filesystem::path& path) { write_file_atomic(path, score_json(r)); }
 
 }  // namespace hashsim::history

@@ -56,7 +56,8 @@ struct ScoreOptions {
   int elasticity_fit_days = 730;
   // Origins before this date (YYYY-MM-DD) use `early_scenario` (e.g. the 2021 catalogue).
   std::string early_before;
-  std::vector<std::string> fan_origins;  // origins whose daily bands are kept (report fan chart)
+  // Origins whose daily bands are kept (report fan chart): dates, or first / middle / last.
+  std::vector<std::string> fan_origins;
 };
 
 inline const char* const kForecasters[] = {"agents", "persistence", "trend", "elasticity"};
@@ -113,5 +114,13 @@ ScoreResult run_score(const scenario::Scenario& s, const std::optional<scenario:
 std::string score_table(const ScoreResult& r);
 // Long-format CSV, one line per ScoreRow.
 void write_score_csv(const ScoreResult& r, const std::filesystem::path& path);
+// JSON for the report's "Forecast scores" section (`hashsim report --score`): schema
+// "hashsim-score-1", options, pooled cells {mode, variable, forecaster, horizon_days, origins, days,
+// median_abs_log_error, bias_mean_log_error, crps, coverage_p5_p95, coverage_p25_p75, pit} (null
+// for what a point forecast lacks) and fans {mode, variable, origin, date, actual, p5..p95,
+// persistence, trend, elasticity}. Written atomically.
+inline constexpr const char* kScoreJsonSchema = "hashsim-score-1";
+std::string score_json(const ScoreResult& r);
+void write_score_json(const ScoreResult& r, const std::filesystem::path& path);
 
 }  // namespace hashsim::history

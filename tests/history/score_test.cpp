@@ -285,5 +285,35 @@ TEST(ScoreCli, PrintsTheTableAndWritesTheCsv) {
   std::filesystem::remove_all(dir);
 }
 
+// The report's forecast-scores section: score --json, then report --score embeds it and score.js.
+TEST(ScoreCli, ReportEmbedsTheScoreSection) {
+  const auto dir = std::filesystem::temp_directory_path() / ("hashsim-score-report-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string d = dir.string();
+  CliRun r = run_hashsim("score --from 2024-06-01 --to 2024-07-01 --horizons 30 --paths 2 --json '" + d + "/s.json'",
+                         dir / "log1");
+  ASSERT_EQ(r.status, 0) << r.out;
+  const std::string json = read_file(dir / "s.json");
+  EXPECT_NE(json.find("\"schema\": \"hashsim-score-1\""), std::string::npos) << json.substr(0, 200);
+  EXPECT_NE(json.find("\"origin\": \"2024-07-01\""), std::string::npos);  // default fans: first, middle, last
+  r = run_hashsim("run scenarios/base.yaml --paths 2 --days 30 --no-progress -o '" + d + "/r.h5'", dir / "log2");
+  ASSERT_EQ(r.status, 0) << r.out;
+  r = run_hashsim("report '" + d + "/r.h5' --score '" + d + "/s.json' -o '" + d + "/report.html'", dir / "log3");
+  ASSERT_EQ(r.status, 0) << r.out;
+  const std::string html = read_file(dir / "report.html");
+  EXPECT_NE(html.find("id=\"score-body\""), std::string::npos);
+  EXPECT_NE(html.find("hashsim-score-1"), std::string::npos);
+  EXPECT_NE(html.find("Forecast vs realised"), std::string::npos);  // score.js is embedded
+  write_file_atomic(dir / "bad.json", "{\"schema\": \"other\"}");
+  r = run_hashsim("report '" + d + "/r.h5' --score '" + d + "/bad.json' -o '" + d + "/bad.html'", dir / "log4");
+  EXPECT_EQ(r.status, 1) << r.out;
+  EXPECT_NE(r.out.find("not a hashsim score file"), std::string::npos) << r.out;
+  EXPECT_FALSE(std::filesystem::exists(dir / "bad.html"));
+  r = run_hashsim("score --from 2024-06-01 --to 2024-06-01 --horizons 30 --paths 2 --fan-origins 2024-05-01", dir / "log5");
+  EXPECT_EQ(r.status, 1) << r.out;
+  EXPECT_NE(r.out.find("--fan-origins: '2024-05-01' is not one of the origins"), std::string::npos) << r.out;
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace hashsim::history

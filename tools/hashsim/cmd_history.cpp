@@ -85,7 +85,7 @@ struct ScoreFlags {
   std::string early_scenario;
   history::ScoreOptions options;
   std::vector<std::string> modes{"replay", "simulated"};
-  std::string csv;
+  std::string csv, json;
 };
 
 std::string fmt_number(double v) {
@@ -297,7 +297,10 @@ void register_history_commands(CLI::App& app, GlobalOptions& global) {
   sc->add_option("--paths", sf->options.paths, "Paths per origin and mode (default 32)");
   sc->add_option("--threads", sf->options.threads, "Worker threads (default: all cores)");
   sc->add_option("--hashrate-window", sf->options.trailing_days, "Trailing days of the actual hashrate (default 7)");
-  sc->add_option("--fan-origins", sf->options.fan_origins, "Origins whose daily bands are kept for --fan-csv")->delimiter(',');
+  sc->add_option("--fan-origins", sf->options.fan_origins,
+                 "Origins whose daily bands go into --json (default with --json: first, middle and last origin)")
+      ->delimiter(',');
+  sc->add_option("--json", sf->json, "JSON for the report's forecast-scores section (hashsim report --score FILE)");
   sc->add_option("-o,--output", sf->csv, "CSV, one line per mode x variable x forecaster x origin x horizon (origin 'all': pooled)");
   sc->callback([sf] {
     ScoreFlags& f = *sf;
@@ -312,6 +315,7 @@ void register_history_commands(CLI::App& app, GlobalOptions& global) {
     }
     std::optional<scenario::Scenario> early;
     if (!f.early_scenario.empty()) early = scenario::load_scenario(f.early_scenario);
+    if (!f.json.empty() && f.options.fan_origins.empty()) f.options.fan_origins = {"first", "middle", "last"};
     const auto daily = history::DailyTable::load(f.data.empty() ? history::default_data_file(kDailyFile)
                                                                 : std::filesystem::path(f.data));
     const auto prices = history::DailyTable::load(f.prices.empty() ? history::default_data_file(kPriceFile)
@@ -322,6 +326,10 @@ void register_history_commands(CLI::App& app, GlobalOptions& global) {
     if (!f.csv.empty()) {
       history::write_score_csv(r, f.csv);
       std::printf("wrote %s\n", f.csv.c_str());
+    }
+    if (!f.json.empty()) {
+      history::write_score_json(r, f.json);
+      std::printf("wrote %s\n", f.json.c_str());
     }
   });
 }

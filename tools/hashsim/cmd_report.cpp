@@ -14,7 +14,7 @@ namespace hashsim::cli {
 
 namespace {
 struct ReportFlags {
-  std::string results, output = "report.html", site;
+  std::string results, output = "report.html", site, score;
 };
 struct ServeFlags {
   std::string host = "127.0.0.1";
@@ -35,8 +35,10 @@ void register_report_commands(CLI::App& app, GlobalOptions& global) {
   rep->add_option("-o,--output", rf->output, "HTML file to write (default report.html)");
   rep->add_option("--site", rf->site, "HDF5 file written by hashsim site -o (adds the site section)")
       ->check(CLI::ExistingFile);
+  rep->add_option("--score", rf->score, "JSON written by hashsim score --json (adds the forecast-scores section)")
+      ->check(CLI::ExistingFile);
   rep->callback([rf] {
-    report::write_report(rf->results, rf->site, rf->output);
+    report::write_report(rf->results, rf->site, rf->output, rf->score);
     std::printf("wrote %s\n", rf->output.c_str());
   });
 

@@ -9,11 +9,24 @@
 #include "engine/util/version.h"
 #include "tools/hashsim/command.h"
 
+namespace {
+// An argument as a POSIX shell would need it, so the recorded command line can be run again as
+// written: bare when it only has safe characters, else in single quotes ('\'' for a quote).
+std::string shell_quoted(const std::string& arg) {
+  const bool safe = !arg.empty() && arg.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                                          "0123456789_-+=.,:/@%") == std::string::npos;
+  if (safe) return arg;
+  std::string q = "'";
+  for (char c : arg) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+}  // namespace
+
 int main(int argc, char** argv) {
   // Logs go to stderr so that stdout stays clean for tables and --json output.
   spdlog::set_default_logger(spdlog::stderr_color_mt("hashsim"));
   hashsim::cli::GlobalOptions global;
-  for (int i = 0; i < argc; ++i) global.command_line += (i ? " " : "") + std::string(argv[i]);
+  for (int i = 0; i < argc; ++i) global.command_line += (i ? " " : "") + shell_quoted(argv[i]);
 
   CLI::App app{"hashsim: agent-based Monte Carlo engine for Bitcoin-mining economics"};
   app.set_version_flag("--version", std::string(hashsim::kVersion) + " (" + hashsim::kGitSha + ")");
