@@ -71,7 +71,8 @@ SiteView read_site_view(const std::filesystem::path& site_h5) {
     sp.scenario = name;
     sp.n_paths = static_cast<std::size_t>(h5::get_int_attr(g.get(), "n_paths").value_or(0));
     sp.years = static_cast<int>(h5::get_int_attr(g.get(), "years").value_or(0));
-    for (const char* key : {"site", "btc", "hosted"}) {
+    // every play the site command writes (engine/site/economics.h PlayResult::key), in report order
+    for (const char* key : {"site", "site_after_tax", "equity", "btc", "hosted", "bond", "index"}) {
       if (!h5::exists(g.get(), key)) continue;
       h5::Handle pg = h5::open_group(g.get(), key);
       PlayPaths p;

@@ -367,6 +367,7 @@ YAML::Node YamlMap::get(const std::string& key) const {
 }
 
 bool YamlMap::has(const std::string& key) const {
+  asked_.insert(key);
   YAML::Node n = get(key);
   return n.IsDefined() && !n.IsNull();
 }
@@ -559,7 +560,9 @@ std::vector<YamlMap> YamlMap::map_list(const std::string& key, bool required) {
 
 void YamlMap::finish() const {
   if (!node_ || !node_.IsMap()) return;
-  std::vector<std::string> allowed(read_.begin(), read_.end());
+  std::set<std::string> known = read_;
+  known.insert(asked_.begin(), asked_.end());
+  std::vector<std::string> allowed(known.begin(), known.end());
   for (auto it = node_.begin(); it != node_.end(); ++it) {
     const std::string k = it->first.Scalar();
     if (!read_.count(k)) {

@@ -85,6 +85,9 @@ class YamlMap {
   int fallback_line_ = 0;
   std::shared_ptr<const KeyOrigins> origins_;
   std::set<std::string> read_;
+  // Keys only asked about with has(): known here (listed as allowed in the unknown-key message)
+  // even when absent, though a present one must still be read to be accepted.
+  mutable std::set<std::string> asked_;
 };
 
 inline constexpr const char* kMinDate = "2009-01-03";  // the genesis block

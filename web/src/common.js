@@ -57,7 +57,8 @@ const HS = (() => {
   const compact = (v) => (isNum(v) ? (Math.abs(v) >= 1e4 ? compactFmt.format(v) : Number(v.toPrecision(3)).toString()) : 'n/a');
   const money = (v, ccy, digits = 0) => (isNum(v) ? `${ccy} ${num(v, digits)}` : 'n/a');
   const pct = (v, digits = 1) => (isNum(v) ? `${(100 * v).toFixed(digits)} %` : 'n/a');
-  const years = (v) => (isNum(v) ? `${v.toFixed(2)} y` : 'never');
+  // The engine's JSON: a number, "never" (not within the horizon) or null (n/a).
+  const years = (v) => (isNum(v) ? `${v.toFixed(2)} y` : v === 'never' ? 'never' : 'n/a');
 
   function esc(s) {
     return String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
@@ -239,7 +240,7 @@ const HS = (() => {
 
   // ---- the site section -----------------------------------------------------------------
 
-  const playKeys = ['site', 'btc', 'hosted'];
+  const playKeys = ['site', 'site_after_tax', 'equity', 'btc', 'hosted', 'bond', 'index'];
   const get = (o, path) => path.split('.').reduce((a, k) => (a == null ? undefined : a[k]), o);
 
   // "Your site, daily performance" from summary.site.
@@ -316,8 +317,8 @@ const HS = (() => {
       <td>${val(pct(p.irr.p50), `${k}.irr.p50`, p.irr.p50)}</td>
       <td>${val(pct(p.share_no_irr), `${k}.share_no_irr`, p.share_no_irr)}</td>
       <td>${val(pct(p.roic.p50), `${k}.roic.p50`, p.roic.p50)}</td>
-      <td>${val(years(p.payback_years.p50), `${k}.payback_years.p50`, p.payback_years.p50)}</td>
-      <td>${val(years(p.discounted_payback_years.p50), `${k}.discounted_payback_years.p50`, p.discounted_payback_years.p50)}</td>
+      <td>${p.payback_years.applicable === false ? 'n/a' : val(years(p.payback_years.p50), `${k}.payback_years.p50`, p.payback_years.p50)}</td>
+      <td>${p.discounted_payback_years.applicable === false ? 'n/a' : val(years(p.discounted_payback_years.p50), `${k}.discounted_payback_years.p50`, p.discounted_payback_years.p50)}</td>
       <td>${val(pct(p.p_payback_never), `${k}.p_payback_never`, p.p_payback_never)}</td></tr>`;
   }
 
@@ -426,6 +427,80 @@ const HS = (() => {
     });
   }
 
+  // What an investor asks next (engine/site): warnings, the operating policy's value, MIRR, risk,
+  // breakeven, financing and the tornado, per scenario, straight from the site summary.
+  function investorSections(parent, summary, idp) {
+    const ccy = summary.inputs.site.currency;
+    const warnings = [...(summary.warnings || [])];
+    for (const s of Object.values(summary.scenarios)) warnings.push(...(s.warnings || []));
+    if (warnings.length) parent.appendChild(el('div', { class: 'warnings' }, `<ul>${warnings.map((w) => `<li><b>WARNING</b>: ${esc(w)}</li>`).join('')}</ul>`));
+    const cfg = summary.inputs.site;
+    const pol = cfg.operating_policy || {};
+    let intro = pol.mode === 'daily'
+      ? `Operating policy: curtail day by day when the expected margin (mean hashprice of the last ${pol.trailing_days} days, today's power price) is below ${ccy} ${pol.threshold_per_mwh}/MWh for ${pol.days_before_off} days; restart after ${pol.days_before_on} days, at ${ccy} ${pol.restart_cost_per_miner}/miner.`
+      : 'Operating policy: always on.';
+    if (summary.debt && summary.debt.amount_site_ccy > 0) intro += ` Debt ${money(summary.debt.amount_site_ccy, ccy)} at ${pct(cfg.financing.interest_rate)} over ${cfg.financing.term_years} years (${esc(cfg.financing.amortisation)}).`;
+    if (cfg.tax && cfg.tax.enabled) intro += ` Corporation tax ${pct(cfg.tax.corporation_tax_rate)}, first-year allowance ${pct(cfg.tax.first_year_allowance)}, writing-down ${pct(cfg.tax.writing_down_rate)}.`;
+    parent.appendChild(el('p', {}, esc(intro)));
+    let rows = '';
+    for (const [sc, s] of Object.entries(summary.scenarios)) {
+      for (const key of playKeys) {
+        const p = s.plays[key];
+        if (!p || !p.available) continue;
+        const k = `scenarios.${sc}.plays.${key}`;
+        rows += `<tr><td>${esc(sc)}</td><td>${esc(p.label || key)}</td>
+          <td>${val(money(p.invested_site_ccy.p50, ccy), `${k}.invested_site_ccy.p50`, p.invested_site_ccy.p50)}</td>
+          <td>${val(pct(p.mirr.p50), `${k}.mirr.p50`, p.mirr.p50)}</td>
+          <td>${val(pct(p.share_multiple_irr), `${k}.share_multiple_irr`, p.share_multiple_irr)}</td>
+          <td>${val(money(p.risk.npv_p5_var95, ccy), `${k}.risk.npv_p5_var95`, p.risk.npv_p5_var95)}</td>
+          <td>${val(money(p.risk.expected_shortfall_5, ccy), `${k}.risk.expected_shortfall_5`, p.risk.expected_shortfall_5)}</td>
+          <td>${val(pct(p.risk.p_loss), `${k}.risk.p_loss`, p.risk.p_loss)}</td></tr>`;
+      }
+    }
+    parent.appendChild(el('h4', {}, 'Returns and risk of every play'));
+    parent.appendChild(el('div', { class: 'scroll' }, `<table class="data risk"><tr><th>scenario</th><th>play</th><th>money invested P50</th><th>MIRR P50</th><th>several IRRs</th>
+      <th>VaR 95 % (NPV P5)</th><th>expected shortfall 5 %</th><th>P(loss)</th></tr>${rows}</table>`));
+    rows = '';
+    for (const [sc, s] of Object.entries(summary.scenarios)) {
+      (s.policies || []).forEach((pr, j) => {
+        const k = `scenarios.${sc}.policies.${j}`;
+        rows += `<tr><td>${esc(sc)}</td><td>${esc(pr.mode)}</td><td>${val(money(pr.npv_site_ccy.mean, ccy), `${k}.npv_site_ccy.mean`, pr.npv_site_ccy.mean)}</td>
+          <td>${val(money(pr.npv_site_ccy.p50, ccy), `${k}.npv_site_ccy.p50`, pr.npv_site_ccy.p50)}</td>
+          <td>${val(pct(pr.p_npv_negative), `${k}.p_npv_negative`, pr.p_npv_negative)}</td>
+          <td>${val(pct(pr.mean_days_on_share), `${k}.mean_days_on_share`, pr.mean_days_on_share)}</td></tr>`;
+      });
+    }
+    if (rows) {
+      parent.appendChild(el('h4', {}, 'Operating policy: daily curtailment vs always on vs the perfect-foresight bound (site NPV)'));
+      parent.appendChild(el('div', { class: 'scroll' }, `<table class="data policies"><tr><th>scenario</th><th>operation</th><th>NPV mean</th><th>NPV P50</th><th>P(NPV&lt;0)</th><th>days run</th></tr>${rows}</table>`));
+    }
+    rows = '';
+    for (const [sc, s] of Object.entries(summary.scenarios)) {
+      const b = s.breakeven;
+      if (!b) continue;
+      const k = `scenarios.${sc}.breakeven`;
+      rows += `<tr><td>${esc(sc)}</td><td>${val(sig(b.revenue_factor, 4), `${k}.revenue_factor`, b.revenue_factor)}</td>
+        <td>${val(`USD ${num(b.btc_price_usd_day0)}`, `${k}.btc_price_usd_day0`, b.btc_price_usd_day0)}</td>
+        <td>${val(sig(b.hashprice_usd_per_th_day, 4), `${k}.hashprice_usd_per_th_day`, b.hashprice_usd_per_th_day)}</td></tr>`;
+    }
+    if (rows) {
+      parent.appendChild(el('h4', {}, 'Breakeven: median NPV = 0 (network held fixed)'));
+      parent.appendChild(el('div', { class: 'scroll' }, `<table class="data breakeven"><tr><th>scenario</th><th>revenue x</th><th>BTC price on day 0</th><th>hashprice USD/TH/s/day</th></tr>${rows}</table>`));
+    }
+    const grid = el('div', { class: 'grid2' });
+    parent.appendChild(grid);
+    Object.entries(summary.scenarios).forEach(([sc, s], i) => {
+      if (!s.tornado || !s.tornado.length) return;
+      const labels = s.tornado.map((b) => `${b.driver} (${b.low} / ${b.high})`);
+      makeChart(chartBox(grid, `Tornado: median site NPV, ${sc} (${ccy}; centre ${sig(s.npv_p50_base, 3)})`, `${idp}-tornado-${i}`, 240), {
+        type: 'bar',
+        data: { labels, datasets: [{ label: 'median NPV, low .. high', data: s.tornado.map((b) => [b.npv_p50_low, b.npv_p50_high]), backgroundColor: alpha(scenarioColour(sc), 0.6) }] },
+        options: { indexAxis: 'y', plugins: { legend: { display: false } }, scales: { x: { ticks: { callback: compactTick } } } },
+      });
+    });
+  }
+
   return { compact, palette, colour, lineDash, registerScenarios, scenarioColour, playColours, chartCsv, savePng, saveCsv, charts, alpha, isNum, num, sig, money, pct, years, esc, val, el, chartBox, makeChart, fanChart, histChart, lineChart,
-    dailyPerformance, selectionTable, selectionCharts, metricsTable, cashflowTable, cashflowCharts, distributionCharts, otherPlays, get };
+    dailyPerformance, selectionTable, selectionCharts, metricsTable, cashflowTable, cashflowCharts, distributionCharts, otherPlays,
+    investorSections, get };
 })();

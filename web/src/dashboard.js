@@ -124,6 +124,9 @@
     const d = document.getElementById('dists');
     d.innerHTML = '';
     HS.distributionCharts(d, view, 'dash');
+    const inv = document.getElementById('investor');
+    inv.innerHTML = '';
+    HS.investorSections(inv, s, 'dash');
     document.getElementById('cf-tables').innerHTML = view.scenarios.map((x, i) => `<h4>${esc(x.scenario)}</h4>${HS.cashflowTable(view, i)}`).join('');
     const plays = document.getElementById('plays');
     plays.innerHTML = '';

@@ -167,6 +167,8 @@
     body.appendChild(el('div', { class: 'scroll' }, HS.metricsTable(s)));
     body.appendChild(el('h3', {}, 'Other plays with the same money'));
     HS.otherPlays(body, v, 'rep');
+    body.appendChild(el('h3', {}, 'Policy, financing, risk, breakeven and sensitivity'));
+    HS.investorSections(body, s, 'rep');
     body.appendChild(el('details', {}, `<summary>Site file</summary><pre>${esc(s.inputs.site_yaml)}</pre>`));
   }
 
