@@ -126,3 +126,35 @@ Sweep load_sweep(const std::filesystem::path& file, const Overrides& overrides) 
 }
 
 }  // namespace hashsim::scenario
+
+namespace hashsim::scenario {
+
+Scenario load_scenario_with_keys(const std::filesystem::path& file, const std::vector<KeyOverride>& keys,
+                                 const Overrides& overrides) {
+  std::string text;
+  YAML::Node doc = load_yaml_file(file.string(), &text);
+  if (!doc || doc.IsNull()) throw Error(file.string() + ": the scenario file is empty");
+  std::string variant;
+  for (const auto& k : keys) {
+    YAML::Node value;
+    try {
+      value = YAML::Load(k.yaml_value);
+    } catch (const YAML::Exception& e) {
+      throw Error(file.string() + ": override " + k.key + ": value is not YAML (" + e.msg + ")");
+    }
+    const std::string why = set_dotted(doc, k.key, value);
+    if (!why.empty()) throw Error(file.string() + ": override " + k.key + " " + why);
+    variant += (variant.empty() ? "" : ",") + k.key + "=" + k.yaml_value;
+  }
+  Scenario s;
+  try {
+    s = build_scenario(doc, text, file, overrides);
+  } catch (const Error& e) {
+    if (variant.empty()) throw;
+    throw Error(std::string(e.what()) + " (with overrides " + variant + ")");
+  }
+  s.variant = variant;
+  return s;
+}
+
+}  // namespace hashsim::scenario

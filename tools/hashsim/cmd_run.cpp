@@ -1,7 +1,12 @@
 // `hashsim run <scenario.yaml>` and `hashsim sweep <sweep.yaml>`.
 #include <unistd.h>
 
+#include <algorithm>
+#include <spdlog/spdlog.h>
+#include <yaml-cpp/yaml.h>
+
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <map>
 #include <optional>
@@ -28,14 +33,22 @@ struct RunFlags {
   std::uint64_t block_paths = 64;
   bool no_progress = false;
   bool no_summary = false;
+  bool resume = false;
+  bool no_space_check = false;
+  std::uint64_t max_grid_points = 1000;
 };
 
-void add_run_flags(CLI::App* cmd, RunFlags& f, const char* what) {
+void add_run_flags(CLI::App* cmd, RunFlags& f, const char* what, GlobalOptions& global) {
   cmd->add_option(what, f.input, "YAML file")->required()->check(CLI::ExistingFile);
-  cmd->add_option("-o,--output", f.output, "Results file (HDF5); default results/<name>.h5");
+  add_output_option(cmd, "-o,--output", f.output, "Results file (HDF5); default results/<name>.h5");
+  add_force_flag(cmd, global);
+  cmd->add_flag("--resume", f.resume,
+                "Continue <output>.partial left by a killed run of the same command (else start afresh); "
+                "keep the partial file if interrupted again");
+  cmd->add_flag("--no-space-check", f.no_space_check, "Run even if the output estimate exceeds the free disk space");
   cmd->add_option("--paths", f.paths, "Override the number of paths")->check(CLI::Range(std::int64_t{1}, scenario::kMaxPaths));
   cmd->add_option("--days", f.days, "Override the horizon in days")->check(CLI::Range(1, scenario::kMaxHorizonDays));
-  cmd->add_option("--seed", f.seed, "Override the master seed");
+  add_seed_option(cmd, f.seed, "Override the master seed (0 to 2^63-1)");
   cmd->add_option("--threads", f.threads, "Worker threads (default: all cores)")->check(CLI::Range(1, 1024));
   cmd->add_option("--block-size", f.block_paths, "Paths per block streamed to the writer")
       ->check(CLI::Range(1, 1'000'000));
@@ -47,12 +60,18 @@ void add_run_flags(CLI::App* cmd, RunFlags& f, const char* what) {
 // exactly what was written).
 void print_summary(const std::string& path) {
   h5::Handle f = h5::open_file_readonly(path);
+  io::check_results_schema(f.get(), path);
   h5::Handle scenarios = h5::open_group(f.get(), "scenarios");
-  std::printf("\n%-44s %7s %5s | %29s | %10s | %23s\n", "scenario", "paths", "days",
+  const auto names = h5::list_children(scenarios.get());
+  // The name column is as wide as the longest name: cutting names would print two sweep grid
+  // points (growth 0.1 and 0.2) with the same label.
+  int width = 44;
+  for (const auto& name : names) width = std::max(width, static_cast<int>(name.size()));
+  std::printf("\n%-*s %7s %5s | %29s | %10s | %23s\n", width, "scenario", "paths", "days",
               "BTC price at horizon, USD", "hashrate", "hashprice USD/PH/day");
-  std::printf("%-44s %7s %5s | %9s %9s %9s | %10s | %7s %7s %7s\n", "", "", "", "P5", "P50", "P95", "P50 EH/s",
+  std::printf("%-*s %7s %5s | %9s %9s %9s | %10s | %7s %7s %7s\n", width, "", "", "", "P5", "P50", "P95", "P50 EH/s",
               "start", "P50 end", "mean");
-  for (const auto& name : h5::list_children(scenarios.get())) {
+  for (const auto& name : names) {
     h5::Handle g = h5::open_group(scenarios.get(), name);
     const auto n_paths = h5::get_int_attr(g.get(), "n_paths").value_or(0);
     const auto n_days = h5::get_int_attr(g.get(), "n_days").value_or(0);
@@ -71,7 +90,7 @@ void print_summary(const std::string& path) {
         hp_mean = s / static_cast<double>(v.size());
       }
     }
-    std::printf("%-44.44s %7lld %5lld | %9.0f %9.0f %9.0f | %10.1f | %7.2f %7.2f %7.2f\n", name.c_str(),
+    std::printf("%-*s %7lld %5lld | %9.0f %9.0f %9.0f | %10.1f | %7.2f %7.2f %7.2f\n", width, name.c_str(),
                 static_cast<long long>(n_paths), static_cast<long long>(n_days), last("summary/price_usd/p5"),
                 last("summary/price_usd/p50"), last("summary/price_usd/p95"),
                 last("summary/network_hashrate_ths/p50") / 1e6, hp_start * 1e3,
@@ -98,9 +117,102 @@ void apply_start_sources(std::vector<scenario::Scenario>& list) {
   }
 }
 
+std::string human_bytes(double b) {
+  const char* units[] = {"B", "kB", "MB", "GB", "TB", "PB"};
+  int u = 0;
+  while (b >= 1000.0 && u < 5) {
+    b /= 1000.0;
+    ++u;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", b, units[u]);
+  return buf;
+}
+
+// Bytes of float64 data a run writes: paths x recorded values per path (every series and fleet
+// array) x 8, plus the seven summary statistics per recorded value. The HDF5 overhead (chunk
+// index, attributes, dates) is small beside it. With compression on, the file is smaller by a
+// factor that depends on the data, so this is an upper bound.
+std::uint64_t estimate_output_bytes(const std::vector<scenario::Scenario>& list) {
+  std::uint64_t total = 0;
+  for (const auto& s : list) {
+    for (const auto& spec : sim::output_specs(s)) {
+      const std::uint64_t per_path = spec.per_path_size();
+      total += static_cast<std::uint64_t>(s.paths) * per_path * 8;
+      if (spec.summarize) total += 7 * per_path * 8;
+    }
+  }
+  return total;
+}
+
+// Free space for the output: the nearest existing directory above it.
+std::optional<std::uint64_t> free_bytes_for(const std::filesystem::path& output) {
+  std::filesystem::path dir = std::filesystem::absolute(output).parent_path();
+  std::error_code ec;
+  while (!dir.empty() && !std::filesystem::exists(dir, ec)) {
+    if (dir == dir.parent_path()) break;
+    dir = dir.parent_path();
+  }
+  const auto info = std::filesystem::space(dir, ec);
+  if (ec) return std::nullopt;
+  return info.available;
+}
+
+// The run header: what will be written, how big it is, and whether the disk can hold it.
+void check_output_size(const std::vector<scenario::Scenario>& list, const std::string& output, const RunFlags& f) {
+  const std::uint64_t estimate = estimate_output_bytes(list);
+  bool compressed = false;
+  for (const auto& s : list) compressed = compressed || s.record.compression > 0;
+  std::uint64_t paths = 0;
+  for (const auto& s : list) paths += static_cast<std::uint64_t>(s.paths);
+  const auto free_b = free_bytes_for(output);
+  spdlog::info("{} scenario(s), {} paths -> {}: output about {}{}{}", list.size(), paths, output,
+               human_bytes(static_cast<double>(estimate)), compressed ? " before compression" : "",
+               free_b ? ", " + human_bytes(static_cast<double>(*free_b)) + " free" : std::string());
+  if (free_b && estimate > *free_b && !f.no_space_check)
+    throw Error("the output " + output + " needs about " + human_bytes(static_cast<double>(estimate)) +
+                (compressed ? " (before compression)" : "") + " but its disk has " +
+                human_bytes(static_cast<double>(*free_b)) +
+                " free; free space, lower --paths / --days / record.every_days, or pass --no-space-check");
+}
+
+// The number of scenarios a sweep file expands to (scenarios x grid values), read from the YAML
+// before load_sweep builds them all (expanding 1,000 points takes about a minute); 0 when the file
+// does not parse here (load_sweep then reports why).
+std::uint64_t sweep_points_before_loading(const std::string& file) {
+  try {
+    const YAML::Node root = YAML::LoadFile(file);
+    const YAML::Node list = root["scenarios"];
+    std::uint64_t n = list && list.IsSequence() ? list.size() : 0;
+    const YAML::Node grid = root["grid"];
+    if (grid && grid.IsMap())
+      for (auto it = grid.begin(); it != grid.end(); ++it) {
+        const YAML::Node values = it->second;
+        if (values.IsSequence() && values.size() > 0) n *= values.size();
+      }
+    return n;
+  } catch (const std::exception&) {
+    return 0;
+  }
+}
+
+void check_grid_points(const std::string& file, std::uint64_t points, std::uint64_t max_points) {
+  if (points > max_points)
+    throw Error(file + ": the sweep expands to " + std::to_string(points) +
+                " scenarios (grid points), more than --max-grid-points " + std::to_string(max_points) +
+                "; pass --max-grid-points " + std::to_string(points) + " to run them all");
+}
+
 void run_all(const std::vector<scenario::Scenario>& list, const std::string& output, const RunFlags& f,
              const GlobalOptions& g) {
-  io::ResultsFile file(output, g.command_line);
+  const Overwrite mode = f.resume ? Overwrite::kResume : g.overwrite();
+  // --resume continues a partial file; it does not by itself replace a finished output.
+  if (f.resume && !g.force && std::filesystem::symlink_status(output).type() != std::filesystem::file_type::not_found)
+    throw Error("output " + output + " already exists; pass --force to replace it");
+  check_output_path(output, mode);
+  check_output_size(list, output, f);
+  io::ResultsFile file(output, g.command_line, mode);
+  if (file.resumed()) spdlog::info("resuming {}.partial", output);
   for (const auto& s : list) {
     io::ScenarioWriter& w = file.begin_scenario(s, sim::output_specs(s));
     sim::RunOptions o;
@@ -123,7 +235,7 @@ void run_all(const std::vector<scenario::Scenario>& list, const std::string& out
 void register_run_commands(CLI::App& app, GlobalOptions& global) {
   auto run_flags = std::make_shared<RunFlags>();
   CLI::App* run = app.add_subcommand("run", "Simulate one scenario and write an HDF5 results file");
-  add_run_flags(run, *run_flags, "scenario");
+  add_run_flags(run, *run_flags, "scenario", global);
   run->callback([run_flags, &global] {
     const RunFlags& f = *run_flags;
     std::vector<scenario::Scenario> list{scenario::load_scenario(f.input, {f.paths, f.days, f.seed})};
@@ -134,10 +246,15 @@ void register_run_commands(CLI::App& app, GlobalOptions& global) {
 
   auto sweep_flags = std::make_shared<RunFlags>();
   CLI::App* sweep = app.add_subcommand("sweep", "Simulate every scenario (and grid point) of a sweep into one file");
-  add_run_flags(sweep, *sweep_flags, "sweep");
+  add_run_flags(sweep, *sweep_flags, "sweep", global);
+  sweep->add_option("--max-grid-points", sweep_flags->max_grid_points,
+                    "Largest number of scenarios the sweep may expand to (default 1000)")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{100'000'000}));
   sweep->callback([sweep_flags, &global] {
     const RunFlags& f = *sweep_flags;
+    check_grid_points(f.input, sweep_points_before_loading(f.input), f.max_grid_points);
     scenario::Sweep sw = scenario::load_sweep(f.input, {f.paths, f.days, f.seed});
+    check_grid_points(f.input, sw.scenarios.size(), f.max_grid_points);
     apply_start_sources(sw.scenarios);
     run_all(sw.scenarios, f.output.empty() ? "results/" + sw.name + ".h5" : f.output, f, global);
   });

@@ -15,6 +15,7 @@
 #include "engine/site/site_output.h"
 #include "engine/util/atomic_file.h"
 #include "engine/util/error.h"
+#include "engine/util/signals.h"
 #include "tools/hashsim/command.h"
 
 namespace hashsim::cli {
@@ -57,7 +58,7 @@ void simulate_needed(const SiteFlags& f, const site::SiteConfig& c, std::vector<
       for (const auto& s : sw.scenarios) known += (known.empty() ? "" : ", ") + s.name;
       throw Error(f.sweep + ": scenario '" + n + "' is not in the sweep (it has: " + known + ")");
     }
-  io::ResultsFile file(target, g.command_line);
+  io::ResultsFile file(target, g.command_line, g.overwrite());
   for (const auto& s : sw.scenarios) {
     if (std::find(need.begin(), need.end(), s.name) == need.end()) continue;
     io::ScenarioWriter& w = file.begin_scenario(s, sim::output_specs(s));
@@ -80,17 +81,21 @@ void register_site_commands(CLI::App& app, GlobalOptions& global) {
   auto* opt_sweep = cmd->add_option("--sweep", f->sweep, "Simulate the needed scenarios of this sweep first")
                     ->check(CLI::ExistingFile);
   opt_results->excludes(opt_sweep);
-  cmd->add_option("-o,--output", f->output, "Write the /site group to this HDF5 file");
-  cmd->add_option("--json", f->json, "Write a JSON run summary (inputs, data snapshot, metrics)");
+  add_output_option(cmd, "-o,--output", f->output, "Write the /site group to this HDF5 file");
+  add_output_option(cmd, "--json", f->json, "Write a JSON run summary (inputs, data snapshot, metrics)");
+  add_force_flag(cmd, global);
   cmd->add_option("--scenarios", f->scenarios, "Scenarios to evaluate (default: base,bull,bear if present, else all)")
       ->delimiter(',');
   cmd->add_option("--paths", f->paths, "With --sweep: paths per scenario")
       ->check(CLI::Range(std::int64_t{1}, scenario::kMaxPaths));
-  cmd->add_option("--seed", f->seed, "With --sweep: override the master seed");
-  cmd->add_option("--save-results", f->save_results, "With --sweep: keep the simulated results here");
+  add_seed_option(cmd, f->seed, "With --sweep: override the master seed (0 to 2^63-1)");
+  add_output_option(cmd, "--save-results", f->save_results, "With --sweep: keep the simulated results here");
   cmd->add_option("--threads", f->threads, "With --sweep: worker threads (default: all cores)")->check(CLI::Range(1, 1024));
   cmd->add_flag("--no-report", f->quiet_report, "Do not print the terminal report");
   cmd->callback([f, &global] {
+    // Refuse outputs that may not be written before any simulation.
+    for (const std::string* out : {&f->output, &f->json, &f->save_results})
+      if (!out->empty()) check_output_path(*out, global.overwrite());
     const site::SiteConfig c = site::load_site_config(f->site_file);
     std::vector<std::string> names = f->scenarios;
     std::string results = f->results;
@@ -103,7 +108,10 @@ void register_site_commands(CLI::App& app, GlobalOptions& global) {
         temp = std::filesystem::temp_directory_path() / ("hashsim-site-" + std::to_string(getpid()) + ".h5");
         results = temp.string();
       }
-      simulate_needed(*f, c, names, results, global);
+      // The temporary file is ours: replace a leftover from an earlier process with the same pid.
+      GlobalOptions g = global;
+      if (!temp.empty()) g.force = true;
+      simulate_needed(*f, c, names, results, g);
     } else if (f->paths || f->seed || !f->save_results.empty()) {
       throw Error("hashsim site: --paths, --seed and --save-results only apply with --sweep");
     }
@@ -114,14 +122,15 @@ void register_site_commands(CLI::App& app, GlobalOptions& global) {
         if (!p.empty()) std::filesystem::remove(p, ec);
       }
     } cleanup{temp};
+    const RemoveOnInterrupt remove_temp(temp.string());
     const site::SiteRun run = site::run_site(c, results, names, global.command_line);
     if (!f->quiet_report) std::cout << site::format_report(run);
     if (!f->output.empty()) {
-      site::write_site_hdf5(run, f->output);
+      site::write_site_hdf5(run, f->output, global.overwrite());
       std::printf("wrote %s\n", f->output.c_str());
     }
     if (!f->json.empty()) {
-      write_file_atomic(f->json, site::summary_json(run).dump(2) + "\n");
+      write_file_atomic(f->json, site::summary_json(run).dump(2) + "\n", global.overwrite());
       std::printf("wrote %s\n", f->json.c_str());
     }
   });
