@@ -1,6 +1,10 @@
 #include "agents/agents_config.h"
 
+#include <algorithm>
 #include <cmath>
+#include <optional>
+
+#include "agents/machine_catalogue.h"
 
 #include "engine/scenario/yaml_reader.h"
 #include "engine/util/error.h"
@@ -23,8 +27,8 @@ AgentsConfig parse_agents_config(scenario::YamlMap& m, const std::filesystem::pa
   c.profile = profile == "default" ? RuleProfile::Default : RuleProfile::Reference2021;
   const std::string cat = m.text("catalogue");
   c.catalogue_file = resolve(scenario_file, cat);
-  if (!std::filesystem::is_regular_file(c.catalogue_file))
-    m.fail("catalogue", "= " + cat + ": cannot read file " + c.catalogue_file.string());
+  if (!scenario::is_regular_file(c.catalogue_file))
+    m.fail("catalogue", "= " + scenario::shorten(cat) + ": cannot read file " + scenario::shorten(c.catalogue_file.string()));
 
   // Tariff bands: each a price or a [low, high] range (its midpoint), with a weight; weights
   // must sum to 1 (within 1e-9) so the archetype distribution is a distribution.
@@ -61,9 +65,19 @@ AgentsConfig parse_agents_config(scenario::YamlMap& m, const std::filesystem::pa
                                scenario::format_number(c.strategy_weight[0] + c.strategy_weight[1]) + "; they must sum to 1");
   }
 
+  std::optional<MachineCatalogue> catalogue;  // read only when there are observers
   for (auto& o : m.map_list("observers")) {
     ObserverFleet f;
     f.machine = o.text("machine");
+    // Checked here, where the file and line are known (the agent model would only say "unknown machine").
+    if (!catalogue) catalogue = load_machine_catalogue(c.catalogue_file);
+    if (std::none_of(catalogue->machines.begin(), catalogue->machines.end(),
+                     [&](const auto& mc) { return mc.name == f.machine; })) {
+      std::string known;
+      for (const auto& mc : catalogue->machines) known += (known.empty() ? "" : ", ") + mc.name;
+      o.fail("machine", "= " + scenario::shorten(f.machine) + " is not in the catalogue " + c.catalogue_file.string() +
+                            " (it has: " + known + ")");
+    }
     f.tariff_usd_per_kwh = o.number("tariff_usd_per_kwh", 0.0, 10.0);
     f.strategy = o.choice("strategy", {"sell_daily", "long_btc"}) == "sell_daily" ? Strategy::SellDaily : Strategy::LongBtc;
     f.budget_usd = o.number("budget_usd", 1.0, 1e12, 1e6);
@@ -78,11 +92,24 @@ AgentsConfig parse_agents_config(scenario::YamlMap& m, const std::filesystem::pa
       r.fail("window_days", "is fixed at 30 by the reference-2021 profile");
     c.rules.window_days = static_cast<int>(r.integer("window_days", 1, 365, 30));
     c.rules.pool_fee = r.number("pool_fee", 0.0, 0.5, 0.0);
-    c.rules.hardware_failure_rate_per_year = r.number("hardware_failure_rate_per_year", 0.0, 1.0, 0.0);
+    c.rules.hardware_failure_rate_per_year = r.number("hardware_failure_rate_per_year", 0.0, 1.0, DefaultRules{}.hardware_failure_rate_per_year);
     c.rules.reinvest_fraction = r.number("reinvest_fraction", 0.0, 1.0, 0.5);
     c.rules.max_payback_days = r.number("max_payback_days", 1.0, 3650.0, 720.0);
     c.rules.max_switch_off_fraction_per_day = r.number("max_switch_off_fraction_per_day", 0.0, 1.0, 0.10);
     c.rules.restart_fraction_per_day = r.number("restart_fraction_per_day", 0.0, 1.0, 0.25);
+    const DefaultRules d{};
+    c.rules.expected_difficulty_growth_per_year =
+        r.number("expected_difficulty_growth_per_year", 0.0, 5.0, d.expected_difficulty_growth_per_year);
+    c.rules.anticipate_halving = r.boolean("anticipate_halving", d.anticipate_halving);
+    c.rules.scale_orders_by_value = r.boolean("scale_orders_by_value", d.scale_orders_by_value);
+    c.rules.switch_window_days = static_cast<int>(r.integer("switch_window_days", 1, 365, d.switch_window_days));
+    c.rules.proportional_restart = r.boolean("proportional_restart", d.proportional_restart);
+    c.rules.retire_fraction_per_day = r.number("retire_fraction_per_day", 0.0, 1.0, d.retire_fraction_per_day);
+    c.rules.resale_fraction = r.number("resale_fraction", 0.0, 1.0, d.resale_fraction);
+    c.rules.equilibrium_start = r.boolean("equilibrium_start", d.equilibrium_start);
+    c.rules.band_capacity_headroom = r.number("band_capacity_headroom", -1.0, 100.0, d.band_capacity_headroom);
+    c.rules.band_capacity_growth_per_year =
+        r.number("band_capacity_growth_per_year", -1.0, 10.0, d.band_capacity_growth_per_year);
     r.finish();
   }
 
@@ -94,8 +121,8 @@ AgentsConfig parse_agents_config(scenario::YamlMap& m, const std::filesystem::pa
     scenario::YamlMap rw = r.map("reward", true);
     const std::string file = rw.text("file");
     c.reference.reward.file = resolve(scenario_file, file);
-    if (!std::filesystem::is_regular_file(c.reference.reward.file))
-      rw.fail("file", "= " + file + ": cannot read file " + c.reference.reward.file.string());
+    if (!scenario::is_regular_file(c.reference.reward.file))
+      rw.fail("file", "= " + scenario::shorten(file) + ": cannot read file " + scenario::shorten(c.reference.reward.file.string()));
     c.reference.reward.value_column = rw.text("column", "reward_btc_per_day");
     c.reference.reward.day_column = rw.text("day_column", "day");
     c.reference.reward.path_column = rw.text("path_column", "");

@@ -31,15 +31,40 @@ struct ObserverFleet {
   bool counts_in_network = true;
 };
 
-// Parameters of hashsim's own (default) rules; documented with formulas in README.md.
+// Parameters of hashsim's own (default) rules; documented with formulas in README.md ("Miner
+// agents"). The defaults are the calibrated model; the "legacy" values that switch a mechanism off
+// are given per field (tests use them to pin one mechanism at a time).
 struct DefaultRules {
   int window_days = 30;
   double pool_fee = 0.0;                          // fraction of revenue
-  double hardware_failure_rate_per_year = 0.0;    // fraction of machines lost per year
+  double hardware_failure_rate_per_year = 0.05;   // fraction of machines lost per year (legacy: 0)
   double reinvest_fraction = 0.5;                 // share of the 30-day profit spent on machines
-  double max_payback_days = 720.0;                // buy only if price / margin <= this
+  double max_payback_days = 720.0;                // buy only if the expected profit over this many days covers the price
   double max_switch_off_fraction_per_day = 0.10;  // bounded pace of switching off
   double restart_fraction_per_day = 0.25;         // bounded pace of restarting idle machines
+  // Forward-looking buy: expected continuous growth of difficulty (1/yr); the expected hashprice
+  // over the payback horizon is hp * e^(-g t), times the post-halving reward share after the
+  // next halving. Legacy: 0 and anticipate_halving = false (value = horizon * today's margin).
+  double expected_difficulty_growth_per_year = 0.35;
+  bool anticipate_halving = true;
+  // Order size scales with the value/price excess: min(1, (V - price) / price) (legacy: false = 1).
+  bool scale_orders_by_value = true;
+  // Switch-off / restart decide on the mean decision hashprice of the last switch_window_days
+  // (short-term; legacy: window_days) at a pace proportional to the margin (legacy: restart at
+  // the full restart fraction whenever the margin is positive).
+  int switch_window_days = 3;
+  bool proportional_restart = true;
+  // Retirement: idle machines with a negative margin are retired at this fraction a day and sold
+  // at resale_fraction of today's machine price (legacy: 0, kept idle forever).
+  double retire_fraction_per_day = 0.02;
+  double resale_fraction = 0.3;
+  // Equilibrium start: day 0 puts under-water archetypes idle and rescales the online fleet to
+  // the start hashrate, seeds the profit window and the order pipeline (legacy: false).
+  bool equilibrium_start = true;
+  // Finite power per tariff band: capacity_b(d) = (1 + headroom) * power_b(0) * e^(growth d / 365),
+  // power = kW of on + idle + pending machines; no order past it (legacy: headroom < 0 = unlimited).
+  double band_capacity_headroom = 0.10;
+  double band_capacity_growth_per_year = 0.25;
 };
 
 // Inputs of the published 2021 model that are not market paths (README of the reference).

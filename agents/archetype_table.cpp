@@ -14,10 +14,12 @@ double ArchetypeTable::initial_network_hashrate_ths() const {
 }
 
 namespace {
-void push_agent(ArchetypeTable& t, int m, double tariff, Strategy s, double machines, double weight, double budget) {
+void push_agent(ArchetypeTable& t, int m, int band, double tariff, Strategy s, double machines, double weight,
+                double budget) {
   const MachineSpec& spec = t.catalogue.machines[static_cast<std::size_t>(m)];
   t.machine.push_back(m);
   t.tariff_usd_per_kwh.push_back(tariff);
+  t.tariff_band.push_back(band);
   t.strategy.push_back(s);
   t.is_long_btc.push_back(s == Strategy::LongBtc ? 1.0 : 0.0);
   t.hashrate_ths.push_back(spec.hashrate_ths);
@@ -43,13 +45,15 @@ ArchetypeTable build_archetype_table(const AgentsConfig& config, double start_ne
   t.catalogue = load_machine_catalogue(config.catalogue_file);
   t.profile = config.profile;
   const auto& machines = t.catalogue.machines;
+  t.n_bands = config.tariffs.size();
 
   // Unscaled counts: units x tariff weight x strategy weight (float, as in the reference).
   for (std::size_t m = 0; m < machines.size(); ++m) {
     for (Strategy s : {Strategy::SellDaily, Strategy::LongBtc}) {
-      for (const auto& band : config.tariffs) {
+      for (std::size_t b = 0; b < config.tariffs.size(); ++b) {
+        const auto& band = config.tariffs[b];
         const double count = machines[m].initial_units * band.weight * config.strategy_weight[static_cast<int>(s)];
-        push_agent(t, static_cast<int>(m), band.usd_per_kwh, s, count, 1.0, 0.0);
+        push_agent(t, static_cast<int>(m), static_cast<int>(b), band.usd_per_kwh, s, count, 1.0, 0.0);
       }
     }
   }
@@ -57,7 +61,7 @@ ArchetypeTable build_archetype_table(const AgentsConfig& config, double start_ne
   for (const auto& o : config.observers) {
     const auto m = t.catalogue.index_of(o.machine);
     const double n = std::floor(o.budget_usd / machines[m].price_usd);
-    push_agent(t, static_cast<int>(m), o.tariff_usd_per_kwh, o.strategy, n, o.counts_in_network ? 1.0 : 0.0,
+    push_agent(t, static_cast<int>(m), static_cast<int>(t.n_bands), o.tariff_usd_per_kwh, o.strategy, n, o.counts_in_network ? 1.0 : 0.0,
                o.budget_usd);
   }
   t.n_observers = t.machine.size() - t.n_env;

@@ -16,10 +16,12 @@ struct ArchetypeTable {
   std::size_t n_env = 0;        // environment archetypes (machines x strategies x tariffs)
   std::size_t n_observers = 0;  // fixed observer fleets, after the archetypes
   std::size_t size() const { return n_env + n_observers; }
+  std::size_t n_bands = 0;      // tariff bands of the config
 
   // One entry per agent (archetype or observer fleet).
   std::vector<int> machine;                    // index into catalogue.machines
   std::vector<double> tariff_usd_per_kwh;
+  std::vector<int> tariff_band;                // index into config.tariffs; observers: n_bands (no band)
   std::vector<Strategy> strategy;
   std::vector<double> is_long_btc;             // 1.0 for Long BTC, else 0.0 (branch-free booking)
   std::vector<double> hashrate_ths;            // per machine

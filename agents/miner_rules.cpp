@@ -35,49 +35,212 @@ void earn_and_book(std::size_t n, double hp_btc, double price_usd, double inv_pr
   }
 }
 
-// Switch off / restart / buy for every archetype; writes the machines bought into buy[].
-void decide(std::size_t n, const DefaultRules& r, double net_hp30_usd, double survive, double price_usd,
-            double inv_price, const double* __restrict th, const double* __restrict cost_pm,
-            const double* __restrict inv_cost_pm, const double* __restrict is_long_v,
-            const double* __restrict machine_price, double* __restrict on, double* __restrict idle,
-            double* __restrict usd, double* __restrict btc, double* __restrict pending, const double* __restrict win,
-            double* __restrict buy_out) {
+// Integral over [a, b] of max(m R e^(-k t) - C, 0) dt (k >= 0): the machine runs until
+// m R e^(-k t) = C, i.e. t_stop = ln(m R / C) / k.
+double run_segment_usd(double m_revenue, double cost, double k, double a, double b) {
+  if (!(b > a) || !(m_revenue > 0.0)) return 0.0;
+  double end = b;
+  if (cost > 0.0) {
+    if (k > 0.0) {
+      end = std::min(b, std::log(m_revenue / cost) / k);
+    } else if (m_revenue <= cost) {
+      return 0.0;
+    }
+  }
+  if (!(end > a)) return 0.0;
+  const double len = end - a;
+  // (e^(-k a) - e^(-k end)) / k without cancellation; the limit len as k -> 0.
+  const double decay = k > 0.0 ? std::exp(-k * a) * -std::expm1(-k * len) / k : len;
+  return m_revenue * decay - cost * len;
+}
+
+// Switch off / restart / retire for every archetype on the short-term margin.
+void switch_and_retire(std::size_t n, const DefaultRules& r, double net_hp_switch_usd, double survive,
+                       bool proportional_restart, const double* __restrict th, const double* __restrict cost_pm,
+                       const double* __restrict inv_cost_pm, const double* __restrict machine_price,
+                       double* __restrict on, double* __restrict idle, double* __restrict usd,
+                       double* __restrict retired) {
   const double max_off = r.max_switch_off_fraction_per_day, restart_frac = r.restart_fraction_per_day;
-  const double max_payback = r.max_payback_days, reinvest = r.reinvest_fraction;
+  const double retire_frac = r.retire_fraction_per_day, resale = r.resale_fraction;
   for (std::size_t a = 0; a < n; ++a) {
     const double on_a = on[a] * survive;
     const double idle_a = idle[a] * survive;
-    const double margin = th[a] * net_hp30_usd - cost_pm[a];
+    const double margin = th[a] * net_hp_switch_usd - cost_pm[a];
     const double off_frac = std::min(max_off, -margin * inv_cost_pm[a]);
     const double switch_off = margin <= 0.0 ? on_a * off_frac : 0.0;
-    const double restart = margin > 0.0 ? idle_a * restart_frac : 0.0;
+    // Proportional restart: the pace grows with the margin relative to the power cost, as the
+    // switch-off pace does, so a band near break-even does not jump on and off (free power:
+    // the full pace).
+    const double rel_margin = inv_cost_pm[a] > 0.0 ? margin * inv_cost_pm[a] : restart_frac;
+    const double on_frac = proportional_restart ? std::min(restart_frac, rel_margin) : restart_frac;
+    const double restart = margin > 0.0 ? idle_a * on_frac : 0.0;
+    const double retire = margin <= 0.0 ? idle_a * retire_frac : 0.0;
     on[a] = on_a + restart - switch_off;
-    idle[a] = idle_a + switch_off - restart;
+    idle[a] = idle_a + switch_off - restart - retire;
+    usd[a] += retire * resale * machine_price[a];
+    retired[a] += retire;
+  }
+}
 
+// Forward value per machine and today's wanted order per archetype (funds-limited, not yet paid).
+void want_orders(std::size_t n, const DefaultRules& r, double net_hp30_usd, double price_usd,
+                 const RewardOutlook& outlook, const double* __restrict th, const double* __restrict cost_pm,
+                 const double* __restrict is_long_v, const double* __restrict machine_price,
+                 const double* __restrict usd, const double* __restrict btc, const double* __restrict pending,
+                 const double* __restrict win, double* __restrict value, double* __restrict buy_out,
+                 bool limit_by_funds) {
+  const double horizon = r.max_payback_days, reinvest = r.reinvest_fraction;
+  for (std::size_t a = 0; a < n; ++a) {
+    const double revenue = th[a] * net_hp30_usd;
+    const double margin = revenue - cost_pm[a];
+    value[a] = forward_machine_value_usd(revenue, cost_pm[a], horizon, r.expected_difficulty_growth_per_year, outlook);
     const double price = machine_price[a];
     const double inv_machine_price = 1.0 / price;
-    const bool worth_buying = (margin > 0.0) & (price <= max_payback * margin) & (win[a] > 0.0);
-    const double is_long = is_long_v[a];
-    const double funds_usd = std::max(usd[a], 0.0) + is_long * btc[a] * price_usd;
-    const double want = worth_buying ? reinvest * win[a] * inv_machine_price - pending[a] : 0.0;
-    const double buy = std::min(std::max(want, 0.0), funds_usd * inv_machine_price);
-    // Pay from USD first; Long BTC sells BTC for any shortfall.
-    const double usd_after = usd[a] - buy * price;
-    const double btc_sold = is_long * std::min(btc[a], std::max(-usd_after, 0.0) * inv_price);
+    const bool worth_buying = (margin > 0.0) & (value[a] >= price) & (win[a] > 0.0);
+    const double scale = r.scale_orders_by_value ? std::min(1.0, (value[a] - price) * inv_machine_price) : 1.0;
+    const double want = worth_buying ? reinvest * scale * win[a] * inv_machine_price - pending[a] : 0.0;
+    const double funds_usd = std::max(usd[a], 0.0) + is_long_v[a] * btc[a] * price_usd;
+    buy_out[a] = limit_by_funds ? std::min(std::max(want, 0.0), funds_usd * inv_machine_price) : std::max(want, 0.0);
+  }
+}
+
+// Pay for today's orders: from USD first; Long BTC sells BTC for any shortfall.
+void pay_orders(std::size_t n, double price_usd, double inv_price, const double* __restrict is_long_v,
+                const double* __restrict machine_price, const double* __restrict buy, double* __restrict usd,
+                double* __restrict btc, double* __restrict pending) {
+  for (std::size_t a = 0; a < n; ++a) {
+    const double usd_after = usd[a] - buy[a] * machine_price[a];
+    const double btc_sold = is_long_v[a] * std::min(btc[a], std::max(-usd_after, 0.0) * inv_price);
     btc[a] -= btc_sold;
     usd[a] = usd_after + btc_sold * price_usd;
-    pending[a] += buy;
-    buy_out[a] = buy;
+    pending[a] += buy[a];
   }
+}
+
+// Finite power per tariff band: scale the band's orders so that on + idle + pending + ordered
+// power stays within its capacity today.
+void cap_orders_by_band(const ArchetypeTable& t, MinerState& s, double capacity_factor) {
+  const std::size_t n_env = t.n_env, nb = t.n_bands;
+  std::fill(s.band_used_kw.begin(), s.band_used_kw.end(), 0.0);
+  std::fill(s.band_order_kw.begin(), s.band_order_kw.end(), 0.0);
+  for (std::size_t a = 0; a < n_env; ++a) {
+    const std::size_t b = static_cast<std::size_t>(t.tariff_band[a]);
+    s.band_used_kw[b] += t.power_kw[a] * (s.machines_on[a] + s.machines_idle[a] + s.pending_machines[a]);
+    s.band_order_kw[b] += t.power_kw[a] * s.buy_scratch[a];
+  }
+  for (std::size_t b = 0; b < nb; ++b) {
+    const double room = std::max(s.band_capacity0_kw[b] * capacity_factor - s.band_used_kw[b], 0.0);
+    // band_order_kw now holds the band's scale factor for its orders.
+    s.band_order_kw[b] = s.band_order_kw[b] > room ? room / s.band_order_kw[b] : 1.0;
+  }
+  for (std::size_t a = 0; a < n_env; ++a) s.buy_scratch[a] *= s.band_order_kw[static_cast<std::size_t>(t.tariff_band[a])];
+}
+
+// Today's price of every catalogue machine: one exp per catalogue machine per day, not per archetype.
+void update_machine_prices(const ArchetypeTable& t, MinerState& s, double hp30_usd) {
+  const double log_hp_ratio = std::log(std::max(hp30_usd, 1e-300) / s.start_hashprice_usd);
+  for (std::size_t m = 0; m < s.price_by_machine_usd.size(); ++m) {
+    const auto& spec = t.catalogue.machines[m];
+    s.price_by_machine_usd[m] = spec.price_usd * std::exp(spec.price_growth_factor * log_hp_ratio);
+  }
+  for (std::size_t a = 0; a < t.n_env; ++a)
+    s.price_scratch_usd[a] = s.price_by_machine_usd[static_cast<std::size_t>(t.machine[a])];
 }
 }  // namespace
 
+RewardOutlook reward_outlook(double height, double subsidy_btc_per_block, double fee_btc_per_block) {
+  constexpr double kHalvingInterval = 210000.0, kBlocksPerDay = 144.0;
+  RewardOutlook o;
+  const double next = (std::floor(height / kHalvingInterval) + 1.0) * kHalvingInterval;
+  o.days_to_halving = (next - height) / kBlocksPerDay;
+  const double now = subsidy_btc_per_block + fee_btc_per_block;
+  o.reward_ratio_after_halving = now > 0.0 ? (0.5 * subsidy_btc_per_block + fee_btc_per_block) / now : 1.0;
+  return o;
+}
+
+double forward_machine_value_usd(double revenue_usd_per_day, double cost_usd_per_day, double horizon_days,
+                                 double growth_per_year, const RewardOutlook& outlook) {
+  const double k = std::max(growth_per_year, 0.0) / market::kDaysPerYear;
+  const double t_h = std::min(std::max(outlook.days_to_halving, 0.0), horizon_days);
+  return run_segment_usd(revenue_usd_per_day, cost_usd_per_day, k, 0.0, t_h) +
+         run_segment_usd(revenue_usd_per_day * outlook.reward_ratio_after_halving, cost_usd_per_day, k, t_h,
+                         horizon_days);
+}
+
 void seed_default(const ArchetypeTable& t, MinerState& s, double hashprice_usd_per_th_day) {
-  // Day-0 decision hashprice fills the window, as if the last 30 days had looked like today.
+  // Day-0 decision hashprice fills the windows, as if the last 30 days had looked like today.
   (void)t;
   s.start_hashprice_usd = hashprice_usd_per_th_day;
   std::fill(s.hashprice_ring_usd.begin(), s.hashprice_ring_usd.end(), hashprice_usd_per_th_day);
   s.hashprice_window_sum_usd = hashprice_usd_per_th_day * s.window;
+  std::fill(s.switch_ring_usd.begin(), s.switch_ring_usd.end(), hashprice_usd_per_th_day);
+  s.switch_window_sum_usd = hashprice_usd_per_th_day * s.switch_window;
+}
+
+// Equilibrium start (rules.equilibrium_start), with today's decision hashprice hp0:
+//   1. archetypes with margin TH * (1 - pool_fee) * hp0 - kW * 24 * tariff <= 0 start idle;
+//   2. every archetype's on and idle counts are scaled by (start hashrate - counted observers) /
+//      online archetype hashrate, so the online network is the start hashrate again;
+//   3. the profit window holds window days of on * margin (the last month looked like today);
+//   4. the order pipeline holds the day-0 order n0 (the buy rule without pending or funds),
+//      arriving n0 / delay a day on days 2..delay + 1 (orders placed in the last `delay` days).
+// Then (either start) each band's capacity = (1 + headroom) * kW of its on + idle + pending.
+void seed_default(const ArchetypeTable& t, const DefaultRules& r, MinerState& s, double hp0_usd,
+                  const RewardOutlook& outlook) {
+  seed_default(t, s, hp0_usd);
+  const RewardOutlook used_outlook = r.anticipate_halving ? outlook : RewardOutlook{};
+  const std::size_t n_env = t.n_env, n = s.n;
+  const double net_hp = (1.0 - r.pool_fee) * hp0_usd;
+  if (r.equilibrium_start) {
+    double target_ths = 0.0, online_ths = 0.0;
+    for (std::size_t a = 0; a < n_env; ++a) {
+      target_ths += t.hashrate_ths[a] * s.machines_on[a];
+      if (t.hashrate_ths[a] * net_hp - t.power_cost_usd_per_day[a] <= 0.0) {
+        s.machines_idle[a] += s.machines_on[a];
+        s.machines_on[a] = 0.0;
+      }
+      online_ths += t.hashrate_ths[a] * s.machines_on[a];
+    }
+    if (online_ths > 0.0) {
+      const double scale = target_ths / online_ths;
+      for (std::size_t a = 0; a < n_env; ++a) {
+        s.machines_on[a] *= scale;
+        s.machines_idle[a] *= scale;
+      }
+    } else {  // nothing is profitable: keep the fleet as given (a start out of equilibrium)
+      for (std::size_t a = 0; a < n_env; ++a) {
+        s.machines_on[a] += s.machines_idle[a];
+        s.machines_idle[a] = 0.0;
+      }
+    }
+    for (std::size_t a = 0; a < n_env; ++a) {
+      const double p = s.machines_on[a] * (t.hashrate_ths[a] * net_hp - t.power_cost_usd_per_day[a]);
+      for (int w = 0; w < s.window; ++w) s.profit_ring[static_cast<std::size_t>(w) * n + a] = p;
+      s.profit_window_usd[a] = p * s.window;
+    }
+    update_machine_prices(t, s, hp0_usd);
+    want_orders(n_env, r, net_hp, 1.0, used_outlook, t.hashrate_ths.data(), t.power_cost_usd_per_day.data(),
+                t.is_long_btc.data(), s.price_scratch_usd.data(), s.usd.data(), s.btc.data(),
+                s.pending_machines.data(), s.profit_window_usd.data(), s.value_scratch_usd.data(),
+                s.buy_scratch.data(), false);
+    const int len = s.pipeline_len;
+    for (std::size_t a = 0; a < n_env; ++a) {
+      const int delay = t.pipeline_delay_days[a];
+      const double per_day = s.buy_scratch[a] / delay;
+      // Slot d holds what goes online at the end of step d - 1, i.e. for day d: days 2..delay + 1
+      // (day 1 runs the day-0 fleet; len > max delay + 1, so no slot wraps).
+      for (int d = 2; d <= delay + 1; ++d) s.pipeline[static_cast<std::size_t>(d % len) * n + a] += per_day;
+      s.pending_machines[a] += s.buy_scratch[a];
+      s.buy_scratch[a] = 0.0;
+    }
+  }
+  const bool limited = r.band_capacity_headroom >= 0.0;
+  std::fill(s.band_capacity0_kw.begin(), s.band_capacity0_kw.end(), limited ? 0.0 : HUGE_VAL);
+  if (limited)
+    for (std::size_t a = 0; a < n_env; ++a)
+      s.band_capacity0_kw[static_cast<std::size_t>(t.tariff_band[a])] +=
+          (1.0 + r.band_capacity_headroom) * t.power_kw[a] *
+          (s.machines_on[a] + s.machines_idle[a] + s.pending_machines[a]);
 }
 
 // Default rules, per archetype a and day d (formulas also in README.md):
@@ -85,36 +248,39 @@ void seed_default(const ArchetypeTable& t, MinerState& s, double hashprice_usd_p
 //   profit_usd  = revenue_btc * P - cost_usd
 //   Sell daily: usd += profit.  Long BTC: btc += revenue_btc, then sells min(btc, cost/P) BTC for
 //   power and pays any rest from usd (btc never < 0).
-//   margin_usd = TH * (1 - pool_fee) * mean_30d(decision hashprice) - kW * 24 * tariff  (per machine-day)
 //   decision hashprice = 144 * (subsidy per block + fee per block) * P / online network TH/s
-//   margin <= 0: switch off on * min(max_off, -margin / cost_per_machine) (idle, not destroyed);
-//   margin > 0:  restart idle * restart_fraction.
+//   Switching (short-term): m_s = TH * (1 - pool_fee) * mean_{switch window}(decision hp) - kW * 24 * tariff
+//   m_s <= 0: switch off on * min(max_off, -m_s / cost) (idle) and retire idle * retire_fraction
+//   (sold at resale_fraction * today's machine price);  m_s > 0: restart idle * min(restart_fraction,
+//   m_s / cost) (proportional; legacy: restart_fraction).
 //   machine price  = price0 * (mean_30d(hashprice_usd) / hashprice_usd_0)^growth_factor
-//   buy if margin > 0, price / margin <= max_payback_days and the 30-day profit > 0:
-//   n = min(reinvest * profit_30d / price - pending, funds / price), funds = usd (+ btc * P for
-//   Long BTC); capex paid now, machines online `delay` days later (at least the next day).
+//   Buying (forward-looking): m = TH * (1 - pool_fee) * mean_30d(decision hp) - cost;
+//   V = forward_machine_value_usd(TH * (1 - pool_fee) * mean_30d, cost, max_payback_days, g, outlook);
+//   buy if m > 0, V >= price and the 30-day profit > 0:
+//   n = min(reinvest * min(1, (V - price) / price) * profit_30d / price - pending, funds / price),
+//   funds = usd (+ btc * P for Long BTC), then scaled per tariff band to its free capacity;
+//   capex paid now, machines online `delay` days later (at least the next day).
 //   Failures: on and idle shrink by 1 - (1 - rate)^(1/365) a day.
 double step_default(const ArchetypeTable& t, const DefaultRules& r, MinerState& s, int day, double price_usd,
-                    double hashprice_btc_per_th_day, double decision_hashprice_usd_per_th_day) {
+                    double hashprice_btc_per_th_day, double decision_hashprice_usd_per_th_day,
+                    const RewardOutlook& outlook) {
   const std::size_t n_env = t.n_env;
   const std::size_t n = s.n;
   const double net_share = 1.0 - r.pool_fee;
   const double hp_btc = hashprice_btc_per_th_day * net_share;
 
-  // 30-day decision-hashprice window (network-wide, so one ring for all archetypes).
+  // Decision-hashprice windows (network-wide, so one ring each for all archetypes).
   const std::size_t hp_slot = static_cast<std::size_t>(day % s.window);
   s.hashprice_window_sum_usd += decision_hashprice_usd_per_th_day - s.hashprice_ring_usd[hp_slot];
   s.hashprice_ring_usd[hp_slot] = decision_hashprice_usd_per_th_day;
   const double hp30_usd = s.hashprice_window_sum_usd / s.window;
+  const std::size_t sw_slot = static_cast<std::size_t>(day % s.switch_window);
+  s.switch_window_sum_usd += decision_hashprice_usd_per_th_day - s.switch_ring_usd[sw_slot];
+  s.switch_ring_usd[sw_slot] = decision_hashprice_usd_per_th_day;
+  const double hp_switch_usd = s.switch_window_sum_usd / s.switch_window;
 
-  // Machine prices follow hashprice: one exp per catalogue machine per day, not per archetype.
-  const double log_hp_ratio = std::log(std::max(hp30_usd, 1e-300) / s.start_hashprice_usd);
-  for (std::size_t m = 0; m < s.price_by_machine_usd.size(); ++m) {
-    const auto& spec = t.catalogue.machines[m];
-    s.price_by_machine_usd[m] = spec.price_usd * std::exp(spec.price_growth_factor * log_hp_ratio);
-  }
+  update_machine_prices(t, s, hp30_usd);
 
-  const double survive = s.survive_per_day;
   const double inv_price = 1.0 / price_usd;
   const int len = s.pipeline_len;
   const int today_slot = day % len;
@@ -124,12 +290,18 @@ double step_default(const ArchetypeTable& t, const DefaultRules& r, MinerState& 
                 s.profit_ring.data() + static_cast<std::size_t>(day % s.window) * n, s.profit_window_usd.data(),
                 s.profit_total_usd.data(), s.profit_day_usd.data());
 
-  // Today's machine price per archetype (a gather kept out of the vectorised decision loop).
-  for (std::size_t a = 0; a < n_env; ++a) s.price_scratch_usd[a] = s.price_by_machine_usd[static_cast<std::size_t>(t.machine[a])];
-  decide(n_env, r, net_share * hp30_usd, survive, price_usd, inv_price, t.hashrate_ths.data(),
-         t.power_cost_usd_per_day.data(), t.inv_power_cost_usd_per_day.data(), t.is_long_btc.data(),
-         s.price_scratch_usd.data(), s.machines_on.data(), s.machines_idle.data(), s.usd.data(), s.btc.data(),
-         s.pending_machines.data(), s.profit_window_usd.data(), s.buy_scratch.data());
+  switch_and_retire(n_env, r, net_share * hp_switch_usd, s.survive_per_day, r.proportional_restart,
+                    t.hashrate_ths.data(), t.power_cost_usd_per_day.data(), t.inv_power_cost_usd_per_day.data(),
+                    s.price_scratch_usd.data(), s.machines_on.data(), s.machines_idle.data(), s.usd.data(),
+                    s.retired_machines.data());
+  want_orders(n_env, r, net_share * hp30_usd, price_usd, r.anticipate_halving ? outlook : RewardOutlook{}, t.hashrate_ths.data(),
+              t.power_cost_usd_per_day.data(), t.is_long_btc.data(), s.price_scratch_usd.data(), s.usd.data(),
+              s.btc.data(), s.pending_machines.data(), s.profit_window_usd.data(), s.value_scratch_usd.data(),
+              s.buy_scratch.data(), true);
+  if (r.band_capacity_headroom >= 0.0)
+    cap_orders_by_band(t, s, std::exp(r.band_capacity_growth_per_year * day / market::kDaysPerYear));
+  pay_orders(n_env, price_usd, inv_price, t.is_long_btc.data(), s.price_scratch_usd.data(), s.buy_scratch.data(),
+             s.usd.data(), s.btc.data(), s.pending_machines.data());
 
   // Orders go into the pipeline ring: online on day + delay (slot without a division: delay < len).
   for (std::size_t a = 0; a < n_env; ++a) {

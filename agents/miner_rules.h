@@ -8,16 +8,36 @@
 
 namespace hashsim::agents {
 
-// hashsim's default rules (README.md, "Miner agents"): day 0 seeds the decision window with the
-// start value; days >= 1 call step_default.
+// What the known subsidy schedule says about the reward ahead (README "Miner agents",
+// forward-looking buy): the next halving is days_to_halving days away at 144 blocks a day, and
+// afterwards a block pays reward_ratio_after_halving of today's (subsidy / 2 + fee) / (subsidy + fee).
+struct RewardOutlook {
+  double days_to_halving = 1e9;
+  double reward_ratio_after_halving = 1.0;
+};
+RewardOutlook reward_outlook(double height, double subsidy_btc_per_block, double fee_btc_per_block);
+
+// Expected profit (USD) of one machine over horizon_days when it earns revenue_usd_per_day today
+// and costs cost_usd_per_day: revenue falls as e^(-k t) with k = growth_per_year / 365 and by the
+// outlook's ratio after the halving; the machine runs only while revenue exceeds cost (switched
+// off otherwise), so the value is the integral of max(revenue(t) - cost, 0) over [0, horizon].
+double forward_machine_value_usd(double revenue_usd_per_day, double cost_usd_per_day, double horizon_days,
+                                 double growth_per_year, const RewardOutlook& outlook);
+
+// hashsim's default rules (README.md, "Miner agents"): day 0 seeds the decision windows with the
+// start value (and, with rules.equilibrium_start, makes day 0 an equilibrium); days >= 1 call
+// step_default.
 //   hashprice_btc_per_th_day: what the day's blocks actually paid per TH (booked revenue).
 //   decision_hashprice_usd_per_th_day: the day's reward at target pace (144 blocks) shared by the
 //   online network, i.e. the hashprice once difficulty has caught up with the network. Miners
 //   decide on it: they look through the two-week retarget lag instead of following a
 //   difficulty that has not yet adjusted into a death spiral.
 void seed_default(const ArchetypeTable& t, MinerState& s, double decision_hashprice_usd_per_th_day);
+void seed_default(const ArchetypeTable& t, const DefaultRules& rules, MinerState& s,
+                  double decision_hashprice_usd_per_th_day, const RewardOutlook& outlook);
 double step_default(const ArchetypeTable& t, const DefaultRules& rules, MinerState& s, int day, double price_usd,
-                    double hashprice_btc_per_th_day, double decision_hashprice_usd_per_th_day);
+                    double hashprice_btc_per_th_day, double decision_hashprice_usd_per_th_day,
+                    const RewardOutlook& outlook = {});
 
 // The published 2021 rules, quirks included (reference README, "Each day"). update_index k = 0
 // for day 1. prev_network_hashrate_ths is H_{i-1}, reward_btc_per_day is B_i.

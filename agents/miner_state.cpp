@@ -7,29 +7,44 @@
 
 namespace hashsim::agents {
 
+void MinerState::allocate(const ArchetypeTable& t, const DefaultRules& rules) {
+  allocate(t, rules.window_days, rules.hardware_failure_rate_per_year);
+  switch_window = rules.switch_window_days;
+  switch_ring_usd.assign(static_cast<std::size_t>(switch_window), 0.0);
+}
+
 void MinerState::allocate(const ArchetypeTable& t, int window_days, double failure_rate_per_year) {
   survive_per_day = std::pow(1.0 - failure_rate_per_year, 1.0 / market::kDaysPerYear);
   n = t.size();
   window = window_days;
+  switch_window = window_days;
   pipeline_len = t.max_delay_days + 2;
   for (auto* v : {&machines_on, &machines_idle, &usd, &btc, &pending_machines, &profit_day_usd, &profit_window_usd,
-                  &profit_total_usd})
+                  &profit_total_usd, &retired_machines})
     v->assign(n, 0.0);
   profit_ring.assign(static_cast<std::size_t>(window) * n, 0.0);
   pipeline.assign(static_cast<std::size_t>(pipeline_len) * n, 0.0);
   hashprice_ring_usd.assign(static_cast<std::size_t>(window), 0.0);
+  switch_ring_usd.assign(static_cast<std::size_t>(switch_window), 0.0);
   price_by_machine_usd.assign(t.catalogue.machines.size(), 0.0);
   price_scratch_usd.assign(n, 0.0);
+  value_scratch_usd.assign(n, 0.0);
   buy_scratch.assign(n, 0.0);
+  band_capacity0_kw.assign(t.n_bands, 0.0);
+  band_used_kw.assign(t.n_bands + 1, 0.0);
+  band_order_kw.assign(t.n_bands + 1, 0.0);
 }
 
 void MinerState::reset(const ArchetypeTable& t) {
   std::copy(t.initial_machines.begin(), t.initial_machines.end(), machines_on.begin());
-  for (auto* v : {&machines_idle, &usd, &btc, &pending_machines, &profit_day_usd, &profit_total_usd})
+  for (auto* v : {&machines_idle, &usd, &btc, &pending_machines, &profit_day_usd, &profit_total_usd, &retired_machines})
     std::fill(v->begin(), v->end(), 0.0);
   std::fill(pipeline.begin(), pipeline.end(), 0.0);
   std::fill(hashprice_ring_usd.begin(), hashprice_ring_usd.end(), 0.0);
+  std::fill(switch_ring_usd.begin(), switch_ring_usd.end(), 0.0);
+  std::fill(band_capacity0_kw.begin(), band_capacity0_kw.end(), 0.0);
   hashprice_window_sum_usd = 0.0;
+  switch_window_sum_usd = 0.0;
   // The profit window starts full of the seeded history (reference-2021) or empty.
   for (int w = 0; w < window; ++w)
     std::copy(t.seed_pnl_usd_per_day.begin(), t.seed_pnl_usd_per_day.end(),

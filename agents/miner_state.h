@@ -4,6 +4,7 @@
 // window and the order pipeline (slot = day mod length), so the daily loop never allocates.
 #include <vector>
 
+#include "agents/agents_config.h"
 #include "agents/archetype_table.h"
 
 namespace hashsim::agents {
@@ -12,18 +13,29 @@ struct MinerState {
   std::size_t n = 0;
   std::vector<double> machines_on, machines_idle, usd, btc, pending_machines;
   std::vector<double> profit_day_usd, profit_window_usd, profit_total_usd;
+  std::vector<double> retired_machines;  // default profile: machines retired (sold or scrapped) so far
   std::vector<double> profit_ring;  // [window][n], slot = day mod window
   std::vector<double> pipeline;     // [pipeline_len][n], machines arriving on day = slot (mod len)
   std::vector<double> hashprice_ring_usd;  // default profile: network hashprice, one per day
+  std::vector<double> switch_ring_usd;     // default profile: the same, over the switch window
   std::vector<double> price_by_machine_usd;  // scratch: today's price per catalogue machine
   std::vector<double> price_scratch_usd;     // scratch: today's machine price per agent
+  std::vector<double> value_scratch_usd;     // scratch: expected profit over the payback horizon per machine
   std::vector<double> buy_scratch;           // scratch: machines ordered today per agent
+  std::vector<double> band_capacity0_kw;     // [n_bands] day-0 capacity of each tariff band (default profile)
+  std::vector<double> band_used_kw;          // scratch [n_bands + 1]: kW of on + idle + pending machines
+  std::vector<double> band_order_kw;         // scratch [n_bands + 1]: kW ordered today
   int window = 30;
+  int switch_window = 30;
   int pipeline_len = 1;
   double hashprice_window_sum_usd = 0.0;
-  double start_hashprice_usd = 1.0;
-  double survive_per_day = 1.0;  // (1 - hardware failure rate per year)^(1/365)  // day-0 hashprice: the machine-price index base
+  double switch_window_sum_usd = 0.0;
+  double start_hashprice_usd = 1.0;  // day-0 hashprice: the machine-price index base
+  double survive_per_day = 1.0;      // (1 - hardware failure rate per year)^(1/365)
 
+  // Default profile with its rules (window, switch window, failure rate).
+  void allocate(const ArchetypeTable& t, const DefaultRules& rules);
+  // Either profile; the switch window equals the profit window (the legacy default rules).
   void allocate(const ArchetypeTable& t, int window_days, double failure_rate_per_year = 0.0);
   void reset(const ArchetypeTable& t);
 };

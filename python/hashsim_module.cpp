@@ -1,6 +1,6 @@
 // The compiled half of the `hashsim` Python package (python/hashsim/__init__.py is the typed,
 // documented front). Everything goes through the same library calls as the CLI: scenarios through
-// the scenario loader, files through app::simulate_to_file, so a file written from Python has the
+// the scenario loader, files through sim::simulate_to_file, so a file written from Python has the
 // same datasets, byte for byte, as `hashsim run` with the same inputs. The GIL is released while
 // simulating; hashsim::Error becomes _hashsim.Error (converted to hashsim.Error with file, line and
 // key in the package).
@@ -13,12 +13,12 @@
 #include <fstream>
 #include <sstream>
 
-#include "engine/app/simulate.h"
 #include "engine/live/live_data.h"
 #include "engine/live/snapshot.h"
 #include "engine/scenario/scenario.h"
 #include "engine/scenario/sweep.h"
 #include "engine/sim/runner.h"
+#include "engine/sim/simulate_file.h"
 #include "engine/site/site_config.h"
 #include "engine/site/site_output.h"
 #include "engine/util/error.h"
@@ -32,7 +32,7 @@ namespace {
 
 std::vector<Scenario> with_start_resolved(const Scenario& s) {
   std::vector<Scenario> list{s};
-  hashsim::app::resolve_start_sources(list);
+  hashsim::sim::apply_start_sources(list);
   return list;
 }
 
@@ -78,14 +78,15 @@ py::dict run_in_memory(const Scenario& scenario, int threads, std::uint64_t bloc
 }
 
 std::string to_file(std::vector<Scenario> list, const fs::path& out, int threads, std::uint64_t block_paths,
-                    const std::string& command_line) {
-  hashsim::app::SimulateOptions o;
-  o.threads = threads;
-  o.block_paths = block_paths;
-  o.command_line = command_line;
+                    const std::string& command_line, bool overwrite) {
+  hashsim::sim::SimulateFileOptions o;
+  o.run.threads = threads;
+  o.run.block_paths = block_paths;
+  o.overwrite = overwrite ? hashsim::Overwrite::kReplace : hashsim::Overwrite::kRefuse;
   {
     py::gil_scoped_release release;
-    hashsim::app::simulate_to_file(std::move(list), out, o);
+    hashsim::sim::apply_start_sources(list);
+    hashsim::sim::simulate_to_file(list, out, command_line, o);
   }
   return out.string();
 }
@@ -142,8 +143,11 @@ PYBIND11_MODULE(_hashsim, m) {
   m.def(
       "run_to_file",
       [](const std::vector<Scenario>& list, const fs::path& out, int threads, std::uint64_t block_paths,
-         const std::string& command_line) { return to_file(list, out, threads, block_paths, command_line); },
-      py::arg("scenarios"), py::arg("out"), py::arg("threads"), py::arg("block_paths"), py::arg("command_line"));
+         const std::string& command_line, bool overwrite) {
+        return to_file(list, out, threads, block_paths, command_line, overwrite);
+      },
+      py::arg("scenarios"), py::arg("out"), py::arg("threads"), py::arg("block_paths"), py::arg("command_line"),
+      py::arg("overwrite"));
 
   m.def(
       "site_json",

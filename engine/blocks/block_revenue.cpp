@@ -3,12 +3,14 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <map>
 #include <numeric>
 
 #include "engine/io/hdf5.h"
 #include "engine/util/atomic_file.h"
 #include "engine/util/dates.h"
 #include "engine/util/error.h"
+#include "engine/util/version.h"
 
 namespace hashsim::blocks {
 
@@ -71,6 +73,7 @@ BlockRevenueResult block_revenue(const std::vector<BlockRecord>& blocks, const D
         throw Error("machine '" + o.machines[a].name + "' is given twice (--machine)");
   const std::size_t n = blocks.size();
   BlockRevenueResult r;
+  std::int64_t latest_time = 0;  // max header time since the last gap
   std::vector<double> time(n), interval(n), clamped(n), known(n), subsidy(n), fee(n), hashrate(n), price(n), gap(n);
   for (std::size_t i = 0; i < n; ++i) {
     const BlockRecord& b = blocks[i];
@@ -80,15 +83,19 @@ BlockRevenueResult block_revenue(const std::vector<BlockRecord>& blocks, const D
                   " TH/s is not > 0");
     time[i] = static_cast<double>(b.time_unix);
     if (i > 0 && blocks[i - 1].height == b.height - 1) {
-      const std::int64_t dt = b.time_unix - blocks[i - 1].time_unix;
+      // From the latest time seen so far, not the previous block's: after a backwards timestamp
+      // the next block must not count again time already counted (sum = elapsed time).
+      const std::int64_t dt = b.time_unix - latest_time;
       known[i] = 1.0;
       if (dt < 0) {
         clamped[i] = 1.0;
         ++r.clamped_intervals;
       }
       interval[i] = static_cast<double>(std::max<std::int64_t>(0, dt));
+      latest_time = std::max(latest_time, b.time_unix);
     } else {
       ++r.unknown_intervals;
+      latest_time = b.time_unix;
     }
     subsidy[i] = static_cast<double>(b.subsidy_sat);
     fee[i] = static_cast<double>(b.fee_sat);
@@ -126,24 +133,66 @@ BlockRevenueResult block_revenue(const std::vector<BlockRecord>& blocks, const D
   return r;
 }
 
-void write_block_revenue_csv(const BlockRevenueResult& r, const std::filesystem::path& path) {
+void write_block_revenue_csv(const BlockRevenueResult& r, const std::filesystem::path& path, Overwrite mode) {
   std::vector<std::string> keys;
   keys.reserve(r.heights.size());
   for (auto h : r.heights) keys.push_back(std::to_string(h));
   // 15 significant digits: integer columns (times, satoshis) print exactly.
-  history::write_columns_csv(path, "height", keys, r.columns, ",%.15g");
+  history::write_columns_csv(path, "height", keys, r.columns, ",%.15g", mode);
+}
+
+RevenueSummary summarize_block_revenue(const BlockRevenueResult& r, SummaryPeriod period) {
+  RevenueSummary out;
+  out.key_name = period == SummaryPeriod::Day ? "day" : "month";
+  const auto sums = [](const std::string& name) {
+    if (name == "interval_s" || name == "subsidy_sat" || name == "fee_sat") return true;
+    for (const char* suffix : {"_revenue_btc", "_revenue_usd", "_power_cost_usd", "_profit_usd"}) {
+      const std::string s = suffix;
+      if (name.size() > s.size() && name.compare(name.size() - s.size(), s.size(), s) == 0) return true;
+    }
+    return false;
+  };
+  std::vector<const history::Column*> summed;
+  for (const auto& c : r.columns)
+    if (sums(c.name)) summed.push_back(&c);
+  const auto& time = r.column("time_unix");
+  std::map<std::string, std::size_t> row_of;  // ascending keys
+  std::vector<std::string> key_of(time.size());
+  for (std::size_t i = 0; i < time.size(); ++i) {
+    const std::string day = civil_from_days(static_cast<std::int64_t>(std::floor(time[i] / 86400.0)));
+    key_of[i] = period == SummaryPeriod::Day ? day : day.substr(0, 7);
+    row_of.emplace(key_of[i], 0);
+  }
+  for (auto& [key, row] : row_of) {
+    row = out.keys.size();
+    out.keys.push_back(key);
+  }
+  out.columns.push_back({"blocks", std::vector<double>(out.keys.size(), 0.0)});
+  for (const auto* c : summed) out.columns.push_back({c->name, std::vector<double>(out.keys.size(), 0.0)});
+  for (std::size_t i = 0; i < time.size(); ++i) {
+    const std::size_t row = row_of.at(key_of[i]);
+    out.columns[0].values[row] += 1.0;
+    for (std::size_t k = 0; k < summed.size(); ++k) out.columns[k + 1].values[row] += summed[k]->values[i];
+  }
+  return out;
+}
+
+void write_revenue_summary_csv(const RevenueSummary& s, const std::filesystem::path& path, Overwrite mode) {
+  history::write_columns_csv(path, s.key_name, s.keys, s.columns, ",%.15g", mode);
 }
 
 void write_block_revenue_hdf5(const BlockRevenueResult& r, const BlockRevenueOptions& o,
                               const std::filesystem::path& path, const std::string& command_line,
-                              const std::string& ledger_file, const std::string& price_file) {
+                              const std::string& ledger_file, const std::string& price_file, Overwrite mode) {
   h5::quiet_hdf5_errors();
-  AtomicOutput out(path);
+  AtomicOutput out(path, mode);
   {
     h5::Handle f = h5::create_file(out.partial_path().string());
     const hid_t root = f.get();
     h5::set_attr(root, "schema", std::string("hashsim.block_revenue.v1"));
     h5::set_attr(root, "command_line", command_line);
+    h5::set_attr(root, "hashsim_version", std::string(kVersion));
+    h5::set_attr(root, "git_sha", std::string(kGitSha));
     h5::set_attr(root, "created_utc", utc_now_iso8601());
     h5::set_attr(root, "ledger_file", ledger_file);
     h5::set_attr(root, "price_file", price_file);
@@ -163,6 +212,7 @@ void write_block_revenue_hdf5(const BlockRevenueResult& r, const BlockRevenueOpt
     h5::write_vector(root, "machines/count", counts);
     h5::write_vector(root, "height", std::vector<std::int64_t>(r.heights.begin(), r.heights.end()));
     for (const auto& c : r.columns) h5::write_vector(root, c.name, c.values);
+    h5::close_file(f, out.partial_path().string());  // a failed flush or close must not be renamed into place
   }
   out.commit();
 }

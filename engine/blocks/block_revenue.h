@@ -7,12 +7,14 @@
 //   revenue_btc_i = share_i * (S_i + F_i) / 1e8 * (1 - pool_fee)
 //   revenue_usd_i = revenue_btc_i * price_i, price_i = the daily close nearest t_i (a daily price
 //                   of date D is stamped at its close, D+1 00:00 UTC; price_gap_s = t_i - stamp)
-//   interval_s_i  = max(0, t_i - t_{i-1}); header times are not monotonic, so a negative interval
-//                   is clamped to 0 (interval_clamped = 1); the first block of the ledger (and one
-//                   after a gap) has no previous block: interval 0, interval_known = 0
+//   interval_s_i  = max(0, t_i - max(t_j, j < i)), measured from the latest header time seen so far
+//                   (since the last gap): header times are not monotonic, so a block older than one
+//                   before it gets interval 0 (interval_clamped = 1), and the block after it counts
+//                   only time not yet counted; the first block of the ledger (and one after a gap)
+//                   has no previous block: interval 0, interval_known = 0
 //   power_cost_usd_i = n P / 1000 * interval_s_i / 3600 * tariff_usd_per_kwh
 //   profit_usd_i  = revenue_usd_i - power_cost_usd_i
-// Summed over many blocks, sum(interval) is the elapsed time, so power cost is the fleet running
+// Summed over a gap-free range, sum(interval) = max(t) - t_first, exactly the elapsed time, so power cost is the fleet running
 // non-stop, and revenue is the expected (not the lucky) share.
 #include <cstdint>
 #include <filesystem>
@@ -65,9 +67,26 @@ std::string machine_slug(const std::string& name);
 BlockRevenueResult block_revenue(const std::vector<BlockRecord>& blocks, const DailyCloses& prices,
                                  const BlockRevenueOptions& options);
 
-void write_block_revenue_csv(const BlockRevenueResult& r, const std::filesystem::path& path);
+// An existing output is replaced only with mode kReplace (engine/util/atomic_file.h).
+void write_block_revenue_csv(const BlockRevenueResult& r, const std::filesystem::path& path,
+                             Overwrite mode = Overwrite::kReplace);
+
+// Per UTC day ("YYYY-MM-DD") or month ("YYYY-MM") of the blocks' header times: sums of the
+// per-block columns that add up (interval_s, subsidy_sat, fee_sat, and per machine revenue_btc,
+// revenue_usd, power_cost_usd, profit_usd), with the block count. Keys ascending.
+enum class SummaryPeriod { Day, Month };
+struct RevenueSummary {
+  std::string key_name;           // "day" or "month"
+  std::vector<std::string> keys;
+  std::vector<history::Column> columns;  // "blocks", then the sums
+};
+RevenueSummary summarize_block_revenue(const BlockRevenueResult& r, SummaryPeriod period);
+void write_revenue_summary_csv(const RevenueSummary& s, const std::filesystem::path& path,
+                               Overwrite mode = Overwrite::kReplace);
 void write_block_revenue_hdf5(const BlockRevenueResult& r, const BlockRevenueOptions& o,
                               const std::filesystem::path& path, const std::string& command_line,
-                              const std::string& ledger_file, const std::string& price_file);
+                              const std::string& ledger_file, const std::string& price_file,
+                              Overwrite mode = Overwrite::kReplace);
+// Root attributes written with every revenue file (provenance): hashsim_version, git_sha.
 
 }  // namespace hashsim::blocks

@@ -1,5 +1,10 @@
 #include "engine/blocks/rpc_client.h"
 
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <thread>
 #include <unordered_map>
 
 #include "engine/live/redact.h"
@@ -70,7 +75,42 @@ nlohmann::json RpcClient::call(const std::string& method, nlohmann::json params)
   return batch({RpcCall{method, std::move(params)}}).front();
 }
 
+namespace {
+// Bitcoin Core's RPC_IN_WARMUP: the node is up but still loading (block index, wallet, ...).
+constexpr int kRpcInWarmup = -28;
+
+class WarmupError : public Error {
+ public:
+  using Error::Error;
+};
+
+bool is_warmup(const nlohmann::json& error) {
+  return error.is_object() && error.contains("code") && error["code"].is_number_integer() &&
+         error["code"].get<int>() == kRpcInWarmup;
+}
+}  // namespace
+
 std::vector<nlohmann::json> RpcClient::batch(const std::vector<RpcCall>& calls) {
+  // A node that is starting answers -28 ("Loading block index...") to every call: wait for it with
+  // growing pauses (1, 2, 4, 8, then 10 s) up to options_.max_warmup_wait_ms in all, then give up.
+  const auto start = std::chrono::steady_clock::now();
+  for (int attempt = 1;; ++attempt) {
+    try {
+      return batch_once(calls);
+    } catch (const WarmupError& e) {
+      const long waited_ms = static_cast<long>(
+          std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count());
+      const long pause_ms = std::min<long>(options_.warmup_poll_ms << std::min(attempt - 1, 4), 10000);
+      if (waited_ms + pause_ms > options_.max_warmup_wait_ms)
+        throw Error(std::string(e.what()) + "; still starting after " + std::to_string(waited_ms / 1000) +
+                    " s of waiting; try again when the node has finished loading");
+      spdlog::info("{}; waiting {:.1f} s", e.what(), pause_ms / 1000.0);
+      std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms));
+    }
+  }
+}
+
+std::vector<nlohmann::json> RpcClient::batch_once(const std::vector<RpcCall>& calls) {
   if (calls.empty()) return {};
   nlohmann::json req = nlohmann::json::array();
   for (std::size_t i = 0; i < calls.size(); ++i)
@@ -109,8 +149,10 @@ std::vector<nlohmann::json> RpcClient::batch(const std::vector<RpcCall>& calls) 
                 redact(snippet(r.body)) + "'");
   }
   // A node answers a failed single request with HTTP 500 and an error object; report that error.
-  if (reply.is_object() && reply.contains("error") && !reply["error"].is_null())
+  if (reply.is_object() && reply.contains("error") && !reply["error"].is_null()) {
+    if (is_warmup(reply["error"])) throw WarmupError(where + ": node is starting (" + redact(reply["error"].dump()) + ")");
     throw Error(where + ": node error " + redact(reply["error"].dump()));
+  }
   if (r.status != 200)
     throw Error(where + ": HTTP " + std::to_string(r.status) + ": '" + redact(snippet(r.body)) + "'");
   if (!reply.is_array() || reply.size() != calls.size())
@@ -130,6 +172,7 @@ std::vector<nlohmann::json> RpcClient::batch(const std::vector<RpcCall>& calls) 
       const std::string msg = e.is_object() && e.contains("message") && e["message"].is_string()
                                   ? e["message"].get<std::string>() : e.dump();
       const std::string code = e.is_object() && e.contains("code") ? e["code"].dump() : "?";
+      if (is_warmup(e)) throw WarmupError("RPC " + calls[id].method + ": node is starting (error " + code + ": " + redact(msg) + ")");
       throw Error("RPC " + calls[id].method + redact(calls[id].params.dump()) + " failed: node error " + code + ": " +
                   redact(msg));
     }

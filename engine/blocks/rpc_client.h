@@ -30,6 +30,10 @@ struct RpcOptions {
   live::RetryPolicy retry{3, 500, 4000, 180000};
   std::size_t max_reply_bytes = 256u << 20;
   std::string user_agent;
+  // Error -28 (RPC_IN_WARMUP, "Loading block index..."): ask again after warmup_poll_ms, doubling
+  // up to 10 s, for at most max_warmup_wait_ms in all.
+  long warmup_poll_ms = 1000;
+  long max_warmup_wait_ms = 300000;
 };
 
 // Auth from, in order: a cookie file (flag, else BITCOIN_RPC_COOKIE), else BITCOIN_RPC_USER and
@@ -45,6 +49,7 @@ class RpcClient {
   // One POST with every call; results in call order. Throws Error on transport failure, HTTP
   // 401/403 (authentication), other HTTP errors, malformed or truncated JSON, a reply that is not
   // an array of the right size and ids, or any call's error object (method, params, code, message).
+  // A node still starting (-28) is waited for, within RpcOptions::max_warmup_wait_ms.
   std::vector<nlohmann::json> batch(const std::vector<RpcCall>& calls);
   nlohmann::json call(const std::string& method, nlohmann::json params = nlohmann::json::array());
 
@@ -53,6 +58,7 @@ class RpcClient {
   std::string redact(const std::string& text) const;
 
  private:
+  std::vector<nlohmann::json> batch_once(const std::vector<RpcCall>& calls);
   RpcOptions options_;
   std::string url_userinfo_;  // "user:password" of http://user:password@host/, a secret
   std::size_t posts_ = 0;

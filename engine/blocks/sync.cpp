@@ -19,6 +19,17 @@ std::int64_t reconcile(BlockSource& src, LedgerStore& store, std::int64_t tip, S
   const auto top = store.max_height();
   if (!top) return 0;
   const std::int64_t lowest = *store.min_height();
+  // A node whose tip is below the ledger's top but on the same chain is behind (still catching up,
+  // restarted from an old datadir, a pruned or different node), not reorganised: delete nothing.
+  if (tip < *top) {
+    const auto stop = [&](const std::string& why) {
+      throw LaggingNodeError("the " + src.name() + " is behind the ledger: its tip is " + std::to_string(tip) +
+                             ", the ledger " + store.path().string() + " ends at " + std::to_string(*top) + " (" + why +
+                             "); nothing deleted. Sync again once the " + src.name() + " has caught up");
+    };
+    if (tip < lowest) stop("below the ledger's first block " + std::to_string(lowest) + ", so no hash to compare");
+    if (src.hashes(tip, tip).front() == store.hash_at(tip)) stop("the hashes agree up to its tip");
+  }
   const std::int64_t first_check = std::min(*top, tip);
   std::optional<std::int64_t> fork;
   if (first_check >= lowest) {
@@ -89,6 +100,9 @@ SyncReport sync_ledger(BlockSource& src, LedgerStore& store, const SyncOptions& 
                     std::to_string(next);
   } else {
     if (o.from_height && *o.from_height < 0) throw Error("--from-height must be >= 0");
+    if (o.from_height && *o.from_height > info.tip_height)
+      throw Error("--from-height " + std::to_string(*o.from_height) + " is above the " + src.name() + "'s tip " +
+                  std::to_string(info.tip_height) + ": nothing to sync (is it the right chain, or still syncing?)");
     if (o.from_height) next = *o.from_height;
     else if (report.fork_height) next = *report.fork_height + 1;  // a reorg emptied the ledger
     else throw Error("the ledger is empty: give --from-height to say where to start");

@@ -2,7 +2,9 @@
 // Follows a block source from a start height to its tip into the ledger, resumably.
 //
 // 1. source.check(chain): right chain, not in initial block download; the tip height T.
-// 2. Reorg check: with stored top height S, compare the stored hash at min(S, T) with the source's;
+// 2. Lagging node: T < S and the hashes agree at T (or T is below the ledger's first block): the
+//    node is behind, not on another chain; LaggingNodeError, nothing deleted.
+//    Reorg check: with stored top height S, compare the stored hash at min(S, T) with the source's;
 //    on a mismatch walk back (64 heights per round trip) to the highest height whose hashes agree
 //    (the fork point F) and delete every stored block above F in one transaction.
 // 3. From max(stored) + 1 (or --from-height on an empty ledger) to T in batches of `batch_blocks`:
@@ -19,8 +21,15 @@
 
 #include "engine/blocks/block_source.h"
 #include "engine/blocks/ledger_store.h"
+#include "engine/util/error.h"
 
 namespace hashsim::blocks {
+
+// The source's tip is below the ledger's top on the same chain; the ledger is left as it was.
+class LaggingNodeError : public Error {
+ public:
+  using Error::Error;
+};
 
 struct SyncOptions {
   std::string chain = "main";

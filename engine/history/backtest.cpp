@@ -207,7 +207,8 @@ BacktestResult run_backtest(const DailyTable& t, const BacktestOptions& o) {
 }
 
 void write_columns_csv(const std::filesystem::path& path, const std::string& key_name,
-                       const std::vector<std::string>& keys, const std::vector<Column>& columns, const char* format) {
+                       const std::vector<std::string>& keys, const std::vector<Column>& columns, const char* format,
+                       Overwrite mode) {
   std::string s = key_name;
   for (const auto& c : columns) s += "," + c.name;
   s += "\n";
@@ -220,17 +221,17 @@ void write_columns_csv(const std::filesystem::path& path, const std::string& key
     }
     s += "\n";
   }
-  write_file_atomic(path, s);
+  write_file_atomic(path, s, mode);
 }
 
-void write_backtest_csv(const BacktestResult& r, const std::filesystem::path& path) {
-  write_columns_csv(path, "date", r.dates, r.columns);
+void write_backtest_csv(const BacktestResult& r, const std::filesystem::path& path, Overwrite mode) {
+  write_columns_csv(path, "date", r.dates, r.columns, ",%.10g", mode);
 }
 
 void write_backtest_hdf5(const BacktestResult& r, const BacktestOptions& o, const std::filesystem::path& path,
-                         const std::string& command_line) {
+                         const std::string& command_line, Overwrite mode) {
   h5::quiet_hdf5_errors();
-  AtomicOutput out(path);
+  AtomicOutput out(path, mode);
   {
     h5::Handle f = h5::create_file(out.partial_path().string());
     const hid_t root = f.get();
@@ -256,6 +257,7 @@ void write_backtest_hdf5(const BacktestResult& r, const BacktestOptions& o, cons
     h5::write_strings(root, "filled_price_dates", r.filled_price_dates);
     h5::write_strings(root, "date", r.dates);
     for (const auto& c : r.columns) h5::write_vector(root, c.name, c.values);
+    h5::close_file(f, out.partial_path().string());  // a failed flush or close must not be renamed into place
   }
   out.commit();
 }

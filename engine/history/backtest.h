@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "engine/history/daily_table.h"
+#include "engine/util/atomic_file.h"
 
 namespace hashsim::history {
 
@@ -90,12 +91,14 @@ BacktestResult run_backtest(const DailyTable& table, const BacktestOptions& opti
 // printed with printf `format` (default 10 significant digits).
 void write_columns_csv(const std::filesystem::path& path, const std::string& key_name,
                        const std::vector<std::string>& keys, const std::vector<Column>& columns,
-                       const char* format = ",%.10g");
+                       const char* format = ",%.10g", Overwrite mode = Overwrite::kReplace);
 
 // Atomic writers (temp file + rename). The HDF5 file holds one float64 dataset per column, a
 // `date` string dataset and attributes describing the run.
-void write_backtest_csv(const BacktestResult& r, const std::filesystem::path& path);
+// An existing output is replaced only with mode kReplace (engine/util/atomic_file.h).
+void write_backtest_csv(const BacktestResult& r, const std::filesystem::path& path,
+                        Overwrite mode = Overwrite::kReplace);
 void write_backtest_hdf5(const BacktestResult& r, const BacktestOptions& options, const std::filesystem::path& path,
-                         const std::string& command_line);
+                         const std::string& command_line, Overwrite mode = Overwrite::kReplace);
 
 }  // namespace hashsim::history

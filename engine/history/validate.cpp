@@ -1,13 +1,12 @@
 #include "engine/history/validate.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 
 #include "engine/history/backtest.h"
+#include "engine/history/temp_file.h"
 #include "engine/sim/runner.h"
 #include "engine/util/atomic_file.h"
 #include "engine/util/dates.h"
@@ -16,26 +15,6 @@
 namespace hashsim::history {
 
 namespace {
-// The replay CSV lives only as long as the run.
-class TempFile {
- public:
-  explicit TempFile(const std::string& stem) {
-    static int counter = 0;
-    path_ = std::filesystem::temp_directory_path() /
-            (stem + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + ".csv");
-  }
-  ~TempFile() {
-    std::error_code ec;
-    std::filesystem::remove(path_, ec);
-  }
-  TempFile(const TempFile&) = delete;
-  TempFile& operator=(const TempFile&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
-
 double quantile(std::vector<double> v, double q) {
   std::sort(v.begin(), v.end());
   const double pos = q * static_cast<double>(v.size() - 1);

@@ -1,6 +1,7 @@
 #include "engine/io/hdf5.h"
 
 #include <algorithm>
+#include <atomic>
 #include <mutex>
 
 #include "engine/util/error.h"
@@ -8,8 +9,36 @@
 namespace hashsim::h5 {
 
 namespace {
+// The operating system's reason for the innermost failure on HDF5's error stack (its file drivers
+// record errno text as "error message = '...'"), or "" when the failure was not an I/O error.
+std::string os_reason() {
+  std::string reason;
+  H5Ewalk2(
+      H5E_DEFAULT, H5E_WALK_DOWNWARD,
+      [](unsigned, const H5E_error2_t* e, void* data) -> herr_t {
+        const std::string desc = e->desc ? e->desc : "";
+        const auto at = desc.find("error message = '");
+        if (at != std::string::npos) {
+          const auto from = at + 17;
+          *static_cast<std::string*>(data) = desc.substr(from, desc.find('\'', from) - from);
+        }
+        return 0;
+      },
+      &reason);
+  return reason;
+}
+// "<dataset> in <file>" for messages about an open object.
+std::string where(hid_t obj) {
+  char name[512] = {0}, file[4096] = {0};
+  H5Iget_name(obj, name, sizeof name);
+  H5Fget_name(obj, file, sizeof file);
+  return std::string(name) + " in " + file;
+}
 void check(herr_t rc, const std::string& what) {
-  if (rc < 0) throw Error("HDF5: " + what + " failed");
+  if (rc < 0) {
+    const std::string reason = os_reason();
+    throw Error("HDF5: " + what + " failed" + (reason.empty() ? "" : ": " + reason));
+  }
 }
 Handle checked(hid_t id, herr_t (*closer)(hid_t), const std::string& what) {
   if (id < 0) throw Error("HDF5: " + what + " failed");
@@ -28,15 +57,66 @@ Handle vlen_string_type() {
 }
 }  // namespace
 
+namespace {
+std::atomic<bool> g_close_failed{false};
+}  // namespace
+void note_failed_close() noexcept { g_close_failed.store(true); }
+bool close_failed() noexcept { return g_close_failed.load(); }
+
+void flush(hid_t obj) {
+  if (H5Fflush(obj, H5F_SCOPE_GLOBAL) >= 0) return;
+  const std::string reason = os_reason();
+  char file[4096] = {0};
+  H5Fget_name(obj, file, sizeof file);
+  throw Error("HDF5: writing " + std::string(file) + " failed: " + (reason.empty() ? "disk full or I/O error?" : reason));
+}
+
 void quiet_hdf5_errors() {
   static std::once_flag once;
   std::call_once(once, [] { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); });
 }
 
+void Handle::close(const std::string& what) {
+  if (id_ < 0) return;
+  const hid_t id = id_;
+  id_ = H5I_INVALID_HID;
+  if (closer_ && closer_(id) < 0) {
+    note_failed_close();
+    const std::string reason = os_reason();
+    throw Error("HDF5: closing " + what + " failed: " + (reason.empty() ? "disk full or I/O error?" : reason));
+  }
+}
+
+namespace {
+Handle strong_close_fapl() {
+  Handle fapl = checked(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, "file access property list");
+  check(H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_STRONG), "set_fclose_degree");
+  return fapl;
+}
+}  // namespace
+
 Handle create_file(const std::string& path) {
   quiet_hdf5_errors();
-  return checked(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose,
-                 "creating " + path);
+  Handle fapl = strong_close_fapl();
+  return checked(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()), H5Fclose, "creating " + path);
+}
+
+Handle open_file_readwrite(const std::string& path) {
+  quiet_hdf5_errors();
+  Handle fapl = strong_close_fapl();
+  hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDWR, fapl.get());
+  if (f < 0) throw Error(path + ": cannot open for writing as an HDF5 file (damaged or not HDF5)");
+  return Handle(f, H5Fclose);
+}
+
+void close_file(Handle& file, const std::string& path) {
+  if (!file.valid()) return;
+  if (H5Fflush(file.get(), H5F_SCOPE_GLOBAL) < 0) {
+    const std::string reason = os_reason();
+    file.reset();
+    throw Error("HDF5: writing " + path + " failed: " + (reason.empty() ? "disk full or I/O error?" : reason));
+  }
+  file.close(path);
 }
 
 Handle open_file_readonly(const std::string& path) {
@@ -104,7 +184,8 @@ void write_rows(hid_t dataset, std::uint64_t row0, std::uint64_t n_rows, const d
   count[0] = n_rows;
   check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr), "select");
   Handle mem_space = checked(H5Screate_simple(nd, count.data(), nullptr), H5Sclose, "mem space");
-  check(H5Dwrite(dataset, H5T_NATIVE_DOUBLE, mem_space.get(), file_space.get(), H5P_DEFAULT, data), "writing rows");
+  check(H5Dwrite(dataset, H5T_NATIVE_DOUBLE, mem_space.get(), file_space.get(), H5P_DEFAULT, data),
+        "writing rows of " + where(dataset));
 }
 
 void read_box(hid_t dataset, const std::vector<std::uint64_t>& start_in, const std::vector<std::uint64_t>& count_in,
@@ -139,7 +220,8 @@ void write_1d(hid_t parent, const std::string& name, const std::vector<T>& v, hi
   Handle lcpl = lcpl_with_parents();
   Handle ds = checked(H5Dcreate2(parent, name.c_str(), file_type, space.get(), lcpl.get(), H5P_DEFAULT, H5P_DEFAULT),
                       H5Dclose, "creating dataset " + name);
-  if (!v.empty()) check(H5Dwrite(ds.get(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()), "writing " + name);
+  if (!v.empty())
+    check(H5Dwrite(ds.get(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()), "writing " + where(ds.get()));
 }
 }  // namespace
 
@@ -175,7 +257,13 @@ std::vector<double> read_vector(hid_t parent, const std::string& name) {
 std::vector<std::string> read_strings(hid_t parent, const std::string& name) {
   Handle ds = open_dataset(parent, name);
   const auto dims = shape(ds.get());
-  std::vector<char*> ptrs(dims.empty() ? 0 : dims[0], nullptr);
+  // The buffer must hold every element H5S_ALL reads: only 1-D variable-length strings are ours.
+  {
+    Handle t = checked(H5Dget_type(ds.get()), H5Tclose, "type of " + name);
+    if (dims.size() != 1 || H5Tget_class(t.get()) != H5T_STRING || H5Tis_variable_str(t.get()) <= 0)
+      throw Error("HDF5: dataset " + where(ds.get()) + ": expected a 1-D array of variable-length strings");
+  }
+  std::vector<char*> ptrs(dims[0], nullptr);
   Handle type = vlen_string_type();
   if (!ptrs.empty()) check(H5Dread(ds.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()), "reading " + name);
   std::vector<std::string> out;

@@ -11,6 +11,8 @@
 
 namespace hashsim::h5 {
 
+void note_failed_close() noexcept;  // see close_failed() below
+
 class Handle {
  public:
   Handle() = default;
@@ -30,10 +32,15 @@ class Handle {
   Handle& operator=(const Handle&) = delete;
   hid_t get() const { return id_; }
   bool valid() const { return id_ >= 0; }
-  void reset() {
-    if (id_ >= 0 && closer_) closer_(id_);
+  // Destructors cannot report failure: a writer calls close() (or h5::close_file) on everything
+  // whose close may write (files, datasets) and checks it; reset() is for error paths.
+  void reset() noexcept {
+    if (id_ >= 0 && closer_ && closer_(id_) < 0) note_failed_close();
     id_ = H5I_INVALID_HID;
   }
+  // Closes now and throws hashsim::Error naming `what` when the close fails (the last buffered
+  // writes happen here, so a full disk often shows up only now).
+  void close(const std::string& what);
 
  private:
   hid_t id_ = H5I_INVALID_HID;
@@ -43,8 +50,25 @@ class Handle {
 // Silences HDF5's own error stack printing once per process; our messages say what failed.
 void quiet_hdf5_errors();
 
-Handle create_file(const std::string& path);             // truncates
+// A file whose close failed (full disk) stays open inside HDF5 1.10, and the library's exit
+// handler then crashes closing it again. The CLI asks close_failed() and, after its own cleanup,
+// ends the process without running exit handlers (hashsim issue 16.23).
+void note_failed_close() noexcept;
+bool close_failed() noexcept;
+
+// H5Fflush of the file holding `obj`; throws hashsim::Error with the file name and the system's
+// reason (e.g. "File too large", "No space left on device").
+void flush(hid_t obj);
+
+// Creates (truncates) a file; writers pass AtomicOutput's partial path, which it has checked to be
+// absent or a regular file it removed. Closing the file also closes every object still open in it
+// (H5F_CLOSE_STRONG), so close_file's check covers all buffered data.
+Handle create_file(const std::string& path);
 Handle open_file_readonly(const std::string& path);
+Handle open_file_readwrite(const std::string& path);  // for --resume
+// Flushes and closes a file opened for writing, checking both: the only way a writer may end
+// before renaming its partial file into place.
+void close_file(Handle& file, const std::string& path);
 Handle create_group(hid_t parent, const std::string& name);  // creates intermediate groups
 Handle open_group(hid_t parent, const std::string& name);
 bool exists(hid_t parent, const std::string& path);

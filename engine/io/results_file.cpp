@@ -3,8 +3,12 @@
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <optional>
 
 #include "engine/util/dates.h"
 #include "engine/util/error.h"
@@ -74,9 +78,63 @@ SummaryStats summarize_samples(std::vector<double>& x) {
   return s;
 }
 
-ScenarioWriter::ScenarioWriter(hid_t file, const scenario::Scenario& s, std::vector<OutputSpec> specs)
+namespace {
+// The checks a resumed scenario group must pass: everything that decides the numbers.
+void check_resumable(hid_t g, const scenario::Scenario& s, const std::string& where) {
+  auto fail = [&](const std::string& what) {
+    throw Error("cannot resume " + where + ": " + what + " differs from this run (remove the .partial file or use --force)");
+  };
+  if (h5::get_string_attr(g, "scenario_yaml").value_or("") != s.yaml_text) fail("the scenario YAML");
+  if (h5::get_int_attr(g, "master_seed").value_or(-1) != static_cast<std::int64_t>(s.seed)) fail("the seed");
+  if (h5::get_int_attr(g, "n_paths").value_or(-1) != static_cast<std::int64_t>(s.paths)) fail("the number of paths");
+  if (h5::get_int_attr(g, "n_days").value_or(-1) != static_cast<std::int64_t>(s.horizon_days)) fail("the horizon");
+  if (h5::get_int_attr(g, "record_every_days").value_or(-1) != static_cast<std::int64_t>(s.record.every_days))
+    fail("record.every_days");
+  if (h5::get_string_attr(g, "start_date").value_or("") != s.start.date) fail("the start date");
+  const char* starts[] = {"start_price_usd", "start_network_hashrate_ths", "start_difficulty", "start_height",
+                          "start_fee_btc_per_block"};
+  const double values[] = {s.start.price_usd, s.start.network_hashrate_ths, s.start.difficulty,
+                           static_cast<double>(s.start.height), s.start.fee_btc_per_block};
+  for (int i = 0; i < 5; ++i) {
+    const double v = h5::get_double_attr(g, starts[i]).value_or(std::nan(""));
+    if (!(v == values[i] || (std::isnan(v) && std::isnan(values[i])))) fail(starts[i]);
+  }
+}
+}  // namespace
+
+ScenarioWriter::ScenarioWriter(hid_t file, const scenario::Scenario& s, std::vector<OutputSpec> specs, bool resume)
     : specs_(std::move(specs)), n_paths_(static_cast<std::uint64_t>(s.paths)) {
-  group_ = h5::create_group(file, "scenarios/" + s.name);
+  const std::string path = "scenarios/" + s.name;
+  std::optional<std::int64_t> written;
+  if (resume && h5::exists(file, path)) {
+    h5::Handle g = h5::open_group(file, path);
+    written = h5::get_int_attr(g.get(), "paths_written");
+    // No checkpoint, or none past path 0: the kill came while the group was being set up, so
+    // there is nothing to keep; it is made again from scratch.
+    if (!written || *written <= 0) {
+      g.reset();
+      if (H5Ldelete(file, path.c_str(), H5P_DEFAULT) < 0) throw Error("HDF5: cannot remove the unfinished group " + path);
+    }
+  }
+  if (written && *written > 0) {
+    resumed_ = true;
+    group_ = h5::open_group(file, path);
+    const hid_t g = group_.get();
+    check_resumable(g, s, "scenario '" + s.name + "'");
+    if (static_cast<std::uint64_t>(*written) > n_paths_)
+      throw Error("cannot resume scenario '" + s.name + "': its paths_written checkpoint exceeds n_paths");
+    paths_written_ = static_cast<std::uint64_t>(*written);
+    complete_ = h5::get_int_attr(g, "complete").value_or(0) == 1;
+    for (const auto& spec : specs_) {
+      datasets_.push_back(h5::open_dataset(g, spec.name));
+      std::vector<std::uint64_t> dims{n_paths_};
+      dims.insert(dims.end(), spec.per_path_shape.begin(), spec.per_path_shape.end());
+      if (h5::shape(datasets_.back().get()) != dims)
+        throw Error("cannot resume scenario '" + s.name + "': dataset " + spec.name + " has another shape");
+    }
+    return;
+  }
+  group_ = h5::create_group(file, path);
   const hid_t g = group_.get();
   h5::set_attr(g, "name", s.name);
   h5::set_attr(g, "description", s.description);
@@ -116,6 +174,8 @@ ScenarioWriter::ScenarioWriter(hid_t file, const scenario::Scenario& s, std::vec
     datasets_.push_back(h5::create_array(g, spec.name, dims, chunk, s.record.compression));
     if (!spec.unit.empty()) h5::set_attr(datasets_.back().get(), "unit", spec.unit);
   }
+  // Last: the --resume checkpoint (paths [0, paths_written) are in the file), advanced per block.
+  h5::set_attr(g, "paths_written", static_cast<std::int64_t>(0));
 }
 
 void ScenarioWriter::write_block(std::uint64_t first_path, std::uint64_t n_paths,
@@ -126,9 +186,16 @@ void ScenarioWriter::write_block(std::uint64_t first_path, std::uint64_t n_paths
     h5::write_rows(datasets_[k].get(), first_path, n_paths, data[k]);
   }
   paths_written_ += n_paths;
+  // Checkpoint for --resume: the block's data reaches the file before the count that covers it,
+  // so after a kill the count never claims paths whose rows were not written.
+  const hid_t g = group_.get();
+  h5::flush(g);
+  h5::set_attr(g, "paths_written", static_cast<std::int64_t>(paths_written_));
+  h5::flush(g);
 }
 
 void ScenarioWriter::finish(std::uint64_t memory_budget_bytes) {
+  if (complete_) return;  // a resumed scenario that had finished before the kill
   if (paths_written_ != n_paths_) throw Error("internal: scenario finished before all paths were written");
   const hid_t g = group_.get();
   const std::uint64_t n = n_paths_;
@@ -186,9 +253,37 @@ void ScenarioWriter::finish(std::uint64_t memory_budget_bytes) {
     }
   }
   h5::set_attr(g, "complete", static_cast<std::int64_t>(1));
+  complete_ = true;
 }
 
-ResultsFile::ResultsFile(const std::filesystem::path& target, const std::string& command_line) : out_(target) {
+ResultsFile::ResultsFile(const std::filesystem::path& target, const std::string& command_line, Overwrite mode)
+    : out_(target, mode) {
+  if (out_.partial_kept()) {
+    const std::string where = out_.partial_path().string();
+    try {
+      file_ = h5::open_file_readwrite(where);
+    } catch (const Error&) {
+      // Killed before HDF5 had written a readable file: nothing to keep, start afresh.
+    }
+    if (!file_.valid() || !h5::get_int_attr(file_.get(), "schema_version")) {
+      file_.reset();
+      if (::unlink(where.c_str()) != 0) throw Error("cannot remove the unreadable " + where);
+    }
+  }
+  if (file_.valid()) {
+    const std::string where = out_.partial_path().string();
+    const hid_t r = file_.get();
+    if (h5::get_int_attr(r, "schema_version").value_or(-1) != kSchemaVersion ||
+        h5::get_string_attr(r, "hashsim_version").value_or("") != kVersion ||
+        h5::get_string_attr(r, "git_sha").value_or("") != kGitSha)
+      throw Error("cannot resume " + where + ": it was written by another hashsim build (" +
+                  h5::get_string_attr(r, "hashsim_version").value_or("?") + ", " +
+                  h5::get_string_attr(r, "git_sha").value_or("?") +
+                  "), whose paths may differ; remove it or use --force");
+    h5::set_attr(r, "command_line", command_line);
+    resumed_ = true;
+    return;
+  }
   file_ = h5::create_file(out_.partial_path().string());
   const hid_t r = file_.get();
   h5::set_attr(r, "schema_version", kSchemaVersion);
@@ -201,7 +296,7 @@ ResultsFile::ResultsFile(const std::filesystem::path& target, const std::string&
 ResultsFile::~ResultsFile() = default;
 
 ScenarioWriter& ResultsFile::begin_scenario(const scenario::Scenario& s, std::vector<OutputSpec> specs) {
-  scenarios_.push_back(std::make_unique<ScenarioWriter>(file_.get(), s, std::move(specs)));
+  scenarios_.push_back(std::make_unique<ScenarioWriter>(file_.get(), s, std::move(specs), resumed_));
   return *scenarios_.back();
 }
 
@@ -212,10 +307,177 @@ void ResultsFile::commit() {
     names += (names.empty() ? "" : "\n") + n.value_or("");
   }
   h5::set_attr(file_.get(), "scenario_names", names);
+  // Flush while the datasets are open, so a failed chunk write is reported rather than dropped by
+  // an unchecked dataset close.
+  h5::flush(file_.get());
   scenarios_.clear();
-  if (H5Fflush(file_.get(), H5F_SCOPE_GLOBAL) < 0) throw Error("HDF5: flushing " + out_.partial_path().string() + " failed");
-  file_.reset();
+  h5::close_file(file_, out_.partial_path().string());
   out_.commit();
+}
+
+}  // namespace hashsim::io
+
+namespace hashsim::io {
+
+namespace {
+std::string dims_text(const std::vector<std::uint64_t>& d) {
+  std::string s = "[";
+  for (std::size_t i = 0; i < d.size(); ++i) s += (i ? ", " : "") + std::to_string(d[i]);
+  return s + "]";
+}
+
+struct DatasetInfo {
+  std::vector<std::uint64_t> dims;
+  H5T_class_t type_class = H5T_NO_CLASS;
+  bool vlen_string = false;
+};
+
+DatasetInfo dataset_info(hid_t parent, const std::string& name) {
+  h5::Handle ds = h5::open_dataset(parent, name);
+  DatasetInfo i;
+  i.dims = h5::shape(ds.get());
+  h5::Handle t(H5Dget_type(ds.get()), H5Tclose);
+  i.type_class = H5Tget_class(t.get());
+  i.vlen_string = i.type_class == H5T_STRING && H5Tis_variable_str(t.get()) > 0;
+  return i;
+}
+
+// Every dataset below `group`, by path relative to it.
+void list_datasets(hid_t group, const std::string& prefix, std::vector<std::string>& out) {
+  for (const auto& name : h5::list_children(group)) {
+    h5::Handle obj(H5Oopen(group, name.c_str(), H5P_DEFAULT), H5Oclose);
+    if (!obj.valid()) continue;
+    const H5I_type_t type = H5Iget_type(obj.get());
+    if (type == H5I_GROUP) {
+      list_datasets(obj.get(), prefix + name + "/", out);
+    } else if (type == H5I_DATASET) {
+      out.push_back(prefix + name);
+    }
+  }
+}
+
+class SchemaCheck {
+ public:
+  SchemaCheck(std::string file) : file_(std::move(file)) {}
+  [[noreturn]] void fail(const std::string& dataset, const std::string& expected, const std::string& found) const {
+    throw Error(file_ + ": dataset " + dataset + ": expected " + expected + ", found " + found +
+                " (damaged file, or not written by hashsim run/sweep)");
+  }
+  std::string found(const DatasetInfo& i) const {
+    const char* type = i.type_class == H5T_FLOAT     ? "float"
+                       : i.type_class == H5T_INTEGER ? "integer"
+                       : i.type_class == H5T_STRING  ? (i.vlen_string ? "string" : "fixed-length string")
+                                                     : "other-typed";
+    return std::string(type) + " " + dims_text(i.dims);
+  }
+  // A numeric dataset of exactly `dims`.
+  void numeric(hid_t g, const std::string& where, const std::string& name, const std::vector<std::uint64_t>& dims,
+               const std::string& meaning) const {
+    const DatasetInfo i = dataset_info(g, name);
+    if ((i.type_class != H5T_FLOAT && i.type_class != H5T_INTEGER) || i.dims != dims)
+      fail(where + name, "numbers " + dims_text(dims) + " (" + meaning + ")", found(i));
+  }
+  void strings(hid_t g, const std::string& where, const std::string& name, std::uint64_t n,
+               const std::string& meaning) const {
+    const DatasetInfo i = dataset_info(g, name);
+    if (!i.vlen_string || i.dims != std::vector<std::uint64_t>{n})
+      fail(where + name, "strings [" + std::to_string(n) + "] (" + meaning + ")", found(i));
+  }
+
+ private:
+  std::string file_;
+};
+
+void check_scenario(hid_t file, const std::string& name, const SchemaCheck& c, const std::string& path) {
+  const std::string where = "/scenarios/" + name + "/";
+  h5::Handle grp = h5::open_group(file, "scenarios/" + name);
+  const hid_t g = grp.get();
+  const auto n_paths_attr = h5::get_int_attr(g, "n_paths");
+  if (!n_paths_attr || *n_paths_attr < 0)
+    throw Error(path + ": group /scenarios/" + name + " has no valid n_paths attribute (not written by hashsim run/sweep)");
+  const auto n_paths = static_cast<std::uint64_t>(*n_paths_attr);
+  if (!h5::exists(g, "day")) c.fail(where + "day", "recorded day indices", "no such dataset");
+  const DatasetInfo day = dataset_info(g, "day");
+  if (day.type_class != H5T_INTEGER || day.dims.size() != 1)
+    c.fail(where + "day", "a 1-D integer array (recorded day indices)", c.found(day));
+  const std::uint64_t days = day.dims[0];
+  if (h5::exists(g, "date")) c.strings(g, where, "date", days, "one ISO date per recorded day");
+
+  // Agents: every agents/* array has one entry per agent.
+  std::optional<std::uint64_t> n_agents;
+  std::uint64_t n_fleets = 0;
+  if (h5::exists(g, "agents/machine")) {
+    const DatasetInfo m = dataset_info(g, "agents/machine");
+    if (m.dims.size() != 1) c.fail(where + "agents/machine", "a 1-D string array (one per agent)", c.found(m));
+    n_agents = m.dims[0];
+    h5::Handle ag = h5::open_group(g, "agents");
+    const auto n_arch = h5::get_int_attr(ag.get(), "n_archetypes");
+    const auto n_fl = h5::get_int_attr(ag.get(), "n_fleets");
+    if (!n_arch || !n_fl || *n_arch < 0 || *n_fl < 0 || static_cast<std::uint64_t>(*n_arch + *n_fl) != *n_agents)
+      throw Error(path + ": group " + where + "agents: attributes n_archetypes + n_fleets must equal the " +
+                  std::to_string(*n_agents) + " agents of agents/machine");
+    n_fleets = static_cast<std::uint64_t>(*n_fl);
+    c.strings(g, where, "agents/machine", *n_agents, "one per agent");
+    for (const char* s : {"agents/strategy"})
+      if (h5::exists(g, s)) c.strings(g, where, s, *n_agents, "one per agent");
+    for (const char* s : {"agents/tariff_usd_per_kwh", "agents/is_observer", "agents/counts_in_network",
+                          "agents/initial_machines"})
+      if (h5::exists(g, s)) c.numeric(g, where, s, {*n_agents}, "one per agent");
+  }
+
+  std::vector<std::string> all;
+  list_datasets(g, "", all);
+  // The per-path shape each source dataset has, for its summaries.
+  std::map<std::string, std::vector<std::uint64_t>> per_path;
+  for (const auto& ds : all) {
+    const auto slash = ds.find('/');
+    if (slash == std::string::npos) continue;
+    const std::string top = ds.substr(0, slash);
+    if (top == "paths") {
+      c.numeric(g, where, ds, {n_paths, days}, "[n_paths, recorded days]");
+      per_path[ds.substr(slash + 1)] = {days};
+    } else if (top == "archetype_final" || top == "fleets" || top == "archetypes") {
+      if (!n_agents) c.fail(where + ds, "an agents/ group describing its agents", "none");
+      const DatasetInfo i = dataset_info(g, ds);
+      std::vector<std::uint64_t> want;
+      if (top == "archetype_final") want = {n_paths, *n_agents};
+      else if (top == "fleets") want = {n_paths, n_fleets, days};
+      else want = {n_paths, *n_agents, i.dims.size() == 3 ? i.dims[2] : 0};
+      c.numeric(g, where, ds, want, top == "archetype_final" ? "[n_paths, n_agents]"
+                                    : top == "fleets"        ? "[n_paths, n_fleets, recorded days]"
+                                                             : "[n_paths, n_agents, recorded days / k]");
+      per_path[ds] = std::vector<std::uint64_t>(want.begin() + 1, want.end());
+    }
+  }
+  for (const auto& ds : all) {
+    if (ds.rfind("summary/", 0) != 0) continue;
+    const std::string rest = ds.substr(8);
+    const auto last = rest.rfind('/');
+    const std::string source = last == std::string::npos ? rest : rest.substr(0, last);
+    const auto it = per_path.find(source);
+    if (it == per_path.end()) {
+      // A summary without its per-path dataset: at least one value per recorded day or agent.
+      const DatasetInfo i = dataset_info(g, ds);
+      if ((i.type_class != H5T_FLOAT && i.type_class != H5T_INTEGER) || i.dims.empty())
+        c.fail(where + ds, "a numeric array", c.found(i));
+      continue;
+    }
+    c.numeric(g, where, ds, it->second, "shaped like one path of " + source);
+  }
+}
+}  // namespace
+
+void check_results_schema(hid_t file, const std::string& path) {
+  const auto version = h5::get_int_attr(file, "schema_version");
+  if (!version)
+    throw Error(path + ": not a hashsim results file (no schema_version attribute on /; write one with hashsim run or sweep)");
+  if (*version != kSchemaVersion)
+    throw Error(path + ": results schema version " + std::to_string(*version) + "; this hashsim reads version " +
+                std::to_string(kSchemaVersion));
+  if (!h5::exists(file, "scenarios")) throw Error(path + ": no /scenarios group (not a hashsim results file)");
+  h5::Handle sg = h5::open_group(file, "scenarios");
+  const SchemaCheck c(path);
+  for (const auto& name : h5::list_children(sg.get())) check_scenario(file, name, c, path);
 }
 
 }  // namespace hashsim::io

@@ -31,7 +31,9 @@ struct OutputSpec {
 
 class ScenarioWriter {
  public:
-  ScenarioWriter(hid_t file, const scenario::Scenario& s, std::vector<OutputSpec> specs);
+  // Creates /scenarios/<name>, or with `resume` reopens it after checking that it was written by
+  // the same scenario (YAML, seed, paths, days, start values, dataset shapes).
+  ScenarioWriter(hid_t file, const scenario::Scenario& s, std::vector<OutputSpec> specs, bool resume = false);
   const std::vector<OutputSpec>& specs() const { return specs_; }
   // data[k] points at n_paths * specs()[k].per_path_size() doubles, path-major.
   void write_block(std::uint64_t first_path, std::uint64_t n_paths, const std::vector<const double*>& data);
@@ -39,7 +41,10 @@ class ScenarioWriter {
   // read back per step.
   void finish(std::uint64_t memory_budget_bytes = 64ull << 20);
   hid_t group() const { return group_.get(); }
+  // Paths [0, paths_written()) are in the file; after a resume, where the run continues.
   std::uint64_t paths_written() const { return paths_written_; }
+  bool complete() const { return complete_; }  // finished already (a resumed file)
+  bool resumed() const { return resumed_; }
 
  private:
   h5::Handle group_;
@@ -47,22 +52,39 @@ class ScenarioWriter {
   std::vector<h5::Handle> datasets_;
   std::uint64_t n_paths_;
   std::uint64_t paths_written_ = 0;
+  bool complete_ = false;
+  bool resumed_ = false;
 };
 
 class ResultsFile {
  public:
-  ResultsFile(const std::filesystem::path& target, const std::string& command_line);
+  // mode: see AtomicOutput. With Overwrite::kResume a leftover <target>.partial written by the same
+  // hashsim build is reopened and each scenario continues after its last complete block of paths
+  // (README "Resuming a killed run"); without one the run starts afresh.
+  ResultsFile(const std::filesystem::path& target, const std::string& command_line,
+              Overwrite mode = Overwrite::kReplace);
   ~ResultsFile();
   ScenarioWriter& begin_scenario(const scenario::Scenario& s, std::vector<OutputSpec> specs);
   hid_t root() const { return file_.get(); }
-  void commit();  // closes the file and renames it into place
+  bool resumed() const { return resumed_; }
+  // Closes the file (checking the flush and the close: a full disk shows up here) and renames it
+  // into place; on failure the partial file is removed (kept for a later --resume in kResume mode).
+  void commit();
   const std::filesystem::path& target() const { return out_.target_path(); }
 
  private:
   AtomicOutput out_;
   h5::Handle file_;
   std::vector<std::unique_ptr<ScenarioWriter>> scenarios_;
+  bool resumed_ = false;
 };
+
+// Checks a results file opened for reading against the schema (README "Output schema") before
+// anything reads it: schema_version, /scenarios, and every dataset's rank, shape and type
+// (day/date 1-D and of equal length, paths/* [n_paths, days], agents/* [n_agents], fleets/*
+// [n_paths, n_fleets, days], summaries shaped like one path). Throws hashsim::Error naming `path`, the
+// dataset and what was expected. Every reader (report, site, serve, the run summary) calls it.
+void check_results_schema(hid_t file, const std::string& path);
 
 // Exact summary of one set of samples (quantiles by linear interpolation between order
 // statistics, numpy's default "linear" method).

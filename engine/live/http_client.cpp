@@ -33,6 +33,32 @@ size_t write_body(char* data, size_t size, size_t count, void* user) {
   return n;
 }
 
+constexpr int kMaxRedirects = 3;
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+// "scheme://host:port" of a URL (lower-cased, default port filled in); "" if it does not parse.
+std::string origin_of(const std::string& url) {
+  CURLU* u = curl_url();
+  if (!u) return "";
+  std::string out;
+  char* scheme = nullptr;
+  char* host = nullptr;
+  char* port = nullptr;
+  if (curl_url_set(u, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK &&
+      curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK && curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+      curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK)
+    out = lower(scheme) + "://" + lower(host) + ":" + port;
+  curl_free(scheme);
+  curl_free(host);
+  curl_free(port);
+  curl_url_cleanup(u);
+  return out;
+}
+
 double jitter() {
   thread_local std::mt19937 gen{std::random_device{}()};
   return std::uniform_real_distribution<double>(0.0, 1.0)(gen);
@@ -80,7 +106,6 @@ HttpResponse http_request(const HttpRequest& request) {
   HttpResponse r;
   char errbuf[CURL_ERROR_SIZE] = {0};
   CURL* h = curl.get();
-  curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
   if (request.post_body) {
     curl_easy_setopt(h, CURLOPT_POST, 1L);
     curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.post_body->data());
@@ -98,28 +123,64 @@ HttpResponse http_request(const HttpRequest& request) {
   curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, request.total_timeout_ms);
   // Signals cannot be used for timeouts in a multi-threaded program.
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
-  curl_easy_setopt(h, CURLOPT_MAXREDIRS, 3L);
+  // Redirects are followed here, not by libcurl: libcurl would send our custom headers (an API
+  // key) to whatever host a redirect names. Only a redirect to the same scheme, host and port is
+  // followed (at most kMaxRedirects); any other is refused with the reason.
+  curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "https");
   if (request.accept_compressed) curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, write_body);
   BodySink sink{&r.body, request.max_body_bytes};
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
 
+  const std::string origin = origin_of(request.url);
+  std::string url = request.url;
   const auto t0 = std::chrono::steady_clock::now();
-  const CURLcode rc = curl_easy_perform(h);
-  r.latency_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-
-  if (rc != CURLE_OK) {
-    r.outcome = rc == CURLE_OPERATION_TIMEDOUT ? HttpOutcome::Timeout : HttpOutcome::NetworkError;
-    std::string detail = errbuf[0] ? errbuf : curl_easy_strerror(rc);
-    if (rc == CURLE_WRITE_ERROR && r.body.size() >= request.max_body_bytes / 2)
-      detail = "response larger than " + std::to_string(request.max_body_bytes) + " bytes";
-    r.error = redact(detail, request.secrets);
+  const auto elapsed_ms = [&] {
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  };
+  for (int hop = 0;; ++hop) {
+    curl_easy_setopt(h, CURLOPT_URL, url.c_str());
+    // Every hop shares the request's total timeout.
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS,
+                     std::max(1L, request.total_timeout_ms - static_cast<long>(elapsed_ms())));
     r.body.clear();
-    return r;
+    errbuf[0] = 0;
+    const CURLcode rc = curl_easy_perform(h);
+    r.latency_ms = elapsed_ms();
+    if (rc != CURLE_OK) {
+      r.outcome = rc == CURLE_OPERATION_TIMEDOUT ? HttpOutcome::Timeout : HttpOutcome::NetworkError;
+      std::string detail = errbuf[0] ? errbuf : curl_easy_strerror(rc);
+      if (rc == CURLE_WRITE_ERROR && r.body.size() >= request.max_body_bytes / 2)
+        detail = "response larger than " + std::to_string(request.max_body_bytes) + " bytes";
+      r.error = redact(detail, request.secrets);
+      r.body.clear();
+      return r;
+    }
+    long status = 0;
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+    char* location = nullptr;
+    const bool redirect = (status == 301 || status == 302 || status == 303 || status == 307 || status == 308) &&
+                          !request.post_body && curl_easy_getinfo(h, CURLINFO_REDIRECT_URL, &location) == CURLE_OK &&
+                          location;
+    if (!redirect) break;
+    const std::string target = location;
+    if (origin.empty() || origin_of(target) != origin) {
+      r.outcome = HttpOutcome::NetworkError;
+      r.error = redact("redirect (HTTP " + std::to_string(status) + ") to another host refused: " + target +
+                           " (request headers such as API keys go only to the host asked)",
+                       request.secrets);
+      r.body.clear();
+      return r;
+    }
+    if (hop == kMaxRedirects) {
+      r.outcome = HttpOutcome::NetworkError;
+      r.error = "more than " + std::to_string(kMaxRedirects) + " redirects";
+      r.body.clear();
+      return r;
+    }
+    url = target;
   }
   r.outcome = HttpOutcome::Received;
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r.status);

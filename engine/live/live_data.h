@@ -26,15 +26,17 @@ void fill_start_conditions(hashsim::scenario::StartConditions& start, const Live
 struct ProbeResult {
   std::string provider;    // "CoinGecko", ...
   std::string endpoint;    // URL, secrets redacted
-  bool ok = false;
+  bool ok = false;          // the value could be used live
+  std::string state;        // "up", "DOWN" (no usable answer), "BAD" (implausible), "STALE" (old or future timestamp)
   long http_status = 0;    // 0: no HTTP answer
   double latency_ms = 0.0;
   std::string value;       // parsed value(s) when ok
   std::string error;       // why not, when !ok
 };
 
-// One request per endpoint, no retries, no cache, outside the daily limit (a health check is an
-// explicit request to look).
+// One request per endpoint, all at once under the refresh deadline, no retries, no cache, outside
+// the daily limit (a health check is an explicit request to look). The same plausibility bounds
+// and staleness limits as a refresh decide whether an answer is usable.
 std::vector<ProbeResult> probe_providers(const LiveOptions& opts);
 
 }  // namespace hashsim::live

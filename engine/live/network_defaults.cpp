@@ -1,6 +1,10 @@
 #include "engine/live/network_defaults.h"
 
 #include "engine/live/parsers.h"
+
+#include <algorithm>
+
+#include "engine/live/timestamps.h"
 #include "engine/scenario/yaml_reader.h"
 #include "engine/util/atomic_file.h"
 #include "engine/util/error.h"
@@ -54,6 +58,33 @@ NetworkDefaults parse_network_defaults(const std::string& yaml_text, const std::
 NetworkDefaults load_network_defaults(const std::filesystem::path& file) {
   if (file.empty()) return parse_network_defaults(builtin_network_defaults_yaml(), "<built-in network_defaults.yaml>");
   return parse_network_defaults(read_file(file), file.string());
+}
+
+Bounds plausible_bounds(const NetworkDefaults& d, ValueKey key, std::int64_t now_unix_s) {
+  const Bounds abs = bounds_for(key);
+  const double v = d.at(key).value;
+  Bounds b = abs;
+  switch (key) {
+    case ValueKey::PriceUsd:
+    case ValueKey::PriceGbp:
+    case ValueKey::PriceEur: b = {v / 20.0, v * 20.0}; break;
+    case ValueKey::Difficulty:
+    case ValueKey::NetworkHashrateThs: b = {v / 4.0, v * 16.0}; break;
+    case ValueKey::FxUsdGbp:
+    case ValueKey::FxUsdEur: b = {v / 2.0, v * 2.0}; break;
+    case ValueKey::Height: {
+      const auto as_of = parse_utc_iso8601(d.at(key).as_of);
+      const double elapsed_s = as_of ? static_cast<double>(std::max<std::int64_t>(0, now_unix_s - *as_of)) : 0.0;
+      b = {v, v + 1.5 * elapsed_s / 600.0 + 1000.0};
+      break;
+    }
+    case ValueKey::Count: break;
+  }
+  return {std::max(b.lo, abs.lo), std::min(b.hi, abs.hi)};
+}
+
+std::string check_plausible(const NetworkDefaults& d, ValueKey key, double v, std::int64_t now_unix_s) {
+  return check_bounds(v, plausible_bounds(d, key, now_unix_s), value_key_name(key));
 }
 
 LiveValue static_value(const NetworkDefaults& d, ValueKey key) {

@@ -56,6 +56,7 @@ LiveOptions live_options_from_env(const EnvLookup& env) {
   o.total_timeout_ms = static_cast<long>(env_integer(env, "LIVE_DATA_TIMEOUT_MS", o.total_timeout_ms, 1, 600'000));
   o.retry.max_attempts = static_cast<int>(env_integer(env, "LIVE_DATA_MAX_ATTEMPTS", o.retry.max_attempts, 1, 10));
   o.retry.max_total_ms = static_cast<long>(env_integer(env, "LIVE_DATA_RETRY_BUDGET_MS", o.retry.max_total_ms, 1, 600'000));
+  o.refresh_deadline_ms = static_cast<long>(env_integer(env, "LIVE_DATA_DEADLINE_MS", o.refresh_deadline_ms, 1, 600'000));
   o.daily_call_limit = static_cast<int>(env_integer(env, "LIVE_DATA_DAILY_CALL_LIMIT", 0, 0, 1'000'000));
   if (auto ua = env("LIVE_DATA_USER_AGENT"); ua && !ua->empty()) o.user_agent = *ua;
   else o.user_agent = default_user_agent();

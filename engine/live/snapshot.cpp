@@ -9,7 +9,7 @@ namespace hashsim::live {
 namespace {
 constexpr std::array<const char*, kValueCount> kNames = {
     "price_usd", "price_gbp", "price_eur", "difficulty", "network_hashrate_ths", "height", "fx_usd_gbp", "fx_usd_eur"};
-constexpr std::array<std::string_view, 7> kSources = {"coingecko", "coinbase", "blockchain.info", "mempool.space",
+constexpr std::array<std::string_view, 8> kSources = {"coingecko", "coinbase", "derived", "blockchain.info", "mempool.space",
                                                       "frankfurter", "cache", "static"};
 
 std::optional<std::string> optional_text(const nlohmann::json& j, const char* key) {

@@ -46,16 +46,33 @@ std::string render_report_html(const nlohmann::json& data) {
   // Fill the data last, so that nothing in it can be taken for a marker.
   fill(page, "<!--@STYLE@-->", "<style>\n" + std::string(required_asset("style.css")) + "\n</style>");
   fill(page, "<!--@LIBS@-->", libs);
-  fill(page, "<!--@SCRIPT@-->", "<script>\n" + script_safe(required_asset("report.js")) + "\n</script>");
+  // score.js draws the "Forecast scores" section (hashsim score --json), kept apart from report.js.
+  fill(page, "<!--@SCRIPT@-->", "<script>\n" + script_safe(required_asset("report.js")) + "\n</script>\n<script>\n" +
+                                   script_safe(required_asset("score.js")) + "\n</script>");
   const std::string json = data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   fill(page, "<!--@DATA@-->", "<script type=\"application/json\" id=\"report-data\">" + script_safe(json) + "</script>");
   return page;
 }
 
+nlohmann::json load_score_json(const std::filesystem::path& score_file) {
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(read_file(score_file));
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(score_file.string() + ": not a JSON document (" + e.what() + ")");
+  }
+  if (!j.is_object() || !j.contains("schema") || j["schema"] != "hashsim-score-1" || !j.contains("cells") ||
+      !j["cells"].is_array() || !j.contains("fans") || !j["fans"].is_array())
+    throw Error(score_file.string() + ": not a hashsim score file (schema hashsim-score-1 with cells and fans; "
+                "write one with hashsim score --json FILE)");
+  return j;
+}
+
 void write_report(const std::filesystem::path& results, const std::filesystem::path& site_file,
-                  const std::filesystem::path& out) {
-  const nlohmann::json data = report_json(results, site_file);
-  write_file_atomic(out, render_report_html(data));
+                  const std::filesystem::path& out, const std::filesystem::path& score_file, Overwrite mode) {
+  nlohmann::json data = report_json(results, site_file);
+  if (!score_file.empty()) data["score"] = load_score_json(score_file);
+  write_file_atomic(out, render_report_html(data), mode);
 }
 
 std::string dashboard_html() {

@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "engine/util/atomic_file.h"
+
 namespace hashsim::report {
 
 // Text safe inside <script>: "</" becomes "<\/" (same meaning in JS strings and JSON).
@@ -14,8 +16,13 @@ std::string script_safe(std::string_view text);
 // The report page for a report_json() document.
 std::string render_report_html(const nlohmann::json& data);
 // report_json + render_report_html, written atomically (<out>.partial renamed when complete).
+// `score_file` (optional): JSON from `hashsim score --json` (engine/history/score.h), shown in the
+// "Forecast scores" section (web/src/score.js); an unreadable file or another schema is an Error.
 void write_report(const std::filesystem::path& results, const std::filesystem::path& site_file,
-                  const std::filesystem::path& out);
+                  const std::filesystem::path& out, const std::filesystem::path& score_file = {},
+                  Overwrite mode = Overwrite::kReplace);
+// Reads and checks a `hashsim score --json` file (schema "hashsim-score-1").
+nlohmann::json load_score_json(const std::filesystem::path& score_file);
 // The dashboard page served by `hashsim serve` (scripts from /assets/...).
 std::string dashboard_html();
 // The embedded asset or an Error naming it (a build without it is broken).

@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "engine/io/hdf5.h"
+#include "engine/io/results_file.h"
 #include "engine/report/json_numbers.h"
 #include "engine/report/site_view.h"
 #include "engine/util/dates.h"
@@ -149,6 +150,7 @@ nlohmann::json scenario_json(hid_t file, const std::string& name) {
 nlohmann::json report_json(const std::filesystem::path& results, const std::filesystem::path& site_file) {
   h5::quiet_hdf5_errors();
   h5::Handle f = h5::open_file_readonly(results.string());
+  io::check_results_schema(f.get(), results.string());  // shapes and types before any read
   const hid_t r = f.get();
   nlohmann::json meta = {{"results_file", results.string()},
                          {"schema_version", h5::get_int_attr(r, "schema_version").value_or(0)},

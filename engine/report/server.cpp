@@ -1,13 +1,24 @@
 #include "engine/report/server.h"
 
+#include <arpa/inet.h>
 #include <httplib.h>
+#include <netdb.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <cmath>
+#include <condition_variable>
 #include <cstdio>
+#include <cstring>
+#include <deque>
+#include <thread>
 
 #include "engine/io/hdf5.h"
+#include "engine/io/results_file.h"
 #include "engine/live/live_data.h"
 #include "engine/live/options.h"
 #include "engine/live/timestamps.h"
@@ -87,7 +98,187 @@ nlohmann::json error_body(const std::string& message, const std::string& field =
   return {{"error", message}, {"field", field.empty() ? nlohmann::json() : nlohmann::json(field)}};
 }
 
+std::string lowercase(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+constexpr const char* kCurrencies[] = {"GBP", "USD", "EUR"};
+
+// Site currency per USD and where it comes from.
+struct Rate {
+  double usd_to_ccy = 1.0;
+  std::string source;
+};
+
+// The rate of `ccy` from a data snapshot ({"values": {"fx_usd_gbp": {value, source, ...}}}).
+std::optional<Rate> snapshot_rate(const nlohmann::json& snap, const std::string& ccy) {
+  if (ccy == "USD") return Rate{1.0, "identity"};
+  const std::string key = "fx_usd_" + lowercase(ccy);
+  if (!snap.is_object() || !snap.contains("values") || !snap["values"].is_object() || !snap["values"].contains(key))
+    return std::nullopt;
+  const nlohmann::json& e = snap["values"][key];
+  if (!e.is_object() || !e.contains("value") || !e["value"].is_number()) return std::nullopt;
+  const double v = e["value"].get<double>();
+  if (!std::isfinite(v) || !(v > 0.0)) return std::nullopt;
+  const std::string src = e.contains("source") && e["source"].is_string() ? e["source"].get<std::string>() : "";
+  return Rate{v, "data snapshot " + key + (src.empty() ? "" : " (" + src + ")")};
+}
+
+// The rate the engine would use for `ccy` (engine/site/paths_input.cpp resolve_fx): the starting
+// site's fixed rate when `ccy` is its currency, else the snapshot's, else the site's fallback.
+std::optional<Rate> currency_rate(const site::SiteConfig& base, const std::string& ccy, const nlohmann::json& snap) {
+  if (ccy == "USD") return Rate{1.0, "identity"};
+  if (ccy == base.currency && base.fx_usd_to_site)
+    return Rate{*base.fx_usd_to_site, "starting site file (fx_usd_to_site)"};
+  if (auto r = snapshot_rate(snap, ccy)) return r;
+  if (ccy == base.currency && base.fx_fallback_usd_to_site)
+    return Rate{*base.fx_fallback_usd_to_site, "starting site file (fx_fallback_usd_to_site)"};
+  return std::nullopt;
+}
+
+// A converted money input, rounded to 6 significant digits (what the form shows is what runs).
+double round_sig(double v, int digits = 6) {
+  if (v == 0.0 || !std::isfinite(v)) return v;
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%.*g", digits, v);
+  return std::strtod(buf, nullptr);
+}
+
+bool is_ipv4(const std::string& h) {
+  in_addr a{};
+  return inet_pton(AF_INET, h.c_str(), &a) == 1;
+}
+bool is_ipv6(const std::string& h) {
+  in6_addr a{};
+  return inet_pton(AF_INET6, h.c_str(), &a) == 1;
+}
+
+// Accepted connections wait here for one of `threads` workers. At `capacity` waiting, the
+// accepting thread waits too, and further connections wait in the kernel's listen backlog
+// (raised to SOMAXCONN in bind()): a burst is queued and answered in turn, never reset.
+// (cpp-httplib's own pool queues without bound.)
+class BoundedPool final : public httplib::TaskQueue {
+ public:
+  BoundedPool(int threads, std::size_t capacity) : capacity_(std::max<std::size_t>(1, capacity)) {
+    for (int i = 0; i < std::max(1, threads); ++i) workers_.emplace_back([this] { work(); });
+  }
+  void enqueue(std::function<void()> fn) override {
+    std::unique_lock lock(mutex_);
+    space_.wait(lock, [&] { return jobs_.size() < capacity_ || shutdown_; });
+    jobs_.push_back(std::move(fn));
+    lock.unlock();
+    ready_.notify_one();
+  }
+  void shutdown() override {
+    {
+      std::lock_guard lock(mutex_);
+      shutdown_ = true;
+    }
+    ready_.notify_all();
+    space_.notify_all();
+    for (auto& t : workers_) t.join();
+  }
+
+ private:
+  void work() {
+    for (;;) {
+      std::function<void()> fn;
+      {
+        std::unique_lock lock(mutex_);
+        ready_.wait(lock, [&] { return !jobs_.empty() || shutdown_; });
+        if (jobs_.empty()) return;  // shut down and drained
+        fn = std::move(jobs_.front());
+        jobs_.pop_front();
+      }
+      space_.notify_one();
+      fn();
+    }
+  }
+  std::size_t capacity_;
+  std::mutex mutex_;
+  std::condition_variable ready_, space_;
+  std::deque<std::function<void()>> jobs_;
+  std::vector<std::thread> workers_;
+  bool shutdown_ = false;
+};
+
+// Why binding host:port fails, for the message: probe with a socket of our own.
+std::string bind_failure_reason(const std::string& host, int port) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+  addrinfo* res = nullptr;
+  const std::string service = std::to_string(port);
+  if (getaddrinfo(host.c_str(), service.c_str(), &hints, &res) != 0 || !res)
+    return "cannot resolve '" + host + "' to an address";
+  int err = 0;
+  const int fd = ::socket(res->ai_family, res->ai_socktype, res->ai_protocol);
+  if (fd >= 0) {
+    const int yes = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    if (::bind(fd, res->ai_addr, res->ai_addrlen) != 0) err = errno;
+    ::close(fd);
+  } else {
+    err = errno;
+  }
+  freeaddrinfo(res);
+  if (err == EADDRINUSE)
+    return "port " + std::to_string(port) + " is in use (another hashsim serve, or another program, listens " +
+           "there): stop it or choose another --port";
+  if (err == EADDRNOTAVAIL) return "'" + host + "' is not an address of this machine";
+  if (err == EACCES) return "permission denied (ports below 1024 need privileges)";
+  if (err != 0) return std::strerror(err);
+  return "in use, or not an address of this machine";
+}
+
 }  // namespace
+
+std::string dashboard_url(const std::string& host, int port) {
+  std::string h = host;
+  if (h == "0.0.0.0" || h.empty()) h = "127.0.0.1";
+  else if (h == "::" || h == "[::]") h = "::1";
+  if (h.find(':') != std::string::npos && h.front() != '[') h = "[" + h + "]";
+  return "http://" + h + ":" + std::to_string(port) + "/";
+}
+
+std::string exposure_warning(const std::string& host, int port) {
+  const bool loopback = host == "localhost" || host == "::1" || (is_ipv4(host) && host.rfind("127.", 0) == 0);
+  if (loopback) return "";
+  const std::string where = host == "0.0.0.0" ? "0.0.0.0 (every IPv4 interface)"
+                            : host == "::"    ? ":: (every interface)"
+                                              : host;
+  return "hashsim serve: warning: listening on " + where + ": anyone who can reach this machine on port " +
+         std::to_string(port) + " can use the calculator and make this machine compute (no login, no TLS). " +
+         "Use --host 127.0.0.1 to keep it to this machine.";
+}
+
+bool host_header_allowed(const std::string& header, const std::vector<std::string>& allowed) {
+  if (header.empty()) return false;
+  std::string host = header, port;
+  if (header.front() == '[') {
+    const auto close = header.find(']');
+    if (close == std::string::npos) return false;
+    host = header.substr(1, close - 1);
+    const std::string rest = header.substr(close + 1);
+    if (!rest.empty() && rest.front() != ':') return false;
+    port = rest.empty() ? "" : rest.substr(1);
+    if (!is_ipv6(host)) return false;
+  } else {
+    const auto colon = header.find(':');
+    if (colon != std::string::npos) {
+      if (header.find(':', colon + 1) != std::string::npos) return false;  // IPv6 without brackets
+      host = header.substr(0, colon);
+      port = header.substr(colon + 1);
+    }
+  }
+  if (!port.empty() && port.find_first_not_of("0123456789") != std::string::npos) return false;
+  if (header.front() == '[') return true;
+  const std::string h = lowercase(host);
+  if (is_ipv4(h) || h == "localhost" || h == "localhost.") return true;
+  return std::any_of(allowed.begin(), allowed.end(), [&](const std::string& a) { return lowercase(a) == h; });
+}
 
 SiteCalculator::SiteCalculator(const DashboardOptions& o) : opts_(o) {
   if (!o.site_file.empty()) {
@@ -110,6 +301,7 @@ SiteCalculator::SiteCalculator(const DashboardOptions& o) : opts_(o) {
   }
   h5::quiet_hdf5_errors();
   h5::Handle f = h5::open_file_readonly(o.results.string());
+  io::check_results_schema(f.get(), o.results.string());  // shapes and types before any read
   const auto names = site::list_scenarios(f.get());
   if (names.empty()) throw Error(o.results.string() + ": no scenarios");
   scenarios_ = names;
@@ -117,6 +309,11 @@ SiteCalculator::SiteCalculator(const DashboardOptions& o) : opts_(o) {
   for (const auto& n : names) {
     const site::ScenarioInfo info = site::read_scenario_info(f.get(), n);
     max_years_ = std::min<int>(max_years_, static_cast<int>(info.n_days / 365));
+    // The FX rates that convert money inputs: the selection scenario's snapshot (else the first).
+    if (results_snapshot_.is_null() || n == base_.selection_scenario) {
+      results_snapshot_ = nlohmann::json::parse(info.live_snapshot_json, nullptr, false);
+      if (results_snapshot_.is_discarded()) results_snapshot_ = nlohmann::json::object();
+    }
   }
   if (max_years_ < 1) results_error_ = o.results.string() + ": the scenarios simulate less than one year";
 }
@@ -125,6 +322,12 @@ nlohmann::json SiteCalculator::meta() const {
   nlohmann::json ranges = nlohmann::json::object();
   for (const Field& f : kNumberFields) ranges[f.name] = {{"min", f.lo}, {"max", f.hi}, {"integer", f.integer}};
   ranges["horizon_years"]["max"] = std::max(1, max_years_);
+  // Per currency the rate with live data off (null: none, so the currency needs live data).
+  nlohmann::json fx = nlohmann::json::object();
+  for (const char* c : kCurrencies) {
+    const auto r = currency_rate(base_, c, results_snapshot_);
+    fx[c] = r ? nlohmann::json{{"usd_to_ccy", r->usd_to_ccy}, {"source", r->source}} : nlohmann::json();
+  }
   return {{"results_file", opts_.results.string()},
           {"scenarios", scenarios_},
           {"error", results_error_.empty() ? nlohmann::json() : nlohmann::json(results_error_)},
@@ -138,54 +341,134 @@ nlohmann::json SiteCalculator::meta() const {
             {"horizon_years", std::min(base_.horizon_years, std::max(1, max_years_))},
             {"live", false}}},
           {"currencies", {"GBP", "USD", "EUR"}},
+          {"fx", fx},
           {"ranges", ranges}};
 }
 
-std::string SiteCalculator::site_yaml_for(const nlohmann::json& req, bool* live) const {
+std::string SiteCalculator::site_yaml_for(const nlohmann::json& req, bool* live, const nlohmann::json& data_snapshot,
+                                          nlohmann::json* conversion) const {
   if (!req.is_object()) throw InputError{"", "the request body must be a JSON object of form inputs"};
   for (auto it = req.begin(); it != req.end(); ++it) {
     const std::string& k = it.key();
-    bool known = k == "currency" || k == "live";
+    bool known = k == "currency" || k == "input_currency" || k == "live";
     for (const Field& f : kNumberFields) known = known || k == f.name;
     if (!known) throw InputError{k, "unknown input '" + k + "'"};
   }
-  YAML::Node root = YAML::Load(base_yaml_);
-  for (const Field& f : kNumberFields) {
-    if (!req.contains(f.name) || req[f.name].is_null()) continue;
-    const nlohmann::json& v = req[f.name];
-    if (!v.is_number()) throw InputError{f.name, std::string(f.name) + " must be a number"};
-    const double x = v.get<double>();
-    if (!std::isfinite(x)) throw InputError{f.name, std::string(f.name) + " must be a finite number"};
-    if (f.integer && x != std::floor(x))
-      throw InputError{f.name, std::string(f.name) + " = " + format_number(x) + " must be a whole number"};
-    if (std::string(f.name) == "horizon_years" && max_years_ >= 1 && x > max_years_)
-      throw InputError{f.name, "horizon_years = " + format_number(x) + ": the results file simulates " +
-                                   std::to_string(max_years_) + " year(s) at most"};
-    root[f.name] = f.integer ? std::to_string(static_cast<long long>(x)) : number_text(x);
-  }
-  // Not given: the starting site's horizon, cut to what the results file simulates.
-  if ((!req.contains("horizon_years") || req["horizon_years"].is_null()) && max_years_ >= 1 &&
-      base_.horizon_years > max_years_)
-    root["horizon_years"] = std::to_string(max_years_);
-  std::string currency = base_.currency;
-  if (req.contains("currency") && !req["currency"].is_null()) {
-    if (!req["currency"].is_string()) throw InputError{"currency", "currency must be one of GBP, USD, EUR"};
-    currency = req["currency"].get<std::string>();
-    root["currency"] = currency;
-  }
+  const auto read_currency = [&](const char* key, const std::string& dflt) {
+    if (!req.contains(key) || req[key].is_null()) return dflt;
+    const nlohmann::json& v = req[key];
+    const std::string c = v.is_string() ? v.get<std::string>() : "";
+    if (std::find(std::begin(kCurrencies), std::end(kCurrencies), c) == std::end(kCurrencies))
+      throw InputError{"currency", std::string(key) + (v.is_string() ? " = " + c.substr(0, 16) : "") +
+                                       ": currency must be one of GBP, USD, EUR"};
+    return c;
+  };
+  const std::string currency = read_currency("currency", base_.currency);
+  // The currency the form's money numbers are in (the page sends the one it showed them in).
+  const std::string input_currency = read_currency("input_currency", currency);
   bool use_live = false;
   if (req.contains("live") && !req["live"].is_null()) {
     if (!req["live"].is_boolean()) throw InputError{"live", "live must be true or false"};
     use_live = req["live"].get<bool>();
   }
   if (live) *live = use_live;
-  // A fixed rate in the starting site is in its own currency: drop it for another currency.
-  if (currency != base_.currency || currency == "USD") {
+
+  YAML::Node root = YAML::Load(base_yaml_);
+  root["currency"] = currency;
+  const nlohmann::json& snap = data_snapshot.is_null() ? results_snapshot_ : data_snapshot;
+  const auto rate_or_fail = [&](const std::string& c) {
+    const auto r = currency_rate(base_, c, snap);
+    if (!r)
+      throw InputError{"currency", c + " needs a USD to " + c + " exchange rate, and " +
+                                       (data_snapshot.is_null() ? "the results file's data snapshot"
+                                                                : "today's data snapshot") +
+                                       " has none: tick \"Live data\" for today's rate, or choose " +
+                                       (c == "EUR" ? "GBP or USD" : c == "GBP" ? "EUR or USD" : "another currency")};
+    return *r;
+  };
+  nlohmann::json conv = {{"currency", currency}, {"converted", nlohmann::json::array()}};
+  double form_factor = 1.0;  // form money inputs: input_currency -> currency
+  if (currency != base_.currency || input_currency != currency) {
+    const Rate to = rate_or_fail(currency);
+    conv["rate"] = {{"usd_to_ccy", to.usd_to_ccy}, {"source", to.source}};
+    if (currency != base_.currency) {
+      // The starting site's money inputs are in its own currency: convert them (at the same rates
+      // the engine then runs with), so that 40 GBP of other opex does not become 40 USD.
+      const Rate from = rate_or_fail(base_.currency);
+      const double f = to.usd_to_ccy / from.usd_to_ccy;
+      const auto convert = [&](YAML::Node n, const std::string& key) {
+        try {
+          const double v = n.as<double>();
+          n = number_text(round_sig(v * f));
+          conv["converted"].push_back({{"key", key}, {"from", v}, {"to", round_sig(v * f)}});
+        } catch (const YAML::Exception&) {
+          // not a number: the engine names it
+        }
+      };
+      for (const char* key : site::kSiteCurrencyKeys) {
+        if (req.contains(key) && !req[key].is_null()) continue;  // the form's value (below)
+        YAML::Node n = root[key];
+        if (!n.IsDefined() || n.IsNull()) continue;
+        if (n.IsSequence()) {
+          for (std::size_t i = 0; i < n.size(); ++i) convert(n[i], std::string(key) + "[" + std::to_string(i) + "]");
+        } else {
+          convert(n, key);
+        }
+      }
+      if (root["miners"] && root["miners"]["list"] && root["miners"]["list"].IsSequence())
+        for (std::size_t i = 0; i < root["miners"]["list"].size(); ++i)
+          if (root["miners"]["list"][i]["price"])
+            convert(root["miners"]["list"][i]["price"], "miners.list[" + std::to_string(i) + "].price");
+      conv["from_currency"] = base_.currency;
+      conv["from_rate"] = {{"usd_to_ccy", from.usd_to_ccy}, {"source", from.source}};
+      conv["factor"] = f;
+    }
+    if (input_currency != currency) {
+      const Rate in = rate_or_fail(input_currency);
+      form_factor = to.usd_to_ccy / in.usd_to_ccy;
+      conv["form_from_currency"] = input_currency;
+      conv["form_factor"] = form_factor;
+    }
+    // The engine runs at the rate the inputs were converted with (in the starting site's own
+    // currency, that is the rate its file gives).
+    if (currency != base_.currency) {
+      root.remove("fx_usd_to_site");
+      root.remove("fx_fallback_usd_to_site");
+      if (currency != "USD") root["fx_usd_to_site"] = number_text(to.usd_to_ccy);
+    }
+  }
+  if (currency == "USD") {
     root.remove("fx_usd_to_site");
     root.remove("fx_fallback_usd_to_site");
   }
+
+  for (const Field& f : kNumberFields) {
+    if (!req.contains(f.name) || req[f.name].is_null()) continue;
+    const nlohmann::json& v = req[f.name];
+    if (!v.is_number()) throw InputError{f.name, std::string(f.name) + " must be a number"};
+    double x = v.get<double>();
+    if (!std::isfinite(x)) throw InputError{f.name, std::string(f.name) + " must be a finite number"};
+    if (f.integer && x != std::floor(x))
+      throw InputError{f.name, std::string(f.name) + " = " + format_number(x) + " must be a whole number"};
+    if (std::string(f.name) == "horizon_years" && max_years_ >= 1 && x > max_years_)
+      throw InputError{f.name, "horizon_years = " + format_number(x) + ": the results file simulates " +
+                                   std::to_string(max_years_) + " year(s) at most"};
+    if (std::string(f.name) == "power_price_per_kwh" && form_factor != 1.0) {
+      const double y = round_sig(x * form_factor);
+      conv["converted"].push_back({{"key", "form power_price_per_kwh"}, {"from", x}, {"to", y}});
+      x = y;
+    }
+    root[f.name] = f.integer ? std::to_string(static_cast<long long>(x)) : number_text(x);
+  }
+  // Not given: the starting site's horizon, cut to what the results file simulates.
+  if ((!req.contains("horizon_years") || req["horizon_years"].is_null()) && max_years_ >= 1 &&
+      base_.horizon_years > max_years_)
+    root["horizon_years"] = std::to_string(max_years_);
   if (base_.inline_miners.empty() && !base_.catalogue_file.empty())
     root["miners"]["catalogue"] = std::filesystem::absolute(base_.catalogue_file).lexically_normal().string();
+  // The form's values as they run (the page shows converted ones in the boxes).
+  conv["power_price_per_kwh"] = root["power_price_per_kwh"] ? root["power_price_per_kwh"].as<double>(0.0) : 0.0;
+  if (conversion) *conversion = conv;
   YAML::Emitter e;
   e << root;
   return std::string(e.c_str()) + "\n";
@@ -198,28 +481,29 @@ ApiReply SiteCalculator::site(const std::string& body) {
   // One computation at a time: HDF5 (Debian's serial build) is not thread-safe, and the live
   // layer's cache is shared.
   std::lock_guard lock(mutex_);
+  const bool want_live = req.is_object() && req.contains("live") && req["live"].is_boolean() && req["live"].get<bool>();
+  nlohmann::json live_snapshot;
+  if (want_live) {
+    // Today's snapshot (live, else cache, else static defaults): its FX rates replace the results
+    // file's; the simulated paths still start where the results file says.
+    live_snapshot = nlohmann::json(live::build_snapshot(live::live_options_from_env()));
+  }
   std::string yaml;
   bool live = false;
+  nlohmann::json conversion;
   try {
-    yaml = site_yaml_for(req, &live);
+    yaml = site_yaml_for(req, &live, want_live ? live_snapshot : nlohmann::json(), &conversion);
   } catch (const InputError& e) {
     return {400, error_body(e.message, e.field)};
   }
-  nlohmann::json live_snapshot;
   std::string live_fx_source;
   if (live) {
-    // Today's snapshot (live, else cache, else static defaults): its FX rate replaces the one
-    // from the results file; the simulated paths still start where the results file says.
-    const live::Snapshot snap = live::build_snapshot(live::live_options_from_env());
-    live_snapshot = nlohmann::json(snap);
-    const std::string currency = YAML::Load(yaml)["currency"].as<std::string>();
-    const auto key = currency == "GBP" ? live::ValueKey::FxUsdGbp : live::ValueKey::FxUsdEur;
-    if (currency != "USD" && snap.has(key)) {
-      const live::LiveValue& fx = snap.at(key);
-      live_fx_source = std::string("today's snapshot ") + live::value_key_name(key) + " (" + fx.source +
-                       (fx.stale ? ", stale" : "") + ")";
-      YAML::Node root = YAML::Load(yaml);
-      root["fx_usd_to_site"] = number_text(snap.at(key).value);
+    YAML::Node root = YAML::Load(yaml);
+    const std::string currency = root["currency"].as<std::string>();
+    if (const auto r = currency != "USD" ? snapshot_rate(live_snapshot, currency) : std::nullopt) {
+      live_fx_source = "today's " + r->source;
+      root["fx_usd_to_site"] = number_text(r->usd_to_ccy);
+      root.remove("fx_fallback_usd_to_site");
       YAML::Emitter e;
       e << root;
       yaml = std::string(e.c_str()) + "\n";
@@ -240,8 +524,12 @@ ApiReply SiteCalculator::site(const std::string& body) {
   try {
     run = site::run_site(c, opts_.results, {}, opts_.command_line);
   } catch (const Error& e) {
-    // e.g. no FX rate for the currency in the results file's snapshot.
-    const std::string msg = e.what();
+    // e.g. no FX rate for the currency in the results file's snapshot. The built-in site has no
+    // file: say so rather than naming <cwd>/site-default.yaml.
+    std::string msg = e.what();
+    if (opts_.site_file.empty())
+      for (auto p = msg.find(base_file_.string()); p != std::string::npos; p = msg.find(base_file_.string()))
+        msg.replace(p, base_file_.string().size(), "the built-in site-default.yaml");
     const bool fx = msg.find("FX") != std::string::npos || msg.find("fx_") != std::string::npos;
     return {400, error_body(msg, fx ? "currency" : msg.find("horizon") != std::string::npos ? "horizon_years" : "")};
   }
@@ -254,6 +542,7 @@ ApiReply SiteCalculator::site(const std::string& body) {
                  {"start_source", run.selection_info.start_source},
                  {"fx_source", live_fx_source.empty() ? run.analysis.fx.source : live_fx_source},
                  {"fx_usd_to_site", run.analysis.fx.usd_to_site},
+                 {"conversion", conversion},
                  {"values", data_ages(live ? live_snapshot : results_snap)}};
   return {200, out};
 }
@@ -264,10 +553,52 @@ DashboardServer::DashboardServer(DashboardOptions o)
   s.set_payload_max_length(opts_.max_body_bytes);
   s.set_read_timeout(10, 0);
   s.set_write_timeout(10, 0);
+  // cpp-httplib's default sets SO_REUSEPORT, with which a second server binds the same port and
+  // the kernel splits the connections between the two. SO_REUSEADDR only: a restart binds at
+  // once (TIME_WAIT), a port another server listens on is refused.
+  s.set_socket_options([this](socket_t sock) {
+    const int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    listen_fd_ = sock;
+  });
+  s.new_task_queue = [this] {
+    return new BoundedPool(opts_.worker_threads, opts_.max_queued_connections);
+  };
   const auto json_reply = [](httplib::Response& res, int status, const nlohmann::json& body) {
     res.status = status;
     res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/json");
   };
+  // Before any route: the Host header must name this server (a DNS-rebound name is refused), a
+  // POST must come from this origin (when the browser says) and carry JSON: a page elsewhere can
+  // send a cross-site text/plain POST without asking, but not application/json.
+  s.set_pre_routing_handler([this, json_reply](const httplib::Request& req, httplib::Response& res) {
+    const std::string host = req.get_header_value("Host");
+    if (!host_header_allowed(host, opts_.allowed_hosts)) {
+      json_reply(res, 403, error_body("Host '" + host.substr(0, 80) + "' is not an address of this server " +
+                                      "(DNS rebinding protection): open it by IP address or localhost, or " +
+                                      "start hashsim serve with --allow-host <name>"));
+      res.set_header("Connection", "close");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    if (req.method == "POST") {
+      const std::string origin = req.get_header_value("Origin");
+      if (!origin.empty() && origin != "http://" + host) {
+        json_reply(res, 403, error_body("cross-origin request from " + origin.substr(0, 80) + " refused"));
+        res.set_header("Connection", "close");
+        return httplib::Server::HandlerResponse::Handled;
+      }
+      std::string type = lowercase(req.get_header_value("Content-Type"));
+      type = type.substr(0, type.find(';'));
+      type.erase(type.find_last_not_of(" \t") + 1);
+      if (req.path == "/api/site" && type != "application/json") {
+        json_reply(res, 415, error_body("POST /api/site takes Content-Type: application/json, not '" +
+                                        type.substr(0, 60) + "'"));
+        res.set_header("Connection", "close");
+        return httplib::Server::HandlerResponse::Handled;
+      }
+    }
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
   s.Get("/", [](const httplib::Request&, httplib::Response& res) {
     res.set_content(dashboard_html(), "text/html; charset=utf-8");
   });
@@ -331,8 +662,11 @@ int DashboardServer::bind() {
   const int port = opts_.port == 0 ? server_->bind_to_any_port(opts_.host)
                                    : (server_->bind_to_port(opts_.host, opts_.port) ? opts_.port : -1);
   if (port <= 0)
-    throw Error("hashsim serve: cannot listen on " + opts_.host + ":" + std::to_string(opts_.port) +
-                " (in use, or not an address of this machine)");
+    throw Error("hashsim serve: cannot listen on " + opts_.host + ":" + std::to_string(opts_.port) + ": " +
+                bind_failure_reason(opts_.host, opts_.port));
+  // cpp-httplib listens with a backlog of 5: a burst of connections overflowed it and some were
+  // reset. Listening again on the bound socket raises the backlog (Linux listen(2)).
+  if (listen_fd_ >= 0) ::listen(listen_fd_, SOMAXCONN);
   return port;
 }
 

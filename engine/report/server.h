@@ -2,10 +2,14 @@
 // `hashsim serve`: the site calculator in a browser. A cpp-httplib server on loopback (by
 // default) serving the dashboard page, the embedded chart library and a JSON API:
 //   GET  /api/meta   results file, scenarios, the default inputs and their allowed ranges
-//   POST /api/site   {site_power_kw, load_factor, power_price_per_kwh, currency, discount_rate,
-//                     horizon_years, live} -> the engine's site computation over the results
-//                     file's paths (site_view_json + inputs, data ages); 400 {error, field} on bad input
+//   POST /api/site   {site_power_kw, load_factor, power_price_per_kwh, currency, input_currency,
+//                     discount_rate, horizon_years, live} -> the engine's site computation over
+//                     the results file's paths (site_view_json + inputs, data ages); 400 {error,
+//                     field} on bad input; 415 unless the body is sent as application/json
 // Keys and secrets stay in the server's environment; no answer carries them.
+// Requests whose Host header is not an IP address, localhost or a name given with --allow-host
+// are refused (403): a web page on another site cannot reach the server through DNS rebinding.
+// A busy port is refused (no SO_REUSEPORT); accepted connections wait in a bounded queue.
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
@@ -30,7 +34,21 @@ struct DashboardOptions {
   std::filesystem::path site_file;      // the site the form starts from; empty: built-in default
   std::size_t max_body_bytes = 64 * 1024;
   std::string command_line;
+  std::vector<std::string> allowed_hosts;  // Host header names accepted besides IPs and localhost
+  int worker_threads = 8;                  // connections served at once
+  std::size_t max_queued_connections = 1024;  // accepted, waiting for a worker; beyond: kernel backlog
 };
+
+// The URL to print for a listening address: IPv6 in brackets; a wildcard address (0.0.0.0, ::)
+// as the loopback URL that works on this machine.
+std::string dashboard_url(const std::string& host, int port);
+// A warning when `host` is not a loopback address (others on the network can reach the server),
+// else empty.
+std::string exposure_warning(const std::string& host, int port);
+// Whether a request's Host header names this server: an IP literal (v4, or v6 in brackets),
+// "localhost", or one of `allowed` (case-insensitive), with an optional port. DNS rebinding
+// sends a foreign name, which is refused.
+bool host_header_allowed(const std::string& host_header, const std::vector<std::string>& allowed);
 
 // A bad form value: which input and why.
 struct InputError {
@@ -50,8 +68,12 @@ class SiteCalculator {
   nlohmann::json meta() const;
   ApiReply site(const std::string& request_body);
   // Validates the request and returns the site YAML the engine will run (form values applied
-  // to the starting site); throws InputError.
-  std::string site_yaml_for(const nlohmann::json& request, bool* live) const;
+  // to the starting site); throws InputError. `data_snapshot`: the snapshot whose FX rates
+  // convert money inputs to another currency (null: the results file's). `conversion`, when
+  // given, receives what was converted and at which rates.
+  std::string site_yaml_for(const nlohmann::json& request, bool* live,
+                            const nlohmann::json& data_snapshot = nullptr,
+                            nlohmann::json* conversion = nullptr) const;
 
  private:
   DashboardOptions opts_;
@@ -60,6 +82,7 @@ class SiteCalculator {
   site::SiteConfig base_;
   int max_years_ = 0;
   std::vector<std::string> scenarios_;  // in the results file
+  nlohmann::json results_snapshot_;     // the data snapshot of the selection scenario (FX rates)
   std::string results_error_;  // why there is nothing to compute, when so
   std::mutex mutex_;           // HDF5 (Debian's serial build) is not thread-safe
 };
@@ -68,7 +91,8 @@ class DashboardServer {
  public:
   explicit DashboardServer(DashboardOptions o);
   ~DashboardServer();
-  // Binds (port 0: any free port) and returns the port; throws Error if it cannot.
+  // Binds (port 0: any free port) and returns the port; throws Error if it cannot, e.g. when
+  // another server (another hashsim serve) listens on the port.
   int bind();
   // Serves until stop() (blocking).
   void listen();
@@ -79,6 +103,7 @@ class DashboardServer {
   DashboardOptions opts_;
   std::unique_ptr<SiteCalculator> calc_;
   std::unique_ptr<httplib::Server> server_;
+  int listen_fd_ = -1;  // the listening socket (set by the socket-options hook)
 };
 
 }  // namespace hashsim::report

@@ -43,6 +43,10 @@ SiteView read_site_view(const std::filesystem::path& site_h5) {
   if (!h5::exists(f.get(), "site"))
     throw Error(site_h5.string() + ": no /site group (write one with hashsim site ... -o <file.h5>)");
   h5::Handle s = h5::open_group(f.get(), "site");
+  // Before reading (issue 17.6): the schema version this reader knows.
+  if (const auto version = h5::get_int_attr(s.get(), "schema_version"); version.value_or(-1) != 1)
+    throw Error(site_h5.string() + ": /site schema_version is " +
+                (version ? std::to_string(*version) : std::string("missing")) + "; this hashsim reads version 1");
   SiteView v;
   const std::string summary = h5::get_string_attr(s.get(), "summary_json").value_or("{}");
   v.summary = nlohmann::json::parse(summary, nullptr, false);
@@ -67,7 +71,8 @@ SiteView read_site_view(const std::filesystem::path& site_h5) {
     sp.scenario = name;
     sp.n_paths = static_cast<std::size_t>(h5::get_int_attr(g.get(), "n_paths").value_or(0));
     sp.years = static_cast<int>(h5::get_int_attr(g.get(), "years").value_or(0));
-    for (const char* key : {"site", "btc", "hosted"}) {
+    // every play the site command writes (engine/site/economics.h PlayResult::key), in report order
+    for (const char* key : {"site", "site_after_tax", "equity", "btc", "hosted", "bond", "index"}) {
       if (!h5::exists(g.get(), key)) continue;
       h5::Handle pg = h5::open_group(g.get(), key);
       PlayPaths p;

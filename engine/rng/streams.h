@@ -25,6 +25,8 @@ enum class Stream : std::uint64_t {
   Hashrate = 5,
   Agents = 6,
   Replay = 7,
+  SiteEquityIndex = 8,  // engine/site: the equity-index alternative
+  SiteFx = 9,           // engine/site: the stochastic FX path
 };
 
 using Engine = pcg64;

@@ -21,7 +21,7 @@ market::ReplaySpec read_replay(YamlMap& m, const std::filesystem::path& scenario
   const std::string file = m.text("file");
   std::filesystem::path p(file);
   if (p.is_relative()) p = scenario_file.parent_path() / p;
-  if (!std::filesystem::is_regular_file(p)) m.fail("file", "= " + file + ": cannot read file " + p.string());
+  if (!scenario::is_regular_file(p)) m.fail("file", "= " + shorten(file) + ": cannot read file " + shorten(p.string()));
   r.file = p;
   r.value_column = m.text("column", default_column);
   r.day_column = m.text("day_column", "day");
@@ -35,6 +35,19 @@ const char* series_name(Series s) { return kSeriesNames[static_cast<int>(s)]; }
 const char* series_unit(Series s) { return kSeriesUnits[static_cast<int>(s)]; }
 std::vector<std::string> all_series_names() {
   return std::vector<std::string>(std::begin(kSeriesNames), std::end(kSeriesNames));
+}
+
+std::string name_problem(const std::string& name) {
+  const std::string shown = "= '" + name.substr(0, 80) + (name.size() > 80 ? "...'" : "'");
+  if (name.empty()) return "must not be empty (it names the results file)";
+  if (name.size() > 200) return shown + " is longer than 200 characters";
+  if (name.front() == '.') return shown + " must not start with '.' (it names the results file)";
+  for (const char c : name) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '/' || c == '\\' || u <= 0x20 || u == 0x7f)
+      return shown + " must be a name without spaces, control characters, '/' or '\\' (it names the results file)";
+  }
+  return "";
 }
 
 const char* start_source_name(StartSource s) {
@@ -57,18 +70,18 @@ Scenario parse_scenario(const std::string& yaml_text, const std::filesystem::pat
   return build_scenario(parse_yaml(yaml_text, file.string()), yaml_text, file, ov);
 }
 
-Scenario build_scenario(const YAML::Node& root, const std::string& yaml_text, const std::filesystem::path& file,
-                        const Overrides& ov) {
+namespace {
+Scenario build(const YAML::Node& root, const std::string& yaml_text, const std::filesystem::path& file,
+               const Overrides& ov, std::shared_ptr<const KeyOrigins> origins) {
   const std::string fname = file.string();
   if (!root || root.IsNull()) throw Error(fname + ": the scenario file is empty");
-  YamlMap top(root, fname, "");
+  YamlMap top(root, fname, "", 0, std::move(origins));
 
   Scenario s;
   s.file = file;
   s.yaml_text = yaml_text;
   s.name = top.text("name");
-  if (s.name.empty() || s.name.find_first_of("/ \t") != std::string::npos)
-    top.fail("name", "= '" + s.name + "' must be a non-empty name without spaces or '/'");
+  if (const std::string why = name_problem(s.name); !why.empty()) top.fail("name", why);
   s.description = top.text("description", "");
   s.horizon_days = static_cast<int>(top.integer("horizon_days", 1, kMaxHorizonDays));
   s.paths = top.integer("paths", 1, kMaxPaths);
@@ -191,9 +204,21 @@ Scenario build_scenario(const YAML::Node& root, const std::string& yaml_text, co
   if (ov.seed) s.seed = *ov.seed;
   return s;
 }
+}  // namespace
+
+Scenario build_scenario(const YAML::Node& root, const std::string& yaml_text, const std::filesystem::path& file,
+                        const Overrides& ov, std::shared_ptr<const KeyOrigins> origins) {
+  try {
+    return build(root, yaml_text, file, ov, std::move(origins));
+  } catch (const YAML::Exception& e) {
+    // Every read goes through YamlMap, so this is a bug; still name the file rather than leak
+    // yaml-cpp's words alone.
+    throw Error(file.string() + ": cannot read the scenario: " + shorten(e.what()));
+  }
+}
 
 Scenario load_scenario(const std::filesystem::path& file, const Overrides& overrides) {
-  if (!std::filesystem::is_regular_file(file))
+  if (!scenario::is_regular_file(file))
     throw Error(file.string() + ": cannot read scenario file (not found or not a regular file)");
   return parse_scenario(read_file(file), file, overrides);
 }

@@ -4,6 +4,8 @@
 // Keys, units, ranges and defaults: scenarios/README.md.
 #include <cstdint>
 #include <filesystem>
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,6 +19,9 @@
 namespace YAML { class Node; }
 
 namespace hashsim::scenario {
+
+struct KeyOrigin;  // engine/scenario/yaml_reader.h
+using KeyOrigins = std::map<std::string, KeyOrigin>;
 
 // Per-path daily series the simulation can record (HDF5 /scenarios/<name>/paths/<series>).
 enum class Series : int {
@@ -115,9 +120,16 @@ Scenario load_scenario(const std::filesystem::path& file, const Overrides& overr
 Scenario parse_scenario(const std::string& yaml_text, const std::filesystem::path& file,
                         const Overrides& overrides = {});
 
-// From an already parsed (possibly modified, e.g. by a sweep grid) YAML document.
+// From an already parsed (possibly modified, e.g. by a sweep grid) YAML document. `origins` names
+// the file of keys that came from elsewhere (the sweep file's grid), for messages.
 Scenario build_scenario(const YAML::Node& root, const std::string& yaml_text, const std::filesystem::path& file,
-                        const Overrides& overrides = {});
+                        const Overrides& overrides = {},
+                        std::shared_ptr<const KeyOrigins> origins = nullptr);
+
+// Scenario and sweep names become file names (results/<name>.h5) and HDF5 group names: why `name`
+// is not a usable one ("" when it is). Allowed: non-empty, at most 200 bytes, no '/', whitespace or
+// control characters, not starting with '.' (no hidden files, no "." or "..").
+std::string name_problem(const std::string& name);
 
 // Limits shared by the loader and the CLI flags.
 inline constexpr std::int64_t kMaxPaths = 10'000'000;

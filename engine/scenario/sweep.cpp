@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <memory>
 #include <set>
 
 #include "engine/scenario/yaml_reader.h"
@@ -17,9 +18,7 @@ struct GridAxis {
   int line = 0;
 };
 
-// Sets root.<dotted> = value, creating missing mappings on the way. Returns why the key cannot
-// be set (an empty part, or a part that is a scalar or a list in the scenario), or "" on success.
-std::string set_dotted(YAML::Node root, const std::string& dotted, const YAML::Node& value) {
+std::vector<std::string> split_dotted(const std::string& dotted) {
   std::vector<std::string> parts;
   std::size_t b = 0;
   for (std::size_t i = 0; i <= dotted.size(); ++i) {
@@ -28,30 +27,81 @@ std::string set_dotted(YAML::Node root, const std::string& dotted, const YAML::N
       b = i + 1;
     }
   }
-  // yaml-cpp nodes are handles: walking with operator[] and assigning modifies the document.
-  std::vector<YAML::Node> chain{root};
+  return parts;
+}
+
+// Sets root.<dotted> = value, creating missing mappings on the way (a key the scenario leaves at
+// its default, e.g. chain.block_arrivals in a file with no chain: section). The dotted names of
+// the mappings it creates are added to *created. Returns why the key cannot be set (an empty
+// part, or a part that is a scalar or a list in the scenario), or "" on success.
+std::string set_dotted(YAML::Node root, const std::string& dotted, const YAML::Node& value,
+                       std::vector<std::string>* created) {
+  const std::vector<std::string> parts = split_dotted(dotted);
+  for (const auto& p : parts)
+    if (p.empty()) return "has an empty part (keys are dotted names like price.vol_per_sqrt_year)";
+  // yaml-cpp nodes are handles: indexing a non-const node and assigning through it modifies the
+  // document (a missing key is added on assignment; a const node would give an invalid one).
+  // Assigning one Node to another copies the value into the target, so the walk moves its
+  // handle with reset(), never with operator=.
+  YAML::Node cur = root;
   std::string path;
-  for (std::size_t i = 0; i < parts.size(); ++i) {
-    if (parts[i].empty()) return "has an empty part (keys are dotted names like price.vol_per_sqrt_year)";
-    const YAML::Node& cur = chain.back();
+  for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
     if (cur.IsDefined() && !cur.IsNull() && !cur.IsMap())
       return "cannot set '" + parts[i] + "' inside " + (path.empty() ? "the document" : "'" + path + "'") +
              ", which is not a mapping";
     path += (path.empty() ? "" : ".") + parts[i];
-    if (i + 1 < parts.size()) chain.push_back(cur[parts[i]]);
+    YAML::Node next = cur[parts[i]];
+    if (!next.IsDefined() || next.IsNull()) {
+      cur[parts[i]] = YAML::Node(YAML::NodeType::Map);
+      next.reset(cur[parts[i]]);
+      created->push_back(path);
+    }
+    cur.reset(next);
   }
-  chain.back()[parts.back()] = value;
+  if (cur.IsDefined() && !cur.IsNull() && !cur.IsMap())
+    return "cannot set '" + parts.back() + "' inside " + (path.empty() ? "the document" : "'" + path + "'") +
+           ", which is not a mapping";
+  cur[parts.back()] = value;
   return "";
+}
+
+// Nodes in `n` counted up to `limit` (aliases count every time they are used).
+std::size_t node_count(const YAML::Node& n, std::size_t limit) {
+  std::size_t c = 1;
+  if (n.IsMap() || n.IsSequence()) {
+    for (auto it = n.begin(); it != n.end() && c <= limit; ++it) {
+      if (n.IsMap()) {
+        const YAML::Node v = it->second;
+        c += 1 + node_count(v, limit - c);
+      } else {
+        const YAML::Node v = *it;
+        c += node_count(v, limit - c);
+      }
+    }
+  }
+  return c;
+}
+
+// The label of a grid value in the scenario name: a scalar as written (YAML::Dump quotes it if
+// needed), a list or mapping in flow style (`{a: 1, b: 2}`).
+std::string value_label(const YAML::Node& v) {
+  if (!v.IsMap() && !v.IsSequence()) return YAML::Dump(v);
+  YAML::Emitter e;
+  e << YAML::Flow << v;
+  return e.c_str();
 }
 }  // namespace
 
 Sweep load_sweep(const std::filesystem::path& file, const Overrides& overrides) {
+  const std::string fname = file.string();
   Sweep sw;
   sw.file = file;
-  YAML::Node root = load_yaml_file(file.string(), &sw.yaml_text);
-  if (!root || root.IsNull()) throw Error(file.string() + ": the sweep file is empty");
-  YamlMap top(root, file.string(), "");
+  YAML::Node root = load_yaml_file(fname, &sw.yaml_text);
+  if (!root || root.IsNull()) throw Error(fname + ": the sweep file is empty");
+  YamlMap top(root, fname, "");
   sw.name = top.text("name");
+  // The name is the default output file (results/<name>.h5): no "../", no empty name.
+  if (const std::string why = name_problem(sw.name); !why.empty()) top.fail("name", why);
   YAML::Node list = top.raw("scenarios");
   if (!list.IsDefined() || !list.IsSequence() || list.size() == 0)
     top.fail("scenarios", "must be a non-empty list of scenario files (relative to the sweep file)");
@@ -61,15 +111,32 @@ Sweep load_sweep(const std::filesystem::path& file, const Overrides& overrides) 
     YAML::Node grid = top.raw("grid");
     if (!grid.IsMap()) top.fail("grid", "must map dotted scenario keys to lists of values");
     for (auto it = grid.begin(); it != grid.end(); ++it) {
+      // Copies, not references: the iterator's pair is a temporary (binding a reference to
+      // it->second outlives it: AddressSanitizer stack-use-after-scope).
+      const YAML::Node key = it->first;
+      const YAML::Node values = it->second;
       GridAxis ax;
-      ax.key = it->first.Scalar();
-      ax.line = line_of(it->first);
-      if (!it->second.IsSequence() || it->second.size() == 0)
-        throw Error(file.string() + ":" + std::to_string(ax.line) + ": grid." + ax.key +
+      ax.key = key.Scalar();
+      ax.line = line_of(key);
+      if (!values.IsSequence() || values.size() == 0)
+        throw Error(fname + ":" + std::to_string(ax.line) + ": grid." + shorten(ax.key) +
                     " must be a non-empty list of values");
-      for (const auto& v : it->second) ax.values.push_back(v);
+      for (auto v = values.begin(); v != values.end(); ++v) {
+        const YAML::Node value = *v;
+        if (node_count(value, 1000) > 1000)
+          throw Error(fname + ":" + std::to_string(line_of(value)) + ": grid." + shorten(ax.key) +
+                      " has a value of more than 1000 nodes");
+        ax.values.push_back(value);
+      }
       axes.push_back(std::move(ax));
     }
+    // One axis inside another (price.jumps and price.jumps.log_sd) would write into the other
+    // axis's value, which is shared between grid points.
+    for (const auto& a : axes)
+      for (const auto& b : axes)
+        if (b.key.size() > a.key.size() && b.key.compare(0, a.key.size() + 1, a.key + ".") == 0)
+          throw Error(fname + ":" + std::to_string(b.line) + ": grid." + shorten(b.key) + " lies inside grid." +
+                      shorten(a.key) + " (line " + std::to_string(a.line) + "); give one or the other");
   }
   Overrides ov = overrides;
   if (!ov.paths && top.has("paths")) ov.paths = top.integer("paths", 1, kMaxPaths);
@@ -79,40 +146,48 @@ Sweep load_sweep(const std::filesystem::path& file, const Overrides& overrides) 
   top.finish();
 
   std::set<std::string> names;
-  for (const auto& item : list) {
+  for (auto li = list.begin(); li != list.end(); ++li) {
+    const YAML::Node item = *li;
     if (!item.IsScalar())
-      throw Error(file.string() + ":" + std::to_string(line_of(item)) + ": scenarios items must be file names");
+      throw Error(fname + ":" + std::to_string(line_of(item)) + ": scenarios items must be file names");
     std::filesystem::path sf(item.Scalar());
     if (sf.is_relative()) sf = file.parent_path() / sf;
-    if (!std::filesystem::is_regular_file(sf))
-      throw Error(file.string() + ":" + std::to_string(line_of(item)) + ": scenario file " + item.Scalar() +
-                  " not found (looked for " + sf.string() + ")");
+    if (!scenario::is_regular_file(sf))
+      throw Error(fname + ":" + std::to_string(line_of(item)) + ": scenario file " + shorten(item.Scalar()) +
+                  " not found (looked for " + shorten(sf.string()) + ")");
     std::string text;
-    YAML::Node base = load_yaml_file(sf.string(), &text);
+    const YAML::Node base = load_yaml_file(sf.string(), &text);
+    if (!base || base.IsNull()) throw Error(sf.string() + ": the scenario file is empty");
 
     // Cartesian product of grid axes (one point with no axes).
     std::vector<std::size_t> idx(axes.size(), 0);
     while (true) {
-      YAML::Node doc = YAML::Clone(base);
+      // Each grid point edits its own parse of the scenario (YAML::Clone would drop the line
+      // marks that messages quote).
+      YAML::Node doc = axes.empty() ? base : parse_yaml(text, sf.string());
+      auto origins = std::make_shared<KeyOrigins>();
       std::string variant;
       for (std::size_t a = 0; a < axes.size(); ++a) {
-        const std::string why = set_dotted(doc, axes[a].key, axes[a].values[idx[a]]);
+        std::vector<std::string> created;
+        const std::string why = set_dotted(doc, axes[a].key, axes[a].values[idx[a]], &created);
         if (!why.empty())
-          throw Error(file.string() + ":" + std::to_string(axes[a].line) + ": grid." + axes[a].key + " " + why +
+          throw Error(fname + ":" + std::to_string(axes[a].line) + ": grid." + shorten(axes[a].key) + " " + why +
                       " in scenario " + sf.string());
-        variant += (variant.empty() ? "" : ",") + axes[a].key + "=" + YAML::Dump(axes[a].values[idx[a]]);
+        (*origins)[axes[a].key] = {fname, axes[a].line};
+        for (const auto& c : created) origins->emplace(c, KeyOrigin{fname, axes[a].line});
+        variant += (variant.empty() ? "" : ",") + axes[a].key + "=" + value_label(axes[a].values[idx[a]]);
       }
       Scenario s;
       try {
-        s = build_scenario(doc, text, sf, ov);
+        s = build_scenario(doc, text, sf, ov, origins);
       } catch (const Error& e) {
         if (variant.empty()) throw;
-        throw Error(std::string(e.what()) + " (with sweep grid point " + variant + " from " + file.string() + ")");
+        throw Error(std::string(e.what()) + " (with sweep grid point " + shorten(variant) + " from " + fname + ")");
       }
       s.variant = variant;
       if (!variant.empty()) s.name += "[" + variant + "]";
       if (!names.insert(s.name).second)
-        throw Error(file.string() + ": two scenarios are both named '" + s.name + "'; names must be unique");
+        throw Error(fname + ": two scenarios are both named '" + shorten(s.name) + "'; names must be unique");
       sw.scenarios.push_back(std::move(s));
       std::size_t a = 0;
       for (; a < axes.size(); ++a) {

@@ -15,7 +15,7 @@ PathSimulator::PathSimulator(const scenario::Scenario& s, const MarketInputs& in
   for (std::size_t i = 0; i < s.record.series.size(); ++i)
     slot_of_series_[static_cast<int>(s.record.series[i])] = static_cast<int>(i);
   if (in_.agents)
-    miners_.allocate(*in_.agents, s.agents->rules.window_days, s.agents->rules.hardware_failure_rate_per_year);
+    miners_.allocate(*in_.agents, s.agents->rules);
 }
 
 void PathSimulator::simulate(std::uint64_t path_index, double* const* outputs) {
@@ -139,11 +139,12 @@ void PathSimulator::simulate_chain_model(std::uint64_t path_index, double* const
       const double decision_hashprice_usd =
           day_hashrate > 0.0 ? chain::kSecondsPerDay / chain::kTargetBlockTimeS * (subsidy_per_block + fee) * price / day_hashrate
                              : 0.0;
+      const agents::RewardOutlook outlook = agents::reward_outlook(day.height_end, subsidy_per_block, fee);
       if (d == 0) {
-        agents::seed_default(*in_.agents, miners_, decision_hashprice_usd);
+        agents::seed_default(*in_.agents, s_.agents->rules, miners_, decision_hashprice_usd, outlook);
       } else {
         hashrate = agents::step_default(*in_.agents, s_.agents->rules, miners_, d, price, hashprice_btc,
-                                        decision_hashprice_usd);
+                                        decision_hashprice_usd, outlook);
       }
       record_agents_day(d, price, outputs);
     }

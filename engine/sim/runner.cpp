@@ -152,18 +152,23 @@ void run_pipeline(const scenario::Scenario& s, const MarketInputs& inputs, std::
 
 RunStats run_scenario(const scenario::Scenario& s, io::ScenarioWriter& writer, const RunOptions& options) {
   const auto t0 = std::chrono::steady_clock::now();
+  const auto n_paths = static_cast<std::uint64_t>(s.paths);
+  RunStats st;
+  if (writer.complete()) return st;  // resumed: this scenario had finished
   const MarketInputs inputs = MarketInputs::load(s);
   if (layout_for(s, inputs).specs.size() != writer.specs().size())
     throw Error("internal: writer and simulator disagree on outputs");
-  if (inputs.agents) write_agent_metadata(writer.group(), *inputs.agents);
-  const auto n_paths = static_cast<std::uint64_t>(s.paths);
-  run_pipeline(s, inputs, 0, n_paths, options,
+  if (inputs.agents && !(writer.resumed() && h5::exists(writer.group(), "agents")))
+    write_agent_metadata(writer.group(), *inputs.agents);
+  // A resumed scenario continues after its last complete block; path i gets the same numbers
+  // whatever block it is simulated in, so the file equals an uninterrupted run's.
+  const std::uint64_t resume_from = writer.paths_written();
+  run_pipeline(s, inputs, resume_from, n_paths - resume_from, options,
                [&](std::uint64_t first, std::uint64_t n, const std::vector<const double*>& data) {
                  writer.write_block(first, n, data);
                });
   writer.finish();
-  RunStats st;
-  st.paths = n_paths;
+  st.paths = n_paths - resume_from;
   st.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return st;
 }

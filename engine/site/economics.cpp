@@ -6,6 +6,8 @@
 #include <limits>
 #include <numeric>
 
+#include "engine/rng/distributions.h"
+#include "engine/rng/streams.h"
 #include "engine/util/error.h"
 
 namespace hashsim::site {
@@ -21,6 +23,12 @@ std::string price_text(double per_kwh) {
   std::snprintf(buf, sizeof buf, "%.4f per kWh", per_kwh);
   return buf;
 }
+std::string num_text(const char* f, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, f, v);
+  return buf;
+}
+double peak_share(const TariffConfig& t) { return t.peak_hours_per_day / kHoursPerDay; }
 }  // namespace
 
 OperatingTerms site_terms(const SiteConfig& c, double fx) {
@@ -33,16 +41,21 @@ OperatingTerms site_terms(const SiteConfig& c, double fx) {
   t.fixed_cost_per_miner_per_year = c.other_opex_per_miner_per_year + 12.0 * c.hosting_fee_per_miner_per_month;
   t.resale_fraction = c.resale_fraction;
   t.fx_usd_to_site = fx;
-  t.shutdown_when_unprofitable = c.shutdown_when_unprofitable;
+  t.policy = c.policy;
+  t.tariff = c.tariff;
   return t;
 }
 
 OperatingTerms hosted_terms(const SiteConfig& c, double fx) {
   OperatingTerms t = site_terms(c, fx);
-  t.power_price_per_kwh = c.hosted_price_per_kwh;
+  t.power_price_per_kwh = c.hosted.price_per_kwh;
   t.escalation_per_year = 0.0;
   t.overhead_power_fraction = 0.0;
   t.fixed_cost_per_miner_per_year = 0.0;
+  if (c.hosted.uptime_guarantee) t.uptime_fraction = *c.hosted.uptime_guarantee;
+  t.policy = OperatingPolicyConfig{};
+  t.policy.mode = "always_on";
+  t.tariff = TariffConfig{};
   return t;
 }
 
@@ -58,21 +71,36 @@ MinerEconomics miner_economics(const MinerOffer& m, const OperatingTerms& t, dou
   e.payback_days = e.viable() ? m.price_site_ccy / e.profit_per_day_site_ccy : kNaN;
   // profit(p) = revenue - energy p - fixed = 0  =>  p* = (revenue - fixed) / energy
   e.breakeven_power_price_per_kwh = (e.revenue_per_day_site_ccy - fixed_per_day) / e.energy_kwh_per_day;
+  e.npv_p50_site_ccy = kNaN;
+  e.prob_npv_positive = kNaN;
   return e;
 }
 
+namespace {
+std::int64_t miners_that_fit(double effective_kw, double miner_kw_incl_overhead) {
+  // The relative nudge keeps an exact fit (950 kW / 3.8 kW = 250) from flooring to 249 on rounding.
+  return static_cast<std::int64_t>(std::floor(effective_kw / miner_kw_incl_overhead * (1.0 + 1e-12)));
+}
+}  // namespace
+
 Selection select_miner(const std::vector<MinerOffer>& offers, const OperatingTerms& t, double hashprice,
-                       const std::vector<double>& grid, const std::string& forced) {
+                       const std::vector<double>& grid, const std::string& forced, double effective_kw) {
   Selection s;
   s.hashprice_usd_per_th_day = hashprice;
   s.power_price_per_kwh = t.power_price_per_kwh;
   s.grid_power_prices_per_kwh = grid;
-  for (const auto& o : offers) s.miners.push_back(miner_economics(o, t, hashprice));
+  for (const auto& o : offers) {
+    MinerEconomics e = miner_economics(o, t, hashprice);
+    e.n_fit = effective_kw > 0.0 ? miners_that_fit(effective_kw, o.power_kw() * (1.0 + t.overhead_power_fraction)) : 1;
+    s.miners.push_back(e);
+  }
+  bool any_viable = false;
   for (std::size_t i = 0; i < s.miners.size(); ++i) {
     const auto& e = s.miners[i];
+    any_viable = any_viable || e.viable();
     if (!forced.empty()) {
       if (e.offer.name == forced) s.chosen = i;
-    } else if (e.viable() && (!s.chosen || e.payback_days < s.miners[*s.chosen].payback_days)) {
+    } else if (e.viable() && e.n_fit > 0 && (!s.chosen || e.payback_days < s.miners[*s.chosen].payback_days)) {
       s.chosen = i;
     }
   }
@@ -80,7 +108,10 @@ Selection select_miner(const std::vector<MinerOffer>& offers, const OperatingTer
     s.reason = "chosen in the site file (miners.choose)";
     if (!s.miners[*s.chosen].viable()) s.reason += "; NOTE: it loses money in year 1 at this power price";
   } else if (s.chosen) {
-    s.reason = "shortest simple payback among the miners with positive year-1 profit per day";
+    s.reason = "shortest year-1 simple payback among the miners that fit the site and have positive year-1 profit";
+  } else if (any_viable) {
+    s.reason = "no miner with positive year-1 profit fits the site's usable power (" +
+               num_text("%.3f", effective_kw) + " kW)";
   } else {
     s.reason = "no viable miner at this power price (" + price_text(t.power_price_per_kwh) +
                "): every miner's year-1 revenue per day is below its running cost";
@@ -103,9 +134,15 @@ Selection select_miner(const std::vector<MinerOffer>& offers, const OperatingTer
   return s;
 }
 
-double Plant::power_cost_in_year(int t) const {
-  return energy_kwh_per_day * kDaysPerYear * terms.power_price_per_kwh *
-         std::pow(1.0 + terms.escalation_per_year, t - 1);
+double Plant::power_price_in_year(int t) const {
+  return terms.power_price_per_kwh * std::pow(1.0 + terms.escalation_per_year, t - 1);
+}
+double Plant::peak_price_in_year(int t) const {
+  return terms.tariff.peak_price_per_kwh * std::pow(1.0 + terms.escalation_per_year, t - 1);
+}
+double Plant::terminal_value(int years_operated) const {
+  const double book = capex_infra_site_ccy * std::max(0.0, 1.0 - static_cast<double>(years_operated) / infra_life_years);
+  return terms.resale_fraction * capex_miners_site_ccy + infra_recovery_of_book * book;
 }
 
 Plant make_plant(const MinerOffer& m, const OperatingTerms& t, std::int64_t n) {
@@ -116,21 +153,24 @@ Plant make_plant(const MinerOffer& m, const OperatingTerms& t, std::int64_t n) {
   const double nd = static_cast<double>(n);
   p.hashrate_ths = nd * m.hashrate_ths;
   p.energy_kwh_per_day = nd * m.power_kw() * (1.0 + t.overhead_power_fraction) * kHoursPerDay * t.uptime_fraction;
-  p.capex_site_ccy = nd * m.price_site_ccy;
+  p.capex_miners_site_ccy = nd * m.price_site_ccy;
   p.fixed_cost_per_year_site_ccy = nd * t.fixed_cost_per_miner_per_year;
   return p;
 }
 
-SiteBuild build_site(double site_power_kw, double load_factor, const MinerEconomics& chosen, const OperatingTerms& t) {
+SiteBuild build_site(double site_power_kw, double load_factor, const MinerEconomics& chosen, const OperatingTerms& t,
+                     const InfrastructureConfig& infra) {
   SiteBuild b;
   b.site_power_kw = site_power_kw;
   b.effective_power_kw = site_power_kw * load_factor;
   b.miner_power_kw_incl_overhead = chosen.offer.power_kw() * (1.0 + t.overhead_power_fraction);
-  // The relative nudge keeps an exact fit (950 kW / 3.8 kW = 250) from flooring to 249 on rounding.
-  const auto n = static_cast<std::int64_t>(std::floor(b.effective_power_kw / b.miner_power_kw_incl_overhead * (1.0 + 1e-12)));
+  const auto n = miners_that_fit(b.effective_power_kw, b.miner_power_kw_incl_overhead);
   b.plant = make_plant(chosen.offer, t, n);
   b.used_power_kw = static_cast<double>(n) * b.miner_power_kw_incl_overhead;
   b.unused_power_kw = std::max(0.0, b.effective_power_kw - b.used_power_kw);
+  b.plant.capex_infra_site_ccy = infra.capex_per_kw * b.used_power_kw;
+  b.plant.infra_life_years = infra.life_years;
+  b.plant.infra_recovery_of_book = infra.recovery_of_book_value;
   b.power_cost_per_day_site_ccy = b.plant.energy_kwh_per_day * t.power_price_per_kwh;
   b.other_cost_per_day_site_ccy = b.plant.fixed_cost_per_year_site_ccy / kDaysPerYear;
   b.revenue_per_day_site_ccy = static_cast<double>(n) * chosen.revenue_per_day_site_ccy;
@@ -141,108 +181,325 @@ SiteBuild build_site(double site_power_kw, double load_factor, const MinerEconom
 double MarketPaths::year1_mean_hashprice_usd_per_th_day() const {
   if (n_paths == 0 || years < 1) return kNaN;
   double s = 0.0;
-  for (std::size_t p = 0; p < n_paths; ++p) s += hashprice_year_usd_per_th[p * static_cast<std::size_t>(years)];
+  for (std::size_t p = 0; p < n_paths; ++p) s += hashprice_year_sum(p, 1);
   return s / static_cast<double>(n_paths) / kDaysPerYear;
+}
+double MarketPaths::horizon_mean_hashprice_usd_per_th_day() const {
+  if (n_paths == 0 || years < 1) return kNaN;
+  double s = 0.0;
+  for (double h : hashprice_usd_per_th_day) s += h;
+  return s / static_cast<double>(hashprice_usd_per_th_day.size());
+}
+double MarketPaths::hashprice_year_sum(std::size_t path, int year) const {
+  const double* h = &hashprice_usd_per_th_day[path * days() + static_cast<std::size_t>(year - 1) * 365];
+  double s = 0.0;
+  for (int d = 0; d < 365; ++d) s += h[d];
+  return s;
 }
 
 int month_end_day(int m) { return (m + 1) * 365 / 12 - 1; }
 
-void plant_path_lines(const Plant& p, const MarketPaths& m, std::size_t path, YearLines& out) {
+FxPaths simulate_fx(const FxModelConfig& c, double fx0, const MarketPaths& m, std::uint64_t seed) {
+  FxPaths f;
+  if (c.model != "gbm") return f;
+  const std::size_t D = m.days();
+  f.usd_to_site.resize(m.n_paths * D);
+  const double sd_day = c.vol_per_sqrt_year / std::sqrt(kDaysPerYear);
+  const double rho = c.correlation_with_btc, rho_c = std::sqrt(std::max(0.0, 1.0 - rho * rho));
+  std::vector<double> z(D, 0.0);
+  for (std::size_t i = 0; i < m.n_paths; ++i) {
+    const double* px = &m.price_usd[i * D];
+    // standardised daily BTC log returns of this path (z_0 unused)
+    double mean = 0.0, sq = 0.0;
+    for (std::size_t d = 1; d < D; ++d) {
+      z[d] = std::log(px[d] / px[d - 1]);
+      mean += z[d];
+    }
+    mean /= static_cast<double>(D - 1);
+    for (std::size_t d = 1; d < D; ++d) sq += (z[d] - mean) * (z[d] - mean);
+    const double sd = std::sqrt(sq / static_cast<double>(std::max<std::size_t>(D - 2, 1)));
+    for (std::size_t d = 1; d < D; ++d) z[d] = sd > 0.0 ? (z[d] - mean) / sd : 0.0;
+    rng::Engine e = rng::make_rng(seed, rng::Stream::SiteFx, i);
+    double* x = &f.usd_to_site[i * D];
+    double lx = std::log(fx0);
+    x[0] = fx0;
+    for (std::size_t d = 1; d < D; ++d) {
+      lx += -0.5 * sd_day * sd_day + sd_day * (rho * z[d] + rho_c * rng::standard_normal(e));
+      x[d] = std::exp(lx);
+    }
+  }
+  return f;
+}
+
+void plant_path_lines(const Plant& p, const MarketPaths& m, std::size_t path, Operation op, YearLines& out,
+                      const Shocks& s, const FxPaths* fx) {
   const auto Y = static_cast<std::size_t>(m.years);
-  const auto M = static_cast<std::size_t>(months(m.years));
-  const bool monthly = p.terms.shutdown_when_unprofitable;
-  if (monthly && m.hashprice_month_usd_per_th.size() != m.n_paths * M)
-    throw Error("scenario '" + m.scenario + "': shutting down in losing months needs monthly revenue sums");
-  const double per_usd_th = p.hashrate_ths * p.terms.uptime_fraction * (1.0 - p.terms.pool_fee_fraction) *
-                            p.terms.fx_usd_to_site;
+  const std::size_t D = m.days();
+  const int years_run = p.operating_years > 0 ? std::min(p.operating_years, m.years) : m.years;
+  const auto run_days = static_cast<std::size_t>(years_run) * 365;
   out.revenue.assign(Y + 1, 0.0);
   out.power.assign(Y + 1, 0.0);
   out.other.assign(Y + 1, 0.0);
-  out.resale = p.terms.resale_fraction * p.capex_site_ccy;
-  for (std::size_t t = 1; t <= Y; ++t) {
-    const double power_year = p.power_cost_in_year(static_cast<int>(t));
-    out.other[t] = p.fixed_cost_per_year_site_ccy;
-    if (!monthly) {
-      out.revenue[t] = per_usd_th * m.hashprice_year_usd_per_th[path * Y + t - 1];
-      out.power[t] = power_year;
-      continue;
-    }
-    for (std::size_t k = (t - 1) * 12; k < t * 12; ++k) {
-      const double revenue = per_usd_th * m.hashprice_month_usd_per_th[path * M + k];
-      const double power = power_year / kDaysPerYear * days_in_month(static_cast<int>(k));
-      if (revenue > power) {
-        out.revenue[t] += revenue;
-        out.power[t] += power;
+  out.restart.assign(Y + 1, 0.0);
+  out.opex_month.assign(static_cast<std::size_t>(months(m.years)), 0.0);
+  out.resale = s.capex_factor * p.terminal_value(years_run);
+  out.resale_year = years_run;
+  out.days_on = 0.0;
+  out.restarts = 0;
+  const double* h = &m.hashprice_usd_per_th_day[path * D];
+  const double* x = fx && !fx->empty() ? &fx->usd_to_site[path * D] : nullptr;
+  const double rev_per_usd = p.hashrate_ths * p.terms.uptime_fraction * (1.0 - p.terms.pool_fee_fraction) * s.revenue_factor;
+  const double E = p.energy_kwh_per_day;
+  const double phi = peak_share(p.terms.tariff);
+  const bool daily = op == Operation::Policy && p.terms.policy.mode == "daily";
+  const OperatingPolicyConfig& pol = p.terms.policy;
+  const double restart_cost = static_cast<double>(p.n_miners) * pol.restart_cost_per_miner;
+  const double growth = 1.0 / (1.0 + s.hashrate_growth_delta);
+  // hashprice as the operator sees it that day (shocked like the realised one)
+  auto hp = [&](std::size_t d) {
+    const double g = s.hashrate_growth_delta == 0.0 ? 1.0 : std::pow(growth, static_cast<double>(d) / kDaysPerYear);
+    return h[d] * g;
+  };
+  bool on = true;
+  int run_length = 0;  // consecutive days whose signal disagrees with the state
+  double trail_sum = 0.0;
+  std::size_t trail_n = 0;
+  const auto N = static_cast<std::size_t>(pol.trailing_days);
+  std::vector<double> shocked(daily ? run_days : 0);
+  int month = 0;
+  for (std::size_t d = 0; d < run_days; ++d) {
+    const auto t = d / 365 + 1;
+    while (static_cast<int>(d) > month_end_day(month)) ++month;
+    const double xd = x ? x[d] : p.terms.fx_usd_to_site;
+    const double hd = hp(d);
+    const double R = rev_per_usd * hd * xd;
+    const double price = p.power_price_in_year(static_cast<int>(t)) * s.power_price_factor;
+    const double peak = p.peak_price_in_year(static_cast<int>(t)) * s.power_price_factor;
+    double run_base = 1.0, run_peak = 1.0, restart = 0.0;
+    if (op == Operation::PerfectForesight) {
+      run_base = R > E * price ? 1.0 : 0.0;
+      run_peak = R > E * peak ? 1.0 : 0.0;
+    } else if (daily) {
+      shocked[d] = hd;
+      const double expected_h = trail_n ? trail_sum / static_cast<double>(trail_n) : hd;
+      const double expected_rev_per_kwh = E > 0.0 ? rev_per_usd * expected_h * xd / E : 0.0;
+      const bool want_on = (expected_rev_per_kwh - price) * 1000.0 >= pol.threshold_per_mwh;
+      if (want_on != on) {
+        ++run_length;
+        if (run_length >= (on ? pol.days_before_off : pol.days_before_on)) {
+          on = !on;
+          run_length = 0;
+          if (on) {
+            restart = restart_cost;
+            ++out.restarts;
+          }
+        }
+      } else {
+        run_length = 0;
+      }
+      run_base = on ? 1.0 : 0.0;
+      run_peak = on && (expected_rev_per_kwh - peak) * 1000.0 >= pol.threshold_per_mwh ? 1.0 : 0.0;
+      // the trailing window now includes today (known tomorrow)
+      trail_sum += hd;
+      ++trail_n;
+      if (trail_n > N) {
+        trail_sum -= shocked[d - N];
+        --trail_n;
       }
     }
+    const double rev = R * ((1.0 - phi) * run_base + phi * run_peak);
+    const double pow_cost = E * ((1.0 - phi) * run_base * price + phi * run_peak * peak);
+    out.revenue[t] += rev;
+    out.power[t] += pow_cost;
+    out.restart[t] += restart;
+    out.days_on += run_base;
+    out.opex_month[static_cast<std::size_t>(month)] += pow_cost + restart;
   }
+  for (std::size_t t = 1; t <= static_cast<std::size_t>(years_run); ++t) out.other[t] = p.fixed_cost_per_year_site_ccy;
+  for (int k = 0; k < months(years_run); ++k)
+    out.opex_month[static_cast<std::size_t>(k)] += p.fixed_cost_per_year_site_ccy * days_in_month(k) / kDaysPerYear;
 }
 
-std::vector<double> plant_cashflows(const Plant& p, const MarketPaths& m) {
+std::vector<double> plant_cashflows(const Plant& p, const MarketPaths& m, Operation op, const Shocks& s,
+                                    const FxPaths* fx, std::vector<double>* days_on_share) {
   const auto Y = static_cast<std::size_t>(m.years);
   std::vector<double> cf(m.n_paths * (Y + 1));
+  if (days_on_share) days_on_share->assign(m.n_paths, 0.0);
   YearLines lines;
   for (std::size_t i = 0; i < m.n_paths; ++i) {
-    plant_path_lines(p, m, i, lines);
+    plant_path_lines(p, m, i, op, lines, s, fx);
     double* row = &cf[i * (Y + 1)];
-    row[0] = -p.capex_site_ccy;
-    for (std::size_t t = 1; t <= Y; ++t) row[t] = lines.revenue[t] - lines.power[t] - lines.other[t];
-    row[Y] += lines.resale;
+    row[0] = -s.capex_factor * p.capex_total();
+    for (std::size_t t = 1; t <= Y; ++t) row[t] = lines.revenue[t] - lines.power[t] - lines.other[t] - lines.restart[t];
+    row[lines.resale_year] += lines.resale;
+    if (days_on_share) {
+      const double run_days = 365.0 * static_cast<double>(lines.resale_year);
+      (*days_on_share)[i] = run_days > 0 ? lines.days_on / run_days : 0.0;
+    }
   }
   return cf;
 }
 
-std::vector<double> btc_cashflows(double capital, const Plant& p, const MarketPaths& m) {
+std::vector<double> btc_cashflows(const Plant& site, const MarketPaths& m, Operation op, const FxPaths* fx,
+                                  std::vector<double>& invested) {
   const auto Y = static_cast<std::size_t>(m.years);
   const auto M = static_cast<std::size_t>(months(m.years));
-  const double fx = p.terms.fx_usd_to_site;
-  std::vector<double> monthly_usd(M);
-  for (std::size_t k = 0; k < M; ++k) monthly_usd[k] = p.power_cost_in_year(static_cast<int>(k / 12 + 1)) / 12.0 / fx;
+  const std::size_t D = m.days();
   std::vector<double> cf(m.n_paths * (Y + 1));
+  invested.assign(m.n_paths, 0.0);
+  YearLines lines;
+  const double capital = site.capex_total();
   for (std::size_t i = 0; i < m.n_paths; ++i) {
+    plant_path_lines(site, m, i, op, lines, {}, fx);
+    const double* price = &m.price_usd[i * D];
+    const double* x = fx && !fx->empty() ? &fx->usd_to_site[i * D] : nullptr;
+    auto fx_on = [&](std::size_t d) { return x ? x[d] : site.terms.fx_usd_to_site; };
     double* row = &cf[i * (Y + 1)];
-    const double* price = &m.price_usd_month_end[i * M];
-    double btc = capital / fx / m.price_usd_day0[i];
-    for (std::size_t k = 0; k < M; ++k) btc += monthly_usd[k] / price[k];
+    double btc = capital / fx_on(0) / price[0];
     row[0] = -capital;
-    for (std::size_t t = 1; t <= Y; ++t) row[t] = -p.power_cost_in_year(static_cast<int>(t));
-    row[Y] += btc * price[M - 1] * fx;
+    invested[i] = capital;
+    for (std::size_t k = 0; k < M; ++k) {
+      const auto d = static_cast<std::size_t>(month_end_day(static_cast<int>(k)));
+      const double spend = lines.opex_month[k];
+      btc += spend / fx_on(d) / price[d];
+      row[k / 12 + 1] -= spend;
+      invested[i] += spend;
+    }
+    row[Y] += btc * price[D - 1] * fx_on(D - 1);
   }
   return cf;
+}
+
+std::vector<double> bond_cashflows(double capital, double yield, std::size_t n_paths, int years) {
+  const auto W = static_cast<std::size_t>(years) + 1;
+  std::vector<double> cf(n_paths * W);
+  for (std::size_t i = 0; i < n_paths; ++i) {
+    cf[i * W] = -capital;
+    for (std::size_t t = 1; t < W; ++t) cf[i * W + t] = yield * capital;
+    cf[i * W + W - 1] += capital;
+  }
+  return cf;
+}
+
+std::vector<double> equity_index_cashflows(double capital, double mu, double sigma, std::size_t n_paths, int years,
+                                           std::uint64_t seed) {
+  const auto W = static_cast<std::size_t>(years) + 1;
+  std::vector<double> cf(n_paths * W, 0.0);
+  for (std::size_t i = 0; i < n_paths; ++i) {
+    rng::Engine e = rng::make_rng(seed, rng::Stream::SiteEquityIndex, i);
+    double v = capital;
+    for (int t = 1; t <= years; ++t) v *= std::exp(mu - 0.5 * sigma * sigma + sigma * rng::standard_normal(e));
+    cf[i * W] = -capital;
+    cf[i * W + W - 1] = v;
+  }
+  return cf;
+}
+
+DebtSchedule debt_schedule(double amount, const FinancingConfig& f, int years) {
+  DebtSchedule d;
+  d.amount = amount;
+  const auto Y = static_cast<std::size_t>(years);
+  d.interest.assign(Y + 1, 0.0);
+  d.principal.assign(Y + 1, 0.0);
+  const double r = f.interest_rate;
+  const int T = f.term_years;
+  const double annuity = r > 0.0 ? amount * r / (1.0 - std::pow(1.0 + r, -T)) : amount / T;
+  double balance = amount;
+  for (std::size_t t = 1; t <= Y && balance > 0.0; ++t) {
+    d.interest[t] = r * balance;
+    double pay = 0.0;
+    if (static_cast<int>(t) <= T) {
+      if (f.amortisation == "annuity") pay = annuity - d.interest[t];
+      else if (f.amortisation == "linear") pay = amount / T;
+      else pay = static_cast<int>(t) == T ? balance : 0.0;
+    }
+    if (t == Y || static_cast<int>(t) == T) pay = balance;  // repaid at term, or at the horizon
+    pay = std::min(pay, balance);
+    d.principal[t] = pay;
+    balance -= pay;
+  }
+  return d;
+}
+
+std::vector<double> tax_by_year(const std::vector<double>& ebitda, const std::vector<double>& interest,
+                                double capex_total, double terminal_value, const TaxConfig& tax) {
+  const std::size_t W = ebitda.size();
+  std::vector<double> out(W, 0.0);
+  if (!tax.enabled || W < 2) return out;
+  const std::size_t Y = W - 1;
+  double pool = capex_total, losses = 0.0;
+  for (std::size_t t = 1; t <= Y; ++t) {
+    double allowance;
+    if (t == Y) {  // end of the trade: balancing allowance (or charge) on the pool less the proceeds
+      double first = 0.0;
+      if (t == 1) {
+        first = tax.first_year_allowance * pool;
+        pool -= first;
+      }
+      allowance = first + pool - terminal_value;
+      pool = 0.0;
+    } else if (t == 1) {
+      const double first = tax.first_year_allowance * pool;
+      pool -= first;
+      const double wda = tax.writing_down_rate * pool;
+      pool -= wda;
+      allowance = first + wda;
+    } else {
+      allowance = tax.writing_down_rate * pool;
+      pool -= allowance;
+    }
+    double taxable = ebitda[t] - interest[t] - allowance;
+    if (taxable < 0.0) {
+      losses += -taxable;
+      continue;
+    }
+    const double used = std::min(losses, taxable);
+    losses -= used;
+    out[t] = tax.rate * (taxable - used);
+  }
+  return out;
 }
 
 PathMetrics compute_metrics(const std::vector<double>& cf, std::size_t n_paths, int years, double rate,
-                            double capital) {
+                            const std::vector<double>& capital, RoicBasis basis, bool payback_applicable) {
   const auto W = static_cast<std::size_t>(years) + 1;
   if (cf.size() != n_paths * W) throw Error("compute_metrics: cashflow array does not match paths x (years + 1)");
   PathMetrics pm;
   pm.npv_site_ccy.resize(n_paths);
   pm.irr.resize(n_paths);
+  pm.mirr.resize(n_paths);
   pm.roic.resize(n_paths);
   pm.payback_years.resize(n_paths);
   pm.discounted_payback_years.resize(n_paths);
   pm.irr_status.resize(n_paths);
+  pm.irr_roots.resize(n_paths);
   for (std::size_t i = 0; i < n_paths; ++i) {
     const std::span<const double> row(&cf[i * W], W);
     pm.npv_site_ccy[i] = npv(row, rate);
-    const IrrResult r = irr_detail(row);
+    IrrResult r = irr_detail(row);
     pm.irr_status[i] = static_cast<std::int8_t>(r.status);
     pm.irr[i] = r.status == IrrStatus::Unique ? r.roots.front() : kNaN;
-    pm.roic[i] = roic(row, capital);
-    pm.payback_years[i] = nan_if_none(payback_years(row));
-    pm.discounted_payback_years[i] = nan_if_none(discounted_payback_years(row, rate));
+    pm.irr_roots[i] = std::move(r.roots);
+    pm.mirr[i] = mirr(row, rate, rate);
+    const double cap = capital.size() == 1 ? capital[0] : capital[i];
+    pm.roic[i] = basis == RoicBasis::MinerCapex ? roic(row, cap) : roic_on_invested(row, cap);
+    pm.payback_years[i] = payback_applicable ? nan_if_none(payback_years(row)) : kNaN;
+    pm.discounted_payback_years[i] = payback_applicable ? nan_if_none(discounted_payback_years(row, rate)) : kNaN;
   }
   return pm;
 }
 
-PlaySummary summarize_play(const PathMetrics& pm) {
+PlaySummary summarize_play(const PathMetrics& pm, const std::vector<double>& invested) {
   PlaySummary s;
   const auto n = pm.npv_site_ccy.size();
   s.npv = summarize(pm.npv_site_ccy);
   s.irr = summarize(pm.irr);
+  s.mirr = summarize(pm.mirr);
   s.roic = summarize(pm.roic);
   s.payback = summarize(pm.payback_years, true);
   s.discounted_payback = summarize(pm.discounted_payback_years, true);
+  s.invested = summarize(invested);
+  s.risk = risk_of(pm.npv_site_ccy);
   if (n == 0) return s;
   std::size_t neg = 0, none = 0, multi = 0;
   for (std::size_t i = 0; i < n; ++i) {
@@ -261,11 +518,11 @@ PlaySummary summarize_play(const PathMetrics& pm) {
 
 std::size_t median_path(const MarketPaths& m) {
   if (m.n_paths == 0) throw Error("scenario '" + m.scenario + "' has no paths");
-  const auto Y = static_cast<std::size_t>(m.years);
+  const std::size_t D = m.days();
   std::vector<std::pair<double, std::size_t>> total(m.n_paths);
   for (std::size_t i = 0; i < m.n_paths; ++i) {
     double s = 0.0;
-    for (std::size_t t = 0; t < Y; ++t) s += m.hashprice_year_usd_per_th[i * Y + t];
+    for (std::size_t d = 0; d < D; ++d) s += m.hashprice_usd_per_th_day[i * D + d];
     total[i] = {s, i};
   }
   const auto mid = total.begin() + static_cast<std::ptrdiff_t>((m.n_paths - 1) / 2);
@@ -274,15 +531,20 @@ std::size_t median_path(const MarketPaths& m) {
 }
 
 namespace {
-PlayResult evaluate_play(std::string key, std::string label, double capital, std::vector<double> cf,
-                         const MarketPaths& m, double rate) {
+PlayResult evaluate_play(std::string key, std::string label, std::string description, double capital,
+                         std::vector<double> cf, std::vector<double> invested, const MarketPaths& m, double rate,
+                         RoicBasis basis, const std::vector<double>& roic_capital, bool payback_applicable) {
   PlayResult r;
   r.key = std::move(key);
   r.label = std::move(label);
+  r.description = std::move(description);
   r.available = true;
+  r.roic_basis = basis;
+  r.payback_applicable = payback_applicable;
   r.capital_site_ccy = capital;
-  r.metrics = compute_metrics(cf, m.n_paths, m.years, rate, capital);
-  r.summary = summarize_play(r.metrics);
+  r.metrics = compute_metrics(cf, m.n_paths, m.years, rate, roic_capital, basis, payback_applicable);
+  r.summary = summarize_play(r.metrics, invested);
+  r.invested_site_ccy = std::move(invested);
   r.cashflows = std::move(cf);
   return r;
 }
@@ -293,6 +555,42 @@ PlayResult unavailable(std::string key, std::string label, std::string why) {
   r.unavailable_reason = std::move(why);
   return r;
 }
+
+double median_npv(const std::vector<double>& cf, std::size_t n, int years, double rate) {
+  const auto W = static_cast<std::size_t>(years) + 1;
+  std::vector<double> v(n);
+  for (std::size_t i = 0; i < n; ++i) v[i] = npv(std::span<const double>(&cf[i * W], W), rate);
+  return median_of(std::move(v));
+}
+
+// After-tax project cashflows and levered equity cashflows of the site, per path.
+void after_tax_and_equity(const SiteConfig& c, const Plant& p, const DebtSchedule& debt, const MarketPaths& m,
+                          const FxPaths* fx, std::vector<double>& project, std::vector<double>& equity) {
+  const auto Y = static_cast<std::size_t>(m.years), W = Y + 1;
+  project.assign(m.n_paths * W, 0.0);
+  equity.assign(m.n_paths * W, 0.0);
+  const std::vector<double> no_interest(W, 0.0);
+  std::vector<double> ebitda(W);
+  YearLines l;
+  for (std::size_t i = 0; i < m.n_paths; ++i) {
+    plant_path_lines(p, m, i, Operation::Policy, l, {}, fx);
+    for (std::size_t t = 1; t <= Y; ++t) ebitda[t] = l.revenue[t] - l.power[t] - l.other[t] - l.restart[t];
+    const auto tax_u = tax_by_year(ebitda, no_interest, p.capex_total(), l.resale, c.tax);
+    const auto tax_l = tax_by_year(ebitda, debt.interest, p.capex_total(), l.resale, c.tax);
+    double* pr = &project[i * W];
+    double* eq = &equity[i * W];
+    pr[0] = -p.capex_total();
+    eq[0] = -(p.capex_total() - debt.amount);
+    for (std::size_t t = 1; t <= Y; ++t) {
+      pr[t] = ebitda[t] - tax_u[t];
+      eq[t] = ebitda[t] - debt.interest[t] - debt.principal[t] - tax_l[t];
+    }
+    pr[l.resale_year] += l.resale;
+    eq[l.resale_year] += l.resale;
+  }
+}
+
+std::string pct_text(double v) { return num_text("%.1f %%", 100.0 * v); }
 }  // namespace
 
 SiteAnalysis analyse_site(const SiteConfig& c, const FxRate& fx, const std::vector<MinerOffer>& offers,
@@ -302,26 +600,104 @@ SiteAnalysis analyse_site(const SiteConfig& c, const FxRate& fx, const std::vect
   a.fx = fx;
   a.selection_scenario = sel.scenario;
   const double hp = sel.year1_mean_hashprice_usd_per_th_day();
+  const double rate = c.discount_rate_per_year;
   const OperatingTerms st = site_terms(c, fx.usd_to_site);
-  a.selection = select_miner(offers, st, hp, c.table_power_prices_per_kwh, c.forced_miner);
+  const double effective_kw = c.site_power_kw * c.load_factor;
+  a.selection = select_miner(offers, st, hp, c.table_power_prices_per_kwh, c.forced_miner, effective_kw);
+  a.selection.criterion = c.selection_criterion;
+  const FxPaths sel_fx = simulate_fx(c.fx_model, fx.usd_to_site, sel, c.seed);
+  // Every miner over the whole horizon of the selection scenario, as the site it would build.
+  for (auto& e : a.selection.miners) {
+    if (e.n_fit <= 0) continue;
+    const SiteBuild b = build_site(c.site_power_kw, c.load_factor, e, st, c.infrastructure);
+    const auto cf = plant_cashflows(b.plant, sel, Operation::Policy, {}, &sel_fx);
+    const auto W = static_cast<std::size_t>(sel.years) + 1;
+    std::vector<double> v(sel.n_paths);
+    std::size_t pos = 0;
+    for (std::size_t i = 0; i < sel.n_paths; ++i) {
+      v[i] = npv(std::span<const double>(&cf[i * W], W), rate);
+      pos += v[i] > 0.0;
+    }
+    e.prob_npv_positive = sel.n_paths ? static_cast<double>(pos) / static_cast<double>(sel.n_paths) : kNaN;
+    e.npv_p50_site_ccy = median_of(std::move(v));
+  }
+  if (c.forced_miner.empty() && c.selection_criterion != "min_payback") {
+    std::optional<std::size_t> best;
+    for (std::size_t i = 0; i < a.selection.miners.size(); ++i) {
+      const auto& e = a.selection.miners[i];
+      if (e.n_fit <= 0) continue;
+      if (!best) {
+        best = i;
+        continue;
+      }
+      const auto& b = a.selection.miners[*best];
+      const bool better = c.selection_criterion == "max_npv_p50"
+                              ? e.npv_p50_site_ccy > b.npv_p50_site_ccy
+                              : (e.prob_npv_positive > b.prob_npv_positive ||
+                                 (e.prob_npv_positive == b.prob_npv_positive && e.npv_p50_site_ccy > b.npv_p50_site_ccy));
+      if (better) best = i;
+    }
+    a.selection.chosen = best;
+    a.selection.reason = !best ? "no miner fits the site's usable power"
+                         : c.selection_criterion == "max_npv_p50"
+                             ? "highest median NPV over the horizon of scenario '" + sel.scenario + "' (selection_criterion: max_npv_p50)"
+                             : "highest P(NPV > 0) over the horizon of scenario '" + sel.scenario +
+                                   "' (selection_criterion: max_prob_npv_positive; ties: higher median NPV)";
+  }
   if (a.selection.chosen) {
-    a.site = build_site(c.site_power_kw, c.load_factor, a.selection.miners[*a.selection.chosen], st);
+    const MinerEconomics& ch = a.selection.miners[*a.selection.chosen];
+    a.site = build_site(c.site_power_kw, c.load_factor, ch, st, c.infrastructure);
     if (a.site->plant.n_miners == 0) {
-      a.selection.reason += "; but one miner needs " + std::to_string(a.site->miner_power_kw_incl_overhead) +
+      a.selection.reason += "; but one miner needs " + num_text("%.3f", a.site->miner_power_kw_incl_overhead) +
                             " kW, more than the site's effective power";
       a.site.reset();
+    } else {
+      const double horizon_days = kDaysPerYear * c.horizon_years;
+      if (!ch.viable())
+        a.warnings.push_back("the chosen miner " + ch.offer.name + " loses money in year 1 at this power price");
+      else if (ch.payback_days > horizon_days)
+        a.warnings.push_back("the chosen miner " + ch.offer.name + "'s year-1 simple payback (" +
+                             num_text("%.0f", ch.payback_days) + " days) is longer than the " +
+                             std::to_string(c.horizon_years) + "-year horizon (" + num_text("%.0f", horizon_days) +
+                             " days): it does not pay back within the horizon even at year-1 revenue");
+      if (ch.prob_npv_positive < 0.5)
+        a.warnings.push_back("P(NPV < 0) of the chosen miner " + ch.offer.name + " is " +
+                             pct_text(1.0 - ch.prob_npv_positive) + " over the horizon of scenario '" + sel.scenario +
+                             "' (more likely to lose money than not at a " + pct_text(rate) + " discount rate)");
+      if (c.selection_criterion == "min_payback" && c.forced_miner.empty()) {
+        const auto best_npv = std::max_element(a.selection.miners.begin(), a.selection.miners.end(),
+                                               [](const MinerEconomics& x, const MinerEconomics& y) {
+                                                 const double xv = x.n_fit > 0 ? x.npv_p50_site_ccy : -1e300;
+                                                 const double yv = y.n_fit > 0 ? y.npv_p50_site_ccy : -1e300;
+                                                 return xv < yv;
+                                               });
+        if (best_npv != a.selection.miners.end() && best_npv->offer.name != ch.offer.name &&
+            best_npv->npv_p50_site_ccy > ch.npv_p50_site_ccy)
+          a.warnings.push_back("year-1 payback cannot see the halving or difficulty growth: over the horizon " +
+                               best_npv->offer.name + " has the higher median NPV (" +
+                               num_text("%.0f", best_npv->npv_p50_site_ccy) + " vs " +
+                               num_text("%.0f", ch.npv_p50_site_ccy) + "); selection_criterion: max_npv_p50 picks it");
+      }
     }
   }
-  std::string hosted_why = "hosted_price_per_kwh is not set in the site file";
-  if (c.hosted_price_per_kwh > 0.0) {
+  if (a.site) a.debt = debt_schedule(c.financing.debt_share * a.site->plant.capex_total(), c.financing, c.horizon_years);
+
+  std::string hosted_why = "no hosted contract in the site file (hosted.price_per_kwh is 0)";
+  if (c.hosted.price_per_kwh > 0.0) {
     const OperatingTerms ht = hosted_terms(c, fx.usd_to_site);
     a.hosted_selection = select_miner(offers, ht, hp, c.table_power_prices_per_kwh, c.forced_miner);
     hosted_why = "no site capex to spend (no viable site build)";
     if (a.hosted_selection->chosen && a.site) {
       const MinerOffer& m = a.hosted_selection->miners[*a.hosted_selection->chosen].offer;
-      const auto n = static_cast<std::int64_t>(std::floor(a.site->plant.capex_site_ccy / m.price_site_ccy));
-      if (n > 0) a.hosted = make_plant(m, ht, n);
-      else hosted_why = "the site capex buys no hosted miner";
+      const double per_miner = m.price_site_ccy + c.hosted.setup_fee_per_miner;
+      const auto n = static_cast<std::int64_t>(std::floor(a.site->plant.capex_total() / per_miner));
+      if (n > 0) {
+        a.hosted = make_plant(m, ht, n);
+        a.hosted->setup_fees_site_ccy = static_cast<double>(n) * c.hosted.setup_fee_per_miner;
+        a.hosted->operating_years = c.hosted.term_years;
+      } else {
+        hosted_why = "the site capex buys no hosted miner";
+      }
     } else if (!a.hosted_selection->chosen) {
       hosted_why = "no viable miner at the hosted all-in price";
     }
@@ -333,22 +709,155 @@ SiteAnalysis analyse_site(const SiteConfig& c, const FxRate& fx, const std::vect
     r.n_paths = m->n_paths;
     r.years = m->years;
     r.median_path = median_path(*m);
-    const double rate = c.discount_rate_per_year;
+    const FxPaths fxp = simulate_fx(c.fx_model, fx.usd_to_site, *m, c.seed);
+    const std::size_t n = m->n_paths;
     if (a.site) {
       const Plant& p = a.site->plant;
-      r.plays.push_back(evaluate_play("site", "your site", p.capex_site_ccy, plant_cashflows(p, *m), *m, rate));
-      plant_path_lines(p, *m, r.median_path, r.median_site_lines);
-      r.plays.push_back(evaluate_play("btc", "buy BTC", p.capex_site_ccy, btc_cashflows(p.capex_site_ccy, p, *m), *m,
-                                      rate));
+      const std::vector<double> miner_capex{p.capex_miners_site_ccy};
+      const std::vector<double> inv_site(n, p.capex_total());
+      r.plays.push_back(evaluate_play("site", "your site",
+                                      "the site as built, run under the operating policy; before tax and financing",
+                                      p.capex_total(), plant_cashflows(p, *m, Operation::Policy, {}, &fxp), inv_site, *m,
+                                      rate, RoicBasis::MinerCapex, miner_capex, true));
+      plant_path_lines(p, *m, r.median_path, Operation::Policy, r.median_site_lines, {}, &fxp);
+      std::vector<double> project, equity;
+      after_tax_and_equity(c, p, *a.debt, *m, &fxp, project, equity);
+      r.plays.push_back(evaluate_play("site_after_tax", "after tax",
+                                      c.tax.enabled ? "the site after corporation tax with capital allowances (unlevered)"
+                                                    : "the site with no tax configured (same as 'your site')",
+                                      p.capex_total(), std::move(project), inv_site, *m, rate, RoicBasis::MinerCapex,
+                                      miner_capex, true));
+      const double eq0 = p.capex_total() - a.debt->amount;
+      r.plays.push_back(evaluate_play("equity", "equity",
+                                      "the owners' cashflows after debt service and tax (debt " +
+                                          pct_text(c.financing.debt_share) + " of capex)",
+                                      eq0, std::move(equity), std::vector<double>(n, eq0), *m, rate,
+                                      RoicBasis::Invested, {eq0}, true));
+      std::vector<double> inv_btc;
+      auto btc = btc_cashflows(p, *m, Operation::Policy, &fxp, inv_btc);
+      r.plays.push_back(evaluate_play("btc", "buy BTC",
+                                      "the site capex in BTC on day 0, then each month's full site opex in BTC (DCA)",
+                                      p.capex_total(), std::move(btc), inv_btc, *m, rate, RoicBasis::Invested, inv_btc,
+                                      false));
+      // the value of the operating policy
+      for (const auto& [mode, op] : {std::pair<const char*, Operation>{"daily policy", Operation::Policy},
+                                     {"always on", Operation::AlwaysOn},
+                                     {"perfect foresight", Operation::PerfectForesight}}) {
+        if (op == Operation::Policy && p.terms.policy.mode != "daily") continue;
+        PolicyResult pr;
+        pr.mode = mode;
+        std::vector<double> share;
+        const auto cf = plant_cashflows(p, *m, op, {}, &fxp, &share);
+        const auto W = static_cast<std::size_t>(m->years) + 1;
+        std::vector<double> v(n);
+        std::size_t neg = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+          v[i] = npv(std::span<const double>(&cf[i * W], W), rate);
+          neg += v[i] < 0.0;
+        }
+        pr.npv = summarize(v);
+        pr.p_npv_negative = n ? static_cast<double>(neg) / static_cast<double>(n) : 0.0;
+        pr.mean_days_on_share = n ? std::accumulate(share.begin(), share.end(), 0.0) / static_cast<double>(n) : 0.0;
+        r.policies.push_back(pr);
+      }
+      // tornado: one driver at a time, median NPV of the site
+      const auto med = [&](const Shocks& s, double disc) {
+        return median_npv(plant_cashflows(p, *m, Operation::Policy, s, &fxp), n, m->years, disc);
+      };
+      r.npv_p50_base = med({}, rate);
+      const SensitivityConfig& sv = c.sensitivity;
+      auto bar = [&](std::string driver, std::string lo_label, std::string hi_label, double lo, double hi) {
+        r.tornado.push_back({std::move(driver), std::move(lo_label), std::move(hi_label), lo, hi});
+      };
+      Shocks s;
+      s.power_price_factor = 1.0 - sv.power_price;
+      const double pl = med(s, rate);
+      s.power_price_factor = 1.0 + sv.power_price;
+      bar("power price", "-" + pct_text(sv.power_price), "+" + pct_text(sv.power_price), pl, med(s, rate));
+      s = {};
+      s.revenue_factor = 1.0 - sv.btc_price;
+      const double bl = med(s, rate);
+      s.revenue_factor = 1.0 + sv.btc_price;
+      bar("BTC price level", "-" + pct_text(sv.btc_price), "+" + pct_text(sv.btc_price), bl, med(s, rate));
+      s = {};
+      s.hashrate_growth_delta = sv.hashrate_growth_per_year;
+      const double gl = med(s, rate);
+      s.hashrate_growth_delta = -sv.hashrate_growth_per_year;
+      bar("network hashrate growth", "+" + pct_text(sv.hashrate_growth_per_year) + "/y",
+          "-" + pct_text(sv.hashrate_growth_per_year) + "/y", gl, med(s, rate));
+      s = {};
+      s.capex_factor = 1.0 + sv.capex;
+      const double cl = med(s, rate);
+      s.capex_factor = 1.0 - sv.capex;
+      bar("capex", "+" + pct_text(sv.capex), "-" + pct_text(sv.capex), cl, med(s, rate));
+      bar("discount rate", "+" + pct_text(sv.discount_rate), "-" + pct_text(sv.discount_rate),
+          med({}, rate + sv.discount_rate), med({}, rate - sv.discount_rate));
+      std::stable_sort(r.tornado.begin(), r.tornado.end(), [](const TornadoBar& x, const TornadoBar& y) {
+        return std::fabs(x.npv_p50_high - x.npv_p50_low) > std::fabs(y.npv_p50_high - y.npv_p50_low);
+      });
+      // breakeven: the revenue multiple (BTC price level, network fixed) at which the median NPV is 0
+      auto f = [&](double k) {
+        Shocks b;
+        b.revenue_factor = k;
+        return med(b, rate);
+      };
+      double lo = 0.0, hi = 1.0, fhi = f(hi);
+      while (fhi < 0.0 && hi < 1024.0) {
+        lo = hi;
+        hi *= 2.0;
+        fhi = f(hi);
+      }
+      if (fhi >= 0.0 && f(lo) < 0.0) {
+        for (int it = 0; it < 60 && hi - lo > 1e-9 * hi; ++it) {
+          const double mid = 0.5 * (lo + hi);
+          (f(mid) < 0.0 ? lo : hi) = mid;
+        }
+        r.breakeven.found = true;
+        r.breakeven.revenue_factor = 0.5 * (lo + hi);
+        double px0 = 0.0;
+        for (std::size_t i = 0; i < n; ++i) px0 += m->price_usd[i * m->days()];
+        r.breakeven.btc_price_usd_day0 = r.breakeven.revenue_factor * px0 / static_cast<double>(n);
+        r.breakeven.hashprice_usd_per_th_day = r.breakeven.revenue_factor * m->horizon_mean_hashprice_usd_per_th_day();
+      }
+      const PlaySummary& ss = r.plays.front().summary;
+      if (ss.p_npv_negative > 0.5)
+        r.warnings.push_back("scenario '" + r.scenario + "': P(NPV < 0) of the site is " + pct_text(ss.p_npv_negative));
+      if (ss.payback.p50 > static_cast<double>(m->years) || std::isinf(ss.payback.p50))
+        r.warnings.push_back("scenario '" + r.scenario + "': the median path does not pay back within the " +
+                             std::to_string(m->years) + "-year horizon");
     } else {
       r.plays.push_back(unavailable("site", "your site", no_site));
       r.plays.push_back(unavailable("btc", "buy BTC", "no site capex to compare with (no viable site build)"));
     }
     if (a.hosted) {
-      r.plays.push_back(
-          evaluate_play("hosted", "hosted", a.hosted->capex_site_ccy, plant_cashflows(*a.hosted, *m), *m, rate));
+      const Plant& h = *a.hosted;
+      const std::vector<double> inv(n, h.capex_total());
+      r.plays.push_back(evaluate_play("hosted", "hosted",
+                                      "the site capex in miners placed with a host (" +
+                                          std::to_string(h.n_miners) + " x " + h.miner.name + ")",
+                                      h.capex_total(), plant_cashflows(h, *m, Operation::AlwaysOn, {}, &fxp), inv, *m,
+                                      rate, RoicBasis::MinerCapex, {h.capex_miners_site_ccy}, true));
     } else {
       r.plays.push_back(unavailable("hosted", "hosted", hosted_why));
+    }
+    if (a.site) {
+      const double C = a.site->plant.capex_total();
+      const std::vector<double> inv(n, C);
+      if (c.tradfi.bond_yield > 0.0)
+        r.plays.push_back(evaluate_play("bond", "gov. bond",
+                                        "the site capex in a government bond at " + pct_text(c.tradfi.bond_yield) +
+                                            " a year (annual coupon, par at the horizon)",
+                                        C, bond_cashflows(C, c.tradfi.bond_yield, n, m->years), inv, *m, rate,
+                                        RoicBasis::Invested, inv, true));
+      if (c.tradfi.equity_expected_return != 0.0 || c.tradfi.equity_vol > 0.0)
+        r.plays.push_back(evaluate_play("index", "equity index",
+                                        "the site capex in an equity index (GBM, " +
+                                            pct_text(c.tradfi.equity_expected_return) + " a year, vol " +
+                                            pct_text(c.tradfi.equity_vol) + "), sold at the horizon",
+                                        C,
+                                        equity_index_cashflows(C, c.tradfi.equity_expected_return, c.tradfi.equity_vol,
+                                                               n, m->years, c.seed),
+                                        inv, *m, rate, RoicBasis::Invested, inv, false));
     }
     a.scenarios.push_back(std::move(r));
   }

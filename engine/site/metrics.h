@@ -11,27 +11,30 @@ namespace hashsim::site {
 // NPV(r) = sum_t CF_t / (1 + r)^t, evaluated by Horner's rule in v = 1 / (1 + r). Needs r > -1.
 double npv(std::span<const double> cashflows, double rate_per_year);
 
-// The IRR is searched on the bracket (kIrrLowRate, kIrrHighRate) = (-99 %, +1000 %) per year.
-inline constexpr double kIrrLowRate = -0.99;
-inline constexpr double kIrrHighRate = 10.0;
-
 enum class IrrStatus : int { Unique = 0, NoRoot = 1, Multiple = 2 };
 struct IrrResult {
   IrrStatus status = IrrStatus::NoRoot;
-  std::vector<double> roots;  // every root found in the bracket, ascending
+  std::vector<double> roots;  // every real root r in (-1, +inf), ascending
 };
 
-// All roots of NPV(r) = 0 in (lo, hi).
-// Descartes' rule of signs in v = 1/(1+r) bounds the number of roots r > -1 by the number of sign
-// changes of the cashflow sequence. With one change the root (if any in the bracket) is
-// bracketed by the end points; with more, NPV is sampled at 513 points uniform in ln(1 + r) and
-// every sign change between neighbours brackets a root (two roots closer together than the grid
-// spacing, 1.4 % in 1 + r, or a double root where NPV touches zero, can be missed: documented
-// limitation). Each bracket is solved by Illinois regula falsi to ~1e-13 in r.
-IrrResult irr_detail(std::span<const double> cashflows, double lo = kIrrLowRate, double hi = kIrrHighRate);
-// The IRR when exactly one root lies in the bracket; nullopt when none does or when several do
-// (an IRR is then not a meaningful single number, so none is reported).
-std::optional<double> irr(std::span<const double> cashflows, double lo = kIrrLowRate, double hi = kIrrHighRate);
+// Every real root of NPV(r) = 0 with r > -1, i.e. every positive real root v of the polynomial
+// P(v) = sum_t CF_t v^t (v = 1 / (1 + r) maps (-1, inf) onto (0, inf)); no search bracket.
+// Descartes' rule of signs: 0 sign changes -> no root; 1 -> exactly one positive root, solved by
+// bisection in ln v between Cauchy's bounds on the positive roots. More changes: the positive roots
+// of P are separated by those of P' (Rolle), so the roots of P', found recursively down to a
+// linear polynomial, cut (0, inf) into intervals on which P is monotone; each interval holds at
+// most one root, found by bisection where P changes sign, and a critical point where P vanishes to
+// rounding is a double root. Exact up to floating-point rounding; no grid to slip between.
+IrrResult irr_detail(std::span<const double> cashflows);
+// The IRR when exactly one root exists; nullopt when none does or when several do (an IRR is then
+// not a meaningful single number; see mirr).
+std::optional<double> irr(std::span<const double> cashflows);
+
+// Modified IRR (always defined when the cashflows have both signs): negative flows discounted to
+// t = 0 at finance_rate, positive flows compounded to t = Y at reinvest_rate,
+// MIRR = (FV+ / PV-)^(1/Y) - 1. -1 (i.e. -100 %) when nothing comes back; NaN when nothing is
+// invested or Y = 0.
+double mirr(std::span<const double> cashflows, double finance_rate, double reinvest_rate);
 
 // Years until the cumulative cashflow C_t = sum_{s<=t} CF_s first reaches >= 0, interpolated
 // linearly inside the year it crosses: (t - 1) + (-C_{t-1}) / CF_t. 0 when CF_0 >= 0; nullopt
@@ -40,9 +43,13 @@ std::optional<double> payback_years(std::span<const double> cashflows);
 // Same on discounted cashflows CF_t / (1 + r)^t.
 std::optional<double> discounted_payback_years(std::span<const double> cashflows, double rate_per_year);
 
-// ROIC = mean annual profit after straight-line recovery of the capital / capital
-//      = (sum_{t=0..T} CF_t) / (T * capital). T = cashflows.size() - 1 years.
-double roic(std::span<const double> cashflows, double capital);
+// ROIC as the user's spec defines it: average(annual_profit_t) / capex_miners, with annual profit
+// the year's cashflow CF_t for t = 1..Y (operating cash, the resale counted in year Y):
+// ROIC = (sum_{t=1..Y} CF_t) / (Y capex). NaN when capex <= 0 or Y = 0.
+double roic(std::span<const double> cashflows, double capex);
+// For plays whose money goes in over time (buy BTC with DCA, index, bond): the mean annual gain
+// over all the money put in, (sum_{t=0..Y} CF_t) / (Y invested). NaN when invested <= 0.
+double roic_on_invested(std::span<const double> cashflows, double invested);
 
 // Distribution of one metric over paths. Undefined values (NaN: no IRR, payback never) are
 // excluded from mean and quantiles unless never_as_infinity, in which case they count as +inf
@@ -54,5 +61,16 @@ struct Distribution {
   double share_undefined() const { return n ? static_cast<double>(n - n_defined) / static_cast<double>(n) : 0.0; }
 };
 Distribution summarize(const std::vector<double>& values, bool never_as_infinity = false);
+
+// Risk of an NPV sample: VaR at 95 % read as the 5th percentile NPV (linear interpolation between
+// order statistics), expected shortfall = mean of the worst k = ceil(0.05 n) NPVs, and
+// P(loss) = share of NPV < 0.
+struct Risk {
+  double npv_p5 = 0, expected_shortfall = 0, p_loss = 0;
+};
+Risk risk_of(const std::vector<double>& npv_values);
+
+// Median of a sample (linear interpolation, numpy "linear"); NaN when empty.
+double median_of(std::vector<double> values);
 
 }  // namespace hashsim::site

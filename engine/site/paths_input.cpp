@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 
 #include "engine/io/hdf5.h"
 #include "engine/util/error.h"
@@ -73,16 +74,9 @@ MarketPaths read_market_paths(hid_t file, const std::string& name, int years) {
   m.scenario = name;
   m.n_paths = n_paths;
   m.years = years;
-  const auto Y = static_cast<std::size_t>(years);
-  const auto M = static_cast<std::size_t>(months(years));
-  m.hashprice_year_usd_per_th.assign(n_paths * Y, 0.0);
-  m.hashprice_month_usd_per_th.assign(n_paths * M, 0.0);
-  // month of each day of the horizon
-  std::vector<std::uint32_t> month_of(static_cast<std::size_t>(need_days));
-  for (std::size_t mm = 0, d = 0; mm < M; ++mm)
-    for (; d <= static_cast<std::size_t>(month_end_day(static_cast<int>(mm))); ++d) month_of[d] = static_cast<std::uint32_t>(mm);
-  m.price_usd_day0.resize(n_paths);
-  m.price_usd_month_end.resize(n_paths * M);
+  const std::size_t D = m.days();
+  m.hashprice_usd_per_th_day.assign(n_paths * D, 0.0);
+  m.price_usd.assign(n_paths * D, 0.0);
   std::vector<double> hp, px;
   for (std::uint64_t p0 = 0; p0 < n_paths; p0 += kBlockPaths) {
     const std::uint64_t np = std::min(kBlockPaths, n_paths - p0);
@@ -91,20 +85,18 @@ MarketPaths read_market_paths(hid_t file, const std::string& name, int years) {
     h5::read_box(hp_ds.get(), {p0, 0}, {np, rec_needed}, hp.data());
     h5::read_box(px_ds.get(), {p0, 0}, {np, rec_needed}, px.data());
     for (std::uint64_t i = 0; i < np; ++i) {
-      const double* h = &hp[i * rec_needed];
-      const double* x = &px[i * rec_needed];
-      double* year = &m.hashprice_year_usd_per_th[(p0 + i) * Y];
-      double* month = &m.hashprice_month_usd_per_th[(p0 + i) * M];
-      // recorded day r stands for days [r k, r k + k); each is counted in the month and year it falls in
-      for (std::uint64_t r = 0; r < rec_needed; ++r) {
-        for (std::uint64_t d = r * k; d < std::min<std::uint64_t>(r * k + k, static_cast<std::uint64_t>(need_days)); ++d) {
-          year[d / 365] += h[r];
-          month[month_of[d]] += h[r];
-        }
+      // recorded day r stands for days [r k, r k + k)
+      double* h = &m.hashprice_usd_per_th_day[(p0 + i) * D];
+      double* x = &m.price_usd[(p0 + i) * D];
+      for (std::size_t d = 0; d < D; ++d) {
+        h[d] = hp[i * rec_needed + d / k];
+        x[d] = px[i * rec_needed + d / k];
       }
-      m.price_usd_day0[p0 + i] = x[0];
-      for (std::size_t mm = 0; mm < M; ++mm)
-        m.price_usd_month_end[(p0 + i) * M + mm] = x[static_cast<std::uint64_t>(month_end_day(static_cast<int>(mm))) / k];
+      for (std::size_t d = 0; d < D; ++d)
+        if (!(x[d] > 0.0) || !std::isfinite(h[d]) || h[d] < 0.0)
+          throw Error("scenario '" + name + "' path " + std::to_string(p0 + i) + " day " + std::to_string(d) +
+                      ": BTC price must be > 0 and hashprice >= 0 (found " + std::to_string(x[d]) + ", " +
+                      std::to_string(h[d]) + ")");
     }
   }
   return m;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "agents/machine_catalogue.h"
 #include "engine/scenario/yaml_reader.h"
@@ -31,10 +32,10 @@ std::filesystem::path resolve_catalogue(const std::string& given, const std::fil
     }
   }
   for (const auto& t : tried)
-    if (std::filesystem::is_regular_file(t)) return t;
+    if (scenario::is_regular_file(t)) return t;
   std::string list;
   for (const auto& t : tried) list += (list.empty() ? "" : ", ") + t.string();
-  m.fail("catalogue", "= " + given + ": machine catalogue not found (tried " + list + ")");
+  m.fail("catalogue", "= " + scenario::shorten(given) + ": machine catalogue not found (tried " + scenario::shorten(list) + ")");
 }
 }  // namespace
 
@@ -76,7 +77,7 @@ SiteConfig parse_site_config(const std::string& yaml_text, const std::filesystem
         im.price_site_ccy = e.number("price", 0.01, 1e9);
         e.finish();
         for (const auto& other : c.inline_miners)
-          if (other.name == im.name) e.fail("name", "= " + im.name + " is listed twice");
+          if (other.name == im.name) e.fail("name", "= " + scenario::shorten(im.name) + " is listed twice");
         c.inline_miners.push_back(std::move(im));
       }
       if (c.inline_miners.empty()) m.fail("list", "is empty (give at least one miner)");
@@ -85,6 +86,20 @@ SiteConfig parse_site_config(const std::string& yaml_text, const std::filesystem
       c.catalogue_file = resolve_catalogue(given, file, m, has_cat);
     }
     c.forced_miner = m.text("choose", std::string(""));
+    // Checked here, where the line is known; miner_offers() checks again for configs built in code.
+    if (!c.forced_miner.empty()) {
+      std::vector<std::string> names;
+      if (!c.inline_miners.empty()) {
+        for (const auto& im : c.inline_miners) names.push_back(im.name);
+      } else {
+        for (const auto& mc : agents::load_machine_catalogue(c.catalogue_file).machines) names.push_back(mc.name);
+      }
+      if (std::find(names.begin(), names.end(), c.forced_miner) == names.end()) {
+        std::string list;
+        for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+        m.fail("choose", "= " + scenario::shorten(c.forced_miner) + " is not among the miners offered (" + list + ")");
+      }
+    }
     m.finish();
   }
 
@@ -94,8 +109,92 @@ SiteConfig parse_site_config(const std::string& yaml_text, const std::filesystem
   c.other_opex_per_miner_per_year = top.number("other_opex_per_miner_per_year", 0.0, 1e6, 0.0);
   c.hosting_fee_per_miner_per_month = top.number("hosting_fee_per_miner_per_month", 0.0, 1e5, 0.0);
   c.resale_fraction = top.number("resale_fraction", 0.0, 1.0, 0.0);
-  c.shutdown_when_unprofitable = top.boolean("shutdown_when_unprofitable", false);
-  c.hosted_price_per_kwh = top.number("hosted_price_per_kwh", 0.0, 10.0, 0.0);
+  if (top.has("shutdown_when_unprofitable"))
+    top.fail("shutdown_when_unprofitable",
+             "was replaced by operating_policy (daily curtailment on what the operator knows; "
+             "mode: always_on to never curtail): see scenarios/README-site.md");
+  c.selection_criterion = top.choice("selection_criterion", {"min_payback", "max_npv_p50", "max_prob_npv_positive"},
+                                     std::string("min_payback"));
+  {
+    YamlMap m = top.map("operating_policy");
+    auto& p = c.policy;
+    p.mode = m.choice("mode", {"daily", "always_on"}, std::string("daily"));
+    p.trailing_days = static_cast<int>(m.integer("trailing_days", 1, 365, 7));
+    p.threshold_per_mwh = m.number("threshold_per_mwh", -1e4, 1e4, 0.0);
+    p.days_before_off = static_cast<int>(m.integer("days_before_off", 1, 365, 2));
+    p.days_before_on = static_cast<int>(m.integer("days_before_on", 1, 365, 2));
+    p.restart_cost_per_miner = m.number("restart_cost_per_miner", 0.0, 1e5, 0.0);
+    m.finish();
+  }
+  {
+    YamlMap m = top.map("tariff");
+    c.tariff.peak_hours_per_day = m.number("peak_hours_per_day", 0.0, 24.0, 0.0);
+    c.tariff.peak_price_per_kwh = m.number("peak_price_per_kwh", 0.0, 10.0, c.power_price_per_kwh);
+    m.finish();
+  }
+  {
+    const bool old_key = top.has("hosted_price_per_kwh");
+    YamlMap m = top.map("hosted");
+    if (old_key && m.has("price_per_kwh"))
+      top.fail("hosted_price_per_kwh", "cannot be given together with hosted.price_per_kwh (choose one)");
+    c.hosted.price_per_kwh = old_key ? top.number("hosted_price_per_kwh", 0.0, 10.0)
+                                     : m.number("price_per_kwh", 0.0, 10.0, 0.0);
+    if (m.has("uptime_guarantee")) c.hosted.uptime_guarantee = m.number("uptime_guarantee", 0.01, 1.0);
+    c.hosted.setup_fee_per_miner = m.number("setup_fee_per_miner", 0.0, 1e6, 0.0);
+    c.hosted.term_years = static_cast<int>(m.integer("term_years", 0, kMaxHorizonYears, 0));
+    m.finish();
+    top.number("hosted_price_per_kwh", 0.0, 10.0, 0.0);  // marks the shorthand known
+  }
+  {
+    YamlMap m = top.map("infrastructure");
+    c.infrastructure.capex_per_kw = m.number("capex_per_kw", 0.0, 1e5, 0.0);
+    c.infrastructure.life_years = m.number("life_years", 1.0, 100.0, 10.0);
+    c.infrastructure.recovery_of_book_value = m.number("recovery_of_book_value", 0.0, 1.0, 0.5);
+    m.finish();
+  }
+  {
+    YamlMap m = top.map("financing");
+    c.financing.debt_share = m.number("debt_share", 0.0, 0.95, 0.0);
+    c.financing.interest_rate = m.number("interest_rate", 0.0, 1.0, 0.08);
+    c.financing.term_years = static_cast<int>(m.integer("term_years", 1, 50, c.horizon_years));
+    c.financing.amortisation = m.choice("amortisation", {"annuity", "linear", "bullet"}, std::string("annuity"));
+    m.finish();
+  }
+  {
+    c.tax.enabled = top.has("tax");
+    YamlMap m = top.map("tax");
+    c.tax.rate = m.number("corporation_tax_rate", 0.0, 0.9, 0.25);
+    c.tax.first_year_allowance = m.number("first_year_allowance", 0.0, 1.0, 1.0);
+    c.tax.writing_down_rate = m.number("writing_down_rate", 0.0, 1.0, 0.18);
+    m.finish();
+  }
+  {
+    YamlMap m = top.map("tradfi");
+    c.tradfi.bond_yield = m.number("bond_yield", 0.0, 1.0, 0.0);
+    c.tradfi.equity_expected_return = m.number("equity_expected_return", -0.5, 1.0, 0.0);
+    c.tradfi.equity_vol = m.number("equity_vol", 0.0, 2.0, 0.0);
+    m.finish();
+  }
+  {
+    YamlMap m = top.map("fx_model");
+    c.fx_model.model = m.choice("model", {"constant", "gbm"}, std::string("constant"));
+    c.fx_model.vol_per_sqrt_year = m.number("vol_per_sqrt_year", 0.0, 2.0, 0.0);
+    c.fx_model.correlation_with_btc = m.number("correlation_with_btc", -1.0, 1.0, 0.0);
+    m.finish();
+    if (c.fx_model.model == "gbm" && c.currency == "USD")
+      m.fail("model", "= gbm needs a non-USD site currency (a USD site has no FX risk)");
+  }
+  {
+    YamlMap m = top.map("sensitivity");
+    auto& s = c.sensitivity;
+    s.power_price = m.number("power_price", 0.0, 0.99, 0.20);
+    s.btc_price = m.number("btc_price", 0.0, 0.99, 0.20);
+    s.hashrate_growth_per_year = m.number("hashrate_growth_per_year", 0.0, 0.9, 0.10);
+    s.capex = m.number("capex", 0.0, 0.99, 0.20);
+    s.discount_rate = m.number("discount_rate", 0.0, 0.4, 0.02);
+    m.finish();
+  }
+  c.seed = static_cast<std::uint64_t>(top.integer("seed", 0, std::numeric_limits<std::int64_t>::max(), 20260613));
   if (top.has("table_power_prices_per_kwh")) {
     c.table_power_prices_per_kwh = top.number_list("table_power_prices_per_kwh", 0.0, 10.0);
   } else {
@@ -107,7 +206,7 @@ SiteConfig parse_site_config(const std::string& yaml_text, const std::filesystem
 }
 
 SiteConfig load_site_config(const std::filesystem::path& file) {
-  if (!std::filesystem::is_regular_file(file))
+  if (!scenario::is_regular_file(file))
     throw Error(file.string() + ": cannot read site file (not found or not a regular file)");
   return parse_site_config(read_file(file), file);
 }

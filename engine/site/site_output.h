@@ -10,6 +10,7 @@
 
 #include "engine/site/economics.h"
 #include "engine/site/paths_input.h"
+#include "engine/util/atomic_file.h"
 
 namespace hashsim::site {
 
@@ -23,14 +24,18 @@ struct SiteRun {
   std::string command_line;
 };
 
-// Reads the results file and analyses the named scenarios (empty: base, bull, bear when all are
-// present, else every scenario in the file). The selection scenario is read even when not listed.
+// Reads the results file and analyses the named scenarios (empty: every scenario in the file, in
+// its order). The selection scenario is read even when not listed.
 SiteRun run_site(const SiteConfig& c, const std::filesystem::path& results_file, std::vector<std::string> scenarios,
                  std::string command_line = "");
 
 std::string format_report(const SiteRun& run);
 nlohmann::json summary_json(const SiteRun& run);
 // Writes a new HDF5 file holding /site (atomically: <path>.partial renamed when complete).
-void write_site_hdf5(const SiteRun& run, const std::filesystem::path& path);
+// An existing file is replaced only with mode kReplace (engine/util/atomic_file.h).
+void write_site_hdf5(const SiteRun& run, const std::filesystem::path& path, Overwrite mode = Overwrite::kReplace);
+// Writes the file to out.partial_path() and leaves the commit to the caller, so that several
+// outputs can be committed together (none is left behind when a later one fails).
+void write_site_hdf5(const SiteRun& run, AtomicOutput& out);
 
 }  // namespace hashsim::site

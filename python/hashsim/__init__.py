@@ -137,19 +137,20 @@ def _variant_keys(s: Scenario) -> List[tuple]:
 @_translate_errors
 def run(scenario: Union[Scenario, PathLike], *, paths: Optional[int] = None, days: Optional[int] = None,
         seed: Optional[int] = None, threads: int = 0, block_paths: int = 64,
-        out: Optional[PathLike] = None) -> Union[RunResult, str]:
+        out: Optional[PathLike] = None, force: bool = False) -> Union[RunResult, str]:
     """Simulate a scenario (a Scenario or a YAML path).
 
     out=None: returns a RunResult with numpy arrays [paths, recorded days] per dataset.
     out=path: writes the HDF5 results file, identical in every dataset to `hashsim run ... -o path`
               (written to path.partial, renamed when complete), and returns the path.
+    force=True replaces an existing file (as the CLI's --force); otherwise an existing file is an error.
     threads=0 uses all cores; results are the same for any threads and block_paths.
     """
     s = _as_scenario(scenario, paths, days, seed)
     if out is not None:
         return _hashsim.run_to_file([s], os.fspath(out), threads, block_paths,
                                     _command_line("run", scenario=s.file, paths=paths, days=days, seed=seed,
-                                                  out=os.fspath(out)))
+                                                  out=os.fspath(out)), force)
     r = _hashsim.run_in_memory(s, threads, block_paths)
     meta = r["meta"]
     every = int(meta["record_every_days"])
@@ -160,12 +161,12 @@ def run(scenario: Union[Scenario, PathLike], *, paths: Optional[int] = None, day
 
 @_translate_errors
 def sweep(path: PathLike, out: PathLike, *, paths: Optional[int] = None, days: Optional[int] = None,
-          seed: Optional[int] = None, threads: int = 0, block_paths: int = 64) -> str:
+          seed: Optional[int] = None, threads: int = 0, block_paths: int = 64, force: bool = False) -> str:
     """Run every scenario (and grid point) of a sweep file into one results file, as `hashsim sweep`."""
     scenarios = _hashsim.load_sweep(os.fspath(path), paths, days, seed)
     return _hashsim.run_to_file(scenarios, os.fspath(out), threads, block_paths,
                                 _command_line("sweep", path=os.fspath(path), paths=paths, days=days, seed=seed,
-                                              out=os.fspath(out)))
+                                              out=os.fspath(out)), force)
 
 
 @_translate_errors

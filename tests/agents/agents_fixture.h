@@ -34,6 +34,24 @@ inline std::string catalogue_csv(const std::vector<Machine>& machines) {
   return csv;
 }
 
+// The default rules with every mechanism of issue 15 switched off (the rules before them):
+// no failures, no retirement, payback on today's margin, 30-day switching window with the full
+// restart pace, empty start windows, unlimited tariff bands. Tests switch mechanisms on one at a time.
+inline void legacy_rules(agents::DefaultRules& r) {
+  r.hardware_failure_rate_per_year = 0.0;
+  r.expected_difficulty_growth_per_year = 0.0;
+  r.anticipate_halving = false;
+  r.scale_orders_by_value = false;
+  r.switch_window_days = r.window_days;
+  r.proportional_restart = false;
+  r.retire_fraction_per_day = 0.0;
+  r.equilibrium_start = false;
+  r.band_capacity_headroom = -1.0;
+}
+
+// The shipped default rules (every mechanism on).
+inline void default_rules(agents::DefaultRules& r) { r = agents::DefaultRules{}; }
+
 // A config over `machines` with the given tariff bands and strategy weights (sell daily, long BTC).
 inline agents::AgentsConfig make_config(const TempDir& dir, const std::vector<Machine>& machines,
                                         std::vector<agents::TariffBand> tariffs, double sell_weight = 1.0,
@@ -45,7 +63,7 @@ inline agents::AgentsConfig make_config(const TempDir& dir, const std::vector<Ma
   c.tariffs = std::move(tariffs);
   c.strategy_weight[0] = sell_weight;
   c.strategy_weight[1] = 1.0 - sell_weight;
-  c.rules.hardware_failure_rate_per_year = 0.0;
+  legacy_rules(c.rules);
   return c;
 }
 

@@ -1,6 +1,7 @@
 // Per-block revenue checked by hand on a few blocks.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <unistd.h>
 
@@ -82,6 +83,49 @@ TEST(BlockRevenue, CsvHasHeightsAndExactIntegers) {
   EXPECT_NE(text.find("\n900000,1750000000,0,0,0,312500000,10000000,800000000,110000,-32000,"), std::string::npos)
       << text.substr(0, 400);
   EXPECT_EQ(machine_slug("Bitmain Antminer S21+ Hydro"), "bitmain_antminer_s21plus_hydro");
+}
+
+TEST(BlockRevenue, IntervalsAddUpToTheElapsedTimeAfterABackwardsTimestamp) {
+  // Times 0, 600, 500, 1200 (s after t0): the third block is older than the second; the fourth must
+  // count 600 s (from 600), not 700 s (from 500), or the time 500..600 is paid twice.
+  const std::string h(64, 'f');
+  const std::int64_t t0 = 1'750'000'000;
+  const std::vector<BlockRecord> blocks = {{900000, h, t0, 312'500'000, 0, 8e8},
+                                           {900001, h, t0 + 600, 312'500'000, 0, 8e8},
+                                           {900002, h, t0 + 500, 312'500'000, 0, 8e8},
+                                           {900003, h, t0 + 1200, 312'500'000, 0, 8e8}};
+  const BlockRevenueResult r = block_revenue(blocks, closes(), s21_at_5c());
+  EXPECT_EQ(r.column("interval_s"), (std::vector<double>{0.0, 600.0, 0.0, 600.0}));
+  EXPECT_EQ(r.column("interval_clamped")[2], 1.0);
+  EXPECT_EQ(r.column("interval_clamped")[3], 0.0);
+  EXPECT_DOUBLE_EQ(r.total("interval_s"), 1200.0);  // = elapsed time
+  EXPECT_NEAR(r.total("bitmain_antminer_s21_power_cost_usd"), 285 * 3.5 * 1200.0 / 3600.0 * 0.05, 1e-9);
+}
+
+TEST(BlockRevenue, DailyAndMonthlySummariesAddUp) {
+  // Blocks every 6 h over 2025-06-14 18:00 .. 2025-06-17 06:00 UTC.
+  const std::string h(64, 'f');
+  std::vector<BlockRecord> blocks;
+  for (int i = 0; i < 11; ++i)
+    blocks.push_back({900000 + i, h, 1'749'924'000 + i * 21600, 312'500'000, 1000 * i, 8e8});
+  const BlockRevenueResult r = block_revenue(blocks, closes(), s21_at_5c());
+  const RevenueSummary d = summarize_block_revenue(r, SummaryPeriod::Day);
+  EXPECT_EQ(d.key_name, "day");
+  EXPECT_EQ(d.keys, (std::vector<std::string>{"2025-06-14", "2025-06-15", "2025-06-16", "2025-06-17"}));
+  EXPECT_EQ(d.columns[0].name, "blocks");
+  EXPECT_EQ(d.columns[0].values, (std::vector<double>{1, 4, 4, 2}));
+  const RevenueSummary m = summarize_block_revenue(r, SummaryPeriod::Month);
+  EXPECT_EQ(m.keys, (std::vector<std::string>{"2025-06"}));
+  for (const auto& c : m.columns) {
+    if (c.name == "blocks") continue;
+    double day_sum = 0.0;
+    for (const auto& dc : d.columns)
+      if (dc.name == c.name)
+        for (double v : dc.values) day_sum += v;
+    EXPECT_NEAR(c.values[0], r.total(c.name), 1e-9 * std::max(1.0, std::abs(r.total(c.name)))) << c.name;
+    EXPECT_NEAR(day_sum, c.values[0], 1e-9 * std::max(1.0, std::abs(c.values[0]))) << c.name;
+  }
+  EXPECT_NEAR(d.columns[1].values[1], 4 * 21600.0, 1e-9);  // interval_s on 2025-06-15
 }
 
 }  // namespace

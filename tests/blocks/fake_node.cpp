@@ -98,7 +98,12 @@ std::vector<FakeBlock> synthetic_chain(std::int64_t from, std::int64_t n, const 
 FakeNode::FakeNode(std::vector<FakeBlock> chain) : chain_(std::move(chain)) {
   if (chain_.empty()) throw std::runtime_error("FakeNode needs at least one block");
   tip_ = chain_.back().height;
-  server_.Post("/", [this](const httplib::Request& req, httplib::Response& res) {
+  start(0);
+}
+
+void FakeNode::start(int port) {
+  server_ = std::make_unique<httplib::Server>();
+  server_->Post("/", [this](const httplib::Request& req, httplib::Response& res) {
     std::unique_lock lock(mutex_);
     ++posts_;
     if (post_delay_ms_ > 0) {
@@ -141,7 +146,7 @@ FakeNode::FakeNode(std::vector<FakeBlock> chain) : chain_(std::move(chain)) {
     }
   });
   // mempool.space REST, same chain.
-  server_.Get(R"(/api/.*)", [this](const httplib::Request& req, httplib::Response& res) {
+  server_->Get(R"(/api/.*)", [this](const httplib::Request& req, httplib::Response& res) {
     std::unique_lock lock(mutex_);
     if (serve_queued_fault(res)) return;
     const std::string& p = req.path;
@@ -181,16 +186,43 @@ FakeNode::FakeNode(std::vector<FakeBlock> chain) : chain_(std::move(chain)) {
       res.set_content("not found", "text/plain");
     }
   });
-  port_ = server_.bind_to_any_port("127.0.0.1");
+  if (port == 0) {
+    port_ = server_->bind_to_any_port("127.0.0.1");
+  } else {
+    // The same port again after a restart; it may take a moment to be free.
+    bool bound = false;
+    for (int i = 0; i < 200 && !bound; ++i) {
+      bound = server_->bind_to_port("127.0.0.1", port);
+      if (!bound) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    port_ = bound ? port : -1;
+  }
   if (port_ <= 0) throw std::runtime_error("fake node could not bind");
-  thread_ = std::thread([this] { server_.listen_after_bind(); });
-  while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  httplib::Server* server = server_.get();
+  thread_ = std::thread([server] { server->listen_after_bind(); });
+  while (!server_->is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
 }
 
-FakeNode::~FakeNode() {
-  server_.stop();
+void FakeNode::stop_serving() {
+  if (!server_) return;
+  server_->stop();
   if (thread_.joinable()) thread_.join();
+  server_.reset();
 }
+
+void FakeNode::restart(int down_ms, int warmup_replies) {
+  stop_serving();
+  std::this_thread::sleep_for(std::chrono::milliseconds(down_ms));
+  {
+    std::lock_guard lock(mutex_);
+    for (int i = 0; i < warmup_replies; ++i)
+      faults_.push_back({500, R"({"result":null,"error":{"code":-28,"message":"Loading block index…"},"id":0})" "\n",
+                         "application/json"});
+  }
+  start(port_);
+}
+
+FakeNode::~FakeNode() { stop_serving(); }
 
 bool FakeNode::serve_queued_fault(httplib::Response& res) {
   if (faults_.empty()) return false;

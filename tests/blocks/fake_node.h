@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -68,6 +69,9 @@ class FakeNode {
   void set_subsidy_override(std::int64_t sat);  // every getblockstats reports this subsidy (lying node)
   void queue_fault(Fault f);                    // next POST/GET answers this instead
   void set_post_delay_ms(int ms);               // a slow node (kill-mid-sync tests)
+  // A node restart: refuses connections for down_ms, then comes back on the same port answering
+  // the next warmup_replies POSTs with error -28 "Loading block index..." like a starting bitcoind.
+  void restart(int down_ms, int warmup_replies);
   int posts() const;
   int rpc_calls() const;
   const std::vector<FakeBlock>& chain() const { return chain_; }
@@ -80,7 +84,9 @@ class FakeNode {
   const FakeBlock* by_hash(const std::string& hash) const;
   double network_hashps(std::int64_t nblocks, std::int64_t height) const;
 
-  httplib::Server server_;
+  void start(int port);  // 0: any free port
+  void stop_serving();
+  std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
   int port_ = 0;
   mutable std::mutex mutex_;

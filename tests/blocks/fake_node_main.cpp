@@ -1,6 +1,6 @@
 // A stand-alone loopback Bitcoin Core for CLI tests and demos: serves the fixture chain (real
 // blocks 909458..912457) on 127.0.0.1, prints its URL, and runs until stdin closes.
-//   blocks_fake_node [--tip H] [--user U --password P]
+//   blocks_fake_node [--tip H] [--user U --password P] [--post-delay-ms MS]
 #include <cstdio>
 #include <cstring>
 #include <iostream>
@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
     if (!std::strcmp(argv[i], "--tip")) node.set_tip(std::stoll(argv[i + 1]));
     else if (!std::strcmp(argv[i], "--user")) user = argv[i + 1];
     else if (!std::strcmp(argv[i], "--password")) password = argv[i + 1];
+    else if (!std::strcmp(argv[i], "--post-delay-ms")) node.set_post_delay_ms(std::stoi(argv[i + 1]));
   }
   if (!user.empty()) node.set_auth(user, password);
   std::printf("%s\n", node.url().c_str());

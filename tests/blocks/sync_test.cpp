@@ -5,11 +5,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fcntl.h>
+
 #include <chrono>
 #include <filesystem>
 #include <thread>
 
 #include "engine/blocks/block_revenue.h"
+#include "engine/blocks/ledger_lock.h"
+#include "engine/util/atomic_file.h"
 #include "engine/blocks/sync.h"
 #include "engine/history/backtest.h"
 #include "engine/util/dates.h"
@@ -342,6 +346,170 @@ TEST(BlocksSync, MempoolSourceGivesTheSameLedger) {
   expect_ledger_matches(store, node.chain(), 839995, 840008);
   node.queue_fault({200, "not a height", "text/plain"});
   EXPECT_NE(error_of([&] { sync_ledger(*src, store, {}); }).find("expected a block height"), std::string::npos);
+}
+
+// ---- issue 16, items 11-13 ----
+
+TEST(BlocksSync, LaggingNodeStopsAndDeletesNothing) {
+  const auto chain = testing::fixture_chain();
+  FakeNode node(chain);
+  node.set_tip(910000);
+  TempDb db;
+  LedgerStore store(db.path());
+  auto src = node_source(node);
+  sync_ledger(*src, store, from(909458, 200));
+  ASSERT_EQ(store.count(), 543);
+  // Behind the ledger on the same chain (hashes agree at its tip): a lagging node, not a reorg.
+  node.set_tip(909900);
+  std::string e = error_of([&] { sync_ledger(*src, store, {}); });
+  EXPECT_NE(e.find("the node is behind the ledger: its tip is 909900"), std::string::npos) << e;
+  EXPECT_NE(e.find("nothing deleted"), std::string::npos) << e;
+  EXPECT_THROW(sync_ledger(*src, store, {}), LaggingNodeError);
+  EXPECT_EQ(store.count(), 543);
+  // Below the ledger's first block: nothing to compare, still nothing deleted.
+  FakeNode young(testing::synthetic_chain(909000, 401));  // tip 909400
+  auto ysrc = node_source(young);
+  e = error_of([&] { sync_ledger(*ysrc, store, {}); });
+  EXPECT_NE(e.find("below the ledger's first block 909458"), std::string::npos) << e;
+  EXPECT_EQ(store.count(), 543);
+  // Caught up again: the sync continues where the ledger ends.
+  node.set_tip(910100);
+  const SyncReport r = sync_ledger(*src, store, {});
+  EXPECT_EQ(r.reorgs, 0);
+  EXPECT_EQ(r.first_added, 910001);
+  expect_ledger_matches(store, chain, 909458, 910100);
+}
+
+TEST(BlocksSync, FromHeightAboveTheTipIsAnErrorNotUpToDate) {
+  Rig rig(testing::synthetic_chain(100, 10));
+  const std::string e = error_of([&] { sync_ledger(*rig.src, rig.store, from(500)); });
+  EXPECT_NE(e.find("--from-height 500 is above the node's tip 109"), std::string::npos) << e;
+  EXPECT_EQ(rig.store.count(), 0);
+}
+
+TEST(BlocksSync, NodeStillLoadingIsWaitedForWithBoundedRetries) {
+  const std::string single = R"({"result":null,"error":{"code":-28,"message":"Loading block index..."},"id":0})";
+  const std::string batch = R"([{"result":null,"error":{"code":-28,"message":"Verifying blocks..."},"id":0}])";
+  FakeNode node(testing::synthetic_chain(100, 10));
+  TempDb db;
+  LedgerStore store(db.path());
+  RpcOptions o;
+  o.url = node.url();
+  o.retry = {1, 1, 1, 5000};
+  o.warmup_poll_ms = 10;
+  o.max_warmup_wait_ms = 2000;
+  node.queue_fault({500, single, "application/json"});
+  node.queue_fault({200, batch, "application/json"});
+  auto src = make_node_source(o, HashrateFrom::NetworkHashps);
+  EXPECT_EQ(sync_ledger(*src, store, from(100)).blocks_added, 10);
+  // Bounded: a node that keeps loading is given up on, with the reason.
+  o.max_warmup_wait_ms = 100;
+  for (int i = 0; i < 50; ++i) node.queue_fault({500, single, "application/json"});
+  auto impatient = make_node_source(o, HashrateFrom::NetworkHashps);
+  const std::string e = error_of([&] { sync_ledger(*impatient, store, {}); });
+  EXPECT_NE(e.find("node is starting"), std::string::npos) << e;
+  EXPECT_NE(e.find("Loading block index"), std::string::npos) << e;
+  EXPECT_NE(e.find("still starting after"), std::string::npos) << e;
+}
+
+TEST(LedgerLock, SecondWriterIsRefusedWithAClearMessage) {
+  TempDb db;
+  const auto ledger = db.path("locked.sqlite");
+  {
+    LedgerLock first(ledger);
+    const std::string e = error_of([&] { LedgerLock second(ledger); });
+    EXPECT_NE(e.find("another `hashsim blocks sync` (pid " + std::to_string(::getpid()) + ") is writing"),
+              std::string::npos)
+        << e;
+  }
+  EXPECT_FALSE(std::filesystem::exists(ledger.string() + ".lock"));  // removed on release
+  EXPECT_NO_THROW(LedgerLock again(ledger));
+}
+
+// Runs `hashsim args...` with `env` in the background; stdout and stderr go to `log`.
+pid_t spawn_hashsim(const std::vector<std::string>& args, const std::vector<std::string>& env, const std::string& log) {
+  const std::string exe = std::string(HASHSIM_BINARY_DIR) + "/tools/hashsim/hashsim";
+  std::vector<std::string> all = {exe};
+  all.insert(all.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : all) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::vector<std::string> env_s = env;
+  env_s.push_back("PATH=/usr/bin:/bin");
+  std::vector<char*> envp;
+  for (auto& e : env_s) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_adddup2(&fa, 1, 2);
+  pid_t pid = 0;
+  const int rc = posix_spawn(&pid, exe.c_str(), &fa, nullptr, argv.data(), envp.data());
+  posix_spawn_file_actions_destroy(&fa);
+  return rc == 0 ? pid : -1;
+}
+
+// Polls until the ledger holds `count` blocks (true) or `seconds` pass.
+bool wait_for_count(const std::string& ledger, std::int64_t count, double seconds) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  while (std::chrono::steady_clock::now() < until) {
+    if (std::filesystem::exists(ledger)) {
+      try {
+        LedgerStore peek(ledger);
+        if (peek.count() == count) return true;
+      } catch (const Error&) {
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+// Exit status of pid within `seconds`, or -1 (then it is killed).
+int exit_status_within(pid_t pid, double seconds) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  int status = 0;
+  while (std::chrono::steady_clock::now() < until) {
+    if (::waitpid(pid, &status, WNOHANG) == pid) return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ::kill(pid, SIGKILL);
+  ::waitpid(pid, &status, 0);
+  return -1;
+}
+
+TEST(BlocksFollow, KeepsTheLedgerCurrentThroughANodeRestartAndStopsCleanlyOnSignals) {
+  if (!std::filesystem::exists(std::string(HASHSIM_BINARY_DIR) + "/tools/hashsim/hashsim")) GTEST_SKIP();
+  const auto chain = testing::synthetic_chain(800000, 400);
+  FakeNode node(chain);
+  node.set_tip(800099);
+  TempDb db;
+  const std::string ledger = db.path("follow.sqlite").string();
+  const std::string log = db.path("follow.log").string();
+  for (const int signal : {SIGTERM, SIGINT}) {
+    std::filesystem::remove(ledger);
+    node.set_tip(800099);
+    const pid_t pid = spawn_hashsim({"blocks", "sync", "--follow", "--interval", "1", "--db", ledger, "--from-height",
+                                     "800000", "--batch", "40"},
+                                    {"BITCOIN_RPC_URL=" + node.url()}, log);
+    ASSERT_GT(pid, 0);
+    ASSERT_TRUE(wait_for_count(ledger, 100, 20.0)) << read_file(log);
+    node.set_tip(800199);  // new blocks: picked up at the next poll
+    ASSERT_TRUE(wait_for_count(ledger, 200, 20.0)) << read_file(log);
+    if (signal == SIGTERM) {
+      // The node restarts: down for a while, then "Loading block index" for a few calls.
+      node.restart(1500, 3);
+      node.set_tip(800299);
+      ASSERT_TRUE(wait_for_count(ledger, 300, 30.0)) << read_file(log);
+    }
+    ::kill(pid, signal);
+    EXPECT_EQ(exit_status_within(pid, 5.0), 0) << read_file(log);
+    const std::string out = read_file(log);
+    EXPECT_NE(out.find("stopped on signal"), std::string::npos) << out;
+    EXPECT_FALSE(std::filesystem::exists(ledger + ".lock"));
+    LedgerStore store(ledger);
+    expect_ledger_matches(store, chain, 800000, signal == SIGTERM ? 800299 : 800199);
+  }
 }
 
 TEST(LedgerStore, DuplicateHeightRollsBackTheWholeBatch) {

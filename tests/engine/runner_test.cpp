@@ -268,6 +268,7 @@ TEST(ResultsFile, RunKilledMidwayLeavesOnlyThePartialFile) {
   if (pid == 0) {
     const std::string in = (dir / "big.yaml").string(), out = target.string();
     ::execl(exe.c_str(), exe.c_str(), "-q", "run", in.c_str(), "-o", out.c_str(), "--threads", "1", "--no-progress",
+            "--no-space-check",
             static_cast<char*>(nullptr));
     ::_exit(127);
   }

@@ -225,3 +225,298 @@ TEST(Cli, GoodScenarioExitsZeroAndWritesTheFile) {
   EXPECT_TRUE(std::filesystem::exists(out));
   EXPECT_FALSE(std::filesystem::exists(out.string() + ".partial"));
 }
+
+// ---- YAML rules (issue 17 item 7): one document, no duplicate keys, core-schema scalars, dates.
+
+TEST(YamlRules, DuplicateKeyIsAnErrorNamingBothLines) {
+  TempDir dir;
+  {
+    const std::string yaml = base_yaml() + "seed: 8\n";
+    const std::string msg = load_error(dir, yaml);
+    const int second = 1 + static_cast<int>(std::count(yaml.begin(), yaml.end(), '\n')) - 1;
+    EXPECT_NE(msg.find("bad.yaml:" + std::to_string(second) + ": duplicate key seed (first given at line " +
+                       std::to_string(line_of(yaml, "seed: 7")) + ")"),
+              std::string::npos)
+        << msg;
+  }
+  {  // nested, in flow style too
+    const std::string yaml =
+        replaced(base_yaml(), "  jumps: {intensity_per_year: 4,", "  jumps: {intensity_per_year: 4, intensity_per_year: 5,");
+    const std::string msg = load_error(dir, yaml);
+    EXPECT_NE(msg.find("duplicate key price.jumps.intensity_per_year"), std::string::npos) << msg;
+  }
+}
+
+TEST(YamlRules, ASecondDocumentIsAnError) {
+  TempDir dir;
+  const std::string yaml = base_yaml() + "---\nname: other\n";
+  const std::string msg = load_error(dir, yaml);
+  EXPECT_NE(msg.find("bad.yaml:" + std::to_string(line_of(yaml, "name: other")) +
+                     ": a second YAML document starts here (the first starts at line 1)"),
+            std::string::npos)
+      << msg;
+  // An empty second document (a stray '---' at the end) too; a leading '---' and a final '...' are fine.
+  const std::string stray = base_yaml() + "---\n";
+  EXPECT_NE(load_error(dir, stray).find("bad.yaml:" + std::to_string(line_of(stray, "---")) + ": a second YAML document"),
+            std::string::npos)
+      << load_error(dir, stray);
+  ts::write_text(dir / "ok.yaml", "---\n" + base_yaml() + "...\n");
+  EXPECT_EQ(scenario::load_scenario(dir / "ok.yaml").name, "base");
+}
+
+TEST(YamlRules, IntegersFollowTheYaml12CoreSchema) {
+  TempDir dir;
+  const auto load_with = [&](const std::string& from, const std::string& to) {
+    ts::write_text(dir / "ok.yaml", replaced(base_yaml(), from, to));
+    return scenario::load_scenario(dir / "ok.yaml");
+  };
+  // Core schema integers: decimal, 0o octal, 0x hexadecimal (so 0x10 is 16, as the spec says).
+  EXPECT_EQ(load_with("seed: 7", "seed: 0x10").seed, 16u);
+  EXPECT_EQ(load_with("seed: 7", "seed: 0o20").seed, 16u);
+  EXPECT_EQ(load_with("seed: 7", "seed: +12").seed, 12u);
+  // A float with an exact integral value stands for that integer.
+  EXPECT_EQ(load_with("paths: 10", "paths: 1e3").paths, 1000);
+  EXPECT_EQ(load_with("paths: 10", "paths: 20.0").paths, 20);
+  const struct {
+    std::string value, message;
+  } bad[] = {
+      {"1e-400", "seed = 1e-400 is outside the range of a double"},  // was read as 0
+      {"2.5", "seed = 2.5 is not an integer"},
+      {"1e-3", "seed = 1e-3 is not an integer"},
+      {"\"7\"", "seed = \"7\" is a quoted string, not an integer"},
+      {"-1", "seed = -1 is not in [0, 9223372036854775807]"},
+      {"9223372036854775808", "seed = 9223372036854775808 is not in [0, 9223372036854775807]"},
+      {"1e19", "seed = 1e19 is not in [0, 9223372036854775807]"},
+      {"0x", "seed = 0x is not an integer"},
+      {"0x-1", "seed = 0x-1 is not an integer"},
+      {"0b101", "seed = 0b101 is not an integer"},
+      {"1_000", "seed = 1_000 is not an integer"},
+      {".inf", "seed = .inf is not an integer"},
+  };
+  for (const auto& b : bad) {
+    const std::string yaml = replaced(base_yaml(), "seed: 7", "seed: " + b.value);
+    const std::string msg = load_error(dir, yaml);
+    EXPECT_NE(msg.find("bad.yaml:" + std::to_string(line_of(yaml, "seed:")) + ": " + b.message), std::string::npos)
+        << b.value << ": " << msg;
+  }
+}
+
+TEST(YamlRules, FloatsAndBooleansFollowTheYaml12CoreSchema) {
+  TempDir dir;
+  const auto vol = [&](const std::string& v) {
+    ts::write_text(dir / "ok.yaml", replaced(base_yaml(), "  vol_per_sqrt_year: 0.6", "  vol_per_sqrt_year: " + v));
+    return scenario::load_scenario(dir / "ok.yaml").price.gbm.vol_per_sqrt_year;
+  };
+  EXPECT_DOUBLE_EQ(vol(".5"), 0.5);
+  EXPECT_DOUBLE_EQ(vol("5e-1"), 0.5);
+  EXPECT_DOUBLE_EQ(vol("1."), 1.0);
+  EXPECT_DOUBLE_EQ(vol("0x1"), 1.0);  // a core-schema integer is a number
+  const struct {
+    std::string value, message;
+  } bad[] = {
+      {"0x1p-1", "= 0x1p-1 is not a number"},  // a C hex float, not YAML
+      {"1e-400", "= 1e-400 is outside the range of a double"},
+      {"1e400", "= 1e400 is outside the range of a double"},
+      {".nan", "= .nan is not a finite number"},
+      {".inf", "= .inf is not a finite number"},
+      {"inf", "= inf is not a number"},
+      {"\"0.6\"", "= \"0.6\" is a quoted string, not a number"},
+      {"0.6 # ok", ""},  // a comment is not part of the value
+  };
+  for (const auto& b : bad) {
+    const std::string yaml = replaced(base_yaml(), "  vol_per_sqrt_year: 0.6", "  vol_per_sqrt_year: " + b.value);
+    if (b.message.empty()) {
+      EXPECT_DOUBLE_EQ(vol(b.value), 0.6);
+      continue;
+    }
+    const std::string msg = load_error(dir, yaml);
+    EXPECT_NE(msg.find("bad.yaml:" + std::to_string(line_of(yaml, "  vol_per_sqrt_year:")) +
+                       ": price.vol_per_sqrt_year " + b.message),
+              std::string::npos)
+        << b.value << ": " << msg;
+  }
+  const auto halvings = [&](const std::string& v) {
+    ts::write_text(dir / "ok.yaml", replaced(base_yaml(), "  block_arrivals: poisson\n",
+                                             "  block_arrivals: poisson\n  halvings: " + v + "\n"));
+    return scenario::load_scenario(dir / "ok.yaml").chain.halvings;
+  };
+  EXPECT_FALSE(halvings("false"));
+  EXPECT_FALSE(halvings("FALSE"));
+  EXPECT_TRUE(halvings("True"));
+  for (const std::string v : {"yes", "no", "on", "off", "\"true\"", "1"}) {
+    const std::string msg = load_error(dir, replaced(base_yaml(), "  block_arrivals: poisson\n",
+                                                     "  block_arrivals: poisson\n  halvings: " + v + "\n"));
+    EXPECT_NE(msg.find("chain.halvings = " + v + " is not a boolean (allowed: true, false)"), std::string::npos)
+        << v << ": " << msg;
+  }
+}
+
+TEST(YamlRules, StartDatesAreCalendarDaysFromTheGenesisBlock) {
+  TempDir dir;
+  ts::write_text(dir / "ok.yaml", replaced(base_yaml(), "date: 2026-06-13", "date: 2009-01-03"));
+  EXPECT_EQ(scenario::load_scenario(dir / "ok.yaml").start.date, "2009-01-03");
+  const struct {
+    std::string value, message;
+  } bad[] = {
+      {"2009-01-02", "= 2009-01-02 is out of range (allowed: a date YYYY-MM-DD from 2009-01-03 to 2200-12-31)"},
+      {"2009-01-01", "= 2009-01-01 is out of range"},
+      {"2201-01-01", "= 2201-01-01 is out of range"},
+      {"2026-02-30", "= 2026-02-30 is not a calendar date"},
+      {"2025-02-29", "= 2025-02-29 is not a calendar date"},
+      {"2026-13-01", "= 2026-13-01 is not a calendar date"},
+      {"2026-6-13", "= 2026-6-13 is not a date YYYY-MM-DD"},
+      {"2026-06-1x", "= 2026-06-1x is not a date YYYY-MM-DD"},
+      {"2026-06-13T00:00:00Z", "= 2026-06-13T00:00:00Z is not a date YYYY-MM-DD"},
+  };
+  for (const auto& b : bad) {
+    const std::string yaml = replaced(base_yaml(), "date: 2026-06-13", "date: " + b.value);
+    const std::string msg = load_error(dir, yaml);
+    EXPECT_NE(msg.find("bad.yaml:" + std::to_string(line_of(yaml, "date:")) + ": start.date " + b.message),
+              std::string::npos)
+        << b.value << ": " << msg;
+  }
+  ts::write_text(dir / "leap.yaml", replaced(base_yaml(), "date: 2026-06-13", "date: 2024-02-29"));
+  EXPECT_EQ(scenario::load_scenario(dir / "leap.yaml").start.date, "2024-02-29");
+}
+
+// ---- Messages name file, line and key, and quote at most ~80 characters (issue 16 item 20).
+
+TEST(InputErrors, AHugeValueIsQuotedShort) {
+  TempDir dir;
+  const std::string garbage(1'000'000, 'x');
+  const std::string yaml = replaced(base_yaml(), "paths: 10", "paths: " + garbage);
+  const std::string msg = load_error(dir, yaml);
+  EXPECT_LT(msg.size(), 300u) << msg.substr(0, 400);
+  EXPECT_NE(msg.find("bad.yaml:" + std::to_string(line_of(yaml, "paths:")) + ": paths = " + std::string(80, 'x') +
+                     "... (1000000 bytes) is not an integer"),
+            std::string::npos)
+      << msg.substr(0, 400);
+  // A long unknown key (YAML allows 1024 characters in an implicit key) and a long text value in a choice.
+  const std::string msg2 = load_error(dir, base_yaml() + std::string(1000, 'k') + ": 1\n");
+  EXPECT_LT(msg2.size(), 600u) << msg2.substr(0, 700);
+  EXPECT_NE(msg2.find("unknown key " + std::string(80, 'k') + "... (1000 bytes)"), std::string::npos) << msg2.substr(0, 700);
+  const std::string msg3 = load_error(dir, replaced(base_yaml(), "block_arrivals: poisson", "block_arrivals: " + garbage));
+  EXPECT_LT(msg3.size(), 300u) << msg3.substr(0, 400);
+}
+
+TEST(InputErrors, TextThatIsNotUtf8OrHasControlCharactersIsRejectedWithItsPosition) {
+  TempDir dir;
+  {
+    const std::string yaml = replaced(base_yaml(), "description: exogenous", "description: ex\xff" "ogenous");
+    const std::string msg = load_error(dir, yaml);
+    EXPECT_NE(msg.find("bad.yaml:" + std::to_string(line_of(yaml, "description:")) + ":16: the byte \\xFF is not UTF-8"),
+              std::string::npos)
+        << msg;
+  }
+  {
+    const std::string msg = load_error(dir, replaced(base_yaml(), "name: base", "name: ba\x01se"));
+    EXPECT_NE(msg.find("bad.yaml:1:9: the control character U+0001 is not allowed"), std::string::npos) << msg;
+  }
+  // UTF-8 text is fine, with or without a byte order mark.
+  ts::write_text(dir / "ok.yaml", "\xEF\xBB\xBF" + replaced(base_yaml(), "description: exogenous", "description: \xC3\xA9xog\xE2\x82\xAC"));
+  EXPECT_EQ(scenario::load_scenario(dir / "ok.yaml").description.substr(0, 2), "\xC3\xA9");
+}
+
+TEST(InputErrors, RecursiveAliasIsAnError) {
+  TempDir dir;
+  const std::string msg = load_error(dir, base_yaml() + "loop: &a [*a]\n");
+  EXPECT_NE(msg.find("bad.yaml:"), std::string::npos) << msg;
+}
+
+TEST(InputErrors, UnknownObserverMachineNamesFileLineAndKey) {
+  TempDir dir;
+  const std::string catalogue = (ts::kSourceDir / "data/machines/current_2026.csv").string();
+  const std::string yaml =
+      replaced(ts::agents_yaml("ag", catalogue, 10, 30, 7), "{machine: Antminer S21,", "{machine: S99 Ultra,");
+  const std::string msg = load_error(dir, yaml);
+  EXPECT_NE(msg.find("bad.yaml:" + std::to_string(line_of(yaml, "S99 Ultra")) +
+                     ": agents.observers[0].machine = S99 Ultra is not in the catalogue"),
+            std::string::npos)
+      << msg;
+}
+
+TEST(InputErrors, AbsentSectionsNameTheirParentsLine) {
+  TempDir dir;
+  // network.model: replay without network.replay: the line of the network mapping, never line 0.
+  const std::string yaml = replaced(base_yaml(), "  model: exogenous\n  growth_per_year: 0.3\n  vol_per_sqrt_year: 0.2\n",
+                                    "  model: replay\n");
+  const std::string msg = load_error(dir, yaml);
+  EXPECT_NE(msg.find("bad.yaml:" + std::to_string(line_of(yaml, "  model: replay")) +
+                     ": missing required section network.replay"),
+            std::string::npos)
+      << msg;
+}
+
+// ---- Sweeps (issue 16 items 21 and 24).
+
+TEST(SweepErrors, GridSetsAKeyTheScenarioLeavesAtItsDefault) {
+  TempDir dir;
+  // scenarios/exogenous-hashrate.yaml has no chain: section; the grid must create it.
+  ts::write_text(dir / "sweep.yaml", "name: sw\nscenarios: [" + (ts::kSourceDir / "scenarios/exogenous-hashrate.yaml").string() +
+                                         "]\ngrid:\n  chain.block_arrivals: [expected, poisson]\n"
+                                         "  network.growth_per_year: [0.1, 0.2]\n");
+  const auto sw = scenario::load_sweep(dir / "sweep.yaml");
+  ASSERT_EQ(sw.scenarios.size(), 4u);
+  EXPECT_EQ(sw.scenarios[0].chain.arrivals, chain::BlockArrivals::Expected);
+  EXPECT_EQ(sw.scenarios[1].chain.arrivals, chain::BlockArrivals::Poisson);
+  EXPECT_DOUBLE_EQ(sw.scenarios[2].network.growth_per_year, 0.2);
+  EXPECT_EQ(sw.scenarios[3].name, "exogenous-hashrate[chain.block_arrivals=poisson,network.growth_per_year=0.2]");
+  // A whole new section, and a deeper one.
+  ts::write_text(dir / "base.yaml", replaced(base_yaml(), "chain:\n  block_arrivals: poisson\n", ""));
+  ts::write_text(dir / "sweep2.yaml", "name: sw\nscenarios: [base.yaml]\ngrid:\n  chain.halvings: [false]\n"
+                                      "  price.jumps.log_sd: [0.3]\n");
+  const auto sw2 = scenario::load_sweep(dir / "sweep2.yaml");
+  ASSERT_EQ(sw2.scenarios.size(), 1u);
+  EXPECT_FALSE(sw2.scenarios[0].chain.halvings);
+  EXPECT_DOUBLE_EQ(sw2.scenarios[0].price.gbm.jumps.log_sd, 0.3);
+}
+
+TEST(SweepErrors, ErrorsInGridValuesNameTheSweepFileAndLine) {
+  TempDir dir;
+  const std::string sweep = "name: sw\nscenarios: [base.yaml]\ngrid:\n  network.growth_per_year: [0.1]\n"
+                            "  chain.halvings:\n    - true\n    - maybe\n";
+  const std::string msg = sweep_error(dir, sweep);
+  EXPECT_EQ(msg.rfind((dir / "sweep.yaml").string() + ":7: chain.halvings = maybe is not a boolean", 0), 0u) << msg;
+  // A key the grid adds: the grid key's line.
+  const std::string msg2 = sweep_error(dir, "name: sw\nscenarios: [base.yaml]\ngrid:\n  chain.halving: [true]\n");
+  EXPECT_EQ(msg2.rfind((dir / "sweep.yaml").string() + ":4: unknown key chain.halving", 0), 0u) << msg2;
+  // A grid value inside a section the grid created.
+  ts::write_text(dir / "nochain.yaml", replaced(base_yaml(), "chain:\n  block_arrivals: poisson\n", ""));
+  ts::write_text(dir / "sweep3.yaml", "name: sw\nscenarios: [nochain.yaml]\ngrid:\n  chain.block_arrivals: [often]\n");
+  const std::string msg3 = ts::error_of([&] { scenario::load_sweep(dir / "sweep3.yaml"); }, "sweep3");
+  EXPECT_EQ(msg3.rfind((dir / "sweep3.yaml").string() + ":4: chain.block_arrivals = often is not one of", 0), 0u)
+      << msg3;
+}
+
+TEST(SweepErrors, OverlappingGridKeysAreAnError) {
+  TempDir dir;
+  const std::string msg = sweep_error(dir, "name: sw\nscenarios: [base.yaml]\ngrid:\n  price.jumps: [{log_sd: 0.1}]\n"
+                                           "  price.jumps.log_sd: [0.2]\n");
+  EXPECT_NE(msg.find("sweep.yaml:5: grid.price.jumps.log_sd lies inside grid.price.jumps (line 4)"), std::string::npos)
+      << msg;
+}
+
+TEST(SweepErrors, DuplicateGridKeyNamesBothLines) {
+  TempDir dir;
+  const std::string msg = sweep_error(dir, "name: sw\nscenarios: [base.yaml]\ngrid:\n  price.drift_per_year: [0.1]\n"
+                                           "  price.drift_per_year: [0.2]\n");
+  EXPECT_NE(msg.find("sweep.yaml:5: duplicate key grid.price.drift_per_year (first given at line 4)"), std::string::npos)
+      << msg;
+}
+
+TEST(Cli, SweepSummaryTablePrintsWholeVariantNames) {
+  TempDir dir;
+  ts::write_text(dir / "base.yaml", base_yaml());
+  ts::write_text(dir / "sweep.yaml", "name: sw\nscenarios: [base.yaml]\npaths: 2\nhorizon_days: 5\n"
+                                     "grid:\n  network.growth_per_year: [0.1, 0.2]\n  chain.difficulty_adjustment: [true]\n");
+  const auto out = dir / "sw.h5";
+  const int rc = exit_code(kHashsim + " -q sweep " + (dir / "sweep.yaml").string() + " -o " + out.string() +
+                           " --no-progress > " + (dir / "stdout.txt").string() + " 2>&1");
+  const std::string text = ts::read_text(dir / "stdout.txt");
+  ASSERT_EQ(rc, 0) << text;
+  // Names longer than the old 44-character column, differing only at the end.
+  for (const char* g : {"0.1", "0.2"})
+    EXPECT_NE(text.find("base[network.growth_per_year=" + std::string(g) + ",chain.difficulty_adjustment=true] "),
+              std::string::npos)
+        << text;
+}

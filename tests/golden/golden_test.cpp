@@ -80,7 +80,11 @@ void flatten(const nlohmann::json& j, const std::string& prefix, std::vector<std
   } else if (j.is_number_float()) {
     lines.push_back(prefix + " = " + exact(j.get<double>()));
   } else {
-    lines.push_back(prefix + " = " + j.dump());
+    // A path inside the checkout records where it is, not the result: pin it relative to the source.
+    std::string text = j.dump();
+    const std::string root = ts::kSourceDir.string();
+    for (std::size_t p; (p = text.find(root)) != std::string::npos;) text.replace(p, root.size(), "<source>");
+    lines.push_back(prefix + " = " + text);
   }
 }
 

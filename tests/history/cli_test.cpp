@@ -5,22 +5,47 @@
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <stdlib.h>
 #include <sys/wait.h>
+
+#include <stdexcept>
 
 #include "engine/util/atomic_file.h"
 
 namespace {
 
-const std::filesystem::path kOut = std::filesystem::path(HASHSIM_BINARY_DIR) / "tests" / "history" / "cli";
+// Every test owns a fresh directory (CTest runs the test cases as separate processes in
+// parallel; one shared log file made them read each other's output).
+class TestDir {
+ public:
+  TestDir() {
+    const auto parent = std::filesystem::path(HASHSIM_BINARY_DIR) / "tests" / "history" / "cli";
+    std::filesystem::create_directories(parent);
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    std::string tmpl = (parent / (std::string(info ? info->name() : "test") + "-XXXXXX")).string();
+    if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed for " + tmpl);
+    path_ = tmpl;
+  }
+  ~TestDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  TestDir(const TestDir&) = delete;
+  TestDir& operator=(const TestDir&) = delete;
+  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+
+ private:
+  std::filesystem::path path_;
+};
 
 struct CliRun {
   int status = -1;
   std::string out;  // stdout and stderr
 };
 
-CliRun run_hashsim(const std::string& args) {
-  std::filesystem::create_directories(kOut);
-  const auto log = kOut / "last.log";
+CliRun run_hashsim(const TestDir& dir, const std::string& args) {
+  static int runs = 0;
+  const auto log = dir / ("run-" + std::to_string(++runs) + ".log");
   // CliRun from the source root so the default data paths (data/history/...) resolve.
   const std::string cmd = "cd '" HASHSIM_SOURCE_DIR "' && '" HASHSIM_BINARY_DIR "/tools/hashsim/hashsim' " + args +
                           " > '" + log.string() + "' 2>&1";
@@ -34,8 +59,9 @@ CliRun run_hashsim(const std::string& args) {
 }  // namespace
 
 TEST(HistoryCli, CalibrateWritesTheYamlFragment) {
-  const auto yaml = kOut / "fit.yaml";
-  const CliRun r = run_hashsim("calibrate --from 2023-01-01 --to 2023-12-31 -o '" + yaml.string() + "'");
+  const TestDir dir;
+  const auto yaml = dir / "fit.yaml";
+  const CliRun r = run_hashsim(dir, "calibrate --from 2023-01-01 --to 2023-12-31 -o '" + yaml.string() + "'");
   ASSERT_EQ(r.status, 0) << r.out;
   EXPECT_NE(r.out.find("vol_per_sqrt_year (sigma)"), std::string::npos) << r.out;
   const std::string text = hashsim::read_file(yaml);
@@ -44,13 +70,14 @@ TEST(HistoryCli, CalibrateWritesTheYamlFragment) {
 }
 
 TEST(HistoryCli, BacktestWritesCsvAndHdf5) {
-  const CliRun r = run_hashsim("backtest --from 2022-12-01 --to 2022-12-31 --machine 'S19 Pro' --mw 1 "
-                        "--tariff-usd-per-kwh 0.05 --capex-usd 100000 -o '" + (kOut / "bt.csv").string() +
-                        "' --h5 '" + (kOut / "bt.h5").string() + "'");
+  const TestDir dir;
+  const CliRun r = run_hashsim(dir, "backtest --from 2022-12-01 --to 2022-12-31 --machine 'S19 Pro' --mw 1 "
+                        "--tariff-usd-per-kwh 0.05 --capex-usd 100000 -o '" + (dir / "bt.csv").string() +
+                        "' --h5 '" + (dir / "bt.h5").string() + "'");
   ASSERT_EQ(r.status, 0) << r.out;
   EXPECT_NE(r.out.find("1 MW = 307 x Bitmain Antminer S19 Pro"), std::string::npos) << r.out;
-  EXPECT_TRUE(std::filesystem::exists(kOut / "bt.csv"));
-  EXPECT_TRUE(std::filesystem::exists(kOut / "bt.h5"));
+  EXPECT_TRUE(std::filesystem::exists(dir / "bt.csv"));
+  EXPECT_TRUE(std::filesystem::exists(dir / "bt.h5"));
 }
 
 TEST(HistoryCli, BadInputExitsNonZeroWithAMessage) {
@@ -66,22 +93,24 @@ TEST(HistoryCli, BadInputExitsNonZeroWithAMessage) {
       {"backtest --machine 'S19 Pro' --mw -1", "--mw = -1 must be > 0"},
       {"backtest --hashrate-method pace", "--hashrate-method = 'pace' is not one of"},
   };
+  const TestDir dir;
   for (const auto& c : cases) {
-    const CliRun r = run_hashsim(c.args);
+    const CliRun r = run_hashsim(dir, c.args);
     EXPECT_EQ(r.status, 1) << c.args << "\n" << r.out;
     EXPECT_NE(r.out.find("hashsim: error: " + c.message), std::string::npos) << c.args << "\n" << r.out;
   }
 }
 
 TEST(HistoryCli, ValidatePrintsErrorsPerHorizonAndWritesTheSeries) {
-  const auto csv = kOut / "validate.csv";
-  const CliRun r = run_hashsim("validate --from 2024-06-01 --days 200 --paths 2 --threads 1 -o '" + csv.string() + "'");
+  const TestDir dir;
+  const auto csv = dir / "validate.csv";
+  const CliRun r = run_hashsim(dir, "validate --from 2024-06-01 --days 200 --paths 2 --threads 1 -o '" + csv.string() + "'");
   ASSERT_EQ(r.status, 0) << r.out;
   for (const char* s : {"30 d", "90 d", "180 d", "all (199 d)", "median |e|", "bias mean e"})
     EXPECT_NE(r.out.find(s), std::string::npos) << s << "\n" << r.out;
   const std::string text = hashsim::read_file(csv);
   EXPECT_EQ(text.rfind("date,price_usd,actual_network_hashrate_ths,simulated_network_hashrate_ths_p5,", 0), 0u);
-  const CliRun bad = run_hashsim("validate --from 2024-06-01 --scenario scenarios/exogenous-hashrate.yaml");
+  const CliRun bad = run_hashsim(dir, "validate --from 2024-06-01 --scenario scenarios/exogenous-hashrate.yaml");
   EXPECT_EQ(bad.status, 1) << bad.out;
   EXPECT_NE(bad.out.find("network.model: agents"), std::string::npos) << bad.out;
 }

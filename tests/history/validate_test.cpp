@@ -44,7 +44,7 @@ TEST(Validate, NeedsAnAgentScenarioAndAWindowInsideTheData) {
   o.from = "2025-01-01";
   o.days = 30;
   EXPECT_THROW(run_validate(scenario::load_scenario(kSource + "/scenarios/exogenous-hashrate.yaml"), daily(), o), Error);
-  o.from = "2026-06-01";  // difficulty is blank from 2026-06-14
+  o.from = "2026-06-15";  // difficulty is blank from 2026-06-27
   EXPECT_THROW(run_validate(scenario::load_scenario(kSource + "/scenarios/base.yaml"), daily(), o), Error);
   o.from = "2019-01-01";
   EXPECT_THROW(run_validate(scenario::load_scenario(kSource + "/scenarios/base.yaml"), daily(), o), Error);

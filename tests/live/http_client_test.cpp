@@ -123,5 +123,31 @@ TEST(HttpClient, RefusedConnectionIsANetworkErrorNotACrash) {
   EXPECT_EQ(f.attempts, 1);
 }
 
+TEST(HttpClient, SameHostRedirectIsFollowedWithItsHeaders) {
+  FakeProviders s;
+  s.set("/moved", {301, "", "text/plain", 0, {{"Location", s.base_url() + testing::kHeightPath}}});
+  HttpRequest r = request_to(s, "/moved");
+  r.headers.push_back("x-cg-demo-api-key: k-123");
+  const HttpResponse resp = http_get(r);
+  EXPECT_EQ(resp.status, 200);
+  EXPECT_EQ(resp.body, "957491");
+  EXPECT_EQ(s.last_header(testing::kHeightPath, "x-cg-demo-api-key"), "k-123");
+}
+
+TEST(HttpClient, CrossHostRedirectIsRefusedBeforeAnyHeaderLeaves) {
+  FakeProviders s, other;
+  s.set(testing::kCoinGeckoPath, {302, "", "text/plain", 0, {{"Location", other.base_url() + "/collect"}}});
+  HttpRequest r = request_to(s, testing::kCoinGeckoPath);
+  r.headers.push_back("x-cg-demo-api-key: k-123");
+  r.secrets = {"k-123"};
+  const FetchResult f = http_get_with_retry(r, {3, 5, 20, 2000});
+  EXPECT_EQ(other.total_hits(), 0);
+  EXPECT_EQ(f.response.outcome, HttpOutcome::NetworkError);
+  EXPECT_EQ(f.attempts, 1);
+  EXPECT_NE(f.response.error.find("redirect (HTTP 302) to another host refused: " + other.base_url() + "/collect"),
+            std::string::npos)
+      << f.response.error;
+}
+
 }  // namespace
 }  // namespace hashsim::live

@@ -6,7 +6,9 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
+#include <map>
 #include <sstream>
 
 #include "engine/live/cache.h"
@@ -162,7 +164,7 @@ TEST_F(LiveData, CoinGeckoDownFallsBackToCoinbaseWithDerivedFiatPrices) {
   EXPECT_FALSE(usd.provider_time.has_value());  // Coinbase spot has no timestamp
   EXPECT_NE(usd.note.find("CoinGecko: HTTP 500"), std::string::npos) << usd.note;
   const LiveValue& gbp = s.at(ValueKey::PriceGbp);
-  EXPECT_EQ(gbp.source, "coinbase");
+  EXPECT_EQ(gbp.source, "derived");  // Coinbase USD x FX, not a Coinbase quote
   EXPECT_DOUBLE_EQ(gbp.value, 64130.12 * 0.7419);
   EXPECT_NE(gbp.note.find("derived"), std::string::npos) << gbp.note;
 }
@@ -252,7 +254,8 @@ TEST_F(LiveData, StaleProviderTimestampsAreFlagged) {
 TEST_F(LiveData, HeightGoingBackwardsIsRejected) {
   build_snapshot(opts_);
   age_cache(2 * 86400);
-  server_.set(testing::kHeightPath, {200, "957000", "text/plain", 0, {}});
+  // A provider a few blocks behind (within a day's blocks) lags: the cached height stands.
+  server_.set(testing::kHeightPath, {200, "957480", "text/plain", 0, {}});
   const Snapshot s = build_snapshot(opts_);
   EXPECT_EQ(s.at(ValueKey::Height).source, "cache");
   EXPECT_DOUBLE_EQ(s.at(ValueKey::Height).value, 957491);
@@ -389,6 +392,219 @@ TEST_F(LiveData, HealthProbesReportEachProvider) {
   }
   EXPECT_EQ(down, 1);
   EXPECT_EQ(server_.hits(testing::kCoinbasePath), 1);  // probes never retry
+}
+
+// ---- issue 16, items 1-9 ----
+
+// Writes one value into the cache file as if a provider had delivered it `age_s` ago.
+void put_cached(const fs::path& dir, ValueKey k, double value, std::int64_t fetched_at, const std::string& source) {
+  fs::create_directories(dir);
+  Snapshot s;
+  s.created_utc = format_utc_iso8601(now_unix_s());
+  LiveValue v;
+  v.value = value;
+  v.source = source;
+  v.fetched_at = format_utc_iso8601(fetched_at);
+  s.set(k, v);
+  write_file_atomic(dir / kSnapshotCacheFile, snapshot_to_text(s));
+}
+
+TEST_F(LiveData, ImplausibleValuesAreRejectedOnFetch) {
+  // Height 0 (today accepted: a run would start at 50 BTC subsidy), a height below the static
+  // default's, a price 30x the default and an FX rate 6x it.
+  for (const char* height : {"0", "900000", "19999999"}) {
+    server_.set(testing::kHeightPath, {200, height, "text/plain", 0, {}});
+    opts_.mode = LiveMode::Refresh;
+    const Snapshot s = build_snapshot(opts_);
+    EXPECT_NE(s.at(ValueKey::Height).source, "mempool.space") << height;
+    EXPECT_NE(s.at(ValueKey::Height).value, std::stod(height)) << height;
+    EXPECT_NE(s.at(ValueKey::Height).note.find("outside the plausible range"), std::string::npos)
+        << s.at(ValueKey::Height).note;
+  }
+  fs::remove_all(cache_dir_);
+  server_.set(testing::kCoinGeckoPath,
+              {200, R"({"bitcoin":{"usd":2000000,"gbp":47985.03,"eur":56549.43,"last_updated_at":{{NOW_UNIX}}}})",
+               "application/json", 0, {}});
+  server_.set(testing::kFrankfurterPath,
+              {200, R"({"amount":1.0,"base":"USD","date":"{{TODAY}}","rates":{"EUR":5.5,"GBP":0.7419}})",
+               "application/json", 0, {}});
+  const Snapshot s = build_snapshot(opts_);
+  EXPECT_EQ(s.at(ValueKey::PriceUsd).source, "coinbase");  // the fallback provider
+  EXPECT_NE(s.at(ValueKey::PriceUsd).note.find("price_usd = 2000000 is outside the plausible range"), std::string::npos)
+      << s.at(ValueKey::PriceUsd).note;
+  EXPECT_EQ(s.at(ValueKey::FxUsdEur).source, "static");
+  EXPECT_EQ(s.at(ValueKey::FxUsdGbp).source, "frankfurter");
+  // The bounds themselves: never below the static default's height, and they grow with time.
+  const NetworkDefaults d = load_network_defaults();
+  const Bounds h = plausible_bounds(d, ValueKey::Height, now_unix_s());
+  EXPECT_DOUBLE_EQ(h.lo, d.at(ValueKey::Height).value);
+  EXPECT_GT(h.hi, 957491.0);
+  EXPECT_LT(plausible_bounds(d, ValueKey::Height, 0).hi, h.hi + 1.0);
+}
+
+TEST_F(LiveData, FutureProviderTimestampsAreNotTrusted) {
+  const std::int64_t year_ahead = now_unix_s() + 365 * 86400;
+  server_.set(testing::kCoinGeckoPath,
+              {200, R"({"bitcoin":{"usd":64128.49,"gbp":47985.03,"eur":56549.43,"last_updated_at":)" +
+                        std::to_string(year_ahead) + "}}",
+               "application/json", 0, {}});
+  server_.set(testing::kFrankfurterPath,
+              {200, R"({"amount":1.0,"base":"USD","date":")" + format_utc_iso8601(year_ahead).substr(0, 10) +
+                        R"(","rates":{"EUR":0.8537,"GBP":0.7419}})",
+               "application/json", 0, {}});
+  const Snapshot s = build_snapshot(opts_);
+  const LiveValue& usd = s.at(ValueKey::PriceUsd);
+  EXPECT_TRUE(usd.stale);
+  EXPECT_FALSE(usd.provider_time.has_value());
+  EXPECT_NE(usd.note.find("in the future"), std::string::npos) << usd.note;
+  EXPECT_TRUE(s.at(ValueKey::FxUsdGbp).stale);
+  EXPECT_FALSE(s.at(ValueKey::FxUsdGbp).provider_time.has_value());
+  EXPECT_NE(s.at(ValueKey::FxUsdGbp).note.find("in the future"), std::string::npos);
+  // A run starting from live data starts today, not a year ahead.
+  scenario::StartConditions start;
+  start.source = scenario::StartSource::Live;
+  opts_.mode = LiveMode::Refresh;
+  fill_start_conditions(start, opts_);
+  EXPECT_EQ(start.date, format_utc_iso8601(now_unix_s()).substr(0, 10));
+}
+
+TEST_F(LiveData, CacheFetchedInTheFutureIsNotFresh) {
+  build_snapshot(opts_);
+  age_cache(-365 * 86400);  // fetched_at a year ahead
+  const int before = server_.total_hits();
+  LogCapture logs;
+  const Snapshot s = build_snapshot(opts_);
+  EXPECT_EQ(server_.total_hits(), before + 5);  // refetched, not served as fresh
+  EXPECT_EQ(s.at(ValueKey::PriceUsd).source, "coingecko");
+  EXPECT_NE(logs.text().find("in the future"), std::string::npos) << logs.text();
+  // Offline, the value is not used either, and the note says why.
+  age_cache(-365 * 86400);
+  opts_.mode = LiveMode::CacheOnly;
+  const Snapshot off = build_snapshot(opts_);
+  EXPECT_EQ(off.at(ValueKey::PriceUsd).source, "static");
+  EXPECT_NE(off.at(ValueKey::PriceUsd).note.find("cached value rejected: fetched_at"), std::string::npos)
+      << off.at(ValueKey::PriceUsd).note;
+}
+
+TEST_F(LiveData, CachedValuesAreValidatedOnRead) {
+  for (const double bad : {0.0, -5.0, 1e308}) {
+    put_cached(cache_dir_, ValueKey::PriceUsd, bad, now_unix_s() - 60, "coingecko");
+    opts_.mode = LiveMode::CacheOnly;
+    const Snapshot off = build_snapshot(opts_);
+    EXPECT_EQ(off.at(ValueKey::PriceUsd).source, "static") << bad;
+    EXPECT_NE(off.at(ValueKey::PriceUsd).note.find("cached value rejected: price_usd"), std::string::npos)
+        << off.at(ValueKey::PriceUsd).note;
+    // Online, a fresh but bad cache entry does not spare the request.
+    opts_.mode = LiveMode::Auto;
+    const int before = server_.hits(testing::kCoinGeckoPath);
+    const Snapshot on = build_snapshot(opts_);
+    EXPECT_EQ(server_.hits(testing::kCoinGeckoPath), before + 1) << bad;
+    EXPECT_DOUBLE_EQ(on.at(ValueKey::PriceUsd).value, 64128.49);
+    fs::remove_all(cache_dir_);
+  }
+}
+
+TEST_F(LiveData, OneBadHeightDoesNotBlockLaterRealHeights) {
+  // A bogus height in the cache (outside the bounds, or inside them but far ahead of the chain).
+  for (const double bogus : {19'999'999.0, 957491.0 + 5000.0}) {
+    put_cached(cache_dir_, ValueKey::Height, bogus, now_unix_s() - 3 * 86400, "mempool.space");
+    const Snapshot s = build_snapshot(opts_);
+    EXPECT_EQ(s.at(ValueKey::Height).source, "mempool.space") << bogus;
+    EXPECT_DOUBLE_EQ(s.at(ValueKey::Height).value, 957491);
+    EXPECT_DOUBLE_EQ(snapshot_from_text(read_file(cache_file())).at(ValueKey::Height).value, 957491);
+    fs::remove_all(cache_dir_);
+  }
+}
+
+TEST_F(LiveData, ZeroTtlAlwaysRefetches) {
+  opts_.cache_ttl_s = 0;
+  build_snapshot(opts_);
+  const Snapshot s = build_snapshot(opts_);  // within the same second
+  EXPECT_EQ(server_.total_hits(), 10);
+  EXPECT_EQ(s.at(ValueKey::PriceUsd).source, "coingecko");
+}
+
+TEST_F(LiveData, HealthAppliesPlausibilityAndStaleness) {
+  server_.set(testing::kHeightPath, {200, "0", "text/plain", 0, {}});
+  server_.set(testing::kCoinGeckoPath,
+              {200, R"({"bitcoin":{"usd":64128.49,"gbp":47985.03,"eur":56549.43,"last_updated_at":)" +
+                        std::to_string(now_unix_s() + 365 * 86400) + "}}",
+               "application/json", 0, {}});
+  server_.set(testing::kFrankfurterPath,
+              {200, R"({"amount":1.0,"base":"USD","date":")" + format_utc_iso8601(now_unix_s() - 30 * 86400).substr(0, 10) +
+                        R"(","rates":{"EUR":0.8537,"GBP":0.7419}})",
+               "application/json", 0, {}});
+  const auto probes = probe_providers(opts_);
+  ASSERT_EQ(probes.size(), 6u);
+  std::map<std::string, const ProbeResult*> by;
+  for (const auto& p : probes) by[p.provider] = &p;
+  const ProbeResult& height = *by.at("mempool.space");
+  EXPECT_FALSE(height.ok);
+  EXPECT_EQ(height.state, "BAD");
+  EXPECT_NE(height.error.find("height = 0 is outside the plausible range"), std::string::npos) << height.error;
+  const ProbeResult& cg = *by.at("CoinGecko");
+  EXPECT_EQ(cg.state, "STALE");
+  EXPECT_NE(cg.error.find("in the future"), std::string::npos) << cg.error;
+  const ProbeResult& fx = *by.at("Frankfurter");
+  EXPECT_EQ(fx.state, "STALE");
+  EXPECT_NE(fx.error.find("old (limit 5.0 d)"), std::string::npos) << fx.error;
+  EXPECT_EQ(by.at("Coinbase")->state, "up");
+}
+
+TEST_F(LiveData, ProvidersAreFetchedAtOnce) {
+  // Each provider takes 400 ms to answer: one after another that is >= 2 s, at once ~0.4 s.
+  server_.set(testing::kCoinGeckoPath, {200, fixture("coingecko_simple_price.json"), "application/json", 400, {}});
+  server_.set(testing::kDifficultyPath, {200, fixture("blockchain_getdifficulty.txt"), "text/plain", 400, {}});
+  server_.set(testing::kHashratePath, {200, fixture("blockchain_hashrate.txt"), "text/plain", 400, {}});
+  server_.set(testing::kHeightPath, {200, fixture("mempool_tip_height.txt"), "text/plain", 400, {}});
+  server_.set(testing::kFrankfurterPath, {200, fixture("frankfurter_latest.json"), "application/json", 400, {}});
+  const auto t0 = std::chrono::steady_clock::now();
+  const Snapshot s = build_snapshot(opts_);
+  const auto took = std::chrono::steady_clock::now() - t0;
+  for (int i = 0; i < kValueCount; ++i) EXPECT_NE(s.at(static_cast<ValueKey>(i)).source, "static");
+  EXPECT_LT(took, std::chrono::milliseconds(1600));
+}
+
+TEST_F(LiveData, HangingProvidersCostOneOverallDeadline) {
+  // Every provider hangs 2 s; per-request timeouts and retry budgets alone would allow far more.
+  server_.fail_everything(200);
+  for (const char* path : {testing::kCoinGeckoPath, testing::kCoinbasePath, testing::kDifficultyPath,
+                           testing::kHashratePath, testing::kHeightPath, testing::kFrankfurterPath})
+    server_.set(path, {200, "1", "text/plain", 2000, {}});
+  opts_.total_timeout_ms = 5000;
+  opts_.retry = {3, 10, 40, 15000};
+  opts_.refresh_deadline_ms = 500;
+  const auto t0 = std::chrono::steady_clock::now();
+  const Snapshot s = build_snapshot(opts_);
+  const auto took = std::chrono::steady_clock::now() - t0;
+  EXPECT_LT(took, std::chrono::milliseconds(1500));
+  EXPECT_EQ(s.at(ValueKey::Height).source, "static");
+  EXPECT_NE(s.at(ValueKey::Height).note.find("refresh deadline of 500 ms reached"), std::string::npos)
+      << s.at(ValueKey::Height).note;
+  const auto probes_t0 = std::chrono::steady_clock::now();
+  probe_providers(opts_);
+  EXPECT_LT(std::chrono::steady_clock::now() - probes_t0, std::chrono::milliseconds(1500));
+}
+
+TEST_F(LiveData, CrossHostRedirectIsRefusedAndTheKeyStaysHome) {
+  FakeProviders elsewhere;
+  opts_.coingecko_api_key = kApiKey;
+  server_.set(testing::kCoinGeckoPath,
+              {302, "", "text/plain", 0, {{"Location", elsewhere.base_url() + testing::kCoinGeckoPath + "?steal=1"}}});
+  const Snapshot s = build_snapshot(opts_);
+  EXPECT_EQ(elsewhere.total_hits(), 0);
+  EXPECT_EQ(s.at(ValueKey::PriceUsd).source, "coinbase");
+  EXPECT_NE(s.at(ValueKey::PriceUsd).note.find("CoinGecko: redirect (HTTP 302) to another host refused"),
+            std::string::npos)
+      << s.at(ValueKey::PriceUsd).note;
+}
+
+TEST_F(LiveData, TheRealReasonIsInTheNote) {
+  server_.set(testing::kHeightPath, {200, std::string(2u << 20, '9'), "text/plain", 0, {}});
+  const Snapshot s = build_snapshot(opts_);
+  EXPECT_NE(s.at(ValueKey::Height).note.find("mempool.space: response larger than"), std::string::npos)
+      << s.at(ValueKey::Height).note;
+  EXPECT_EQ(s.at(ValueKey::Height).note.find("connection failed"), std::string::npos);
 }
 
 }  // namespace

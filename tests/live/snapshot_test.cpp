@@ -73,7 +73,7 @@ TEST(NetworkDefaults, BuiltInCopyIsTheDataFileAndParses) {
   EXPECT_EQ(builtin_network_defaults_yaml(), read_file(std::string(HASHSIM_SOURCE_DIR) + "/data/network_defaults.yaml"));
   const NetworkDefaults d = load_network_defaults();
   EXPECT_DOUBLE_EQ(d.at(ValueKey::PriceUsd).value, 64429.99);
-  EXPECT_DOUBLE_EQ(d.at(ValueKey::Difficulty).value, 1.249329e14);
+  EXPECT_DOUBLE_EQ(d.at(ValueKey::Difficulty).value, 1.389554e14);  // corrected epochs (data/history/README.md)
   EXPECT_DOUBLE_EQ(d.at(ValueKey::Height).value, 953565);
   EXPECT_EQ(d.at(ValueKey::PriceUsd).as_of, "2026-06-13");
   EXPECT_GT(d.fee_btc_per_block.value, 0.0);

@@ -106,10 +106,11 @@ async function compareNumbers(page, json, scope, label) {
 
 async function shots(page, name) {
   const h = await page.evaluate(() => document.documentElement.scrollHeight);
+  const w = page.viewportSize().width;
   const files = [];
   for (let y = 0, i = 0; y < h && i < 8; y += 1400, i++) {
     const f = path.join(args.out, `${name}_${i}.png`);
-    await page.screenshot({ path: f, fullPage: true, clip: { x: 0, y, width: 1300, height: Math.min(1400, h - y) } });
+    await page.screenshot({ path: f, fullPage: true, clip: { x: 0, y, width: w, height: Math.min(1400, h - y) } });
     files.push(f);
   }
   log(`screenshots: ${files.join(' ')}`);
@@ -150,6 +151,108 @@ try {
     const n = await compareNumbers(page, JSON.parse(fs.readFileSync(args['site-json'], 'utf8')), '#site', 'report');
     check(n >= 40, `report: compared ${n} site numbers (want >= 40)`);
     log(`report: ${n} site numbers equal the engine's JSON`);
+
+    // Issue 16, item 16: one colour per scenario in every chart; every miner its own colour.
+    const colours = await page.evaluate(() => {
+      const out = {};
+      for (const id of ['fan-price_usd', 'fleet-0', 'rep-cumulative-site', 'rep-discounted-site']) {
+        const c = Chart.getChart(document.getElementById(id));
+        c.data.datasets.filter((d) => / median$/.test(d.label)).forEach((d) => {
+          const sc = d.label.replace(/ median$/, '');
+          (out[sc] = out[sc] || new Set()).add(d.borderColor);
+        });
+      }
+      for (const i of [0, 1]) {
+        const c = Chart.getChart(document.getElementById(`rep-npv-${i}`));
+        const sc = document.getElementById(`rep-npv-${i}`).closest('.chart-box').querySelector('h4').textContent.match(/, (\w+) \(/)[1];
+        (out[sc] = out[sc] || new Set()).add(c.data.datasets[0].backgroundColor.replace(/rgba\((\d+),(\d+),(\d+),[\d.]+\)/, (m, r, g, b) => `#${[r, g, b].map((x) => Number(x).toString(16).padStart(2, '0')).join('')}`));
+      }
+      return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, [...v]]));
+    });
+    check(Object.keys(colours).length === 2 && Object.values(colours).every((v) => v.length === 1), `report: one colour per scenario ${JSON.stringify(colours)}`);
+    check(new Set(Object.values(colours).map((v) => v[0])).size === 2, `report: the scenarios' colours differ ${JSON.stringify(colours)}`);
+    const miners = await page.evaluate(() => Chart.getChart(document.getElementById('rep-cost-grid')).data.datasets
+      .filter((d) => d.label !== 'revenue per TH/day').map((d) => `${d.borderColor} ${JSON.stringify(d.borderDash || [])}`));
+    check(miners.length >= 11 && new Set(miners).size === miners.length, `report: ${miners.length} miners, ${new Set(miners).size} distinct line styles`);
+    // The selection charts keep a usable plot under their legend.
+    const plotH = await page.evaluate(() => ['rep-cost-grid', 'rep-payback-grid'].map((id) => Chart.getChart(document.getElementById(id)).chartArea.height));
+    check(plotH.every((h) => h >= 160), `report: selection chart plot heights ${plotH} px (want >= 160)`);
+
+    // Issue 16, item 17: histogram ticks in one style, distinct, integer path counts.
+    const hist = await page.evaluate(() => ['rep-npv-0', 'rep-npv-1', 'rep-irr-0', 'rep-irr-1'].filter((id) => document.getElementById(id)).map((id) => {
+      const c = Chart.getChart(document.getElementById(id));
+      return { id, labels: c.data.labels, yTicks: c.scales.y.ticks.map((t) => t.value) };
+    }));
+    for (const h of hist) {
+      check(h.labels.every((l) => !/e[+-]/.test(l)), `report: ${h.id} labels without exponents ${h.labels.slice(0, 3)}`);
+      const units = new Set(h.labels.map((l) => l.replace(/^[-\d.,]+/, '')));
+      check(units.size === 1, `report: ${h.id} labels in one unit ${[...units]}`);
+      check(new Set(h.labels).size === h.labels.length, `report: ${h.id} labels distinct ${h.labels}`);
+      check(h.yTicks.every(Number.isInteger), `report: ${h.id} path counts are whole numbers ${h.yTicks}`);
+    }
+    // A site analysis over fewer scenarios, or in another order, keeps the market colours
+    // (the issue: bull red in the market charts, green in the site charts).
+    const subset = await page.evaluate(() => {
+      const box = document.createElement('div');
+      document.body.appendChild(box);
+      const bands = { p5: [1, 2], p25: [1, 2], p50: [1, 2], p75: [1, 2], p95: [1, 2] };
+      const v = { discount_rate: 0.08, summary: { inputs: { site: { currency: 'GBP' } } }, scenarios: [{ scenario: 'bear', n_paths: 1, years: 1,
+        plays: [{ key: 'site', available: true, cumulative: bands, discounted: bands }] }] };
+      HS.cashflowCharts(box, v, 'subset');
+      const got = Chart.getChart(document.getElementById('subset-cumulative-site')).data.datasets.find((d) => d.label === 'bear median').borderColor;
+      const want = Chart.getChart(document.getElementById('fan-price_usd')).data.datasets.find((d) => d.label === 'bear median').borderColor;
+      box.remove();
+      return { got, want };
+    });
+    check(subset.got === subset.want, `report: bear alone in a site chart keeps its market colour ${JSON.stringify(subset)}`);
+    // No path with an IRR: a note, not an empty chart (fed the engine's empty histogram).
+    const noIrr = await page.evaluate(() => {
+      const box = document.createElement('div');
+      document.body.appendChild(box);
+      const v = { summary: { inputs: { site: { currency: 'GBP' } } }, scenarios: [{ scenario: 'x', n_paths: 5, years: 1, plays: [{ key: 'site', available: true,
+        npv_hist: { lo: -2, hi: -1, counts: [3, 2], n_undefined: 0 }, irr_hist: { lo: 0, hi: 0, counts: [], n_undefined: 5 } }] }] };
+      HS.distributionCharts(box, v, 'noirr');
+      const r = { canvas: !!document.getElementById('noirr-irr-0'), note: (document.getElementById('noirr-irr-0-none') || {}).textContent || '' };
+      box.remove();
+      return r;
+    });
+    check(!noIrr.canvas && /No path has an IRR/.test(noIrr.note), `report: no IRR chart without IRRs ${JSON.stringify(noIrr)}`);
+    // Heatmaps: each strategy on its own scale, with a colour bar; zero is not tinted.
+    const heat = await page.evaluate(() => [0, 1].map((i) => {
+      const c = Chart.getChart(document.getElementById(`heat-${i}`));
+      const vals = c.data.datasets[0].data.map((p) => p.v).filter((v) => Number.isFinite(v));
+      const bar = document.getElementById(`heat-${i}-scale`);
+      return { maxAbs: Math.max(...vals.map(Math.abs)), barMin: bar && Number(bar.dataset.min), barMax: bar && Number(bar.dataset.max), xTitle: c.options.scales.x.title.text, x0: c.options.scales.x.labels[0] };
+    }));
+    for (const [i, h] of heat.entries()) {
+      check(h.barMax !== null && Math.max(Math.abs(h.barMin), Math.abs(h.barMax)) === h.maxAbs, `report: heat-${i} colour bar spans its own max |v| ${JSON.stringify(h)}`);
+      check(/cents per kWh/.test(h.xTitle) && /^\d+\.\d$/.test(h.x0), `report: heat-${i} tariff axis '${h.xTitle}' '${h.x0}'`);
+    }
+    // Halvings: one label per halving height, the others unlabelled lines.
+    const labelled = await page.evaluate(() => Object.values(Chart.getChart(document.getElementById('fan-price_usd')).options.plugins.annotation.annotations).filter((a) => a.label && a.label.display).length);
+    check(labelled === 1, `report: ${labelled} halving labels for one halving height`);
+
+    // Issue 16, item 18: every chart exports PNG and CSV; the CSV holds the chart's numbers.
+    const boxes = await page.$$eval('.chart-box[data-chart]', (els) => els.map((e) => ({ id: e.dataset.chart, png: !!e.querySelector('button.png'), csv: !!e.querySelector('button.csv') })));
+    check(boxes.length >= 12 && boxes.every((b) => b.png && b.csv), `report: ${boxes.length} chart boxes, all with PNG and CSV buttons`);
+    const pngDl = page.waitForEvent('download');
+    await page.click('.chart-box[data-chart="fan-price_usd"] button.png');
+    const png = await pngDl;
+    const pngBytes = fs.readFileSync(await png.path());
+    check(png.suggestedFilename() === 'hashsim-fan-price_usd.png' && pngBytes.subarray(1, 4).toString() === 'PNG' && pngBytes.length > 5000,
+      `report: PNG download ${png.suggestedFilename()} ${pngBytes.length} bytes`);
+    const csvDl = page.waitForEvent('download');
+    await page.click('.chart-box[data-chart="fan-price_usd"] button.csv');
+    const csv = fs.readFileSync(await (await csvDl).path(), 'utf8').trim().split('\n');
+    const want = await page.evaluate(() => {
+      const c = Chart.getChart(document.getElementById('fan-price_usd'));
+      return { n: c.data.labels.length, header: ['x', ...c.data.datasets.map((d) => d.label)].join(','), row5: [c.data.labels[5], ...c.data.datasets.map((d) => d.data[5])].join(',') };
+    });
+    check(csv.length === want.n + 1 && csv[0] === want.header && csv[6] === want.row5, `report: CSV of fan-price_usd: ${csv.length} lines, header '${csv[0]}', row '${csv[6]}' (want '${want.row5}')`);
+    const heatCsv = page.waitForEvent('download');
+    await page.click('.chart-box[data-chart="heat-0"] button.csv');
+    const hc = fs.readFileSync(await (await heatCsv).path(), 'utf8').trim().split('\n');
+    check(hc[0] === 'dataset,x,y,value' && hc.length > 10, `report: heatmap CSV ${hc[0]} (${hc.length} lines)`);
     await shots(page, 'report');
     await page.close();
   }
@@ -249,11 +352,67 @@ try {
   await shots(page, 'dashboard_live');
   check(errors.length === 0, `dashboard: script errors: ${errors.join(' | ')}`);
 
+  // Issue 16, item 17: switching currency converts the money inputs (the test site: 0.75 GBP/USD).
+  await page.uncheck('#live');
+  await page.waitForFunction(() => document.getElementById('status').dataset.state === 'ok');
+  const eurDisabled = await page.$eval('#currency option[value="EUR"]', (o) => o.disabled);
+  check(eurDisabled, 'dashboard: EUR (no rate in the results file) is disabled while live data is off');
+  const beforeSwitch = Number(await page.$eval('#power_price_per_kwh', (e) => e.value));
+  const usdReply = siteReply();
+  await page.selectOption('#currency', 'USD');
+  const usdResp = await usdReply;
+  const usdReq = JSON.parse(usdResp.request().postData());
+  const usdBody = await usdResp.json();
+  check(usdReq.currency === 'USD' && usdReq.input_currency === 'GBP', `dashboard: currency switch sends input_currency ${usdReq.input_currency}`);
+  check(/other_opex_per_miner_per_year: 53\.3333/.test(usdBody.site_yaml), 'dashboard: other opex 40 GBP ran as 53.3333 USD');
+  await page.waitForFunction(() => document.getElementById('status').dataset.state === 'ok' && document.getElementById('conversion'));
+  const afterSwitch = Number(await page.$eval('#power_price_per_kwh', (e) => e.value));
+  check(Math.abs(afterSwitch - beforeSwitch / 0.75) < 1e-5, `dashboard: power price box ${beforeSwitch} GBP -> ${afterSwitch} USD`);
+  check((await page.$eval('label[for="power_price_per_kwh"]', (e) => e.textContent)).includes('USD'), 'dashboard: power price labelled USD');
+
+  // Issue 16, item 18: a link to the inputs; opening it restores them.
+  const link = await page.$eval('#share-url', (e) => e.value);
+  check(link.includes('currency=USD') && link.includes(`power_price_per_kwh=${afterSwitch}`), `dashboard: share link ${link}`);
+  check(page.url() === link, 'dashboard: the address bar holds the link');
+  {
+    const p2 = await context.newPage();
+    const first2 = p2.waitForResponse((r) => r.url().endsWith('/api/site'), { timeout: 60000 });
+    await p2.goto(`${base}/?site_power_kw=150&power_price_per_kwh=0.07&currency=USD&live=0`);
+    const req2 = JSON.parse((await first2).request().postData());
+    check(req2.site_power_kw === 150 && req2.power_price_per_kwh === 0.07 && req2.currency === 'USD' && req2.input_currency === 'USD',
+      `dashboard: a shared link's inputs are used: ${JSON.stringify(req2)}`);
+    await p2.close();
+  }
+  // Export on the dashboard too.
+  await page.click('button[data-tab="tab-risk"]');
+  const dashCsv = page.waitForEvent('download');
+  await page.click('.chart-box[data-chart="dash-cumulative-site"] button.csv');
+  const dc = fs.readFileSync(await (await dashCsv).path(), 'utf8').trim().split('\n');
+  check(dc.length === 3 + 1 && dc[0].startsWith('x,'), `dashboard: CSV of the cumulative cashflow chart: ${dc.length} lines`);
+
+  // The metrics table fits at 1400 px (payback columns were clipped).
+  await page.setViewportSize({ width: 1400, height: 900 });
+  await page.click('button[data-tab="tab-plays"]');
+  const fit = await page.$eval('#plays table.metrics', (t) => ({ table: t.getBoundingClientRect().right, box: t.closest('section').getBoundingClientRect().right }));
+  check(fit.table <= fit.box, `dashboard: metrics table right edge ${fit.table} px within its section ${fit.box} px`);
+  await shots(page, 'dashboard_plays_1400');
+  // A usable narrow layout (390 px, a phone): the results column spans the screen.
+  await page.setViewportSize({ width: 390, height: 800 });
+  await page.click('button[data-tab="tab-site"]');
+  const narrow = await page.evaluate(() => ({ results: document.querySelector('.layout > div').getBoundingClientRect().width,
+    overflow: document.documentElement.scrollWidth }));
+  check(narrow.results >= 340 && narrow.overflow <= 400, `dashboard at 390 px: results column ${narrow.results} px, page ${narrow.overflow} px wide`);
+  await shots(page, 'dashboard_narrow');
+  await page.setViewportSize({ width: 1300, height: 900 });
+
   // The server survives malformed requests and still answers.
-  const r1 = await fetch(`${base}/api/site`, { method: 'POST', body: '{not json' });
+  const json = { 'Content-Type': 'application/json' };
+  const r1 = await fetch(`${base}/api/site`, { method: 'POST', headers: json, body: '{not json' });
   check(r1.status === 400 && (await r1.json()).error, 'server: garbage JSON -> 400 JSON');
-  const r2 = await fetch(`${base}/api/site`, { method: 'POST', body: 'x'.repeat(1 << 20) });
+  const r2 = await fetch(`${base}/api/site`, { method: 'POST', headers: json, body: 'x'.repeat(1 << 20) });
   check(r2.status === 413, `server: 1 MiB body -> ${r2.status}`);
+  const r5 = await fetch(`${base}/api/site`, { method: 'POST', body: '{}' });  // text/plain, as a cross-site form sends
+  check(r5.status === 415, `server: text/plain POST -> ${r5.status}`);
   const r3 = await fetch(`${base}/api/site`);
   check(r3.status === 405, `server: GET /api/site -> ${r3.status}`);
   const r4 = await fetch(`${base}/api/meta`);

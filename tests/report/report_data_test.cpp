@@ -133,7 +133,7 @@ TEST(SiteView, FromHdf5EqualsFromTheRunInMemory) {
   const auto& site_play = a["scenarios"][0]["plays"][0];
   EXPECT_EQ(site_play["key"], "site");
   // cumulative P50 at year 0 is -capex on every path
-  EXPECT_DOUBLE_EQ(site_play["cumulative"]["p50"][0].get<double>(), -run.analysis.site->plant.capex_site_ccy);
+  EXPECT_DOUBLE_EQ(site_play["cumulative"]["p50"][0].get<double>(), -run.analysis.site->plant.capex_total());
   std::size_t counted = site_play["npv_hist"]["n_undefined"].get<std::size_t>();
   for (const auto& c2 : site_play["npv_hist"]["counts"]) counted += c2.get<std::size_t>();
   EXPECT_EQ(counted, run.analysis.scenarios[0].n_paths);

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <yaml-cpp/yaml.h>
+
 #include <atomic>
 #include <chrono>
 #include <thread>
@@ -10,6 +12,7 @@
 #include "engine/report/server.h"
 #include "engine/site/site_output.h"
 #include "engine/util/atomic_file.h"
+#include "engine/util/error.h"
 #include "tests/report/fixture.h"
 
 using namespace hashsim;
@@ -31,6 +34,7 @@ class Dashboard : public ::testing::Test {
     thread_ = std::thread([this] { server_->listen(); });
     while (!server_->running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     client_ = std::make_unique<httplib::Client>("127.0.0.1", port_);
+    client_->set_connection_timeout(30, 0);
     client_->set_read_timeout(60, 0);
   }
   void TearDown() override {
@@ -109,7 +113,8 @@ TEST_F(Dashboard, BadInputsAnswer400WithTheField) {
   expect_field_error(R"({"live": "yes"})", "live", "true or false");
   expect_field_error(R"({"power": 1})", "power", "unknown input");
   // EUR: the test results have no FX snapshot and the site's fixed rate is in GBP.
-  expect_field_error(R"({"currency": "EUR"})", "currency", "FX");
+  expect_field_error(R"({"currency": "EUR"})", "currency", "EUR needs a USD to EUR exchange rate");
+  expect_field_error(R"({"currency": "GBP", "input_currency": "XBT"})", "currency", "one of GBP, USD, EUR");
   expect_alive();
 }
 
@@ -188,4 +193,162 @@ TEST_F(Dashboard, ServesThePageAndTheSameChartLibrary) {
 TEST(DashboardOptions, LoopbackByDefault) {
   EXPECT_EQ(DashboardOptions{}.host, "127.0.0.1");
   EXPECT_EQ(DashboardOptions{}.port, 8080);
+}
+
+// Issue 16, item 14: cpp-httplib's SO_REUSEPORT let a second server bind the same port (the
+// kernel then split connections between the two). The second must be refused, naming the port.
+TEST_F(Dashboard, SecondServerOnABusyPortIsRefused) {
+  DashboardOptions o;
+  o.port = port_;
+  o.results = results_file();
+  o.site_file = kData / "site.yaml";
+  DashboardServer second(o);
+  try {
+    second.bind();
+    FAIL() << "a second server bound the busy port " << port_;
+  } catch (const hashsim::Error& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find("port " + std::to_string(port_) + " is in use"), std::string::npos) << m;
+  }
+  expect_alive();
+}
+
+// Issue 16, item 15: 200 POSTs at once were answered with 7 connection resets (cpp-httplib's
+// listen backlog of 5). Every one must get an answer: 200, or 503 with Retry-After.
+TEST_F(Dashboard, BurstOf200ConcurrentPostsAllAnswered) {
+  constexpr int kClients = 200;
+  std::atomic<int> ready{0}, ok{0}, busy{0}, failed{0};
+  std::atomic<bool> go{false};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kClients; ++i)
+    threads.emplace_back([&] {
+      httplib::Client c("127.0.0.1", port_);
+      c.set_connection_timeout(60, 0);
+      c.set_read_timeout(120, 0);
+      c.set_write_timeout(60, 0);
+      ++ready;
+      while (!go.load()) std::this_thread::yield();
+      auto r = c.Post("/api/site", R"({"power_price_per_kwh": 0.05})", "application/json");
+      if (!r) ++failed;
+      else if (r->status == 200) ++ok;
+      else if (r->status == 503 && !r->get_header_value("Retry-After").empty()) ++busy;
+      else ++failed;
+    });
+  while (ready.load() < kClients) std::this_thread::yield();
+  go = true;
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failed.load(), 0) << ok.load() << " answered 200, " << busy.load() << " 503";
+  EXPECT_EQ(ok.load() + busy.load(), kClients);
+  expect_alive();
+}
+
+TEST(DashboardAddress, UrlBracketsIpv6AndShowsLoopbackForWildcards) {
+  EXPECT_EQ(dashboard_url("127.0.0.1", 8080), "http://127.0.0.1:8080/");
+  EXPECT_EQ(dashboard_url("::1", 8080), "http://[::1]:8080/");
+  EXPECT_EQ(dashboard_url("fe80::1", 81), "http://[fe80::1]:81/");
+  EXPECT_EQ(dashboard_url("0.0.0.0", 8080), "http://127.0.0.1:8080/");
+  EXPECT_EQ(dashboard_url("::", 8080), "http://[::1]:8080/");
+}
+
+TEST(DashboardAddress, WarnsWhenReachableFromOtherMachines) {
+  EXPECT_EQ(exposure_warning("127.0.0.1", 8080), "");
+  EXPECT_EQ(exposure_warning("127.0.0.2", 8080), "");
+  EXPECT_EQ(exposure_warning("::1", 8080), "");
+  EXPECT_EQ(exposure_warning("localhost", 8080), "");
+  for (const char* h : {"0.0.0.0", "::", "192.168.1.5"}) {
+    const std::string w = exposure_warning(h, 8080);
+    EXPECT_NE(w.find("warning"), std::string::npos) << h;
+    EXPECT_NE(w.find("--host 127.0.0.1"), std::string::npos) << h;
+  }
+}
+
+TEST(DashboardAddress, HostHeaderMustNameThisServer) {
+  const std::vector<std::string> none, mine = {"calc.lan"};
+  for (const char* ok : {"127.0.0.1:8080", "127.0.0.1", "localhost:8080", "LOCALHOST", "[::1]:8080", "[::1]",
+                         "192.168.1.5:80"})
+    EXPECT_TRUE(host_header_allowed(ok, none)) << ok;
+  for (const char* bad : {"", "evil.example:8080", "evil.example", "127.0.0.1.evil.example", "::1:8080",
+                          "[::1", "[::1]x", "localhost:80a", "calc.lan:8080"})
+    EXPECT_FALSE(host_header_allowed(bad, none)) << bad;
+  EXPECT_TRUE(host_header_allowed("calc.lan:8080", mine));
+  EXPECT_TRUE(host_header_allowed("CALC.LAN", mine));
+}
+
+// DNS rebinding: a page on evil.example whose name now resolves to 127.0.0.1 sends
+// Host: evil.example. Refused before any route, for GET and POST alike.
+TEST_F(Dashboard, ForeignHostHeaderIsRefused) {
+  httplib::Headers h = {{"Host", "evil.example:" + std::to_string(port_)}};
+  for (const char* path : {"/", "/api/meta"}) {
+    auto r = client_->Get(path, h);
+    ASSERT_TRUE(r) << path;
+    EXPECT_EQ(r->status, 403) << path;
+    EXPECT_NE(r->body.find("DNS rebinding"), std::string::npos) << r->body;
+  }
+  httplib::Client c("127.0.0.1", port_);
+  auto post = c.Post("/api/site", h, R"({"power_price_per_kwh": 0.05})", "application/json");
+  ASSERT_TRUE(post);
+  EXPECT_EQ(post->status, 403);
+  auto local = client_->Get("/api/meta", {{"Host", "localhost:" + std::to_string(port_)}});
+  ASSERT_TRUE(local);
+  EXPECT_EQ(local->status, 200);
+}
+
+// A cross-site form can POST text/plain without a CORS preflight; JSON it cannot. text/plain
+// and form posts are refused, and so is a POST whose Origin is another site.
+TEST_F(Dashboard, PostsMustBeSameOriginJson) {
+  for (const char* type : {"text/plain", "application/x-www-form-urlencoded", "text/plain;charset=UTF-8"}) {
+    auto r = client_->Post("/api/site", R"({"power_price_per_kwh": 0.05})", type);
+    ASSERT_TRUE(r) << type;
+    EXPECT_EQ(r->status, 415) << type;
+    EXPECT_NE(r->body.find("application/json"), std::string::npos) << r->body;
+  }
+  auto cross = client_->Post("/api/site", {{"Origin", "http://evil.example"}}, R"({"power_price_per_kwh": 0.05})",
+                             "application/json");
+  ASSERT_TRUE(cross);
+  EXPECT_EQ(cross->status, 403);
+  auto same = client_->Post("/api/site", {{"Origin", "http://127.0.0.1:" + std::to_string(port_)}},
+                            R"({"power_price_per_kwh": 0.05})", "application/json; charset=utf-8");
+  ASSERT_TRUE(same);
+  EXPECT_EQ(same->status, 200) << same->body;
+}
+
+// Issue 16, item 17: switching currency relabelled the site's money inputs (other opex 40
+// GBP/miner/yr became 40 USD). They are converted at the rate the engine then runs with; the
+// form's power price, sent with the currency it was shown in, too.
+TEST_F(Dashboard, SwitchingCurrencyConvertsMoneyInputs) {
+  const nlohmann::json j = post(R"({"currency": "USD", "input_currency": "GBP", "power_price_per_kwh": 0.06})", 200);
+  const YAML::Node y = YAML::Load(j["site_yaml"].get<std::string>());
+  EXPECT_EQ(y["currency"].as<std::string>(), "USD");
+  // The site file: 0.75 GBP per USD.
+  EXPECT_NEAR(y["other_opex_per_miner_per_year"].as<double>(), 40 / 0.75, 1e-4);
+  EXPECT_NEAR(y["hosted_price_per_kwh"].as<double>(), 0.075 / 0.75, 1e-6);
+  EXPECT_NEAR(y["power_price_per_kwh"].as<double>(), 0.06 / 0.75, 1e-6);
+  EXPECT_FALSE(y["fx_usd_to_site"].IsDefined());
+  const auto& conv = j["data"]["conversion"];
+  EXPECT_EQ(conv["from_currency"], "GBP");
+  EXPECT_NEAR(conv["power_price_per_kwh"].get<double>(), 0.08, 1e-9);
+  // Back to GBP: the same numbers as the site file.
+  const nlohmann::json back = post(R"({"currency": "GBP", "input_currency": "USD", "power_price_per_kwh": 0.08})", 200);
+  const YAML::Node b = YAML::Load(back["site_yaml"].get<std::string>());
+  EXPECT_DOUBLE_EQ(b["other_opex_per_miner_per_year"].as<double>(), 40.0);
+  EXPECT_NEAR(b["power_price_per_kwh"].as<double>(), 0.06, 1e-9);
+  EXPECT_DOUBLE_EQ(b["fx_usd_to_site"].as<double>(), 0.75);
+}
+
+// Issue 16, item 17: with the built-in site, EUR failed naming <cwd>/site-default.yaml. The meta
+// says which currencies have a rate with live data off; EUR's error says what to do.
+TEST(DashboardDefaults, CurrencyWithoutARateSaysWhatToDo) {
+  DashboardOptions o;
+  o.results = results_file();
+  SiteCalculator calc(o);
+  const nlohmann::json m = calc.meta();
+  EXPECT_TRUE(m["fx"]["EUR"].is_null());
+  EXPECT_DOUBLE_EQ(m["fx"]["USD"]["usd_to_ccy"].get<double>(), 1.0);
+  EXPECT_TRUE(m["fx"]["GBP"].is_object());  // the built-in site's fallback rate
+  const ApiReply r = calc.site(R"({"currency": "EUR"})");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.body["field"], "currency");
+  const std::string msg = r.body["error"];
+  EXPECT_EQ(msg.find("site-default.yaml"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("Live data"), std::string::npos) << msg;
 }

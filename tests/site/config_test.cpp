@@ -114,3 +114,56 @@ TEST(SiteConfig, ShippedDefaultSiteLoads) {
   EXPECT_EQ(c.horizon_years, 5);
   EXPECT_EQ(miner_offers(c, 0.75).size(), 11u);
 }
+
+TEST(SiteConfig, UnknownKeyMessageListsKeysOnlyAskedAbout) {
+  // Regression (issue 12): keys read only through YamlMap::has (fx_usd_to_site, tax, ...) were missing
+  // from the "allowed here" list of the unknown-key message.
+  const std::string msg = error_of(std::string(kMinimal) + "power_price_gbp: 0.05\n");
+  for (const char* key : {"fx_usd_to_site", "fx_fallback_usd_to_site", "tax", "hosted_price_per_kwh",
+                          "operating_policy", "selection_criterion", "table_power_prices_per_kwh"})
+    EXPECT_NE(msg.find(key), std::string::npos) << key << " missing from: " << msg;
+}
+
+TEST(SiteConfig, InvestorSectionsParseWithStatedDefaults) {
+  const SiteConfig d = parse_site_config(kMinimal, kFile);
+  EXPECT_EQ(d.selection_criterion, "min_payback");
+  EXPECT_EQ(d.policy.mode, "daily");  // curtailment on by default
+  EXPECT_EQ(d.policy.trailing_days, 7);
+  EXPECT_FALSE(d.tax.enabled);
+  EXPECT_DOUBLE_EQ(d.financing.debt_share, 0.0);
+  const SiteConfig c = parse_site_config(std::string(kMinimal) +
+                                             "selection_criterion: max_npv_p50\n"
+                                             "operating_policy: {mode: daily, trailing_days: 3, threshold_per_mwh: 5, "
+                                             "days_before_off: 4, days_before_on: 6, restart_cost_per_miner: 2}\n"
+                                             "tariff: {peak_hours_per_day: 4, peak_price_per_kwh: 0.2}\n"
+                                             "hosted: {price_per_kwh: 0.07, uptime_guarantee: 0.95, "
+                                             "setup_fee_per_miner: 50, term_years: 3}\n"
+                                             "infrastructure: {capex_per_kw: 150}\n"
+                                             "financing: {debt_share: 0.6, interest_rate: 0.09, amortisation: linear}\n"
+                                             "tax: {}\n"
+                                             "tradfi: {bond_yield: 0.04, equity_expected_return: 0.07, equity_vol: 0.16}\n"
+                                             "fx_model: {model: gbm, vol_per_sqrt_year: 0.08, correlation_with_btc: 0.2}\n",
+                                         kFile);
+  EXPECT_EQ(c.selection_criterion, "max_npv_p50");
+  EXPECT_EQ(c.policy.days_before_on, 6);
+  EXPECT_DOUBLE_EQ(c.tariff.peak_price_per_kwh, 0.2);
+  EXPECT_DOUBLE_EQ(*c.hosted.uptime_guarantee, 0.95);
+  EXPECT_EQ(c.hosted.term_years, 3);
+  EXPECT_DOUBLE_EQ(c.infrastructure.life_years, 10);
+  EXPECT_EQ(c.financing.term_years, 5);  // defaults to the horizon
+  EXPECT_TRUE(c.tax.enabled);            // UK defaults
+  EXPECT_DOUBLE_EQ(c.tax.rate, 0.25);
+  EXPECT_DOUBLE_EQ(c.tax.first_year_allowance, 1.0);
+  EXPECT_DOUBLE_EQ(c.tax.writing_down_rate, 0.18);
+  EXPECT_EQ(c.fx_model.model, "gbm");
+  // the old shorthand still works, but not together with the new key; the old monthly switch says what replaced it
+  EXPECT_DOUBLE_EQ(parse_site_config(std::string(kMinimal) + "hosted_price_per_kwh: 0.08\n", kFile).hosted.price_per_kwh,
+                   0.08);
+  EXPECT_NE(error_of(std::string(kMinimal) + "hosted_price_per_kwh: 0.08\nhosted: {price_per_kwh: 0.07}\n")
+                .find("choose one"),
+            std::string::npos);
+  EXPECT_NE(error_of(std::string(kMinimal) + "shutdown_when_unprofitable: true\n").find("operating_policy"),
+            std::string::npos);
+  EXPECT_NE(error_of(std::string(kMinimal) + "selection_criterion: cheapest\n").find("is not one of"),
+            std::string::npos);
+}

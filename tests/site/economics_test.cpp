@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <functional>
+#include <numeric>
 
 #include "engine/site/economics.h"
 #include "engine/site/paths_input.h"
@@ -19,15 +21,33 @@ OperatingTerms plain_terms(double power_price) {
   return t;
 }
 
-MarketPaths two_paths() {
+// Daily paths from functions of (path, day).
+MarketPaths daily_paths(std::size_t n_paths, int years, const std::function<double(std::size_t, std::size_t)>& h,
+                        const std::function<double(std::size_t, std::size_t)>& px) {
   MarketPaths m;
   m.scenario = "base";
-  m.n_paths = 2;
-  m.years = 2;
-  m.hashprice_year_usd_per_th = {36.5, 18.25, 10.0, 20.0};
-  m.price_usd_day0 = {50000, 50000};
-  m.price_usd_month_end.assign(2 * 24, 50000.0);
+  m.n_paths = n_paths;
+  m.years = years;
+  const std::size_t D = m.days();
+  m.hashprice_usd_per_th_day.resize(n_paths * D);
+  m.price_usd.resize(n_paths * D);
+  for (std::size_t i = 0; i < n_paths; ++i)
+    for (std::size_t d = 0; d < D; ++d) {
+      m.hashprice_usd_per_th_day[i * D + d] = h(i, d);
+      m.price_usd[i * D + d] = px(i, d);
+    }
   return m;
+}
+
+// Path 0: year sums 36.5 and 18.25; path 1: 10 and 20 (flat within each year); BTC flat at 50,000.
+MarketPaths two_paths() {
+  return daily_paths(
+      2, 2,
+      [](std::size_t i, std::size_t d) {
+        const bool y1 = d < 365;
+        return i == 0 ? (y1 ? 0.1 : 0.05) : (y1 ? 10.0 / 365 : 20.0 / 365);
+      },
+      [](std::size_t, std::size_t) { return 50000.0; });
 }
 
 Plant ten_miners() {
@@ -37,6 +57,7 @@ Plant ten_miners() {
   t.fixed_cost_per_miner_per_year = 10;
   t.resale_fraction = 0.2;
   t.fx_usd_to_site = 0.5;
+  t.policy.mode = "always_on";
   return make_plant({"A", 100, 3000, 1000}, t, 10);
 }
 }  // namespace
@@ -114,7 +135,7 @@ TEST(SiteBuild, MinerCountIsTheFloorAndUnusedPowerIsTheRemainder) {
   EXPECT_NEAR(b.used_power_kw, 248 * 3.82725, 1e-9);
   EXPECT_NEAR(b.unused_power_kw, 950 - 248 * 3.82725, 1e-9);
   EXPECT_NEAR(b.plant.hashrate_ths, 248 * 270.0, 1e-9);
-  EXPECT_NEAR(b.plant.capex_site_ccy, 248 * 4050.0, 1e-6);
+  EXPECT_NEAR(b.plant.capex_total(), 248 * 4050.0, 1e-6);
   EXPECT_NEAR(b.plant.energy_kwh_per_day, 248 * 3.82725 * 24 * 0.97, 1e-9);
   EXPECT_NEAR(b.power_cost_per_day_site_ccy, b.plant.energy_kwh_per_day * 0.06, 1e-9);
   EXPECT_NEAR(b.gross_profit_per_day_site_ccy, 248 * e.profit_per_day_site_ccy, 1e-9);
@@ -122,7 +143,7 @@ TEST(SiteBuild, MinerCountIsTheFloorAndUnusedPowerIsTheRemainder) {
 
 TEST(Cashflows, SiteCashflowsMatchHandCalculation) {
   const Plant p = ten_miners();
-  const auto cf = plant_cashflows(p, two_paths());
+  const auto cf = plant_cashflows(p, two_paths(), Operation::AlwaysOn);
   ASSERT_EQ(cf.size(), 6u);
   // capex 10 x 1000; power 720 kWh/day x 365 x 0.1 (x 1.1 in year 2); fixed 100/yr; resale 0.2 capex
   // revenue = 1000 TH x yearly hashprice sum x fx 0.5
@@ -133,21 +154,31 @@ TEST(Cashflows, SiteCashflowsMatchHandCalculation) {
   EXPECT_NEAR(cf[5], 10000 - 28908 - 100 + 2000, 1e-9);
 }
 
-TEST(Cashflows, BuyingBtcAtAFlatPriceReturnsExactlyWhatWasPutIn) {
+TEST(Cashflows, BuyingBtcInvestsTheCapexAndTheFullOpexAndAtAFlatPriceReturnsIt) {
+  // Regression (issue 12): the DCA bought with the power bill only; other opex and fees (here 100 a
+  // year) were never invested. Now every month's full opex buys BTC.
   const Plant p = ten_miners();
-  const auto cf = btc_cashflows(10000, p, two_paths());
+  std::vector<double> invested;
+  const auto cf = btc_cashflows(p, two_paths(), Operation::AlwaysOn, nullptr, invested);
   EXPECT_DOUBLE_EQ(cf[0], -10000);
-  EXPECT_NEAR(cf[1], -26280, 1e-9);
-  EXPECT_NEAR(cf[2], -28908 + (10000 + 26280 + 28908), 1e-6);
+  EXPECT_NEAR(cf[1], -(26280 + 100), 1e-9);
+  EXPECT_NEAR(cf[2], -(28908 + 100) + (10000 + 26380 + 29008), 1e-6);
+  EXPECT_NEAR(invested[0], 10000 + 26380 + 29008, 1e-6);
   EXPECT_NEAR(npv(std::span<const double>(cf.data(), 3), 0.0), 0.0, 1e-6);
 }
 
 TEST(Cashflows, BtcHoldingsFollowThePriceAtTheHorizon) {
-  MarketPaths m = two_paths();
-  for (std::size_t k = 0; k < 24; ++k) m.price_usd_month_end[k] = k == 23 ? 100000 : 50000;  // doubles at the end
-  const auto cf = btc_cashflows(10000, ten_miners(), m);
-  // everything bought before the last month end doubles; the last month's 28908 / 12 is bought at the new price
-  EXPECT_NEAR(cf[2], -28908 + 2 * (10000 + 26280 + 28908 - 2409) + 2409, 1e-6);
+  MarketPaths m = daily_paths(
+      1, 2, [](std::size_t, std::size_t) { return 0.1; },
+      [](std::size_t, std::size_t d) { return d == 729 ? 100000.0 : 50000.0; });  // doubles on the last day
+  std::vector<double> invested;
+  const auto cf = btc_cashflows(ten_miners(), m, Operation::AlwaysOn, nullptr, invested);
+  // everything bought before the last month end doubles; the last month's opex (31 days of year-2
+  // power at 79.2 a day and 100 x 31 / 365 of fixed cost) is bought at the new price
+  EXPECT_EQ(days_in_month(23), 31);
+  const double last = 79.2 * 31 + 100.0 * 31 / 365;
+  const double total = 10000 + 26380 + 29008;
+  EXPECT_NEAR(cf[2], -29008 + 2 * (total - last) + last, 1e-6);
 }
 
 TEST(MonthEnds, TwelveMonthsMakeAYear) {
@@ -157,13 +188,13 @@ TEST(MonthEnds, TwelveMonthsMakeAYear) {
 }
 
 TEST(MedianPath, IsThePathWithTheMedianTotalRevenue) {
-  MarketPaths m;
-  m.n_paths = 3;
-  m.years = 2;
-  m.hashprice_year_usd_per_th = {5, 0, 1, 0, 2, 1};
+  const std::vector<double> totals{5, 1, 3};
+  MarketPaths m = daily_paths(
+      3, 1, [&](std::size_t i, std::size_t) { return totals[i] / 365; }, [](std::size_t, std::size_t) { return 1.0; });
   EXPECT_EQ(median_path(m), 2u);
-  m.n_paths = 4;
-  m.hashprice_year_usd_per_th = {5, 0, 1, 0, 2, 1, 9, 9};  // totals 5, 1, 3, 18: rank 1 is 3
+  const std::vector<double> four{5, 1, 3, 18};  // rank 1 is 3
+  m = daily_paths(
+      4, 1, [&](std::size_t i, std::size_t) { return four[i] / 365; }, [](std::size_t, std::size_t) { return 1.0; });
   EXPECT_EQ(median_path(m), 2u);
 }
 
@@ -207,7 +238,7 @@ TEST(Analysis, NoViableMinerIsReportedNotACrash) {
   c.site_power_kw = 100;
   c.power_price_per_kwh = 0.5;
   c.horizon_years = 2;
-  c.hosted_price_per_kwh = 0.6;
+  c.hosted.price_per_kwh = 0.6;
   c.table_power_prices_per_kwh = {0.05, 0.5};
   const MarketPaths m = two_paths();
   SiteRun run;
@@ -226,22 +257,3 @@ TEST(Analysis, NoViableMinerIsReportedNotACrash) {
   EXPECT_FALSE(j["scenarios"]["base"]["plays"]["site"]["available"].get<bool>());
 }
 
-TEST(Cashflows, ShutdownInLosingMonthsSkipsTheirPowerBill) {
-  MarketPaths m;
-  m.scenario = "base";
-  m.n_paths = 1;
-  m.years = 1;
-  m.hashprice_month_usd_per_th = {5, 5, 5, 5, 5, 5, 0, 0, 0, 0, 0, 0};
-  m.hashprice_year_usd_per_th = {30};
-  Plant p = ten_miners();  // 1000 TH, fx 0.5: revenue 2500 in a month with sum 5; power 72 a day
-  EXPECT_NEAR(plant_cashflows(p, m)[1], 15000 - 26280 - 100 + 2000, 1e-9);
-  p.terms.shutdown_when_unprofitable = true;
-  double expected = -100 + 2000;
-  for (int k = 0; k < 6; ++k) expected += 2500 - 72.0 * days_in_month(k);
-  EXPECT_NEAR(plant_cashflows(p, m)[1], expected, 1e-9);
-  int days = 0;
-  for (int k = 0; k < 12; ++k) days += days_in_month(k);
-  EXPECT_EQ(days, 365);
-  m.hashprice_month_usd_per_th.clear();
-  EXPECT_THROW(plant_cashflows(p, m), Error);
-}

@@ -32,10 +32,13 @@ fs::path temp_dir() {
 using Series = std::function<double(std::uint64_t path, std::uint64_t recorded_day)>;
 
 // A results file with one scenario holding the two series site economics reads.
-void write_synthetic(const fs::path& file, const std::string& name, std::uint64_t n_paths, std::int64_t n_days,
-                     std::int64_t every, const Series& hashprice, const Series& price,
-                     const std::string& snapshot = "{}") {
+void write_synthetic_many(const fs::path& file, const std::vector<std::string>& names, std::uint64_t n_paths,
+                          std::int64_t n_days, std::int64_t every, const Series& hashprice, const Series& price,
+                          const std::string& snapshot = "{}") {
   h5::Handle f = h5::create_file(file.string());
+  // What every reader checks first (io::check_results_schema): the schema version and day indices.
+  h5::set_attr(f.get(), "schema_version", io::kSchemaVersion);
+  for (const auto& name : names) {
   h5::Handle g = h5::create_group(f.get(), "scenarios/" + name);
   h5::set_attr(g.get(), "start_date", std::string("2026-06-13"));
   h5::set_attr(g.get(), "start_source", std::string("static"));
@@ -45,6 +48,9 @@ void write_synthetic(const fs::path& file, const std::string& name, std::uint64_
   h5::set_attr(g.get(), "start_price_usd", 100000.0);
   h5::set_attr(g.get(), "live_snapshot", snapshot);
   const auto rec = static_cast<std::uint64_t>((n_days + every - 1) / every);
+  std::vector<std::int64_t> day(rec);
+  for (std::uint64_t d = 0; d < rec; ++d) day[d] = static_cast<std::int64_t>(d) * every;
+  h5::write_vector(g.get(), "day", day);
   for (const auto& [ds, fn] : {std::pair<const char*, const Series*>{"paths/hashprice_usd_per_th_day", &hashprice},
                                {"paths/price_usd", &price}}) {
     std::vector<double> v(n_paths * rec);
@@ -53,6 +59,19 @@ void write_synthetic(const fs::path& file, const std::string& name, std::uint64_
     h5::Handle h = h5::create_array(g.get(), ds, {n_paths, rec}, {n_paths, rec}, 0);
     h5::write_rows(h.get(), 0, n_paths, v.data());
   }
+  }
+}
+
+void write_synthetic(const fs::path& file, const std::string& name, std::uint64_t n_paths, std::int64_t n_days,
+                     std::int64_t every, const Series& hashprice, const Series& price,
+                     const std::string& snapshot = "{}") {
+  write_synthetic_many(file, {name}, n_paths, n_days, every, hashprice, price, snapshot);
+}
+
+const PlayResult& play(const ScenarioResult& s, const std::string& key) {
+  for (const auto& p : s.plays)
+    if (p.key == key) return p;
+  throw Error("no play " + key);
 }
 
 SiteConfig usd_site() {
@@ -87,12 +106,12 @@ TEST(SiteEndToEnd, FlatSyntheticPathsGiveTheClosedFormNpvAndIrr) {
   const double x = (cf1 + std::sqrt(cf1 * cf1 + 4 * 20000 * cf1)) / 40000;
   EXPECT_NEAR(site.metrics.irr[0], x - 1, 1e-9);
   EXPECT_NEAR(site.metrics.payback_years[0], 20000 / cf1, 1e-12);
-  EXPECT_NEAR(site.metrics.roic[0], (2 * cf1 - 20000) / (2 * 20000), 1e-12);
+  EXPECT_NEAR(site.metrics.roic[0], 2 * cf1 / (2 * 20000), 1e-12);  // the spec's: mean CF_t / miner capex
   EXPECT_DOUBLE_EQ(site.summary.p_npv_negative, 0.0);
   // flat BTC price: the BTC play gets back exactly what it put in
-  const PlayResult& btc = a.scenarios[0].plays[1];
+  const PlayResult& btc = play(a.scenarios[0], "btc");
   EXPECT_NEAR(npv(std::span<const double>(btc.cashflows.data(), 3), 0.0), 0.0, 1e-6);
-  EXPECT_FALSE(a.scenarios[0].plays[2].available);  // no hosted price given
+  EXPECT_FALSE(play(a.scenarios[0], "hosted").available);  // no hosted price given
 }
 
 TEST(SiteEndToEnd, CurrencyConversionScalesEveryCashflowByTheSnapshotRate) {
@@ -113,8 +132,9 @@ TEST(SiteEndToEnd, CurrencyConversionScalesEveryCashflowByTheSnapshotRate) {
   EXPECT_EQ(rg.analysis.fx.provider_time, "2026-06-11T16:00:00Z");
   ASSERT_TRUE(ru.analysis.site && rg.analysis.site);
   EXPECT_EQ(ru.analysis.site->plant.miner.name, rg.analysis.site->plant.miner.name);
-  EXPECT_NEAR(rg.analysis.site->plant.capex_site_ccy, 0.8 * ru.analysis.site->plant.capex_site_ccy, 1e-6);
-  for (std::size_t k = 0; k < 3; ++k) {
+  EXPECT_NEAR(rg.analysis.site->plant.capex_total(), 0.8 * ru.analysis.site->plant.capex_total(), 1e-6);
+  ASSERT_EQ(ru.analysis.scenarios[0].plays.size(), rg.analysis.scenarios[0].plays.size());
+  for (std::size_t k = 0; k < ru.analysis.scenarios[0].plays.size(); ++k) {
     const auto& cu = ru.analysis.scenarios[0].plays[k].cashflows;
     const auto& cg = rg.analysis.scenarios[0].plays[k].cashflows;
     ASSERT_EQ(cu.size(), cg.size());
@@ -129,10 +149,10 @@ TEST(SiteEndToEnd, SparseRecordingStandsForEveryDayItCovers) {
   write_synthetic(file, "base", 2, 730, 7, flat, flat_price);
   h5::Handle f = h5::open_file_readonly(file.string());
   const MarketPaths m = read_market_paths(f.get(), "base", 2);
-  ASSERT_EQ(m.hashprice_year_usd_per_th.size(), 4u);
-  for (double y : m.hashprice_year_usd_per_th) EXPECT_NEAR(y, 36.5, 1e-9);
-  ASSERT_EQ(m.hashprice_month_usd_per_th.size(), 48u);
-  for (int k = 0; k < 24; ++k) EXPECT_NEAR(m.hashprice_month_usd_per_th[static_cast<std::size_t>(k)], 0.1 * days_in_month(k), 1e-9);
+  ASSERT_EQ(m.hashprice_usd_per_th_day.size(), 2u * 730);
+  for (std::size_t i = 0; i < 2; ++i)
+    for (int y = 1; y <= 2; ++y) EXPECT_NEAR(m.hashprice_year_sum(i, y), 36.5, 1e-9);
+  for (double h : m.hashprice_usd_per_th_day) EXPECT_DOUBLE_EQ(h, 0.1);
 }
 
 TEST(SiteEndToEnd, TooShortOrMissingScenariosAreClearErrors) {
@@ -155,6 +175,55 @@ TEST(SiteEndToEnd, TooShortOrMissingScenariosAreClearErrors) {
   }
 }
 
+TEST(SiteEndToEnd, ASingleScenarioNotNamedBaseNamesSelectionScenario) {
+  // Regression (issue 12): the error said "scenario 'base' is not in the results file" without
+  // naming the key to change.
+  const fs::path file = temp_dir() / "only-up.h5";
+  write_synthetic(file, "up", 2, 730, 1, flat, flat_price);
+  try {
+    run_site(usd_site(), file, {});
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("selection_scenario = base"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("(it has: up)"), std::string::npos) << msg;
+  }
+  SiteConfig c = usd_site();
+  c.selection_scenario = "up";
+  EXPECT_EQ(run_site(c, file, {}).analysis.scenarios.size(), 1u);
+}
+
+TEST(SiteEndToEnd, EveryScenarioInTheFileIsAnalysedByDefault) {
+  // Regression (issue 12): with base, bull and bear present the others were silently dropped.
+  const fs::path file = temp_dir() / "five.h5";
+  write_synthetic_many(file, {"base", "bear", "bull", "power-cost", "volatile"}, 2, 730, 1, flat, flat_price);
+  const SiteRun run = run_site(usd_site(), file, {});
+  std::vector<std::string> names;
+  for (const auto& s : run.analysis.scenarios) names.push_back(s.scenario);
+  EXPECT_EQ(names, (std::vector<std::string>{"base", "bear", "bull", "power-cost", "volatile"}));
+  EXPECT_NE(format_report(run).find("scenarios analysed: base, bear, bull, power-cost, volatile"), std::string::npos);
+}
+
+TEST(SiteEndToEnd, JsonSaysNeverAndNotApplicableDifferently) {
+  // Regression (issue 12): NaN ("n/a") and +inf ("never") were both written as null.
+  // Paths 0-2 earn well; path 3 earns nothing, so its payback is never and it has no IRR.
+  const fs::path file = temp_dir() / "never.h5";
+  write_synthetic(file, "base", 4, 730, 1, [](std::uint64_t p, std::uint64_t) { return p < 3 ? 0.1 : 0.0; },
+                  flat_price);
+  SiteConfig c = usd_site();
+  c.policy.mode = "always_on";
+  c.selection_scenario = "base";
+  const SiteRun run = run_site(c, file, {});
+  const nlohmann::json j = summary_json(run);
+  const auto& site = j["scenarios"]["base"]["plays"]["site"];
+  EXPECT_EQ(site["payback_years"]["p95"], "never");
+  EXPECT_TRUE(site["payback_years"]["p5"].is_number());
+  EXPECT_DOUBLE_EQ(site["p_payback_never"].get<double>(), 0.25);
+  const auto& btc = j["scenarios"]["base"]["plays"]["btc"];
+  EXPECT_FALSE(btc["payback_years"]["applicable"].get<bool>());
+  EXPECT_TRUE(btc["p_payback_never"].is_null());
+}
+
 TEST(SiteEndToEnd, SimulatedSweepToReportHdf5AndJson) {
   const fs::path results = temp_dir() / "sim.h5";
   {
@@ -166,7 +235,7 @@ TEST(SiteEndToEnd, SimulatedSweepToReportHdf5AndJson) {
     out.commit();
   }
   const SiteConfig c = load_site_config(kSrc / "tests/site/data/site.yaml");
-  const SiteRun run = run_site(c, results, {}, "test");
+  const SiteRun run = run_site(c, results, {"base", "bull", "bear"}, "test");
   const SiteAnalysis& a = run.analysis;
   ASSERT_TRUE(a.site);
   ASSERT_EQ(a.scenarios.size(), 3u);
@@ -190,6 +259,11 @@ TEST(SiteEndToEnd, SimulatedSweepToReportHdf5AndJson) {
   h5::Handle cf = h5::open_dataset(f.get(), "site/scenarios/bull/site/cashflows_site_ccy");
   EXPECT_EQ(h5::shape(cf.get()), (std::vector<std::uint64_t>{32, 3}));
   EXPECT_EQ(h5::read_vector(f.get(), "site/scenarios/bull/site/npv_site_ccy"), bull);
+  EXPECT_EQ(h5::read_vector(f.get(), "site/scenarios/bull/site/mirr"), a.scenarios[1].plays[0].metrics.mirr);
+  EXPECT_EQ(h5::read_strings(f.get(), "site/scenarios/bull/policies/mode").size(), 3u);
+  EXPECT_EQ(h5::read_strings(f.get(), "site/scenarios/bull/tornado/driver").size(), 5u);
+  EXPECT_TRUE(h5::exists(f.get(), "site/scenarios/bull/btc/invested_site_ccy"));
+  EXPECT_TRUE(h5::exists(f.get(), "site/scenarios/bull/equity/irr_roots"));
   EXPECT_EQ(h5::read_strings(f.get(), "site/selection/miner").size(), run.offers.size());
   EXPECT_EQ(h5::get_string_attr(h5::open_group(f.get(), "site").get(), "currency").value_or(""), "GBP");
 

@@ -3,18 +3,23 @@
 // Library: engine/blocks; usage: README.md, "Per-block ledger from a node".
 #include <spdlog/spdlog.h>
 
+#include <signal.h>
+
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "agents/machine_catalogue.h"
 #include "engine/blocks/block_revenue.h"
 #include "engine/blocks/block_source.h"
+#include "engine/blocks/ledger_lock.h"
 #include "engine/blocks/ledger_store.h"
 #include "engine/blocks/rpc_client.h"
 #include "engine/blocks/sync.h"
@@ -38,6 +43,8 @@ struct SyncFlags {
   std::int64_t batch = 500;
   std::string hashrate_from = "networkhashps";
   long timeout_ms = 120000;
+  bool follow = false;
+  std::int64_t interval_s = 600;
 };
 
 struct RevenueFlags {
@@ -50,6 +57,7 @@ struct RevenueFlags {
   std::string prices;
   std::optional<std::int64_t> from_height, to_height;
   std::string csv, h5;
+  std::string by;  // "", "day" or "month"
 };
 
 std::string lower(std::string s) {
@@ -91,6 +99,135 @@ void print_ledger_line(blocks::LedgerStore& store) {
               static_cast<long long>(store.count()), static_cast<long long>(*lo), static_cast<long long>(*hi));
 }
 
+
+std::unique_ptr<blocks::BlockSource> make_source(const SyncFlags& f) {
+  if (f.source == "node") {
+    // Read afresh every time: a restarted bitcoind writes a new cookie.
+    blocks::RpcOptions o = blocks::rpc_options_from_env(f.rpc_url, f.rpc_cookie);
+    o.total_timeout_ms = f.timeout_ms;
+    o.connect_timeout_ms = std::min(o.connect_timeout_ms, f.timeout_ms);
+    return blocks::make_node_source(o, f.hashrate_from == "difficulty" ? blocks::HashrateFrom::Difficulty
+                                                                       : blocks::HashrateFrom::NetworkHashps);
+  }
+  const live::LiveOptions lo = live::live_options_from_env();
+  return blocks::make_mempool_source(f.mempool_url.empty() ? lo.endpoints.mempool_space : f.mempool_url, lo.retry,
+                                     lo.user_agent);
+}
+
+void remove_ledger_files(const std::string& db) {
+  std::error_code ec;
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) std::filesystem::remove(db + suffix, ec);
+}
+
+// Set by SIGINT/SIGTERM during `blocks sync --follow`; checked between batches and while waiting.
+std::atomic<bool> g_stop_requested{false};
+extern "C" void on_stop_signal(int) { g_stop_requested.store(true); }
+
+struct StopRequested {};
+
+// One sync round. A ledger file this round created is removed again if it ends up empty (a failed
+// first sync, e.g. bad credentials, must not leave an empty ledger behind).
+blocks::SyncReport sync_once(const SyncFlags& f, bool stop_between_batches, bool print_up_to_date) {
+  const bool existed = std::filesystem::exists(f.db);
+  auto source = make_source(f);
+  std::optional<blocks::LedgerStore> store;
+  try {
+    store.emplace(f.db);
+    blocks::SyncOptions so;
+    so.chain = f.chain;
+    so.from_height = f.from_height;
+    so.to_height = f.to_height;
+    so.batch_blocks = f.batch;
+    // Progress for long syncs, every 10,000 blocks (-v: every batch at debug level).
+    so.after_batch = [last = std::int64_t{-1}, stop_between_batches](std::int64_t h) mutable {
+      if (last >= 0 && h / 10000 != last / 10000) spdlog::info("stored up to height {}", h);
+      last = h;
+      if (stop_between_batches && g_stop_requested.load()) throw StopRequested{};
+    };
+    const auto t0 = std::chrono::steady_clock::now();
+    const blocks::SyncReport r = blocks::sync_ledger(*source, *store, so);
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (!r.note.empty()) std::printf("note: %s\n", r.note.c_str());
+    if (r.reorgs > 0)
+      std::printf("reorg: rolled back %lld blocks above fork point %lld\n", static_cast<long long>(r.blocks_rolled_back),
+                  static_cast<long long>(*r.fork_height));
+    if (r.blocks_added == 0) {
+      if (print_up_to_date)
+        std::printf("up to date: no new blocks (%s tip %lld)\n", source->name().c_str(),
+                    static_cast<long long>(r.tip_height));
+    } else {
+      std::printf("added %lld blocks (%lld..%lld) in %lld batches, %.1f s, %.0f blocks/s; %s tip %lld\n",
+                  static_cast<long long>(r.blocks_added), static_cast<long long>(r.first_added),
+                  static_cast<long long>(r.last_added), static_cast<long long>(r.batches), s,
+                  s > 0 ? static_cast<double>(r.blocks_added) / s : 0.0, source->name().c_str(),
+                  static_cast<long long>(r.tip_height));
+    }
+    if (print_up_to_date || r.blocks_added > 0 || r.reorgs > 0) print_ledger_line(*store);
+    std::fflush(stdout);
+    return r;
+  } catch (...) {
+    if (!existed && (!store || store->count() == 0)) {
+      store.reset();
+      remove_ledger_files(f.db);
+    }
+    throw;
+  }
+}
+
+// Waits up to `seconds`, returning early (true) when a stop was requested.
+bool wait_or_stop(std::int64_t seconds) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  while (std::chrono::steady_clock::now() < until) {
+    if (g_stop_requested.load()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return g_stop_requested.load();
+}
+
+// `blocks sync --follow`: a sync every interval until SIGINT/SIGTERM. Any failure (node down or
+// restarting, still loading, behind the ledger, bad reply) is logged and retried after
+// min(interval, 30 s); the ledger never holds more than whole batches, so a stop is clean at any
+// moment: between batches, or while waiting.
+void follow(const SyncFlags& f) {
+  struct sigaction sa {};
+  sa.sa_handler = on_stop_signal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = 0;
+  struct sigaction old_int {}, old_term {};
+  sigaction(SIGINT, &sa, &old_int);
+  sigaction(SIGTERM, &sa, &old_term);
+  std::printf("following the chain into %s every %lld s (Ctrl-C or SIGTERM stops)\n", f.db.c_str(),
+              static_cast<long long>(f.interval_s));
+  std::fflush(stdout);
+  SyncFlags round = f;
+  bool first = true;
+  while (!g_stop_requested.load()) {
+    std::int64_t wait_s = f.interval_s;
+    try {
+      sync_once(round, /*stop_between_batches=*/true, /*print_up_to_date=*/first);
+      first = false;
+      // --from-height only matters for the first block; later rounds continue the ledger.
+      round.from_height.reset();
+    } catch (const StopRequested&) {
+      break;
+    } catch (const std::exception& e) {
+      wait_s = std::min<std::int64_t>(f.interval_s, 30);
+      spdlog::warn("sync failed: {}; trying again in {} s", e.what(), wait_s);
+    }
+    if (wait_or_stop(wait_s)) break;
+  }
+  sigaction(SIGINT, &old_int, nullptr);
+  sigaction(SIGTERM, &old_term, nullptr);
+  std::printf("stopped on signal; ");
+  if (std::filesystem::exists(f.db)) {
+    blocks::LedgerStore store(f.db);
+    print_ledger_line(store);
+  } else {
+    std::printf("no ledger written\n");
+  }
+  std::fflush(stdout);
+}
+
 }  // namespace
 
 void register_blocks_commands(CLI::App& app, GlobalOptions& global) {
@@ -114,47 +251,17 @@ void register_blocks_commands(CLI::App& app, GlobalOptions& global) {
                    "networkhashps (getnetworkhashps 120 h, default) or difficulty (getblockheader)")
       ->check(CLI::IsMember({"networkhashps", "difficulty"}));
   sync->add_option("--timeout-ms", sf->timeout_ms, "Per-request timeout, ms (default 120000)");
+  sync->add_flag("--follow", sf->follow,
+                 "Keep the ledger current: sync again every --interval seconds until SIGINT/SIGTERM, surviving "
+                 "node restarts");
+  sync->add_option("--interval", sf->interval_s, "Seconds between syncs with --follow (default 600)")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{86400}));
   sync->callback([sf] {
     const SyncFlags& f = *sf;
-    std::unique_ptr<blocks::BlockSource> source;
-    if (f.source == "node") {
-      blocks::RpcOptions o = blocks::rpc_options_from_env(f.rpc_url, f.rpc_cookie);
-      o.total_timeout_ms = f.timeout_ms;
-      o.connect_timeout_ms = std::min(o.connect_timeout_ms, f.timeout_ms);
-      source = blocks::make_node_source(o, f.hashrate_from == "difficulty" ? blocks::HashrateFrom::Difficulty
-                                                                           : blocks::HashrateFrom::NetworkHashps);
-    } else {
-      const live::LiveOptions lo = live::live_options_from_env();
-      source = blocks::make_mempool_source(f.mempool_url.empty() ? lo.endpoints.mempool_space : f.mempool_url, lo.retry,
-                                           lo.user_agent);
-    }
-    blocks::LedgerStore store(f.db);
-    blocks::SyncOptions so;
-    so.chain = f.chain;
-    so.from_height = f.from_height;
-    so.to_height = f.to_height;
-    so.batch_blocks = f.batch;
-    // Progress for long syncs, every 10,000 blocks (-v: every batch at debug level).
-    so.after_batch = [last = std::int64_t{-1}](std::int64_t h) mutable {
-      if (last >= 0 && h / 10000 != last / 10000) spdlog::info("stored up to height {}", h);
-      last = h;
-    };
-    const auto t0 = std::chrono::steady_clock::now();
-    const blocks::SyncReport r = blocks::sync_ledger(*source, store, so);
-    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    if (!r.note.empty()) std::printf("note: %s\n", r.note.c_str());
-    if (r.reorgs > 0)
-      std::printf("reorg: rolled back %lld blocks above fork point %lld\n", static_cast<long long>(r.blocks_rolled_back),
-                  static_cast<long long>(*r.fork_height));
-    if (r.blocks_added == 0)
-      std::printf("up to date: no new blocks (%s tip %lld)\n", source->name().c_str(), static_cast<long long>(r.tip_height));
-    else
-      std::printf("added %lld blocks (%lld..%lld) in %lld batches, %.1f s, %.0f blocks/s; %s tip %lld\n",
-                  static_cast<long long>(r.blocks_added), static_cast<long long>(r.first_added),
-                  static_cast<long long>(r.last_added), static_cast<long long>(r.batches), s,
-                  s > 0 ? static_cast<double>(r.blocks_added) / s : 0.0, source->name().c_str(),
-                  static_cast<long long>(r.tip_height));
-    print_ledger_line(store);
+    // One writer per ledger (a second sync would race this one into duplicate heights).
+    const blocks::LedgerLock lock(f.db);
+    if (f.follow) return follow(f);
+    sync_once(f, /*stop_between_batches=*/false, /*print_up_to_date=*/true);
   });
 
   auto rf = std::make_shared<RevenueFlags>();
@@ -169,10 +276,15 @@ void register_blocks_commands(CLI::App& app, GlobalOptions& global) {
   rev->add_option("--prices", rf->prices, "Daily price CSV (default data/history/btc_price_usd_daily.csv)");
   rev->add_option("--from-height", rf->from_height, "First block (default: first stored)");
   rev->add_option("--to-height", rf->to_height, "Last block (default: last stored)");
-  rev->add_option("-o,--output", rf->csv, "Per-block CSV output");
-  rev->add_option("--h5", rf->h5, "Per-block HDF5 output");
+  add_output_option(rev, "-o,--output", rf->csv, "Per-block CSV output");
+  add_output_option(rev, "--h5", rf->h5, "Per-block HDF5 output");
+  add_force_flag(rev, global);
+  rev->add_option("--by", rf->by, "Also sum per UTC day or month (table; with -o the CSV holds the sums)")
+      ->check(CLI::IsMember({"day", "month"}));
   rev->callback([rf, &global] {
     const RevenueFlags& f = *rf;
+    for (const std::string* out : {&f.csv, &f.h5})
+      if (!out->empty()) check_output_path(*out, global.overwrite());
     if (!(f.mw > 0.0)) throw Error("--mw must be > 0");
     if (!std::filesystem::exists(f.db)) throw Error(f.db + ": no such ledger; run `hashsim blocks sync --db " + f.db + "` first");
     blocks::BlockRevenueOptions o;
@@ -202,12 +314,29 @@ void register_blocks_commands(CLI::App& app, GlobalOptions& global) {
                   m.name.c_str(), m.count, m.hashrate_ths, m.power_w, r.total(s + "_revenue_btc"),
                   r.total(s + "_revenue_usd"), r.total(s + "_power_cost_usd"), r.total(s + "_profit_usd"));
     }
-    if (!f.csv.empty()) {
-      blocks::write_block_revenue_csv(r, f.csv);
+    if (!f.by.empty()) {
+      const blocks::RevenueSummary sum =
+          blocks::summarize_block_revenue(r, f.by == "day" ? blocks::SummaryPeriod::Day : blocks::SummaryPeriod::Month);
+      std::printf("\n%-10s %6s", f.by.c_str(), "blocks");
+      for (const auto& m : o.machines) std::printf("  %22.22s", (m.name + " profit USD").c_str());
+      std::printf("\n");
+      for (std::size_t i = 0; i < sum.keys.size(); ++i) {
+        std::printf("%-10s %6.0f", sum.keys[i].c_str(), sum.columns[0].values[i]);
+        for (const auto& m : o.machines)
+          for (const auto& c : sum.columns)
+            if (c.name == blocks::machine_slug(m.name) + "_profit_usd") std::printf("  %22.2f", c.values[i]);
+        std::printf("\n");
+      }
+      if (!f.csv.empty()) {
+        blocks::write_revenue_summary_csv(sum, f.csv, global.overwrite());
+        std::printf("wrote %s (per %s)\n", f.csv.c_str(), f.by.c_str());
+      }
+    } else if (!f.csv.empty()) {
+      blocks::write_block_revenue_csv(r, f.csv, global.overwrite());
       std::printf("wrote %s\n", f.csv.c_str());
     }
     if (!f.h5.empty()) {
-      blocks::write_block_revenue_hdf5(r, o, f.h5, global.command_line, f.db, price_file.string());
+      blocks::write_block_revenue_hdf5(r, o, f.h5, global.command_line, f.db, price_file.string(), global.overwrite());
       std::printf("wrote %s\n", f.h5.c_str());
     }
   });

@@ -7,10 +7,12 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "engine/history/backtest.h"
 #include "engine/history/calibrate.h"
 #include "engine/history/daily_table.h"
+#include "engine/history/score.h"
 #include "engine/history/validate.h"
 #include "engine/scenario/scenario.h"
 #include "engine/util/atomic_file.h"
@@ -23,6 +25,7 @@ namespace {
 
 constexpr const char* kDailyFile = "btc_daily_2020_2026_obm.csv";
 constexpr const char* kSpecsFile = "asic_specs.csv";
+constexpr const char* kPriceFile = "btc_price_usd_daily.csv";
 
 // --data, --from, --to: shared by both commands.
 struct WindowFlags {
@@ -74,6 +77,15 @@ struct ValidateFlags {
   int threads = 0;
   bool simulate_fees = false;
   std::string csv;
+};
+
+struct ScoreFlags {
+  std::string data, prices;
+  std::string scenario = "scenarios/base.yaml";
+  std::string early_scenario;
+  history::ScoreOptions options;
+  std::vector<std::string> modes{"replay", "simulated"};
+  std::string csv, json;
 };
 
 std::string fmt_number(double v) {
@@ -163,13 +175,15 @@ void register_history_commands(CLI::App& app, GlobalOptions& global) {
   auto cf = std::make_shared<CalibrateFlags>();
   CLI::App* cal = app.add_subcommand("calibrate", "Fit the price (GBM, optional Merton jumps) and fee models to daily history");
   cf->window.add_to(cal);
-  cal->add_option("-o,--output", cf->output, "Write the fitted price:/fees: sections as YAML");
+  add_output_option(cal, "-o,--output", cf->output, "Write the fitted price:/fees: sections as YAML");
+  add_force_flag(cal, global);
   cal->add_flag("--jumps", cf->jumps, "Also fit Merton jumps (intensity, log mean, log sd)");
   cal->add_flag("--no-price", cf->no_price, "Skip the price fit");
   cal->add_flag("--no-fees", cf->no_fees, "Skip the fee fit");
   cal->callback([cf, &global] {
     const CalibrateFlags& f = *cf;
     if (f.no_price && f.no_fees) throw Error("--no-price and --no-fees leave nothing to fit");
+    if (!f.output.empty()) check_output_path(f.output, global.overwrite());
     const history::DailyTable table = f.window.load();
     history::CalibrationOptions o;
     o.from = f.window.from;
@@ -180,7 +194,7 @@ void register_history_commands(CLI::App& app, GlobalOptions& global) {
     const history::Calibration c = history::calibrate(table, o);
     std::fputs(history::calibration_report(c).c_str(), stdout);
     if (!f.output.empty()) {
-      write_file_atomic(f.output, history::calibration_yaml(c, global.command_line));
+      write_file_atomic(f.output, history::calibration_yaml(c, global.command_line), global.overwrite());
       std::printf("wrote %s\n", f.output.c_str());
     }
   });
@@ -200,10 +214,13 @@ void register_history_commands(CLI::App& app, GlobalOptions& global) {
   bt->add_option("--hashrate-method", bf->hashrate_method, "implied (blocks*difficulty, default) or difficulty");
   bt->add_option("--hashrate-window", bf->hashrate_window, "Trailing days averaged for the implied hashrate (default 7)");
   bt->add_flag("--fill-price-gaps", bf->fill_price_gaps, "Interpolate blank prices (log-linear) instead of failing");
-  bt->add_option("-o,--output", bf->csv, "Daily CSV output");
-  bt->add_option("--h5", bf->h5, "Daily HDF5 output");
+  add_output_option(bt, "-o,--output", bf->csv, "Daily CSV output");
+  add_output_option(bt, "--h5", bf->h5, "Daily HDF5 output");
+  add_force_flag(bt, global);
   bt->callback([bf, &global] {
     const BacktestFlags& f = *bf;
+    for (const std::string* out : {&f.csv, &f.h5})
+      if (!out->empty()) check_output_path(*out, global.overwrite());
     history::BacktestOptions o;
     o.from = f.window.from;
     o.to = f.window.to;
@@ -224,11 +241,11 @@ void register_history_commands(CLI::App& app, GlobalOptions& global) {
     const history::BacktestResult r = history::run_backtest(f.window.load(), o);
     print_backtest_summary(r, o);
     if (!f.csv.empty()) {
-      history::write_backtest_csv(r, f.csv);
+      history::write_backtest_csv(r, f.csv, global.overwrite());
       std::printf("wrote %s\n", f.csv.c_str());
     }
     if (!f.h5.empty()) {
-      history::write_backtest_hdf5(r, o, f.h5, global.command_line);
+      history::write_backtest_hdf5(r, o, f.h5, global.command_line, global.overwrite());
       std::printf("wrote %s\n", f.h5.c_str());
     }
   });
@@ -243,9 +260,11 @@ void register_history_commands(CLI::App& app, GlobalOptions& global) {
   val->add_option("--paths", vf->paths, "Paths (default 16; they differ only with --simulate-fees)");
   val->add_option("--threads", vf->threads, "Worker threads (default: all cores)");
   val->add_flag("--simulate-fees", vf->simulate_fees, "Use the scenario's fee model instead of replaying real fees");
-  val->add_option("-o,--output", vf->csv, "Daily CSV: actual and simulated hashrate, log error");
-  val->callback([vf] {
+  add_output_option(val, "-o,--output", vf->csv, "Daily CSV: actual and simulated hashrate, log error");
+  add_force_flag(val, global);
+  val->callback([vf, &global] {
     const ValidateFlags& f = *vf;
+    if (!f.csv.empty()) check_output_path(f.csv, global.overwrite());
     history::ValidateOptions o;
     o.from = f.window.from;
     o.days = f.days;
@@ -264,8 +283,65 @@ void register_history_commands(CLI::App& app, GlobalOptions& global) {
                                   {"simulated_network_hashrate_ths_p5", r.simulated_p5_ths},
                                   {"simulated_network_hashrate_ths_p50", r.simulated_p50_ths},
                                   {"simulated_network_hashrate_ths_p95", r.simulated_p95_ths},
-                                  {"log_error", err}});
+                                  {"log_error", err}},
+                                 ",%.10g", global.overwrite());
       std::printf("wrote %s\n", f.csv.c_str());
+    }
+  });
+
+  auto sf = std::make_shared<ScoreFlags>();
+  CLI::App* sc = app.add_subcommand(
+      "score", "Score the agents' hashrate and hashprice forecasts on rolling origins of history, beside baselines");
+  sc->add_option("--scenario", sf->scenario, "Scenario with the agents config (default scenarios/base.yaml)");
+  sc->add_option("--early-scenario", sf->early_scenario, "Scenario for origins before --early-before (e.g. scenarios/history-2021.yaml)");
+  sc->add_option("--early-before", sf->options.early_before, "YYYY-MM-DD: origins before it use --early-scenario");
+  sc->add_option("--data", sf->data, "Daily CSV (default data/history/btc_daily_2020_2026_obm.csv)");
+  sc->add_option("--prices", sf->prices, "Daily price CSV for fits before the daily file (default data/history/btc_price_usd_daily.csv)");
+  sc->add_option("--from", sf->options.from, "First origin YYYY-MM-DD (default 2021-08-01)");
+  sc->add_option("--to", sf->options.to, "Last origin at most YYYY-MM-DD (default 2025-06-01)");
+  sc->add_option("--every-months", sf->options.every_months, "Months between origins (default 1)");
+  sc->add_option("--horizons", sf->options.horizons, "Horizons in days (default 30 90 180 365)")->delimiter(',');
+  sc->add_option("--modes", sf->modes, "replay and/or simulated (default both)")->delimiter(',');
+  sc->add_option("--paths", sf->options.paths, "Paths per origin and mode (default 32)");
+  sc->add_option("--threads", sf->options.threads, "Worker threads (default: all cores)");
+  sc->add_option("--hashrate-window", sf->options.trailing_days, "Trailing days of the actual hashrate (default 7)");
+  sc->add_option("--fan-origins", sf->options.fan_origins,
+                 "Origins whose daily bands go into --json (default with --json: first, middle and last origin)")
+      ->delimiter(',');
+  add_output_option(sc, "--json", sf->json, "JSON for the report's forecast-scores section (hashsim report --score FILE)");
+  add_output_option(sc, "-o,--output", sf->csv,
+                    "CSV, one line per mode x variable x forecaster x origin x horizon (origin 'all': pooled)");
+  add_force_flag(sc, global);
+  sc->callback([sf, &global] {
+    ScoreFlags& f = *sf;
+    for (const std::string* out : {&f.csv, &f.json})
+      if (!out->empty()) check_output_path(*out, global.overwrite());
+    f.options.modes.clear();
+    for (const auto& m : f.modes) {
+      if (m == "replay")
+        f.options.modes.push_back(history::ScoreMode::Replay);
+      else if (m == "simulated")
+        f.options.modes.push_back(history::ScoreMode::Simulated);
+      else
+        throw Error("--modes: '" + m + "' is not one of: replay, simulated");
+    }
+    std::optional<scenario::Scenario> early;
+    if (!f.early_scenario.empty()) early = scenario::load_scenario(f.early_scenario);
+    if (!f.json.empty() && f.options.fan_origins.empty()) f.options.fan_origins = {"first", "middle", "last"};
+    const auto daily = history::DailyTable::load(f.data.empty() ? history::default_data_file(kDailyFile)
+                                                                : std::filesystem::path(f.data));
+    const auto prices = history::DailyTable::load(f.prices.empty() ? history::default_data_file(kPriceFile)
+                                                                   : std::filesystem::path(f.prices));
+    const history::ScoreResult r =
+        history::run_score(scenario::load_scenario(f.scenario), early, daily, prices, f.options);
+    std::fputs(history::score_table(r).c_str(), stdout);
+    if (!f.csv.empty()) {
+      history::write_score_csv(r, f.csv, global.overwrite());
+      std::printf("wrote %s\n", f.csv.c_str());
+    }
+    if (!f.json.empty()) {
+      history::write_score_json(r, f.json, global.overwrite());
+      std::printf("wrote %s\n", f.json.c_str());
     }
   });
 }

@@ -21,10 +21,12 @@ struct LiveFlags {
   bool refresh = false;
   bool offline = false;
   bool json = false;
+  bool require_live = false;
   std::string cache_dir;
   std::string defaults_file;
   std::optional<std::int64_t> ttl_s;
   std::optional<long> timeout_ms;
+  std::optional<long> deadline_ms;
 };
 
 live::LiveOptions options_from(const LiveFlags& f, const GlobalOptions& g) {
@@ -36,6 +38,7 @@ live::LiveOptions options_from(const LiveFlags& f, const GlobalOptions& g) {
   if (!f.defaults_file.empty()) o.defaults_file = f.defaults_file;
   if (f.ttl_s) o.cache_ttl_s = *f.ttl_s;
   if (f.timeout_ms) o.total_timeout_ms = *f.timeout_ms;
+  if (f.deadline_ms) o.refresh_deadline_ms = *f.deadline_ms;
   return o;
 }
 
@@ -63,6 +66,26 @@ void add_common(CLI::App* cmd, LiveFlags& f) {
   cmd->add_flag("--json", f.json, "Print JSON instead of a table");
   cmd->add_option("--timeout-ms", f.timeout_ms, "Total timeout per request (default $LIVE_DATA_TIMEOUT_MS or 8000)")
       ->check(CLI::Range(1L, 600'000L));
+  cmd->add_option("--deadline-ms", f.deadline_ms,
+                  "One deadline for all providers together, fetched at once (default $LIVE_DATA_DEADLINE_MS or 10000)")
+      ->check(CLI::Range(1L, 600'000L));
+}
+
+// --require-live: a value is live when it came from a provider (now, or from a cache entry younger
+// than the TTL) and is not stale. Static defaults and stale values are not.
+void require_live(const live::Snapshot& s) {
+  std::string bad;
+  int n = 0;
+  for (int i = 0; i < live::kValueCount; ++i) {
+    const auto key = static_cast<live::ValueKey>(i);
+    if (!s.has(key)) continue;
+    const live::LiveValue& v = s.at(key);
+    if (v.source != "static" && !v.stale) continue;
+    ++n;
+    bad += std::string("\n  ") + live::value_key_name(key) + ": " + (v.source == "static" ? "static default" : "stale") +
+           " (" + v.note + ")";
+  }
+  if (n > 0) throw Error("--require-live: " + std::to_string(n) + " value(s) not live:" + bad);
 }
 }  // namespace
 
@@ -79,17 +102,21 @@ void register_live_commands(CLI::App& app, GlobalOptions& global) {
       ->check(CLI::ExistingFile);
   live_cmd->add_option("--ttl", lf->ttl_s, "Cache time-to-live in seconds (default $LIVE_DATA_CACHE_TTL_S or 86400)")
       ->check(CLI::Range(std::int64_t{0}, std::int64_t{366} * 86400));
+  live_cmd->add_flag("--require-live", lf->require_live,
+                     "Exit 1 unless every value is live (from a provider within the cache TTL, not stale)");
   add_common(live_cmd, *lf);
   live_cmd->callback([lf, &global] {
     if (lf->refresh && lf->offline) throw Error("--refresh and --offline contradict each other");
     const live::Snapshot s = live::build_snapshot(options_from(*lf, global));
     if (lf->json) std::cout << live::snapshot_to_text(s) << "\n";
     else print_snapshot(s);
+    std::fflush(stdout);
+    if (lf->require_live) require_live(s);
   });
 
   auto hf = std::make_shared<LiveFlags>();
   CLI::App* health = app.add_subcommand("health", "Probe each live-data provider once: status, latency, parsed "
-                                                  "value or error (exit 1 if any is down)");
+                                                  "value or error; an implausible (BAD) or stale (STALE) answer counts as down (exit 1 if any is)");
   add_common(health, *hf);
   health->callback([hf, &global] {
     const auto results = live::probe_providers(options_from(*hf, global));
@@ -99,16 +126,17 @@ void register_live_commands(CLI::App& app, GlobalOptions& global) {
     for (const auto& r : results) {
       if (!r.ok) ++down;
       if (hf->json) {
-        j.push_back({{"provider", r.provider}, {"endpoint", r.endpoint}, {"ok", r.ok}, {"http_status", r.http_status},
+        j.push_back({{"provider", r.provider}, {"endpoint", r.endpoint}, {"ok", r.ok}, {"state", r.state},
+                     {"http_status", r.http_status},
                      {"latency_ms", r.latency_ms}, {"value", r.value}, {"error", r.error}});
       } else {
-        std::printf("%-16s %-5s %5ld %9.0f  %s\n", r.provider.c_str(), r.ok ? "up" : "DOWN", r.http_status, r.latency_ms,
+        std::printf("%-16s %-5s %5ld %9.0f  %s\n", r.provider.c_str(), r.state.c_str(), r.http_status, r.latency_ms,
                     (r.ok ? r.value : r.error + " [" + r.endpoint + "]").c_str());
       }
     }
     if (hf->json) std::cout << j.dump(2) << "\n";
     std::fflush(stdout);
-    if (down > 0) throw Error(std::to_string(down) + " of " + std::to_string(results.size()) + " provider endpoints are down");
+    if (down > 0) throw Error(std::to_string(down) + " of " + std::to_string(results.size()) + " provider endpoints are down or unusable");
   });
 }
 

@@ -4,6 +4,8 @@
 #include <csignal>
 #include <cstdio>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "engine/report/html.h"
 #include "engine/report/server.h"
@@ -14,12 +16,13 @@ namespace hashsim::cli {
 
 namespace {
 struct ReportFlags {
-  std::string results, output = "report.html", site;
+  std::string results, output = "report.html", site, score;
 };
 struct ServeFlags {
   std::string host = "127.0.0.1";
   int port = 8080;
   std::string results, site;
+  std::vector<std::string> allow_hosts;
 };
 report::DashboardServer* g_server = nullptr;
 extern "C" void on_signal(int) {
@@ -32,11 +35,15 @@ void register_report_commands(CLI::App& app, GlobalOptions& global) {
   CLI::App* rep = app.add_subcommand("report", "Write a self-contained HTML report (charts, works offline) of a "
                                                "results file, with the site analysis when given");
   rep->add_option("results", rf->results, "Results file from hashsim run/sweep")->required()->check(CLI::ExistingFile);
-  rep->add_option("-o,--output", rf->output, "HTML file to write (default report.html)");
+  add_output_option(rep, "-o,--output", rf->output, "HTML file to write (default report.html)");
+  add_force_flag(rep, global);
   rep->add_option("--site", rf->site, "HDF5 file written by hashsim site -o (adds the site section)")
       ->check(CLI::ExistingFile);
-  rep->callback([rf] {
-    report::write_report(rf->results, rf->site, rf->output);
+  rep->add_option("--score", rf->score, "JSON written by hashsim score --json (adds the forecast-scores section)")
+      ->check(CLI::ExistingFile);
+  rep->callback([rf, &global] {
+    check_output_path(rf->output, global.overwrite());
+    report::write_report(rf->results, rf->site, rf->output, rf->score, global.overwrite());
     std::printf("wrote %s\n", rf->output.c_str());
   });
 
@@ -49,6 +56,9 @@ void register_report_commands(CLI::App& app, GlobalOptions& global) {
       ->check(CLI::ExistingFile);
   serve->add_option("--site", sf->site, "Site YAML the form starts from (default: the built-in site-default)")
       ->check(CLI::ExistingFile);
+  serve->add_option("--allow-host", sf->allow_hosts,
+                    "Host name the browser may use besides IP addresses and localhost (repeatable; requests "
+                    "naming other hosts are refused against DNS rebinding)");
   serve->callback([sf, &global] {
     report::DashboardOptions o;
     o.host = sf->host;
@@ -56,9 +66,11 @@ void register_report_commands(CLI::App& app, GlobalOptions& global) {
     o.results = sf->results;
     o.site_file = sf->site;
     o.command_line = global.command_line;
+    o.allowed_hosts = sf->allow_hosts;
     report::DashboardServer server(o);
     const int port = server.bind();
-    std::printf("hashsim serve: http://%s:%d/ (Ctrl-C to stop)\n", o.host.c_str(), port);
+    if (const std::string w = report::exposure_warning(o.host, port); !w.empty()) std::fprintf(stderr, "%s\n", w.c_str());
+    std::printf("hashsim serve: %s (Ctrl-C to stop)\n", report::dashboard_url(o.host, port).c_str());
     std::fflush(stdout);
     g_server = &server;
     std::signal(SIGINT, on_signal);

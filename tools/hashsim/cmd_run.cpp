@@ -13,10 +13,10 @@
 
 #include "engine/io/hdf5.h"
 #include "engine/io/results_file.h"
-#include "engine/live/live_data.h"
 #include "engine/scenario/scenario.h"
 #include "engine/scenario/sweep.h"
 #include "engine/sim/runner.h"
+#include "engine/sim/simulate_file.h"
 #include "engine/util/error.h"
 #include "tools/hashsim/command.h"
 
@@ -95,25 +95,6 @@ void print_summary(const std::string& path) {
                 last("summary/price_usd/p50"), last("summary/price_usd/p95"),
                 last("summary/network_hashrate_ths/p50") / 1e6, hp_start * 1e3,
                 last("summary/hashprice_usd_per_th_day/p50") * 1e3, hp_mean * 1e3);
-  }
-}
-
-// start: {source: static|live|cached} takes its values from the live-data layer. One snapshot per
-// source for the whole command, so a sweep of many grid points makes one round of provider calls
-// and every point starts from the same state.
-void apply_start_sources(std::vector<scenario::Scenario>& list) {
-  std::map<scenario::StartSource, scenario::StartConditions> filled;
-  std::optional<live::LiveOptions> opts;
-  for (auto& s : list) {
-    if (s.start.source == scenario::StartSource::Scenario) continue;
-    auto it = filled.find(s.start.source);
-    if (it == filled.end()) {
-      if (!opts) opts = live::live_options_from_env();
-      scenario::StartConditions start = s.start;
-      live::fill_start_conditions(start, *opts);
-      it = filled.emplace(s.start.source, start).first;
-    }
-    s.start = it->second;
   }
 }
 
@@ -211,22 +192,13 @@ void run_all(const std::vector<scenario::Scenario>& list, const std::string& out
     throw Error("output " + output + " already exists; pass --force to replace it");
   check_output_path(output, mode);
   check_output_size(list, output, f);
-  io::ResultsFile file(output, g.command_line, mode);
-  if (file.resumed()) spdlog::info("resuming {}.partial", output);
-  for (const auto& s : list) {
-    io::ScenarioWriter& w = file.begin_scenario(s, sim::output_specs(s));
-    sim::RunOptions o;
-    o.threads = f.threads;
-    o.block_paths = f.block_paths;
-    o.progress = !f.no_progress;
-    o.progress_label = s.name;
-    const auto st = sim::run_scenario(s, w, o);
-    if (g.verbosity > 0)
-      std::fprintf(stderr, "%s: %llu paths x %d days in %.2f s (%.0f path-days/s)\n", s.name.c_str(),
-                   static_cast<unsigned long long>(st.paths), s.horizon_days, st.seconds,
-                   static_cast<double>(st.paths) * s.horizon_days / st.seconds);
-  }
-  file.commit();
+  sim::SimulateFileOptions o;
+  o.run.threads = f.threads;
+  o.run.block_paths = f.block_paths;
+  o.run.progress = !f.no_progress;
+  o.verbosity = g.verbosity;
+  o.overwrite = mode;
+  sim::simulate_to_file(list, output, g.command_line, o);
   std::printf("wrote %s\n", output.c_str());
   if (!f.no_summary) print_summary(output);
 }
@@ -239,7 +211,7 @@ void register_run_commands(CLI::App& app, GlobalOptions& global) {
   run->callback([run_flags, &global] {
     const RunFlags& f = *run_flags;
     std::vector<scenario::Scenario> list{scenario::load_scenario(f.input, {f.paths, f.days, f.seed})};
-    apply_start_sources(list);
+    sim::apply_start_sources(list);
     const scenario::Scenario& s = list.front();
     run_all(list, f.output.empty() ? "results/" + s.name + ".h5" : f.output, f, global);
   });
@@ -255,7 +227,7 @@ void register_run_commands(CLI::App& app, GlobalOptions& global) {
     check_grid_points(f.input, sweep_points_before_loading(f.input), f.max_grid_points);
     scenario::Sweep sw = scenario::load_sweep(f.input, {f.paths, f.days, f.seed});
     check_grid_points(f.input, sw.scenarios.size(), f.max_grid_points);
-    apply_start_sources(sw.scenarios);
+    sim::apply_start_sources(sw.scenarios);
     run_all(sw.scenarios, f.output.empty() ? "results/" + sw.name + ".h5" : f.output, f, global);
   });
 }

@@ -5,12 +5,15 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <algorithm>
 #include <optional>
 
 #include "engine/io/results_file.h"
 #include "engine/scenario/sweep.h"
 #include "engine/sim/runner.h"
+#include "engine/sim/simulate_file.h"
 #include "engine/site/site_config.h"
 #include "engine/site/site_output.h"
 #include "engine/util/atomic_file.h"
@@ -35,40 +38,38 @@ struct SiteFlags {
   bool quiet_report = false;
 };
 
-// Simulates the scenarios the site run needs (names, plus the selection scenario) from a sweep,
-// with the horizon set to the site's years, into `target`.
+// Simulates the scenarios the site run needs (names, plus the selection scenario; names empty:
+// every scenario of the sweep) with the horizon set to the site's years, into `target`, through the
+// same library call as `hashsim sweep` (start sources included).
 void simulate_needed(const SiteFlags& f, const site::SiteConfig& c, std::vector<std::string>& names,
                      const std::string& target, const GlobalOptions& g) {
-  const scenario::Sweep sw = scenario::load_sweep(f.sweep, {f.paths, 365 * c.horizon_years, f.seed});
+  scenario::Sweep sw = scenario::load_sweep(f.sweep, {f.paths, 365 * c.horizon_years, f.seed});
   auto in_sweep = [&](const std::string& n) {
     for (const auto& s : sw.scenarios)
       if (s.name == n) return true;
     return false;
   };
-  if (names.empty()) {
-    if (in_sweep("base") && in_sweep("bull") && in_sweep("bear")) names = {"base", "bull", "bear"};
-    else
-      for (const auto& s : sw.scenarios) names.push_back(s.name);
-  }
+  if (names.empty())
+    for (const auto& s : sw.scenarios) names.push_back(s.name);
   std::vector<std::string> need = names;
   if (std::find(need.begin(), need.end(), c.selection_scenario) == need.end()) need.push_back(c.selection_scenario);
   for (const auto& n : need)
     if (!in_sweep(n)) {
       std::string known;
       for (const auto& s : sw.scenarios) known += (known.empty() ? "" : ", ") + s.name;
-      throw Error(f.sweep + ": scenario '" + n + "' is not in the sweep (it has: " + known + ")");
+      throw Error(f.sweep + ": scenario '" + n + "' is not in the sweep (it has: " + known + ")" +
+                  (n == c.selection_scenario ? "; it is the site file's selection_scenario" : ""));
     }
-  io::ResultsFile file(target, g.command_line, g.overwrite());
-  for (const auto& s : sw.scenarios) {
-    if (std::find(need.begin(), need.end(), s.name) == need.end()) continue;
-    io::ScenarioWriter& w = file.begin_scenario(s, sim::output_specs(s));
-    sim::RunOptions o;
-    o.threads = f.threads;
-    o.progress = isatty(STDERR_FILENO) != 0;
-    o.progress_label = s.name;
-    sim::run_scenario(s, w, o);
-  }
-  file.commit();
+  std::vector<scenario::Scenario> list;
+  for (auto& s : sw.scenarios)
+    if (std::find(need.begin(), need.end(), s.name) != need.end()) list.push_back(std::move(s));
+  sim::apply_start_sources(list);
+  sim::SimulateFileOptions o;
+  o.run.threads = f.threads;
+  o.run.progress = isatty(STDERR_FILENO) != 0;
+  o.verbosity = g.verbosity;
+  o.overwrite = g.overwrite();
+  sim::simulate_to_file(list, target, g.command_line, o);
 }
 }  // namespace
 
@@ -84,7 +85,7 @@ void register_site_commands(CLI::App& app, GlobalOptions& global) {
   add_output_option(cmd, "-o,--output", f->output, "Write the /site group to this HDF5 file");
   add_output_option(cmd, "--json", f->json, "Write a JSON run summary (inputs, data snapshot, metrics)");
   add_force_flag(cmd, global);
-  cmd->add_option("--scenarios", f->scenarios, "Scenarios to evaluate (default: base,bull,bear if present, else all)")
+  cmd->add_option("--scenarios", f->scenarios, "Scenarios to evaluate (default: every scenario in the results or sweep)")
       ->delimiter(',');
   cmd->add_option("--paths", f->paths, "With --sweep: paths per scenario")
       ->check(CLI::Range(std::int64_t{1}, scenario::kMaxPaths));
@@ -125,14 +126,33 @@ void register_site_commands(CLI::App& app, GlobalOptions& global) {
     const RemoveOnInterrupt remove_temp(temp.string());
     const site::SiteRun run = site::run_site(c, results, names, global.command_line);
     if (!f->quiet_report) std::cout << site::format_report(run);
+    // Both outputs are written in full to their partial files first and committed together, so a
+    // failure of either leaves neither behind.
+    std::optional<AtomicOutput> h5_out, json_out;
     if (!f->output.empty()) {
-      site::write_site_hdf5(run, f->output, global.overwrite());
-      std::printf("wrote %s\n", f->output.c_str());
+      h5_out.emplace(f->output, global.overwrite());
+      site::write_site_hdf5(run, *h5_out);
     }
     if (!f->json.empty()) {
-      write_file_atomic(f->json, site::summary_json(run).dump(2) + "\n", global.overwrite());
-      std::printf("wrote %s\n", f->json.c_str());
+      json_out.emplace(f->json, global.overwrite());
+      std::ofstream js(json_out->partial_path(), std::ios::binary | std::ios::trunc);
+      if (!js) throw Error("cannot write " + f->json + " (" + json_out->partial_path().string() + ")");
+      js << site::summary_json(run).dump(2) << "\n";
+      js.close();
+      if (!js) throw Error("write failed for " + json_out->partial_path().string());
     }
+    if (h5_out) h5_out->commit();
+    if (json_out) {
+      try {
+        json_out->commit();
+      } catch (const Error&) {  // the rename failed (e.g. --json names a directory): take -o back too
+        std::error_code ec;
+        if (h5_out) std::filesystem::remove(f->output, ec);
+        throw;
+      }
+    }
+    if (h5_out) std::printf("wrote %s\n", f->output.c_str());
+    if (json_out) std::printf("wrote %s\n", f->json.c_str());
   });
 }
 

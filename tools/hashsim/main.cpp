@@ -2,18 +2,35 @@
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <iostream>
 
+#include "engine/io/hdf5.h"
 #include "engine/util/error.h"
+#include "engine/util/signals.h"
 #include "engine/util/version.h"
 #include "tools/hashsim/command.h"
+
+namespace {
+// An argument as a POSIX shell would need it, so the recorded command line can be run again as
+// written: bare when it only has safe characters, else in single quotes ('\'' for a quote).
+std::string shell_quoted(const std::string& arg) {
+  const bool safe = !arg.empty() && arg.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                                          "0123456789_-+=.,:/@%") == std::string::npos;
+  if (safe) return arg;
+  std::string q = "'";
+  for (char c : arg) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+}  // namespace
 
 int main(int argc, char** argv) {
   // Logs go to stderr so that stdout stays clean for tables and --json output.
   spdlog::set_default_logger(spdlog::stderr_color_mt("hashsim"));
   hashsim::cli::GlobalOptions global;
-  for (int i = 0; i < argc; ++i) global.command_line += (i ? " " : "") + std::string(argv[i]);
+  for (int i = 0; i < argc; ++i) global.command_line += (i ? " " : "") + shell_quoted(argv[i]);
 
   CLI::App app{"hashsim: agent-based Monte Carlo engine for Bitcoin-mining economics"};
   app.set_version_flag("--version", std::string(hashsim::kVersion) + " (" + hashsim::kGitSha + ")");
@@ -37,15 +54,24 @@ int main(int argc, char** argv) {
   hashsim::cli::register_report_commands(app, global);
   hashsim::cli::register_blocks_commands(app, global);
 
+  // Ctrl-C / SIGTERM remove partial outputs and exit 130 / 143 (engine/util/signals.h).
+  hashsim::install_interrupt_handlers();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
-  } catch (const hashsim::Error& e) {
-    std::cerr << "hashsim: error: " << e.what() << "\n";
-    return 1;
+    // --help / --version exit 0; every usage error exits 2 with CLI11's message (README "Exit
+    // codes"), not CLI11's own 105-114 codes.
+    const int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;
   } catch (const std::exception& e) {
-    std::cerr << "hashsim: error: " << e.what() << "\n";
+    std::cerr << "hashsim: error: " << e.what() << std::endl;
+    // The partial output is gone (removed while unwinding). After a failed HDF5 close (full disk)
+    // the library's exit handler would crash closing that file again: end here instead.
+    if (hashsim::h5::close_failed()) {
+      spdlog::shutdown();
+      std::fflush(nullptr);
+      std::_Exit(1);
+    }
     return 1;
   }
   return 0;

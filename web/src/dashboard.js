@@ -10,6 +10,9 @@
   const status = document.getElementById('status');
   let seq = 0;
   let meta = null;
+  // The currency the money numbers in the form are in: the last one the engine ran with. A
+  // currency switch sends it as input_currency, and the backend converts them.
+  let shownCurrency = null;
 
   function setStatus(state, text) {
     status.dataset.state = state;
@@ -42,6 +45,40 @@
         out[f] = t !== '' && Number.isFinite(Number(t)) ? Number(t) : t;
       } else out[f] = input.value;
     });
+    if (shownCurrency) out.input_currency = shownCurrency;
+    return out;
+  }
+
+  // A currency with no rate in the results file needs live data: offered, but disabled (with the
+  // reason) while live data is off.
+  function updateCurrencyOptions() {
+    const live = document.getElementById('live').checked;
+    document.querySelectorAll('#currency option').forEach((o) => {
+      const ok = live || !!(meta.fx && meta.fx[o.value]);
+      o.disabled = !ok;
+      o.title = ok ? '' : `The results file's data has no USD to ${o.value} rate: tick "Live data" for today's rate`;
+      o.textContent = ok ? o.value : `${o.value} (needs live data)`;
+    });
+  }
+
+  // The inputs as a link: ?site_power_kw=...&currency=...; opening it restores them.
+  const shareKeys = ['site_power_kw', 'load_factor', 'power_price_per_kwh', 'currency', 'discount_rate', 'horizon_years', 'live'];
+  function shareUrl(values) {
+    const q = new URLSearchParams();
+    shareKeys.forEach((k) => {
+      if (values[k] === undefined || values[k] === '') return;
+      q.set(k, k === 'live' ? (values[k] ? '1' : '0') : String(values[k]));
+    });
+    return `${location.origin}${location.pathname}?${q.toString()}`;
+  }
+  function inputsFromUrl() {
+    const q = new URLSearchParams(location.search);
+    const out = {};
+    shareKeys.forEach((k) => {
+      if (!q.has(k)) return;
+      const v = q.get(k);
+      out[k] = k === 'live' ? v === '1' || v === 'true' : v;
+    });
     return out;
   }
 
@@ -49,6 +86,7 @@
     const s = view.summary;
     const ccy = s.inputs.site.currency;
     document.querySelectorAll('.ccy').forEach((x) => { x.textContent = ccy; });
+    HS.registerScenarios(view.scenarios.map((x) => x.scenario));
     const sel = s.inputs.site.selection_scenario;
     const selPlays = s.scenarios[sel] ? s.scenarios[sel].plays.site : null;
     const cards = [];
@@ -86,6 +124,9 @@
     const d = document.getElementById('dists');
     d.innerHTML = '';
     HS.distributionCharts(d, view, 'dash');
+    const inv = document.getElementById('investor');
+    inv.innerHTML = '';
+    HS.investorSections(inv, s, 'dash');
     document.getElementById('cf-tables').innerHTML = view.scenarios.map((x, i) => `<h4>${esc(x.scenario)}</h4>${HS.cashflowTable(view, i)}`).join('');
     const plays = document.getElementById('plays');
     plays.innerHTML = '';
@@ -95,7 +136,11 @@
     // Where the data came from, and how old it is.
     const di = view.data;
     const rows = (di.values || []).map((v) => `<tr><td>${esc(v.key)}<br><span class="muted">${sig(v.value, 6)}</span></td><td>${esc(v.source)}</td><td class="age" title="${esc(v.as_of)}">${esc(v.age)}${v.stale ? ' (stale)' : ''}</td></tr>`).join('');
-    document.getElementById('data-info').innerHTML = `<p id="data-mode" data-live="${di.live}">${di.live ? 'Live data: FX from today\'s snapshot' : 'Live data off: the results file\'s data'}.
+    const conv = di.conversion || {};
+    const convNote = conv.converted && conv.converted.length
+      ? `<p id="conversion" class="note">Money inputs converted to ${esc(conv.currency)} at ${sig(conv.rate.usd_to_ccy, 6)} ${esc(conv.currency)}/USD (${esc(conv.rate.source)})${conv.from_rate ? ` from ${esc(conv.from_currency)} at ${sig(conv.from_rate.usd_to_ccy, 6)} ${esc(conv.from_currency)}/USD (${esc(conv.from_rate.source)})` : ''}: ${conv.converted.map((c) => `${esc(c.key)} ${sig(c.from, 6)} &rarr; ${sig(c.to, 6)}`).join('; ')}.</p>`
+      : '';
+    document.getElementById('data-info').innerHTML = `${convNote}<p id="data-mode" data-live="${di.live}">${di.live ? 'Live data: FX from today\'s snapshot' : 'Live data off: the results file\'s data'}.
       FX ${val(sig(di.fx_usd_to_site, 6), 'data_snapshot.fx.usd_to_site', di.fx_usd_to_site)} ${esc(ccy)}/USD (${esc(di.fx_source)}).
       Simulated paths start ${esc(di.start_date)} (${esc(di.start_source)}) in ${esc(view.results_file)}.</p>
       ${rows ? `<table class="data small" id="ages"><tr><th>value</th><th>source</th><th>age</th></tr>${rows}</table>` : '<p class="muted">No data snapshot in the results file (start conditions from the scenario file).</p>'}`;
@@ -115,6 +160,12 @@
       return;
     }
     if (mySeq !== seq) return;  // a newer request is on its way
+    if (res.status === 503) {
+      const wait = Number(res.headers.get('Retry-After')) || 1;
+      setStatus('busy', `The server is busy; trying again in ${wait} s...`);
+      setTimeout(() => { if (mySeq === seq) calculate(); }, 1000 * wait);
+      return;
+    }
     if (!res.ok) {
       if (body.field) showFieldError(body.field, body.error);
       setStatus('error', `${body.error || `error ${res.status}`}. The results shown are for the last valid inputs.`);
@@ -122,7 +173,16 @@
       status.dataset.seq = String(mySeq);
       return;
     }
+    // The engine ran in this currency: show the money inputs as it ran them (converted when the
+    // currency changed) and keep a link to these inputs.
+    shownCurrency = body.summary.inputs.site.currency;
+    if (body.data.conversion && isNum(body.data.conversion.power_price_per_kwh)) {
+      document.getElementById('power_price_per_kwh').value = body.data.conversion.power_price_per_kwh;
+    }
     render(body);
+    const link = shareUrl(formValues());
+    document.getElementById('share-url').value = link;
+    history.replaceState(null, '', link);
     document.body.classList.remove('stale');
     setStatus('ok', `Computed over ${body.scenarios.map((x) => `${x.scenario} (${x.n_paths} paths)`).join(', ')}.`);
     status.dataset.seq = String(mySeq);
@@ -134,10 +194,14 @@
       document.querySelectorAll('.tab').forEach((x) => x.classList.toggle('active', x.id === b.dataset.tab));
     }));
     meta = await (await fetch('/api/meta')).json();
+    HS.registerScenarios(meta.scenarios);
     const cur = document.getElementById('currency');
     meta.currencies.forEach((c) => cur.appendChild(el('option', { value: c }, c)));
-    for (const [k, v] of Object.entries(meta.defaults)) {
+    // A shared link's inputs override the defaults (the backend checks them as any input).
+    const fromUrl = inputsFromUrl();
+    for (const [k, v] of Object.entries({ ...meta.defaults, ...fromUrl })) {
       const input = document.getElementById(k);
+      if (!input) continue;
       if (k === 'live') input.checked = !!v;
       else input.value = v;
       const r = meta.ranges[k];
@@ -147,6 +211,18 @@
       }
     }
     document.getElementById('subtitle').textContent = `Site '${meta.site_name}' over ${meta.results_file || '(no results file)'}: scenarios ${meta.scenarios.join(', ') || 'none'}.`;
+    shownCurrency = document.getElementById('currency').value;
+    updateCurrencyOptions();
+    document.getElementById('live').addEventListener('change', updateCurrencyOptions);
+    document.getElementById('copy-link').addEventListener('click', async () => {
+      const box = document.getElementById('share-url');
+      box.select();
+      try {
+        await navigator.clipboard.writeText(box.value);
+      } catch (e) {
+        document.execCommand('copy');
+      }
+    });
     document.getElementById('inputs').addEventListener('submit', (e) => { e.preventDefault(); calculate(); });
     fields.forEach((f) => document.getElementById(f).addEventListener('change', calculate));
     if (meta.error) {

@@ -3,9 +3,11 @@
 
 (() => {
   const data = JSON.parse(document.getElementById('report-data').textContent);
-  const { el, esc, val, num, sig, pct, colour, chartBox, fanChart, makeChart } = HS;
+  const { el, esc, val, num, sig, pct, scenarioColour, chartBox, fanChart, makeChart } = HS;
   const scenarios = data.scenarios;
   const meta = data.meta;
+  // Colours follow the results file's scenario order, in every section (site included).
+  HS.registerScenarios(scenarios.map((s) => s.name));
 
   document.getElementById('subtitle').textContent =
     `${meta.results_file}: ${scenarios.length} scenario(s), written ${meta.created_utc} by hashsim ${meta.hashsim_version} (${meta.git_sha}); report ${meta.report_created_utc}`;
@@ -13,14 +15,22 @@
   // ---- fan charts, scenarios overlaid -----------------------------------------------------
   const longest = scenarios.reduce((a, s) => (s.date.length > a.date.length ? s : a), scenarios[0] || { date: [] });
   const labels = longest.date.length ? longest.date : (longest.day || []).map((d) => `day ${d}`);
+  // One line per scenario and halving, in the scenario's colour; one short label per halving
+  // height (the scenarios' dates differ by days to weeks, and 2 x 2 labels collided), staggered
+  // in height when several halvings fall inside the horizon.
   const halvingMarks = [];
-  const seen = new Set();
-  scenarios.forEach((s, i) => (s.halvings || []).forEach((h) => {
-    const key = `${h.height}@${h.day_index}`;
-    if (seen.has(key)) return;
-    seen.add(key);
-    halvingMarks.push({ x: h.day_index, label: `halving, ${s.name}: ${h.date || `day ${h.day_index}`}`, height: h.height, date: h.date, scenario: s.name, colour: colour(i) });
+  const heights = [];
+  scenarios.forEach((s) => (s.halvings || []).forEach((h) => {
+    if (!heights.includes(h.height)) heights.push(h.height);
+    halvingMarks.push({ x: h.day_index, height: h.height, date: h.date, scenario: s.name, colour: scenarioColour(s.name) });
   }));
+  heights.forEach((ht, k) => {
+    const marks = halvingMarks.filter((m) => m.height === ht);
+    const first = marks.reduce((a, m) => (m.x < a.x ? m : a), marks[0]);
+    const dates = [...new Set(marks.map((m) => (m.date || '').slice(0, 7)))];
+    first.label = `halving ${num(ht)}: ${dates.join(' / ')}`;
+    first.labelPosition = ['start', 'center', 'end'][k % 3];
+  });
   const fanDefs = [
     ['price_usd', 'BTC price (USD)', true],
     ['network_hashrate_ths', 'Network hashrate (TH/s)', true],
@@ -29,7 +39,7 @@
   ];
   const fans = document.getElementById('fans');
   fanDefs.forEach(([key, title, logY]) => {
-    const series = scenarios.map((s, i) => ({ name: s.name, colour: colour(i), bands: s.series[key] })).filter((s) => s.bands);
+    const series = scenarios.map((s) => ({ name: s.name, colour: scenarioColour(s.name), bands: s.series[key] })).filter((s) => s.bands);
     if (!series.length) return;
     fanChart(chartBox(fans, title, `fan-${key}`, 330), { labels, series, logY, yTitle: title, markers: halvingMarks });
   });
@@ -58,17 +68,22 @@
       const strategies = [...new Set(cells.map((c) => c.strategy))];
       const machines = [...new Set(cells.map((c) => c.machine))];
       const tariffs = [...new Set(cells.map((c) => c.tariff_usd_per_kwh))].sort((a, b) => a - b);
-      const tlabel = (t) => `${(100 * t).toFixed(1)} c`;
-      const vals = cells.map((c) => c.mean).filter(HS.isNum);
-      const maxAbs = Math.max(1e-12, ...vals.map(Math.abs));
-      const signed = vals.some((v) => v < 0);
-      const fill = (v) => {
-        if (!HS.isNum(v)) return '#ddd';
-        const a = Math.min(1, Math.abs(v) / maxAbs);
-        return signed ? (v < 0 ? `rgba(200,40,40,${0.1 + 0.85 * a})` : `rgba(30,120,60,${0.1 + 0.85 * a})`) : `rgba(31,95,168,${0.1 + 0.85 * a})`;
-      };
+      // Tariffs in US cents per kWh, the unit the axis title says.
+      const tlabel = (t) => (100 * t).toFixed(1);
       strategies.forEach((st, si) => {
-        const pts = cells.filter((c) => c.strategy === st).map((c) => ({ x: tlabel(c.tariff_usd_per_kwh), y: c.machine, v: c.mean }));
+        // Each strategy on its own scale (one shared scale left long_btc, with smaller numbers,
+        // looking blank): green positive, red negative, exactly zero neutral grey; the
+        // strength of the colour is |v| / max |v| of this strategy.
+        const stCells = cells.filter((c) => c.strategy === st);
+        const vals = stCells.map((c) => c.mean).filter(HS.isNum);
+        const maxAbs = Math.max(0, ...vals.map(Math.abs));
+        const fill = (v) => {
+          if (!HS.isNum(v)) return '#ddd';
+          if (v === 0 || maxAbs === 0) return '#f0f0f0';
+          const a = Math.min(1, Math.abs(v) / maxAbs);
+          return v < 0 ? `rgba(200,40,40,${0.1 + 0.85 * a})` : `rgba(30,120,60,${0.1 + 0.85 * a})`;
+        };
+        const pts = stCells.map((c) => ({ x: tlabel(c.tariff_usd_per_kwh), y: c.machine, v: c.mean }));
         const canvas = chartBox(box, `${s.name}: ${st}, ${fieldLabels[fieldSel.value] || fieldSel.value}`, `heat-${si}`, Math.max(220, 26 * machines.length + 80));
         makeChart(canvas, {
           type: 'matrix',
@@ -77,14 +92,22 @@
           options: {
             plugins: { legend: { display: false }, tooltip: { callbacks: { title: (it) => `${it[0].raw.y} at ${it[0].raw.x}`, label: (it) => sig(it.raw.v, 4) } } },
             scales: {
-              x: { type: 'category', labels: tariffs.map(tlabel), offset: true, grid: { display: false }, title: { display: true, text: 'miner tariff (USD/kWh)' } },
+              x: { type: 'category', labels: tariffs.map(tlabel), offset: true, grid: { display: false }, title: { display: true, text: 'miner tariff (US cents per kWh)' } },
               y: { type: 'category', labels: machines, offset: true, grid: { display: false } },
             },
           },
         });
+        // The colour bar of this strategy's scale.
+        const lo = Math.min(0, ...vals);
+        const hi = Math.max(0, ...vals);
+        const bar = lo < 0 && hi > 0 ? 'linear-gradient(to right, rgba(200,40,40,0.95), #f0f0f0 50%, rgba(30,120,60,0.95))'
+          : lo < 0 ? 'linear-gradient(to right, rgba(200,40,40,0.95), #f0f0f0)' : 'linear-gradient(to right, #f0f0f0, rgba(30,120,60,0.95))';
+        const ends = lo < 0 && hi > 0 ? [-maxAbs, maxAbs] : lo < 0 ? [-maxAbs, 0] : [0, maxAbs];
+        canvas.closest('.chart-box').appendChild(el('div', { class: 'colour-bar', id: `heat-${si}-scale`, 'data-min': String(ends[0]), 'data-max': String(ends[1]) },
+          `<span>${esc(HS.compact(ends[0]))}</span><span class="bar" style="background:${bar}"></span><span>${esc(HS.compact(ends[1]))}</span><span>${esc(fieldLabels[fieldSel.value] || fieldSel.value)}; grey: exactly 0</span>`));
       });
       // The same numbers as a table, for reading exact values.
-      let t = `<details><summary>Table: ${esc(s.name)}, ${esc(fieldLabels[fieldSel.value] || fieldSel.value)}</summary><div class="scroll"><table class="data arch"><tr><th>strategy</th><th>machine</th>${tariffs.map((x) => `<th>${tlabel(x)}</th>`).join('')}</tr>`;
+      let t = `<details><summary>Table: ${esc(s.name)}, ${esc(fieldLabels[fieldSel.value] || fieldSel.value)}</summary><div class="scroll"><table class="data arch"><tr><th>strategy</th><th>machine</th>${tariffs.map((x) => `<th>${tlabel(x)} c/kWh</th>`).join('')}</tr>`;
       strategies.forEach((st) => machines.forEach((m) => {
         t += `<tr><td>${esc(st)}</td><td>${esc(m)}</td>${tariffs.map((x) => {
           const c = cells.find((q) => q.strategy === st && q.machine === m && q.tariff_usd_per_kwh === x);
@@ -107,7 +130,7 @@
   for (let f = 0; f < nFleets; f++) {
     const series = [];
     withFleets.forEach((s) => {
-      if (s.fleets[f]) series.push({ name: s.name, colour: colour(scenarios.indexOf(s)), bands: s.fleets[f] });
+      if (s.fleets[f]) series.push({ name: s.name, colour: scenarioColour(s.name), bands: s.fleets[f] });
     });
     const name = withFleets.find((s) => s.fleets[f]).fleets[f].name;
     fanChart(chartBox(fleetBox, `Value / budget: ${name}`, `fleet-${f}`, 300), { labels, series, yTitle: 'value / budget', markers: halvingMarks });
@@ -144,6 +167,8 @@
     body.appendChild(el('div', { class: 'scroll' }, HS.metricsTable(s)));
     body.appendChild(el('h3', {}, 'Other plays with the same money'));
     HS.otherPlays(body, v, 'rep');
+    body.appendChild(el('h3', {}, 'Policy, financing, risk, breakeven and sensitivity'));
+    HS.investorSections(body, s, 'rep');
     body.appendChild(el('details', {}, `<summary>Site file</summary><pre>${esc(s.inputs.site_yaml)}</pre>`));
   }
 
