@@ -209,24 +209,29 @@ Scenario load_scenario_with_keys(const std::filesystem::path& file, const std::v
   std::string text;
   YAML::Node doc = load_yaml_file(file.string(), &text);
   if (!doc || doc.IsNull()) throw Error(file.string() + ": the scenario file is empty");
+  // Messages about an overridden key (or a section it created) name the override, not the file.
+  auto origins = std::make_shared<KeyOrigins>();
   std::string variant;
   for (const auto& k : keys) {
     YAML::Node value;
     try {
       value = YAML::Load(k.yaml_value);
     } catch (const YAML::Exception& e) {
-      throw Error(file.string() + ": override " + k.key + ": value is not YAML (" + e.msg + ")");
+      throw Error("override " + shorten(k.key) + ": value '" + shorten(k.yaml_value) + "' is not YAML (" + e.msg + ")");
     }
-    const std::string why = set_dotted(doc, k.key, value);
-    if (!why.empty()) throw Error(file.string() + ": override " + k.key + " " + why);
+    std::vector<std::string> created;
+    const std::string why = set_dotted(doc, k.key, value, &created);
+    if (!why.empty()) throw Error(file.string() + ": override " + shorten(k.key) + " " + why);
+    (*origins)[k.key] = {"override", 0};
+    for (const auto& c : created) origins->emplace(c, KeyOrigin{"override", 0});
     variant += (variant.empty() ? "" : ",") + k.key + "=" + k.yaml_value;
   }
   Scenario s;
   try {
-    s = build_scenario(doc, text, file, overrides);
+    s = build_scenario(doc, text, file, overrides, origins);
   } catch (const Error& e) {
     if (variant.empty()) throw;
-    throw Error(std::string(e.what()) + " (with overrides " + variant + ")");
+    throw Error(std::string(e.what()) + " (with overrides " + shorten(variant) + " on " + file.string() + ")");
   }
   s.variant = variant;
   return s;

@@ -93,9 +93,21 @@ class Bindings(unittest.TestCase):
             hashsim.load_scenario(BASE, **{"price.vol_per_sqrt_year": -0.3})
         e = ctx.exception
         self.assertEqual(e.key, "price.vol_per_sqrt_year")
-        self.assertTrue(e.file.endswith("base.yaml"), e.file)
-        self.assertIsInstance(e.line, int)
+        self.assertEqual(e.file, "override")  # the value came from the call, not the file
+        self.assertIn("base.yaml", str(e))
         self.assertIn("is not in", str(e))
+
+    def test_bad_value_in_the_file_names_its_line(self):
+        bad = os.path.join(self.tmp, "bad.yaml")
+        with open(BASE) as f:
+            text = f.read().replace("vol_per_sqrt_year: 0.572", "vol_per_sqrt_year: -0.5")
+        with open(bad, "w") as f:
+            f.write(text)
+        with self.assertRaises(hashsim.Error) as ctx:
+            hashsim.load_scenario(bad)
+        self.assertEqual(ctx.exception.file, bad)
+        self.assertEqual(ctx.exception.key, "price.vol_per_sqrt_year")
+        self.assertGreater(ctx.exception.line, 1)
 
     def test_missing_file_is_an_error_not_a_crash(self):
         with self.assertRaises(hashsim.Error):
