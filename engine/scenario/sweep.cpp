@@ -201,3 +201,40 @@ Sweep load_sweep(const std::filesystem::path& file, const Overrides& overrides) 
 }
 
 }  // namespace hashsim::scenario
+
+namespace hashsim::scenario {
+
+Scenario load_scenario_with_keys(const std::filesystem::path& file, const std::vector<KeyOverride>& keys,
+                                 const Overrides& overrides) {
+  std::string text;
+  YAML::Node doc = load_yaml_file(file.string(), &text);
+  if (!doc || doc.IsNull()) throw Error(file.string() + ": the scenario file is empty");
+  // Messages about an overridden key (or a section it created) name the override, not the file.
+  auto origins = std::make_shared<KeyOrigins>();
+  std::string variant;
+  for (const auto& k : keys) {
+    YAML::Node value;
+    try {
+      value = YAML::Load(k.yaml_value);
+    } catch (const YAML::Exception& e) {
+      throw Error("override " + shorten(k.key) + ": value '" + shorten(k.yaml_value) + "' is not YAML (" + e.msg + ")");
+    }
+    std::vector<std::string> created;
+    const std::string why = set_dotted(doc, k.key, value, &created);
+    if (!why.empty()) throw Error(file.string() + ": override " + shorten(k.key) + " " + why);
+    (*origins)[k.key] = {"override", 0};
+    for (const auto& c : created) origins->emplace(c, KeyOrigin{"override", 0});
+    variant += (variant.empty() ? "" : ",") + k.key + "=" + k.yaml_value;
+  }
+  Scenario s;
+  try {
+    s = build_scenario(doc, text, file, overrides, origins);
+  } catch (const Error& e) {
+    if (variant.empty()) throw;
+    throw Error(std::string(e.what()) + " (with overrides " + shorten(variant) + " on " + file.string() + ")");
+  }
+  s.variant = variant;
+  return s;
+}
+
+}  // namespace hashsim::scenario

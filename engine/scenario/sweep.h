@@ -18,4 +18,17 @@ struct Sweep {
 
 Sweep load_sweep(const std::filesystem::path& file, const Overrides& overrides = {});
 
+// A scenario key set from outside the file, as a sweep grid does: dotted name and a YAML value
+// (e.g. {"price.vol_per_sqrt_year", "0.8"}).
+struct KeyOverride {
+  std::string key;
+  std::string yaml_value;
+};
+
+// Loads a scenario file with dotted keys set (created when the file leaves them at their
+// default), then validates it as load_scenario does; errors name the file, line and key. The
+// scenario's `variant` records the keys ("price.vol_per_sqrt_year=0.8").
+Scenario load_scenario_with_keys(const std::filesystem::path& file, const std::vector<KeyOverride>& keys,
+                                 const Overrides& overrides = {});
+
 }  // namespace hashsim::scenario
