@@ -116,7 +116,9 @@ TEST(AgentsConfig, UnknownObserverMachineListsTheCatalogue) {
   ts::write_text(dir / "ok.yaml", ts::agents_yaml("a", cat, 1, 10, 1));
   // agents_yaml's observers name current_2026 machines, absent from this catalogue.
   const std::string msg = scenario_error(dir, ts::agents_yaml("a", cat, 1, 10, 1));
-  EXPECT_NE(msg.find("unknown machine 'Antminer S21'"), std::string::npos) << msg;
+  // File, line and key first (issue 16.20), then the catalogue's machines.
+  EXPECT_NE(msg.find("agents.yaml:"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("agents.observers[0].machine = Antminer S21 is not in the catalogue"), std::string::npos) << msg;
   EXPECT_NE(msg.find("Rig A, Rig B"), std::string::npos) << msg;
 }
 
