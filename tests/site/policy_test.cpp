@@ -354,9 +354,15 @@ TEST(Analysis, InfrastructureEquityTaxBreakevenAndTornadoFromFirstPrinciples) {
       EXPECT_NEAR(b.npv_p50_low, npv(row, 0.12), 1e-6);
       EXPECT_NEAR(b.npv_p50_high, npv(row, 0.08), 1e-6);
     }
-    if (b.driver == "capex") EXPECT_NEAR(b.npv_p50_low, npv(row, 0.1) - 0.2 * (11000 - 1250 * v * v * v), 1e-6);
-    if (b.driver == "power price") EXPECT_NEAR(b.npv_p50_high - b.npv_p50_low, -0.4 * 8760 * a3, 1e-6);
-    if (b.driver == "BTC price level") EXPECT_NEAR(b.npv_p50_high - b.npv_p50_low, 0.4 * 18250 * a3, 1e-6);
+    if (b.driver == "capex") {
+      EXPECT_NEAR(b.npv_p50_low, npv(row, 0.1) - 0.2 * (11000 - 1250 * v * v * v), 1e-6);
+    }
+    if (b.driver == "power price") {
+      EXPECT_NEAR(b.npv_p50_high - b.npv_p50_low, -0.4 * 8760 * a3, 1e-6);
+    }
+    if (b.driver == "BTC price level") {
+      EXPECT_NEAR(b.npv_p50_high - b.npv_p50_low, 0.4 * 18250 * a3, 1e-6);
+    }
   }
   EXPECT_EQ(s.tornado.size(), 5u);
   for (std::size_t i = 1; i < s.tornado.size(); ++i)
