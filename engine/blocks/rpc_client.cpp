@@ -104,7 +104,7 @@ std::vector<nlohmann::json> RpcClient::batch(const std::vector<RpcCall>& calls) 
       if (waited_ms + pause_ms > options_.max_warmup_wait_ms)
         throw Error(std::string(e.what()) + "; still starting after " + std::to_string(waited_ms / 1000) +
                     " s of waiting; try again when the node has finished loading");
-      spdlog::info("{}; waiting {:.1f} s", e.what(), pause_ms / 1000.0);
+      spdlog::info("{}; waiting {:.1f} s", e.what(), static_cast<double>(pause_ms) / 1000.0);
       std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms));
     }
   }

@@ -245,7 +245,9 @@ TEST(SafetyOverwrite, LinksFifosDirectoriesAndDevicesAreNeverReplaced) {
   EXPECT_TRUE(fs::is_symlink(dir / "link.h5"));
   EXPECT_EQ(fs::status(dir / "fifo.h5").type(), fs::file_type::fifo);
   EXPECT_TRUE(fs::is_directory(dir / "dir.h5"));
-  if (have_device) EXPECT_EQ(fs::symlink_status(dir / "null.h5").type(), fs::file_type::character);
+  if (have_device) {
+    EXPECT_EQ(fs::symlink_status(dir / "null.h5").type(), fs::file_type::character);
+  }
   EXPECT_EQ(ts::read_text(target), "precious");
 }
 
