@@ -85,8 +85,7 @@ std::string to_file(std::vector<Scenario> list, const fs::path& out, int threads
   o.overwrite = overwrite ? hashsim::Overwrite::kReplace : hashsim::Overwrite::kRefuse;
   {
     py::gil_scoped_release release;
-    hashsim::sim::apply_start_sources(list);
-    hashsim::sim::simulate_to_file(list, out, command_line, o);
+    hashsim::sim::simulate_to_file(std::move(list), out, command_line, o);
   }
   return out.string();
 }

@@ -25,8 +25,9 @@ void apply_start_sources(std::vector<scenario::Scenario>& list) {
   }
 }
 
-void simulate_to_file(const std::vector<scenario::Scenario>& list, const std::filesystem::path& output,
+void simulate_to_file(std::vector<scenario::Scenario> list, const std::filesystem::path& output,
                       const std::string& command_line, const SimulateFileOptions& options) {
+  apply_start_sources(list);
   io::ResultsFile file(output, command_line, options.overwrite);
   if (file.resumed() && options.verbosity >= 0) std::fprintf(stderr, "resuming %s.partial\n", output.c_str());
   for (const auto& s : list) {

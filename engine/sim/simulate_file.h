@@ -23,9 +23,10 @@ struct SimulateFileOptions {
   // killed run's <output>.partial from its last complete block of paths.
   Overwrite overwrite = Overwrite::kReplace;
 };
-// Simulates every scenario of `list` (start sources already applied) into a new results file at
-// `output` (committed atomically when all are written).
-void simulate_to_file(const std::vector<scenario::Scenario>& list, const std::filesystem::path& output,
+// Resolves start sources (apply_start_sources), then simulates every scenario of `list` into a new
+// results file at `output` (committed atomically when all are written). Callers never resolve
+// start sources themselves, so none can forget to (the `site --sweep` bug of issue 12).
+void simulate_to_file(std::vector<scenario::Scenario> list, const std::filesystem::path& output,
                       const std::string& command_line, const SimulateFileOptions& options);
 
 }  // namespace hashsim::sim

@@ -8,7 +8,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
-#include <map>
 #include <optional>
 
 #include "engine/io/hdf5.h"
@@ -211,7 +210,6 @@ void register_run_commands(CLI::App& app, GlobalOptions& global) {
   run->callback([run_flags, &global] {
     const RunFlags& f = *run_flags;
     std::vector<scenario::Scenario> list{scenario::load_scenario(f.input, {f.paths, f.days, f.seed})};
-    sim::apply_start_sources(list);
     const scenario::Scenario& s = list.front();
     run_all(list, f.output.empty() ? "results/" + s.name + ".h5" : f.output, f, global);
   });
@@ -227,7 +225,6 @@ void register_run_commands(CLI::App& app, GlobalOptions& global) {
     check_grid_points(f.input, sweep_points_before_loading(f.input), f.max_grid_points);
     scenario::Sweep sw = scenario::load_sweep(f.input, {f.paths, f.days, f.seed});
     check_grid_points(f.input, sw.scenarios.size(), f.max_grid_points);
-    sim::apply_start_sources(sw.scenarios);
     run_all(sw.scenarios, f.output.empty() ? "results/" + sw.name + ".h5" : f.output, f, global);
   });
 }

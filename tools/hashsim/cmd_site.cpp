@@ -63,13 +63,12 @@ void simulate_needed(const SiteFlags& f, const site::SiteConfig& c, std::vector<
   std::vector<scenario::Scenario> list;
   for (auto& s : sw.scenarios)
     if (std::find(need.begin(), need.end(), s.name) != need.end()) list.push_back(std::move(s));
-  sim::apply_start_sources(list);
   sim::SimulateFileOptions o;
   o.run.threads = f.threads;
   o.run.progress = isatty(STDERR_FILENO) != 0;
   o.verbosity = g.verbosity;
   o.overwrite = g.overwrite();
-  sim::simulate_to_file(list, target, g.command_line, o);
+  sim::simulate_to_file(std::move(list), target, g.command_line, o);
 }
 }  // namespace
 
