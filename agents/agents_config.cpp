@@ -4,6 +4,7 @@
 #include <cmath>
 #include <optional>
 
+#include "agents/generations.h"
 #include "agents/machine_catalogue.h"
 
 #include "engine/scenario/yaml_reader.h"
@@ -111,6 +112,42 @@ AgentsConfig parse_agents_config(scenario::YamlMap& m, const std::filesystem::pa
     c.rules.band_capacity_growth_per_year =
         r.number("band_capacity_growth_per_year", -1.0, 10.0, d.band_capacity_growth_per_year);
     r.finish();
+  }
+
+  const bool is_reference = c.profile == RuleProfile::Reference2021;
+  for (const char* k : {"generations", "supply", "shocks"})
+    if (is_reference && m.has(k)) m.fail(k, "is only allowed with profile: default");
+  if (m.has("generations")) {
+    scenario::YamlMap g = m.map("generations");
+    c.generations.enabled = true;
+    c.generations.new_sale_years = g.number("new_sale_years", 0.0, 50.0, c.generations.new_sale_years);
+    c.generations.future_every_days =
+        static_cast<int>(g.integer("future_every_days", 0, 3650, c.generations.future_every_days));
+    const std::string specs = g.text("specs");
+    c.generations.specs_file = resolve(scenario_file, specs);
+    if (!scenario::is_regular_file(c.generations.specs_file))
+      g.fail("specs", "= " + scenario::shorten(specs) + ": cannot read file " + scenario::shorten(c.generations.specs_file.string()));
+    g.finish();
+    c.generations.log_efficiency_change_per_year = fit_efficiency_frontier(c.generations.specs_file).log_change_per_year;
+  }
+  if (m.has("supply")) {
+    scenario::YamlMap sp = m.map("supply");
+    c.rules.supply_share_per_month = sp.number("shipped_share_per_month", 0.0, 10.0);
+    c.rules.supply_growth_per_year = sp.number("growth_per_year", -1.0, 10.0, 0.0);
+    c.rules.supply_price_premium_per_backlog_month = sp.number("price_premium_per_backlog_month", 0.0, 10.0, 0.0);
+    c.rules.supply_max_wait_days = static_cast<int>(sp.integer("max_wait_days", 1, kMaxDeliveryDelayDays, 180));
+    sp.finish();
+  }
+  if (m.has("shocks")) {
+    scenario::YamlMap sh = m.map("shocks");
+    c.shocks.rate_per_year = sh.number("rate_per_year", 0.0, 365.0);
+    c.shocks.fraction_min = sh.number("fraction_min", 0.0, 0.99);
+    c.shocks.fraction_max = sh.number("fraction_max", 0.0, 0.99);
+    if (c.shocks.fraction_max < c.shocks.fraction_min)
+      sh.fail("fraction_max", "= " + scenario::format_number(c.shocks.fraction_max) + " is below fraction_min = " +
+                                  scenario::format_number(c.shocks.fraction_min));
+    c.shocks.duration_days = static_cast<int>(sh.integer("duration_days", 1, 365));
+    sh.finish();
   }
 
   if (c.profile == RuleProfile::Reference2021) {

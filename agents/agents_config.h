@@ -65,6 +65,42 @@ struct DefaultRules {
   // power = kW of on + idle + pending machines; no order past it (legacy: headroom < 0 = unlimited).
   double band_capacity_headroom = 0.10;
   double band_capacity_growth_per_year = 0.25;
+  // Supply (YAML `agents.supply`): manufacturers ship c(d) = share * H0 / 30.4375 * e^(growth d / 365)
+  // TH/s a day (H0: the start network hashrate). Orders queue behind the backlog B (TH/s of all
+  // pending machines): delivery after max(spec delay, ceil((B + today's orders) / c)) days (at most
+  // max_wait_days), and machine prices rise by premium * max(0, B / c - 30.4375) / 30.4375 (per month
+  // of backlog beyond one month of shipments). share <= 0: unlimited (legacy, and without the section).
+  double supply_share_per_month = 0.0;
+  double supply_growth_per_year = 0.0;
+  double supply_price_premium_per_backlog_month = 0.0;
+  int supply_max_wait_days = 180;
+};
+
+// Machine generations (YAML `agents.generations`; README "Miner agents"): catalogue slots hold
+// generations by release date (catalogue column `release_date`); a generation is sold new from its
+// release for new_sale_years; future generations arrive every future_every_days after the newest
+// catalogue release (or the start, if later) with J/TH = J/TH_newest * e^(log_efficiency_change_per_year
+// * years since the newest release), the slope of the efficiency frontier fitted on `specs`
+// (data/history/asic_specs.csv); each takes the slot of the least efficient generation, whose machines
+// join the next least efficient slot at equal hashrate.
+struct Generations {
+  bool enabled = false;
+  double new_sale_years = 3.0;   // <= 0: every released generation is sold new for ever
+  int future_every_days = 365;   // 0: no future generations
+  std::filesystem::path specs_file;
+  double log_efficiency_change_per_year = 0.0;  // d ln(J/TH) / dt of the frontier (negative: improves)
+};
+
+// Exogenous hashrate shocks (YAML `agents.shocks`): a shock starts on a day with probability
+// 1 - e^(-rate / 365) (Poisson arrivals), takes a fraction F ~ U[fraction_min, fraction_max] of the
+// online fleet offline for duration_days days; overlapping shocks multiply the online share,
+// prod (1 - F_i). Own random stream (rng::Stream::Shocks). rate 0: off.
+struct Shocks {
+  double rate_per_year = 0.0;
+  double fraction_min = 0.0;
+  double fraction_max = 0.0;
+  int duration_days = 1;
+  bool enabled() const { return rate_per_year > 0.0; }
 };
 
 // Inputs of the published 2021 model that are not market paths (README of the reference).
@@ -82,6 +118,8 @@ struct AgentsConfig {
   double strategy_weight[2] = {0.5, 0.5};  // indexed by Strategy
   std::vector<ObserverFleet> observers;
   DefaultRules rules{};
+  Generations generations{};
+  Shocks shocks{};
   Reference2021 reference{};
   int archetype_series_every_days = 0;     // 0: no per-archetype daily series
 };

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "engine/util/dates.h"
 #include "engine/util/error.h"
 
 namespace hashsim::agents {
@@ -36,13 +37,175 @@ void push_agent(ArchetypeTable& t, int m, int band, double tariff, Strategy s, d
   t.network_weight.push_back(weight);
   t.budget_usd.push_back(budget);
   t.seed_pnl_usd_per_day.push_back(0.0);
+  t.buyable.push_back(1.0);
   if (spec.delivery_delay_days > t.max_delay_days) t.max_delay_days = spec.delivery_delay_days;
+}
+
+constexpr double kDaysPerYear = 365.0;
+
+// Per-agent arrays of one epoch from the slots' generations (observers keep their own machine).
+GenerationEpoch make_epoch(const ArchetypeTable& t, int first_day, const std::vector<MachineSpec>& slots,
+                           const std::vector<std::int64_t>& release_rel, const Generations& g) {
+  GenerationEpoch e;
+  e.first_day = first_day;
+  e.machines = slots;
+  const double sale_days = g.new_sale_years * kDaysPerYear;
+  for (std::size_t a = 0; a < t.size(); ++a) {
+    const bool env = a < t.n_env;
+    const std::size_t m = static_cast<std::size_t>(t.machine[a]);
+    if (!env) {
+      e.hashrate_ths.push_back(t.hashrate_ths[a]);
+      e.power_kw.push_back(t.power_kw[a]);
+      e.power_cost_usd_per_day.push_back(t.power_cost_usd_per_day[a]);
+      e.inv_power_cost_usd_per_day.push_back(t.inv_power_cost_usd_per_day[a]);
+      e.buyable.push_back(0.0);
+      e.pipeline_delay_days.push_back(t.pipeline_delay_days[a]);
+      continue;
+    }
+    const MachineSpec& spec = slots[m];
+    const double cost = spec.power_kw() * t.tariff_usd_per_kwh[a] * 24.0;
+    e.hashrate_ths.push_back(spec.hashrate_ths);
+    e.power_kw.push_back(spec.power_kw());
+    e.power_cost_usd_per_day.push_back(cost);
+    e.inv_power_cost_usd_per_day.push_back(cost > 0.0 ? 1.0 / cost : 0.0);
+    const bool released = release_rel[m] <= first_day;
+    const bool on_sale = g.new_sale_years <= 0.0 || static_cast<double>(first_day - release_rel[m]) < sale_days;
+    e.buyable.push_back(released && on_sale ? 1.0 : 0.0);
+    e.pipeline_delay_days.push_back(std::max(1, spec.delivery_delay_days));
+  }
+  // Orders go to the most efficient generation on sale in the payer's group (strategy, band):
+  // archetype index = (slot * 2 + strategy) * n_bands + band.
+  const std::size_t per_slot = 2 * t.n_bands;
+  const std::vector<double> on_sale = e.buyable;  // per archetype: its own slot is sold new
+  e.order_to.resize(t.size());
+  e.order_slot.resize(t.size());
+  for (std::size_t a = 0; a < t.size(); ++a) {
+    e.order_to[a] = static_cast<int>(a);
+    e.order_slot[a] = t.machine[a];
+  }
+  for (std::size_t a = 0; a < t.n_env; ++a) {
+    const std::size_t group = a % per_slot;
+    int best = -1;
+    for (std::size_t m = 0; m < slots.size(); ++m) {
+      const std::size_t b = m * per_slot + group;
+      if (on_sale[b] > 0.0 && (best < 0 || slots[m].efficiency_j_per_th() <
+                                                  slots[static_cast<std::size_t>(t.machine[static_cast<std::size_t>(best)])].efficiency_j_per_th()))
+        best = static_cast<int>(b);
+    }
+    if (best >= 0) {
+      e.order_to[a] = best;
+      e.order_slot[a] = t.machine[static_cast<std::size_t>(best)];
+    }
+  }
+  for (std::size_t a = 0; a < t.size(); ++a) {
+    const auto b = static_cast<std::size_t>(e.order_to[a]);
+    const bool can_order = a < t.n_env && on_sale[b] > 0.0;
+    e.order_hashrate_ths.push_back(e.hashrate_ths[b]);
+    e.order_power_kw.push_back(e.power_kw[b]);
+    e.order_power_cost_usd_per_day.push_back(e.power_cost_usd_per_day[b]);
+    e.order_delay_days.push_back(e.pipeline_delay_days[b]);
+    e.buyable[a] = can_order ? 1.0 : 0.0;  // from here on: may agent a order (its target is on sale)
+  }
+  return e;
+}
+
+// The generation schedule (README "Miner agents"): events are catalogue releases after the
+// start, ends of sale (release + new_sale_years) and future releases every future_every_days
+// after max(newest catalogue release, start), J/TH on the fitted frontier slope.
+void build_generation_epochs(ArchetypeTable& t, const Generations& g, std::int64_t start_day, int horizon_days) {
+  const auto& cat = t.catalogue.machines;
+  const std::size_t n_slots = cat.size();
+  std::vector<std::int64_t> rel(n_slots);
+  std::size_t newest = 0;
+  for (std::size_t m = 0; m < n_slots; ++m) {
+    if (cat[m].release_day == MachineSpec::kAlwaysReleased)
+      throw Error(t.catalogue.file.string() + ": machine generations need a release_date for every machine ('" +
+                  cat[m].name + "' has none)");
+    rel[m] = cat[m].release_day - start_day;
+    if (rel[m] > rel[newest] || (rel[m] == rel[newest] && cat[m].efficiency_j_per_th() < cat[newest].efficiency_j_per_th()))
+      newest = m;
+  }
+  std::vector<std::int64_t> days{0};
+  const auto in_horizon = [&](std::int64_t d) { return d > 0 && d < horizon_days; };
+  const double sale_days = g.new_sale_years * kDaysPerYear;
+  for (std::size_t m = 0; m < n_slots; ++m) {
+    if (in_horizon(rel[m])) days.push_back(rel[m]);
+    if (g.new_sale_years > 0.0) {
+      const auto end = rel[m] + static_cast<std::int64_t>(std::ceil(sale_days));
+      if (in_horizon(end)) days.push_back(end);
+    }
+  }
+  std::vector<std::int64_t> future;
+  if (g.future_every_days > 0)
+    for (std::int64_t d = std::max<std::int64_t>(rel[newest], 0) + g.future_every_days; d < horizon_days;
+         d += g.future_every_days) {
+      future.push_back(d);
+      days.push_back(d);
+      const auto end = d + static_cast<std::int64_t>(std::ceil(sale_days));
+      if (g.new_sale_years > 0.0 && in_horizon(end)) days.push_back(end);
+    }
+  std::sort(days.begin(), days.end());
+  days.erase(std::unique(days.begin(), days.end()), days.end());
+
+  std::vector<MachineSpec> slots = cat;
+  std::size_t next_future = 0;
+  for (std::int64_t day : days) {
+    int from = -1, into = -1;
+    double ratio = 0.0;
+    if (next_future < future.size() && future[next_future] == day) {
+      // The least efficient released slot takes the new generation; the next least efficient
+      // receives its machines.
+      for (std::size_t m = 0; m < n_slots; ++m) {
+        if (rel[m] > day) continue;
+        if (from < 0 || slots[m].efficiency_j_per_th() > slots[static_cast<std::size_t>(from)].efficiency_j_per_th())
+          from = static_cast<int>(m);
+      }
+      for (std::size_t m = 0; m < n_slots; ++m) {
+        if (rel[m] > day || static_cast<int>(m) == from) continue;
+        if (into < 0 || slots[m].efficiency_j_per_th() > slots[static_cast<std::size_t>(into)].efficiency_j_per_th())
+          into = static_cast<int>(m);
+      }
+      if (from >= 0 && into >= 0) {
+        const auto f = static_cast<std::size_t>(from), i = static_cast<std::size_t>(into);
+        ratio = slots[f].hashrate_ths / slots[i].hashrate_ths;
+        const MachineSpec& base = cat[newest];
+        MachineSpec next = base;
+        const double years = static_cast<double>(day - rel[newest]) / kDaysPerYear;
+        const double j_per_th = base.efficiency_j_per_th() * std::exp(g.log_efficiency_change_per_year * years);
+        next.hashrate_ths = base.power_w / j_per_th;  // same power and price as the newest catalogue machine
+        next.name = "generation " + civil_from_days(start_day + day);
+        next.initial_units = 0.0;
+        next.source = "future generation on the fitted efficiency frontier";
+        next.release_day = start_day + day;
+        slots[f] = next;
+        rel[f] = day;
+      } else {
+        from = into = -1;
+      }
+      ++next_future;
+    }
+    GenerationEpoch e = make_epoch(t, static_cast<int>(day), slots, rel, g);
+    e.merge_from = from;
+    e.merge_into = into;
+    e.merge_ratio = ratio;
+    t.epochs.push_back(std::move(e));
+  }
 }
 }  // namespace
 
-ArchetypeTable build_archetype_table(const AgentsConfig& config, double start_network_hashrate_ths) {
+ArchetypeTable build_archetype_table(const AgentsConfig& config, double start_network_hashrate_ths,
+                                     const std::string& start_date, int horizon_days) {
   ArchetypeTable t;
   t.catalogue = load_machine_catalogue(config.catalogue_file);
+  const bool generations = config.generations.enabled && config.profile == RuleProfile::Default;
+  std::int64_t start_day = 0;
+  if (generations) {
+    if (start_date.empty()) throw Error("machine generations need the start date (start.date)");
+    start_day = parse_iso_date(start_date);
+    // Machines released after the start have no units yet (they arrive by orders from their release).
+    for (auto& m : t.catalogue.machines)
+      if (m.release_day != MachineSpec::kAlwaysReleased && m.release_day > start_day) m.initial_units = 0.0;
+  }
   t.profile = config.profile;
   const auto& machines = t.catalogue.machines;
   t.n_bands = config.tariffs.size();
@@ -92,6 +255,7 @@ ArchetypeTable build_archetype_table(const AgentsConfig& config, double start_ne
     const double scalar = target / env_hashrate;
     for (std::size_t a = 0; a < t.n_env; ++a) t.initial_machines[a] *= scalar;
   }
+  if (generations) build_generation_epochs(t, config.generations, start_day, std::max(horizon_days, 1));
   return t;
 }
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "agents/agents_config.h"
+#include "agents/generations.h"
 #include "agents/machine_catalogue.h"
 
 namespace hashsim::agents {
@@ -37,13 +38,22 @@ struct ArchetypeTable {
   std::vector<double> budget_usd;              // observers: purchase budget; archetypes: 0
   // reference-2021: the seeded daily P&L of the 30-day history (unscaled float counts, a quirk).
   std::vector<double> seed_pnl_usd_per_day;
+  std::vector<double> buyable;                 // 1.0: sold new (generations off: every archetype)
   int max_delay_days = 0;
+  // Machine generations (config.generations): epochs[0] starts on day 0; empty when off (the
+  // per-agent arrays above then hold all along). epochs[0]'s arrays equal the ones above.
+  std::vector<GenerationEpoch> epochs;
 
   double initial_network_hashrate_ths() const;
 };
 
 // start_network_hashrate_ths: the default profile scales archetypes so that archetypes plus
 // counted observers equal it; reference-2021 scales archetypes alone to reference.start_hashrate_ths.
-ArchetypeTable build_archetype_table(const AgentsConfig& config, double start_network_hashrate_ths);
+// With config.generations on, start_date (YYYY-MM-DD, day 0) and horizon_days place the catalogue's
+// release dates: machines released after the start begin with no units and are sold from their
+// release; future generations are scheduled up to the horizon (Error without a start date or
+// without release dates in the catalogue).
+ArchetypeTable build_archetype_table(const AgentsConfig& config, double start_network_hashrate_ths,
+                                     const std::string& start_date = "", int horizon_days = 0);
 
 }  // namespace hashsim::agents

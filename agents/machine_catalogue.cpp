@@ -5,6 +5,7 @@
 
 #include "engine/util/atomic_file.h"
 #include "engine/util/csv.h"
+#include "engine/util/dates.h"
 #include "engine/util/error.h"
 #include "engine/util/sha256.h"
 
@@ -31,6 +32,7 @@ MachineCatalogue load_machine_catalogue(const std::filesystem::path& file) {
              c_price = t.column("price_usd"), c_gf = t.column("price_growth_factor"),
              c_delay = t.column("delivery_delay_days"), c_units = t.column("initial_units");
   const bool has_source = t.has_column("source");
+  const bool has_release = t.has_column("release_date");
   std::set<std::string> seen;
   for (std::size_t r = 0; r < t.rows.size(); ++r) {
     const std::string where = file.string() + ":" + std::to_string(t.line_numbers[r]) + ": ";
@@ -59,6 +61,16 @@ MachineCatalogue load_machine_catalogue(const std::filesystem::path& file) {
     m.delivery_delay_days = static_cast<int>(delay);
     m.initial_units = non_negative(c_units);
     if (has_source) m.source = t.text(r, t.column("source"));
+    if (has_release) {
+      std::string d = t.text(r, t.column("release_date"));
+      if (d.size() == 7) d += "-01";
+      try {
+        m.release_day = parse_iso_date(d);
+      } catch (const Error&) {
+        throw Error(where + "column 'release_date' = " + t.text(r, t.column("release_date")) +
+                    " is not a date (YYYY-MM or YYYY-MM-DD)");
+      }
+    }
     cat.machines.push_back(std::move(m));
   }
   if (cat.machines.empty()) throw Error(file.string() + ": the machine catalogue has no rows");

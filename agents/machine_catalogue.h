@@ -1,8 +1,11 @@
 #pragma once
 // The machine catalogue: one row per ASIC model, read from data/machines/*.csv (the single source
 // of truth; code holds no machine numbers). Columns: name, hashrate_ths, power_w, price_usd,
-// price_growth_factor, delivery_delay_days, initial_units, source. See data/README.md.
+// price_growth_factor, delivery_delay_days, initial_units, source; optional release_date (YYYY-MM or
+// YYYY-MM-DD; a month means its first day), used by machine generations. See data/README.md.
+#include <cstdint>
 #include <filesystem>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -17,6 +20,8 @@ struct MachineSpec {
   int delivery_delay_days = 0;
   double initial_units = 0.0;        // relative (unscaled) fleet size in machines
   std::string source;
+  std::int64_t release_day = kAlwaysReleased;  // days since 1970-01-01 (engine/util/dates.h)
+  static constexpr std::int64_t kAlwaysReleased = std::numeric_limits<std::int64_t>::min() / 4;
   double power_kw() const { return power_w / 1000.0; }
   double efficiency_j_per_th() const { return power_w / hashrate_ths; }
 };

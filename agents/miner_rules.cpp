@@ -7,6 +7,10 @@
 
 namespace hashsim::agents {
 
+namespace {
+constexpr double kDaysPerMonth = 365.25 / 12.0;
+}
+
 double network_hashrate_ths(const ArchetypeTable& t, const MinerState& s) {
   double h = 0.0;
   for (std::size_t a = 0; a < s.n; ++a) h += t.network_weight[a] * t.hashrate_ths[a] * s.machines_on[a];
@@ -16,13 +20,16 @@ double network_hashrate_ths(const ArchetypeTable& t, const MinerState& s) {
 namespace {
 // Earn and book for every agent (observers included). Branch-free: both strategies are computed
 // and blended by the 0/1 Long BTC flag, so the loop vectorises.
-void earn_and_book(std::size_t n, double hp_btc, double price_usd, double inv_price, const double* __restrict th,
+// online_share: the share of each fleet not forced offline by a shock (1 without shocks).
+void earn_and_book(std::size_t n, double hp_btc, double price_usd, double inv_price, double online_share,
+                   const double* __restrict th,
                    const double* __restrict cost_pm, const double* __restrict is_long_v, const double* __restrict on,
                    double* __restrict usd, double* __restrict btc, double* __restrict ring, double* __restrict win,
                    double* __restrict total, double* __restrict pday) {
   for (std::size_t a = 0; a < n; ++a) {
-    const double rev_btc = on[a] * th[a] * hp_btc;
-    const double cost_usd = on[a] * cost_pm[a];
+    const double running = on[a] * online_share;
+    const double rev_btc = running * th[a] * hp_btc;
+    const double cost_usd = running * cost_pm[a];
     const double profit = rev_btc * price_usd - cost_usd;
     const double is_long = is_long_v[a];
     const double sold = std::min(btc[a] + rev_btc, cost_usd * inv_price);
@@ -86,9 +93,9 @@ void switch_and_retire(std::size_t n, const DefaultRules& r, double net_hp_switc
 void want_orders(std::size_t n, const DefaultRules& r, double net_hp30_usd, double price_usd,
                  const RewardOutlook& outlook, const double* __restrict th, const double* __restrict cost_pm,
                  const double* __restrict is_long_v, const double* __restrict machine_price,
-                 const double* __restrict usd, const double* __restrict btc, const double* __restrict pending,
-                 const double* __restrict win, double* __restrict value, double* __restrict buy_out,
-                 bool limit_by_funds) {
+                 const double* __restrict buyable, const double* __restrict usd, const double* __restrict btc,
+                 const double* __restrict pending, const double* __restrict win, double* __restrict value,
+                 double* __restrict buy_out, bool limit_by_funds) {
   const double horizon = r.max_payback_days, reinvest = r.reinvest_fraction;
   for (std::size_t a = 0; a < n; ++a) {
     const double revenue = th[a] * net_hp30_usd;
@@ -96,7 +103,7 @@ void want_orders(std::size_t n, const DefaultRules& r, double net_hp30_usd, doub
     value[a] = forward_machine_value_usd(revenue, cost_pm[a], horizon, r.expected_difficulty_growth_per_year, outlook);
     const double price = machine_price[a];
     const double inv_machine_price = 1.0 / price;
-    const bool worth_buying = (margin > 0.0) & (value[a] >= price) & (win[a] > 0.0);
+    const bool worth_buying = (margin > 0.0) & (value[a] >= price) & (win[a] > 0.0) & (buyable[a] > 0.0);
     const double scale = r.scale_orders_by_value ? std::min(1.0, (value[a] - price) * inv_machine_price) : 1.0;
     const double want = worth_buying ? reinvest * scale * win[a] * inv_machine_price - pending[a] : 0.0;
     const double funds_usd = std::max(usd[a], 0.0) + is_long_v[a] * btc[a] * price_usd;
@@ -119,14 +126,15 @@ void pay_orders(std::size_t n, double price_usd, double inv_price, const double*
 
 // Finite power per tariff band: scale the band's orders so that on + idle + pending + ordered
 // power stays within its capacity today.
-void cap_orders_by_band(const ArchetypeTable& t, MinerState& s, double capacity_factor) {
+void cap_orders_by_band(const ArchetypeTable& t, const double* power_kw, const double* order_power_kw, MinerState& s,
+                        double capacity_factor) {
   const std::size_t n_env = t.n_env, nb = t.n_bands;
   std::fill(s.band_used_kw.begin(), s.band_used_kw.end(), 0.0);
   std::fill(s.band_order_kw.begin(), s.band_order_kw.end(), 0.0);
   for (std::size_t a = 0; a < n_env; ++a) {
     const std::size_t b = static_cast<std::size_t>(t.tariff_band[a]);
-    s.band_used_kw[b] += t.power_kw[a] * (s.machines_on[a] + s.machines_idle[a] + s.pending_machines[a]);
-    s.band_order_kw[b] += t.power_kw[a] * s.buy_scratch[a];
+    s.band_used_kw[b] += power_kw[a] * (s.machines_on[a] + s.machines_idle[a]) + order_power_kw[a] * s.pending_machines[a];
+    s.band_order_kw[b] += order_power_kw[a] * s.buy_scratch[a];
   }
   for (std::size_t b = 0; b < nb; ++b) {
     const double room = std::max(s.band_capacity0_kw[b] * capacity_factor - s.band_used_kw[b], 0.0);
@@ -136,17 +144,87 @@ void cap_orders_by_band(const ArchetypeTable& t, MinerState& s, double capacity_
   for (std::size_t a = 0; a < n_env; ++a) s.buy_scratch[a] *= s.band_order_kw[static_cast<std::size_t>(t.tariff_band[a])];
 }
 
-// Today's price of every catalogue machine: one exp per catalogue machine per day, not per archetype.
-void update_machine_prices(const ArchetypeTable& t, MinerState& s, double hp30_usd) {
+// Today's price of every catalogue slot: one exp per slot per day, not per archetype; `premium`
+// is the supply backlog's price factor (1 without supply limits).
+void update_machine_prices(const ArchetypeTable& t, const std::vector<MachineSpec>& slots, MinerState& s,
+                           double hp30_usd, double premium = 1.0) {
   const double log_hp_ratio = std::log(std::max(hp30_usd, 1e-300) / s.start_hashprice_usd);
   for (std::size_t m = 0; m < s.price_by_machine_usd.size(); ++m) {
-    const auto& spec = t.catalogue.machines[m];
+    const auto& spec = slots[m];
     s.price_by_machine_usd[m] = spec.price_usd * std::exp(spec.price_growth_factor * log_hp_ratio);
+    if (premium != 1.0) s.price_by_machine_usd[m] *= premium;
   }
   for (std::size_t a = 0; a < t.n_env; ++a)
     s.price_scratch_usd[a] = s.price_by_machine_usd[static_cast<std::size_t>(t.machine[a])];
+  if (!t.epochs.empty()) {  // the price of what each archetype orders (the newest generation on sale)
+    const std::vector<int>& slot = t.epochs[s.epoch].order_slot;
+    for (std::size_t a = 0; a < t.n_env; ++a)
+      s.order_price_usd[a] = s.price_by_machine_usd[static_cast<std::size_t>(slot[a])];
+  }
+}
+// The per-agent specs in force: the generation epoch's, or the table's when generations are off.
+// o*: the machine an agent orders (generations: the newest on sale in its group; else its own);
+// order_to: where its orders go online (nullptr: itself).
+struct Specs {
+  const double *th, *kw, *cost, *inv_cost, *buyable;
+  const int* delay;
+  const std::vector<MachineSpec>* slots;
+  const double *oth, *okw, *ocost;
+  const int *odelay, *order_to, *order_slot;
+};
+Specs specs_of(const ArchetypeTable& t, const MinerState& s) {
+  if (t.epochs.empty())
+    return {t.hashrate_ths.data(),  t.power_kw.data(), t.power_cost_usd_per_day.data(), t.inv_power_cost_usd_per_day.data(),
+            t.buyable.data(),       t.pipeline_delay_days.data(), &t.catalogue.machines,
+            t.hashrate_ths.data(),  t.power_kw.data(), t.power_cost_usd_per_day.data(),
+            t.pipeline_delay_days.data(), nullptr, t.machine.data()};
+  const GenerationEpoch& e = t.epochs[s.epoch];
+  return {e.hashrate_ths.data(), e.power_kw.data(),           e.power_cost_usd_per_day.data(),
+          e.inv_power_cost_usd_per_day.data(), e.buyable.data(), e.pipeline_delay_days.data(), &e.machines,
+          e.order_hashrate_ths.data(), e.order_power_kw.data(), e.order_power_cost_usd_per_day.data(),
+          e.order_delay_days.data(), e.order_to.data(), e.order_slot.data()};
+}
+
+// Epoch `e` begins (previous epoch `prev`). A new generation takes slot e.merge_from: its
+// archetypes' machines (on, idle) join slot e.merge_into's at equal hashrate (x merge_ratio), with
+// their money, orders in flight (counted in the ordered machine, the same for both payers of a
+// group) and profit history; the slot starts empty with the new generation. Then orders in flight
+// whose ordered machine changed are recounted at equal hashrate in the new one.
+void begin_epoch(const ArchetypeTable& t, MinerState& s, const GenerationEpoch& prev, const GenerationEpoch& e) {
+  const std::size_t n = s.n, per_slot = 2 * t.n_bands;  // archetypes: machine -> strategy -> band
+  for (std::size_t a = 0; e.merge_from >= 0 && a < per_slot; ++a) {
+    const std::size_t f = static_cast<std::size_t>(e.merge_from) * per_slot + a;
+    const std::size_t i = static_cast<std::size_t>(e.merge_into) * per_slot + a;
+    const double k = e.merge_ratio;
+    for (auto* v : {&s.machines_on, &s.machines_idle, &s.retired_machines}) {
+      (*v)[i] += k * (*v)[f];
+      (*v)[f] = 0.0;
+    }
+    for (auto* v : {&s.usd, &s.btc, &s.profit_window_usd, &s.profit_total_usd, &s.profit_day_usd, &s.pending_machines}) {
+      (*v)[i] += (*v)[f];
+      (*v)[f] = 0.0;
+    }
+    for (int p = 0; p < s.pipeline_len; ++p) {
+      double* row = s.pipeline.data() + static_cast<std::size_t>(p) * n;
+      row[i] += row[f];
+      row[f] = 0.0;
+    }
+    for (int w = 0; w < s.window; ++w) {
+      double* row = s.profit_ring.data() + static_cast<std::size_t>(w) * n;
+      row[i] += row[f];
+      row[f] = 0.0;
+    }
+  }
+  for (std::size_t a = 0; a < t.n_env; ++a) {
+    if (prev.order_hashrate_ths[a] == e.order_hashrate_ths[a] && prev.order_to[a] == e.order_to[a]) continue;
+    const double k = prev.order_hashrate_ths[a] / e.order_hashrate_ths[a];
+    s.pending_machines[a] *= k;
+    for (int p = 0; p < s.pipeline_len; ++p) s.pipeline[static_cast<std::size_t>(p) * n + a] *= k;
+  }
 }
 }  // namespace
+
+const double* hashrate_ths_in_force(const ArchetypeTable& t, const MinerState& s) { return specs_of(t, s).th; }
 
 RewardOutlook reward_outlook(double height, double subsidy_btc_per_block, double fee_btc_per_block) {
   constexpr double kHalvingInterval = 210000.0, kBlocksPerDay = 144.0;
@@ -191,6 +269,7 @@ void seed_default(const ArchetypeTable& t, const DefaultRules& r, MinerState& s,
   const RewardOutlook used_outlook = r.anticipate_halving ? outlook : RewardOutlook{};
   const std::size_t n_env = t.n_env, n = s.n;
   const double net_hp = (1.0 - r.pool_fee) * hp0_usd;
+  const Specs sp = specs_of(t, s);
   if (r.equilibrium_start) {
     double target_ths = 0.0, online_ths = 0.0;
     for (std::size_t a = 0; a < n_env; ++a) {
@@ -218,14 +297,14 @@ void seed_default(const ArchetypeTable& t, const DefaultRules& r, MinerState& s,
       for (int w = 0; w < s.window; ++w) s.profit_ring[static_cast<std::size_t>(w) * n + a] = p;
       s.profit_window_usd[a] = p * s.window;
     }
-    update_machine_prices(t, s, hp0_usd);
-    want_orders(n_env, r, net_hp, 1.0, used_outlook, t.hashrate_ths.data(), t.power_cost_usd_per_day.data(),
-                t.is_long_btc.data(), s.price_scratch_usd.data(), s.usd.data(), s.btc.data(),
+    update_machine_prices(t, *sp.slots, s, hp0_usd);
+    want_orders(n_env, r, net_hp, 1.0, used_outlook, sp.oth, sp.ocost, t.is_long_btc.data(),
+                t.epochs.empty() ? s.price_scratch_usd.data() : s.order_price_usd.data(), sp.buyable, s.usd.data(), s.btc.data(),
                 s.pending_machines.data(), s.profit_window_usd.data(), s.value_scratch_usd.data(),
                 s.buy_scratch.data(), false);
     const int len = s.pipeline_len;
     for (std::size_t a = 0; a < n_env; ++a) {
-      const int delay = t.pipeline_delay_days[a];
+      const int delay = sp.odelay[a];
       const double per_day = s.buy_scratch[a] / delay;
       // Slot d holds what goes online at the end of step d - 1, i.e. for day d: days 2..delay + 1
       // (day 1 runs the day-0 fleet; len > max delay + 1, so no slot wraps).
@@ -239,8 +318,11 @@ void seed_default(const ArchetypeTable& t, const DefaultRules& r, MinerState& s,
   if (limited)
     for (std::size_t a = 0; a < n_env; ++a)
       s.band_capacity0_kw[static_cast<std::size_t>(t.tariff_band[a])] +=
-          (1.0 + r.band_capacity_headroom) * t.power_kw[a] *
-          (s.machines_on[a] + s.machines_idle[a] + s.pending_machines[a]);
+          (1.0 + r.band_capacity_headroom) *
+          (t.power_kw[a] * (s.machines_on[a] + s.machines_idle[a]) + sp.okw[a] * s.pending_machines[a]);
+  // Supply: shipping capacity a day from the start network hashrate (archetypes + counted observers).
+  s.supply_ths_per_day0 =
+      r.supply_share_per_month > 0.0 ? r.supply_share_per_month * network_hashrate_ths(t, s) / kDaysPerMonth : 0.0;
 }
 
 // Default rules, per archetype a and day d (formulas also in README.md):
@@ -263,9 +345,24 @@ void seed_default(const ArchetypeTable& t, const DefaultRules& r, MinerState& s,
 //   Failures: on and idle shrink by 1 - (1 - rate)^(1/365) a day.
 double step_default(const ArchetypeTable& t, const DefaultRules& r, MinerState& s, int day, double price_usd,
                     double hashprice_btc_per_th_day, double decision_hashprice_usd_per_th_day,
-                    const RewardOutlook& outlook) {
+                    const RewardOutlook& outlook, double online_share) {
   const std::size_t n_env = t.n_env;
   const std::size_t n = s.n;
+  // Machine generations: a new epoch starts today (a release, an end of sale, a merge).
+  while (s.epoch + 1 < t.epochs.size() && day >= t.epochs[s.epoch + 1].first_day) {
+    ++s.epoch;
+    begin_epoch(t, s, t.epochs[s.epoch - 1], t.epochs[s.epoch]);
+  }
+  const Specs sp = specs_of(t, s);
+  // Supply: the backlog (TH/s of every pending machine) against today's shipping capacity.
+  const bool supply_limited = s.supply_ths_per_day0 > 0.0;
+  double backlog_ths = 0.0, ship_ths_per_day = 0.0, premium = 1.0;
+  if (supply_limited) {
+    for (std::size_t a = 0; a < n_env; ++a) backlog_ths += sp.oth[a] * s.pending_machines[a];
+    ship_ths_per_day = s.supply_ths_per_day0 * std::exp(r.supply_growth_per_year * day / market::kDaysPerYear);
+    premium = 1.0 + r.supply_price_premium_per_backlog_month *
+                        std::max(0.0, backlog_ths / ship_ths_per_day - kDaysPerMonth) / kDaysPerMonth;
+  }
   const double net_share = 1.0 - r.pool_fee;
   const double hp_btc = hashprice_btc_per_th_day * net_share;
 
@@ -279,45 +376,62 @@ double step_default(const ArchetypeTable& t, const DefaultRules& r, MinerState& 
   s.switch_ring_usd[sw_slot] = decision_hashprice_usd_per_th_day;
   const double hp_switch_usd = s.switch_window_sum_usd / s.switch_window;
 
-  update_machine_prices(t, s, hp30_usd);
+  update_machine_prices(t, *sp.slots, s, hp30_usd, premium);
 
   const double inv_price = 1.0 / price_usd;
   const int len = s.pipeline_len;
   const int today_slot = day % len;
 
-  earn_and_book(s.n, hp_btc, price_usd, inv_price, t.hashrate_ths.data(), t.power_cost_usd_per_day.data(),
+  earn_and_book(s.n, hp_btc, price_usd, inv_price, online_share, sp.th, sp.cost,
                 t.is_long_btc.data(), s.machines_on.data(), s.usd.data(), s.btc.data(),
                 s.profit_ring.data() + static_cast<std::size_t>(day % s.window) * n, s.profit_window_usd.data(),
                 s.profit_total_usd.data(), s.profit_day_usd.data());
 
-  switch_and_retire(n_env, r, net_share * hp_switch_usd, s.survive_per_day, r.proportional_restart,
-                    t.hashrate_ths.data(), t.power_cost_usd_per_day.data(), t.inv_power_cost_usd_per_day.data(),
+  switch_and_retire(n_env, r, net_share * hp_switch_usd, s.survive_per_day, r.proportional_restart, sp.th, sp.cost,
+                    sp.inv_cost,
                     s.price_scratch_usd.data(), s.machines_on.data(), s.machines_idle.data(), s.usd.data(),
                     s.retired_machines.data());
-  want_orders(n_env, r, net_share * hp30_usd, price_usd, r.anticipate_halving ? outlook : RewardOutlook{}, t.hashrate_ths.data(),
-              t.power_cost_usd_per_day.data(), t.is_long_btc.data(), s.price_scratch_usd.data(), s.usd.data(),
-              s.btc.data(), s.pending_machines.data(), s.profit_window_usd.data(), s.value_scratch_usd.data(),
+  const double* order_price = t.epochs.empty() ? s.price_scratch_usd.data() : s.order_price_usd.data();
+  want_orders(n_env, r, net_share * hp30_usd, price_usd, r.anticipate_halving ? outlook : RewardOutlook{}, sp.oth,
+              sp.ocost, t.is_long_btc.data(), order_price, sp.buyable, s.usd.data(), s.btc.data(), s.pending_machines.data(), s.profit_window_usd.data(), s.value_scratch_usd.data(),
               s.buy_scratch.data(), true);
   if (r.band_capacity_headroom >= 0.0)
-    cap_orders_by_band(t, s, std::exp(r.band_capacity_growth_per_year * day / market::kDaysPerYear));
-  pay_orders(n_env, price_usd, inv_price, t.is_long_btc.data(), s.price_scratch_usd.data(), s.buy_scratch.data(),
+    cap_orders_by_band(t, sp.kw, sp.okw, s, std::exp(r.band_capacity_growth_per_year * day / market::kDaysPerYear));
+  pay_orders(n_env, price_usd, inv_price, t.is_long_btc.data(), order_price, s.buy_scratch.data(),
              s.usd.data(), s.btc.data(), s.pending_machines.data());
 
+  // Supply: today's orders queue behind the backlog, ceil((B + ordered) / c) days (<= max wait).
+  int wait_days = 0;
+  if (supply_limited) {
+    double ordered_ths = 0.0;
+    for (std::size_t a = 0; a < n_env; ++a) ordered_ths += sp.oth[a] * s.buy_scratch[a];
+    wait_days = static_cast<int>(
+        std::min(std::ceil((backlog_ths + ordered_ths) / ship_ths_per_day), static_cast<double>(r.supply_max_wait_days)));
+  }
   // Orders go into the pipeline ring: online on day + delay (slot without a division: delay < len).
   for (std::size_t a = 0; a < n_env; ++a) {
-    int slot = today_slot + t.pipeline_delay_days[a];
+    int slot = today_slot + std::max(sp.odelay[a], wait_days);
     if (slot >= len) slot -= len;
     s.pipeline[static_cast<std::size_t>(slot) * n + a] += s.buy_scratch[a];
   }
   double* on = s.machines_on.data();
   double* pending = s.pending_machines.data();
-  const double* th = t.hashrate_ths.data();
+  const double* th = sp.th;
 
   // Deliveries due tomorrow go online tonight; the online fleet is tomorrow's network.
   const int tomorrow = today_slot + 1 == len ? 0 : today_slot + 1;
   double* __restrict arriving = s.pipeline.data() + static_cast<std::size_t>(tomorrow) * n;
   const double* __restrict weight = t.network_weight.data();
   double network_ths = 0.0;
+  if (sp.order_to) {  // generations: machines go online in the archetype of the generation ordered
+    for (std::size_t a = 0; a < n_env; ++a) {
+      on[sp.order_to[a]] += arriving[a];
+      pending[a] -= arriving[a];
+      arriving[a] = 0.0;
+    }
+    for (std::size_t a = 0; a < n; ++a) network_ths += weight[a] * th[a] * on[a];
+    return network_ths;
+  }
   for (std::size_t a = 0; a < n_env; ++a) {
     on[a] += arriving[a];
     pending[a] -= arriving[a];

@@ -26,7 +26,8 @@ double forward_machine_value_usd(double revenue_usd_per_day, double cost_usd_per
 
 // hashsim's default rules (README.md, "Miner agents"): day 0 seeds the decision windows with the
 // start value (and, with rules.equilibrium_start, makes day 0 an equilibrium); days >= 1 call
-// step_default.
+// step_default. online_share: the share of every fleet not forced offline by an exogenous shock
+// today (agents/shocks.h); it earns and pays power, the rest neither.
 //   hashprice_btc_per_th_day: what the day's blocks actually paid per TH (booked revenue).
 //   decision_hashprice_usd_per_th_day: the day's reward at target pace (144 blocks) shared by the
 //   online network, i.e. the hashprice once difficulty has caught up with the network. Miners
@@ -37,7 +38,7 @@ void seed_default(const ArchetypeTable& t, const DefaultRules& rules, MinerState
                   double decision_hashprice_usd_per_th_day, const RewardOutlook& outlook);
 double step_default(const ArchetypeTable& t, const DefaultRules& rules, MinerState& s, int day, double price_usd,
                     double hashprice_btc_per_th_day, double decision_hashprice_usd_per_th_day,
-                    const RewardOutlook& outlook = {});
+                    const RewardOutlook& outlook = {}, double online_share = 1.0);
 
 // The published 2021 rules, quirks included (reference README, "Each day"). update_index k = 0
 // for day 1. prev_network_hashrate_ths is H_{i-1}, reward_btc_per_day is B_i.
@@ -45,5 +46,7 @@ double step_reference_2021(const ArchetypeTable& t, const Reference2021& ref, Mi
                            double price_usd, double reward_btc_per_day, double prev_network_hashrate_ths);
 
 double network_hashrate_ths(const ArchetypeTable& t, const MinerState& s);
+// TH/s per machine of every agent today (the generation epoch's when generations are on).
+const double* hashrate_ths_in_force(const ArchetypeTable& t, const MinerState& s);
 
 }  // namespace hashsim::agents

@@ -11,6 +11,11 @@ void MinerState::allocate(const ArchetypeTable& t, const DefaultRules& rules) {
   allocate(t, rules.window_days, rules.hardware_failure_rate_per_year);
   switch_window = rules.switch_window_days;
   switch_ring_usd.assign(static_cast<std::size_t>(switch_window), 0.0);
+  // Supply: a delivery can wait up to max_wait_days behind the backlog.
+  if (rules.supply_share_per_month > 0.0 && rules.supply_max_wait_days + 2 > pipeline_len) {
+    pipeline_len = rules.supply_max_wait_days + 2;
+    pipeline.assign(static_cast<std::size_t>(pipeline_len) * n, 0.0);
+  }
 }
 
 void MinerState::allocate(const ArchetypeTable& t, int window_days, double failure_rate_per_year) {
@@ -28,6 +33,7 @@ void MinerState::allocate(const ArchetypeTable& t, int window_days, double failu
   switch_ring_usd.assign(static_cast<std::size_t>(switch_window), 0.0);
   price_by_machine_usd.assign(t.catalogue.machines.size(), 0.0);
   price_scratch_usd.assign(n, 0.0);
+  order_price_usd.assign(n, 0.0);
   value_scratch_usd.assign(n, 0.0);
   buy_scratch.assign(n, 0.0);
   band_capacity0_kw.assign(t.n_bands, 0.0);
@@ -45,6 +51,8 @@ void MinerState::reset(const ArchetypeTable& t) {
   std::fill(band_capacity0_kw.begin(), band_capacity0_kw.end(), 0.0);
   hashprice_window_sum_usd = 0.0;
   switch_window_sum_usd = 0.0;
+  epoch = 0;
+  supply_ths_per_day0 = 0.0;
   // The profit window starts full of the seeded history (reference-2021) or empty.
   for (int w = 0; w < window; ++w)
     std::copy(t.seed_pnl_usd_per_day.begin(), t.seed_pnl_usd_per_day.end(),

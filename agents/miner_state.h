@@ -20,6 +20,7 @@ struct MinerState {
   std::vector<double> switch_ring_usd;     // default profile: the same, over the switch window
   std::vector<double> price_by_machine_usd;  // scratch: today's price per catalogue machine
   std::vector<double> price_scratch_usd;     // scratch: today's machine price per agent
+  std::vector<double> order_price_usd;       // scratch (generations): price of the machine each agent orders
   std::vector<double> value_scratch_usd;     // scratch: expected profit over the payback horizon per machine
   std::vector<double> buy_scratch;           // scratch: machines ordered today per agent
   std::vector<double> band_capacity0_kw;     // [n_bands] day-0 capacity of each tariff band (default profile)
@@ -32,6 +33,8 @@ struct MinerState {
   double switch_window_sum_usd = 0.0;
   double start_hashprice_usd = 1.0;  // day-0 hashprice: the machine-price index base
   double survive_per_day = 1.0;      // (1 - hardware failure rate per year)^(1/365)
+  std::size_t epoch = 0;             // index into ArchetypeTable::epochs (machine generations)
+  double supply_ths_per_day0 = 0.0;  // supply: day-0 shipping capacity (TH/s a day); 0: unlimited
 
   // Default profile with its rules (window, switch window, failure rate).
   void allocate(const ArchetypeTable& t, const DefaultRules& rules);

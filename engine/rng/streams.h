@@ -27,6 +27,7 @@ enum class Stream : std::uint64_t {
   Replay = 7,
   SiteEquityIndex = 8,  // engine/site: the equity-index alternative
   SiteFx = 9,           // engine/site: the stochastic FX path
+  Shocks = 10,          // agents/shocks.h: exogenous hashrate shocks (two uniforms a day)
 };
 
 using Engine = pcg64;

@@ -14,8 +14,10 @@ PathSimulator::PathSimulator(const scenario::Scenario& s, const MarketInputs& in
   for (int& slot : slot_of_series_) slot = -1;
   for (std::size_t i = 0; i < s.record.series.size(); ++i)
     slot_of_series_[static_cast<int>(s.record.series[i])] = static_cast<int>(i);
-  if (in_.agents)
+  if (in_.agents) {
     miners_.allocate(*in_.agents, s.agents->rules);
+    shocks_.allocate(s.agents->shocks);
+  }
 }
 
 void PathSimulator::simulate(std::uint64_t path_index, double* const* outputs) {
@@ -69,7 +71,7 @@ void PathSimulator::record_agents_final(double* const* outputs) {
     outputs[base + 2][a] = miners_.usd[a];
     outputs[base + 3][a] = miners_.btc[a];
     outputs[base + 4][a] = miners_.profit_total_usd[a];
-    outputs[base + 5][a] = miners_.machines_on[a] * t.hashrate_ths[a];
+    outputs[base + 5][a] = miners_.machines_on[a] * agents::hashrate_ths_in_force(t, miners_)[a];
   }
 }
 
@@ -79,10 +81,13 @@ void PathSimulator::simulate_chain_model(std::uint64_t path_index, double* const
   rng::Engine fee_rng = rng::make_rng(s_.seed, rng::Stream::Fees, path_index);
   rng::Engine block_rng = rng::make_rng(s_.seed, rng::Stream::Blocks, path_index);
   rng::Engine hash_rng = rng::make_rng(s_.seed, rng::Stream::Hashrate, path_index);
+  rng::Engine shock_rng = rng::make_rng(s_.seed, rng::Stream::Shocks, path_index);
 
   chain_.reset({s_.start.height, s_.start.difficulty, -1.0}, s_.chain);
   const bool with_agents = in_.agents.has_value();
   if (with_agents) miners_.reset(*in_.agents);
+  const bool with_shocks = with_agents && s_.agents->shocks.enabled();
+  if (with_shocks) shocks_.reset();
 
   const double* price_replay = in_.price ? in_.price->path_row(path_index) : nullptr;
   const double* fee_replay = in_.fees ? in_.fees->path_row(path_index) : nullptr;
@@ -129,7 +134,13 @@ void PathSimulator::simulate_chain_model(std::uint64_t path_index, double* const
     }
     const double price = std::exp(log_price);
     const double fee = std::exp(log_fee);
-    const double day_hashrate = hashrate;
+    // Exogenous shocks take a share of the agents' online fleet offline today (agents/shocks.h).
+    double online_share = 1.0;
+    if (with_shocks && d > 0) {
+      const double u_arrival = rng::uniform_open(shock_rng);
+      online_share = shocks_.step(u_arrival, rng::uniform_open(shock_rng));
+    }
+    const double day_hashrate = hashrate * online_share;
     const chain::ChainDay day = chain_.advance_day(day_hashrate, block_rng);
     const double hashprice_btc = day_hashrate > 0.0 ? (day.subsidy_btc + day.blocks * fee) / day_hashrate : 0.0;
 
@@ -144,7 +155,7 @@ void PathSimulator::simulate_chain_model(std::uint64_t path_index, double* const
         agents::seed_default(*in_.agents, s_.agents->rules, miners_, decision_hashprice_usd, outlook);
       } else {
         hashrate = agents::step_default(*in_.agents, s_.agents->rules, miners_, d, price, hashprice_btc,
-                                        decision_hashprice_usd, outlook);
+                                        decision_hashprice_usd, outlook, online_share);
       }
       record_agents_day(d, price, outputs);
     }

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "agents/miner_state.h"
+#include "agents/shocks.h"
 #include "engine/chain/chain_state.h"
 #include "engine/market/fee_model.h"
 #include "engine/market/price_model.h"
@@ -45,6 +46,7 @@ class PathSimulator {
   market::LognormalFeeModel fee_model_;
   chain::ChainState chain_;
   agents::MinerState miners_;
+  agents::ShockProcess shocks_;
   int slot_of_series_[scenario::kSeriesCount];
 };
 

@@ -57,7 +57,7 @@ std::vector<io::OutputSpec> output_specs(const scenario::Scenario& s) {
   if (!s.agents) return make_output_layout(s, 0, 0).specs;
   // Only the agent table is needed for the shapes, not the replayed series that
   // MarketInputs::load would also read.
-  const agents::ArchetypeTable t = agents::build_archetype_table(*s.agents, s.start.network_hashrate_ths);
+  const agents::ArchetypeTable t = agents::build_archetype_table(*s.agents, s.start.network_hashrate_ths, s.start.date, s.horizon_days);
   return make_output_layout(s, t.size(), t.n_observers).specs;
 }
 
