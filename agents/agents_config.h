@@ -81,8 +81,10 @@ struct DefaultRules {
 // release for new_sale_years; future generations arrive every future_every_days after the newest
 // catalogue release (or the start, if later) with J/TH = J/TH_newest * e^(log_efficiency_change_per_year
 // * years since the newest release), the slope of the efficiency frontier fitted on `specs`
-// (data/history/asic_specs.csv); each takes the slot of the least efficient generation, whose machines
-// join the next least efficient slot at equal hashrate.
+// (data/history/asic_specs.csv), at the newest machine's power and the lowest USD per TH/s of the
+// newest release; each takes the slot of the least efficient generation, whose machines join the
+// next least efficient slot at equal hashrate. Archetypes order the generation on sale with the
+// lowest (price + max_payback_days * 24 * kW * tariff) / TH in their group (strategy, band).
 struct Generations {
   bool enabled = false;
   double new_sale_years = 3.0;   // <= 0: every released generation is sold new for ever

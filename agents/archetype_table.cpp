@@ -45,7 +45,7 @@ constexpr double kDaysPerYear = 365.0;
 
 // Per-agent arrays of one epoch from the slots' generations (observers keep their own machine).
 GenerationEpoch make_epoch(const ArchetypeTable& t, int first_day, const std::vector<MachineSpec>& slots,
-                           const std::vector<std::int64_t>& release_rel, const Generations& g) {
+                           const std::vector<std::int64_t>& release_rel, const Generations& g, double horizon_days) {
   GenerationEpoch e;
   e.first_day = first_day;
   e.machines = slots;
@@ -73,8 +73,9 @@ GenerationEpoch make_epoch(const ArchetypeTable& t, int first_day, const std::ve
     e.buyable.push_back(released && on_sale ? 1.0 : 0.0);
     e.pipeline_delay_days.push_back(std::max(1, spec.delivery_delay_days));
   }
-  // Orders go to the most efficient generation on sale in the payer's group (strategy, band):
-  // archetype index = (slot * 2 + strategy) * n_bands + band.
+  // Orders go to the generation on sale with the lowest cost per TH/s over the payback horizon T
+  // at the group's tariff, (price + T * 24 * kW * tariff) / TH (catalogue prices), in the payer's
+  // group (strategy, band): archetype index = (slot * 2 + strategy) * n_bands + band.
   const std::size_t per_slot = 2 * t.n_bands;
   const std::vector<double> on_sale = e.buyable;  // per archetype: its own slot is sold new
   e.order_to.resize(t.size());
@@ -85,12 +86,18 @@ GenerationEpoch make_epoch(const ArchetypeTable& t, int first_day, const std::ve
   }
   for (std::size_t a = 0; a < t.n_env; ++a) {
     const std::size_t group = a % per_slot;
+    const auto cost_per_th = [&](std::size_t m) {
+      return (slots[m].price_usd + horizon_days * 24.0 * slots[m].power_kw() * t.tariff_usd_per_kwh[a]) /
+             slots[m].hashrate_ths;
+    };
     int best = -1;
+    double best_cost = 0.0;
     for (std::size_t m = 0; m < slots.size(); ++m) {
       const std::size_t b = m * per_slot + group;
-      if (on_sale[b] > 0.0 && (best < 0 || slots[m].efficiency_j_per_th() <
-                                                  slots[static_cast<std::size_t>(t.machine[static_cast<std::size_t>(best)])].efficiency_j_per_th()))
+      if (on_sale[b] > 0.0 && (best < 0 || cost_per_th(m) < best_cost)) {
         best = static_cast<int>(b);
+        best_cost = cost_per_th(m);
+      }
     }
     if (best >= 0) {
       e.order_to[a] = best;
@@ -112,7 +119,8 @@ GenerationEpoch make_epoch(const ArchetypeTable& t, int first_day, const std::ve
 // The generation schedule (README "Miner agents"): events are catalogue releases after the
 // start, ends of sale (release + new_sale_years) and future releases every future_every_days
 // after max(newest catalogue release, start), J/TH on the fitted frontier slope.
-void build_generation_epochs(ArchetypeTable& t, const Generations& g, std::int64_t start_day, int horizon_days) {
+void build_generation_epochs(ArchetypeTable& t, const Generations& g, double payback_days, std::int64_t start_day,
+                             int horizon_days) {
   const auto& cat = t.catalogue.machines;
   const std::size_t n_slots = cat.size();
   std::vector<std::int64_t> rel(n_slots);
@@ -147,6 +155,10 @@ void build_generation_epochs(ArchetypeTable& t, const Generations& g, std::int64
   std::sort(days.begin(), days.end());
   days.erase(std::unique(days.begin(), days.end()), days.end());
 
+  // Future generations cost the lowest USD per TH/s among the newest catalogue release's machines.
+  double usd_per_th = HUGE_VAL;
+  for (std::size_t m = 0; m < n_slots; ++m)
+    if (rel[m] == rel[newest]) usd_per_th = std::min(usd_per_th, cat[m].price_usd / cat[m].hashrate_ths);
   std::vector<MachineSpec> slots = cat;
   std::size_t next_future = 0;
   for (std::int64_t day : days) {
@@ -172,7 +184,8 @@ void build_generation_epochs(ArchetypeTable& t, const Generations& g, std::int64
         MachineSpec next = base;
         const double years = static_cast<double>(day - rel[newest]) / kDaysPerYear;
         const double j_per_th = base.efficiency_j_per_th() * std::exp(g.log_efficiency_change_per_year * years);
-        next.hashrate_ths = base.power_w / j_per_th;  // same power and price as the newest catalogue machine
+        next.hashrate_ths = base.power_w / j_per_th;  // the newest machine's power, delay and price elasticity
+        next.price_usd = usd_per_th * next.hashrate_ths;
         next.name = "generation " + civil_from_days(start_day + day);
         next.initial_units = 0.0;
         next.source = "future generation on the fitted efficiency frontier";
@@ -184,7 +197,7 @@ void build_generation_epochs(ArchetypeTable& t, const Generations& g, std::int64
       }
       ++next_future;
     }
-    GenerationEpoch e = make_epoch(t, static_cast<int>(day), slots, rel, g);
+    GenerationEpoch e = make_epoch(t, static_cast<int>(day), slots, rel, g, payback_days);
     e.merge_from = from;
     e.merge_into = into;
     e.merge_ratio = ratio;
@@ -255,7 +268,8 @@ ArchetypeTable build_archetype_table(const AgentsConfig& config, double start_ne
     const double scalar = target / env_hashrate;
     for (std::size_t a = 0; a < t.n_env; ++a) t.initial_machines[a] *= scalar;
   }
-  if (generations) build_generation_epochs(t, config.generations, start_day, std::max(horizon_days, 1));
+  if (generations)
+    build_generation_epochs(t, config.generations, config.rules.max_payback_days, start_day, std::max(horizon_days, 1));
   return t;
 }
 

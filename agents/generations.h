@@ -31,8 +31,8 @@ struct GenerationEpoch {
   std::vector<double> hashrate_ths, power_kw, power_cost_usd_per_day, inv_power_cost_usd_per_day;
   std::vector<double> buyable;        // 1: the agent can order (some generation of its group is sold new)
   std::vector<int> pipeline_delay_days;
-  // What an archetype orders: the most efficient generation sold new in its group (same strategy
-  // and tariff band). It pays from its own money; the machines go online in archetype order_to
+  // What an archetype orders: the generation sold new in its group (same strategy and tariff
+  // band) with the lowest (price + T * 24 * kW * tariff) / TH (T: max_payback_days). It pays from its own money; the machines go online in archetype order_to
   // (themselves when nothing is sold: buyable 0). order_*: that machine's specs, by payer.
   std::vector<int> order_to, order_slot, order_delay_days;
   std::vector<double> order_hashrate_ths, order_power_kw, order_power_cost_usd_per_day;

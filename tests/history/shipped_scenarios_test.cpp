@@ -27,7 +27,7 @@ TEST(ShippedScenarios, EachHas154ArchetypesAndTheCorrectedStart) {
   for (const char* name : kDefaults) {
     const auto s = load(name);
     ASSERT_TRUE(s.agents) << name;
-    const auto t = agents::build_archetype_table(*s.agents, s.start.network_hashrate_ths);
+    const auto t = agents::build_archetype_table(*s.agents, s.start.network_hashrate_ths, s.start.date, s.horizon_days);
     EXPECT_EQ(t.n_env, 154u) << name;  // 11 machines x 7 tariff bands x 2 strategies
     EXPECT_EQ(s.agents->tariffs.size(), 7u) << name;
     EXPECT_EQ(s.start.date, "2026-06-13") << name;

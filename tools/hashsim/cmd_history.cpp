@@ -12,6 +12,7 @@
 #include "engine/history/backtest.h"
 #include "engine/history/calibrate.h"
 #include "engine/history/daily_table.h"
+#include "engine/history/fit.h"
 #include "engine/history/score.h"
 #include "engine/history/validate.h"
 #include "engine/scenario/scenario.h"
@@ -77,6 +78,15 @@ struct ValidateFlags {
   int threads = 0;
   bool simulate_fees = false;
   std::string csv;
+};
+
+struct FitFlags {
+  std::string data, prices;
+  std::string scenario = "scenarios/base.yaml";
+  std::string early_scenario;
+  history::FitOptions options;
+  std::vector<std::string> grid;
+  std::string yaml;
 };
 
 struct ScoreFlags {
@@ -342,6 +352,79 @@ void register_history_commands(CLI::App& app, GlobalOptions& global) {
     if (!f.json.empty()) {
       history::write_score_json(r, f.json, global.overwrite());
       std::printf("wrote %s\n", f.json.c_str());
+    }
+  });
+
+  auto ff = std::make_shared<FitFlags>();
+  ff->options.score.from = "2022-01-01";
+  ff->options.score.to = "2024-06-01";
+  ff->options.score.every_months = 3;
+  ff->options.score.paths = 16;
+  ff->options.score.horizons = {90, 180, 365};
+  ff->options.score.modes = {history::ScoreMode::Replay};
+  CLI::App* fc = app.add_subcommand(
+      "fit", "Calibrate agent parameters: grid search minimising the CRPS of network hashrate on rolling origins (training window)");
+  fc->add_option("--scenario", ff->scenario, "Scenario with the agents config (default scenarios/base.yaml)");
+  fc->add_option("--early-scenario", ff->early_scenario, "Scenario for origins before --early-before");
+  fc->add_option("--early-before", ff->options.score.early_before, "YYYY-MM-DD: origins before it use --early-scenario");
+  fc->add_option("--data", ff->data, "Daily CSV (default data/history/btc_daily_2020_2026_obm.csv)");
+  fc->add_option("--prices", ff->prices, "Daily price CSV (default data/history/btc_price_usd_daily.csv)");
+  fc->add_option("--from", ff->options.score.from, "First training origin (default 2022-01-01)");
+  fc->add_option("--to", ff->options.score.to, "Last training origin, at most --train-until (default 2024-06-01)");
+  fc->add_option("--train-until", ff->options.train_until, "End of the training window (default 2024-06-01)");
+  fc->add_option("--every-months", ff->options.score.every_months, "Months between origins (default 3)");
+  fc->add_option("--horizons", ff->options.score.horizons, "Horizons in days (default 90,180,365)")->delimiter(',');
+  fc->add_option("--paths", ff->options.score.paths, "Paths per origin (default 16)");
+  fc->add_option("--threads", ff->options.score.threads, "Worker threads (default: all cores)");
+  fc->add_option("--grid", ff->grid,
+                 "KEY=V1,V2,... (repeatable); default rules.expected_difficulty_growth_per_year=0.25,0.35,0.5 "
+                 "rules.reinvest_fraction=0.3,0.5,0.7 shocks.rate_per_year=0,2,4")
+      ->take_all();
+  add_output_option(fc, "-o,--output", ff->yaml, "YAML fragment with the winning values (agents: rules/shocks/supply)");
+  add_force_flag(fc, global);
+  fc->callback([ff, &global] {
+    FitFlags& f = *ff;
+    if (!f.yaml.empty()) check_output_path(f.yaml, global.overwrite());
+    std::vector<std::string> grid = f.grid;
+    if (grid.empty())
+      grid = {"rules.expected_difficulty_growth_per_year=0.25,0.35,0.5", "rules.reinvest_fraction=0.3,0.5,0.7",
+              "shocks.rate_per_year=0,2,4"};
+    f.options.grid.clear();
+    for (const auto& g : grid) {
+      const auto eq = g.find('=');
+      if (eq == std::string::npos || eq == 0) throw Error("--grid: '" + g + "' is not KEY=V1,V2,...");
+      history::FitParameter p;
+      p.key = g.substr(0, eq);
+      std::string rest = g.substr(eq + 1);
+      std::size_t pos = 0;
+      while (pos <= rest.size()) {
+        const std::size_t comma = std::min(rest.find(',', pos), rest.size());
+        const std::string v = rest.substr(pos, comma - pos);
+        std::size_t used = 0;
+        double x = 0.0;
+        try {
+          x = std::stod(v, &used);
+        } catch (const std::exception&) {
+          used = 0;
+        }
+        if (v.empty() || used != v.size() || !std::isfinite(x)) throw Error("--grid " + p.key + ": '" + v + "' is not a number");
+        p.values.push_back(x);
+        pos = comma + 1;
+      }
+      f.options.grid.push_back(p);
+    }
+    std::optional<scenario::Scenario> early;
+    if (!f.early_scenario.empty()) early = scenario::load_scenario(f.early_scenario);
+    const auto daily = history::DailyTable::load(f.data.empty() ? history::default_data_file(kDailyFile)
+                                                                : std::filesystem::path(f.data));
+    const auto prices = history::DailyTable::load(f.prices.empty() ? history::default_data_file(kPriceFile)
+                                                                   : std::filesystem::path(f.prices));
+    const history::FitResult r = history::run_fit(scenario::load_scenario(f.scenario), early, daily, prices, f.options);
+    std::fputs(history::fit_table(r).c_str(), stdout);
+    std::fputs(history::fit_yaml(r).c_str(), stdout);
+    if (!f.yaml.empty()) {
+      history::write_fit_yaml(r, f.yaml, global.overwrite());
+      std::printf("wrote %s\n", f.yaml.c_str());
     }
   });
 }
