@@ -6,7 +6,7 @@
 
 #include "agents/machine_catalogue.h"
 
-#include "engine/scenario/yaml_reader.h"
+#include "engine/util/yaml_reader.h"
 #include "engine/util/error.h"
 
 namespace hashsim::agents {
@@ -21,14 +21,14 @@ std::filesystem::path resolve(const std::filesystem::path& scenario_file, const 
 }
 }  // namespace
 
-AgentsConfig parse_agents_config(scenario::YamlMap& m, const std::filesystem::path& scenario_file) {
+AgentsConfig parse_agents_config(YamlMap& m, const std::filesystem::path& scenario_file) {
   AgentsConfig c;
   const std::string profile = m.choice("profile", {"default", "reference-2021"}, std::string("default"));
   c.profile = profile == "default" ? RuleProfile::Default : RuleProfile::Reference2021;
   const std::string cat = m.text("catalogue");
   c.catalogue_file = resolve(scenario_file, cat);
-  if (!scenario::is_regular_file(c.catalogue_file))
-    m.fail("catalogue", "= " + scenario::shorten(cat) + ": cannot read file " + scenario::shorten(c.catalogue_file.string()));
+  if (!regular_file_exists(c.catalogue_file))
+    m.fail("catalogue", "= " + shorten(cat) + ": cannot read file " + shorten(c.catalogue_file.string()));
 
   // Tariff bands: each a price or a [low, high] range (its midpoint), with a weight; weights
   // must sum to 1 (within 1e-9) so the archetype distribution is a distribution.
@@ -49,20 +49,20 @@ AgentsConfig parse_agents_config(scenario::YamlMap& m, const std::filesystem::pa
   }
   if (c.tariffs.empty()) m.fail("tariffs", "must list at least one tariff band");
   if (std::fabs(weight_sum - 1.0) > 1e-9)
-    m.fail("tariffs", "weights sum to " + scenario::format_number(weight_sum) + "; they must sum to 1");
+    m.fail("tariffs", "weights sum to " + format_number(weight_sum) + "; they must sum to 1");
   for (std::size_t i = 0; i < c.tariffs.size(); ++i)
     for (std::size_t j = 0; j < i; ++j)
       if (c.tariffs[i].usd_per_kwh == c.tariffs[j].usd_per_kwh)
-        m.fail("tariffs", "lists the price " + scenario::format_number(c.tariffs[i].usd_per_kwh) + " USD/kWh twice");
+        m.fail("tariffs", "lists the price " + format_number(c.tariffs[i].usd_per_kwh) + " USD/kWh twice");
 
   {
-    scenario::YamlMap s = m.map("strategies");
+    YamlMap s = m.map("strategies");
     c.strategy_weight[0] = s.number("sell_daily", 0.0, 1.0, 0.5);
     c.strategy_weight[1] = s.number("long_btc", 0.0, 1.0, 0.5);
     s.finish();
     if (std::fabs(c.strategy_weight[0] + c.strategy_weight[1] - 1.0) > 1e-9)
       m.fail("strategies", "weights sell_daily + long_btc = " +
-                               scenario::format_number(c.strategy_weight[0] + c.strategy_weight[1]) + "; they must sum to 1");
+                               format_number(c.strategy_weight[0] + c.strategy_weight[1]) + "; they must sum to 1");
   }
 
   std::optional<MachineCatalogue> catalogue;  // read only when there are observers
@@ -75,7 +75,7 @@ AgentsConfig parse_agents_config(scenario::YamlMap& m, const std::filesystem::pa
                      [&](const auto& mc) { return mc.name == f.machine; })) {
       std::string known;
       for (const auto& mc : catalogue->machines) known += (known.empty() ? "" : ", ") + mc.name;
-      o.fail("machine", "= " + scenario::shorten(f.machine) + " is not in the catalogue " + c.catalogue_file.string() +
+      o.fail("machine", "= " + shorten(f.machine) + " is not in the catalogue " + c.catalogue_file.string() +
                             " (it has: " + known + ")");
     }
     f.tariff_usd_per_kwh = o.number("tariff_usd_per_kwh", 0.0, 10.0);
@@ -87,7 +87,7 @@ AgentsConfig parse_agents_config(scenario::YamlMap& m, const std::filesystem::pa
   }
 
   {
-    scenario::YamlMap r = m.map("rules");
+    YamlMap r = m.map("rules");
     if (c.profile == RuleProfile::Reference2021 && r.has("window_days"))
       r.fail("window_days", "is fixed at 30 by the reference-2021 profile");
     c.rules.window_days = static_cast<int>(r.integer("window_days", 1, 365, 30));
@@ -114,15 +114,15 @@ AgentsConfig parse_agents_config(scenario::YamlMap& m, const std::filesystem::pa
   }
 
   if (c.profile == RuleProfile::Reference2021) {
-    scenario::YamlMap r = m.map("reference", true);
+    YamlMap r = m.map("reference", true);
     c.reference.start_price_usd = r.number("start_price_usd", 0.01, 1e9);
     c.reference.start_hashrate_ths = r.number("start_hashrate_ths", 1.0, 1e15);
     c.reference.seed_hashprice_usd_per_th_day = r.number("seed_hashprice_usd_per_th_day", 0.0, 1e3);
-    scenario::YamlMap rw = r.map("reward", true);
+    YamlMap rw = r.map("reward", true);
     const std::string file = rw.text("file");
     c.reference.reward.file = resolve(scenario_file, file);
-    if (!scenario::is_regular_file(c.reference.reward.file))
-      rw.fail("file", "= " + scenario::shorten(file) + ": cannot read file " + scenario::shorten(c.reference.reward.file.string()));
+    if (!regular_file_exists(c.reference.reward.file))
+      rw.fail("file", "= " + shorten(file) + ": cannot read file " + shorten(c.reference.reward.file.string()));
     c.reference.reward.value_column = rw.text("column", "reward_btc_per_day");
     c.reference.reward.day_column = rw.text("day_column", "day");
     c.reference.reward.path_column = rw.text("path_column", "");

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "engine/market/price_model.h"
+#include "engine/util/units.h"
 
 namespace hashsim::agents {
 
@@ -149,7 +150,8 @@ void update_machine_prices(const ArchetypeTable& t, MinerState& s, double hp30_u
 }  // namespace
 
 RewardOutlook reward_outlook(double height, double subsidy_btc_per_block, double fee_btc_per_block) {
-  constexpr double kHalvingInterval = 210000.0, kBlocksPerDay = 144.0;
+  constexpr auto kHalvingInterval = static_cast<double>(units::kHalvingInterval);
+  constexpr auto kBlocksPerDay = static_cast<double>(units::kBlocksPerDay);
   RewardOutlook o;
   const double next = (std::floor(height / kHalvingInterval) + 1.0) * kHalvingInterval;
   o.days_to_halving = (next - height) / kBlocksPerDay;

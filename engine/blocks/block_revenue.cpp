@@ -10,11 +10,12 @@
 #include "engine/util/atomic_file.h"
 #include "engine/util/dates.h"
 #include "engine/util/error.h"
+#include "engine/util/units.h"
 #include "engine/util/version.h"
 
 namespace hashsim::blocks {
 
-DailyCloses DailyCloses::load(const history::DailyTable& t) {
+DailyCloses DailyCloses::load(const DailyTable& t) {
   DailyCloses c;
   c.file = t.path().string();
   const std::size_t col = t.column({"price_usd", "PriceUSD"});
@@ -119,7 +120,7 @@ BlockRevenueResult block_revenue(const std::vector<BlockRecord>& blocks, const D
     const double fleet_kw = m.count * m.power_w / 1000.0;
     std::vector<double> btc(n), usd(n), power(n), profit(n);
     for (std::size_t i = 0; i < n; ++i) {
-      btc[i] = fleet_ths / hashrate[i] * (subsidy[i] + fee[i]) / 1e8 * (1.0 - o.pool_fee);
+      btc[i] = fleet_ths / hashrate[i] * (subsidy[i] + fee[i]) / static_cast<double>(units::kSatPerBtc) * (1.0 - o.pool_fee);
       usd[i] = btc[i] * price[i];
       power[i] = fleet_kw * interval[i] / 3600.0 * o.tariff_usd_per_kwh;
       profit[i] = usd[i] - power[i];
@@ -138,7 +139,7 @@ void write_block_revenue_csv(const BlockRevenueResult& r, const std::filesystem:
   keys.reserve(r.heights.size());
   for (auto h : r.heights) keys.push_back(std::to_string(h));
   // 15 significant digits: integer columns (times, satoshis) print exactly.
-  history::write_columns_csv(path, "height", keys, r.columns, ",%.15g", mode);
+  write_columns_csv(path, "height", keys, r.columns, ",%.15g", mode);
 }
 
 RevenueSummary summarize_block_revenue(const BlockRevenueResult& r, SummaryPeriod period) {
@@ -152,7 +153,7 @@ RevenueSummary summarize_block_revenue(const BlockRevenueResult& r, SummaryPerio
     }
     return false;
   };
-  std::vector<const history::Column*> summed;
+  std::vector<const Column*> summed;
   for (const auto& c : r.columns)
     if (sums(c.name)) summed.push_back(&c);
   const auto& time = r.column("time_unix");
@@ -178,7 +179,7 @@ RevenueSummary summarize_block_revenue(const BlockRevenueResult& r, SummaryPerio
 }
 
 void write_revenue_summary_csv(const RevenueSummary& s, const std::filesystem::path& path, Overwrite mode) {
-  history::write_columns_csv(path, s.key_name, s.keys, s.columns, ",%.15g", mode);
+  write_columns_csv(path, s.key_name, s.keys, s.columns, ",%.15g", mode);
 }
 
 void write_block_revenue_hdf5(const BlockRevenueResult& r, const BlockRevenueOptions& o,

@@ -1,7 +1,6 @@
 #include "engine/history/backtest.h"
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <cstdio>
 
@@ -14,22 +13,6 @@
 namespace hashsim::history {
 
 namespace {
-
-std::string normalize_name(const std::string& s) {
-  std::string out;
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (std::isspace(c)) {
-      if (!out.empty() && out.back() != ' ') out.push_back(' ');
-    } else {
-      out.push_back(static_cast<char>(std::tolower(c)));
-    }
-  }
-  while (!out.empty() && out.back() == ' ') out.pop_back();
-  return out;
-}
-
-std::string full_name(const MachineSpec& m) { return m.manufacturer + " " + m.model; }
 
 // ln p interpolated linearly in time between the nearest priced rows around `row`.
 double interpolated_price(const DailyTable& t, std::size_t row, std::size_t col) {
@@ -45,48 +28,6 @@ double interpolated_price(const DailyTable& t, std::size_t row, std::size_t col)
 }
 
 }  // namespace
-
-std::vector<MachineSpec> load_machine_specs(const std::filesystem::path& path) {
-  if (!std::filesystem::exists(path)) throw Error(path.string() + ": machine spec file not found");
-  const CsvTable t = read_csv(path);
-  const std::size_t man = t.column("manufacturer"), model = t.column("model"), ths = t.column("hashrate_ths"),
-                    watts = t.column("power_w"), src = t.column("source");
-  std::vector<MachineSpec> out;
-  for (std::size_t i = 0; i < t.rows.size(); ++i) {
-    MachineSpec m{t.text(i, man), t.text(i, model), t.number(i, ths), t.number(i, watts), t.text(i, src)};
-    if (!(m.hashrate_ths > 0.0) || !(m.power_w > 0.0))
-      throw Error(path.string() + ":" + std::to_string(t.line_numbers[i]) +
-                  ": hashrate_ths and power_w must be > 0 for " + full_name(m));
-    out.push_back(std::move(m));
-  }
-  return out;
-}
-
-MachineSpec find_machine(const std::vector<MachineSpec>& specs, const std::string& name,
-                         const std::filesystem::path& file) {
-  const std::string q = normalize_name(name);
-  std::vector<const MachineSpec*> hits;
-  for (const auto& m : specs) {
-    const std::string model = normalize_name(m.model);
-    const auto space = model.find(' ');
-    const std::string series_dropped = space == std::string::npos ? model : model.substr(space + 1);
-    if (q == model || q == series_dropped || q == normalize_name(full_name(m))) hits.push_back(&m);
-  }
-  if (hits.size() == 1) return *hits.front();
-  if (hits.size() > 1) {
-    std::string list;
-    for (const auto* m : hits) list += (list.empty() ? "" : ", ") + full_name(*m);
-    throw Error("--machine = '" + name + "' is ambiguous in " + file.string() + ": " + list);
-  }
-  std::string near, all;
-  for (const auto& m : specs) {
-    all += (all.empty() ? "" : ", ") + m.model;
-    if (!q.empty() && normalize_name(full_name(m)).find(q) != std::string::npos)
-      near += (near.empty() ? "" : ", ") + full_name(m);
-  }
-  throw Error("--machine = '" + name + "': unknown machine in " + file.string() + "; " +
-              (near.empty() ? "models: " + all : "did you mean: " + near));
-}
 
 const std::vector<double>& BacktestResult::column(const std::string& name) const {
   for (const auto& c : columns)
@@ -204,24 +145,6 @@ BacktestResult run_backtest(const DailyTable& t, const BacktestOptions& o) {
     r.columns.push_back({"cumulative_cashflow_usd", cumulative});
   }
   return r;
-}
-
-void write_columns_csv(const std::filesystem::path& path, const std::string& key_name,
-                       const std::vector<std::string>& keys, const std::vector<Column>& columns, const char* format,
-                       Overwrite mode) {
-  std::string s = key_name;
-  for (const auto& c : columns) s += "," + c.name;
-  s += "\n";
-  char buf[64];
-  for (std::size_t k = 0; k < keys.size(); ++k) {
-    s += keys[k];
-    for (const auto& c : columns) {
-      std::snprintf(buf, sizeof buf, format, c.values[k]);
-      s += buf;
-    }
-    s += "\n";
-  }
-  write_file_atomic(path, s, mode);
 }
 
 void write_backtest_csv(const BacktestResult& r, const std::filesystem::path& path, Overwrite mode) {

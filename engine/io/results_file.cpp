@@ -14,6 +14,7 @@
 #include "engine/util/error.h"
 #include "engine/util/sha256.h"
 #include "engine/util/version.h"
+#include "engine/util/stats.h"
 
 namespace hashsim::io {
 
@@ -29,14 +30,6 @@ std::string summary_name(const std::string& output_name) {
   return "summary/" + output_name;
 }
 }  // namespace
-
-double quantile_sorted(const std::vector<double>& sorted, double q) {
-  if (sorted.empty()) return std::nan("");
-  const double h = q * static_cast<double>(sorted.size() - 1);
-  const auto lo = static_cast<std::size_t>(std::floor(h));
-  const std::size_t hi = std::min(lo + 1, sorted.size() - 1);
-  return sorted[lo] + (h - static_cast<double>(lo)) * (sorted[hi] - sorted[lo]);
-}
 
 SummaryStats summarize_samples(std::vector<double>& x) {
   SummaryStats s{};

@@ -92,6 +92,5 @@ struct SummaryStats {
   double mean, stderr_, p5, p25, p50, p75, p95;
 };
 SummaryStats summarize_samples(std::vector<double>& samples);  // reorders samples
-double quantile_sorted(const std::vector<double>& sorted, double q);
 
 }  // namespace hashsim::io

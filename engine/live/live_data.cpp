@@ -1,21 +1,19 @@
 #include "engine/live/live_data.h"
+// build_snapshot and fill_start_conditions: the providers of each value and the fallback chain
+// (live provider -> cached value -> static default). Requests: fetcher.h; health check: probe.cpp.
 
 #include <spdlog/spdlog.h>
 
-#include <atomic>
-#include <chrono>
-#include <cstdio>
+#include <array>
 #include <functional>
-#include <future>
 #include <limits>
-#include <mutex>
 #include <optional>
 #include <set>
 
 #include "engine/live/cache.h"
+#include "engine/live/fetcher.h"
 #include "engine/live/network_defaults.h"
 #include "engine/live/parsers.h"
-#include "engine/live/redact.h"
 #include "engine/live/timestamps.h"
 #include "engine/util/error.h"
 
@@ -23,151 +21,11 @@ namespace hashsim::live {
 
 namespace {
 
-struct ProviderCall {
-  std::string label;   // human name in messages: "CoinGecko"
-  std::string url;
-  bool want_json = true;
-  bool send_coingecko_key = false;
-};
-
-struct CallResult {
-  bool ok = false;
-  std::string body;
-  std::string error;   // short, redacted: "timeout", "HTTP 503", ...
-  std::string detail;  // curl's redacted explanation, when there is one
-  long status = 0;
-  double latency_ms = 0.0;
-  std::int64_t fetched_at = 0;
-};
-
 // Per value: a live result, or the reasons there is none.
 struct Candidate {
   std::optional<LiveValue> live;
   std::vector<std::string> errors;  // "CoinGecko: timeout"
 };
-
-using SteadyClock = std::chrono::steady_clock;
-
-// Calls from several threads at once (one per provider); the call budget and the flags are shared.
-class Fetcher {
- public:
-  // quiet: failures are logged at debug only (a health check reports them in its own table).
-  // Every call ends by `deadline` (retries and backoff included).
-  Fetcher(const LiveOptions& opts, CallBudget* budget, SteadyClock::time_point deadline, bool quiet = false)
-      : opts_(opts), budget_(budget), secrets_(opts.secrets()), deadline_(deadline), quiet_(quiet) {}
-
-  CallResult call(const ProviderCall& p, const RetryPolicy& policy) {
-    const std::string url = redact(p.url, secrets_);
-    CallResult r;
-    const long left_ms = remaining_ms();
-    if (left_ms <= 0) {
-      r.fetched_at = now_unix_s();
-      r.error = deadline_text();
-      spdlog::log(quiet_ ? spdlog::level::debug : spdlog::level::warn, "{}: GET {} not sent: {}", p.label, url, r.error);
-      return r;
-    }
-    HttpRequest req;
-    req.url = p.url;
-    req.user_agent = opts_.user_agent.empty() ? default_user_agent() : opts_.user_agent;
-    req.connect_timeout_ms = std::min(opts_.connect_timeout_ms, left_ms);
-    req.total_timeout_ms = std::min(opts_.total_timeout_ms, left_ms);
-    req.secrets = secrets_;
-    req.headers.push_back(std::string("Accept: ") + (p.want_json ? "application/json" : "text/plain, */*"));
-    if (p.send_coingecko_key && !opts_.coingecko_api_key.empty())
-      req.headers.push_back("x-cg-demo-api-key: " + opts_.coingecko_api_key);
-    RetryPolicy bounded = policy;
-    bounded.max_total_ms = std::min(policy.max_total_ms, left_ms);
-    FetchHooks hooks;
-    if (budget_)
-      hooks.may_call = [this] {
-        std::lock_guard lock(budget_mutex_);
-        return budget_->try_consume();
-      };
-
-    const FetchResult f = http_get_with_retry(req, bounded, hooks);
-    r.fetched_at = now_unix_s();
-    r.status = f.response.status;
-    r.latency_ms = f.response.latency_ms;
-    if (f.response.outcome == HttpOutcome::LimitReached) {
-      limit_reached_ = true;
-      r.error = "daily call limit reached";
-      return r;
-    }
-    std::string attempts;
-    for (const auto& line : f.attempt_log) attempts += (attempts.empty() ? "" : "; ") + line;
-    if (f.response.outcome != HttpOutcome::Received || f.response.status != 200) {
-      r.error = describe_failure(f.response);
-      r.detail = f.response.error;
-      // The note carries the real reason (a refused redirect, an oversized body), not only the log.
-      if (f.response.outcome == HttpOutcome::NetworkError && !r.detail.empty()) r.error = r.detail;
-      if (f.response.outcome == HttpOutcome::Timeout && remaining_ms() <= 0) r.error = "timeout (" + deadline_text() + ")";
-      const std::string detail = f.response.error.empty() ? "" : " (" + f.response.error + ")";
-      spdlog::log(quiet_ ? spdlog::level::debug : spdlog::level::warn, "{}: GET {} failed: {}{} [{}]", p.label, url,
-                  describe_failure(f.response), detail, redact(attempts, secrets_));
-      return r;
-    }
-    if (auto bad = check_content_type(f.response.content_type, p.want_json); !bad.empty()) {
-      r.error = bad;
-      spdlog::log(quiet_ ? spdlog::level::debug : spdlog::level::warn, "{}: GET {} -> HTTP 200 in {:.0f} ms but {}",
-                  p.label, url, r.latency_ms, bad);
-      return r;
-    }
-    spdlog::debug("{}: GET {} -> HTTP 200 in {:.0f} ms ({} attempt(s))", p.label, url, r.latency_ms, f.attempts);
-    r.ok = true;
-    r.body = f.response.body;
-    return r;
-  }
-
-  // Logs a rejected response once with the reason (the body is not echoed: it may be large or
-  // carry things we do not want in logs).
-  void rejected(const ProviderCall& p, const std::string& reason) const {
-    spdlog::log(quiet_ ? spdlog::level::debug : spdlog::level::warn, "{}: GET {} -> rejected: {}", p.label,
-                redact(p.url, secrets_), redact(reason, secrets_));
-  }
-  std::string clean(const std::string& s) const { return redact(s, secrets_); }
-  bool limit_reached() const { return limit_reached_; }
-
- private:
-  long remaining_ms() const {
-    return static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - SteadyClock::now()).count());
-  }
-  std::string deadline_text() const {
-    return "refresh deadline of " + std::to_string(opts_.refresh_deadline_ms) + " ms reached (LIVE_DATA_DEADLINE_MS)";
-  }
-
-  const LiveOptions& opts_;
-  CallBudget* budget_;
-  std::mutex budget_mutex_;
-  std::vector<std::string> secrets_;
-  SteadyClock::time_point deadline_;
-  bool quiet_;
-  std::atomic<bool> limit_reached_{false};
-};
-
-SteadyClock::time_point deadline_from(const LiveOptions& opts) {
-  return SteadyClock::now() + std::chrono::milliseconds(std::max(1L, opts.refresh_deadline_ms));
-}
-
-// Runs the tasks at once, one thread each, and waits for all (exceptions are rethrown).
-void run_concurrently(const std::vector<std::function<void()>>& tasks) {
-  std::vector<std::future<void>> running;
-  running.reserve(tasks.size());
-  for (const auto& t : tasks) running.push_back(std::async(std::launch::async, t));
-  for (auto& f : running) f.wait();
-  for (auto& f : running) f.get();
-}
-
-// "CoinGecko: price_usd = ..." -> "price_usd = ..." (the log line names the provider already).
-std::string without_label(const std::string& error, const std::string& label) {
-  return error.rfind(label + ": ", 0) == 0 ? error.substr(label.size() + 2) : error;
-}
-
-// A provider timestamp more than the allowed clock skew ahead of now: the reason, else "".
-std::string future_reason(std::int64_t t, std::int64_t now, const LiveOptions& opts, const std::string& what) {
-  if (t - now <= opts.max_clock_skew_s) return "";
-  return what + " " + format_utc_iso8601(t) + " is " + format_age(t - now) + " in the future (more than the " +
-         std::to_string(opts.max_clock_skew_s) + " s clock skew allowed); not trusted";
-}
 
 LiveValue provider_value(double v, const std::string& source, std::optional<std::string> provider_time,
                          std::int64_t fetched_at, bool stale, std::string note) {
@@ -546,12 +404,6 @@ class SnapshotBuilder {
   std::set<std::string> logged_;
 };
 
-std::string fmt_number(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.10g", v);
-  return buf;
-}
-
 }  // namespace
 
 Snapshot build_snapshot(const LiveOptions& opts) { return SnapshotBuilder(opts).build(); }
@@ -584,103 +436,6 @@ void fill_start_conditions(hashsim::scenario::StartConditions& start, const Live
   const auto observed = price.provider_time ? price.provider_time : price.fetched_at;
   start.date = observed && observed->size() >= 10 ? observed->substr(0, 10) : s.created_utc.substr(0, 10);
   start.provenance_json = snapshot_to_text(s, -1);
-}
-
-std::vector<ProbeResult> probe_providers(const LiveOptions& opts) {
-  // The same rules as a refresh: one deadline for all probes (run at once), plausibility bounds
-  // and staleness of provider timestamps. A probe is "up" only if the value could be used live.
-  Fetcher fetcher(opts, nullptr, deadline_from(opts), /*quiet=*/true);
-  const NetworkDefaults defaults = load_network_defaults(opts.defaults_file);
-  const std::int64_t now = now_unix_s();
-  RetryPolicy once = opts.retry;
-  once.max_attempts = 1;
-  using Parse = std::function<std::string(const std::string&)>;
-  struct Probe {
-    ProviderCall call;
-    Parse parse;
-  };
-  // Throws the reason a value could not be used live.
-  const auto need = [&](const ParsedValue& v, ValueKey k) {
-    if (!v.ok()) throw Error(v.error);
-    if (auto why = check_plausible(defaults, k, *v.value, now); !why.empty()) throw Error(why);
-    return fmt_number(*v.value);
-  };
-  // Staleness of a provider timestamp, as a refresh judges it: "" when fresh.
-  const auto stale_reason = [&](std::int64_t t, std::int64_t max_age_s, const std::string& what) {
-    if (auto future = future_reason(t, now, opts, what); !future.empty()) return future;
-    if (now - t > max_age_s)
-      return what + " " + format_utc_iso8601(t) + " is " + format_age(now - t) + " old (limit " + format_age(max_age_s) + ")";
-    return std::string();
-  };
-  const Endpoints& ep = opts.endpoints;
-  const std::vector<Probe> probes = {
-      {{"CoinGecko", ep.coingecko + "/api/v3/simple/price?ids=bitcoin&vs_currencies=usd,gbp,eur&include_last_updated_at=true", true, true},
-       [&](const std::string& b) {
-         const auto q = parse_coingecko_simple_price(b);
-         std::string s = "price_usd=" + need(q.usd, ValueKey::PriceUsd) + " price_gbp=" + need(q.gbp, ValueKey::PriceGbp) +
-                         " price_eur=" + need(q.eur, ValueKey::PriceEur);
-         if (q.last_updated_unix_s) {
-           if (auto why = stale_reason(*q.last_updated_unix_s, opts.max_price_age_s, "provider timestamp"); !why.empty())
-             throw Error("stale: " + why);
-           s += " at " + format_utc_iso8601(*q.last_updated_unix_s);
-         }
-         return s;
-       }},
-      {{"Coinbase", ep.coinbase + "/v2/prices/BTC-USD/spot", true, false},
-       [&](const std::string& b) { return "price_usd=" + need(parse_coinbase_spot(b), ValueKey::PriceUsd); }},
-      {{"blockchain.info", ep.blockchain_info + "/q/getdifficulty", false, false},
-       [&](const std::string& b) {
-         return "difficulty=" + need(parse_plain_number(b, kDifficultyBounds, "difficulty"), ValueKey::Difficulty);
-       }},
-      {{"blockchain.info", ep.blockchain_info + "/q/hashrate", false, false},
-       [&](const std::string& b) {
-         const Bounds ghs{kHashrateThsBounds.lo * 1e3, kHashrateThsBounds.hi * 1e3};
-         ParsedValue v = parse_plain_number(b, ghs, "network_hashrate_ghs");
-         if (v.ok()) *v.value /= 1e3;
-         return "network_hashrate_ths=" + need(v, ValueKey::NetworkHashrateThs);
-       }},
-      {{"mempool.space", ep.mempool_space + "/api/blocks/tip/height", false, false},
-       [&](const std::string& b) { return "height=" + need(parse_plain_integer(b, kHeightBounds, "height"), ValueKey::Height); }},
-      {{"Frankfurter", ep.frankfurter + "/latest?from=USD&to=GBP,EUR", true, false},
-       [&](const std::string& b) {
-         const auto r = parse_frankfurter_latest(b);
-         std::string s = "fx_usd_gbp=" + need(r.gbp, ValueKey::FxUsdGbp) + " fx_usd_eur=" + need(r.eur, ValueKey::FxUsdEur);
-         if (!r.date.empty()) {
-           if (auto why = stale_reason(*parse_utc_iso8601(r.date), opts.max_fx_age_s, "provider date"); !why.empty())
-             throw Error("stale: " + why);
-           s += " on " + r.date;
-         }
-         return s;
-       }},
-  };
-  std::vector<ProbeResult> out(probes.size());
-  std::vector<std::function<void()>> tasks;
-  for (std::size_t i = 0; i < probes.size(); ++i) {
-    tasks.push_back([&, i] {
-      const Probe& p = probes[i];
-      ProbeResult& pr = out[i];
-      pr.provider = p.call.label;
-      pr.endpoint = fetcher.clean(p.call.url);
-      const CallResult r = fetcher.call(p.call, once);
-      pr.http_status = r.status;
-      pr.latency_ms = r.latency_ms;
-      if (!r.ok) {
-        pr.state = "DOWN";
-        pr.error = r.detail.empty() || r.error == r.detail ? r.error : r.error + ": " + r.detail;
-        return;
-      }
-      try {
-        pr.value = p.parse(r.body);
-        pr.ok = true;
-        pr.state = "up";
-      } catch (const Error& e) {
-        pr.error = fetcher.clean(e.what());
-        pr.state = pr.error.rfind("stale:", 0) == 0 ? "STALE" : "BAD";
-      }
-    });
-  }
-  run_concurrently(tasks);
-  return out;
 }
 
 }  // namespace hashsim::live

@@ -5,9 +5,10 @@
 #include <string>
 
 #include "engine/chain/consensus.h"
+#include "agents/machine_catalogue.h"
 #include "engine/history/backtest.h"
 #include "engine/history/calibrate.h"
-#include "engine/history/daily_table.h"
+#include "engine/util/daily_table.h"
 #include "engine/io/hdf5.h"
 #include "engine/util/atomic_file.h"
 #include "engine/util/csv.h"
@@ -175,14 +176,15 @@ TEST(Backtest, FleetCashflowsFollowTheFormulas) {
 }
 
 TEST(Backtest, MachineLookupAcceptsShortAndFullNames) {
-  const auto specs = load_machine_specs(kSpecs);
-  const MachineSpec m = find_machine(specs, "s19  pro", kSpecs);
-  EXPECT_EQ(m.model, "Antminer S19 Pro");
+  const auto specs = agents::load_machine_catalogue(kSpecs, agents::MachineColumns::Nameplate);
+  const agents::MachineSpec m = specs.find("s19  pro");
+  EXPECT_EQ(m.name, "Antminer S19 Pro");
+  EXPECT_EQ(m.full_name(), "Bitmain Antminer S19 Pro");
   EXPECT_EQ(m.hashrate_ths, 110.0);
   EXPECT_EQ(m.power_w, 3250.0);
   EXPECT_FALSE(m.source.empty());
-  EXPECT_EQ(find_machine(specs, "Bitmain Antminer S19 Pro", kSpecs).model, "Antminer S19 Pro");
-  EXPECT_EQ(find_machine(specs, "Whatsminer M30S++", kSpecs).power_w, 3472.0);
+  EXPECT_EQ(specs.find("Bitmain Antminer S19 Pro").name, "Antminer S19 Pro");
+  EXPECT_EQ(specs.find("Whatsminer M30S++").power_w, 3472.0);
 }
 
 TEST(Backtest, WritersProduceCsvAndHdf5AtomicallyWithTheSameNumbers) {
@@ -267,12 +269,12 @@ TEST(BacktestErrors, MissingDayInsideTheWindow) {
 }
 
 TEST(BacktestErrors, UnknownMachineSuggestsNames) {
-  const auto specs = load_machine_specs(kSpecs);
-  const std::string msg = error_of([&] { find_machine(specs, "S99", kSpecs); });
-  EXPECT_NE(msg.find("--machine = 'S99': unknown machine in"), std::string::npos) << msg;
-  const std::string near = error_of([&] { find_machine(specs, "S21", kSpecs); });
+  const auto specs = agents::load_machine_catalogue(kSpecs, agents::MachineColumns::Nameplate);
+  const std::string msg = error_of([&] { specs.find("S99"); });
+  EXPECT_NE(msg.find("'S99': unknown machine in"), std::string::npos) << msg;
+  const std::string near = error_of([&] { specs.find("S21"); });
   EXPECT_TRUE(near.empty()) << near;  // exact model "Antminer S21"
-  const std::string hint = error_of([&] { find_machine(specs, "S19k", kSpecs); });
+  const std::string hint = error_of([&] { specs.find("S19k"); });
   EXPECT_NE(hint.find("models:"), std::string::npos) << hint;
 }
 

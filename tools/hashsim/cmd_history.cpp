@@ -9,9 +9,11 @@
 #include <string>
 #include <vector>
 
+#include "agents/machine_catalogue.h"
 #include "engine/history/backtest.h"
 #include "engine/history/calibrate.h"
-#include "engine/history/daily_table.h"
+#include "engine/util/daily_table.h"
+#include "engine/util/data_paths.h"
 #include "engine/history/score.h"
 #include "engine/history/validate.h"
 #include "engine/scenario/scenario.h"
@@ -37,8 +39,8 @@ struct WindowFlags {
     cmd->add_option("--from", from, "First day YYYY-MM-DD (default: first day of the data)");
     cmd->add_option("--to", to, "Last day YYYY-MM-DD (default: last day of the data)");
   }
-  history::DailyTable load() const {
-    return history::DailyTable::load(data.empty() ? history::default_data_file(kDailyFile)
+  DailyTable load() const {
+    return DailyTable::load(data.empty() ? data_file(std::filesystem::path("history") / kDailyFile)
                                                   : std::filesystem::path(data));
   }
 };
@@ -116,11 +118,18 @@ std::optional<history::Fleet> fleet_from_flags(const BacktestFlags& f) {
   history::Fleet fleet;
   std::string what;
   if (!f.machine.empty()) {
-    const auto file = f.specs.empty() ? history::default_data_file(kSpecsFile) : std::filesystem::path(f.specs);
-    const history::MachineSpec m = history::find_machine(history::load_machine_specs(file), f.machine, file);
+    const auto file = f.specs.empty() ? data_file(std::filesystem::path("history") / kSpecsFile) : std::filesystem::path(f.specs);
+    const auto specs = agents::load_machine_catalogue(file, agents::MachineColumns::Nameplate);
+    const agents::MachineSpec m = [&] {
+      try {
+        return specs.find(f.machine);
+      } catch (const Error& e) {
+        throw Error(std::string("--machine = ") + e.what());
+      }
+    }();
     fleet.machine_hashrate_ths = m.hashrate_ths;
     fleet.machine_power_w = m.power_w;
-    what = m.manufacturer + " " + m.model + " (" + fmt_number(m.hashrate_ths) + " TH/s, " + fmt_number(m.power_w) +
+    what = m.full_name() + " (" + fmt_number(m.hashrate_ths) + " TH/s, " + fmt_number(m.power_w) +
            " W)";
   } else {
     fleet.machine_hashrate_ths = *f.hashrate_ths;
@@ -184,7 +193,7 @@ void register_history_commands(CLI::App& app, GlobalOptions& global) {
     const CalibrateFlags& f = *cf;
     if (f.no_price && f.no_fees) throw Error("--no-price and --no-fees leave nothing to fit");
     if (!f.output.empty()) check_output_path(f.output, global.overwrite());
-    const history::DailyTable table = f.window.load();
+    const DailyTable table = f.window.load();
     history::CalibrationOptions o;
     o.from = f.window.from;
     o.to = f.window.to;
@@ -277,7 +286,7 @@ void register_history_commands(CLI::App& app, GlobalOptions& global) {
     if (!f.csv.empty()) {
       std::vector<double> err;
       for (std::size_t d = 0; d < r.dates.size(); ++d) err.push_back(std::log(r.simulated_p50_ths[d] / r.actual_ths[d]));
-      history::write_columns_csv(f.csv, "date", r.dates,
+      write_columns_csv(f.csv, "date", r.dates,
                                  {{"price_usd", r.price_usd},
                                   {"actual_network_hashrate_ths", r.actual_ths},
                                   {"simulated_network_hashrate_ths_p5", r.simulated_p5_ths},
@@ -328,9 +337,9 @@ void register_history_commands(CLI::App& app, GlobalOptions& global) {
     std::optional<scenario::Scenario> early;
     if (!f.early_scenario.empty()) early = scenario::load_scenario(f.early_scenario);
     if (!f.json.empty() && f.options.fan_origins.empty()) f.options.fan_origins = {"first", "middle", "last"};
-    const auto daily = history::DailyTable::load(f.data.empty() ? history::default_data_file(kDailyFile)
+    const auto daily = DailyTable::load(f.data.empty() ? data_file(std::filesystem::path("history") / kDailyFile)
                                                                 : std::filesystem::path(f.data));
-    const auto prices = history::DailyTable::load(f.prices.empty() ? history::default_data_file(kPriceFile)
+    const auto prices = DailyTable::load(f.prices.empty() ? data_file(std::filesystem::path("history") / kPriceFile)
                                                                    : std::filesystem::path(f.prices));
     const history::ScoreResult r =
         history::run_score(scenario::load_scenario(f.scenario), early, daily, prices, f.options);

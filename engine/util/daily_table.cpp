@@ -1,10 +1,10 @@
-#include "engine/history/daily_table.h"
+#include "engine/util/daily_table.h"
 
 #include "engine/util/atomic_file.h"
 #include "engine/util/dates.h"
 #include "engine/util/error.h"
 
-namespace hashsim::history {
+namespace hashsim {
 
 DailyTable DailyTable::load(const std::filesystem::path& path) {
   if (!std::filesystem::exists(path)) throw Error(path.string() + ": data file not found");
@@ -82,10 +82,4 @@ long long DailyTable::integer(std::size_t row, std::size_t col) const {
   return csv_.integer(row, col);
 }
 
-std::filesystem::path default_data_file(const std::string& name) {
-  const std::filesystem::path rel = std::filesystem::path("data") / "history" / name;
-  if (std::filesystem::exists(rel)) return rel;
-  return std::filesystem::path(HASHSIM_HISTORY_DATA_DIR) / name;
-}
-
-}  // namespace hashsim::history
+}  // namespace hashsim

@@ -12,7 +12,7 @@
 
 #include "engine/util/csv.h"
 
-namespace hashsim::history {
+namespace hashsim {
 
 // Rows [begin, end) of a table.
 struct RowRange {
@@ -59,8 +59,4 @@ class DailyTable {
   std::vector<std::int64_t> days_;
 };
 
-// Default location of a shipped data file (data/history/<name>): the relative path when it
-// exists under the working directory, else the copy in the source tree this binary was built from.
-std::filesystem::path default_data_file(const std::string& name);
-
-}  // namespace hashsim::history
+}  // namespace hashsim
