@@ -43,11 +43,11 @@ double BacktestResult::total(const std::string& name) const {
 
 BacktestResult run_backtest(const DailyTable& t, const BacktestOptions& o) {
   if (o.trailing_days < 1 || o.trailing_days > 365)
-    throw Error("--hashrate-window = " + std::to_string(o.trailing_days) + " is not in [1, 365] days");
+    throw Error("trailing_days = " + std::to_string(o.trailing_days) + " (hashrate window) is not in [1, 365] days");
   if (!(o.pool_fee >= 0.0 && o.pool_fee < 1.0))
-    throw Error("--pool-fee = " + std::to_string(o.pool_fee) + " is not in [0, 1)");
+    throw Error("pool_fee = " + std::to_string(o.pool_fee) + " is not in [0, 1)");
   if (!(o.tariff_usd_per_kwh >= 0.0))
-    throw Error("--tariff-usd-per-kwh = " + std::to_string(o.tariff_usd_per_kwh) + " must be >= 0");
+    throw Error("tariff_usd_per_kwh = " + std::to_string(o.tariff_usd_per_kwh) + " must be >= 0");
   const RowRange w = t.window(o.from, o.to);
   const std::size_t c_blocks = t.column({"blocks"}), c_first = t.column({"first_height"}),
                     c_last = t.column({"last_height"}), c_fees = t.column({"fees_btc"}),

@@ -39,19 +39,20 @@ std::string DailyTable::where(std::size_t row) const {
 }
 
 RowRange DailyTable::window(const std::string& from, const std::string& to) const {
-  const auto parse_flag = [](const std::string& flag, const std::string& v) {
+  // The window's ends are named as values ("from", "to"); the CLI's --from / --to carry them.
+  const auto parse_end = [](const std::string& name, const std::string& v) {
     try {
       return parse_iso_date(v);
     } catch (const Error& e) {
-      throw Error(flag + " = '" + v + "': " + e.what());
+      throw Error(name + " = '" + v + "': " + e.what());
     }
   };
-  const std::int64_t lo = from.empty() ? days_.front() : parse_flag("--from", from);
-  const std::int64_t hi = to.empty() ? days_.back() : parse_flag("--to", to);
+  const std::int64_t lo = from.empty() ? days_.front() : parse_end("from", from);
+  const std::int64_t hi = to.empty() ? days_.back() : parse_end("to", to);
   const std::string coverage = path().string() + " covers " + first_date() + ".." + last_date();
-  if (lo > hi) throw Error("--from = " + from + " is after --to = " + to);
-  if (lo < days_.front()) throw Error("--from = " + from + " is before the data: " + coverage);
-  if (hi > days_.back()) throw Error("--to = " + to + " is after the data: " + coverage);
+  if (lo > hi) throw Error("from = " + from + " is after to = " + to);
+  if (lo < days_.front()) throw Error("from = " + from + " is before the data: " + coverage);
+  if (hi > days_.back()) throw Error("to = " + to + " is after the data: " + coverage);
   RowRange r;
   while (r.begin < size() && days_[r.begin] < lo) ++r.begin;
   r.end = r.begin;

@@ -37,7 +37,7 @@ class DailyTable {
 
   // Rows dated inside [from, to] (inclusive; "" means the first / last date of the file).
   // Throws Error if a date is malformed, from > to, or the window reaches outside the file's
-  // coverage (the message names the file, the flag values and the coverage).
+  // coverage (the message names the file, the values and the coverage).
   RowRange window(const std::string& from, const std::string& to) const;
 
   // Index of the first column present among `names` (aliases, e.g. "price_usd", "PriceUSD");

@@ -86,7 +86,7 @@ TEST(HistoryCli, BadInputExitsNonZeroWithAMessage) {
   };
   const Case cases[] = {
       {"backtest --machine 'S99 Ultra' --mw 1", "--machine = 'S99 Ultra': unknown machine"},
-      {"backtest --to 2030-01-01", "--to = 2030-01-01 is after the data"},
+      {"backtest --to 2030-01-01", "to = 2030-01-01 is after the data"},
       {"calibrate --from 2020-07-28 --to 2020-08-05", "price fit needs at least 30 daily returns"},
       {"calibrate --data no/such/file.csv", "no/such/file.csv: data file not found"},
       {"backtest --hashrate-ths 100", "an explicit machine needs both --hashrate-ths and --power-w"},
