@@ -71,6 +71,14 @@ Scenario parse_scenario(const std::string& yaml_text, const std::filesystem::pat
 }
 
 namespace {
+// The `replay:` map of a price, fees or network section: a series read from a CSV.
+market::ReplaySpec read_replay_section(YamlMap& section, const std::filesystem::path& file, const char* column) {
+  YamlMap r = section.map("replay", true);
+  market::ReplaySpec spec = read_replay(r, file, column);
+  r.finish();
+  return spec;
+}
+
 // start: the day-0 state of the network (or where to take it from).
 StartConditions read_start(YamlMap& top) {
   StartConditions start{};
@@ -113,9 +121,7 @@ PriceConfig read_price(YamlMap& top, const std::filesystem::path& file) {
     j.finish();
   } else {
     price.kind = PriceModelKind::Replay;
-    YamlMap r = pm.map("replay", true);
-    price.replay = read_replay(r, file, "price_usd");
-    r.finish();
+    price.replay = read_replay_section(pm, file, "price_usd");
   }
   pm.finish();
   return price;
@@ -133,9 +139,7 @@ FeeConfig read_fees(YamlMap& top, const std::filesystem::path& file) {
     fees.lognormal.ar1_phi = fm.number("ar1_phi", 0.0, 0.999, 0.0);
   } else {
     fees.kind = FeeModelKind::Replay;
-    YamlMap r = fm.map("replay", true);
-    fees.replay = read_replay(r, file, "fee_btc_per_block");
-    r.finish();
+    fees.replay = read_replay_section(fm, file, "fee_btc_per_block");
   }
   fm.finish();
   return fees;
@@ -166,9 +170,7 @@ NetworkConfig read_network(YamlMap& top, const std::filesystem::path& file) {
     network.vol_per_sqrt_year = nm.number("vol_per_sqrt_year", 0.0, 5.0, 0.0);
   } else {
     network.kind = NetworkModelKind::Replay;
-    YamlMap r = nm.map("replay", true);
-    network.replay = read_replay(r, file, "network_hashrate_ths");
-    r.finish();
+    network.replay = read_replay_section(nm, file, "network_hashrate_ths");
   }
   nm.finish();
   return network;

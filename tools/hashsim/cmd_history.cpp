@@ -29,6 +29,9 @@ constexpr const char* kDailyFile = "btc_daily_2020_2026_obm.csv";
 constexpr const char* kSpecsFile = "asic_specs.csv";
 constexpr const char* kPriceFile = "btc_price_usd_daily.csv";
 
+// A shipped history file (data/history/<name>), found as engine/util/data_paths.h says.
+std::filesystem::path history_data_file(const char* name) { return data_file(std::filesystem::path("history") / name); }
+
 // --data, --from, --to: shared by both commands.
 struct WindowFlags {
   std::string data;
@@ -40,7 +43,7 @@ struct WindowFlags {
     cmd->add_option("--to", to, "Last day YYYY-MM-DD (default: last day of the data)");
   }
   DailyTable load() const {
-    return DailyTable::load(data.empty() ? data_file(std::filesystem::path("history") / kDailyFile)
+    return DailyTable::load(data.empty() ? history_data_file(kDailyFile)
                                                   : std::filesystem::path(data));
   }
 };
@@ -118,7 +121,7 @@ std::optional<history::Fleet> fleet_from_flags(const BacktestFlags& f) {
   history::Fleet fleet;
   std::string what;
   if (!f.machine.empty()) {
-    const auto file = f.specs.empty() ? data_file(std::filesystem::path("history") / kSpecsFile) : std::filesystem::path(f.specs);
+    const auto file = f.specs.empty() ? history_data_file(kSpecsFile) : std::filesystem::path(f.specs);
     const auto specs = agents::load_machine_catalogue(file, agents::MachineColumns::Nameplate);
     const agents::MachineSpec m = [&] {
       try {
@@ -178,9 +181,8 @@ void print_backtest_summary(const history::BacktestResult& r, const history::Bac
   }
 }
 
-}  // namespace
-
-void register_history_commands(CLI::App& app, GlobalOptions& global) {
+// `hashsim calibrate`: fit the price and fee models to daily history.
+void add_calibrate_command(CLI::App& app, GlobalOptions& global) {
   auto cf = std::make_shared<CalibrateFlags>();
   CLI::App* cal = app.add_subcommand("calibrate", "Fit the price (GBM, optional Merton jumps) and fee models to daily history");
   cf->window.add_to(cal);
@@ -207,7 +209,10 @@ void register_history_commands(CLI::App& app, GlobalOptions& global) {
       std::printf("wrote %s\n", f.output.c_str());
     }
   });
+}
 
+// `hashsim backtest`: daily hashprice and fleet cashflows on real history.
+void add_backtest_command(CLI::App& app, GlobalOptions& global) {
   auto bf = std::make_shared<BacktestFlags>();
   CLI::App* bt = app.add_subcommand("backtest", "Daily hashprice and fleet cashflows on real history");
   bf->window.add_to(bt);
@@ -258,7 +263,10 @@ void register_history_commands(CLI::App& app, GlobalOptions& global) {
       std::printf("wrote %s\n", f.h5.c_str());
     }
   });
+}
 
+// `hashsim validate`: a scenario's simulated hashrate against history.
+void add_validate_command(CLI::App& app, GlobalOptions& global) {
   auto vf = std::make_shared<ValidateFlags>();
   CLI::App* val = app.add_subcommand(
       "validate", "Agents on history: real prices replayed, simulated vs actual network hashrate");
@@ -297,7 +305,10 @@ void register_history_commands(CLI::App& app, GlobalOptions& global) {
       std::printf("wrote %s\n", f.csv.c_str());
     }
   });
+}
 
+// `hashsim score`: forecast scores over many origins.
+void add_score_command(CLI::App& app, GlobalOptions& global) {
   auto sf = std::make_shared<ScoreFlags>();
   CLI::App* sc = app.add_subcommand(
       "score", "Score the agents' hashrate and hashprice forecasts on rolling origins of history, beside baselines");
@@ -337,9 +348,9 @@ void register_history_commands(CLI::App& app, GlobalOptions& global) {
     std::optional<scenario::Scenario> early;
     if (!f.early_scenario.empty()) early = scenario::load_scenario(f.early_scenario);
     if (!f.json.empty() && f.options.fan_origins.empty()) f.options.fan_origins = {"first", "middle", "last"};
-    const auto daily = DailyTable::load(f.data.empty() ? data_file(std::filesystem::path("history") / kDailyFile)
+    const auto daily = DailyTable::load(f.data.empty() ? history_data_file(kDailyFile)
                                                                 : std::filesystem::path(f.data));
-    const auto prices = DailyTable::load(f.prices.empty() ? data_file(std::filesystem::path("history") / kPriceFile)
+    const auto prices = DailyTable::load(f.prices.empty() ? history_data_file(kPriceFile)
                                                                    : std::filesystem::path(f.prices));
     const history::ScoreResult r =
         history::run_score(scenario::load_scenario(f.scenario), early, daily, prices, f.options);
@@ -353,6 +364,15 @@ void register_history_commands(CLI::App& app, GlobalOptions& global) {
       std::printf("wrote %s\n", f.json.c_str());
     }
   });
+}
+
+}  // namespace
+
+void register_history_commands(CLI::App& app, GlobalOptions& global) {
+  add_calibrate_command(app, global);
+  add_backtest_command(app, global);
+  add_validate_command(app, global);
+  add_score_command(app, global);
 }
 
 }  // namespace hashsim::cli
