@@ -103,7 +103,7 @@ MachineCatalogue load_machine_catalogue(const std::filesystem::path& file, Machi
     if (has_source) m.source = t.text(r, t.column("source"));
     if (nameplate) {
       if (t.has_column("price_usd") && !t.text(r, t.column("price_usd")).empty())
-        m.price_usd = positive(c_price);
+        m.price_usd = positive(t.column("price_usd"));
       cat.machines.push_back(std::move(m));
       continue;
     }

@@ -42,7 +42,6 @@ std::filesystem::path resolve_catalogue(const std::string& given, const std::fil
 }  // namespace
 
 SiteConfig parse_site_config(const std::string& yaml_text, const std::filesystem::path& file) {
-  using YamlMap;
   const std::string fname = file.string();
   const YAML::Node root = parse_yaml(yaml_text, fname);
   if (!root || root.IsNull()) throw Error(fname + ": the site file is empty");
