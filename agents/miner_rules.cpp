@@ -83,17 +83,28 @@ void switch_and_retire(std::size_t n, const DefaultRules& r, double net_hp_switc
 }
 
 // Forward value per machine and today's wanted order per archetype (funds-limited, not yet paid).
+// The value (the hot part: log/exp per evaluation) is evaluated once per distinct (TH/s, cost)
+// pair (value_evaluated, see MinerState) and only where today's margin is positive: an archetype
+// with margin <= 0 orders nothing whatever its value, so skipping it changes no result.
 void want_orders(std::size_t n, const DefaultRules& r, double net_hp30_usd, double price_usd,
                  const RewardOutlook& outlook, const double* __restrict th, const double* __restrict cost_pm,
                  const double* __restrict is_long_v, const double* __restrict machine_price,
                  const double* __restrict usd, const double* __restrict btc, const double* __restrict pending,
-                 const double* __restrict win, double* __restrict value, double* __restrict buy_out,
+                 const double* __restrict win, const std::vector<std::size_t>& value_evaluated,
+                 const std::size_t* __restrict value_source, double* __restrict value, double* __restrict buy_out,
                  bool limit_by_funds) {
   const double horizon = r.max_payback_days, reinvest = r.reinvest_fraction;
+  for (const std::size_t a : value_evaluated) {
+    const double revenue = th[a] * net_hp30_usd;
+    value[a] = revenue - cost_pm[a] > 0.0
+                   ? forward_machine_value_usd(revenue, cost_pm[a], horizon, r.expected_difficulty_growth_per_year,
+                                               outlook)
+                   : 0.0;
+  }
   for (std::size_t a = 0; a < n; ++a) {
     const double revenue = th[a] * net_hp30_usd;
     const double margin = revenue - cost_pm[a];
-    value[a] = forward_machine_value_usd(revenue, cost_pm[a], horizon, r.expected_difficulty_growth_per_year, outlook);
+    value[a] = value[value_source[a]];
     const double price = machine_price[a];
     const double inv_machine_price = 1.0 / price;
     const bool worth_buying = (margin > 0.0) & (value[a] >= price) & (win[a] > 0.0);
@@ -221,8 +232,8 @@ void seed_default(const ArchetypeTable& t, const DefaultRules& r, MinerState& s,
     update_machine_prices(t, s, hp0_usd);
     want_orders(n_env, r, net_hp, 1.0, used_outlook, t.hashrate_ths.data(), t.power_cost_usd_per_day.data(),
                 t.is_long_btc.data(), s.price_scratch_usd.data(), s.usd.data(), s.btc.data(),
-                s.pending_machines.data(), s.profit_window_usd.data(), s.value_scratch_usd.data(),
-                s.buy_scratch.data(), false);
+                s.pending_machines.data(), s.profit_window_usd.data(), s.value_evaluated, s.value_source.data(),
+                s.value_scratch_usd.data(), s.buy_scratch.data(), false);
     const int len = s.pipeline_len;
     for (std::size_t a = 0; a < n_env; ++a) {
       const int delay = t.pipeline_delay_days[a];
@@ -296,8 +307,8 @@ double step_default(const ArchetypeTable& t, const DefaultRules& r, MinerState& 
                     s.retired_machines.data());
   want_orders(n_env, r, net_share * hp30_usd, price_usd, r.anticipate_halving ? outlook : RewardOutlook{}, t.hashrate_ths.data(),
               t.power_cost_usd_per_day.data(), t.is_long_btc.data(), s.price_scratch_usd.data(), s.usd.data(),
-              s.btc.data(), s.pending_machines.data(), s.profit_window_usd.data(), s.value_scratch_usd.data(),
-              s.buy_scratch.data(), true);
+              s.btc.data(), s.pending_machines.data(), s.profit_window_usd.data(), s.value_evaluated,
+              s.value_source.data(), s.value_scratch_usd.data(), s.buy_scratch.data(), true);
   if (r.band_capacity_headroom >= 0.0)
     cap_orders_by_band(t, s, std::exp(r.band_capacity_growth_per_year * day / market::kDaysPerYear));
   pay_orders(n_env, price_usd, inv_price, t.is_long_btc.data(), s.price_scratch_usd.data(), s.buy_scratch.data(),
