@@ -50,7 +50,8 @@ double run_segment_usd(double m_revenue, double cost, double k, double a, double
   if (!(end > a)) return 0.0;
   const double len = end - a;
   // (e^(-k a) - e^(-k end)) / k without cancellation; the limit len as k -> 0.
-  const double decay = k > 0.0 ? std::exp(-k * a) * -std::expm1(-k * len) / k : len;
+  // e^(-k * 0) = 1 exactly: the first segment skips the exp (the same bits, one call fewer).
+  const double decay = k > 0.0 ? (a == 0.0 ? 1.0 : std::exp(-k * a)) * -std::expm1(-k * len) / k : len;
   return m_revenue * decay - cost * len;
 }
 
@@ -84,8 +85,9 @@ void switch_and_retire(std::size_t n, const DefaultRules& r, double net_hp_switc
 
 // Forward value per machine and today's wanted order per archetype (funds-limited, not yet paid).
 // The value (the hot part: log/exp per evaluation) is evaluated once per distinct (TH/s, cost)
-// pair (value_evaluated, see MinerState) and only where today's margin is positive: an archetype
-// with margin <= 0 orders nothing whatever its value, so skipping it changes no result.
+// pair (value_evaluated, see MinerState) and only where an order is possible: an archetype with
+// margin <= 0, or one whose value cannot reach the price, orders nothing whatever its exact
+// value, so skipping those changes no result (value_scratch holds 0 for them).
 void want_orders(std::size_t n, const DefaultRules& r, double net_hp30_usd, double price_usd,
                  const RewardOutlook& outlook, const double* __restrict th, const double* __restrict cost_pm,
                  const double* __restrict is_long_v, const double* __restrict machine_price,
@@ -96,10 +98,16 @@ void want_orders(std::size_t n, const DefaultRules& r, double net_hp30_usd, doub
   const double horizon = r.max_payback_days, reinvest = r.reinvest_fraction;
   for (const std::size_t a : value_evaluated) {
     const double revenue = th[a] * net_hp30_usd;
-    value[a] = revenue - cost_pm[a] > 0.0
-                   ? forward_machine_value_usd(revenue, cost_pm[a], horizon, r.expected_difficulty_growth_per_year,
-                                               outlook)
-                   : 0.0;
+    const double margin = revenue - cost_pm[a];
+    // The value is at most margin * horizon (revenue only falls: k >= 0 and the halving ratio
+    // <= 1), so a pair whose undiscounted margin over the horizon stays below the machine's price
+    // (the same for every archetype of the pair: same machine) cannot reach the price; the
+    // 1e-9 slack covers the rounding of the evaluated value (a few ulp).
+    const bool can_pay_back = margin > 0.0 && (outlook.reward_ratio_after_halving > 1.0 ||
+                                               margin * horizon >= machine_price[a] * (1.0 - 1e-9));
+    value[a] = can_pay_back ? forward_machine_value_usd(revenue, cost_pm[a], horizon,
+                                                        r.expected_difficulty_growth_per_year, outlook)
+                            : 0.0;
   }
   for (std::size_t a = 0; a < n; ++a) {
     const double revenue = th[a] * net_hp30_usd;

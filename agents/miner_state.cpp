@@ -34,7 +34,8 @@ void MinerState::allocate(const ArchetypeTable& t, int window_days, double failu
   for (std::size_t a = 0; a < t.n_env; ++a) {
     std::size_t src = a;
     for (std::size_t b : value_evaluated)
-      if (t.hashrate_ths[b] == t.hashrate_ths[a] && t.power_cost_usd_per_day[b] == t.power_cost_usd_per_day[a]) {
+      if (t.machine[b] == t.machine[a] && t.hashrate_ths[b] == t.hashrate_ths[a] &&
+          t.power_cost_usd_per_day[b] == t.power_cost_usd_per_day[a]) {
         src = b;
         break;
       }
