@@ -109,10 +109,12 @@ void want_orders(std::size_t n, const DefaultRules& r, double net_hp30_usd, doub
                                                         r.expected_difficulty_growth_per_year, outlook)
                             : 0.0;
   }
+  // Copy each pair's value to its other archetypes first (a gather), so the loop below is
+  // branch-free over contiguous arrays and vectorises.
+  for (std::size_t a = 0; a < n; ++a) value[a] = value[value_source[a]];
   for (std::size_t a = 0; a < n; ++a) {
     const double revenue = th[a] * net_hp30_usd;
     const double margin = revenue - cost_pm[a];
-    value[a] = value[value_source[a]];
     const double price = machine_price[a];
     const double inv_machine_price = 1.0 / price;
     const bool worth_buying = (margin > 0.0) & (value[a] >= price) & (win[a] > 0.0);
