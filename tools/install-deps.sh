@@ -12,6 +12,7 @@ packages=(
   libbenchmark-dev libgtest-dev libgmock-dev
   libopenmpi-dev openmpi-bin
   python3 python3-dev pybind11-dev python3-h5py python3-numpy python3-pandas python3-xarray python3-h5netcdf python3-matplotlib
+  jupyter-nbconvert python3-nbconvert python3-ipykernel
   chromium
 )
 # node and npm for web/ (chart library, browser test driver); Debian's packages only when the

@@ -6,7 +6,10 @@
 #include <map>
 #include <numeric>
 
+#include <nlohmann/json.hpp>
+
 #include "engine/io/hdf5.h"
+#include "engine/io/schema.h"
 #include "engine/util/atomic_file.h"
 #include "engine/util/dates.h"
 #include "engine/util/error.h"
@@ -190,11 +193,9 @@ void write_block_revenue_hdf5(const BlockRevenueResult& r, const BlockRevenueOpt
   {
     h5::Handle f = h5::create_file(out.partial_path().string());
     const hid_t root = f.get();
-    h5::set_attr(root, "schema", std::string("hashsim.block_revenue.v1"));
-    h5::set_attr(root, "command_line", command_line);
-    h5::set_attr(root, "hashsim_version", std::string(kVersion));
-    h5::set_attr(root, "git_sha", std::string(kGitSha));
-    h5::set_attr(root, "created_utc", utc_now_iso8601());
+    io::schema::write_provenance(
+        root, {io::schema::kKindBlockRevenue, io::schema::kBlockRevenueVersion, command_line, "", std::nullopt,
+               nlohmann::json{{"ledger_file", ledger_file}, {"price_file", price_file}}.dump()});
     h5::set_attr(root, "ledger_file", ledger_file);
     h5::set_attr(root, "price_file", price_file);
     h5::set_attr(root, "tariff_usd_per_kwh", o.tariff_usd_per_kwh);
@@ -213,6 +214,15 @@ void write_block_revenue_hdf5(const BlockRevenueResult& r, const BlockRevenueOpt
     h5::write_vector(root, "machines/count", counts);
     h5::write_vector(root, "height", std::vector<std::int64_t>(r.heights.begin(), r.heights.end()));
     for (const auto& c : r.columns) h5::write_vector(root, c.name, c.values);
+    // Self-describing for xarray: block height is the dimension of every column, the machine name
+    // that of machines/*.
+    io::schema::make_scale(root, "height", "1", "block height");
+    for (const auto& c : r.columns) io::schema::attach_dimensions(root, c.name, {"height"}, io::schema::units_from_name(c.name));
+    h5::Handle mg = h5::open_group(root, "machines");
+    io::schema::make_scale(mg.get(), "name", "", "machine model -> column prefix");
+    io::schema::attach_dimensions(mg.get(), "hashrate_ths", {"name"}, "TH/s");
+    io::schema::attach_dimensions(mg.get(), "power_w", {"name"}, "W");
+    io::schema::attach_dimensions(mg.get(), "count", {"name"}, "machines");
     h5::close_file(f, out.partial_path().string());  // a failed flush or close must not be renamed into place
   }
   out.commit();

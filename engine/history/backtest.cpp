@@ -4,8 +4,11 @@
 #include <cmath>
 #include <cstdio>
 
+#include <nlohmann/json.hpp>
+
 #include "engine/chain/consensus.h"
 #include "engine/io/hdf5.h"
+#include "engine/io/schema.h"
 #include "engine/util/atomic_file.h"
 #include "engine/util/dates.h"
 #include "engine/util/error.h"
@@ -158,9 +161,8 @@ void write_backtest_hdf5(const BacktestResult& r, const BacktestOptions& o, cons
   {
     h5::Handle f = h5::create_file(out.partial_path().string());
     const hid_t root = f.get();
-    h5::set_attr(root, "schema", std::string("hashsim.backtest.v1"));
-    h5::set_attr(root, "command_line", command_line);
-    h5::set_attr(root, "created_utc", utc_now_iso8601());
+    io::schema::write_provenance(root, {io::schema::kKindBacktest, io::schema::kBacktestVersion, command_line, "",
+                                        std::nullopt, nlohmann::json{{"data_file", r.data_file}}.dump()});
     h5::set_attr(root, "data_file", r.data_file);
     h5::set_attr(root, "from", r.dates.front());
     h5::set_attr(root, "to", r.dates.back());
@@ -180,6 +182,10 @@ void write_backtest_hdf5(const BacktestResult& r, const BacktestOptions& o, cons
     h5::write_strings(root, "filled_price_dates", r.filled_price_dates);
     h5::write_strings(root, "date", r.dates);
     for (const auto& c : r.columns) h5::write_vector(root, c.name, c.values);
+    // Self-describing for xarray: the ISO dates are the dimension of every column.
+    io::schema::make_scale(root, "date", "", "date (ISO 8601, UTC)");
+    io::schema::make_scale(root, "filled_price_dates", "", "days whose price was interpolated");
+    for (const auto& c : r.columns) io::schema::attach_dimensions(root, c.name, {"date"}, io::schema::units_from_name(c.name));
     h5::close_file(f, out.partial_path().string());  // a failed flush or close must not be renamed into place
   }
   out.commit();

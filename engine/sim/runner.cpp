@@ -71,18 +71,20 @@ void write_agent_metadata(hid_t group, const agents::ArchetypeTable& t) {
     observer.push_back(a >= t.n_env ? 1.0 : 0.0);
     counts.push_back(t.network_weight[a]);
   }
-  h5::write_strings(group, "agents/machine", machine);
-  h5::write_strings(group, "agents/strategy", strategy);
-  h5::write_vector(group, "agents/tariff_usd_per_kwh", tariff);
-  h5::write_vector(group, "agents/is_observer", observer);
-  h5::write_vector(group, "agents/counts_in_network", counts);
-  h5::write_vector(group, "agents/initial_machines", t.initial_machines);
-  h5::Handle g = h5::open_group(group, "agents");
-  h5::set_attr(g.get(), "profile", std::string(agents::profile_name(t.profile)));
-  h5::set_attr(g.get(), "catalogue_file", t.catalogue.file.string());
-  h5::set_attr(g.get(), "catalogue_sha256", t.catalogue.sha256);
-  h5::set_attr(g.get(), "n_archetypes", static_cast<std::int64_t>(t.n_env));
-  h5::set_attr(g.get(), "n_fleets", static_cast<std::int64_t>(t.n_observers));
+  namespace schema = io::schema;
+  const std::string prefix = std::string(schema::kAgentsGroup) + "/";
+  h5::write_strings(group, prefix + schema::kCoordMachine, machine);
+  h5::write_strings(group, prefix + schema::kCoordStrategy, strategy);
+  h5::write_vector(group, prefix + schema::kCoordTariff, tariff);
+  h5::write_vector(group, prefix + "is_observer", observer);
+  h5::write_vector(group, prefix + "counts_in_network", counts);
+  h5::write_vector(group, prefix + "initial_machines", t.initial_machines);
+  h5::Handle g = h5::open_group(group, schema::kAgentsGroup);
+  h5::set_attr(g.get(), schema::kAttrProfile, std::string(agents::profile_name(t.profile)));
+  h5::set_attr(g.get(), schema::kAttrCatalogueFile, t.catalogue.file.string());
+  h5::set_attr(g.get(), schema::kAttrCatalogueSha256, t.catalogue.sha256);
+  h5::set_attr(g.get(), schema::kAttrNArchetypes, static_cast<std::int64_t>(t.n_env));
+  h5::set_attr(g.get(), schema::kAttrNFleets, static_cast<std::int64_t>(t.n_observers));
 }
 
 namespace {
@@ -162,7 +164,7 @@ RunStats run_scenario(const scenario::Scenario& s, io::ScenarioWriter& writer, c
   const MarketInputs inputs = MarketInputs::load(s);
   if (layout_for(s, inputs).specs.size() != writer.specs().size())
     throw Error("internal: writer and simulator disagree on outputs");
-  if (inputs.agents && !(writer.resumed() && h5::exists(writer.group(), "agents")))
+  if (inputs.agents && !(writer.resumed() && h5::exists(writer.group(), io::schema::kAgentsGroup)))
     write_agent_metadata(writer.group(), *inputs.agents);
   // A resumed scenario continues after its last complete block; path i gets the same numbers
   // whatever block it is simulated in, so the file equals an uninterrupted run's.

@@ -13,6 +13,7 @@
 #include "engine/util/signals.h"
 #include "engine/util/version.h"
 #include "tools/hashsim/command.h"
+#include "build_info.h"  // HASHSIM_VERSION_BUILD_INFO, HASHSIM_WITH_REPORT (generated)
 
 namespace {
 // An argument as a POSIX shell would need it, so the recorded command line can be run again as
@@ -24,6 +25,25 @@ std::string shell_quoted(const std::string& arg) {
   std::string q = "'";
   for (char c : arg) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return q + "'";
+}
+// What `hashsim --version` prints: version, git sha, how this binary was built (compiler, build
+// type, options) and the SIMD width the agent loops were compiled for (CMakeLists.txt,
+// HASHSIM_AVX2: x86-64-v3 gives 256-bit AVX2, the portable build 128-bit SSE2).
+std::string version_text() {
+#if defined(__AVX512F__)
+  const char* simd = "512-bit (AVX-512)";
+#elif defined(__AVX2__)
+  const char* simd = "256-bit (AVX2)";
+#elif defined(__SSE2__) || defined(__ARM_NEON)
+  const char* simd = "128-bit (SSE2/NEON)";
+#else
+  const char* simd = "scalar";
+#endif
+  std::string s = std::string("hashsim ") + hashsim::kVersion + "\n";
+  s += std::string("git sha: ") + hashsim::kGitSha + "\n";
+  s += std::string("build: ") + HASHSIM_VERSION_BUILD_INFO + "\n";
+  s += std::string("SIMD width: ") + simd;
+  return s;
 }
 }  // namespace
 
@@ -37,7 +57,7 @@ int main(int argc, char** argv) {
   for (int i = 0; i < argc; ++i) global.command_line += (i ? " " : "") + shell_quoted(argv[i]);
 
   CLI::App app{"hashsim: agent-based Monte Carlo engine for Bitcoin-mining economics"};
-  app.set_version_flag("--version", std::string(hashsim::kVersion) + " (" + hashsim::kGitSha + ")");
+  app.set_version_flag("--version", version_text(), "Print version, git sha, build flags and SIMD width, and exit");
   app.require_subcommand(1);
   app.fallthrough();  // global flags (-v, -q) are accepted after the subcommand too
   // Flag callbacks run while parsing, before any subcommand's callback does its work.
@@ -55,7 +75,9 @@ int main(int argc, char** argv) {
   hashsim::cli::register_history_commands(app, global);
   hashsim::cli::register_site_commands(app, global);
   hashsim::cli::register_live_commands(app, global);
+#if HASHSIM_WITH_REPORT
   hashsim::cli::register_report_commands(app, global);
+#endif
   hashsim::cli::register_blocks_commands(app, global);
   hashsim::cli::register_bench_commands(app, global);
 
