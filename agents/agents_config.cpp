@@ -7,7 +7,7 @@
 #include "agents/generations.h"
 #include "agents/machine_catalogue.h"
 
-#include "engine/scenario/yaml_reader.h"
+#include "engine/util/yaml_reader.h"
 #include "engine/util/error.h"
 
 namespace hashsim::agents {
@@ -22,14 +22,14 @@ std::filesystem::path resolve(const std::filesystem::path& scenario_file, const 
 }
 }  // namespace
 
-AgentsConfig parse_agents_config(scenario::YamlMap& m, const std::filesystem::path& scenario_file) {
+AgentsConfig parse_agents_config(YamlMap& m, const std::filesystem::path& scenario_file) {
   AgentsConfig c;
   const std::string profile = m.choice("profile", {"default", "reference-2021"}, std::string("default"));
   c.profile = profile == "default" ? RuleProfile::Default : RuleProfile::Reference2021;
   const std::string cat = m.text("catalogue");
   c.catalogue_file = resolve(scenario_file, cat);
-  if (!scenario::is_regular_file(c.catalogue_file))
-    m.fail("catalogue", "= " + scenario::shorten(cat) + ": cannot read file " + scenario::shorten(c.catalogue_file.string()));
+  if (!regular_file_exists(c.catalogue_file))
+    m.fail("catalogue", "= " + shorten(cat) + ": cannot read file " + shorten(c.catalogue_file.string()));
 
   // Tariff bands: each a price or a [low, high] range (its midpoint), with a weight; weights
   // must sum to 1 (within 1e-9) so the archetype distribution is a distribution.
@@ -50,20 +50,20 @@ AgentsConfig parse_agents_config(scenario::YamlMap& m, const std::filesystem::pa
   }
   if (c.tariffs.empty()) m.fail("tariffs", "must list at least one tariff band");
   if (std::fabs(weight_sum - 1.0) > 1e-9)
-    m.fail("tariffs", "weights sum to " + scenario::format_number(weight_sum) + "; they must sum to 1");
+    m.fail("tariffs", "weights sum to " + format_number(weight_sum) + "; they must sum to 1");
   for (std::size_t i = 0; i < c.tariffs.size(); ++i)
     for (std::size_t j = 0; j < i; ++j)
       if (c.tariffs[i].usd_per_kwh == c.tariffs[j].usd_per_kwh)
-        m.fail("tariffs", "lists the price " + scenario::format_number(c.tariffs[i].usd_per_kwh) + " USD/kWh twice");
+        m.fail("tariffs", "lists the price " + format_number(c.tariffs[i].usd_per_kwh) + " USD/kWh twice");
 
   {
-    scenario::YamlMap s = m.map("strategies");
+    YamlMap s = m.map("strategies");
     c.strategy_weight[0] = s.number("sell_daily", 0.0, 1.0, 0.5);
     c.strategy_weight[1] = s.number("long_btc", 0.0, 1.0, 0.5);
     s.finish();
     if (std::fabs(c.strategy_weight[0] + c.strategy_weight[1] - 1.0) > 1e-9)
       m.fail("strategies", "weights sell_daily + long_btc = " +
-                               scenario::format_number(c.strategy_weight[0] + c.strategy_weight[1]) + "; they must sum to 1");
+                               format_number(c.strategy_weight[0] + c.strategy_weight[1]) + "; they must sum to 1");
   }
 
   std::optional<MachineCatalogue> catalogue;  // read only when there are observers
@@ -76,7 +76,7 @@ AgentsConfig parse_agents_config(scenario::YamlMap& m, const std::filesystem::pa
                      [&](const auto& mc) { return mc.name == f.machine; })) {
       std::string known;
       for (const auto& mc : catalogue->machines) known += (known.empty() ? "" : ", ") + mc.name;
-      o.fail("machine", "= " + scenario::shorten(f.machine) + " is not in the catalogue " + c.catalogue_file.string() +
+      o.fail("machine", "= " + shorten(f.machine) + " is not in the catalogue " + c.catalogue_file.string() +
                             " (it has: " + known + ")");
     }
     f.tariff_usd_per_kwh = o.number("tariff_usd_per_kwh", 0.0, 10.0);
@@ -88,7 +88,7 @@ AgentsConfig parse_agents_config(scenario::YamlMap& m, const std::filesystem::pa
   }
 
   {
-    scenario::YamlMap r = m.map("rules");
+    YamlMap r = m.map("rules");
     if (c.profile == RuleProfile::Reference2021 && r.has("window_days"))
       r.fail("window_days", "is fixed at 30 by the reference-2021 profile");
     c.rules.window_days = static_cast<int>(r.integer("window_days", 1, 365, 30));
@@ -118,20 +118,20 @@ AgentsConfig parse_agents_config(scenario::YamlMap& m, const std::filesystem::pa
   for (const char* k : {"generations", "supply", "shocks"})
     if (is_reference && m.has(k)) m.fail(k, "is only allowed with profile: default");
   if (m.has("generations")) {
-    scenario::YamlMap g = m.map("generations");
+    YamlMap g = m.map("generations");
     c.generations.enabled = true;
     c.generations.new_sale_years = g.number("new_sale_years", 0.0, 50.0, c.generations.new_sale_years);
     c.generations.future_every_days =
         static_cast<int>(g.integer("future_every_days", 0, 3650, c.generations.future_every_days));
     const std::string specs = g.text("specs");
     c.generations.specs_file = resolve(scenario_file, specs);
-    if (!scenario::is_regular_file(c.generations.specs_file))
-      g.fail("specs", "= " + scenario::shorten(specs) + ": cannot read file " + scenario::shorten(c.generations.specs_file.string()));
+    if (!regular_file_exists(c.generations.specs_file))
+      g.fail("specs", "= " + shorten(specs) + ": cannot read file " + shorten(c.generations.specs_file.string()));
     g.finish();
     c.generations.log_efficiency_change_per_year = fit_efficiency_frontier(c.generations.specs_file).log_change_per_year;
   }
   if (m.has("supply")) {
-    scenario::YamlMap sp = m.map("supply");
+    YamlMap sp = m.map("supply");
     c.rules.supply_share_per_month = sp.number("shipped_share_per_month", 0.0, 10.0);
     c.rules.supply_growth_per_year = sp.number("growth_per_year", -1.0, 10.0, 0.0);
     c.rules.supply_price_premium_per_backlog_month = sp.number("price_premium_per_backlog_month", 0.0, 10.0, 0.0);
@@ -139,27 +139,27 @@ AgentsConfig parse_agents_config(scenario::YamlMap& m, const std::filesystem::pa
     sp.finish();
   }
   if (m.has("shocks")) {
-    scenario::YamlMap sh = m.map("shocks");
+    YamlMap sh = m.map("shocks");
     c.shocks.rate_per_year = sh.number("rate_per_year", 0.0, 365.0);
     c.shocks.fraction_min = sh.number("fraction_min", 0.0, 0.99);
     c.shocks.fraction_max = sh.number("fraction_max", 0.0, 0.99);
     if (c.shocks.fraction_max < c.shocks.fraction_min)
-      sh.fail("fraction_max", "= " + scenario::format_number(c.shocks.fraction_max) + " is below fraction_min = " +
-                                  scenario::format_number(c.shocks.fraction_min));
+      sh.fail("fraction_max", "= " + format_number(c.shocks.fraction_max) + " is below fraction_min = " +
+                                  format_number(c.shocks.fraction_min));
     c.shocks.duration_days = static_cast<int>(sh.integer("duration_days", 1, 365));
     sh.finish();
   }
 
   if (c.profile == RuleProfile::Reference2021) {
-    scenario::YamlMap r = m.map("reference", true);
+    YamlMap r = m.map("reference", true);
     c.reference.start_price_usd = r.number("start_price_usd", 0.01, 1e9);
     c.reference.start_hashrate_ths = r.number("start_hashrate_ths", 1.0, 1e15);
     c.reference.seed_hashprice_usd_per_th_day = r.number("seed_hashprice_usd_per_th_day", 0.0, 1e3);
-    scenario::YamlMap rw = r.map("reward", true);
+    YamlMap rw = r.map("reward", true);
     const std::string file = rw.text("file");
     c.reference.reward.file = resolve(scenario_file, file);
-    if (!scenario::is_regular_file(c.reference.reward.file))
-      rw.fail("file", "= " + scenario::shorten(file) + ": cannot read file " + scenario::shorten(c.reference.reward.file.string()));
+    if (!regular_file_exists(c.reference.reward.file))
+      rw.fail("file", "= " + shorten(file) + ": cannot read file " + shorten(c.reference.reward.file.string()));
     c.reference.reward.value_column = rw.text("column", "reward_btc_per_day");
     c.reference.reward.day_column = rw.text("day_column", "day");
     c.reference.reward.path_column = rw.text("path_column", "");

@@ -7,8 +7,8 @@
 
 #include "engine/market/replay.h"
 
-namespace hashsim::scenario {
-class YamlMap;
+namespace hashsim {
+class YamlMap;  // engine/util/yaml_reader.h
 }
 
 namespace hashsim::agents {
@@ -127,6 +127,6 @@ struct AgentsConfig {
 };
 
 // Parses and validates `agents:`; relative file names resolve against the scenario's folder.
-AgentsConfig parse_agents_config(scenario::YamlMap& m, const std::filesystem::path& scenario_file);
+AgentsConfig parse_agents_config(YamlMap& m, const std::filesystem::path& scenario_file);
 
 }  // namespace hashsim::agents

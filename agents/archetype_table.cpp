@@ -113,6 +113,8 @@ GenerationEpoch make_epoch(const ArchetypeTable& t, int first_day, const std::ve
     e.order_delay_days.push_back(e.pipeline_delay_days[b]);
     e.buyable[a] = can_order ? 1.0 : 0.0;  // from here on: may agent a order (its target is on sale)
   }
+  group_forward_value_pairs(t.n_env, e.order_slot.data(), e.order_hashrate_ths.data(),
+                            e.order_power_cost_usd_per_day.data(), e.value_source, e.value_evaluated);
   return e;
 }
 
@@ -271,6 +273,24 @@ ArchetypeTable build_archetype_table(const AgentsConfig& config, double start_ne
   if (generations)
     build_generation_epochs(t, config.generations, config.rules.max_payback_days, start_day, std::max(horizon_days, 1));
   return t;
+}
+
+void group_forward_value_pairs(std::size_t n, const int* order_slot, const double* order_hashrate_ths,
+                               const double* order_power_cost_usd_per_day, std::vector<std::size_t>& source,
+                               std::vector<std::size_t>& evaluated) {
+  source.assign(n, 0);
+  evaluated.clear();
+  for (std::size_t a = 0; a < n; ++a) {
+    std::size_t src = a;
+    for (const std::size_t b : evaluated)
+      if (order_slot[b] == order_slot[a] && order_hashrate_ths[b] == order_hashrate_ths[a] &&
+          order_power_cost_usd_per_day[b] == order_power_cost_usd_per_day[a]) {
+        src = b;
+        break;
+      }
+    source[a] = src;
+    if (src == a) evaluated.push_back(a);
+  }
 }
 
 }  // namespace hashsim::agents

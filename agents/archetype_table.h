@@ -56,4 +56,12 @@ struct ArchetypeTable {
 ArchetypeTable build_archetype_table(const AgentsConfig& config, double start_network_hashrate_ths,
                                      const std::string& start_date = "", int horizon_days = 0);
 
+// Archetypes that order the same machine (catalogue slot, so the same price that day) with the
+// same TH/s and power cost share one forward-value evaluation a day (want_orders): source[a] is the
+// first archetype with a's (slot, TH/s, cost) key (exact double equality); evaluated lists those
+// first archetypes. Over the first n archetypes (the environment ones).
+void group_forward_value_pairs(std::size_t n, const int* order_slot, const double* order_hashrate_ths,
+                               const double* order_power_cost_usd_per_day, std::vector<std::size_t>& source,
+                               std::vector<std::size_t>& evaluated);
+
 }  // namespace hashsim::agents

@@ -41,6 +41,9 @@ struct GenerationEpoch {
   // merge_ratio = TH_from / TH_into (their power is then understated by the two generations' J/TH gap).
   int merge_from = -1, merge_into = -1;
   double merge_ratio = 0.0;
+  // Forward-value sharing in this epoch (group_forward_value_pairs on order_slot, order_hashrate_ths,
+  // order_power_cost_usd_per_day): the ordered machine differs by epoch, so does the grouping.
+  std::vector<std::size_t> value_source, value_evaluated;
 };
 
 }  // namespace hashsim::agents

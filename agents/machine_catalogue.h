@@ -3,6 +3,8 @@
 // of truth; code holds no machine numbers). Columns: name, hashrate_ths, power_w, price_usd,
 // price_growth_factor, delivery_delay_days, initial_units, source; optional release_date (YYYY-MM or
 // YYYY-MM-DD; a month means its first day), used by machine generations. See data/README.md.
+// The same type and loader read the nameplate list data/history/asic_specs.csv (manufacturer,
+// model, hashrate_ths, power_w, source; data/history/README.md) used by backtests and block revenue.
 #include <cstdint>
 #include <filesystem>
 #include <limits>
@@ -12,7 +14,8 @@
 namespace hashsim::agents {
 
 struct MachineSpec {
-  std::string name;
+  std::string name;          // catalogue name; in a nameplate list, the model ("Antminer S19 Pro")
+  std::string manufacturer;  // nameplate lists only ("Bitmain"); "" in a simulation catalogue
   double hashrate_ths = 0.0;
   double power_w = 0.0;
   double price_usd = 0.0;
@@ -24,6 +27,8 @@ struct MachineSpec {
   static constexpr std::int64_t kAlwaysReleased = std::numeric_limits<std::int64_t>::min() / 4;
   double power_kw() const { return power_w / 1000.0; }
   double efficiency_j_per_th() const { return power_w / hashrate_ths; }
+  // "Bitmain Antminer S19 Pro" (manufacturer and model), or the catalogue name.
+  std::string full_name() const { return manufacturer.empty() ? name : manufacturer + " " + name; }
 };
 
 struct MachineCatalogue {
@@ -32,13 +37,23 @@ struct MachineCatalogue {
   std::vector<MachineSpec> machines;
   // Index of a machine by exact name; throws Error listing the known names.
   std::size_t index_of(const std::string& name) const;
+  // Case-insensitive lookup by model ("antminer s19  pro"), model without its series word
+  // ("S19 Pro") or full name ("Bitmain Antminer S19 Pro"). Throws Error naming the value and the
+  // file: ambiguous (listing the matches) or unknown (listing near names, else every model).
+  const MachineSpec& find(const std::string& name) const;
 };
+
+// Which columns a machine file has: a simulation catalogue (data/machines/) needs every economic
+// column; a nameplate list (data/history/asic_specs.csv) has manufacturer and model instead of name,
+// and no economic columns (price_usd is read when present and not blank).
+enum class MachineColumns { Catalogue, Nameplate };
 
 inline constexpr int kMaxDeliveryDelayDays = 365;
 
-// Reads and validates a catalogue. Throws hashsim::Error naming file, line, column and value:
+// Reads and validates a machine file. Throws hashsim::Error naming file, line, column and value:
 // non-positive hashrate/power/price, negative growth factor or units, delay outside
 // [0, 365] days, duplicate names, no rows.
-MachineCatalogue load_machine_catalogue(const std::filesystem::path& file);
+MachineCatalogue load_machine_catalogue(const std::filesystem::path& file,
+                                        MachineColumns columns = MachineColumns::Catalogue);
 
 }  // namespace hashsim::agents

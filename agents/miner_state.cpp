@@ -35,6 +35,9 @@ void MinerState::allocate(const ArchetypeTable& t, int window_days, double failu
   price_scratch_usd.assign(n, 0.0);
   order_price_usd.assign(n, 0.0);
   value_scratch_usd.assign(n, 0.0);
+  // Generations off: the table's own machines (with generations, each epoch holds its grouping).
+  group_forward_value_pairs(t.n_env, t.machine.data(), t.hashrate_ths.data(), t.power_cost_usd_per_day.data(),
+                            value_source, value_evaluated);
   buy_scratch.assign(n, 0.0);
   band_capacity0_kw.assign(t.n_bands, 0.0);
   band_used_kw.assign(t.n_bands + 1, 0.0);

@@ -150,17 +150,21 @@ PYBIND11_MODULE(_hashsim, m) {
 
   m.def(
       "site_json",
-      [](const fs::path& site_file, const fs::path& results, const std::vector<std::string>& scenarios) {
+      [](const fs::path& site_file, const fs::path& results, const std::vector<std::string>& scenarios,
+         const std::string& out, bool overwrite, const std::string& command_line) {
         const hashsim::site::SiteConfig c = hashsim::site::parse_site_config(read_text(site_file), site_file);
         std::string text;
         {
           py::gil_scoped_release release;
-          const auto run = hashsim::site::run_site(c, results, scenarios, "python: hashsim.site");
+          const auto run = hashsim::site::run_site(c, results, scenarios, command_line);
           text = hashsim::site::summary_json(run).dump();
+          if (!out.empty())
+            hashsim::site::write_site_hdf5(run, out, overwrite ? hashsim::Overwrite::kReplace : hashsim::Overwrite::kRefuse);
         }
         return text;
       },
-      py::arg("site_file"), py::arg("results"), py::arg("scenarios"));
+      py::arg("site_file"), py::arg("results"), py::arg("scenarios"), py::arg("out"), py::arg("overwrite"),
+      py::arg("command_line"));
 
   m.def(
       "live_json",

@@ -6,15 +6,19 @@
 #include <map>
 #include <numeric>
 
+#include <nlohmann/json.hpp>
+
 #include "engine/io/hdf5.h"
+#include "engine/io/schema.h"
 #include "engine/util/atomic_file.h"
 #include "engine/util/dates.h"
 #include "engine/util/error.h"
+#include "engine/util/units.h"
 #include "engine/util/version.h"
 
 namespace hashsim::blocks {
 
-DailyCloses DailyCloses::load(const history::DailyTable& t) {
+DailyCloses DailyCloses::load(const DailyTable& t) {
   DailyCloses c;
   c.file = t.path().string();
   const std::size_t col = t.column({"price_usd", "PriceUSD"});
@@ -119,7 +123,7 @@ BlockRevenueResult block_revenue(const std::vector<BlockRecord>& blocks, const D
     const double fleet_kw = m.count * m.power_w / 1000.0;
     std::vector<double> btc(n), usd(n), power(n), profit(n);
     for (std::size_t i = 0; i < n; ++i) {
-      btc[i] = fleet_ths / hashrate[i] * (subsidy[i] + fee[i]) / 1e8 * (1.0 - o.pool_fee);
+      btc[i] = fleet_ths / hashrate[i] * (subsidy[i] + fee[i]) / static_cast<double>(units::kSatPerBtc) * (1.0 - o.pool_fee);
       usd[i] = btc[i] * price[i];
       power[i] = fleet_kw * interval[i] / 3600.0 * o.tariff_usd_per_kwh;
       profit[i] = usd[i] - power[i];
@@ -138,7 +142,7 @@ void write_block_revenue_csv(const BlockRevenueResult& r, const std::filesystem:
   keys.reserve(r.heights.size());
   for (auto h : r.heights) keys.push_back(std::to_string(h));
   // 15 significant digits: integer columns (times, satoshis) print exactly.
-  history::write_columns_csv(path, "height", keys, r.columns, ",%.15g", mode);
+  write_columns_csv(path, "height", keys, r.columns, ",%.15g", mode);
 }
 
 RevenueSummary summarize_block_revenue(const BlockRevenueResult& r, SummaryPeriod period) {
@@ -152,7 +156,7 @@ RevenueSummary summarize_block_revenue(const BlockRevenueResult& r, SummaryPerio
     }
     return false;
   };
-  std::vector<const history::Column*> summed;
+  std::vector<const Column*> summed;
   for (const auto& c : r.columns)
     if (sums(c.name)) summed.push_back(&c);
   const auto& time = r.column("time_unix");
@@ -178,7 +182,7 @@ RevenueSummary summarize_block_revenue(const BlockRevenueResult& r, SummaryPerio
 }
 
 void write_revenue_summary_csv(const RevenueSummary& s, const std::filesystem::path& path, Overwrite mode) {
-  history::write_columns_csv(path, s.key_name, s.keys, s.columns, ",%.15g", mode);
+  write_columns_csv(path, s.key_name, s.keys, s.columns, ",%.15g", mode);
 }
 
 void write_block_revenue_hdf5(const BlockRevenueResult& r, const BlockRevenueOptions& o,
@@ -189,11 +193,9 @@ void write_block_revenue_hdf5(const BlockRevenueResult& r, const BlockRevenueOpt
   {
     h5::Handle f = h5::create_file(out.partial_path().string());
     const hid_t root = f.get();
-    h5::set_attr(root, "schema", std::string("hashsim.block_revenue.v1"));
-    h5::set_attr(root, "command_line", command_line);
-    h5::set_attr(root, "hashsim_version", std::string(kVersion));
-    h5::set_attr(root, "git_sha", std::string(kGitSha));
-    h5::set_attr(root, "created_utc", utc_now_iso8601());
+    io::schema::write_provenance(
+        root, {io::schema::kKindBlockRevenue, io::schema::kBlockRevenueVersion, command_line, "", std::nullopt,
+               nlohmann::json{{"ledger_file", ledger_file}, {"price_file", price_file}}.dump()});
     h5::set_attr(root, "ledger_file", ledger_file);
     h5::set_attr(root, "price_file", price_file);
     h5::set_attr(root, "tariff_usd_per_kwh", o.tariff_usd_per_kwh);
@@ -212,6 +214,15 @@ void write_block_revenue_hdf5(const BlockRevenueResult& r, const BlockRevenueOpt
     h5::write_vector(root, "machines/count", counts);
     h5::write_vector(root, "height", std::vector<std::int64_t>(r.heights.begin(), r.heights.end()));
     for (const auto& c : r.columns) h5::write_vector(root, c.name, c.values);
+    // Self-describing for xarray: block height is the dimension of every column, the machine name
+    // that of machines/*.
+    io::schema::make_scale(root, "height", "1", "block height");
+    for (const auto& c : r.columns) io::schema::attach_dimensions(root, c.name, {"height"}, io::schema::units_from_name(c.name));
+    h5::Handle mg = h5::open_group(root, "machines");
+    io::schema::make_scale(mg.get(), "name", "", "machine model -> column prefix");
+    io::schema::attach_dimensions(mg.get(), "hashrate_ths", {"name"}, "TH/s");
+    io::schema::attach_dimensions(mg.get(), "power_w", {"name"}, "W");
+    io::schema::attach_dimensions(mg.get(), "count", {"name"}, "machines");
     h5::close_file(f, out.partial_path().string());  // a failed flush or close must not be renamed into place
   }
   out.commit();

@@ -22,8 +22,8 @@
 #include <vector>
 
 #include "engine/blocks/ledger_store.h"
-#include "engine/history/backtest.h"
-#include "engine/history/daily_table.h"
+#include "engine/util/columns_csv.h"
+#include "engine/util/daily_table.h"
 
 namespace hashsim::blocks {
 
@@ -39,7 +39,7 @@ struct DailyCloses {
   std::vector<std::int64_t> stamp_unix;  // close time = (days since epoch + 1) * 86400
   std::vector<double> price_usd;
   std::string file;
-  static DailyCloses load(const history::DailyTable& table);
+  static DailyCloses load(const DailyTable& table);
   // Index of the close nearest t (ties: the earlier). Throws Error if empty.
   std::size_t nearest(std::int64_t t) const;
 };
@@ -53,7 +53,7 @@ struct BlockRevenueOptions {
 
 struct BlockRevenueResult {
   std::vector<std::int64_t> heights;
-  std::vector<history::Column> columns;  // per block; per machine "<slug>_revenue_btc", ...
+  std::vector<Column> columns;  // per block; per machine "<slug>_revenue_btc", ...
   std::int64_t clamped_intervals = 0;
   std::int64_t unknown_intervals = 0;
   const std::vector<double>& column(const std::string& name) const;
@@ -78,7 +78,7 @@ enum class SummaryPeriod { Day, Month };
 struct RevenueSummary {
   std::string key_name;           // "day" or "month"
   std::vector<std::string> keys;
-  std::vector<history::Column> columns;  // "blocks", then the sums
+  std::vector<Column> columns;  // "blocks", then the sums
 };
 RevenueSummary summarize_block_revenue(const BlockRevenueResult& r, SummaryPeriod period);
 void write_revenue_summary_csv(const RevenueSummary& s, const std::filesystem::path& path,

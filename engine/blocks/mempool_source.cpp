@@ -14,7 +14,7 @@ using nlohmann::json;
 
 class MempoolSource final : public BlockSource {
  public:
-  MempoolSource(std::string base, live::RetryPolicy retry, std::string ua)
+  MempoolSource(std::string base, net::RetryPolicy retry, std::string ua)
       : base_(std::move(base)), retry_(retry), ua_(std::move(ua)) {
     while (!base_.empty() && base_.back() == '/') base_.pop_back();
   }
@@ -72,15 +72,15 @@ class MempoolSource final : public BlockSource {
 
  private:
   std::string get(const std::string& path) {
-    live::HttpRequest req;
+    net::HttpRequest req;
     req.url = base_ + path;
     req.user_agent = ua_;
     req.total_timeout_ms = 15000;
-    const live::FetchResult fr = live::http_get_with_retry(req, retry_);
+    const net::FetchResult fr = net::http_request_with_retry(req, retry_);
     const auto& r = fr.response;
-    if (r.outcome != live::HttpOutcome::Received || r.status != 200)
-      throw Error("mempool " + req.url + ": " + live::describe_failure(r) +
-                  (r.outcome == live::HttpOutcome::Received ? " '" + r.body.substr(0, 100) + "'" : ""));
+    if (r.outcome != net::HttpOutcome::Received || r.status != 200)
+      throw Error("mempool " + req.url + ": " + net::describe_failure(r) +
+                  (r.outcome == net::HttpOutcome::Received ? " '" + r.body.substr(0, 100) + "'" : ""));
     return r.body;
   }
   std::int64_t parse_height(const std::string& text, const std::string& path) {
@@ -99,12 +99,12 @@ class MempoolSource final : public BlockSource {
   }
 
   std::string base_;
-  live::RetryPolicy retry_;
+  net::RetryPolicy retry_;
   std::string ua_;
 };
 }  // namespace
 
-std::unique_ptr<BlockSource> make_mempool_source(const std::string& base_url, const live::RetryPolicy& retry,
+std::unique_ptr<BlockSource> make_mempool_source(const std::string& base_url, const net::RetryPolicy& retry,
                                                  const std::string& user_agent) {
   return std::make_unique<MempoolSource>(base_url, retry, user_agent);
 }

@@ -7,7 +7,7 @@
 #include <thread>
 #include <unordered_map>
 
-#include "engine/live/redact.h"
+#include "engine/net/redact.h"
 #include "engine/util/atomic_file.h"
 #include "engine/util/error.h"
 
@@ -28,10 +28,10 @@ std::string snippet(const std::string& body) {
 }  // namespace
 
 RpcOptions rpc_options_from_env(const std::string& url_flag, const std::string& cookie_flag,
-                                const live::EnvLookup& env) {
+                                const EnvLookup& env) {
   RpcOptions o;
   o.url = !url_flag.empty() ? url_flag : env("BITCOIN_RPC_URL").value_or("http://127.0.0.1:8332/");
-  o.user_agent = live::default_user_agent();
+  o.user_agent = net::default_user_agent();
   std::string cookie = cookie_flag;
   if (cookie.empty()) cookie = env("BITCOIN_RPC_COOKIE").value_or("");
   if (!cookie.empty()) {
@@ -67,7 +67,7 @@ RpcClient::RpcClient(RpcOptions options) : options_(std::move(options)) {
 }
 
 std::string RpcClient::redact(const std::string& text) const {
-  return live::redact(text, {url_userinfo_, options_.password,
+  return net::redact(text, {url_userinfo_, options_.password,
                              options_.user.empty() ? "" : options_.user + ":" + options_.password});
 }
 
@@ -116,7 +116,7 @@ std::vector<nlohmann::json> RpcClient::batch_once(const std::vector<RpcCall>& ca
   for (std::size_t i = 0; i < calls.size(); ++i)
     req.push_back({{"jsonrpc", "1.0"}, {"id", i}, {"method", calls[i].method}, {"params", calls[i].params}});
 
-  live::HttpRequest http;
+  net::HttpRequest http;
   http.url = options_.url;
   // "Expect:" off: no 100-continue round trip before each batch body.
   http.headers = {"Content-Type: application/json", "Expect:"};
@@ -129,12 +129,12 @@ std::vector<nlohmann::json> RpcClient::batch_once(const std::vector<RpcCall>& ca
   if (!options_.user.empty()) http.basic_auth = options_.user + ":" + options_.password;
   http.secrets = {options_.password, http.basic_auth, url_userinfo_};
   ++posts_;
-  const live::FetchResult fr = live::http_get_with_retry(http, options_.retry);
-  const live::HttpResponse& r = fr.response;
+  const net::FetchResult fr = net::http_request_with_retry(http, options_.retry);
+  const net::HttpResponse& r = fr.response;
   const std::string where = "RPC " + redact(options_.url) + " (" + calls.front().method +
                             (calls.size() > 1 ? " and " + std::to_string(calls.size() - 1) + " more calls" : "") + ")";
-  if (r.outcome != live::HttpOutcome::Received)
-    throw Error(where + ": " + live::describe_failure(r) + (r.error.empty() ? "" : " (" + redact(r.error) + ")") +
+  if (r.outcome != net::HttpOutcome::Received)
+    throw Error(where + ": " + net::describe_failure(r) + (r.error.empty() ? "" : " (" + redact(r.error) + ")") +
                 " after " + std::to_string(fr.attempts) + " attempts; is the node running and the URL right?");
   if (r.status == 401 || r.status == 403)
     throw Error(where + ": HTTP " + std::to_string(r.status) +

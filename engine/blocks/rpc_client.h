@@ -1,5 +1,5 @@
 #pragma once
-// Bitcoin Core JSON-RPC over HTTP (libcurl, engine/live/http_client.h). Every call goes out as a
+// Bitcoin Core JSON-RPC over HTTP (libcurl, engine/net/http_client.h). Every call goes out as a
 // batch: a JSON array of {"jsonrpc":"1.0","id":k,"method":...,"params":[...]} in one POST, and the
 // node answers an array of {"result":...,"error":null|{code,message},"id":k} (HTTP 200 even when
 // single calls failed). Replies are matched by id, checked strictly, and any failure becomes a
@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/live/http_client.h"
-#include "engine/live/options.h"
+#include "engine/net/http_client.h"
+#include "engine/util/env.h"
 
 namespace hashsim::blocks {
 
@@ -27,7 +27,7 @@ struct RpcOptions {
   std::string user, password;          // basic auth (secret); empty user = no auth
   long connect_timeout_ms = 3000;
   long total_timeout_ms = 120000;      // a batch of 1000 getblockstats takes a node a while
-  live::RetryPolicy retry{3, 500, 4000, 180000};
+  net::RetryPolicy retry{3, 500, 4000, 180000};
   std::size_t max_reply_bytes = 256u << 20;
   std::string user_agent;
   // Error -28 (RPC_IN_WARMUP, "Loading block index..."): ask again after warmup_poll_ms, doubling
@@ -40,7 +40,7 @@ struct RpcOptions {
 // BITCOIN_RPC_PASSWORD. The URL from the flag, else BITCOIN_RPC_URL, else http://127.0.0.1:8332/.
 // Throws Error when the cookie file cannot be read or is not "user:password" (never quoting it).
 RpcOptions rpc_options_from_env(const std::string& url_flag, const std::string& cookie_flag,
-                                const live::EnvLookup& env = live::process_env);
+                                const EnvLookup& env = process_env);
 
 class RpcClient {
  public:

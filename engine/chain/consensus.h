@@ -5,13 +5,15 @@
 // new = old * target_timespan / actual_timespan with actual clamped to [timespan/4, timespan*4].
 #include <cstdint>
 
+#include "engine/util/units.h"
+
 namespace hashsim::chain {
 
-inline constexpr std::int64_t kSatPerBtc = 100'000'000;
-inline constexpr std::int64_t kHalvingInterval = 210'000;
+using units::kHalvingInterval;
+using units::kSatPerBtc;
 inline constexpr std::int64_t kRetargetInterval = 2016;
 inline constexpr double kTargetBlockTimeS = 600.0;
-inline constexpr double kSecondsPerDay = 86'400.0;
+using units::kSecondsPerDay;
 // Hashes per unit of difficulty: a block at difficulty D needs D * 2^32 hashes on average.
 inline constexpr double kHashesPerDifficulty = 4294967296.0;
 

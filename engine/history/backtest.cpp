@@ -1,12 +1,14 @@
 #include "engine/history/backtest.h"
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <cstdio>
 
+#include <nlohmann/json.hpp>
+
 #include "engine/chain/consensus.h"
 #include "engine/io/hdf5.h"
+#include "engine/io/schema.h"
 #include "engine/util/atomic_file.h"
 #include "engine/util/dates.h"
 #include "engine/util/error.h"
@@ -14,22 +16,6 @@
 namespace hashsim::history {
 
 namespace {
-
-std::string normalize_name(const std::string& s) {
-  std::string out;
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (std::isspace(c)) {
-      if (!out.empty() && out.back() != ' ') out.push_back(' ');
-    } else {
-      out.push_back(static_cast<char>(std::tolower(c)));
-    }
-  }
-  while (!out.empty() && out.back() == ' ') out.pop_back();
-  return out;
-}
-
-std::string full_name(const MachineSpec& m) { return m.manufacturer + " " + m.model; }
 
 // ln p interpolated linearly in time between the nearest priced rows around `row`.
 double interpolated_price(const DailyTable& t, std::size_t row, std::size_t col) {
@@ -46,48 +32,6 @@ double interpolated_price(const DailyTable& t, std::size_t row, std::size_t col)
 
 }  // namespace
 
-std::vector<MachineSpec> load_machine_specs(const std::filesystem::path& path) {
-  if (!std::filesystem::exists(path)) throw Error(path.string() + ": machine spec file not found");
-  const CsvTable t = read_csv(path);
-  const std::size_t man = t.column("manufacturer"), model = t.column("model"), ths = t.column("hashrate_ths"),
-                    watts = t.column("power_w"), src = t.column("source");
-  std::vector<MachineSpec> out;
-  for (std::size_t i = 0; i < t.rows.size(); ++i) {
-    MachineSpec m{t.text(i, man), t.text(i, model), t.number(i, ths), t.number(i, watts), t.text(i, src)};
-    if (!(m.hashrate_ths > 0.0) || !(m.power_w > 0.0))
-      throw Error(path.string() + ":" + std::to_string(t.line_numbers[i]) +
-                  ": hashrate_ths and power_w must be > 0 for " + full_name(m));
-    out.push_back(std::move(m));
-  }
-  return out;
-}
-
-MachineSpec find_machine(const std::vector<MachineSpec>& specs, const std::string& name,
-                         const std::filesystem::path& file) {
-  const std::string q = normalize_name(name);
-  std::vector<const MachineSpec*> hits;
-  for (const auto& m : specs) {
-    const std::string model = normalize_name(m.model);
-    const auto space = model.find(' ');
-    const std::string series_dropped = space == std::string::npos ? model : model.substr(space + 1);
-    if (q == model || q == series_dropped || q == normalize_name(full_name(m))) hits.push_back(&m);
-  }
-  if (hits.size() == 1) return *hits.front();
-  if (hits.size() > 1) {
-    std::string list;
-    for (const auto* m : hits) list += (list.empty() ? "" : ", ") + full_name(*m);
-    throw Error("--machine = '" + name + "' is ambiguous in " + file.string() + ": " + list);
-  }
-  std::string near, all;
-  for (const auto& m : specs) {
-    all += (all.empty() ? "" : ", ") + m.model;
-    if (!q.empty() && normalize_name(full_name(m)).find(q) != std::string::npos)
-      near += (near.empty() ? "" : ", ") + full_name(m);
-  }
-  throw Error("--machine = '" + name + "': unknown machine in " + file.string() + "; " +
-              (near.empty() ? "models: " + all : "did you mean: " + near));
-}
-
 const std::vector<double>& BacktestResult::column(const std::string& name) const {
   for (const auto& c : columns)
     if (c.name == name) return c.values;
@@ -102,11 +46,11 @@ double BacktestResult::total(const std::string& name) const {
 
 BacktestResult run_backtest(const DailyTable& t, const BacktestOptions& o) {
   if (o.trailing_days < 1 || o.trailing_days > 365)
-    throw Error("--hashrate-window = " + std::to_string(o.trailing_days) + " is not in [1, 365] days");
+    throw Error("trailing_days = " + std::to_string(o.trailing_days) + " (hashrate window) is not in [1, 365] days");
   if (!(o.pool_fee >= 0.0 && o.pool_fee < 1.0))
-    throw Error("--pool-fee = " + std::to_string(o.pool_fee) + " is not in [0, 1)");
+    throw Error("pool_fee = " + std::to_string(o.pool_fee) + " is not in [0, 1)");
   if (!(o.tariff_usd_per_kwh >= 0.0))
-    throw Error("--tariff-usd-per-kwh = " + std::to_string(o.tariff_usd_per_kwh) + " must be >= 0");
+    throw Error("tariff_usd_per_kwh = " + std::to_string(o.tariff_usd_per_kwh) + " must be >= 0");
   const RowRange w = t.window(o.from, o.to);
   const std::size_t c_blocks = t.column({"blocks"}), c_first = t.column({"first_height"}),
                     c_last = t.column({"last_height"}), c_fees = t.column({"fees_btc"}),
@@ -206,24 +150,6 @@ BacktestResult run_backtest(const DailyTable& t, const BacktestOptions& o) {
   return r;
 }
 
-void write_columns_csv(const std::filesystem::path& path, const std::string& key_name,
-                       const std::vector<std::string>& keys, const std::vector<Column>& columns, const char* format,
-                       Overwrite mode) {
-  std::string s = key_name;
-  for (const auto& c : columns) s += "," + c.name;
-  s += "\n";
-  char buf[64];
-  for (std::size_t k = 0; k < keys.size(); ++k) {
-    s += keys[k];
-    for (const auto& c : columns) {
-      std::snprintf(buf, sizeof buf, format, c.values[k]);
-      s += buf;
-    }
-    s += "\n";
-  }
-  write_file_atomic(path, s, mode);
-}
-
 void write_backtest_csv(const BacktestResult& r, const std::filesystem::path& path, Overwrite mode) {
   write_columns_csv(path, "date", r.dates, r.columns, ",%.10g", mode);
 }
@@ -235,9 +161,8 @@ void write_backtest_hdf5(const BacktestResult& r, const BacktestOptions& o, cons
   {
     h5::Handle f = h5::create_file(out.partial_path().string());
     const hid_t root = f.get();
-    h5::set_attr(root, "schema", std::string("hashsim.backtest.v1"));
-    h5::set_attr(root, "command_line", command_line);
-    h5::set_attr(root, "created_utc", utc_now_iso8601());
+    io::schema::write_provenance(root, {io::schema::kKindBacktest, io::schema::kBacktestVersion, command_line, "",
+                                        std::nullopt, nlohmann::json{{"data_file", r.data_file}}.dump()});
     h5::set_attr(root, "data_file", r.data_file);
     h5::set_attr(root, "from", r.dates.front());
     h5::set_attr(root, "to", r.dates.back());
@@ -257,6 +182,10 @@ void write_backtest_hdf5(const BacktestResult& r, const BacktestOptions& o, cons
     h5::write_strings(root, "filled_price_dates", r.filled_price_dates);
     h5::write_strings(root, "date", r.dates);
     for (const auto& c : r.columns) h5::write_vector(root, c.name, c.values);
+    // Self-describing for xarray: the ISO dates are the dimension of every column.
+    io::schema::make_scale(root, "date", "", "date (ISO 8601, UTC)");
+    io::schema::make_scale(root, "filled_price_dates", "", "days whose price was interpolated");
+    for (const auto& c : r.columns) io::schema::attach_dimensions(root, c.name, {"date"}, io::schema::units_from_name(c.name));
     h5::close_file(f, out.partial_path().string());  // a failed flush or close must not be renamed into place
   }
   out.commit();

@@ -24,25 +24,11 @@
 #include <string>
 #include <vector>
 
-#include "engine/history/daily_table.h"
 #include "engine/util/atomic_file.h"
+#include "engine/util/columns_csv.h"
+#include "engine/util/daily_table.h"
 
 namespace hashsim::history {
-
-struct MachineSpec {
-  std::string manufacturer;
-  std::string model;
-  double hashrate_ths = 0.0;
-  double power_w = 0.0;
-  std::string source;
-};
-
-// Reads data/history/asic_specs.csv (manufacturer, model, hashrate_ths, power_w, source).
-std::vector<MachineSpec> load_machine_specs(const std::filesystem::path& path);
-// Case-insensitive lookup of "S19 Pro", "Antminer S19 Pro" or "Bitmain Antminer S19 Pro".
-// Throws Error naming the file, the name and the models that contain it (or all models).
-MachineSpec find_machine(const std::vector<MachineSpec>& specs, const std::string& name,
-                         const std::filesystem::path& file_for_errors);
 
 enum class HashrateMethod { Implied, DifficultyPace };
 
@@ -66,11 +52,6 @@ struct BacktestOptions {
   bool fill_price_gaps = false;
 };
 
-struct Column {
-  std::string name;  // with unit, e.g. hashprice_usd_per_th_day
-  std::vector<double> values;
-};
-
 struct BacktestResult {
   std::string data_file;
   std::vector<std::string> dates;
@@ -86,12 +67,6 @@ struct BacktestResult {
 // Throws Error for a window outside the data, missing columns, blank or malformed values on a
 // needed day (file:line, column, date), a missing day inside the window, or inconsistent heights.
 BacktestResult run_backtest(const DailyTable& table, const BacktestOptions& options);
-
-// A CSV of a key column (dates, heights) and one column per series, written atomically; values
-// printed with printf `format` (default 10 significant digits).
-void write_columns_csv(const std::filesystem::path& path, const std::string& key_name,
-                       const std::vector<std::string>& keys, const std::vector<Column>& columns,
-                       const char* format = ",%.10g", Overwrite mode = Overwrite::kReplace);
 
 // Atomic writers (temp file + rename). The HDF5 file holds one float64 dataset per column, a
 // `date` string dataset and attributes describing the run.

@@ -9,6 +9,7 @@
 #include "engine/history/optimize.h"
 #include "engine/util/dates.h"
 #include "engine/util/error.h"
+#include "engine/util/units.h"
 
 namespace hashsim::history {
 
@@ -230,7 +231,7 @@ Calibration calibrate(const DailyTable& table, const CalibrationOptions& o) {
   c.to = table.date(w.end - 1);
   const std::int64_t day0 = table.day(w.begin);
   c.calendar_days = static_cast<std::size_t>(table.day(w.end - 1) - day0 + 1);
-  constexpr double dt = 1.0 / 365.0;  // price_model.h: kDaysPerYear, BTC trades every day
+  constexpr double dt = 1.0 / units::kDaysPerYear;  // the price model's step (price_model.h)
 
   const auto calendar_index = [&](std::size_t row) { return static_cast<std::size_t>(table.day(row) - day0); };
   const auto count_missing = [](const std::vector<double>& v) {

@@ -23,7 +23,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/history/daily_table.h"
+#include "engine/util/daily_table.h"
 
 namespace hashsim::history {
 

@@ -11,19 +11,19 @@
 #include "engine/chain/consensus.h"
 #include "engine/history/backtest.h"
 #include "engine/history/calibrate.h"
-#include "engine/history/temp_file.h"
+#include "engine/util/temp_file.h"
 #include "engine/sim/runner.h"
 #include "engine/util/atomic_file.h"
 #include "engine/util/dates.h"
 #include "engine/util/error.h"
+#include "engine/util/units.h"
+#include "engine/util/stats.h"
 
 namespace hashsim::history {
 
 const char* score_mode_name(ScoreMode m) { return m == ScoreMode::Replay ? "replay" : "simulated"; }
 
 namespace {
-
-constexpr double kDaysPerYear = 365.0;  // dt of the price model (price_model.h)
 
 std::string fmt(const char* f, double v) {
   char buf[64];
@@ -299,7 +299,7 @@ ScoreResult run_score(const scenario::Scenario& base, const std::optional<scenar
       // The mode's price and fee inputs for the baselines' hashprice and the elasticity.
       const auto ln_price_at = [&](std::int64_t day) {
         if (day <= od || mode == ScoreMode::Replay) return log_price.at(day);
-        return std::log(price[io]) + fit.log_drift_per_year * static_cast<double>(day - od) / kDaysPerYear;
+        return std::log(price[io]) + fit.log_drift_per_year * static_cast<double>(day - od) / units::kDaysPerYear;
       };
       const auto fee_at = [&](int d) {
         const std::size_t k = io + static_cast<std::size_t>(d);
@@ -312,8 +312,9 @@ ScoreResult run_score(const scenario::Scenario& base, const std::optional<scenar
       // ln hashprice of a hashrate forecast: 144 (subsidy + fee) P / H.
       const auto ln_hp_of = [&](double ln_h, int d) {
         const double subsidy_btc =
-            static_cast<double>(chain::block_subsidy_sat(static_cast<std::int64_t>(height[io]) + 144 * d)) / 1e8;
-        return std::log(144.0 * (subsidy_btc + fee_at(d))) + ln_price_at(od + d) - ln_h;
+            static_cast<double>(chain::block_subsidy_sat(static_cast<std::int64_t>(height[io]) + units::kBlocksPerDay * d)) /
+            static_cast<double>(units::kSatPerBtc);
+        return std::log(units::kBlocksPerDay * (subsidy_btc + fee_at(d))) + ln_price_at(od + d) - ln_h;
       };
       const std::vector<double>* point[3] = {&f_persist, &f_trend, &f_elast};
 
@@ -368,11 +369,11 @@ ScoreResult run_score(const scenario::Scenario& base, const std::optional<scenar
             std::vector<double> across(static_cast<std::size_t>(o.paths));
             for (std::size_t p = 0; p < across.size(); ++p) across[p] = sim[p * n + static_cast<std::size_t>(d)];
             std::sort(across.begin(), across.end());
-            fan.p5.push_back(scoring::quantile_sorted(across, 0.05));
-            fan.p25.push_back(scoring::quantile_sorted(across, 0.25));
-            fan.p50.push_back(scoring::quantile_sorted(across, 0.5));
-            fan.p75.push_back(scoring::quantile_sorted(across, 0.75));
-            fan.p95.push_back(scoring::quantile_sorted(across, 0.95));
+            fan.p5.push_back(quantile_sorted(across, 0.05));
+            fan.p25.push_back(quantile_sorted(across, 0.25));
+            fan.p50.push_back(quantile_sorted(across, 0.5));
+            fan.p75.push_back(quantile_sorted(across, 0.75));
+            fan.p95.push_back(quantile_sorted(across, 0.95));
             std::vector<double>* outs[3] = {&fan.persistence, &fan.trend, &fan.elasticity};
             for (int b = 0; b < 3; ++b) {
               const double ln_h = d == 0 ? ln_h0 : (*point[b])[static_cast<std::size_t>(d - 1)];

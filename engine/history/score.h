@@ -32,7 +32,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/history/daily_table.h"
+#include "engine/util/daily_table.h"
 #include "engine/history/scoring.h"
 #include "engine/util/atomic_file.h"
 #include "engine/scenario/scenario.h"

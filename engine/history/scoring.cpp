@@ -5,19 +5,12 @@
 #include <limits>
 
 #include "engine/util/error.h"
+#include "engine/util/stats.h"
 
 namespace hashsim::history::scoring {
 
 namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-}
-
-double quantile_sorted(const std::vector<double>& v, double q) {
-  if (v.empty()) throw Error("internal: quantile of an empty set");
-  const double pos = q * static_cast<double>(v.size() - 1);
-  const auto lo = static_cast<std::size_t>(std::floor(pos));
-  const auto hi = std::min(lo + 1, v.size() - 1);
-  return v[lo] + (pos - static_cast<double>(lo)) * (v[hi] - v[lo]);
 }
 
 double crps_ensemble(std::vector<double> x, double y) {
@@ -53,11 +46,11 @@ PitInterval pit(const std::vector<double>& sorted, double y) {
 DayScore score_ensemble(std::vector<double> members, double y) {
   std::sort(members.begin(), members.end());
   DayScore s;
-  s.log_error = quantile_sorted(members, 0.5) - y;
+  s.log_error = hashsim::quantile_sorted(members, 0.5) - y;
   s.crps = crps_ensemble(members, y);
   s.has_bands = true;
-  s.in_p5_p95 = y >= quantile_sorted(members, 0.05) && y <= quantile_sorted(members, 0.95);
-  s.in_p25_p75 = y >= quantile_sorted(members, 0.25) && y <= quantile_sorted(members, 0.75);
+  s.in_p5_p95 = y >= hashsim::quantile_sorted(members, 0.05) && y <= hashsim::quantile_sorted(members, 0.95);
+  s.in_p25_p75 = y >= hashsim::quantile_sorted(members, 0.25) && y <= hashsim::quantile_sorted(members, 0.75);
   s.pit = pit(members, y);
   return s;
 }
@@ -97,7 +90,7 @@ Summary summarise(const std::vector<DayScore>& days) {
   }
   std::sort(abs_err.begin(), abs_err.end());
   const double n = static_cast<double>(days.size());
-  s.median_abs_log_error = quantile_sorted(abs_err, 0.5);
+  s.median_abs_log_error = hashsim::quantile_sorted(abs_err, 0.5);
   s.bias_mean_log_error = sum_e / n;
   s.crps_mean = sum_crps / n;
   if (banded == 0) {

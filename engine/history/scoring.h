@@ -26,7 +26,6 @@ namespace hashsim::history::scoring {
 
 inline constexpr int kPitBins = 10;
 
-double quantile_sorted(const std::vector<double>& sorted, double q);
 // Empirical-distribution CRPS of `members` against y (the members need not be sorted).
 double crps_ensemble(std::vector<double> members, double y);
 // Closed form for a normal predictive N(mu, sigma^2), sigma > 0 (Gneiting & Raftery 2007 eq. 5):

@@ -6,21 +6,19 @@
 #include <filesystem>
 
 #include "engine/history/backtest.h"
-#include "engine/history/temp_file.h"
+#include "engine/util/temp_file.h"
 #include "engine/sim/runner.h"
 #include "engine/util/atomic_file.h"
 #include "engine/util/dates.h"
 #include "engine/util/error.h"
+#include "engine/util/stats.h"
 
 namespace hashsim::history {
 
 namespace {
 double quantile(std::vector<double> v, double q) {
   std::sort(v.begin(), v.end());
-  const double pos = q * static_cast<double>(v.size() - 1);
-  const auto lo = static_cast<std::size_t>(std::floor(pos));
-  const auto hi = std::min(lo + 1, v.size() - 1);
-  return v[lo] + (pos - static_cast<double>(lo)) * (v[hi] - v[lo]);
+  return quantile_sorted(v, q);
 }
 }  // namespace
 

@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/history/daily_table.h"
+#include "engine/util/daily_table.h"
 #include "engine/scenario/scenario.h"
 
 namespace hashsim::history {

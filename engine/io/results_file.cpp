@@ -14,6 +14,7 @@
 #include "engine/util/error.h"
 #include "engine/util/sha256.h"
 #include "engine/util/version.h"
+#include "engine/util/stats.h"
 
 namespace hashsim::io {
 
@@ -24,19 +25,88 @@ constexpr std::uint64_t kChunkPaths = 64;
 constexpr std::uint64_t kChunkDays = 512;
 
 std::string summary_name(const std::string& output_name) {
-  const std::string prefix = "paths/";
-  if (output_name.rfind(prefix, 0) == 0) return "summary/" + output_name.substr(prefix.size());
-  return "summary/" + output_name;
+  const std::string prefix = std::string(schema::kPathsGroup) + "/";
+  const std::string summary = std::string(schema::kSummaryGroup) + "/";
+  if (output_name.rfind(prefix, 0) == 0) return summary + output_name.substr(prefix.size());
+  return summary + output_name;
+}
+
+// The coordinate values of one scenario's dimensions.
+struct Axes {
+  std::uint64_t n_paths = 0;
+  std::vector<std::int64_t> day;  // recorded day indices
+  std::vector<std::string> date;  // ISO dates of `day` (empty without a start date)
+};
+
+Axes axes_of(const scenario::Scenario& s) {
+  Axes ax;
+  ax.n_paths = static_cast<std::uint64_t>(s.paths);
+  for (int d = 0; d < s.horizon_days; d += s.record.every_days) {
+    ax.day.push_back(d);
+    if (!s.start.date.empty()) ax.date.push_back(add_days(s.start.date, d));
+  }
+  return ax;
+}
+
+void write_day_axis(hid_t g, const Axes& ax) {
+  schema::write_dimension(g, schema::kDimDay, ax.day, "day", "days since the start date");
+  if (ax.date.empty()) return;
+  h5::write_strings(g, schema::kCoordDate, ax.date);
+  schema::attach_dimensions(g, schema::kCoordDate, {schema::kDimDay}, "", "date (ISO 8601, UTC)");
+}
+
+// Writes the coordinate `dim` (of length n) into group g unless it is there already.
+void ensure_axis(hid_t g, const std::string& dim, std::uint64_t n, const Axes& ax, int step_days) {
+  if (h5::exists(g, dim)) return;
+  if (dim == schema::kDimDay) {
+    write_day_axis(g, ax);
+  } else if (dim == schema::kDimArchetypeDay) {
+    std::vector<std::int64_t> v(n);
+    for (std::uint64_t i = 0; i < n; ++i) v[i] = static_cast<std::int64_t>(i) * step_days;
+    schema::write_dimension(g, dim, v, "day", "days since the start date (every " + std::to_string(step_days) + " days)");
+  } else {
+    const char* long_name = dim == schema::kDimPath    ? "Monte Carlo path"
+                            : dim == schema::kDimAgent ? "agent (archetypes, then observer fleets)"
+                            : dim == schema::kDimFleet ? "observer fleet"
+                                                       : "";
+    schema::write_index_dimension(g, dim, n, long_name);
+  }
+}
+
+// Coordinates of `dims` (shape `shape`) in group g, and the dataset g/name attached to them.
+void describe_dataset(hid_t g, const std::string& name, const std::vector<std::string>& dims,
+                      const std::vector<std::uint64_t>& shape, const Axes& ax, const OutputSpec& spec) {
+  if (dims.size() != shape.size()) return;  // a spec without dimension names stays anonymous
+  for (std::size_t i = 0; i < dims.size(); ++i) ensure_axis(g, dims[i], shape[i], ax, spec.step_days);
+  schema::attach_dimensions(g, name, dims, spec.unit, spec.long_name);
+  if (std::find(dims.begin(), dims.end(), schema::kDimDay) != dims.end() && h5::exists(g, schema::kCoordDate))
+    schema::set_coordinates(g, name, schema::kCoordDate);
+}
+
+std::vector<std::int64_t> read_axis_days(hid_t g) {
+  const std::vector<double> v = h5::read_vector(g, schema::kDimDay);
+  return std::vector<std::int64_t>(v.begin(), v.end());
+}
+std::vector<std::string> read_axis_dates(hid_t g) {
+  return h5::exists(g, schema::kCoordDate) ? h5::read_strings(g, schema::kCoordDate) : std::vector<std::string>{};
+}
+std::string summary_long_name(const std::string& stat, const std::string& of) {
+  const std::string what = stat == "mean"     ? "mean over paths"
+                           : stat == "stderr" ? "standard error of the mean over paths"
+                                              : stat.substr(1) + "th percentile over paths";
+  return of.empty() ? what : of + " (" + what + ")";
+}
+bool is_group(hid_t parent, const std::string& name) {
+  H5O_info_t info;
+  return H5Oget_info_by_name(parent, name.c_str(), &info, H5P_DEFAULT) >= 0 && info.type == H5O_TYPE_GROUP;
+}
+
+std::pair<std::string, std::string> split_group(const std::string& name) {
+  const auto slash = name.rfind('/');
+  if (slash == std::string::npos) return {"", name};
+  return {name.substr(0, slash), name.substr(slash + 1)};
 }
 }  // namespace
-
-double quantile_sorted(const std::vector<double>& sorted, double q) {
-  if (sorted.empty()) return std::nan("");
-  const double h = q * static_cast<double>(sorted.size() - 1);
-  const auto lo = static_cast<std::size_t>(std::floor(h));
-  const std::size_t hi = std::min(lo + 1, sorted.size() - 1);
-  return sorted[lo] + (h - static_cast<double>(lo)) * (sorted[hi] - sorted[lo]);
-}
 
 SummaryStats summarize_samples(std::vector<double>& x) {
   SummaryStats s{};
@@ -84,15 +154,15 @@ void check_resumable(hid_t g, const scenario::Scenario& s, const std::string& wh
   auto fail = [&](const std::string& what) {
     throw Error("cannot resume " + where + ": " + what + " differs from this run (remove the .partial file or use --force)");
   };
-  if (h5::get_string_attr(g, "scenario_yaml").value_or("") != s.yaml_text) fail("the scenario YAML");
-  if (h5::get_int_attr(g, "master_seed").value_or(-1) != static_cast<std::int64_t>(s.seed)) fail("the seed");
-  if (h5::get_int_attr(g, "n_paths").value_or(-1) != static_cast<std::int64_t>(s.paths)) fail("the number of paths");
-  if (h5::get_int_attr(g, "n_days").value_or(-1) != static_cast<std::int64_t>(s.horizon_days)) fail("the horizon");
-  if (h5::get_int_attr(g, "record_every_days").value_or(-1) != static_cast<std::int64_t>(s.record.every_days))
+  if (h5::get_string_attr(g, schema::kAttrScenarioText).value_or("") != s.yaml_text) fail("the scenario YAML");
+  if (h5::get_int_attr(g, schema::kAttrSeed).value_or(-1) != static_cast<std::int64_t>(s.seed)) fail("the seed");
+  if (h5::get_int_attr(g, schema::kAttrNPaths).value_or(-1) != static_cast<std::int64_t>(s.paths)) fail("the number of paths");
+  if (h5::get_int_attr(g, schema::kAttrNDays).value_or(-1) != static_cast<std::int64_t>(s.horizon_days)) fail("the horizon");
+  if (h5::get_int_attr(g, schema::kAttrRecordEveryDays).value_or(-1) != static_cast<std::int64_t>(s.record.every_days))
     fail("record.every_days");
-  if (h5::get_string_attr(g, "start_date").value_or("") != s.start.date) fail("the start date");
-  const char* starts[] = {"start_price_usd", "start_network_hashrate_ths", "start_difficulty", "start_height",
-                          "start_fee_btc_per_block"};
+  if (h5::get_string_attr(g, schema::kAttrStartDate).value_or("") != s.start.date) fail("the start date");
+  const char* starts[] = {schema::kAttrStartPriceUsd, schema::kAttrStartNetworkHashrateThs, schema::kAttrStartDifficulty,
+                          schema::kAttrStartHeight, schema::kAttrStartFeeBtcPerBlock};
   const double values[] = {s.start.price_usd, s.start.network_hashrate_ths, s.start.difficulty,
                            static_cast<double>(s.start.height), s.start.fee_btc_per_block};
   for (int i = 0; i < 5; ++i) {
@@ -104,11 +174,11 @@ void check_resumable(hid_t g, const scenario::Scenario& s, const std::string& wh
 
 ScenarioWriter::ScenarioWriter(hid_t file, const scenario::Scenario& s, std::vector<OutputSpec> specs, bool resume)
     : specs_(std::move(specs)), n_paths_(static_cast<std::uint64_t>(s.paths)) {
-  const std::string path = "scenarios/" + s.name;
+  const std::string path = schema::scenario_group(s.name);
   std::optional<std::int64_t> written;
   if (resume && h5::exists(file, path)) {
     h5::Handle g = h5::open_group(file, path);
-    written = h5::get_int_attr(g.get(), "paths_written");
+    written = h5::get_int_attr(g.get(), schema::kAttrPathsWritten);
     // No checkpoint, or none past path 0: the kill came while the group was being set up, so
     // there is nothing to keep; it is made again from scratch.
     if (!written || *written <= 0) {
@@ -124,7 +194,7 @@ ScenarioWriter::ScenarioWriter(hid_t file, const scenario::Scenario& s, std::vec
     if (static_cast<std::uint64_t>(*written) > n_paths_)
       throw Error("cannot resume scenario '" + s.name + "': its paths_written checkpoint exceeds n_paths");
     paths_written_ = static_cast<std::uint64_t>(*written);
-    complete_ = h5::get_int_attr(g, "complete").value_or(0) == 1;
+    complete_ = h5::get_int_attr(g, schema::kAttrComplete).value_or(0) == 1;
     for (const auto& spec : specs_) {
       datasets_.push_back(h5::open_dataset(g, spec.name));
       std::vector<std::uint64_t> dims{n_paths_};
@@ -136,34 +206,33 @@ ScenarioWriter::ScenarioWriter(hid_t file, const scenario::Scenario& s, std::vec
   }
   group_ = h5::create_group(file, path);
   const hid_t g = group_.get();
-  h5::set_attr(g, "name", s.name);
-  h5::set_attr(g, "description", s.description);
-  h5::set_attr(g, "variant", s.variant);
-  h5::set_attr(g, "scenario_file", s.file.string());
-  h5::set_attr(g, "scenario_yaml", s.yaml_text);
-  h5::set_attr(g, "scenario_sha256", sha256_hex(s.yaml_text));
-  h5::set_attr(g, "master_seed", static_cast<std::int64_t>(s.seed));
-  h5::set_attr(g, "n_paths", static_cast<std::int64_t>(s.paths));
-  h5::set_attr(g, "n_days", static_cast<std::int64_t>(s.horizon_days));
-  h5::set_attr(g, "record_every_days", static_cast<std::int64_t>(s.record.every_days));
-  h5::set_attr(g, "start_date", s.start.date);
-  h5::set_attr(g, "start_source", std::string(scenario::start_source_name(s.start.source)));
-  h5::set_attr(g, "start_price_usd", s.start.price_usd);
-  h5::set_attr(g, "start_network_hashrate_ths", s.start.network_hashrate_ths);
-  h5::set_attr(g, "start_difficulty", s.start.difficulty);
-  h5::set_attr(g, "start_height", s.start.height);
-  h5::set_attr(g, "start_fee_btc_per_block", s.start.fee_btc_per_block);
-  h5::set_attr(g, "live_snapshot", s.start.provenance_json.empty() ? std::string("{}") : s.start.provenance_json);
-  h5::set_attr(g, "complete", static_cast<std::int64_t>(0));
+  h5::set_attr(g, schema::kAttrName, s.name);
+  h5::set_attr(g, schema::kAttrDescription, s.description);
+  h5::set_attr(g, schema::kAttrVariant, s.variant);
+  h5::set_attr(g, schema::kAttrScenarioFile, s.file.string());
+  h5::set_attr(g, schema::kAttrScenarioText, s.yaml_text);
+  h5::set_attr(g, schema::kAttrScenarioSha256, sha256_hex(s.yaml_text));
+  h5::set_attr(g, schema::kAttrSeed, static_cast<std::int64_t>(s.seed));
+  h5::set_attr(g, schema::kAttrNPaths, static_cast<std::int64_t>(s.paths));
+  h5::set_attr(g, schema::kAttrNDays, static_cast<std::int64_t>(s.horizon_days));
+  h5::set_attr(g, schema::kAttrRecordEveryDays, static_cast<std::int64_t>(s.record.every_days));
+  h5::set_attr(g, schema::kAttrStartDate, s.start.date);
+  h5::set_attr(g, schema::kAttrStartSource, std::string(scenario::start_source_name(s.start.source)));
+  h5::set_attr(g, schema::kAttrStartPriceUsd, s.start.price_usd);
+  h5::set_attr(g, schema::kAttrStartNetworkHashrateThs, s.start.network_hashrate_ths);
+  h5::set_attr(g, schema::kAttrStartDifficulty, s.start.difficulty);
+  h5::set_attr(g, schema::kAttrStartHeight, s.start.height);
+  h5::set_attr(g, schema::kAttrStartFeeBtcPerBlock, s.start.fee_btc_per_block);
+  h5::set_attr(g, schema::kAttrLiveSnapshot, s.start.provenance_json.empty() ? std::string("{}") : s.start.provenance_json);
+  h5::set_attr(g, schema::kAttrComplete, static_cast<std::int64_t>(0));
 
-  std::vector<std::int64_t> day_index;
-  std::vector<std::string> dates;
-  for (int d = 0; d < s.horizon_days; d += s.record.every_days) {
-    day_index.push_back(d);
-    if (!s.start.date.empty()) dates.push_back(add_days(s.start.date, d));
-  }
-  h5::write_vector(g, "day", day_index);
-  if (!dates.empty()) h5::write_strings(g, "date", dates);
+  // Coordinates of the scenario group itself (README "Output schema"); each data group below gets
+  // its own copies so that it opens alone in xarray.
+  const Axes ax = axes_of(s);
+  write_day_axis(g, ax);
+  ensure_axis(g, schema::kDimPath, n_paths_, ax, 1);
+  // No dataset of this group names `date` as its coordinate: a group-level CF `coordinates` says so.
+  if (!ax.date.empty()) h5::set_attr(g, "coordinates", std::string(schema::kCoordDate));
 
   for (const auto& spec : specs_) {
     std::vector<std::uint64_t> dims{n_paths_};
@@ -172,10 +241,14 @@ ScenarioWriter::ScenarioWriter(hid_t file, const scenario::Scenario& s, std::vec
     chunk[0] = kChunkPaths;
     if (dims.size() >= 2) chunk.back() = kChunkDays;
     datasets_.push_back(h5::create_array(g, spec.name, dims, chunk, s.record.compression));
-    if (!spec.unit.empty()) h5::set_attr(datasets_.back().get(), "unit", spec.unit);
+    const auto [sub, base] = split_group(spec.name);
+    h5::Handle sg = h5::open_group(g, sub.empty() ? "." : sub);
+    std::vector<std::string> names{schema::kDimPath};
+    names.insert(names.end(), spec.dims.begin(), spec.dims.end());
+    describe_dataset(sg.get(), base, names, dims, ax, spec);
   }
   // Last: the --resume checkpoint (paths [0, paths_written) are in the file), advanced per block.
-  h5::set_attr(g, "paths_written", static_cast<std::int64_t>(0));
+  h5::set_attr(g, schema::kAttrPathsWritten, static_cast<std::int64_t>(0));
 }
 
 void ScenarioWriter::write_block(std::uint64_t first_path, std::uint64_t n_paths,
@@ -190,7 +263,7 @@ void ScenarioWriter::write_block(std::uint64_t first_path, std::uint64_t n_paths
   // so after a kill the count never claims paths whose rows were not written.
   const hid_t g = group_.get();
   h5::flush(g);
-  h5::set_attr(g, "paths_written", static_cast<std::int64_t>(paths_written_));
+  h5::set_attr(g, schema::kAttrPathsWritten, static_cast<std::int64_t>(paths_written_));
   h5::flush(g);
 }
 
@@ -242,18 +315,85 @@ void ScenarioWriter::finish(std::uint64_t memory_budget_bytes) {
         });
       }
     }
-    const char* names[7] = {"mean", "stderr", "p5", "p25", "p50", "p75", "p95"};
-    for (int i = 0; i < 7; ++i) {
-      h5::Handle ds = h5::create_array(g, base + "/" + names[i], spec.per_path_shape.empty()
-                                                                      ? std::vector<std::uint64_t>{1}
-                                                                      : spec.per_path_shape,
-                                       {}, 0);
-      h5::write_rows(ds.get(), 0, spec.per_path_shape.empty() ? 1 : spec.per_path_shape[0], stats[static_cast<std::size_t>(i)].data());
-      if (!spec.unit.empty()) h5::set_attr(ds.get(), "unit", spec.unit);
+    const Axes ax{n, read_axis_days(g), read_axis_dates(g)};
+    for (std::size_t i = 0; i < std::size(schema::kSummaryStats); ++i) {
+      const char* stat = schema::kSummaryStats[i];
+      {
+        h5::Handle ds = h5::create_array(g, base + "/" + stat, spec.per_path_shape.empty()
+                                                                   ? std::vector<std::uint64_t>{1}
+                                                                   : spec.per_path_shape,
+                                         {}, 0);
+        h5::write_rows(ds.get(), 0, spec.per_path_shape.empty() ? 1 : spec.per_path_shape[0], stats[i].data());
+      }
+      h5::Handle sg = h5::open_group(g, base);
+      OutputSpec described = spec;
+      described.long_name = summary_long_name(stat, spec.long_name);
+      describe_dataset(sg.get(), stat, spec.dims, spec.per_path_shape, ax, described);
     }
   }
-  h5::set_attr(g, "complete", static_cast<std::int64_t>(1));
+  write_agent_coordinates(g);
+  h5::set_attr(g, schema::kAttrComplete, static_cast<std::int64_t>(1));
   complete_ = true;
+}
+
+namespace {
+// Groups below g (recursively, g included) that have an `agent` dimension, other than agents/.
+void groups_with_agents(hid_t g, const std::string& prefix, std::vector<std::string>& out) {
+  if (!prefix.empty() && h5::exists(g, schema::kDimAgent)) out.push_back(prefix);
+  for (const auto& name : h5::list_children(g)) {
+    if (prefix.empty() && name == schema::kAgentsGroup) continue;
+    if (!is_group(g, name)) continue;
+    h5::Handle sub = h5::open_group(g, name);
+    groups_with_agents(sub.get(), prefix + name + "/", out);
+  }
+}
+}  // namespace
+
+void write_agent_coordinates(hid_t scenario_group) {
+  const hid_t g = scenario_group;
+  const std::string agents = schema::kAgentsGroup;
+  if (!h5::exists(g, agents + "/" + schema::kCoordMachine)) return;
+  h5::Handle ag = h5::open_group(g, agents);
+  const std::uint64_t n = h5::read_strings(ag.get(), schema::kCoordMachine).size();
+  if (!h5::exists(ag.get(), schema::kDimAgent)) {
+    schema::write_index_dimension(ag.get(), schema::kDimAgent, n, "agent (archetypes, then observer fleets)");
+    for (const auto& name : h5::list_children(ag.get()))
+      if (name != schema::kDimAgent) schema::attach_dimensions(ag.get(), name, {schema::kDimAgent});
+  }
+  const std::vector<std::string> machine = h5::read_strings(ag.get(), schema::kCoordMachine);
+  const bool has_strategy = h5::exists(ag.get(), schema::kCoordStrategy);
+  const bool has_tariff = h5::exists(ag.get(), schema::kCoordTariff);
+  const std::vector<std::string> strategy =
+      has_strategy ? h5::read_strings(ag.get(), schema::kCoordStrategy) : std::vector<std::string>{};
+  const std::vector<double> tariff = has_tariff ? h5::read_vector(ag.get(), schema::kCoordTariff) : std::vector<double>{};
+  std::string coords = schema::kCoordMachine;
+  if (has_strategy) coords += std::string(" ") + schema::kCoordStrategy;
+  if (has_tariff) coords += std::string(" ") + schema::kCoordTariff;
+  std::vector<std::string> groups;
+  groups_with_agents(g, "", groups);
+  for (const auto& path : groups) {
+    h5::Handle sub = h5::open_group(g, path);
+    const hid_t s = sub.get();
+    if (h5::exists(s, schema::kCoordMachine)) continue;  // done before (a resumed run)
+    h5::write_strings(s, schema::kCoordMachine, machine);
+    schema::attach_dimensions(s, schema::kCoordMachine, {schema::kDimAgent}, "", "machine model");
+    if (has_strategy) {
+      h5::write_strings(s, schema::kCoordStrategy, strategy);
+      schema::attach_dimensions(s, schema::kCoordStrategy, {schema::kDimAgent}, "", "operating strategy");
+    }
+    if (has_tariff) {
+      h5::write_vector(s, schema::kCoordTariff, tariff);
+      schema::attach_dimensions(s, schema::kCoordTariff, {schema::kDimAgent}, "USD/kWh", "electricity tariff");
+    }
+    for (const auto& name : h5::list_children(s)) {
+      if (schema::is_coordinate(name) || name == schema::kCoordMachine || name == schema::kCoordStrategy ||
+          name == schema::kCoordTariff || is_group(s, name))
+        continue;
+      h5::Handle ds = h5::open_dataset(s, name);
+      const std::string before = h5::get_string_attr(ds.get(), "coordinates").value_or("");
+      h5::set_attr(ds.get(), "coordinates", before.empty() ? coords : before + " " + coords);
+    }
+  }
 }
 
 ResultsFile::ResultsFile(const std::filesystem::path& target, const std::string& command_line, Overwrite mode)
@@ -265,7 +405,7 @@ ResultsFile::ResultsFile(const std::filesystem::path& target, const std::string&
     } catch (const Error&) {
       // Killed before HDF5 had written a readable file: nothing to keep, start afresh.
     }
-    if (!file_.valid() || !h5::get_int_attr(file_.get(), "schema_version")) {
+    if (!file_.valid() || !h5::get_int_attr(file_.get(), schema::kAttrSchemaVersion)) {
       file_.reset();
       if (::unlink(where.c_str()) != 0) throw Error("cannot remove the unreadable " + where);
     }
@@ -273,24 +413,20 @@ ResultsFile::ResultsFile(const std::filesystem::path& target, const std::string&
   if (file_.valid()) {
     const std::string where = out_.partial_path().string();
     const hid_t r = file_.get();
-    if (h5::get_int_attr(r, "schema_version").value_or(-1) != kSchemaVersion ||
-        h5::get_string_attr(r, "hashsim_version").value_or("") != kVersion ||
-        h5::get_string_attr(r, "git_sha").value_or("") != kGitSha)
+    if (h5::get_int_attr(r, schema::kAttrSchemaVersion).value_or(-1) != kSchemaVersion ||
+        h5::get_string_attr(r, schema::kAttrHashsimVersion).value_or("") != kVersion ||
+        h5::get_string_attr(r, schema::kAttrGitSha).value_or("") != kGitSha)
       throw Error("cannot resume " + where + ": it was written by another hashsim build (" +
-                  h5::get_string_attr(r, "hashsim_version").value_or("?") + ", " +
-                  h5::get_string_attr(r, "git_sha").value_or("?") +
+                  h5::get_string_attr(r, schema::kAttrHashsimVersion).value_or("?") + ", " +
+                  h5::get_string_attr(r, schema::kAttrGitSha).value_or("?") +
                   "), whose paths may differ; remove it or use --force");
-    h5::set_attr(r, "command_line", command_line);
+    h5::set_attr(r, schema::kAttrCommandLine, command_line);
     resumed_ = true;
     return;
   }
   file_ = h5::create_file(out_.partial_path().string());
-  const hid_t r = file_.get();
-  h5::set_attr(r, "schema_version", kSchemaVersion);
-  h5::set_attr(r, "hashsim_version", std::string(kVersion));
-  h5::set_attr(r, "git_sha", std::string(kGitSha));
-  h5::set_attr(r, "created_utc", utc_now_iso8601());
-  h5::set_attr(r, "command_line", command_line);
+  // Scenario text, seed and start data are per scenario (attributes of each scenarios/<name>).
+  schema::write_provenance(file_.get(), {schema::kKindResults, kSchemaVersion, command_line, "", std::nullopt, "{}"});
 }
 
 ResultsFile::~ResultsFile() = default;
@@ -303,10 +439,10 @@ ScenarioWriter& ResultsFile::begin_scenario(const scenario::Scenario& s, std::ve
 void ResultsFile::commit() {
   std::string names;
   for (const auto& s : scenarios_) {
-    const auto n = h5::get_string_attr(s->group(), "name");
+    const auto n = h5::get_string_attr(s->group(), schema::kAttrName);
     names += (names.empty() ? "" : "\n") + n.value_or("");
   }
-  h5::set_attr(file_.get(), "scenario_names", names);
+  h5::set_attr(file_.get(), schema::kAttrScenarioNames, names);
   // Flush while the datasets are open, so a failed chunk write is reported rather than dropped by
   // an unchecked dataset close.
   h5::flush(file_.get());
@@ -392,7 +528,7 @@ void check_scenario(hid_t file, const std::string& name, const SchemaCheck& c, c
   const std::string where = "/scenarios/" + name + "/";
   h5::Handle grp = h5::open_group(file, "scenarios/" + name);
   const hid_t g = grp.get();
-  const auto n_paths_attr = h5::get_int_attr(g, "n_paths");
+  const auto n_paths_attr = h5::get_int_attr(g, schema::kAttrNPaths);
   if (!n_paths_attr || *n_paths_attr < 0)
     throw Error(path + ": group /scenarios/" + name + " has no valid n_paths attribute (not written by hashsim run/sweep)");
   const auto n_paths = static_cast<std::uint64_t>(*n_paths_attr);
@@ -411,8 +547,8 @@ void check_scenario(hid_t file, const std::string& name, const SchemaCheck& c, c
     if (m.dims.size() != 1) c.fail(where + "agents/machine", "a 1-D string array (one per agent)", c.found(m));
     n_agents = m.dims[0];
     h5::Handle ag = h5::open_group(g, "agents");
-    const auto n_arch = h5::get_int_attr(ag.get(), "n_archetypes");
-    const auto n_fl = h5::get_int_attr(ag.get(), "n_fleets");
+    const auto n_arch = h5::get_int_attr(ag.get(), schema::kAttrNArchetypes);
+    const auto n_fl = h5::get_int_attr(ag.get(), schema::kAttrNFleets);
     if (!n_arch || !n_fl || *n_arch < 0 || *n_fl < 0 || static_cast<std::uint64_t>(*n_arch + *n_fl) != *n_agents)
       throw Error(path + ": group " + where + "agents: attributes n_archetypes + n_fleets must equal the " +
                   std::to_string(*n_agents) + " agents of agents/machine");
@@ -427,6 +563,18 @@ void check_scenario(hid_t file, const std::string& name, const SchemaCheck& c, c
 
   std::vector<std::string> all;
   list_datasets(g, "", all);
+  // Coordinates (dimension scales and the agent labels copied into each data group) are not data.
+  all.erase(std::remove_if(all.begin(), all.end(),
+                           [](const std::string& ds) {
+                             const auto slash = ds.rfind('/');
+                             if (slash == std::string::npos) return false;
+                             const std::string base = ds.substr(slash + 1);
+                             const bool agents = ds.rfind(std::string(schema::kAgentsGroup) + "/", 0) == 0;
+                             return schema::is_coordinate(base) ||
+                                    (!agents && (base == schema::kCoordMachine || base == schema::kCoordStrategy ||
+                                                 base == schema::kCoordTariff));
+                           }),
+            all.end());
   // The per-path shape each source dataset has, for its summaries.
   std::map<std::string, std::vector<std::uint64_t>> per_path;
   for (const auto& ds : all) {
@@ -468,12 +616,13 @@ void check_scenario(hid_t file, const std::string& name, const SchemaCheck& c, c
 }  // namespace
 
 void check_results_schema(hid_t file, const std::string& path) {
-  const auto version = h5::get_int_attr(file, "schema_version");
+  const auto version = h5::get_int_attr(file, schema::kAttrSchemaVersion);
   if (!version)
     throw Error(path + ": not a hashsim results file (no schema_version attribute on /; write one with hashsim run or sweep)");
-  if (*version != kSchemaVersion)
-    throw Error(path + ": results schema version " + std::to_string(*version) + "; this hashsim reads version " +
-                std::to_string(kSchemaVersion));
+  // Version 1 files hold the same datasets without dimension scales: still readable.
+  if (*version < schema::kResultsOldestReadable || *version > kSchemaVersion)
+    throw Error(path + ": results schema version " + std::to_string(*version) + "; this hashsim reads versions " +
+                std::to_string(schema::kResultsOldestReadable) + " to " + std::to_string(kSchemaVersion));
   if (!h5::exists(file, "scenarios")) throw Error(path + ": no /scenarios group (not a hashsim results file)");
   h5::Handle sg = h5::open_group(file, "scenarios");
   const SchemaCheck c(path);

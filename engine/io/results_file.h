@@ -10,18 +10,22 @@
 #include <vector>
 
 #include "engine/io/hdf5.h"
+#include "engine/io/schema.h"
 #include "engine/scenario/scenario.h"
 #include "engine/util/atomic_file.h"
 
 namespace hashsim::io {
 
-inline constexpr std::int64_t kSchemaVersion = 1;
+inline constexpr std::int64_t kSchemaVersion = schema::kResultsVersion;
 
 struct OutputSpec {
   std::string name;                           // under the scenario group, e.g. "paths/price_usd"
   std::vector<std::uint64_t> per_path_shape;  // e.g. {recorded_days} or {n_fleets, recorded_days}
   std::string unit;
   bool summarize = true;  // mean, stderr and P5..P95 over paths -> summary/<name without "paths/">
+  std::vector<std::string> dims;  // names of per_path_shape's dimensions (schema::kDim*); `path` precedes them
+  std::string long_name;          // CF long_name
+  int step_days = 1;              // days between entries of a schema::kDimArchetypeDay dimension
   std::uint64_t per_path_size() const {
     std::uint64_t n = 1;
     for (auto d : per_path_shape) n *= d;
@@ -79,6 +83,11 @@ class ResultsFile {
   bool resumed_ = false;
 };
 
+// Writes the agent coordinates (machine, strategy, tariff_usd_per_kwh from agents/) into every group
+// of the scenario whose datasets have an `agent` dimension, and names them in each dataset's CF
+// `coordinates` attribute, so each group opens in xarray with its agents labelled. Idempotent.
+void write_agent_coordinates(hid_t scenario_group);
+
 // Checks a results file opened for reading against the schema (README "Output schema") before
 // anything reads it: schema_version, /scenarios, and every dataset's rank, shape and type
 // (day/date 1-D and of equal length, paths/* [n_paths, days], agents/* [n_agents], fleets/*
@@ -92,6 +101,5 @@ struct SummaryStats {
   double mean, stderr_, p5, p25, p50, p75, p95;
 };
 SummaryStats summarize_samples(std::vector<double>& samples);  // reorders samples
-double quantile_sorted(const std::vector<double>& sorted, double q);
 
 }  // namespace hashsim::io

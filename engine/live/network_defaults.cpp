@@ -5,7 +5,7 @@
 #include <algorithm>
 
 #include "engine/live/timestamps.h"
-#include "engine/scenario/yaml_reader.h"
+#include "engine/util/yaml_reader.h"
 #include "engine/util/atomic_file.h"
 #include "engine/util/error.h"
 
@@ -27,8 +27,8 @@ Bounds bounds_for(ValueKey key) {
   return {0.0, 0.0};
 }
 
-StaticDefault read_entry(scenario::YamlMap& values, const std::string& key, Bounds b) {
-  scenario::YamlMap m = values.map(key, true);
+StaticDefault read_entry(YamlMap& values, const std::string& key, Bounds b) {
+  YamlMap m = values.map(key, true);
   StaticDefault d;
   d.value = m.number("value", b.lo, b.hi);
   d.as_of = m.date("as_of");
@@ -39,10 +39,10 @@ StaticDefault read_entry(scenario::YamlMap& values, const std::string& key, Boun
 }  // namespace
 
 NetworkDefaults parse_network_defaults(const std::string& yaml_text, const std::string& file) {
-  const YAML::Node root = scenario::parse_yaml(yaml_text, file);
-  scenario::YamlMap top(root, file, "");
+  const YAML::Node root = parse_yaml(yaml_text, file);
+  YamlMap top(root, file, "");
   top.integer("schema", 1, 1);
-  scenario::YamlMap values = top.map("values", true);
+  YamlMap values = top.map("values", true);
   NetworkDefaults d;
   d.file = file;
   for (int i = 0; i < kValueCount; ++i) {

@@ -4,7 +4,6 @@
 #include <cstdlib>
 
 #include "engine/util/error.h"
-#include "engine/util/version.h"
 
 namespace hashsim::live {
 
@@ -32,14 +31,6 @@ std::vector<std::string> LiveOptions::secrets() const {
   if (!coingecko_api_key.empty()) s.push_back(coingecko_api_key);
   return s;
 }
-
-std::optional<std::string> process_env(const std::string& name) {
-  const char* v = std::getenv(name.c_str());
-  if (!v) return std::nullopt;
-  return std::string(v);
-}
-
-std::string default_user_agent() { return std::string("hashsim/") + kVersion; }
 
 std::filesystem::path default_cache_dir(const EnvLookup& env) {
   if (auto d = env("HASHSIM_CACHE_DIR"); d && !d->empty()) return *d;

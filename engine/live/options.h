@@ -8,7 +8,8 @@
 #include <optional>
 #include <string>
 
-#include "engine/live/http_client.h"
+#include "engine/net/http_client.h"
+#include "engine/util/env.h"
 
 namespace hashsim::live {
 
@@ -34,7 +35,7 @@ struct LiveOptions {
   std::int64_t cache_ttl_s = 24 * 3600;
   long connect_timeout_ms = 3000;
   long total_timeout_ms = 8000;
-  RetryPolicy retry{};
+  net::RetryPolicy retry{};
   // One deadline for a whole refresh (all providers, fetched concurrently, retries included): a
   // hanging provider costs at most this long, then its value falls back to the cache or static.
   long refresh_deadline_ms = 10000;
@@ -52,8 +53,9 @@ struct LiveOptions {
   std::vector<std::string> secrets() const;
 };
 
-using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
-std::optional<std::string> process_env(const std::string& name);
+using hashsim::EnvLookup;    // engine/util/env.h
+using hashsim::process_env;  // engine/util/env.h
+using net::default_user_agent;  // engine/net/http_client.h
 
 // Reads LIVE_DATA_*, COINGECKO_API_KEY, HASHSIM_CACHE_DIR, XDG_CACHE_HOME, HOME and
 // HASHSIM_OFFLINE. Malformed numbers throw hashsim::Error naming the variable (never echoing a
@@ -62,7 +64,5 @@ LiveOptions live_options_from_env(const EnvLookup& env = process_env);
 
 // $HASHSIM_CACHE_DIR, else $XDG_CACHE_HOME/hashsim, else $HOME/.cache/hashsim, else "" (no cache).
 std::filesystem::path default_cache_dir(const EnvLookup& env = process_env);
-
-std::string default_user_agent();  // "hashsim/<version>"
 
 }  // namespace hashsim::live

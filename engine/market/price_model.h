@@ -9,10 +9,11 @@
 // uses exactly one normal on the price stream and one uniform plus one normal on the jump
 // stream, whatever the parameters.
 #include "engine/rng/streams.h"
+#include "engine/util/units.h"
 
 namespace hashsim::market {
 
-inline constexpr double kDaysPerYear = 365.0;  // BTC trades every calendar day
+using units::kDaysPerYear;  // BTC trades every calendar day
 
 struct JumpParams {
   double intensity_per_year = 0.0;  // lambda

@@ -11,12 +11,14 @@
 #include <string>
 #include <vector>
 
+#include "engine/util/units.h"
+
 namespace hashsim::report {
 
 // Series drawn as fan charts, in order.
 inline constexpr const char* kFanSeries[] = {"price_usd", "network_hashrate_ths", "difficulty",
                                               "hashprice_usd_per_th_day"};
-inline constexpr std::int64_t kHalvingInterval = 210'000;
+using units::kHalvingInterval;
 
 struct Halving {
   std::size_t day_index = 0;  // index into the recorded days

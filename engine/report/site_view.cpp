@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "engine/io/hdf5.h"
+#include "engine/io/schema.h"
 #include "engine/report/json_numbers.h"
 #include "engine/io/results_file.h"
 #include "engine/util/error.h"
@@ -44,9 +45,14 @@ SiteView read_site_view(const std::filesystem::path& site_h5) {
     throw Error(site_h5.string() + ": no /site group (write one with hashsim site ... -o <file.h5>)");
   h5::Handle s = h5::open_group(f.get(), "site");
   // Before reading (issue 17.6): the schema version this reader knows.
-  if (const auto version = h5::get_int_attr(s.get(), "schema_version"); version.value_or(-1) != 1)
-    throw Error(site_h5.string() + ": /site schema_version is " +
-                (version ? std::to_string(*version) : std::string("missing")) + "; this hashsim reads version 1");
+  // Version 2 keeps the provenance on the root (io::schema::write_provenance); version 1 had it on /site.
+  const auto version = h5::get_int_attr(f.get(), io::schema::kAttrSchemaVersion)
+                           ? h5::get_int_attr(f.get(), io::schema::kAttrSchemaVersion)
+                           : h5::get_int_attr(s.get(), io::schema::kAttrSchemaVersion);
+  if (version.value_or(-1) < 1 || *version > io::schema::kSiteVersion)
+    throw Error(site_h5.string() + ": site schema_version is " +
+                (version ? std::to_string(*version) : std::string("missing")) + "; this hashsim reads versions 1 to " +
+                std::to_string(io::schema::kSiteVersion));
   SiteView v;
   const std::string summary = h5::get_string_attr(s.get(), "summary_json").value_or("{}");
   v.summary = nlohmann::json::parse(summary, nullptr, false);

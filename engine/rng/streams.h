@@ -17,14 +17,14 @@
 
 namespace hashsim::rng {
 
+// The values seed the streams (make_rng): never renumber one, and never reuse a retired value
+// (6 and 7 were named for agents and replay, which never drew from a stream).
 enum class Stream : std::uint64_t {
   Price = 1,
   Jumps = 2,
   Fees = 3,
   Blocks = 4,
   Hashrate = 5,
-  Agents = 6,
-  Replay = 7,
   SiteEquityIndex = 8,  // engine/site: the equity-index alternative
   SiteFx = 9,           // engine/site: the stochastic FX path
   Shocks = 10,          // agents/shocks.h: exogenous hashrate shocks (two uniforms a day)

@@ -18,10 +18,12 @@
 
 namespace YAML { class Node; }
 
-namespace hashsim::scenario {
-
-struct KeyOrigin;  // engine/scenario/yaml_reader.h
+namespace hashsim {
+struct KeyOrigin;  // engine/util/yaml_reader.h
 using KeyOrigins = std::map<std::string, KeyOrigin>;
+}  // namespace hashsim
+
+namespace hashsim::scenario {
 
 // Per-path daily series the simulation can record (HDF5 /scenarios/<name>/paths/<series>).
 enum class Series : int {

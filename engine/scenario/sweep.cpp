@@ -5,7 +5,7 @@
 #include <memory>
 #include <set>
 
-#include "engine/scenario/yaml_reader.h"
+#include "engine/util/yaml_reader.h"
 #include "engine/util/atomic_file.h"
 #include "engine/util/error.h"
 
@@ -152,7 +152,7 @@ Sweep load_sweep(const std::filesystem::path& file, const Overrides& overrides) 
       throw Error(fname + ":" + std::to_string(line_of(item)) + ": scenarios items must be file names");
     std::filesystem::path sf(item.Scalar());
     if (sf.is_relative()) sf = file.parent_path() / sf;
-    if (!scenario::is_regular_file(sf))
+    if (!regular_file_exists(sf))
       throw Error(fname + ":" + std::to_string(line_of(item)) + ": scenario file " + shorten(item.Scalar()) +
                   " not found (looked for " + shorten(sf.string()) + ")");
     std::string text;

@@ -8,18 +8,13 @@
 #include <vector>
 
 #include "engine/io/results_file.h"
+#include "engine/io/schema.h"
 #include "engine/scenario/scenario.h"
 
 namespace hashsim::sim {
 
-inline constexpr const char* kArchetypeFinalFields[] = {"machines_on", "machines_idle", "usd", "btc",
-                                                         "profit_total_usd", "hashrate_ths"};
-inline constexpr const char* kArchetypeFinalUnits[] = {"machines", "machines", "USD", "BTC", "USD", "TH/s"};
-inline constexpr const char* kFleetFields[] = {"machines", "usd", "btc", "value_usd", "value_over_budget"};
-inline constexpr const char* kFleetUnits[] = {"machines", "USD", "BTC", "USD", "1"};
-inline constexpr const char* kArchetypeSeriesFields[] = {"machines_on", "position_usd"};
-inline constexpr const char* kArchetypeSeriesUnits[] = {"machines", "USD"};
-
+// The fields of each group and their slot order: engine/io/schema.h (schema::ArchetypeFinal,
+// schema::Fleet, schema::ArchetypeSeries); slot(group, field) is where the simulator writes them.
 struct OutputLayout {
   std::size_t first_archetype_final = 0;
   std::size_t first_fleet = 0;
@@ -29,6 +24,9 @@ struct OutputLayout {
   int archetype_every_days = 0;
   int archetype_days = 0;
   std::vector<io::OutputSpec> specs;
+  std::size_t slot(io::schema::ArchetypeFinal f) const { return first_archetype_final + io::schema::slot(f); }
+  std::size_t slot(io::schema::Fleet f) const { return first_fleet + io::schema::slot(f); }
+  std::size_t slot(io::schema::ArchetypeSeries f) const { return first_archetype_series + io::schema::slot(f); }
 };
 
 OutputLayout make_output_layout(const scenario::Scenario& s, std::size_t n_archetypes, std::size_t n_fleets);

@@ -9,6 +9,10 @@
 
 namespace hashsim::sim {
 
+using io::schema::ArchetypeFinal;
+using io::schema::ArchetypeSeries;
+using io::schema::Fleet;
+
 PathSimulator::PathSimulator(const scenario::Scenario& s, const MarketInputs& inputs, const OutputLayout& layout)
     : s_(s), in_(inputs), layout_(layout), price_model_(s.price.gbm), fee_model_(s.fees.lognormal) {
   for (int& slot : slot_of_series_) slot = -1;
@@ -45,33 +49,32 @@ void PathSimulator::record_agents_day(int day, double price_usd, double* const* 
       const std::size_t a = t.n_env + f;
       const double value = miners_.usd[a] + miners_.btc[a] * price_usd;
       const std::size_t at = f * days + rec;
-      outputs[layout_.first_fleet + 0][at] = miners_.machines_on[a];
-      outputs[layout_.first_fleet + 1][at] = miners_.usd[a];
-      outputs[layout_.first_fleet + 2][at] = miners_.btc[a];
-      outputs[layout_.first_fleet + 3][at] = value;
-      outputs[layout_.first_fleet + 4][at] = value / t.budget_usd[a];
+      outputs[layout_.slot(Fleet::Machines)][at] = miners_.machines_on[a];
+      outputs[layout_.slot(Fleet::Usd)][at] = miners_.usd[a];
+      outputs[layout_.slot(Fleet::Btc)][at] = miners_.btc[a];
+      outputs[layout_.slot(Fleet::ValueUsd)][at] = value;
+      outputs[layout_.slot(Fleet::ValueOverBudget)][at] = value / t.budget_usd[a];
     }
   }
   if (layout_.has_archetype_series && day % layout_.archetype_every_days == 0) {
     const std::size_t days = static_cast<std::size_t>(layout_.archetype_days);
     const std::size_t rec = static_cast<std::size_t>(day / layout_.archetype_every_days);
     for (std::size_t a = 0; a < layout_.n_archetypes; ++a) {
-      outputs[layout_.first_archetype_series + 0][a * days + rec] = miners_.machines_on[a];
-      outputs[layout_.first_archetype_series + 1][a * days + rec] = miners_.usd[a] + miners_.btc[a] * price_usd;
+      outputs[layout_.slot(ArchetypeSeries::MachinesOn)][a * days + rec] = miners_.machines_on[a];
+      outputs[layout_.slot(ArchetypeSeries::PositionUsd)][a * days + rec] = miners_.usd[a] + miners_.btc[a] * price_usd;
     }
   }
 }
 
 void PathSimulator::record_agents_final(double* const* outputs) {
   const agents::ArchetypeTable& t = *in_.agents;
-  const std::size_t base = layout_.first_archetype_final;
   for (std::size_t a = 0; a < layout_.n_archetypes; ++a) {
-    outputs[base + 0][a] = miners_.machines_on[a];
-    outputs[base + 1][a] = miners_.machines_idle[a];
-    outputs[base + 2][a] = miners_.usd[a];
-    outputs[base + 3][a] = miners_.btc[a];
-    outputs[base + 4][a] = miners_.profit_total_usd[a];
-    outputs[base + 5][a] = miners_.machines_on[a] * agents::hashrate_ths_in_force(t, miners_)[a];
+    outputs[layout_.slot(ArchetypeFinal::MachinesOn)][a] = miners_.machines_on[a];
+    outputs[layout_.slot(ArchetypeFinal::MachinesIdle)][a] = miners_.machines_idle[a];
+    outputs[layout_.slot(ArchetypeFinal::Usd)][a] = miners_.usd[a];
+    outputs[layout_.slot(ArchetypeFinal::Btc)][a] = miners_.btc[a];
+    outputs[layout_.slot(ArchetypeFinal::ProfitTotalUsd)][a] = miners_.profit_total_usd[a];
+    outputs[layout_.slot(ArchetypeFinal::HashrateThs)][a] = miners_.machines_on[a] * agents::hashrate_ths_in_force(t, miners_)[a];
   }
 }
 

@@ -71,18 +71,20 @@ void write_agent_metadata(hid_t group, const agents::ArchetypeTable& t) {
     observer.push_back(a >= t.n_env ? 1.0 : 0.0);
     counts.push_back(t.network_weight[a]);
   }
-  h5::write_strings(group, "agents/machine", machine);
-  h5::write_strings(group, "agents/strategy", strategy);
-  h5::write_vector(group, "agents/tariff_usd_per_kwh", tariff);
-  h5::write_vector(group, "agents/is_observer", observer);
-  h5::write_vector(group, "agents/counts_in_network", counts);
-  h5::write_vector(group, "agents/initial_machines", t.initial_machines);
-  h5::Handle g = h5::open_group(group, "agents");
-  h5::set_attr(g.get(), "profile", std::string(agents::profile_name(t.profile)));
-  h5::set_attr(g.get(), "catalogue_file", t.catalogue.file.string());
-  h5::set_attr(g.get(), "catalogue_sha256", t.catalogue.sha256);
-  h5::set_attr(g.get(), "n_archetypes", static_cast<std::int64_t>(t.n_env));
-  h5::set_attr(g.get(), "n_fleets", static_cast<std::int64_t>(t.n_observers));
+  namespace schema = io::schema;
+  const std::string prefix = std::string(schema::kAgentsGroup) + "/";
+  h5::write_strings(group, prefix + schema::kCoordMachine, machine);
+  h5::write_strings(group, prefix + schema::kCoordStrategy, strategy);
+  h5::write_vector(group, prefix + schema::kCoordTariff, tariff);
+  h5::write_vector(group, prefix + "is_observer", observer);
+  h5::write_vector(group, prefix + "counts_in_network", counts);
+  h5::write_vector(group, prefix + "initial_machines", t.initial_machines);
+  h5::Handle g = h5::open_group(group, schema::kAgentsGroup);
+  h5::set_attr(g.get(), schema::kAttrProfile, std::string(agents::profile_name(t.profile)));
+  h5::set_attr(g.get(), schema::kAttrCatalogueFile, t.catalogue.file.string());
+  h5::set_attr(g.get(), schema::kAttrCatalogueSha256, t.catalogue.sha256);
+  h5::set_attr(g.get(), schema::kAttrNArchetypes, static_cast<std::int64_t>(t.n_env));
+  h5::set_attr(g.get(), schema::kAttrNFleets, static_cast<std::int64_t>(t.n_observers));
 }
 
 namespace {
@@ -107,12 +109,16 @@ void run_pipeline(const scenario::Scenario& s, const MarketInputs& inputs, std::
   tbb::enumerable_thread_specific<std::unique_ptr<PathSimulator>> workers;
   Progress progress(options.progress, options.progress_label.empty() ? s.name : options.progress_label, n_paths);
 
+  const auto shard_size = static_cast<std::uint64_t>(std::max(1, options.shard.size));
+  const auto shard_rank = static_cast<std::uint64_t>(options.shard.rank);
   std::uint64_t next_block = 0;
   tbb::parallel_pipeline(
       static_cast<std::size_t>(2 * threads),
       tbb::make_filter<void, std::shared_ptr<Block>>(
           tbb::filter_mode::serial_in_order,
           [&](tbb::flow_control& fc) -> std::shared_ptr<Block> {
+            // Under MPI this rank takes every shard.size-th block, starting at its rank.
+            while (next_block < n_blocks && next_block % shard_size != shard_rank) ++next_block;
             if (next_block >= n_blocks) {
               fc.stop();
               return nullptr;
@@ -158,17 +164,66 @@ RunStats run_scenario(const scenario::Scenario& s, io::ScenarioWriter& writer, c
   const MarketInputs inputs = MarketInputs::load(s);
   if (layout_for(s, inputs).specs.size() != writer.specs().size())
     throw Error("internal: writer and simulator disagree on outputs");
-  if (inputs.agents && !(writer.resumed() && h5::exists(writer.group(), "agents")))
+  if (inputs.agents && !(writer.resumed() && h5::exists(writer.group(), io::schema::kAgentsGroup)))
     write_agent_metadata(writer.group(), *inputs.agents);
   // A resumed scenario continues after its last complete block; path i gets the same numbers
   // whatever block it is simulated in, so the file equals an uninterrupted run's.
   const std::uint64_t resume_from = writer.paths_written();
-  run_pipeline(s, inputs, resume_from, n_paths - resume_from, options,
-               [&](std::uint64_t first, std::uint64_t n, const std::vector<const double*>& data) {
-                 writer.write_block(first, n, data);
-               });
+  if (options.shard.size <= 1) {
+    run_pipeline(s, inputs, resume_from, n_paths - resume_from, options,
+                 [&](std::uint64_t first, std::uint64_t n, const std::vector<const double*>& data) {
+                   writer.write_block(first, n, data);
+                 });
+  } else {
+    // Rank 0 of an MPI run: before each of its own blocks, receive and write the other ranks'
+    // blocks that precede it, so the writer sees every block in path order, as in one process.
+    if (resume_from != 0) throw Error("internal: an MPI run cannot resume a partial file");
+    const std::uint64_t block = std::max<std::uint64_t>(1, options.block_paths);
+    const std::uint64_t n_blocks = (n_paths + block - 1) / block;
+    const auto& specs = writer.specs();
+    std::vector<std::vector<double>> received(specs.size());
+    std::vector<const double*> ptrs(specs.size());
+    std::uint64_t next = 0;  // the next block to write
+    auto receive_until = [&](std::uint64_t end) {
+      for (; next < end; ++next) {
+        const int source = static_cast<int>(next % static_cast<std::uint64_t>(options.shard.size));
+        if (source == 0) throw Error("internal: rank 0 block out of order");
+        const std::uint64_t first = next * block, n = std::min(block, n_paths - first);
+        for (std::size_t k = 0; k < specs.size(); ++k) {
+          received[k].resize(n * specs[k].per_path_size());
+          shard_recv(source, received[k].data(), received[k].size());
+          ptrs[k] = received[k].data();
+        }
+        writer.write_block(first, n, ptrs);
+      }
+    };
+    run_pipeline(s, inputs, 0, n_paths, options,
+                 [&](std::uint64_t first, std::uint64_t n, const std::vector<const double*>& data) {
+                   receive_until(first / block);
+                   writer.write_block(first, n, data);
+                   next = first / block + 1;
+                 });
+    receive_until(n_blocks);
+  }
   writer.finish();
   st.paths = n_paths - resume_from;
+  st.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return st;
+}
+
+RunStats run_scenario_shard(const scenario::Scenario& s, const RunOptions& options) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const MarketInputs inputs = MarketInputs::load(s);
+  const OutputLayout layout = layout_for(s, inputs);
+  RunStats st;
+  RunOptions o = options;
+  o.progress = false;  // rank 0 shows its own progress
+  run_pipeline(s, inputs, 0, static_cast<std::uint64_t>(s.paths), o,
+               [&](std::uint64_t, std::uint64_t n, const std::vector<const double*>& data) {
+                 for (std::size_t k = 0; k < data.size(); ++k)
+                   shard_send(0, data[k], n * layout.specs[k].per_path_size());
+                 st.paths += n;
+               });
   st.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return st;
 }

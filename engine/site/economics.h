@@ -10,11 +10,12 @@
 #include <vector>
 
 #include "engine/site/metrics.h"
+#include "engine/util/units.h"
 #include "engine/site/site_config.h"
 
 namespace hashsim::site {
 
-inline constexpr double kDaysPerYear = 365.0;  // simulation years are 365 simulated days
+using units::kDaysPerYear;  // simulation years are 365 simulated days
 
 // What running one miner costs and earns, beyond its price.
 struct OperatingTerms {

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <limits>
 
-#include "engine/io/results_file.h"
+#include "engine/util/stats.h"
 
 namespace hashsim::site {
 
@@ -111,17 +111,6 @@ std::vector<double> positive_roots(const Poly& p, double lo, double hi) {
   return out;
 }
 
-// Quantile with +inf entries: linear interpolation between order statistics (numpy "linear"),
-// +inf when the upper neighbour is +inf and the weight on it is non-zero.
-double quantile_inf(const std::vector<double>& sorted, double q) {
-  if (sorted.empty()) return kNaN;
-  const double h = q * static_cast<double>(sorted.size() - 1);
-  const auto lo = static_cast<std::size_t>(std::floor(h));
-  const std::size_t hi = std::min(lo + 1, sorted.size() - 1);
-  if (std::isinf(sorted[lo])) return sorted[lo];
-  if (std::isinf(sorted[hi])) return h > static_cast<double>(lo) ? sorted[hi] : sorted[lo];
-  return io::quantile_sorted(sorted, q);
-}
 }  // namespace
 
 double npv(std::span<const double> cf, double rate) {
@@ -235,11 +224,11 @@ Distribution summarize(const std::vector<double>& values, bool never_as_infinity
   for (double v : s) d.n_defined += std::isfinite(v) ? 1 : 0;
   d.mean = d.n_defined ? sum / static_cast<double>(d.n_defined) : kNaN;
   std::sort(s.begin(), s.end());
-  d.p5 = quantile_inf(s, 0.05);
-  d.p25 = quantile_inf(s, 0.25);
-  d.p50 = quantile_inf(s, 0.50);
-  d.p75 = quantile_inf(s, 0.75);
-  d.p95 = quantile_inf(s, 0.95);
+  d.p5 = quantile_sorted(s, 0.05);
+  d.p25 = quantile_sorted(s, 0.25);
+  d.p50 = quantile_sorted(s, 0.50);
+  d.p75 = quantile_sorted(s, 0.75);
+  d.p95 = quantile_sorted(s, 0.95);
   return d;
 }
 
@@ -250,7 +239,7 @@ Risk risk_of(const std::vector<double>& npv_values) {
     if (std::isfinite(v)) s.push_back(v);
   if (s.empty()) return {kNaN, kNaN, kNaN};
   std::sort(s.begin(), s.end());
-  r.npv_p5 = io::quantile_sorted(s, 0.05);
+  r.npv_p5 = quantile_sorted(s, 0.05);
   const auto k = static_cast<std::size_t>(std::ceil(0.05 * static_cast<double>(s.size())));
   double tail = 0.0;
   for (std::size_t i = 0; i < k; ++i) tail += s[i];
@@ -263,7 +252,7 @@ Risk risk_of(const std::vector<double>& npv_values) {
 double median_of(std::vector<double> v) {
   if (v.empty()) return kNaN;
   std::sort(v.begin(), v.end());
-  return io::quantile_sorted(v, 0.5);
+  return quantile_sorted(v, 0.5);
 }
 
 }  // namespace hashsim::site

@@ -5,7 +5,8 @@
 #include <limits>
 
 #include "agents/machine_catalogue.h"
-#include "engine/scenario/yaml_reader.h"
+#include "engine/util/data_paths.h"
+#include "engine/util/yaml_reader.h"
 #include "engine/util/atomic_file.h"
 #include "engine/util/error.h"
 
@@ -16,9 +17,10 @@ constexpr const char* kDefaultCatalogue = "data/machines/current_2026.csv";
 
 // Relative catalogue paths resolve against the site file's directory first, then the current
 // directory (so both `../data/...` from scenarios/ and `data/...` from the repo root work). The
-// default (key absent) also tries the site file's parent directory and the source tree's copy.
+// default (key absent) also tries the site file's parent directory and the shipped data
+// (engine/util/data_paths.h: $HASHSIM_DATA_DIR, next to the executable or its installed prefix).
 std::filesystem::path resolve_catalogue(const std::string& given, const std::filesystem::path& site_file,
-                                        scenario::YamlMap& m, bool explicit_key) {
+                                        YamlMap& m, bool explicit_key) {
   std::filesystem::path p(given);
   std::vector<std::filesystem::path> tried;
   if (p.is_absolute()) {
@@ -28,21 +30,20 @@ std::filesystem::path resolve_catalogue(const std::string& given, const std::fil
     tried.push_back(p);
     if (!explicit_key) {
       tried.push_back(site_file.parent_path() / ".." / p);
-      tried.push_back(HASHSIM_DEFAULT_CATALOGUE);
+      tried.push_back(data_file(std::filesystem::path("machines") / "current_2026.csv"));
     }
   }
   for (const auto& t : tried)
-    if (scenario::is_regular_file(t)) return t;
+    if (regular_file_exists(t)) return t;
   std::string list;
   for (const auto& t : tried) list += (list.empty() ? "" : ", ") + t.string();
-  m.fail("catalogue", "= " + scenario::shorten(given) + ": machine catalogue not found (tried " + scenario::shorten(list) + ")");
+  m.fail("catalogue", "= " + shorten(given) + ": machine catalogue not found (tried " + shorten(list) + ")");
 }
 }  // namespace
 
 SiteConfig parse_site_config(const std::string& yaml_text, const std::filesystem::path& file) {
-  using scenario::YamlMap;
   const std::string fname = file.string();
-  const YAML::Node root = scenario::parse_yaml(yaml_text, fname);
+  const YAML::Node root = parse_yaml(yaml_text, fname);
   if (!root || root.IsNull()) throw Error(fname + ": the site file is empty");
   YamlMap top(root, fname, "");
 
@@ -58,7 +59,7 @@ SiteConfig parse_site_config(const std::string& yaml_text, const std::filesystem
   if (top.has("fx_usd_to_site")) c.fx_usd_to_site = top.number("fx_usd_to_site", 1e-4, 1e4);
   if (top.has("fx_fallback_usd_to_site")) c.fx_fallback_usd_to_site = top.number("fx_fallback_usd_to_site", 1e-4, 1e4);
   if (c.currency == "USD" && c.fx_usd_to_site && *c.fx_usd_to_site != 1.0)
-    top.fail("fx_usd_to_site", "= " + scenario::format_number(*c.fx_usd_to_site) +
+    top.fail("fx_usd_to_site", "= " + format_number(*c.fx_usd_to_site) +
                                    " must be 1 (or absent) when currency is USD");
   c.discount_rate_per_year = top.number("discount_rate", -0.5, 1.0, 0.08);
   c.horizon_years = static_cast<int>(top.integer("horizon_years", 1, kMaxHorizonYears, 5));
@@ -77,7 +78,7 @@ SiteConfig parse_site_config(const std::string& yaml_text, const std::filesystem
         im.price_site_ccy = e.number("price", 0.01, 1e9);
         e.finish();
         for (const auto& other : c.inline_miners)
-          if (other.name == im.name) e.fail("name", "= " + scenario::shorten(im.name) + " is listed twice");
+          if (other.name == im.name) e.fail("name", "= " + shorten(im.name) + " is listed twice");
         c.inline_miners.push_back(std::move(im));
       }
       if (c.inline_miners.empty()) m.fail("list", "is empty (give at least one miner)");
@@ -97,7 +98,7 @@ SiteConfig parse_site_config(const std::string& yaml_text, const std::filesystem
       if (std::find(names.begin(), names.end(), c.forced_miner) == names.end()) {
         std::string list;
         for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
-        m.fail("choose", "= " + scenario::shorten(c.forced_miner) + " is not among the miners offered (" + list + ")");
+        m.fail("choose", "= " + shorten(c.forced_miner) + " is not among the miners offered (" + list + ")");
       }
     }
     m.finish();
@@ -206,7 +207,7 @@ SiteConfig parse_site_config(const std::string& yaml_text, const std::filesystem
 }
 
 SiteConfig load_site_config(const std::filesystem::path& file) {
-  if (!scenario::is_regular_file(file))
+  if (!regular_file_exists(file))
     throw Error(file.string() + ": cannot read site file (not found or not a regular file)");
   return parse_site_config(read_file(file), file);
 }

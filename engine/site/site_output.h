@@ -2,6 +2,7 @@
 // Outputs of the site command: the terminal report, the /site group of an HDF5 file and the JSON
 // run summary (every input plus the data snapshot used, so a forecast can be cited later).
 // Layouts: scenarios/README-site.md ("Outputs").
+// One file each: site_output.cpp (run_site), site_report_text.cpp, site_json.cpp, site_hdf5.cpp.
 #include <nlohmann/json.hpp>
 
 #include <filesystem>

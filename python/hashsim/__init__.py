@@ -135,22 +135,29 @@ def _variant_keys(s: Scenario) -> List[tuple]:
 
 
 @_translate_errors
-def run(scenario: Union[Scenario, PathLike], *, paths: Optional[int] = None, days: Optional[int] = None,
-        seed: Optional[int] = None, threads: int = 0, block_paths: int = 64,
+def run(scenario: Union[Scenario, PathLike, Sequence[Union[Scenario, PathLike]]], *, paths: Optional[int] = None,
+        days: Optional[int] = None, seed: Optional[int] = None, threads: int = 0, block_paths: int = 64,
         out: Optional[PathLike] = None, force: bool = False) -> Union[RunResult, str]:
-    """Simulate a scenario (a Scenario or a YAML path).
+    """Simulate a scenario (a Scenario or a YAML path), or with out= a list of them into one file.
 
-    out=None: returns a RunResult with numpy arrays [paths, recorded days] per dataset.
+    out=None: returns a RunResult with numpy arrays [paths, recorded days] per dataset (one scenario).
     out=path: writes the HDF5 results file, identical in every dataset to `hashsim run ... -o path`
-              (written to path.partial, renamed when complete), and returns the path.
+              (written to path.partial, renamed when complete), and returns the path. A list of
+              scenarios goes into one file, one group each, as `hashsim sweep` does.
     force=True replaces an existing file (as the CLI's --force); otherwise an existing file is an error.
     threads=0 uses all cores; results are the same for any threads and block_paths.
+    The GIL is released while simulating.
     """
-    s = _as_scenario(scenario, paths, days, seed)
+    many = isinstance(scenario, (list, tuple))
+    if many and out is None:
+        raise Error("run: a list of scenarios needs out= (one results file); run them one by one for arrays")
+    items = list(scenario) if many else [scenario]
+    scenarios = [_as_scenario(s, paths, days, seed) for s in items]
     if out is not None:
-        return _hashsim.run_to_file([s], os.fspath(out), threads, block_paths,
-                                    _command_line("run", scenario=s.file, paths=paths, days=days, seed=seed,
-                                                  out=os.fspath(out)), force)
+        return _hashsim.run_to_file(scenarios, os.fspath(out), threads, block_paths,
+                                    _command_line("run", scenario=",".join(s.name for s in scenarios), paths=paths,
+                                                  days=days, seed=seed, out=os.fspath(out)), force)
+    s = scenarios[0]
     r = _hashsim.run_in_memory(s, threads, block_paths)
     meta = r["meta"]
     every = int(meta["record_every_days"])
@@ -170,9 +177,18 @@ def sweep(path: PathLike, out: PathLike, *, paths: Optional[int] = None, days: O
 
 
 @_translate_errors
-def site(site_yaml: PathLike, results: PathLike, scenarios: Optional[Sequence[str]] = None) -> Dict[str, Any]:
-    """Site economics over a results file: the same document as `hashsim site ... --json`."""
-    return json.loads(_hashsim.site_json(os.fspath(site_yaml), os.fspath(results), list(scenarios or [])))
+def site(site_yaml: PathLike, results: PathLike, scenarios: Optional[Sequence[str]] = None, *,
+         out: Optional[PathLike] = None, force: bool = False) -> Dict[str, Any]:
+    """Site economics over a results file: the same document as `hashsim site ... --json`.
+
+    scenarios: names in the results file (default: every scenario).
+    out=path also writes the site HDF5 file (as `hashsim site ... -o path`: per-path NPV, IRR and
+    cash flows by year, openable with xarray); force=True replaces an existing file.
+    """
+    command = _command_line("site", site_yaml=os.fspath(site_yaml), results=os.fspath(results),
+                            out=os.fspath(out) if out is not None else None)
+    return json.loads(_hashsim.site_json(os.fspath(site_yaml), os.fspath(results), list(scenarios or []),
+                                         os.fspath(out) if out is not None else "", force, command))
 
 
 @_translate_errors

@@ -13,7 +13,7 @@ namespace hashsim::blocks {
 namespace {
 
 DailyCloses closes() {
-  return DailyCloses::load(history::DailyTable::parse(
+  return DailyCloses::load(DailyTable::parse(
       "date,price_usd\n2025-06-14,100000\n2025-06-15,110000\n2025-06-16,\n2025-06-17,120000\n", "prices.csv"));
 }
 

@@ -72,7 +72,7 @@ TEST(RpcClient, CookieFileAuth) {
   {
     std::ofstream(dir / ".cookie") << "__cookie__:0123abcd";
   }
-  const live::EnvLookup env = [&](const std::string& k) -> std::optional<std::string> {
+  const EnvLookup env = [&](const std::string& k) -> std::optional<std::string> {
     if (k == "BITCOIN_RPC_URL") return node.url();
     if (k == "BITCOIN_RPC_COOKIE") return (dir / ".cookie").string();
     if (k == "BITCOIN_RPC_PASSWORD") return "ignored-when-cookie";
@@ -88,7 +88,7 @@ TEST(RpcClient, CookieFileAuth) {
 }
 
 TEST(RpcClient, UserWithoutPasswordIsRefused) {
-  const live::EnvLookup env = [](const std::string& k) -> std::optional<std::string> {
+  const EnvLookup env = [](const std::string& k) -> std::optional<std::string> {
     if (k == "BITCOIN_RPC_USER") return "bob";
     return std::nullopt;
   };

@@ -542,7 +542,7 @@ TEST(BlockRevenue, AgreesWithTheDailyBacktestOverTheFixtureDays) {
   const std::string data = std::string(HASHSIM_SOURCE_DIR) + "/data/history/";
   BlockRevenueOptions o;
   o.machines = {{"S21", 200.0, 3500.0, 285.0}};
-  const auto prices = DailyCloses::load(history::DailyTable::load(data + "btc_price_usd_daily.csv"));
+  const auto prices = DailyCloses::load(DailyTable::load(data + "btc_price_usd_daily.csv"));
   const BlockRevenueResult r = block_revenue(rig.store.all(), prices, o);
   const std::int64_t lo = parse_iso_date("2025-08-11") * 86400, hi = (parse_iso_date("2025-08-29") + 1) * 86400;
   double per_block_btc = 0.0;
@@ -554,7 +554,7 @@ TEST(BlockRevenue, AgreesWithTheDailyBacktestOverTheFixtureDays) {
   bo.from = "2025-08-11";
   bo.to = "2025-08-29";
   bo.fleet = history::Fleet{"1 MW of S21", 200.0, 3500.0, 285.0};
-  const auto bt = history::run_backtest(history::DailyTable::load(data + "btc_daily_2020_2026_obm.csv"), bo);
+  const auto bt = history::run_backtest(DailyTable::load(data + "btc_daily_2020_2026_obm.csv"), bo);
   const double daily_btc = bt.total("fleet_revenue_btc");
   EXPECT_NEAR(per_block_btc / daily_btc, 1.0, 0.05) << per_block_btc << " vs " << daily_btc;
 }

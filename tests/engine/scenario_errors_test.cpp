@@ -53,6 +53,19 @@ int exit_code(const std::string& command) {
 const std::string kHashsim = (ts::kBinaryDir / "tools/hashsim/hashsim").string();
 }  // namespace
 
+// A name with a control character is rejected with the value escaped on one line (a raw newline
+// in the message broke the "file:line: key" format; found by InputFuzz).
+TEST(ScenarioErrors, ANameWithANewlineIsQuotedEscaped) {
+  TempDir dir;
+  const std::string msg = load_error(dir, replaced(base_yaml(), "name: base", "name: \"ba\\nse\""));
+  EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
+  EXPECT_NE(msg.find("'ba\\nse'"), std::string::npos) << msg;
+  const std::string long_msg =
+      load_error(dir, replaced(base_yaml(), "name: base", "name: \"" + std::string(150, 'x') + "\\n\""));
+  EXPECT_EQ(long_msg.find('\n'), std::string::npos) << long_msg;
+  EXPECT_EQ(long_msg.find(std::string(81, 'x')), std::string::npos) << long_msg;
+}
+
 TEST(ScenarioErrors, TheBaseScenarioIsValid) {
   TempDir dir;
   ts::write_text(dir / "ok.yaml", base_yaml());

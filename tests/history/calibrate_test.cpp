@@ -10,7 +10,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "engine/history/calibrate.h"
-#include "engine/history/daily_table.h"
+#include "engine/util/daily_table.h"
 #include "engine/market/fee_model.h"
 #include "engine/market/price_model.h"
 #include "engine/rng/distributions.h"

@@ -56,6 +56,18 @@ CliRun run_hashsim(const TestDir& dir, const std::string& args) {
   return r;
 }
 
+// Runs hashsim with `dir` as the working directory (no data/ there), after `env` (e.g. "X=1").
+CliRun run_hashsim_outside(const TestDir& dir, const std::string& env, const std::string& args) {
+  const auto log = dir / "outside.log";
+  const std::string cmd = "cd '" + (dir / "").string() + "' && env -u HASHSIM_DATA_DIR " + env + " '" +
+                          HASHSIM_BINARY_DIR "/tools/hashsim/hashsim' " + args + " > '" + log.string() + "' 2>&1";
+  const int rc = std::system(cmd.c_str());
+  CliRun r;
+  r.status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+  r.out = hashsim::read_file(log);
+  return r;
+}
+
 }  // namespace
 
 TEST(HistoryCli, CalibrateWritesTheYamlFragment) {
@@ -86,7 +98,7 @@ TEST(HistoryCli, BadInputExitsNonZeroWithAMessage) {
   };
   const Case cases[] = {
       {"backtest --machine 'S99 Ultra' --mw 1", "--machine = 'S99 Ultra': unknown machine"},
-      {"backtest --to 2030-01-01", "--to = 2030-01-01 is after the data"},
+      {"backtest --to 2030-01-01", "to = 2030-01-01 is after the data"},
       {"calibrate --from 2020-07-28 --to 2020-08-05", "price fit needs at least 30 daily returns"},
       {"calibrate --data no/such/file.csv", "no/such/file.csv: data file not found"},
       {"backtest --hashrate-ths 100", "an explicit machine needs both --hashrate-ths and --power-w"},
@@ -113,4 +125,22 @@ TEST(HistoryCli, ValidatePrintsErrorsPerHorizonAndWritesTheSeries) {
   const CliRun bad = run_hashsim(dir, "validate --from 2024-06-01 --scenario scenarios/exogenous-hashrate.yaml");
   EXPECT_EQ(bad.status, 1) << bad.out;
   EXPECT_NE(bad.out.find("network.model: agents"), std::string::npos) << bad.out;
+}
+
+// No source-tree path is compiled in: the shipped data is found beside the executable (here the
+// build folder inside the checkout), whatever the working directory.
+TEST(HistoryCli, FindsTheShippedDataFromAnyWorkingDirectory) {
+  TestDir dir;
+  const CliRun r = run_hashsim_outside(dir, "", "backtest --from 2022-12-01 --to 2022-12-31 --machine 'S19 Pro' --mw 1");
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("Antminer S19 Pro"), std::string::npos) << r.out;
+}
+
+TEST(HistoryCli, DataDirVariableOverridesWhereTheDataIsFound) {
+  TestDir dir;
+  std::filesystem::create_directories(dir / "elsewhere/history");
+  const CliRun r = run_hashsim_outside(dir, "HASHSIM_DATA_DIR='" + (dir / "elsewhere").string() + "'",
+                                       "backtest --from 2022-12-01 --to 2022-12-31");
+  EXPECT_EQ(r.status, 1) << r.out;
+  EXPECT_NE(r.out.find((dir / "elsewhere/history/btc_daily_2020_2026_obm.csv").string()), std::string::npos) << r.out;
 }

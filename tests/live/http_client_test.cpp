@@ -4,11 +4,12 @@
 
 #include <chrono>
 
-#include "engine/live/http_client.h"
+#include "engine/net/http_client.h"
 #include "tests/live/fake_providers.h"
 
 namespace hashsim::live {
 namespace {
+using namespace hashsim::net;
 
 using testing::FakeProviders;
 using testing::Reply;
@@ -36,7 +37,7 @@ TEST(HttpClient, RetriesServerErrorsThenSucceeds) {
   FakeProviders s;
   s.queue(testing::kHeightPath, {500, "oops", "text/plain", 0, {}});
   s.queue(testing::kHeightPath, {502, "oops", "text/plain", 0, {}});
-  const FetchResult f = http_get_with_retry(request_to(s, testing::kHeightPath), {3, 5, 20, 2000});
+  const FetchResult f = http_request_with_retry(request_to(s, testing::kHeightPath), {3, 5, 20, 2000});
   EXPECT_EQ(f.attempts, 3);
   EXPECT_EQ(f.response.status, 200);
   EXPECT_EQ(f.response.body, "957491");
@@ -51,7 +52,7 @@ TEST(HttpClient, RetriesOnlyRetryableStatusesAndAtMostMaxAttempts) {
   for (const Case c : {Case{503, 4}, Case{500, 4}, Case{429, 4}, Case{404, 1}, Case{403, 1}}) {
     FakeProviders s;
     s.set(testing::kHeightPath, {c.status, "no", "text/plain", 0, {}});
-    const FetchResult f = http_get_with_retry(request_to(s, testing::kHeightPath), {4, 1, 5, 2000});
+    const FetchResult f = http_request_with_retry(request_to(s, testing::kHeightPath), {4, 1, 5, 2000});
     EXPECT_EQ(f.attempts, c.attempts) << c.status;
     EXPECT_EQ(f.response.status, c.status);
     EXPECT_EQ(describe_failure(f.response), "HTTP " + std::to_string(c.status));
@@ -63,7 +64,7 @@ TEST(HttpClient, HonoursRetryAfterOn429) {
   FakeProviders s;
   s.queue(testing::kHeightPath, {429, "slow down", "text/plain", 0, {{"Retry-After", "1"}}});
   const auto t0 = std::chrono::steady_clock::now();
-  const FetchResult f = http_get_with_retry(request_to(s, testing::kHeightPath), {3, 5, 20, 5000});
+  const FetchResult f = http_request_with_retry(request_to(s, testing::kHeightPath), {3, 5, 20, 5000});
   const auto waited = std::chrono::steady_clock::now() - t0;
   EXPECT_EQ(f.attempts, 2);
   EXPECT_EQ(f.response.status, 200);
@@ -74,7 +75,7 @@ TEST(HttpClient, RetryAfterBeyondTheBudgetGivesUpAtOnce) {
   FakeProviders s;
   s.set(testing::kHeightPath, {429, "slow down", "text/plain", 0, {{"Retry-After", "3600"}}});
   const auto t0 = std::chrono::steady_clock::now();
-  const FetchResult f = http_get_with_retry(request_to(s, testing::kHeightPath), {3, 5, 20, 2000});
+  const FetchResult f = http_request_with_retry(request_to(s, testing::kHeightPath), {3, 5, 20, 2000});
   EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(500));
   EXPECT_EQ(f.attempts, 1);
   EXPECT_EQ(describe_failure(f.response), "HTTP 429 (Retry-After 3600 s)");
@@ -86,7 +87,7 @@ TEST(HttpClient, SlowServerTimesOutAndIsRetriedWithinTheBudget) {
   HttpRequest r = request_to(s, testing::kHeightPath);
   r.total_timeout_ms = 100;
   const auto t0 = std::chrono::steady_clock::now();
-  const FetchResult f = http_get_with_retry(r, {2, 5, 10, 2000});
+  const FetchResult f = http_request_with_retry(r, {2, 5, 10, 2000});
   EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(1000));
   EXPECT_EQ(f.response.outcome, HttpOutcome::Timeout);
   EXPECT_EQ(describe_failure(f.response), "timeout");
@@ -97,7 +98,7 @@ TEST(HttpClient, SendsUserAgentAndHeaders) {
   FakeProviders s;
   HttpRequest r = request_to(s, testing::kCoinGeckoPath);
   r.headers.push_back("x-cg-demo-api-key: k-123");
-  const HttpResponse resp = http_get(r);
+  const HttpResponse resp = http_request(r);
   EXPECT_EQ(resp.status, 200);
   EXPECT_EQ(resp.content_type, "application/json");
   EXPECT_EQ(s.last_header(testing::kCoinGeckoPath, "User-Agent"), "hashsim-test/1.0");
@@ -108,7 +109,7 @@ TEST(HttpClient, DailyLimitStopsBeforeTheRequest) {
   FakeProviders s;
   FetchHooks hooks;
   hooks.may_call = [] { return false; };
-  const FetchResult f = http_get_with_retry(request_to(s, testing::kHeightPath), {3, 5, 20, 2000}, hooks);
+  const FetchResult f = http_request_with_retry(request_to(s, testing::kHeightPath), {3, 5, 20, 2000}, hooks);
   EXPECT_EQ(f.response.outcome, HttpOutcome::LimitReached);
   EXPECT_EQ(s.total_hits(), 0);
 }
@@ -118,7 +119,7 @@ TEST(HttpClient, RefusedConnectionIsANetworkErrorNotACrash) {
   r.url = "http://127.0.0.1:9/q/hashrate";  // discard port: nothing listens
   r.connect_timeout_ms = 300;
   r.total_timeout_ms = 300;
-  const FetchResult f = http_get_with_retry(r, {3, 5, 20, 1000});
+  const FetchResult f = http_request_with_retry(r, {3, 5, 20, 1000});
   EXPECT_NE(f.response.outcome, HttpOutcome::Received);
   EXPECT_EQ(f.attempts, 1);
 }
@@ -128,7 +129,7 @@ TEST(HttpClient, SameHostRedirectIsFollowedWithItsHeaders) {
   s.set("/moved", {301, "", "text/plain", 0, {{"Location", s.base_url() + testing::kHeightPath}}});
   HttpRequest r = request_to(s, "/moved");
   r.headers.push_back("x-cg-demo-api-key: k-123");
-  const HttpResponse resp = http_get(r);
+  const HttpResponse resp = http_request(r);
   EXPECT_EQ(resp.status, 200);
   EXPECT_EQ(resp.body, "957491");
   EXPECT_EQ(s.last_header(testing::kHeightPath, "x-cg-demo-api-key"), "k-123");
@@ -140,7 +141,7 @@ TEST(HttpClient, CrossHostRedirectIsRefusedBeforeAnyHeaderLeaves) {
   HttpRequest r = request_to(s, testing::kCoinGeckoPath);
   r.headers.push_back("x-cg-demo-api-key: k-123");
   r.secrets = {"k-123"};
-  const FetchResult f = http_get_with_retry(r, {3, 5, 20, 2000});
+  const FetchResult f = http_request_with_retry(r, {3, 5, 20, 2000});
   EXPECT_EQ(other.total_hits(), 0);
   EXPECT_EQ(f.response.outcome, HttpOutcome::NetworkError);
   EXPECT_EQ(f.attempts, 1);

@@ -5,7 +5,7 @@
 
 #include "engine/live/network_defaults.h"
 #include "engine/live/options.h"
-#include "engine/live/redact.h"
+#include "engine/net/redact.h"
 #include "engine/live/snapshot.h"
 #include "engine/live/timestamps.h"
 #include "engine/util/atomic_file.h"
@@ -13,6 +13,7 @@
 
 namespace hashsim::live {
 namespace {
+using namespace hashsim::net;
 
 Snapshot sample() {
   Snapshot s;

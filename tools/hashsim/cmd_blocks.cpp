@@ -24,7 +24,8 @@
 #include "engine/blocks/rpc_client.h"
 #include "engine/blocks/sync.h"
 #include "engine/history/backtest.h"
-#include "engine/history/daily_table.h"
+#include "engine/util/daily_table.h"
+#include "engine/util/data_paths.h"
 #include "engine/live/options.h"
 #include "engine/util/error.h"
 #include "tools/hashsim/command.h"
@@ -68,19 +69,17 @@ std::string lower(std::string s) {
 // asic_specs.csv first (also "S21" for "Antminer S21"), then the simulation catalogue by name.
 blocks::RevenueMachine find_revenue_machine(const std::string& name, const RevenueFlags& f) {
   const auto specs_file =
-      f.specs.empty() ? history::default_data_file("asic_specs.csv") : std::filesystem::path(f.specs);
+      f.specs.empty() ? data_file("history/asic_specs.csv") : std::filesystem::path(f.specs);
   std::string specs_error;
   try {
-    const auto m = history::find_machine(history::load_machine_specs(specs_file), name, specs_file);
-    return {m.manufacturer + " " + m.model, m.hashrate_ths, m.power_w, 0.0};
+    const auto m = agents::load_machine_catalogue(specs_file, agents::MachineColumns::Nameplate).find(name);
+    return {m.full_name(), m.hashrate_ths, m.power_w, 0.0};
   } catch (const Error& e) {
-    specs_error = e.what();
+    specs_error = std::string("--machine = ") + e.what();
   }
   std::filesystem::path cat_file = f.catalogue;
   if (cat_file.empty()) {
-    cat_file = "data/machines/current_2026.csv";
-    if (!std::filesystem::exists(cat_file))
-      cat_file = history::default_data_file("asic_specs.csv").parent_path().parent_path() / "machines/current_2026.csv";
+    cat_file = data_file("machines/current_2026.csv");
   }
   if (std::filesystem::exists(cat_file)) {
     for (const auto& m : agents::load_machine_catalogue(cat_file).machines)
@@ -228,12 +227,79 @@ void follow(const SyncFlags& f) {
   std::fflush(stdout);
 }
 
-}  // namespace
+// The run's scope and each machine's totals.
+void print_revenue_totals(const blocks::BlockRevenueResult& r, const blocks::BlockRevenueOptions& o,
+                          const std::filesystem::path& price_file) {
+  const double span_s = r.column("time_unix").back() - r.column("time_unix").front();
+  std::printf("blocks %lld..%lld (%zu blocks, %.1f days), prices %s, tariff %.4f USD/kWh, pool fee %.2f%%\n",
+              static_cast<long long>(r.heights.front()), static_cast<long long>(r.heights.back()), r.heights.size(),
+              span_s / 86400.0, price_file.c_str(), o.tariff_usd_per_kwh, 100.0 * o.pool_fee);
+  std::printf("intervals: %lld negative clamped to 0, %lld unknown (no previous block stored)\n",
+              static_cast<long long>(r.clamped_intervals), static_cast<long long>(r.unknown_intervals));
+  for (const auto& m : o.machines) {
+    const std::string s = blocks::machine_slug(m.name);
+    std::printf("%-28s %5.0f x %6.1f TH/s %5.0f W: revenue %.6f BTC = %.2f USD, power %.2f USD, profit %.2f USD\n",
+                m.name.c_str(), m.count, m.hashrate_ths, m.power_w, r.total(s + "_revenue_btc"),
+                r.total(s + "_revenue_usd"), r.total(s + "_power_cost_usd"), r.total(s + "_profit_usd"));
+  }
+}
 
-void register_blocks_commands(CLI::App& app, GlobalOptions& global) {
-  CLI::App* blocks_cmd = app.add_subcommand("blocks", "Per-block ledger from a Bitcoin node, and per-block revenue");
-  blocks_cmd->require_subcommand(1);
+// Profit per machine per day or month, one row a period.
+void print_revenue_summary(const blocks::RevenueSummary& sum, const blocks::BlockRevenueOptions& o,
+                           const std::string& by) {
+  std::printf("\n%-10s %6s", by.c_str(), "blocks");
+  for (const auto& m : o.machines) std::printf("  %22.22s", (m.name + " profit USD").c_str());
+  std::printf("\n");
+  for (std::size_t i = 0; i < sum.keys.size(); ++i) {
+    std::printf("%-10s %6.0f", sum.keys[i].c_str(), sum.columns[0].values[i]);
+    for (const auto& m : o.machines)
+      for (const auto& c : sum.columns)
+        if (c.name == blocks::machine_slug(m.name) + "_profit_usd") std::printf("  %22.2f", c.values[i]);
+    std::printf("\n");
+  }
+}
 
+// `hashsim blocks revenue`: the fleets, the blocks and prices, the table and the outputs.
+void run_revenue(const RevenueFlags& f, const GlobalOptions& global) {
+  for (const std::string* out : {&f.csv, &f.h5})
+    if (!out->empty()) check_output_path(*out, global.overwrite());
+  if (!(f.mw > 0.0)) throw Error("--mw must be > 0");
+  if (!std::filesystem::exists(f.db)) throw Error(f.db + ": no such ledger; run `hashsim blocks sync --db " + f.db + "` first");
+  blocks::BlockRevenueOptions o;
+  o.tariff_usd_per_kwh = f.tariff_usd_per_kwh;
+  o.pool_fee = f.pool_fee;
+  for (const auto& name : f.machines) {
+    blocks::RevenueMachine m = find_revenue_machine(name, f);
+    m.count = std::floor(f.mw * 1e6 / m.power_w);
+    if (m.count < 1.0) throw Error("--mw is less than one " + m.name);
+    o.machines.push_back(m);
+  }
+  blocks::LedgerStore store(f.db);
+  const auto blocks_in = store.range(f.from_height.value_or(INT64_MIN), f.to_height.value_or(INT64_MAX));
+  const auto price_file =
+      f.prices.empty() ? data_file("history/btc_price_usd_daily.csv") : std::filesystem::path(f.prices);
+  const blocks::DailyCloses closes = blocks::DailyCloses::load(DailyTable::load(price_file));
+  const blocks::BlockRevenueResult r = blocks::block_revenue(blocks_in, closes, o);
+  print_revenue_totals(r, o, price_file);
+  if (!f.by.empty()) {
+    const blocks::RevenueSummary sum =
+        blocks::summarize_block_revenue(r, f.by == "day" ? blocks::SummaryPeriod::Day : blocks::SummaryPeriod::Month);
+    print_revenue_summary(sum, o, f.by);
+    if (!f.csv.empty()) {
+      blocks::write_revenue_summary_csv(sum, f.csv, global.overwrite());
+      std::printf("wrote %s (per %s)\n", f.csv.c_str(), f.by.c_str());
+    }
+  } else if (!f.csv.empty()) {
+    blocks::write_block_revenue_csv(r, f.csv, global.overwrite());
+    std::printf("wrote %s\n", f.csv.c_str());
+  }
+  if (!f.h5.empty()) {
+    blocks::write_block_revenue_hdf5(r, o, f.h5, global.command_line, f.db, price_file.string(), global.overwrite());
+    std::printf("wrote %s\n", f.h5.c_str());
+  }
+}
+
+void add_sync_command(CLI::App* blocks_cmd) {
   auto sf = std::make_shared<SyncFlags>();
   CLI::App* sync = blocks_cmd->add_subcommand("sync", "Follow the chain into an SQLite ledger (resumable, reorg-safe)");
   sync->add_option("--source", sf->source, "node (Bitcoin Core JSON-RPC, default) or mempool (mempool.space REST)")
@@ -263,7 +329,9 @@ void register_blocks_commands(CLI::App& app, GlobalOptions& global) {
     if (f.follow) return follow(f);
     sync_once(f, /*stop_between_batches=*/false, /*print_up_to_date=*/true);
   });
+}
 
+void add_revenue_command(CLI::App* blocks_cmd, GlobalOptions& global) {
   auto rf = std::make_shared<RevenueFlags>();
   CLI::App* rev = blocks_cmd->add_subcommand("revenue", "What 1 MW of each machine would have earned on each stored block");
   rev->add_option("--db", rf->db, "SQLite ledger file (default ledger.sqlite)");
@@ -281,65 +349,16 @@ void register_blocks_commands(CLI::App& app, GlobalOptions& global) {
   add_force_flag(rev, global);
   rev->add_option("--by", rf->by, "Also sum per UTC day or month (table; with -o the CSV holds the sums)")
       ->check(CLI::IsMember({"day", "month"}));
-  rev->callback([rf, &global] {
-    const RevenueFlags& f = *rf;
-    for (const std::string* out : {&f.csv, &f.h5})
-      if (!out->empty()) check_output_path(*out, global.overwrite());
-    if (!(f.mw > 0.0)) throw Error("--mw must be > 0");
-    if (!std::filesystem::exists(f.db)) throw Error(f.db + ": no such ledger; run `hashsim blocks sync --db " + f.db + "` first");
-    blocks::BlockRevenueOptions o;
-    o.tariff_usd_per_kwh = f.tariff_usd_per_kwh;
-    o.pool_fee = f.pool_fee;
-    for (const auto& name : f.machines) {
-      blocks::RevenueMachine m = find_revenue_machine(name, f);
-      m.count = std::floor(f.mw * 1e6 / m.power_w);
-      if (m.count < 1.0) throw Error("--mw is less than one " + m.name);
-      o.machines.push_back(m);
-    }
-    blocks::LedgerStore store(f.db);
-    const auto blocks_in = store.range(f.from_height.value_or(INT64_MIN), f.to_height.value_or(INT64_MAX));
-    const auto price_file =
-        f.prices.empty() ? history::default_data_file("btc_price_usd_daily.csv") : std::filesystem::path(f.prices);
-    const blocks::DailyCloses closes = blocks::DailyCloses::load(history::DailyTable::load(price_file));
-    const blocks::BlockRevenueResult r = blocks::block_revenue(blocks_in, closes, o);
-    const double span_s = r.column("time_unix").back() - r.column("time_unix").front();
-    std::printf("blocks %lld..%lld (%zu blocks, %.1f days), prices %s, tariff %.4f USD/kWh, pool fee %.2f%%\n",
-                static_cast<long long>(r.heights.front()), static_cast<long long>(r.heights.back()), r.heights.size(),
-                span_s / 86400.0, price_file.c_str(), o.tariff_usd_per_kwh, 100.0 * o.pool_fee);
-    std::printf("intervals: %lld negative clamped to 0, %lld unknown (no previous block stored)\n",
-                static_cast<long long>(r.clamped_intervals), static_cast<long long>(r.unknown_intervals));
-    for (const auto& m : o.machines) {
-      const std::string s = blocks::machine_slug(m.name);
-      std::printf("%-28s %5.0f x %6.1f TH/s %5.0f W: revenue %.6f BTC = %.2f USD, power %.2f USD, profit %.2f USD\n",
-                  m.name.c_str(), m.count, m.hashrate_ths, m.power_w, r.total(s + "_revenue_btc"),
-                  r.total(s + "_revenue_usd"), r.total(s + "_power_cost_usd"), r.total(s + "_profit_usd"));
-    }
-    if (!f.by.empty()) {
-      const blocks::RevenueSummary sum =
-          blocks::summarize_block_revenue(r, f.by == "day" ? blocks::SummaryPeriod::Day : blocks::SummaryPeriod::Month);
-      std::printf("\n%-10s %6s", f.by.c_str(), "blocks");
-      for (const auto& m : o.machines) std::printf("  %22.22s", (m.name + " profit USD").c_str());
-      std::printf("\n");
-      for (std::size_t i = 0; i < sum.keys.size(); ++i) {
-        std::printf("%-10s %6.0f", sum.keys[i].c_str(), sum.columns[0].values[i]);
-        for (const auto& m : o.machines)
-          for (const auto& c : sum.columns)
-            if (c.name == blocks::machine_slug(m.name) + "_profit_usd") std::printf("  %22.2f", c.values[i]);
-        std::printf("\n");
-      }
-      if (!f.csv.empty()) {
-        blocks::write_revenue_summary_csv(sum, f.csv, global.overwrite());
-        std::printf("wrote %s (per %s)\n", f.csv.c_str(), f.by.c_str());
-      }
-    } else if (!f.csv.empty()) {
-      blocks::write_block_revenue_csv(r, f.csv, global.overwrite());
-      std::printf("wrote %s\n", f.csv.c_str());
-    }
-    if (!f.h5.empty()) {
-      blocks::write_block_revenue_hdf5(r, o, f.h5, global.command_line, f.db, price_file.string(), global.overwrite());
-      std::printf("wrote %s\n", f.h5.c_str());
-    }
-  });
+  rev->callback([rf, &global] { run_revenue(*rf, global); });
+}
+
+}  // namespace
+
+void register_blocks_commands(CLI::App& app, GlobalOptions& global) {
+  CLI::App* blocks_cmd = app.add_subcommand("blocks", "Per-block ledger from a Bitcoin node, and per-block revenue");
+  blocks_cmd->require_subcommand(1);
+  add_sync_command(blocks_cmd);
+  add_revenue_command(blocks_cmd, global);
 }
 
 }  // namespace hashsim::cli

@@ -9,10 +9,12 @@
 #include <string>
 #include <vector>
 
+#include "agents/machine_catalogue.h"
 #include "engine/history/backtest.h"
 #include "engine/history/calibrate.h"
-#include "engine/history/daily_table.h"
 #include "engine/history/fit.h"
+#include "engine/util/daily_table.h"
+#include "engine/util/data_paths.h"
 #include "engine/history/score.h"
 #include "engine/history/validate.h"
 #include "engine/scenario/scenario.h"
@@ -28,6 +30,9 @@ constexpr const char* kDailyFile = "btc_daily_2020_2026_obm.csv";
 constexpr const char* kSpecsFile = "asic_specs.csv";
 constexpr const char* kPriceFile = "btc_price_usd_daily.csv";
 
+// A shipped history file (data/history/<name>), found as engine/util/data_paths.h says.
+std::filesystem::path history_data_file(const char* name) { return data_file(std::filesystem::path("history") / name); }
+
 // --data, --from, --to: shared by both commands.
 struct WindowFlags {
   std::string data;
@@ -38,8 +43,8 @@ struct WindowFlags {
     cmd->add_option("--from", from, "First day YYYY-MM-DD (default: first day of the data)");
     cmd->add_option("--to", to, "Last day YYYY-MM-DD (default: last day of the data)");
   }
-  history::DailyTable load() const {
-    return history::DailyTable::load(data.empty() ? history::default_data_file(kDailyFile)
+  DailyTable load() const {
+    return DailyTable::load(data.empty() ? history_data_file(kDailyFile)
                                                   : std::filesystem::path(data));
   }
 };
@@ -126,11 +131,18 @@ std::optional<history::Fleet> fleet_from_flags(const BacktestFlags& f) {
   history::Fleet fleet;
   std::string what;
   if (!f.machine.empty()) {
-    const auto file = f.specs.empty() ? history::default_data_file(kSpecsFile) : std::filesystem::path(f.specs);
-    const history::MachineSpec m = history::find_machine(history::load_machine_specs(file), f.machine, file);
+    const auto file = f.specs.empty() ? history_data_file(kSpecsFile) : std::filesystem::path(f.specs);
+    const auto specs = agents::load_machine_catalogue(file, agents::MachineColumns::Nameplate);
+    const agents::MachineSpec m = [&] {
+      try {
+        return specs.find(f.machine);
+      } catch (const Error& e) {
+        throw Error(std::string("--machine = ") + e.what());
+      }
+    }();
     fleet.machine_hashrate_ths = m.hashrate_ths;
     fleet.machine_power_w = m.power_w;
-    what = m.manufacturer + " " + m.model + " (" + fmt_number(m.hashrate_ths) + " TH/s, " + fmt_number(m.power_w) +
+    what = m.full_name() + " (" + fmt_number(m.hashrate_ths) + " TH/s, " + fmt_number(m.power_w) +
            " W)";
   } else {
     fleet.machine_hashrate_ths = *f.hashrate_ths;
@@ -179,9 +191,8 @@ void print_backtest_summary(const history::BacktestResult& r, const history::Bac
   }
 }
 
-}  // namespace
-
-void register_history_commands(CLI::App& app, GlobalOptions& global) {
+// `hashsim calibrate`: fit the price and fee models to daily history.
+void add_calibrate_command(CLI::App& app, GlobalOptions& global) {
   auto cf = std::make_shared<CalibrateFlags>();
   CLI::App* cal = app.add_subcommand("calibrate", "Fit the price (GBM, optional Merton jumps) and fee models to daily history");
   cf->window.add_to(cal);
@@ -194,7 +205,7 @@ void register_history_commands(CLI::App& app, GlobalOptions& global) {
     const CalibrateFlags& f = *cf;
     if (f.no_price && f.no_fees) throw Error("--no-price and --no-fees leave nothing to fit");
     if (!f.output.empty()) check_output_path(f.output, global.overwrite());
-    const history::DailyTable table = f.window.load();
+    const DailyTable table = f.window.load();
     history::CalibrationOptions o;
     o.from = f.window.from;
     o.to = f.window.to;
@@ -208,7 +219,10 @@ void register_history_commands(CLI::App& app, GlobalOptions& global) {
       std::printf("wrote %s\n", f.output.c_str());
     }
   });
+}
 
+// `hashsim backtest`: daily hashprice and fleet cashflows on real history.
+void add_backtest_command(CLI::App& app, GlobalOptions& global) {
   auto bf = std::make_shared<BacktestFlags>();
   CLI::App* bt = app.add_subcommand("backtest", "Daily hashprice and fleet cashflows on real history");
   bf->window.add_to(bt);
@@ -259,7 +273,10 @@ void register_history_commands(CLI::App& app, GlobalOptions& global) {
       std::printf("wrote %s\n", f.h5.c_str());
     }
   });
+}
 
+// `hashsim validate`: a scenario's simulated hashrate against history.
+void add_validate_command(CLI::App& app, GlobalOptions& global) {
   auto vf = std::make_shared<ValidateFlags>();
   CLI::App* val = app.add_subcommand(
       "validate", "Agents on history: real prices replayed, simulated vs actual network hashrate");
@@ -287,7 +304,7 @@ void register_history_commands(CLI::App& app, GlobalOptions& global) {
     if (!f.csv.empty()) {
       std::vector<double> err;
       for (std::size_t d = 0; d < r.dates.size(); ++d) err.push_back(std::log(r.simulated_p50_ths[d] / r.actual_ths[d]));
-      history::write_columns_csv(f.csv, "date", r.dates,
+      write_columns_csv(f.csv, "date", r.dates,
                                  {{"price_usd", r.price_usd},
                                   {"actual_network_hashrate_ths", r.actual_ths},
                                   {"simulated_network_hashrate_ths_p5", r.simulated_p5_ths},
@@ -298,7 +315,10 @@ void register_history_commands(CLI::App& app, GlobalOptions& global) {
       std::printf("wrote %s\n", f.csv.c_str());
     }
   });
+}
 
+// `hashsim score`: forecast scores over many origins.
+void add_score_command(CLI::App& app, GlobalOptions& global) {
   auto sf = std::make_shared<ScoreFlags>();
   CLI::App* sc = app.add_subcommand(
       "score", "Score the agents' hashrate and hashprice forecasts on rolling origins of history, beside baselines");
@@ -338,9 +358,9 @@ void register_history_commands(CLI::App& app, GlobalOptions& global) {
     std::optional<scenario::Scenario> early;
     if (!f.early_scenario.empty()) early = scenario::load_scenario(f.early_scenario);
     if (!f.json.empty() && f.options.fan_origins.empty()) f.options.fan_origins = {"first", "middle", "last"};
-    const auto daily = history::DailyTable::load(f.data.empty() ? history::default_data_file(kDailyFile)
+    const auto daily = DailyTable::load(f.data.empty() ? history_data_file(kDailyFile)
                                                                 : std::filesystem::path(f.data));
-    const auto prices = history::DailyTable::load(f.prices.empty() ? history::default_data_file(kPriceFile)
+    const auto prices = DailyTable::load(f.prices.empty() ? history_data_file(kPriceFile)
                                                                    : std::filesystem::path(f.prices));
     const history::ScoreResult r =
         history::run_score(scenario::load_scenario(f.scenario), early, daily, prices, f.options);
@@ -415,9 +435,9 @@ void register_history_commands(CLI::App& app, GlobalOptions& global) {
     }
     std::optional<scenario::Scenario> early;
     if (!f.early_scenario.empty()) early = scenario::load_scenario(f.early_scenario);
-    const auto daily = history::DailyTable::load(f.data.empty() ? history::default_data_file(kDailyFile)
+    const auto daily = DailyTable::load(f.data.empty() ? history_data_file(kDailyFile)
                                                                 : std::filesystem::path(f.data));
-    const auto prices = history::DailyTable::load(f.prices.empty() ? history::default_data_file(kPriceFile)
+    const auto prices = DailyTable::load(f.prices.empty() ? history_data_file(kPriceFile)
                                                                    : std::filesystem::path(f.prices));
     const history::FitResult r = history::run_fit(scenario::load_scenario(f.scenario), early, daily, prices, f.options);
     std::fputs(history::fit_table(r).c_str(), stdout);
@@ -427,6 +447,15 @@ void register_history_commands(CLI::App& app, GlobalOptions& global) {
       std::printf("wrote %s\n", f.yaml.c_str());
     }
   });
+}
+
+}  // namespace
+
+void register_history_commands(CLI::App& app, GlobalOptions& global) {
+  add_calibrate_command(app, global);
+  add_backtest_command(app, global);
+  add_validate_command(app, global);
+  add_score_command(app, global);
 }
 
 }  // namespace hashsim::cli

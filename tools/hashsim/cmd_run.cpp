@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 #include <yaml-cpp/yaml.h>
 
 #include <cstdio>
@@ -12,6 +13,7 @@
 
 #include "engine/io/hdf5.h"
 #include "engine/io/results_file.h"
+#include "engine/io/schema.h"
 #include "engine/scenario/scenario.h"
 #include "engine/scenario/sweep.h"
 #include "engine/sim/runner.h"
@@ -32,6 +34,7 @@ struct RunFlags {
   std::uint64_t block_paths = 64;
   bool no_progress = false;
   bool no_summary = false;
+  bool json = false;
   bool resume = false;
   bool no_space_check = false;
   std::uint64_t max_grid_points = 1000;
@@ -53,48 +56,84 @@ void add_run_flags(CLI::App* cmd, RunFlags& f, const char* what, GlobalOptions& 
       ->check(CLI::Range(1, 1'000'000));
   cmd->add_flag("--no-progress", f.no_progress, "Never print the progress line");
   cmd->add_flag("--no-summary", f.no_summary, "Do not print the summary table");
+  cmd->add_flag("--json", f.json, "Print the summary as JSON on stdout instead of the table (README \"Machine-readable output\")");
 }
 
-// Prints one line per scenario from the summaries stored in the file (so the table shows
-// exactly what was written).
-void print_summary(const std::string& path) {
+// One row of the summary, read from the summaries stored in the file (so it shows exactly what
+// was written). NaN where the scenario did not record the series.
+struct SummaryRow {
+  std::string name;
+  long long paths = 0, days = 0;
+  double price_p5 = 0, price_p50 = 0, price_p95 = 0;  // USD at the horizon
+  double hashrate_p50_ths = 0;                         // at the horizon
+  double hashprice_start = 0, hashprice_p50_end = 0, hashprice_mean = 0;  // USD/TH/day
+};
+
+std::vector<SummaryRow> read_summary(const std::string& path) {
   h5::Handle f = h5::open_file_readonly(path);
   io::check_results_schema(f.get(), path);
-  h5::Handle scenarios = h5::open_group(f.get(), "scenarios");
-  const auto names = h5::list_children(scenarios.get());
-  // The name column is as wide as the longest name: cutting names would print two sweep grid
-  // points (growth 0.1 and 0.2) with the same label.
-  int width = 44;
-  for (const auto& name : names) width = std::max(width, static_cast<int>(name.size()));
-  std::printf("\n%-*s %7s %5s | %29s | %10s | %23s\n", width, "scenario", "paths", "days",
-              "BTC price at horizon, USD", "hashrate", "hashprice USD/PH/day");
-  std::printf("%-*s %7s %5s | %9s %9s %9s | %10s | %7s %7s %7s\n", width, "", "", "", "P5", "P50", "P95", "P50 EH/s",
-              "start", "P50 end", "mean");
-  for (const auto& name : names) {
+  h5::Handle scenarios = h5::open_group(f.get(), io::schema::kScenariosGroup);
+  std::vector<SummaryRow> rows;
+  for (const auto& name : h5::list_children(scenarios.get())) {
     h5::Handle g = h5::open_group(scenarios.get(), name);
-    const auto n_paths = h5::get_int_attr(g.get(), "n_paths").value_or(0);
-    const auto n_days = h5::get_int_attr(g.get(), "n_days").value_or(0);
+    SummaryRow r;
+    r.name = name;
+    r.paths = static_cast<long long>(h5::get_int_attr(g.get(), io::schema::kAttrNPaths).value_or(0));
+    r.days = static_cast<long long>(h5::get_int_attr(g.get(), io::schema::kAttrNDays).value_or(0));
     auto last = [&](const std::string& ds) -> double {
       if (!h5::exists(g.get(), ds)) return std::nan("");
       auto v = h5::read_vector(g.get(), ds);
       return v.empty() ? std::nan("") : v.back();
     };
-    double hp_start = std::nan(""), hp_mean = std::nan("");
+    r.hashprice_start = r.hashprice_mean = std::nan("");
     if (h5::exists(g.get(), "summary/hashprice_usd_per_th_day/mean")) {
       auto v = h5::read_vector(g.get(), "summary/hashprice_usd_per_th_day/mean");
       if (!v.empty()) {
-        hp_start = v.front();
-        double s = 0;
-        for (double x : v) s += x;
-        hp_mean = s / static_cast<double>(v.size());
+        r.hashprice_start = v.front();
+        double sum = 0;
+        for (double x : v) sum += x;
+        r.hashprice_mean = sum / static_cast<double>(v.size());
       }
     }
-    std::printf("%-*s %7lld %5lld | %9.0f %9.0f %9.0f | %10.1f | %7.2f %7.2f %7.2f\n", width, name.c_str(),
-                static_cast<long long>(n_paths), static_cast<long long>(n_days), last("summary/price_usd/p5"),
-                last("summary/price_usd/p50"), last("summary/price_usd/p95"),
-                last("summary/network_hashrate_ths/p50") / 1e6, hp_start * 1e3,
-                last("summary/hashprice_usd_per_th_day/p50") * 1e3, hp_mean * 1e3);
+    r.price_p5 = last("summary/price_usd/p5");
+    r.price_p50 = last("summary/price_usd/p50");
+    r.price_p95 = last("summary/price_usd/p95");
+    r.hashrate_p50_ths = last("summary/network_hashrate_ths/p50");
+    r.hashprice_p50_end = last("summary/hashprice_usd_per_th_day/p50");
+    rows.push_back(r);
   }
+  return rows;
+}
+
+void print_summary(const std::vector<SummaryRow>& rows) {
+  // The name column is as wide as the longest name: cutting names would print two sweep grid
+  // points (growth 0.1 and 0.2) with the same label.
+  int width = 44;
+  for (const auto& r : rows) width = std::max(width, static_cast<int>(r.name.size()));
+  std::printf("\n%-*s %7s %5s | %29s | %10s | %23s\n", width, "scenario", "paths", "days",
+              "BTC price at horizon, USD", "hashrate", "hashprice USD/PH/day");
+  std::printf("%-*s %7s %5s | %9s %9s %9s | %10s | %7s %7s %7s\n", width, "", "", "", "P5", "P50", "P95", "P50 EH/s",
+              "start", "P50 end", "mean");
+  for (const auto& r : rows)
+    std::printf("%-*s %7lld %5lld | %9.0f %9.0f %9.0f | %10.1f | %7.2f %7.2f %7.2f\n", width, r.name.c_str(), r.paths,
+                r.days, r.price_p5, r.price_p50, r.price_p95, r.hashrate_p50_ths / 1e6, r.hashprice_start * 1e3,
+                r.hashprice_p50_end * 1e3, r.hashprice_mean * 1e3);
+}
+
+// The same rows as JSON (README "Machine-readable output": schema hashsim.run_summary v1; units in
+// the key names; null where a series was not recorded).
+void print_summary_json(const std::string& output, const std::vector<SummaryRow>& rows) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& r : rows)
+    list.push_back({{"name", r.name},
+                    {"paths", r.paths},
+                    {"days", r.days},
+                    {"price_usd_at_horizon", {{"p5", r.price_p5}, {"p50", r.price_p50}, {"p95", r.price_p95}}},
+                    {"network_hashrate_ths_at_horizon_p50", r.hashrate_p50_ths},
+                    {"hashprice_usd_per_th_day",
+                     {{"start_mean", r.hashprice_start}, {"p50_at_horizon", r.hashprice_p50_end}, {"mean", r.hashprice_mean}}}});
+  const nlohmann::json j{{"schema", "hashsim.run_summary"}, {"schema_version", 1}, {"output", output}, {"scenarios", list}};
+  std::printf("%s\n", j.dump(2).c_str());
 }
 
 std::string human_bytes(double b) {
@@ -186,20 +225,31 @@ void check_grid_points(const std::string& file, std::uint64_t points, std::uint6
 void run_all(const std::vector<scenario::Scenario>& list, const std::string& output, const RunFlags& f,
              const GlobalOptions& g) {
   const Overwrite mode = f.resume ? Overwrite::kResume : g.overwrite();
-  // --resume continues a partial file; it does not by itself replace a finished output.
-  if (f.resume && !g.force && std::filesystem::symlink_status(output).type() != std::filesystem::file_type::not_found)
-    throw Error("output " + output + " already exists; pass --force to replace it");
-  check_output_path(output, mode);
-  check_output_size(list, output, f);
+  // Under mpirun only rank 0 touches the output (engine/sim/shard.h); its errors end every rank.
+  const sim::Shard world = sim::shard_world();
+  if (world.rank == 0) {
+    // --resume continues a partial file; it does not by itself replace a finished output.
+    if (f.resume && !g.force &&
+        std::filesystem::symlink_status(output).type() != std::filesystem::file_type::not_found)
+      throw Error("output " + output + " already exists; pass --force to replace it");
+    check_output_path(output, mode);
+    check_output_size(list, output, f);
+  }
   sim::SimulateFileOptions o;
+  o.run.shard = world;
   o.run.threads = f.threads;
   o.run.block_paths = f.block_paths;
   o.run.progress = !f.no_progress;
   o.verbosity = g.verbosity;
   o.overwrite = mode;
   sim::simulate_to_file(list, output, g.command_line, o);
+  if (world.rank != 0) return;
+  if (f.json) {  // stdout holds the JSON document only
+    print_summary_json(output, read_summary(output));
+    return;
+  }
   std::printf("wrote %s\n", output.c_str());
-  if (!f.no_summary) print_summary(output);
+  if (!f.no_summary) print_summary(read_summary(output));
 }
 }  // namespace
 

@@ -8,10 +8,12 @@
 #include <iostream>
 
 #include "engine/io/hdf5.h"
+#include "engine/sim/shard.h"
 #include "engine/util/error.h"
 #include "engine/util/signals.h"
 #include "engine/util/version.h"
 #include "tools/hashsim/command.h"
+#include "build_info.h"  // HASHSIM_VERSION_BUILD_INFO, HASHSIM_WITH_REPORT (generated)
 
 namespace {
 // An argument as a POSIX shell would need it, so the recorded command line can be run again as
@@ -24,16 +26,38 @@ std::string shell_quoted(const std::string& arg) {
   for (char c : arg) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return q + "'";
 }
+// What `hashsim --version` prints: version, git sha, how this binary was built (compiler, build
+// type, options) and the SIMD width the agent loops were compiled for (CMakeLists.txt,
+// HASHSIM_AVX2: x86-64-v3 gives 256-bit AVX2, the portable build 128-bit SSE2).
+std::string version_text() {
+#if defined(__AVX512F__)
+  const char* simd = "512-bit (AVX-512)";
+#elif defined(__AVX2__)
+  const char* simd = "256-bit (AVX2)";
+#elif defined(__SSE2__) || defined(__ARM_NEON)
+  const char* simd = "128-bit (SSE2/NEON)";
+#else
+  const char* simd = "scalar";
+#endif
+  std::string s = std::string("hashsim ") + hashsim::kVersion + "\n";
+  s += std::string("git sha: ") + hashsim::kGitSha + "\n";
+  s += std::string("build: ") + HASHSIM_VERSION_BUILD_INFO + "\n";
+  s += std::string("SIMD width: ") + simd;
+  return s;
+}
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Under mpirun this starts MPI (engine/sim/shard.h); run and sweep then shard their paths.
+  hashsim::sim::shard_init(&argc, &argv);
+  const bool mpi_job = hashsim::sim::shard_world().size > 1;
   // Logs go to stderr so that stdout stays clean for tables and --json output.
   spdlog::set_default_logger(spdlog::stderr_color_mt("hashsim"));
   hashsim::cli::GlobalOptions global;
   for (int i = 0; i < argc; ++i) global.command_line += (i ? " " : "") + shell_quoted(argv[i]);
 
   CLI::App app{"hashsim: agent-based Monte Carlo engine for Bitcoin-mining economics"};
-  app.set_version_flag("--version", std::string(hashsim::kVersion) + " (" + hashsim::kGitSha + ")");
+  app.set_version_flag("--version", version_text(), "Print version, git sha, build flags and SIMD width, and exit");
   app.require_subcommand(1);
   app.fallthrough();  // global flags (-v, -q) are accepted after the subcommand too
   // Flag callbacks run while parsing, before any subcommand's callback does its work.
@@ -51,8 +75,11 @@ int main(int argc, char** argv) {
   hashsim::cli::register_history_commands(app, global);
   hashsim::cli::register_site_commands(app, global);
   hashsim::cli::register_live_commands(app, global);
+#if HASHSIM_WITH_REPORT
   hashsim::cli::register_report_commands(app, global);
+#endif
   hashsim::cli::register_blocks_commands(app, global);
+  hashsim::cli::register_bench_commands(app, global);
 
   // Ctrl-C / SIGTERM remove partial outputs and exit 130 / 143 (engine/util/signals.h).
   hashsim::install_interrupt_handlers();
@@ -62,9 +89,17 @@ int main(int argc, char** argv) {
     // --help / --version exit 0; every usage error exits 2 with CLI11's message (README "Exit
     // codes"), not CLI11's own 105-114 codes.
     const int rc = app.exit(e);
+    if (rc != 0 && mpi_job) hashsim::sim::shard_abort(2);
+    hashsim::sim::shard_finalize();
     return rc == 0 ? 0 : 2;
   } catch (const std::exception& e) {
     std::cerr << "hashsim: error: " << e.what() << std::endl;
+    // MPI: the partial output is gone (rank 0 unwound); end every rank, none may wait forever.
+    if (mpi_job) {
+      spdlog::shutdown();
+      std::fflush(nullptr);
+      hashsim::sim::shard_abort(1);
+    }
     // The partial output is gone (removed while unwinding). After a failed HDF5 close (full disk)
     // the library's exit handler would crash closing that file again: end here instead.
     if (hashsim::h5::close_failed()) {
@@ -74,5 +109,6 @@ int main(int argc, char** argv) {
     }
     return 1;
   }
+  hashsim::sim::shard_finalize();
   return 0;
 }

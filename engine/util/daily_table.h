@@ -12,7 +12,7 @@
 
 #include "engine/util/csv.h"
 
-namespace hashsim::history {
+namespace hashsim {
 
 // Rows [begin, end) of a table.
 struct RowRange {
@@ -37,7 +37,7 @@ class DailyTable {
 
   // Rows dated inside [from, to] (inclusive; "" means the first / last date of the file).
   // Throws Error if a date is malformed, from > to, or the window reaches outside the file's
-  // coverage (the message names the file, the flag values and the coverage).
+  // coverage (the message names the file, the values and the coverage).
   RowRange window(const std::string& from, const std::string& to) const;
 
   // Index of the first column present among `names` (aliases, e.g. "price_usd", "PriceUSD");
@@ -59,8 +59,4 @@ class DailyTable {
   std::vector<std::int64_t> days_;
 };
 
-// Default location of a shipped data file (data/history/<name>): the relative path when it
-// exists under the working directory, else the copy in the source tree this binary was built from.
-std::filesystem::path default_data_file(const std::string& name);
-
-}  // namespace hashsim::history
+}  // namespace hashsim

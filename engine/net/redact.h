@@ -5,10 +5,10 @@
 #include <string>
 #include <vector>
 
-namespace hashsim::live {
+namespace hashsim::net {
 
 // Replaces every occurrence of each non-empty secret with "[REDACTED]". Secrets shorter than
 // 4 characters are still replaced: a short key is still a key.
 std::string redact(std::string text, const std::vector<std::string>& secrets);
 
-}  // namespace hashsim::live
+}  // namespace hashsim::net

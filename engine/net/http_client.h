@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-namespace hashsim::live {
+namespace hashsim::net {
 
 // Move-only owner of a CURL easy handle.
 class CurlEasy {
@@ -72,7 +72,6 @@ struct HttpResponse {
 // One attempt: a GET, or a POST when request.post_body is set. Never throws for network trouble;
 // the outcome says what happened.
 HttpResponse http_request(const HttpRequest& request);
-inline HttpResponse http_get(const HttpRequest& request) { return http_request(request); }
 
 struct RetryPolicy {
   int max_attempts = 3;                  // including the first
@@ -102,10 +101,13 @@ struct FetchHooks {
 };
 
 // Retries http_request (GET or POST: only use it for idempotent requests).
-FetchResult http_get_with_retry(const HttpRequest& request, const RetryPolicy& policy, const FetchHooks& hooks = {});
+FetchResult http_request_with_retry(const HttpRequest& request, const RetryPolicy& policy, const FetchHooks& hooks = {});
+
+// "hashsim/<version>": the User-Agent sent unless the caller sets one (LIVE_DATA_USER_AGENT).
+std::string default_user_agent();
 
 // "HTTP 503", "timeout", "connection failed" — short, for user-facing notes; HttpResponse::error
 // has the (redacted) detail for logs.
 std::string describe_failure(const HttpResponse& response);
 
-}  // namespace hashsim::live
+}  // namespace hashsim::net

@@ -23,7 +23,7 @@
 #include <utility>
 #include <vector>
 
-namespace hashsim::scenario {
+namespace hashsim {
 
 // Which file a dotted key's value came from when it is not the file being read: a sweep grid
 // writes its values (nodes from the sweep file, with the sweep file's line marks) into a copy of
@@ -114,6 +114,6 @@ YAML::Node load_yaml_file(const std::string& path, std::string* text_out = nullp
 
 // Whether `path` names a regular file; false (never an exception) for a name the system refuses,
 // such as one longer than NAME_MAX.
-bool is_regular_file(const std::filesystem::path& path);
+bool regular_file_exists(const std::filesystem::path& path);
 
-}  // namespace hashsim::scenario
+}  // namespace hashsim

@@ -1,10 +1,10 @@
-#include "engine/history/daily_table.h"
+#include "engine/util/daily_table.h"
 
 #include "engine/util/atomic_file.h"
 #include "engine/util/dates.h"
 #include "engine/util/error.h"
 
-namespace hashsim::history {
+namespace hashsim {
 
 DailyTable DailyTable::load(const std::filesystem::path& path) {
   if (!std::filesystem::exists(path)) throw Error(path.string() + ": data file not found");
@@ -39,19 +39,20 @@ std::string DailyTable::where(std::size_t row) const {
 }
 
 RowRange DailyTable::window(const std::string& from, const std::string& to) const {
-  const auto parse_flag = [](const std::string& flag, const std::string& v) {
+  // The window's ends are named as values ("from", "to"); the CLI's --from / --to carry them.
+  const auto parse_end = [](const std::string& name, const std::string& v) {
     try {
       return parse_iso_date(v);
     } catch (const Error& e) {
-      throw Error(flag + " = '" + v + "': " + e.what());
+      throw Error(name + " = '" + v + "': " + e.what());
     }
   };
-  const std::int64_t lo = from.empty() ? days_.front() : parse_flag("--from", from);
-  const std::int64_t hi = to.empty() ? days_.back() : parse_flag("--to", to);
+  const std::int64_t lo = from.empty() ? days_.front() : parse_end("from", from);
+  const std::int64_t hi = to.empty() ? days_.back() : parse_end("to", to);
   const std::string coverage = path().string() + " covers " + first_date() + ".." + last_date();
-  if (lo > hi) throw Error("--from = " + from + " is after --to = " + to);
-  if (lo < days_.front()) throw Error("--from = " + from + " is before the data: " + coverage);
-  if (hi > days_.back()) throw Error("--to = " + to + " is after the data: " + coverage);
+  if (lo > hi) throw Error("from = " + from + " is after to = " + to);
+  if (lo < days_.front()) throw Error("from = " + from + " is before the data: " + coverage);
+  if (hi > days_.back()) throw Error("to = " + to + " is after the data: " + coverage);
   RowRange r;
   while (r.begin < size() && days_[r.begin] < lo) ++r.begin;
   r.end = r.begin;
@@ -82,10 +83,4 @@ long long DailyTable::integer(std::size_t row, std::size_t col) const {
   return csv_.integer(row, col);
 }
 
-std::filesystem::path default_data_file(const std::string& name) {
-  const std::filesystem::path rel = std::filesystem::path("data") / "history" / name;
-  if (std::filesystem::exists(rel)) return rel;
-  return std::filesystem::path(HASHSIM_HISTORY_DATA_DIR) / name;
-}
-
-}  // namespace hashsim::history
+}  // namespace hashsim

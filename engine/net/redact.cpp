@@ -1,6 +1,6 @@
-#include "engine/live/redact.h"
+#include "engine/net/redact.h"
 
-namespace hashsim::live {
+namespace hashsim::net {
 
 std::string redact(std::string text, const std::vector<std::string>& secrets) {
   static const std::string kMask = "[REDACTED]";
@@ -12,4 +12,4 @@ std::string redact(std::string text, const std::vector<std::string>& secrets) {
   return text;
 }
 
-}  // namespace hashsim::live
+}  // namespace hashsim::net

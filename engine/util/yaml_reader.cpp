@@ -1,4 +1,4 @@
-#include "engine/scenario/yaml_reader.h"
+#include "engine/util/yaml_reader.h"
 
 #include <cctype>
 #include <cerrno>
@@ -13,7 +13,7 @@
 #include "engine/util/dates.h"
 #include "engine/util/error.h"
 
-namespace hashsim::scenario {
+namespace hashsim {
 
 int line_of(const YAML::Node& node) {
   const auto mark = node.Mark();
@@ -605,17 +605,17 @@ YAML::Node parse_yaml(const std::string& text, const std::string& file) {
   return docs[0];
 }
 
-bool is_regular_file(const std::filesystem::path& path) {
+bool regular_file_exists(const std::filesystem::path& path) {
   std::error_code ec;
   return std::filesystem::is_regular_file(path, ec);
 }
 
 YAML::Node load_yaml_file(const std::string& path, std::string* text_out) {
-  if (!scenario::is_regular_file(path)) throw Error(path + ": cannot read file (not found or not a file)");
+  if (!regular_file_exists(path)) throw Error(path + ": cannot read file (not found or not a file)");
   std::string text = read_file(path);
   YAML::Node n = parse_yaml(text, path);
   if (text_out) *text_out = std::move(text);
   return n;
 }
 
-}  // namespace hashsim::scenario
+}  // namespace hashsim

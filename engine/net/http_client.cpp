@@ -1,4 +1,4 @@
-#include "engine/live/http_client.h"
+#include "engine/net/http_client.h"
 
 #include <algorithm>
 #include <cctype>
@@ -8,10 +8,11 @@
 #include <thread>
 #include <utility>
 
-#include "engine/live/redact.h"
+#include "engine/net/redact.h"
 #include "engine/util/error.h"
+#include "engine/util/version.h"
 
-namespace hashsim::live {
+namespace hashsim::net {
 
 namespace {
 struct BodySink {
@@ -222,7 +223,7 @@ std::string describe_failure(const HttpResponse& r) {
   return s;
 }
 
-FetchResult http_get_with_retry(const HttpRequest& request, const RetryPolicy& policy, const FetchHooks& hooks) {
+FetchResult http_request_with_retry(const HttpRequest& request, const RetryPolicy& policy, const FetchHooks& hooks) {
   FetchResult out;
   const auto start = std::chrono::steady_clock::now();
   const auto elapsed_ms = [&] {
@@ -258,4 +259,6 @@ FetchResult http_get_with_retry(const HttpRequest& request, const RetryPolicy& p
   return out;
 }
 
-}  // namespace hashsim::live
+std::string default_user_agent() { return std::string("hashsim/") + kVersion; }
+
+}  // namespace hashsim::net

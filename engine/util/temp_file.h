@@ -1,6 +1,6 @@
 #pragma once
 // A uniquely named file in the system temporary directory, removed when the object goes out of
-// scope (replay CSVs that live only as long as one run).
+// scope (replay CSVs and results files that live only as long as one run or check).
 #include <unistd.h>
 
 #include <atomic>
@@ -8,14 +8,14 @@
 #include <string>
 #include <system_error>
 
-namespace hashsim::history {
+namespace hashsim {
 
 class TempFile {
  public:
-  explicit TempFile(const std::string& stem) {
+  explicit TempFile(const std::string& stem, const std::string& extension = ".csv") {
     static std::atomic<int> counter{0};
     path_ = std::filesystem::temp_directory_path() /
-            (stem + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + ".csv");
+            (stem + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + extension);
   }
   ~TempFile() {
     std::error_code ec;
@@ -29,4 +29,4 @@ class TempFile {
   std::filesystem::path path_;
 };
 
-}  // namespace hashsim::history
+}  // namespace hashsim

@@ -1,0 +1,182 @@
+#pragma once
+// One schema for every HDF5 file hashsim writes (README "Output schema"): the names of groups,
+// datasets, attributes and dimensions, the order of the per-path output slots the path simulator
+// fills, and write_provenance(), the root attributes every file carries. Writers and readers use
+// these names instead of string literals, so a rename happens in one place.
+//
+// Files are self-describing for netCDF/xarray readers: every dataset names its dimensions through
+// HDF5 dimension scales (path, day with an ISO `date` coordinate, agent with machine/tariff/strategy
+// coordinates, fleet, archetype_day, year, ...) and carries CF-style `units` and `long_name`
+// attributes (CF conventions 1.10, section 3.1-3.3). Each group that holds data carries its own
+// coordinate variables, because xarray.open_dataset(file, group=...) reads one group only.
+#include <hdf5.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace hashsim::io::schema {
+
+// ---- file kinds and versions ------------------------------------------------------------------
+// Every file's root has `schema` (one of these kinds) and `schema_version`.
+inline constexpr const char* kKindResults = "hashsim.results";
+inline constexpr const char* kKindSite = "hashsim.site";
+inline constexpr const char* kKindBacktest = "hashsim.backtest";
+inline constexpr const char* kKindBlockRevenue = "hashsim.block_revenue";
+// Results version 2: dimension scales, CF `units`/`long_name` (was `unit`), per-group coordinates,
+// `schema` kind on the root. Readers accept version 1 files too (the datasets are the same).
+inline constexpr std::int64_t kResultsVersion = 2;
+inline constexpr std::int64_t kResultsOldestReadable = 1;
+inline constexpr std::int64_t kSiteVersion = 2;  // 2: provenance on the root, dimension scales
+inline constexpr std::int64_t kBacktestVersion = 2;
+inline constexpr std::int64_t kBlockRevenueVersion = 2;
+
+// ---- root (provenance) attributes -------------------------------------------------------------
+inline constexpr const char* kAttrSchema = "schema";
+inline constexpr const char* kAttrSchemaVersion = "schema_version";
+inline constexpr const char* kAttrHashsimVersion = "hashsim_version";
+inline constexpr const char* kAttrGitSha = "git_sha";
+inline constexpr const char* kAttrCreatedUtc = "created_utc";
+inline constexpr const char* kAttrCommandLine = "command_line";
+inline constexpr const char* kAttrScenarioText = "scenario_yaml";  // also on each results scenario group
+inline constexpr const char* kAttrSeed = "master_seed";            // also on each results scenario group
+inline constexpr const char* kAttrDataSnapshot = "data_snapshot";  // JSON: data files / live values used
+inline constexpr const char* kAttrScenarioNames = "scenario_names";
+inline constexpr const char* kAttrConventions = "Conventions";  // "CF-1.10"
+
+// ---- results groups ---------------------------------------------------------------------------
+inline constexpr const char* kScenariosGroup = "scenarios";
+inline constexpr const char* kPathsGroup = "paths";
+inline constexpr const char* kSummaryGroup = "summary";
+inline constexpr const char* kAgentsGroup = "agents";
+inline constexpr const char* kArchetypeFinalGroup = "archetype_final";
+inline constexpr const char* kFleetsGroup = "fleets";
+inline constexpr const char* kArchetypesGroup = "archetypes";
+std::string scenario_group(const std::string& scenario);  // "scenarios/<name>"
+
+// ---- results scenario-group attributes --------------------------------------------------------
+inline constexpr const char* kAttrName = "name";
+inline constexpr const char* kAttrDescription = "description";
+inline constexpr const char* kAttrVariant = "variant";
+inline constexpr const char* kAttrScenarioFile = "scenario_file";
+inline constexpr const char* kAttrScenarioSha256 = "scenario_sha256";
+inline constexpr const char* kAttrNPaths = "n_paths";
+inline constexpr const char* kAttrNDays = "n_days";
+inline constexpr const char* kAttrRecordEveryDays = "record_every_days";
+inline constexpr const char* kAttrStartDate = "start_date";
+inline constexpr const char* kAttrStartSource = "start_source";
+inline constexpr const char* kAttrStartPriceUsd = "start_price_usd";
+inline constexpr const char* kAttrStartNetworkHashrateThs = "start_network_hashrate_ths";
+inline constexpr const char* kAttrStartDifficulty = "start_difficulty";
+inline constexpr const char* kAttrStartHeight = "start_height";
+inline constexpr const char* kAttrStartFeeBtcPerBlock = "start_fee_btc_per_block";
+inline constexpr const char* kAttrLiveSnapshot = "live_snapshot";
+inline constexpr const char* kAttrComplete = "complete";
+inline constexpr const char* kAttrPathsWritten = "paths_written";
+// agents group
+inline constexpr const char* kAttrProfile = "profile";
+inline constexpr const char* kAttrCatalogueFile = "catalogue_file";
+inline constexpr const char* kAttrCatalogueSha256 = "catalogue_sha256";
+inline constexpr const char* kAttrNArchetypes = "n_archetypes";
+inline constexpr const char* kAttrNFleets = "n_fleets";
+
+// ---- dimensions and coordinates ---------------------------------------------------------------
+inline constexpr const char* kDimPath = "path";
+inline constexpr const char* kDimDay = "day";
+inline constexpr const char* kDimAgent = "agent";
+inline constexpr const char* kDimFleet = "fleet";
+inline constexpr const char* kDimArchetypeDay = "archetype_day";  // archetypes/*: every k-th day
+inline constexpr const char* kDimQuantile = "quantile";
+inline constexpr const char* kDimYear = "year";
+inline constexpr const char* kDimMiner = "miner";
+inline constexpr const char* kDimGridPrice = "grid_power_price";
+inline constexpr const char* kDimPolicy = "policy";
+inline constexpr const char* kDimDriver = "driver";
+inline constexpr const char* kDimIrrRoot = "irr_root";
+inline constexpr const char* kDimBlock = "block";      // block revenue: one row per block height
+inline constexpr const char* kDimMachine = "machine";  // block revenue machines
+inline constexpr const char* kCoordDate = "date";      // ISO date per day (auxiliary coordinate)
+inline constexpr const char* kCoordMachine = "machine";
+inline constexpr const char* kCoordStrategy = "strategy";
+inline constexpr const char* kCoordTariff = "tariff_usd_per_kwh";
+// Datasets that are coordinates, not data: readers that walk a group skip them.
+bool is_coordinate(const std::string& dataset_basename);
+
+// ---- per-path output slots (what the path simulator fills, in this order) ---------------------
+struct FieldInfo {
+  const char* name;
+  const char* units;
+  const char* long_name;
+};
+// archetype_final/<field> [n_agents]: state of each agent at the horizon.
+enum class ArchetypeFinal : std::size_t { MachinesOn, MachinesIdle, Usd, Btc, ProfitTotalUsd, HashrateThs, Count };
+inline constexpr FieldInfo kArchetypeFinalFields[] = {
+    {"machines_on", "machines", "machines hashing at the horizon"},
+    {"machines_idle", "machines", "machines owned but switched off at the horizon"},
+    {"usd", "USD", "cash held at the horizon"},
+    {"btc", "BTC", "bitcoin held at the horizon"},
+    {"profit_total_usd", "USD", "cumulative mining profit over the run"},
+    {"hashrate_ths", "TH/s", "hashrate of the machines on at the horizon"}};
+// fleets/<field> [n_fleets, recorded days]: observer fleets, daily.
+enum class Fleet : std::size_t { Machines, Usd, Btc, ValueUsd, ValueOverBudget, Count };
+inline constexpr FieldInfo kFleetFields[] = {{"machines", "machines", "fleet machines hashing"},
+                                             {"usd", "USD", "fleet cash"},
+                                             {"btc", "BTC", "fleet bitcoin held"},
+                                             {"value_usd", "USD", "fleet cash plus bitcoin at the day's price"},
+                                             {"value_over_budget", "1", "fleet value divided by its initial budget"}};
+// archetypes/<field> [n_agents, archetype days]: per-agent series every k days (when asked).
+enum class ArchetypeSeries : std::size_t { MachinesOn, PositionUsd, Count };
+inline constexpr FieldInfo kArchetypeSeriesFields[] = {{"machines_on", "machines", "machines hashing"},
+                                                       {"position_usd", "USD", "cash plus bitcoin at the day's price"}};
+static_assert(std::size(kArchetypeFinalFields) == static_cast<std::size_t>(ArchetypeFinal::Count));
+static_assert(std::size(kFleetFields) == static_cast<std::size_t>(Fleet::Count));
+static_assert(std::size(kArchetypeSeriesFields) == static_cast<std::size_t>(ArchetypeSeries::Count));
+template <class E>
+constexpr std::size_t slot(E e) {
+  return static_cast<std::size_t>(e);
+}
+// Long name of a recorded daily series (paths/<series>), by its dataset name; "" when unknown.
+const char* series_long_name(const std::string& series);
+// Summary statistics over paths (summary/<output>/<stat>), in the order they are written.
+inline constexpr const char* kSummaryStats[] = {"mean", "stderr", "p5", "p25", "p50", "p75", "p95"};
+
+// ---- provenance -------------------------------------------------------------------------------
+struct Provenance {
+  std::string kind;  // kKind*
+  std::int64_t version = 0;
+  std::string command_line;
+  std::string scenario_text;               // scenario/site YAML; omitted when empty
+  std::optional<std::uint64_t> seed;       // omitted when none
+  std::string data_snapshot_json = "{}";   // inputs the numbers came from (files, live values)
+};
+// Writes schema, schema_version, hashsim_version, git_sha, created_utc (now), command_line,
+// Conventions and, when given, scenario_yaml, master_seed and data_snapshot on `root`.
+void write_provenance(hid_t root, const Provenance& p);
+
+// ---- dimension scales and CF attributes -------------------------------------------------------
+// Writes `name` in `group` as a 1-D coordinate and makes it the dimension scale `name`.
+void write_dimension(hid_t group, const std::string& name, const std::vector<double>& values, const std::string& units,
+                     const std::string& long_name);
+void write_dimension(hid_t group, const std::string& name, const std::vector<std::int64_t>& values,
+                     const std::string& units, const std::string& long_name);
+// Makes the existing 1-D dataset group/name (numbers or strings) the dimension scale `name`.
+void make_scale(hid_t group, const std::string& name, const std::string& units, const std::string& long_name);
+// 0..n-1 as the dimension `name` (an index dimension such as path or agent).
+void write_index_dimension(hid_t group, const std::string& name, std::uint64_t n, const std::string& long_name);
+// Attaches the dimension scales named `dims` (datasets in the same group as `dataset`, in dimension
+// order) to `dataset` (a path relative to `group`) and sets its units/long_name when non-empty.
+void attach_dimensions(hid_t group, const std::string& dataset, std::initializer_list<std::string> dims,
+                       const std::string& units = "", const std::string& long_name = "");
+void attach_dimensions(hid_t group, const std::string& dataset, const std::vector<std::string>& dims,
+                       const std::string& units = "", const std::string& long_name = "");
+// CF `coordinates` attribute: auxiliary coordinates (e.g. "date", "machine strategy") of a dataset.
+void set_coordinates(hid_t group, const std::string& dataset, const std::string& names);
+void set_cf(hid_t dataset, const std::string& units, const std::string& long_name);
+// The units a column name states by its suffix (hashsim names carry units: "profit_usd",
+// "hashprice_usd_per_th_day", "power_w"); "" when the name states none.
+std::string units_from_name(const std::string& name);
+
+}  // namespace hashsim::io::schema

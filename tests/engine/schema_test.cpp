@@ -1,0 +1,111 @@
+// engine/io/schema.h: the slot enums name the datasets the layout declares, every dataset of a
+// results file has named dimensions and CF units, the provenance is on the root, and the schema
+// check accepts the versions it can read (1 and 2) and nothing else (issue 10 item 2, issue 13 item 1).
+#include <gtest/gtest.h>
+#include <hdf5_hl.h>
+
+#include <string>
+
+#include "engine/io/hdf5.h"
+#include "engine/io/results_file.h"
+#include "engine/io/schema.h"
+#include "engine/scenario/scenario.h"
+#include "engine/sim/outputs.h"
+#include "engine/sim/runner.h"
+#include "engine/util/error.h"
+#include "tests/engine/scenarios.h"
+#include "tests/engine/test_support.h"
+
+using namespace hashsim;
+namespace schema = hashsim::io::schema;
+namespace ts = hashsim::test_support;
+using ts::TempDir;
+
+namespace {
+const std::string kCatalogue = (ts::kSourceDir / "data/machines/current_2026.csv").string();
+
+scenario::Scenario agents_scenario(const TempDir& dir) {
+  ts::write_text(dir / "s.yaml", ts::agents_yaml("sc", kCatalogue, 5, 40, 7));
+  return scenario::load_scenario(dir / "s.yaml");
+}
+
+std::filesystem::path write_results(const scenario::Scenario& s, const TempDir& dir) {
+  const auto out = dir / "r.h5";
+  io::ResultsFile f(out, "schema_test");
+  io::ScenarioWriter& w = f.begin_scenario(s, sim::output_specs(s));
+  sim::RunOptions o;
+  o.threads = 1;
+  sim::run_scenario(s, w, o);
+  f.commit();
+  return out;
+}
+}  // namespace
+
+TEST(Schema, SlotEnumsNameTheDatasetsOfTheLayout) {
+  scenario::Scenario s;
+  s.horizon_days = 10;
+  s.record.every_days = 1;
+  s.agents.emplace();
+  s.agents->archetype_series_every_days = 5;
+  const sim::OutputLayout L = sim::make_output_layout(s, 4, 2);
+  for (std::size_t i = 0; i < std::size(schema::kArchetypeFinalFields); ++i)
+    EXPECT_EQ(L.specs[L.slot(static_cast<schema::ArchetypeFinal>(i))].name,
+              std::string("archetype_final/") + schema::kArchetypeFinalFields[i].name);
+  for (std::size_t i = 0; i < std::size(schema::kFleetFields); ++i)
+    EXPECT_EQ(L.specs[L.slot(static_cast<schema::Fleet>(i))].name, std::string("fleets/") + schema::kFleetFields[i].name);
+  for (std::size_t i = 0; i < std::size(schema::kArchetypeSeriesFields); ++i)
+    EXPECT_EQ(L.specs[L.slot(static_cast<schema::ArchetypeSeries>(i))].name,
+              std::string("archetypes/") + schema::kArchetypeSeriesFields[i].name);
+  EXPECT_EQ(L.specs[L.slot(schema::Fleet::ValueOverBudget)].per_path_shape, (std::vector<std::uint64_t>{2, 10}));
+}
+
+TEST(Schema, EveryResultsDatasetHasNamedDimensionsAndUnits) {
+  TempDir dir;
+  const auto s = agents_scenario(dir);
+  const auto file = write_results(s, dir);
+  h5::Handle f = h5::open_file_readonly(file.string());
+  h5::Handle g = h5::open_group(f.get(), "scenarios/sc");
+  int checked = 0;
+  for (const auto& [name, d] : ts::read_all_datasets(file, "/scenarios/sc")) {
+    h5::Handle ds = h5::open_dataset(g.get(), name);
+    if (H5DSis_scale(ds.get()) > 0) continue;  // a coordinate: it is its own dimension
+    for (unsigned k = 0; k < d.shape.size(); ++k)
+      EXPECT_GT(H5DSget_num_scales(ds.get(), k), 0) << name << " dimension " << k << " has no name";
+    const bool coordinate = name.find("date") != std::string::npos || name.find("machine") != std::string::npos ||
+                            name.find("strategy") != std::string::npos || name.rfind("agents/", 0) == 0;
+    if (!coordinate) {
+      EXPECT_TRUE(h5::get_string_attr(ds.get(), "units")) << name;
+      EXPECT_TRUE(h5::get_string_attr(ds.get(), "long_name")) << name;
+    }
+    ++checked;
+  }
+  EXPECT_GT(checked, 40);
+}
+
+TEST(Schema, ProvenanceIsOnTheRootOfResultsFiles) {
+  TempDir dir;
+  const auto file = write_results(agents_scenario(dir), dir);
+  h5::Handle f = h5::open_file_readonly(file.string());
+  for (const char* a : {schema::kAttrSchema, schema::kAttrHashsimVersion, schema::kAttrGitSha, schema::kAttrCreatedUtc,
+                        schema::kAttrCommandLine, schema::kAttrDataSnapshot, schema::kAttrConventions})
+    EXPECT_TRUE(h5::get_string_attr(f.get(), a)) << a;
+  EXPECT_EQ(h5::get_string_attr(f.get(), schema::kAttrSchema).value_or(""), schema::kKindResults);
+  EXPECT_EQ(h5::get_int_attr(f.get(), schema::kAttrSchemaVersion).value_or(0), schema::kResultsVersion);
+}
+
+TEST(Schema, CheckAcceptsVersionsOneAndTwoOnly) {
+  TempDir dir;
+  const auto file = write_results(agents_scenario(dir), dir);
+  for (std::int64_t v : {1, 2, 3, 0}) {
+    {
+      h5::Handle f = h5::open_file_readwrite(file.string());
+      h5::set_attr(f.get(), schema::kAttrSchemaVersion, v);
+      h5::close_file(f, file.string());
+    }
+    h5::Handle f = h5::open_file_readonly(file.string());
+    if (v == 1 || v == 2)
+      EXPECT_NO_THROW(io::check_results_schema(f.get(), file.string())) << v;
+    else
+      EXPECT_THROW(io::check_results_schema(f.get(), file.string()), Error) << v;
+  }
+}
