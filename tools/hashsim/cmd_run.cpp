@@ -34,6 +34,7 @@ struct RunFlags {
   bool no_summary = false;
   bool resume = false;
   bool no_space_check = false;
+  bool require_live = false;
   std::uint64_t max_grid_points = 1000;
 };
 
@@ -53,6 +54,9 @@ void add_run_flags(CLI::App* cmd, RunFlags& f, const char* what, GlobalOptions& 
       ->check(CLI::Range(1, 1'000'000));
   cmd->add_flag("--no-progress", f.no_progress, "Never print the progress line");
   cmd->add_flag("--no-summary", f.no_summary, "Do not print the summary table");
+  cmd->add_flag("--require-live", f.require_live,
+                "Exit 1 (writing nothing) unless every start value comes live from a provider: start.source live, "
+                "no static default, no stale value");
 }
 
 // Prints one line per scenario from the summaries stored in the file (so the table shows
@@ -197,6 +201,7 @@ void run_all(const std::vector<scenario::Scenario>& list, const std::string& out
   o.run.progress = !f.no_progress;
   o.verbosity = g.verbosity;
   o.overwrite = mode;
+  o.require_live = f.require_live;
   sim::simulate_to_file(list, output, g.command_line, o);
   std::printf("wrote %s\n", output.c_str());
   if (!f.no_summary) print_summary(output);
