@@ -223,8 +223,9 @@ BlockRevenueFile read_block_revenue_hdf5(const std::filesystem::path& path) {
   h5::Handle f;
   try {
     f = h5::open_file_readonly(where);
-  } catch (const Error& e) {
-    throw Error(where + ": not a readable HDF5 file (write one with hashsim blocks revenue --h5 FILE): " + e.what());
+  } catch (const Error&) {
+    throw Error(where + ": not a block revenue file (missing, unreadable or not HDF5; write one with hashsim blocks "
+                "revenue --h5 FILE)");
   }
   const hid_t root = f.get();
   const std::string schema = h5::get_string_attr(root, "schema").value_or("");

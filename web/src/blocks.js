@@ -28,7 +28,8 @@ HS.blockRevenue = (() => {
       'Expected (not lucky) revenue: the fleet\'s share of the network hashrate times the block\'s subsidy and fees, '
       + 'at the daily close nearest the block; power cost is the fleet running non-stop over the time since the latest '
       + `header time seen (README, "hashsim blocks revenue"). ${num(b.clamped_intervals)} interval(s) clamped to 0 (header time `
-      + `behind an earlier block's), ${num(b.unknown_intervals)} unknown (no previous block stored).`));
+      + `behind an earlier block's), ${num(b.unknown_intervals)} unknown (no previous block stored). The first and last days `
+      + 'hold only the blocks of the ledger\'s range, often part of a day.'));
 
     // Totals per machine.
     let t = '<table class="data" id="blocks-totals"><tr><th>machine</th><th>fleet</th><th>revenue (BTC)</th><th>revenue</th><th>power cost</th><th>profit</th></tr>';
@@ -61,7 +62,7 @@ HS.blockRevenue = (() => {
         normalized: true,
         interaction: { mode: 'nearest', axis: 'x', intersect: false },
         scales: {
-          x: { type: 'linear', title: { display: true, text: 'block height' }, ticks: { maxTicksLimit: 6, callback: (v) => String(v) } },
+          x: { type: 'linear', min: b.first_height, max: b.last_height, title: { display: true, text: 'block height' }, ticks: { maxTicksLimit: 6, callback: (v) => String(v) } },
           y: { title: { display: true, text: 'USD per block' }, ticks: { callback: compactTick } },
         },
         plugins: { decimation: { enabled: heights.length > 1000, algorithm: 'min-max' } },
