@@ -586,10 +586,10 @@ void fill_start_conditions(hashsim::scenario::StartConditions& start, const Live
   if (require_live) {
     const auto bad = not_live_values(s, start_value_keys());
     if (!bad.empty()) {
-      std::string msg = "--require-live: " + std::to_string(bad.size()) + " start value(s) not live (start.source " +
+      std::string msg = std::to_string(bad.size()) + " start value(s) not live (start.source " +
                         start_source_name(start.source) + "):";
       for (const auto& b : bad) msg += "\n  " + b;
-      throw Error(msg);
+      throw NotLiveError(msg);
     }
   }
   const NetworkDefaults d = load_network_defaults(o.defaults_file);

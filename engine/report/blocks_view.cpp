@@ -51,9 +51,11 @@ nlohmann::json blocks_view_json(const std::filesystem::path& revenue_file) {
   j["clamped_intervals"] = r.clamped_intervals;
   j["unknown_intervals"] = r.unknown_intervals;
 
+  // Per block only what the page draws (a year is ~52,000 blocks): height, time, and per machine
+  // revenue and profit in USD; the daily sums carry every money column.
   nlohmann::json block;
   block["height"] = r.heights;
-  for (const char* c : {"time_unix", "interval_s", "price_usd"}) block[c] = json_numbers(r.column(c));
+  block["time_unix"] = json_numbers(time);
   nlohmann::json day;
   day["day"] = days.keys;
   day["blocks"] = json_numbers(column_of(days.columns, "blocks"));
@@ -65,9 +67,9 @@ nlohmann::json blocks_view_json(const std::filesystem::path& revenue_file) {
     for (const char* field : kMoneyFields) {
       const std::string name = slug + "_" + field;
       total[field] = json_number(r.total(name));
-      per_block[field] = json_numbers(r.column(name));
       per_day[field] = json_numbers(column_of(days.columns, name));
     }
+    for (const char* field : {"revenue_usd", "profit_usd"}) per_block[field] = json_numbers(r.column(slug + "_" + field));
     machines.push_back({{"name", spec.name},
                         {"slug", slug},
                         {"hashrate_ths", spec.hashrate_ths},

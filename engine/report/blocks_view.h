@@ -14,8 +14,7 @@ namespace hashsim::report {
 //  "first_height", "last_height", "first_time_utc", "last_time_utc",
 //  "machines": [{"name", "slug", "hashrate_ths", "power_w", "count",
 //                "total": {"revenue_btc", "revenue_usd", "power_cost_usd", "profit_usd"}}],
-//  "block": {"height": [...], "time_unix": [...], "interval_s": [...], "price_usd": [...],
-//            "<slug>": {"revenue_btc": [...], "revenue_usd": [...], "power_cost_usd": [...], "profit_usd": [...]}},
+//  "block": {"height": [...], "time_unix": [...], "<slug>": {"revenue_usd": [...], "profit_usd": [...]}},
 //  "day": {"day": ["YYYY-MM-DD", ...], "blocks": [...],
 //          "<slug>": {"revenue_btc": [...], "revenue_usd": [...], "power_cost_usd": [...], "profit_usd": [...]}}}
 // Throws hashsim::Error naming the file when it is not a block revenue file.

@@ -6,7 +6,6 @@
 
 #include "engine/io/results_file.h"
 #include "engine/live/live_data.h"
-#include "engine/util/error.h"
 
 namespace hashsim::sim {
 
@@ -16,9 +15,9 @@ void apply_start_sources(std::vector<scenario::Scenario>& list, bool require_liv
   if (require_live)
     for (const auto& s : list)
       if (s.start.source == scenario::StartSource::Scenario)
-        throw Error("--require-live: scenario '" + s.name + "' (" + s.file.string() +
-                    ") takes its start values from the scenario file (start.source: scenario), not from live "
-                    "data; set start.source: live in it, or drop --require-live");
+        throw live::NotLiveError("scenario '" + s.name + "' (" + s.file.string() +
+                                 ") takes its start values from the scenario file (start.source: scenario), not "
+                                 "from live data; set start.source: live in it");
   for (auto& s : list) {
     if (s.start.source == scenario::StartSource::Scenario) continue;
     auto it = filled.find(s.start.source);

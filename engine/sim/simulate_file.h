@@ -14,7 +14,7 @@ namespace hashsim::sim {
 // start: {source: static|live|cached} takes its values from the live-data layer. One snapshot per
 // source for the whole command, so a sweep of many grid points makes one round of provider calls
 // and every point starts from the same state. require_live (`--require-live`): throws
-// hashsim::Error, before any output is opened, when a start value is not live (a static default,
+// live::NotLiveError, before any output is opened, when a start value is not live (a static default,
 // a stale value) or a scenario does not take its start from the live-data layer at all
 // (start.source: scenario), naming them.
 void apply_start_sources(std::vector<scenario::Scenario>& list, bool require_live = false);

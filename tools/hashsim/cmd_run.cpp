@@ -12,6 +12,7 @@
 
 #include "engine/io/hdf5.h"
 #include "engine/io/results_file.h"
+#include "engine/live/live_data.h"
 #include "engine/scenario/scenario.h"
 #include "engine/scenario/sweep.h"
 #include "engine/sim/runner.h"
@@ -202,7 +203,11 @@ void run_all(const std::vector<scenario::Scenario>& list, const std::string& out
   o.verbosity = g.verbosity;
   o.overwrite = mode;
   o.require_live = f.require_live;
-  sim::simulate_to_file(list, output, g.command_line, o);
+  try {
+    sim::simulate_to_file(list, output, g.command_line, o);
+  } catch (const live::NotLiveError& e) {
+    throw Error(std::string("--require-live: ") + e.what());
+  }
   std::printf("wrote %s\n", output.c_str());
   if (!f.no_summary) print_summary(output);
 }

@@ -11,6 +11,7 @@
 #include <optional>
 
 #include "engine/io/results_file.h"
+#include "engine/live/live_data.h"
 #include "engine/scenario/sweep.h"
 #include "engine/sim/runner.h"
 #include "engine/sim/simulate_file.h"
@@ -70,7 +71,11 @@ void simulate_needed(const SiteFlags& f, const site::SiteConfig& c, std::vector<
   o.verbosity = g.verbosity;
   o.overwrite = g.overwrite();
   o.require_live = f.require_live;
-  sim::simulate_to_file(std::move(list), target, g.command_line, o);
+  try {
+    sim::simulate_to_file(std::move(list), target, g.command_line, o);
+  } catch (const live::NotLiveError& e) {
+    throw Error(std::string("--require-live: ") + e.what());
+  }
 }
 }  // namespace
 
