@@ -50,7 +50,8 @@ double run_segment_usd(double m_revenue, double cost, double k, double a, double
   if (!(end > a)) return 0.0;
   const double len = end - a;
   // (e^(-k a) - e^(-k end)) / k without cancellation; the limit len as k -> 0.
-  const double decay = k > 0.0 ? std::exp(-k * a) * -std::expm1(-k * len) / k : len;
+  // e^(-k * 0) = 1 exactly: the first segment skips the exp (the same bits, one call fewer).
+  const double decay = k > 0.0 ? (a == 0.0 ? 1.0 : std::exp(-k * a)) * -std::expm1(-k * len) / k : len;
   return m_revenue * decay - cost * len;
 }
 
@@ -83,17 +84,37 @@ void switch_and_retire(std::size_t n, const DefaultRules& r, double net_hp_switc
 }
 
 // Forward value per machine and today's wanted order per archetype (funds-limited, not yet paid).
+// The value (the hot part: log/exp per evaluation) is evaluated once per distinct (TH/s, cost)
+// pair (value_evaluated, see MinerState) and only where an order is possible: an archetype with
+// margin <= 0, or one whose value cannot reach the price, orders nothing whatever its exact
+// value, so skipping those changes no result (value_scratch holds 0 for them).
 void want_orders(std::size_t n, const DefaultRules& r, double net_hp30_usd, double price_usd,
                  const RewardOutlook& outlook, const double* __restrict th, const double* __restrict cost_pm,
                  const double* __restrict is_long_v, const double* __restrict machine_price,
                  const double* __restrict usd, const double* __restrict btc, const double* __restrict pending,
-                 const double* __restrict win, double* __restrict value, double* __restrict buy_out,
+                 const double* __restrict win, const std::vector<std::size_t>& value_evaluated,
+                 const std::size_t* __restrict value_source, double* __restrict value, double* __restrict buy_out,
                  bool limit_by_funds) {
   const double horizon = r.max_payback_days, reinvest = r.reinvest_fraction;
+  for (const std::size_t a : value_evaluated) {
+    const double revenue = th[a] * net_hp30_usd;
+    const double margin = revenue - cost_pm[a];
+    // The value is at most margin * horizon (revenue only falls: k >= 0 and the halving ratio
+    // <= 1), so a pair whose undiscounted margin over the horizon stays below the machine's price
+    // (the same for every archetype of the pair: same machine) cannot reach the price; the
+    // 1e-9 slack covers the rounding of the evaluated value (a few ulp).
+    const bool can_pay_back = margin > 0.0 && (outlook.reward_ratio_after_halving > 1.0 ||
+                                               margin * horizon >= machine_price[a] * (1.0 - 1e-9));
+    value[a] = can_pay_back ? forward_machine_value_usd(revenue, cost_pm[a], horizon,
+                                                        r.expected_difficulty_growth_per_year, outlook)
+                            : 0.0;
+  }
+  // Copy each pair's value to its other archetypes first (a gather), so the loop below is
+  // branch-free over contiguous arrays and vectorises.
+  for (std::size_t a = 0; a < n; ++a) value[a] = value[value_source[a]];
   for (std::size_t a = 0; a < n; ++a) {
     const double revenue = th[a] * net_hp30_usd;
     const double margin = revenue - cost_pm[a];
-    value[a] = forward_machine_value_usd(revenue, cost_pm[a], horizon, r.expected_difficulty_growth_per_year, outlook);
     const double price = machine_price[a];
     const double inv_machine_price = 1.0 / price;
     const bool worth_buying = (margin > 0.0) & (value[a] >= price) & (win[a] > 0.0);
@@ -221,8 +242,8 @@ void seed_default(const ArchetypeTable& t, const DefaultRules& r, MinerState& s,
     update_machine_prices(t, s, hp0_usd);
     want_orders(n_env, r, net_hp, 1.0, used_outlook, t.hashrate_ths.data(), t.power_cost_usd_per_day.data(),
                 t.is_long_btc.data(), s.price_scratch_usd.data(), s.usd.data(), s.btc.data(),
-                s.pending_machines.data(), s.profit_window_usd.data(), s.value_scratch_usd.data(),
-                s.buy_scratch.data(), false);
+                s.pending_machines.data(), s.profit_window_usd.data(), s.value_evaluated, s.value_source.data(),
+                s.value_scratch_usd.data(), s.buy_scratch.data(), false);
     const int len = s.pipeline_len;
     for (std::size_t a = 0; a < n_env; ++a) {
       const int delay = t.pipeline_delay_days[a];
@@ -296,8 +317,8 @@ double step_default(const ArchetypeTable& t, const DefaultRules& r, MinerState& 
                     s.retired_machines.data());
   want_orders(n_env, r, net_share * hp30_usd, price_usd, r.anticipate_halving ? outlook : RewardOutlook{}, t.hashrate_ths.data(),
               t.power_cost_usd_per_day.data(), t.is_long_btc.data(), s.price_scratch_usd.data(), s.usd.data(),
-              s.btc.data(), s.pending_machines.data(), s.profit_window_usd.data(), s.value_scratch_usd.data(),
-              s.buy_scratch.data(), true);
+              s.btc.data(), s.pending_machines.data(), s.profit_window_usd.data(), s.value_evaluated,
+              s.value_source.data(), s.value_scratch_usd.data(), s.buy_scratch.data(), true);
   if (r.band_capacity_headroom >= 0.0)
     cap_orders_by_band(t, s, std::exp(r.band_capacity_growth_per_year * day / market::kDaysPerYear));
   pay_orders(n_env, price_usd, inv_price, t.is_long_btc.data(), s.price_scratch_usd.data(), s.buy_scratch.data(),

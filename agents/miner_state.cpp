@@ -29,6 +29,19 @@ void MinerState::allocate(const ArchetypeTable& t, int window_days, double failu
   price_by_machine_usd.assign(t.catalogue.machines.size(), 0.0);
   price_scratch_usd.assign(n, 0.0);
   value_scratch_usd.assign(n, 0.0);
+  value_source.assign(t.n_env, 0);
+  value_evaluated.clear();
+  for (std::size_t a = 0; a < t.n_env; ++a) {
+    std::size_t src = a;
+    for (std::size_t b : value_evaluated)
+      if (t.machine[b] == t.machine[a] && t.hashrate_ths[b] == t.hashrate_ths[a] &&
+          t.power_cost_usd_per_day[b] == t.power_cost_usd_per_day[a]) {
+        src = b;
+        break;
+      }
+    value_source[a] = src;
+    if (src == a) value_evaluated.push_back(a);
+  }
   buy_scratch.assign(n, 0.0);
   band_capacity0_kw.assign(t.n_bands, 0.0);
   band_used_kw.assign(t.n_bands + 1, 0.0);

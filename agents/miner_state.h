@@ -21,6 +21,13 @@ struct MinerState {
   std::vector<double> price_by_machine_usd;  // scratch: today's price per catalogue machine
   std::vector<double> price_scratch_usd;     // scratch: today's machine price per agent
   std::vector<double> value_scratch_usd;     // scratch: expected profit over the payback horizon per machine
+                                             // (0 where no order is possible today: value not needed)
+  // Forward value depends only on an archetype's (TH/s, power cost), and the pay-back bound on its
+  // machine's price: the environment archetypes that share machine and cost (the strategies of
+  // one machine x tariff band) share one evaluation a day. value_source[a] is the first archetype
+  // with a's (machine, TH/s, cost); value_evaluated lists those first archetypes. Built by
+  // allocate from the table (exact double equality).
+  std::vector<std::size_t> value_source, value_evaluated;
   std::vector<double> buy_scratch;           // scratch: machines ordered today per agent
   std::vector<double> band_capacity0_kw;     // [n_bands] day-0 capacity of each tariff band (default profile)
   std::vector<double> band_used_kw;          // scratch [n_bands + 1]: kW of on + idle + pending machines

@@ -10,6 +10,7 @@ packages=(
   libcurl4-openssl-dev libssl-dev libsqlite3-dev
   libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libcpp-httplib-dev
   libbenchmark-dev libgtest-dev libgmock-dev
+  libopenmpi-dev openmpi-bin
   python3 python3-dev pybind11-dev python3-h5py python3-numpy python3-pandas python3-xarray python3-h5netcdf python3-matplotlib
   chromium
 )

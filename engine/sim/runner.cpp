@@ -107,12 +107,16 @@ void run_pipeline(const scenario::Scenario& s, const MarketInputs& inputs, std::
   tbb::enumerable_thread_specific<std::unique_ptr<PathSimulator>> workers;
   Progress progress(options.progress, options.progress_label.empty() ? s.name : options.progress_label, n_paths);
 
+  const auto shard_size = static_cast<std::uint64_t>(std::max(1, options.shard.size));
+  const auto shard_rank = static_cast<std::uint64_t>(options.shard.rank);
   std::uint64_t next_block = 0;
   tbb::parallel_pipeline(
       static_cast<std::size_t>(2 * threads),
       tbb::make_filter<void, std::shared_ptr<Block>>(
           tbb::filter_mode::serial_in_order,
           [&](tbb::flow_control& fc) -> std::shared_ptr<Block> {
+            // Under MPI this rank takes every shard.size-th block, starting at its rank.
+            while (next_block < n_blocks && next_block % shard_size != shard_rank) ++next_block;
             if (next_block >= n_blocks) {
               fc.stop();
               return nullptr;
@@ -163,12 +167,61 @@ RunStats run_scenario(const scenario::Scenario& s, io::ScenarioWriter& writer, c
   // A resumed scenario continues after its last complete block; path i gets the same numbers
   // whatever block it is simulated in, so the file equals an uninterrupted run's.
   const std::uint64_t resume_from = writer.paths_written();
-  run_pipeline(s, inputs, resume_from, n_paths - resume_from, options,
-               [&](std::uint64_t first, std::uint64_t n, const std::vector<const double*>& data) {
-                 writer.write_block(first, n, data);
-               });
+  if (options.shard.size <= 1) {
+    run_pipeline(s, inputs, resume_from, n_paths - resume_from, options,
+                 [&](std::uint64_t first, std::uint64_t n, const std::vector<const double*>& data) {
+                   writer.write_block(first, n, data);
+                 });
+  } else {
+    // Rank 0 of an MPI run: before each of its own blocks, receive and write the other ranks'
+    // blocks that precede it, so the writer sees every block in path order, as in one process.
+    if (resume_from != 0) throw Error("internal: an MPI run cannot resume a partial file");
+    const std::uint64_t block = std::max<std::uint64_t>(1, options.block_paths);
+    const std::uint64_t n_blocks = (n_paths + block - 1) / block;
+    const auto& specs = writer.specs();
+    std::vector<std::vector<double>> received(specs.size());
+    std::vector<const double*> ptrs(specs.size());
+    std::uint64_t next = 0;  // the next block to write
+    auto receive_until = [&](std::uint64_t end) {
+      for (; next < end; ++next) {
+        const int source = static_cast<int>(next % static_cast<std::uint64_t>(options.shard.size));
+        if (source == 0) throw Error("internal: rank 0 block out of order");
+        const std::uint64_t first = next * block, n = std::min(block, n_paths - first);
+        for (std::size_t k = 0; k < specs.size(); ++k) {
+          received[k].resize(n * specs[k].per_path_size());
+          shard_recv(source, received[k].data(), received[k].size());
+          ptrs[k] = received[k].data();
+        }
+        writer.write_block(first, n, ptrs);
+      }
+    };
+    run_pipeline(s, inputs, 0, n_paths, options,
+                 [&](std::uint64_t first, std::uint64_t n, const std::vector<const double*>& data) {
+                   receive_until(first / block);
+                   writer.write_block(first, n, data);
+                   next = first / block + 1;
+                 });
+    receive_until(n_blocks);
+  }
   writer.finish();
   st.paths = n_paths - resume_from;
+  st.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return st;
+}
+
+RunStats run_scenario_shard(const scenario::Scenario& s, const RunOptions& options) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const MarketInputs inputs = MarketInputs::load(s);
+  const OutputLayout layout = layout_for(s, inputs);
+  RunStats st;
+  RunOptions o = options;
+  o.progress = false;  // rank 0 shows its own progress
+  run_pipeline(s, inputs, 0, static_cast<std::uint64_t>(s.paths), o,
+               [&](std::uint64_t, std::uint64_t n, const std::vector<const double*>& data) {
+                 for (std::size_t k = 0; k < data.size(); ++k)
+                   shard_send(0, data[k], n * layout.specs[k].per_path_size());
+                 st.paths += n;
+               });
   st.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return st;
 }

@@ -11,6 +11,7 @@
 #include "agents/archetype_table.h"
 #include "engine/io/results_file.h"
 #include "engine/scenario/scenario.h"
+#include "engine/sim/shard.h"
 
 namespace hashsim::sim {
 
@@ -19,6 +20,8 @@ struct RunOptions {
   std::uint64_t block_paths = 64;  // paths per block handed to the writer
   bool progress = false;           // progress line on stderr
   std::string progress_label;
+  // MPI (engine/sim/shard.h): this process simulates only the blocks b with b mod size == rank.
+  Shard shard;
 };
 
 struct RunStats {
@@ -34,8 +37,11 @@ std::vector<io::OutputSpec> output_specs(const scenario::Scenario& s);
 void write_agent_metadata(hid_t group, const agents::ArchetypeTable& t);
 
 // Runs every path of the scenario and writes it through `writer` (then finishes the scenario,
-// folding summaries).
+// folding summaries). With options.shard.size > 1 this is rank 0: it simulates its own blocks and
+// receives the others' from run_scenario_shard, writing every block in path order.
 RunStats run_scenario(const scenario::Scenario& s, io::ScenarioWriter& writer, const RunOptions& options);
+// The other ranks' side of run_scenario: simulates this rank's blocks and sends them to rank 0.
+RunStats run_scenario_shard(const scenario::Scenario& s, const RunOptions& options);
 
 // Receives one block of simulated paths, serially and in path order: data[k] points at
 // n_paths * output_specs(s)[k].per_path_size() doubles, path-major (the layout write_block takes).

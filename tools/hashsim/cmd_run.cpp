@@ -191,12 +191,18 @@ void check_grid_points(const std::string& file, std::uint64_t points, std::uint6
 void run_all(const std::vector<scenario::Scenario>& list, const std::string& output, const RunFlags& f,
              const GlobalOptions& g) {
   const Overwrite mode = f.resume ? Overwrite::kResume : g.overwrite();
-  // --resume continues a partial file; it does not by itself replace a finished output.
-  if (f.resume && !g.force && std::filesystem::symlink_status(output).type() != std::filesystem::file_type::not_found)
-    throw Error("output " + output + " already exists; pass --force to replace it");
-  check_output_path(output, mode);
-  check_output_size(list, output, f);
+  // Under mpirun only rank 0 touches the output (engine/sim/shard.h); its errors end every rank.
+  const sim::Shard world = sim::shard_world();
+  if (world.rank == 0) {
+    // --resume continues a partial file; it does not by itself replace a finished output.
+    if (f.resume && !g.force &&
+        std::filesystem::symlink_status(output).type() != std::filesystem::file_type::not_found)
+      throw Error("output " + output + " already exists; pass --force to replace it");
+    check_output_path(output, mode);
+    check_output_size(list, output, f);
+  }
   sim::SimulateFileOptions o;
+  o.run.shard = world;
   o.run.threads = f.threads;
   o.run.block_paths = f.block_paths;
   o.run.progress = !f.no_progress;
@@ -208,6 +214,7 @@ void run_all(const std::vector<scenario::Scenario>& list, const std::string& out
   } catch (const live::NotLiveError& e) {
     throw Error(std::string("--require-live: ") + e.what());
   }
+  if (world.rank != 0) return;
   std::printf("wrote %s\n", output.c_str());
   if (!f.no_summary) print_summary(output);
 }

@@ -60,5 +60,6 @@ void register_site_commands(CLI::App& app, GlobalOptions& global);       // site
 void register_live_commands(CLI::App& app, GlobalOptions& global);       // live, health
 void register_report_commands(CLI::App& app, GlobalOptions& global);     // report, serve
 void register_blocks_commands(CLI::App& app, GlobalOptions& global);     // blocks sync, blocks revenue, validate
+void register_bench_commands(CLI::App& app, GlobalOptions& global);      // bench
 
 }  // namespace hashsim::cli

@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "engine/io/hdf5.h"
+#include "engine/sim/shard.h"
 #include "engine/util/error.h"
 #include "engine/util/signals.h"
 #include "engine/util/version.h"
@@ -27,6 +28,9 @@ std::string shell_quoted(const std::string& arg) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Under mpirun this starts MPI (engine/sim/shard.h); run and sweep then shard their paths.
+  hashsim::sim::shard_init(&argc, &argv);
+  const bool mpi_job = hashsim::sim::shard_world().size > 1;
   // Logs go to stderr so that stdout stays clean for tables and --json output.
   spdlog::set_default_logger(spdlog::stderr_color_mt("hashsim"));
   hashsim::cli::GlobalOptions global;
@@ -53,6 +57,7 @@ int main(int argc, char** argv) {
   hashsim::cli::register_live_commands(app, global);
   hashsim::cli::register_report_commands(app, global);
   hashsim::cli::register_blocks_commands(app, global);
+  hashsim::cli::register_bench_commands(app, global);
 
   // Ctrl-C / SIGTERM remove partial outputs and exit 130 / 143 (engine/util/signals.h).
   hashsim::install_interrupt_handlers();
@@ -62,9 +67,17 @@ int main(int argc, char** argv) {
     // --help / --version exit 0; every usage error exits 2 with CLI11's message (README "Exit
     // codes"), not CLI11's own 105-114 codes.
     const int rc = app.exit(e);
+    if (rc != 0 && mpi_job) hashsim::sim::shard_abort(2);
+    hashsim::sim::shard_finalize();
     return rc == 0 ? 0 : 2;
   } catch (const std::exception& e) {
     std::cerr << "hashsim: error: " << e.what() << std::endl;
+    // MPI: the partial output is gone (rank 0 unwound); end every rank, none may wait forever.
+    if (mpi_job) {
+      spdlog::shutdown();
+      std::fflush(nullptr);
+      hashsim::sim::shard_abort(1);
+    }
     // The partial output is gone (removed while unwinding). After a failed HDF5 close (full disk)
     // the library's exit handler would crash closing that file again: end here instead.
     if (hashsim::h5::close_failed()) {
@@ -74,5 +87,6 @@ int main(int argc, char** argv) {
     }
     return 1;
   }
+  hashsim::sim::shard_finalize();
   return 0;
 }
