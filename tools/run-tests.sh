@@ -10,7 +10,8 @@
 #   5. sanitize AddressSanitizer + UndefinedBehaviorSanitizer build (build-asan/) and the suite
 #               again under it (the Python module is left out: it would need the ASan runtime
 #               preloaded into the interpreter)
-# HASHSIM_QUICK=1 runs stages 1-3 only (a few minutes with a warm ccache).
+# Stages 4 and 5 run with HASHSIM_FULL=1 (about 40 more minutes on 2 cores); CI runs 1-3 until the
+# tree is tidy- and sanitizer-clean on a full run (issue 10).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -30,8 +31,8 @@ cmake --build "$build" -j"$jobs"
 stage "3/5 test"
 ctest --test-dir "$build" --output-on-failure -j"$jobs" --timeout 900
 
-if [ "${HASHSIM_QUICK:-0}" = "1" ]; then
-  echo "run-tests: HASHSIM_QUICK=1, tidy and sanitizer stages skipped"
+if [ "${HASHSIM_FULL:-0}" != "1" ]; then
+  echo "run-tests: tidy and sanitizer stages skipped (HASHSIM_FULL=1 runs them)"
   exit 0
 fi
 
