@@ -9,7 +9,7 @@ packages=(
   libeigen3-dev libtbb-dev libpcg-cpp-dev libyaml-cpp-dev libhdf5-dev
   libcurl4-openssl-dev libssl-dev libsqlite3-dev
   libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libcpp-httplib-dev
-  libbenchmark-dev libgtest-dev libgmock-dev
+  libbenchmark-dev libgtest-dev libgmock-dev clang-format clang-tidy
   libopenmpi-dev openmpi-bin
   python3 python3-dev pybind11-dev python3-h5py python3-numpy python3-pandas python3-xarray python3-h5netcdf python3-matplotlib
   jupyter-nbconvert python3-nbconvert python3-ipykernel

@@ -228,4 +228,66 @@ void write_block_revenue_hdf5(const BlockRevenueResult& r, const BlockRevenueOpt
   out.commit();
 }
 
+BlockRevenueFile read_block_revenue_hdf5(const std::filesystem::path& path) {
+  h5::quiet_hdf5_errors();
+  const std::string where = path.string();
+  h5::Handle f;
+  try {
+    f = h5::open_file_readonly(where);
+  } catch (const Error&) {
+    throw Error(where + ": not a block revenue file (missing, unreadable or not HDF5; write one with hashsim blocks "
+                "revenue --h5 FILE)");
+  }
+  const hid_t root = f.get();
+  const std::string schema = h5::get_string_attr(root, "schema").value_or("");
+  if (schema != "hashsim.block_revenue.v1")
+    throw Error(where + ": not a block revenue file (schema '" + schema.substr(0, 80) +
+                "', expected hashsim.block_revenue.v1; write one with hashsim blocks revenue --h5 FILE)");
+  BlockRevenueFile out;
+  out.path = where;
+  const auto attr = [&](const char* name) { return h5::get_string_attr(root, name).value_or(""); };
+  out.command_line = attr("command_line");
+  out.created_utc = attr("created_utc");
+  out.hashsim_version = attr("hashsim_version");
+  out.git_sha = attr("git_sha");
+  out.ledger_file = attr("ledger_file");
+  out.price_file = attr("price_file");
+  out.options.tariff_usd_per_kwh = h5::get_double_attr(root, "tariff_usd_per_kwh").value_or(0.0);
+  out.options.pool_fee = h5::get_double_attr(root, "pool_fee").value_or(0.0);
+  const auto need = [&](const std::string& name) {
+    if (!h5::exists(root, name)) throw Error(where + ": block revenue file without dataset '" + name + "'");
+    return h5::read_vector(root, name);
+  };
+  const std::vector<double> heights = need("height");
+  if (heights.empty()) throw Error(where + ": block revenue file holds no blocks");
+  const std::size_t n = heights.size();
+  for (double h : heights) out.result.heights.push_back(static_cast<std::int64_t>(h));
+  const auto names = h5::exists(root, "machines/name") ? h5::read_strings(root, "machines/name") : std::vector<std::string>{};
+  const auto ths = need("machines/hashrate_ths"), watts = need("machines/power_w"), counts = need("machines/count");
+  if (names.empty() || ths.size() != names.size() || watts.size() != names.size() || counts.size() != names.size())
+    throw Error(where + ": block revenue file with an inconsistent machines table");
+  for (std::size_t m = 0; m < names.size(); ++m) {
+    // Written as "<name> -> <slug>" (the slug prefixes that machine's columns).
+    const auto arrow = names[m].rfind(" -> ");
+    const std::string name = arrow == std::string::npos ? names[m] : names[m].substr(0, arrow);
+    out.slugs.push_back(arrow == std::string::npos ? machine_slug(name) : names[m].substr(arrow + 4));
+    out.options.machines.push_back({name, ths[m], watts[m], counts[m]});
+  }
+  std::vector<std::string> columns = {"time_unix",   "interval_s", "interval_clamped",     "interval_known", "subsidy_sat",
+                                      "fee_sat",     "network_hashrate_ths", "price_usd", "price_gap_s"};
+  for (const auto& slug : out.slugs)
+    for (const char* suffix : {"_revenue_btc", "_revenue_usd", "_power_cost_usd", "_profit_usd"})
+      columns.push_back(slug + suffix);
+  for (const auto& c : columns) {
+    std::vector<double> v = need(c);
+    if (v.size() != n)
+      throw Error(where + ": dataset '" + c + "' has " + std::to_string(v.size()) + " rows, height has " +
+                  std::to_string(n));
+    out.result.columns.push_back({c, std::move(v)});
+  }
+  for (double x : out.result.column("interval_clamped")) out.result.clamped_intervals += x != 0.0;
+  for (double x : out.result.column("interval_known")) out.result.unknown_intervals += x == 0.0;
+  return out;
+}
+
 }  // namespace hashsim::blocks

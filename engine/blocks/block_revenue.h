@@ -89,4 +89,16 @@ void write_block_revenue_hdf5(const BlockRevenueResult& r, const BlockRevenueOpt
                               Overwrite mode = Overwrite::kReplace);
 // Root attributes written with every revenue file (provenance): hashsim_version, git_sha.
 
+// A file written by write_block_revenue_hdf5 (`hashsim blocks revenue --h5`), read back for the
+// report and the dashboard (engine/report/blocks_view.h).
+struct BlockRevenueFile {
+  BlockRevenueResult result;     // heights and the per-block columns, as written
+  BlockRevenueOptions options;   // machines (name, hashrate, power, count), tariff, pool fee
+  std::vector<std::string> slugs;  // column prefix per machine, in options.machines order
+  std::string path, command_line, created_utc, hashsim_version, git_sha, ledger_file, price_file;
+};
+// Throws Error naming the file for anything that is not such a file (another schema, a missing or
+// mis-sized column, no blocks).
+BlockRevenueFile read_block_revenue_hdf5(const std::filesystem::path& path);
+
 }  // namespace hashsim::blocks

@@ -1,5 +1,8 @@
 #include "engine/blocks/ledger_store.h"
 
+#include <algorithm>
+#include <chrono>
+#include <thread>
 #include <utility>
 
 #include "engine/util/error.h"
@@ -113,12 +116,36 @@ std::string SqliteStatement::column_text(int c) const {
 bool SqliteStatement::column_null(int c) const { return sqlite3_column_type(stmt_, c) == SQLITE_NULL; }
 
 namespace {
+// Runs `sql`, trying again while another connection holds the lock. The busy timeout does not
+// cover everything: SQLite answers SQLITE_BUSY at once, without waiting, when waiting could
+// deadlock (two connections of a new file both upgrading a read lock to switch it to WAL), so two
+// processes opening a new ledger at the same moment (a sync starting while `blocks revenue`, or a
+// test, looks at it) could fail with "database is locked".
+void exec_when_free(SqliteDb& db, const std::filesystem::path& path, const std::string& sql) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  for (int attempt = 0;; ++attempt) {
+    char* err = nullptr;
+    const int rc = sqlite3_exec(db.get(), sql.c_str(), nullptr, nullptr, &err);
+    if (rc == SQLITE_OK) return;
+    const std::string msg = err ? err : sqlite3_errmsg(db.get());
+    sqlite3_free(err);
+    if (sqlite3_get_autocommit(db.get()) == 0) sqlite3_exec(db.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+    const int primary = rc & 0xff;
+    if ((primary != SQLITE_BUSY && primary != SQLITE_LOCKED) || std::chrono::steady_clock::now() >= until)
+      throw Error(path.string() + ": SQLite: " + msg);
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::min(5 * (attempt + 1), 50)));
+  }
+}
+
 SqliteDb open_with_schema(const std::filesystem::path& path) {
   SqliteDb db(path);
   // WAL: a reader (blocks revenue) never blocks the sync; NORMAL is durable at each commit in WAL
   // mode against a process kill (only a power cut may lose the last commits, never corrupt).
-  db.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
-  db.exec(kSchema);
+  exec_when_free(db, path, "PRAGMA journal_mode=WAL");
+  db.exec("PRAGMA synchronous=NORMAL");  // this connection's setting: no lock
+  // The write lock first (BEGIN IMMEDIATE waits for it under the busy timeout), so creating the
+  // tables never needs a lock upgrade that SQLite would refuse at once.
+  exec_when_free(db, path, std::string("BEGIN IMMEDIATE;") + kSchema + "COMMIT;");
   return db;
 }
 }  // namespace

@@ -180,13 +180,42 @@ void SnapshotBuilder::save_cache() {
 
 Snapshot build_snapshot(const LiveOptions& opts) { return SnapshotBuilder(opts).build(); }
 
-void fill_start_conditions(hashsim::scenario::StartConditions& start, const LiveOptions& opts) {
+std::vector<std::string> not_live_values(const Snapshot& s, const std::vector<ValueKey>& keys) {
+  std::vector<std::string> out;
+  for (const ValueKey key : keys) {
+    if (!s.has(key)) {
+      out.push_back(std::string(value_key_name(key)) + ": missing from the snapshot");
+      continue;
+    }
+    const LiveValue& v = s.at(key);
+    if (v.source != "static" && !v.stale) continue;
+    out.push_back(std::string(value_key_name(key)) + ": " + (v.source == "static" ? "static default" : "stale") +
+                  (v.note.empty() ? std::string() : " (" + v.note + ")"));
+  }
+  return out;
+}
+
+std::vector<ValueKey> start_value_keys() {
+  // fee_btc_per_block is always the static median (no live source for it): not checked.
+  return {ValueKey::PriceUsd, ValueKey::NetworkHashrateThs, ValueKey::Difficulty, ValueKey::Height};
+}
+
+void fill_start_conditions(hashsim::scenario::StartConditions& start, const LiveOptions& opts, bool require_live) {
   using hashsim::scenario::StartSource;
   if (start.source == StartSource::Scenario) return;
   LiveOptions o = opts;
   if (start.source == StartSource::Static) o.mode = LiveMode::StaticOnly;
   else if (start.source == StartSource::Cached) o.mode = LiveMode::CacheOnly;
   const Snapshot s = build_snapshot(o);
+  if (require_live) {
+    const auto bad = not_live_values(s, start_value_keys());
+    if (!bad.empty()) {
+      std::string msg = std::to_string(bad.size()) + " start value(s) not live (start.source " +
+                        start_source_name(start.source) + "):";
+      for (const auto& b : bad) msg += "\n  " + b;
+      throw NotLiveError(msg);
+    }
+  }
   const NetworkDefaults d = load_network_defaults(o.defaults_file);
 
   const auto set = [&](double& field, double value, const char* name) {

@@ -10,6 +10,7 @@
 #include "engine/live/options.h"
 #include "engine/live/snapshot.h"
 #include "engine/scenario/scenario.h"
+#include "engine/util/error.h"
 
 namespace hashsim::live {
 
@@ -21,7 +22,24 @@ Snapshot build_snapshot(const LiveOptions& opts);
 // difficulty, height and fee_btc_per_block, and sets provenance_json to the snapshot JSON.
 // static never reads the cache or the network; cached never touches the network; live follows
 // opts.mode. start.source scenario is left untouched. Day 0 is the day the price was observed.
-void fill_start_conditions(hashsim::scenario::StartConditions& start, const LiveOptions& opts);
+// require_live (`--require-live` on run, sweep and site --sweep): throws NotLiveError naming
+// every start value (price, hashrate, difficulty, height) that is not live (not_live_values),
+// before anything is filled in.
+void fill_start_conditions(hashsim::scenario::StartConditions& start, const LiveOptions& opts,
+                           bool require_live = false);
+
+// Live values were required and some are not (the message names them). The CLI says which flag
+// asked for them.
+struct NotLiveError : hashsim::Error {
+  using hashsim::Error::Error;
+};
+
+// `--require-live`: a value is live when it came from a provider (now, or from a cache entry
+// younger than the TTL) and is not stale; static defaults and stale values are not. One line per
+// value of `keys` that is not live ("price_usd: static default (why)"); empty when all are live.
+std::vector<std::string> not_live_values(const Snapshot& s, const std::vector<ValueKey>& keys);
+// The values a run's start conditions take from the live-data layer.
+std::vector<ValueKey> start_value_keys();
 
 struct ProbeResult {
   std::string provider;    // "CoinGecko", ...

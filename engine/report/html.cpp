@@ -1,9 +1,12 @@
 #include "engine/report/html.h"
 
 #include "engine/report/assets.h"
+#include "engine/report/blocks_view.h"
 #include "engine/report/report_data.h"
 #include "engine/util/atomic_file.h"
+#include "engine/util/dates.h"
 #include "engine/util/error.h"
+#include "engine/util/version.h"
 
 namespace hashsim::report {
 
@@ -47,8 +50,11 @@ std::string render_report_html(const nlohmann::json& data) {
   fill(page, "<!--@STYLE@-->", "<style>\n" + std::string(required_asset("style.css")) + "\n</style>");
   fill(page, "<!--@LIBS@-->", libs);
   // score.js draws the "Forecast scores" section (hashsim score --json), kept apart from report.js.
-  fill(page, "<!--@SCRIPT@-->", "<script>\n" + script_safe(required_asset("report.js")) + "\n</script>\n<script>\n" +
-                                   script_safe(required_asset("score.js")) + "\n</script>");
+  // score.js and blocks.js ("Block revenue", shared with the dashboard) after the page script.
+  std::string scripts;
+  for (const char* js : {"report.js", "score.js", "blocks.js"})
+    scripts += "<script>\n" + script_safe(required_asset(js)) + "\n</script>\n";
+  fill(page, "<!--@SCRIPT@-->", scripts);
   const std::string json = data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   fill(page, "<!--@DATA@-->", "<script type=\"application/json\" id=\"report-data\">" + script_safe(json) + "</script>");
   return page;
@@ -68,10 +74,24 @@ nlohmann::json load_score_json(const std::filesystem::path& score_file) {
   return j;
 }
 
+nlohmann::json empty_report_json() {
+  const nlohmann::json meta = {{"results_file", nullptr},
+                               {"report_hashsim_version", kVersion},
+                               {"report_git_sha", kGitSha},
+                               {"report_created_utc", utc_now_iso8601()}};
+  return {{"meta", meta}, {"scenarios", nlohmann::json::array()}, {"site", nullptr}};
+}
+
 void write_report(const std::filesystem::path& results, const std::filesystem::path& site_file,
-                  const std::filesystem::path& out, const std::filesystem::path& score_file, Overwrite mode) {
-  nlohmann::json data = report_json(results, site_file);
+                  const std::filesystem::path& out, const std::filesystem::path& score_file, Overwrite mode,
+                  const std::filesystem::path& blocks_file) {
+  if (results.empty() && !site_file.empty())
+    throw Error("the site section needs the results file the site analysis ran over (hashsim report RESULTS --site FILE)");
+  if (results.empty() && score_file.empty() && blocks_file.empty())
+    throw Error("nothing to report: give a results file, --blocks FILE or --score FILE");
+  nlohmann::json data = results.empty() ? empty_report_json() : report_json(results, site_file);
   if (!score_file.empty()) data["score"] = load_score_json(score_file);
+  if (!blocks_file.empty()) data["blocks"] = blocks_view_json(blocks_file);
   write_file_atomic(out, render_report_html(data), mode);
 }
 

@@ -18,9 +18,14 @@ std::string render_report_html(const nlohmann::json& data);
 // report_json + render_report_html, written atomically (<out>.partial renamed when complete).
 // `score_file` (optional): JSON from `hashsim score --json` (engine/history/score.h), shown in the
 // "Forecast scores" section (web/src/score.js); an unreadable file or another schema is an Error.
+// `blocks_file` (optional): HDF5 from `hashsim blocks revenue --h5`, shown in the "Block revenue"
+// section (engine/report/blocks_view.h, web/src/blocks.js). `results` may be empty when
+// `blocks_file` or `score_file` is given (a report of a ledger alone); `site_file` needs it.
 void write_report(const std::filesystem::path& results, const std::filesystem::path& site_file,
                   const std::filesystem::path& out, const std::filesystem::path& score_file = {},
-                  Overwrite mode = Overwrite::kReplace);
+                  Overwrite mode = Overwrite::kReplace, const std::filesystem::path& blocks_file = {});
+// The report document of no results file: provenance of the report only, no scenarios.
+nlohmann::json empty_report_json();
 // Reads and checks a `hashsim score --json` file (schema "hashsim-score-1").
 nlohmann::json load_score_json(const std::filesystem::path& score_file);
 // The dashboard page served by `hashsim serve` (scripts from /assets/...).

@@ -22,6 +22,7 @@
 #include "engine/live/live_data.h"
 #include "engine/live/options.h"
 #include "engine/live/timestamps.h"
+#include "engine/report/blocks_view.h"
 #include "engine/report/html.h"
 #include "engine/report/site_view.h"
 #include "engine/site/paths_input.h"
@@ -281,6 +282,8 @@ bool host_header_allowed(const std::string& header, const std::vector<std::strin
 }
 
 SiteCalculator::SiteCalculator(const DashboardOptions& o) : opts_(o) {
+  // Read (and checked) once: a bad --blocks file stops the server at start with its reason.
+  if (!o.blocks_file.empty()) blocks_view_ = blocks_view_json(o.blocks_file);
   if (!o.site_file.empty()) {
     base_file_ = o.site_file;
     base_yaml_ = read_file(o.site_file);
@@ -329,6 +332,7 @@ nlohmann::json SiteCalculator::meta() const {
     fx[c] = r ? nlohmann::json{{"usd_to_ccy", r->usd_to_ccy}, {"source", r->source}} : nlohmann::json();
   }
   return {{"results_file", opts_.results.string()},
+          {"blocks_file", opts_.blocks_file.empty() ? nlohmann::json() : nlohmann::json(opts_.blocks_file.string())},
           {"scenarios", scenarios_},
           {"error", results_error_.empty() ? nlohmann::json() : nlohmann::json(results_error_)},
           {"site_name", base_.name},
@@ -343,6 +347,13 @@ nlohmann::json SiteCalculator::meta() const {
           {"currencies", {"GBP", "USD", "EUR"}},
           {"fx", fx},
           {"ranges", ranges}};
+}
+
+ApiReply SiteCalculator::blocks() const {
+  if (blocks_view_.is_null())
+    return {404, {{"error", "no block revenue file: start hashsim serve with --blocks <revenue.h5> "
+                            "(written by hashsim blocks revenue --h5)"}}};
+  return {200, blocks_view_};
 }
 
 std::string SiteCalculator::site_yaml_for(const nlohmann::json& req, bool* live, const nlohmann::json& data_snapshot,
@@ -606,7 +617,7 @@ DashboardServer::DashboardServer(DashboardOptions o)
   s.Get(R"(/assets/([A-Za-z0-9._-]+))", [](const httplib::Request& req, httplib::Response& res) {
     const std::string name = req.matches[1];
     static const char* const kServed[] = {"chart.js", "chartjs-plugin-annotation.js", "chartjs-chart-matrix.js",
-                                          "common.js", "dashboard.js", "style.css"};
+                                          "common.js", "dashboard.js", "blocks.js", "style.css"};
     for (const char* a : kServed)
       if (name == a) {
         const bool css = name.size() > 4 && name.substr(name.size() - 4) == ".css";
@@ -619,6 +630,10 @@ DashboardServer::DashboardServer(DashboardOptions o)
   s.Get("/api/meta", [this, json_reply](const httplib::Request&, httplib::Response& res) {
     json_reply(res, 200, calc_->meta());
   });
+  s.Get("/api/blocks", [this, json_reply](const httplib::Request&, httplib::Response& res) {
+    const ApiReply r = calc_->blocks();
+    json_reply(res, r.status, r.body);
+  });
   s.Post("/api/site", [this, json_reply](const httplib::Request& req, httplib::Response& res) {
     const ApiReply r = calc_->site(req.body);
     json_reply(res, r.status, r.body);
@@ -628,12 +643,13 @@ DashboardServer::DashboardServer(DashboardOptions o)
     json_reply(res, 405, error_body("method " + req.method + " is not allowed on " + req.path));
   };
   s.Get("/api/site", not_allowed);
-  for (const char* p : {"/api/site", "/api/meta", "/"}) {
+  for (const char* p : {"/api/site", "/api/meta", "/api/blocks", "/"}) {
     s.Put(p, not_allowed);
     s.Delete(p, not_allowed);
     s.Patch(p, not_allowed);
   }
   s.Post("/api/meta", not_allowed);
+  s.Post("/api/blocks", not_allowed);
   s.Post("/", not_allowed);
   // Every other error (404, 413 body too large, 400 unparsable request) answers JSON too.
   s.set_error_handler([json_reply](const httplib::Request&, httplib::Response& res) {

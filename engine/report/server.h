@@ -2,6 +2,8 @@
 // `hashsim serve`: the site calculator in a browser. A cpp-httplib server on loopback (by
 // default) serving the dashboard page, the embedded chart library and a JSON API:
 //   GET  /api/meta   results file, scenarios, the default inputs and their allowed ranges
+//   GET  /api/blocks the "Block revenue" view of the --blocks file (report/blocks_view.h); 404
+//                    when the server was started without one
 //   POST /api/site   {site_power_kw, load_factor, power_price_per_kwh, currency, input_currency,
 //                     discount_rate, horizon_years, live} -> the engine's site computation over
 //                     the results file's paths (site_view_json + inputs, data ages); 400 {error,
@@ -32,6 +34,7 @@ struct DashboardOptions {
   int port = 8080;                      // 0: any free port (tests)
   std::filesystem::path results;        // results file of hashsim run/sweep; empty: none
   std::filesystem::path site_file;      // the site the form starts from; empty: built-in default
+  std::filesystem::path blocks_file;    // `hashsim blocks revenue --h5` output; empty: none
   std::size_t max_body_bytes = 64 * 1024;
   std::string command_line;
   std::vector<std::string> allowed_hosts;  // Host header names accepted besides IPs and localhost
@@ -67,6 +70,8 @@ class SiteCalculator {
   explicit SiteCalculator(const DashboardOptions& o);
   nlohmann::json meta() const;
   ApiReply site(const std::string& request_body);
+  // GET /api/blocks: 200 and the block revenue view, or 404 and why there is none.
+  ApiReply blocks() const;
   // Validates the request and returns the site YAML the engine will run (form values applied
   // to the starting site); throws InputError. `data_snapshot`: the snapshot whose FX rates
   // convert money inputs to another currency (null: the results file's). `conversion`, when
@@ -84,6 +89,7 @@ class SiteCalculator {
   std::vector<std::string> scenarios_;  // in the results file
   nlohmann::json results_snapshot_;     // the data snapshot of the selection scenario (FX rates)
   std::string results_error_;  // why there is nothing to compute, when so
+  nlohmann::json blocks_view_;  // of opts_.blocks_file, read once at start; null: none
   std::mutex mutex_;           // HDF5 (Debian's serial build) is not thread-safe
 };
 

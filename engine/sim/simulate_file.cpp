@@ -11,16 +11,22 @@
 
 namespace hashsim::sim {
 
-void apply_start_sources(std::vector<scenario::Scenario>& list) {
+void apply_start_sources(std::vector<scenario::Scenario>& list, bool require_live) {
   std::map<scenario::StartSource, scenario::StartConditions> filled;
   std::optional<live::LiveOptions> opts;
+  if (require_live)
+    for (const auto& s : list)
+      if (s.start.source == scenario::StartSource::Scenario)
+        throw live::NotLiveError("scenario '" + s.name + "' (" + s.file.string() +
+                                 ") takes its start values from the scenario file (start.source: scenario), not "
+                                 "from live data; set start.source: live in it");
   for (auto& s : list) {
     if (s.start.source == scenario::StartSource::Scenario) continue;
     auto it = filled.find(s.start.source);
     if (it == filled.end()) {
       if (!opts) opts = live::live_options_from_env();
       scenario::StartConditions start = s.start;
-      live::fill_start_conditions(start, *opts);
+      live::fill_start_conditions(start, *opts, require_live);
       it = filled.emplace(s.start.source, start).first;
     }
     s.start = it->second;
@@ -81,7 +87,7 @@ void simulate_to_file(std::vector<scenario::Scenario> list, const std::filesyste
   if (world.size > 1 && options.overwrite == Overwrite::kResume)
     throw Error("--resume does not work under mpirun (the partial file's blocks are not sharded); "
                 "run again without --resume");
-  if (world.rank == 0) apply_start_sources(list);
+  if (world.rank == 0) apply_start_sources(list, options.require_live);
   if (world.size > 1) broadcast_starts(list);
   if (world.rank != 0) {
     // Ranks > 0 simulate their blocks of every scenario, in the same order as rank 0 writes them.

@@ -1,10 +1,13 @@
 // The report and the dashboard in a real browser: headless Chromium driven by playwright-core.
 //   node browser_test.mjs --hashsim BIN --results R.h5 --site-yaml S.yaml --site-json S.json
-//                         --report REPORT.html --out DIR
+//                         --report REPORT.html --out DIR [--blocks-h5 REV.h5 --blocks-report BLOCKS.html]
 // Checks that the pages draw without script errors and without any network request (report),
 // that every engine number on screen (elements with data-k / data-v) equals the engine's JSON
 // for the same inputs (`hashsim site --json`), including after an input changes, and that a bad
-// input shows an inline message. Screenshots go to DIR. Exit 77 (CTest: skipped) when Chromium
+// input shows an inline message. With --blocks-h5 (`hashsim blocks revenue --h5`) and
+// --blocks-report (`hashsim report --blocks` of it): the "Block revenue" section of that report and
+// of the dashboard's tab draws every block and day, with the numbers of the engine's view
+// (GET /api/blocks). Screenshots go to DIR. Exit 77 (CTest: skipped) when Chromium
 // cannot be started.
 import { spawn, execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -103,6 +106,38 @@ async function compareNumbers(page, json, scope, label) {
   }
   return n;
 }
+
+// The "Block revenue" section on `page` (charts `${idp}-blocks-per-block` and `-per-day`, inside
+// `scope`) against the engine's view `view`.
+async function checkBlocks(page, view, scope, idp, label) {
+  const drawn = await page.evaluate(([idp]) => {
+    const pb = Chart.getChart(document.getElementById(`${idp}-blocks-per-block`));
+    const pd = Chart.getChart(document.getElementById(`${idp}-blocks-per-day`));
+    if (!pb || !pd) return null;
+    const full = (d) => d._data || d.data;  // before min-max decimation
+    return {
+      perBlock: pb.data.datasets.map((d) => ({ label: d.label, n: full(d).length, x0: full(d)[0].x, y: full(d).map((p) => p.y) })),
+      dayLabels: pd.data.labels,
+      perDay: pd.data.datasets.map((d) => ({ label: d.label, y: d.data })),
+      csv: HS.chartCsv(pb).trim().split('\n').length,
+    };
+  }, [idp]);
+  check(!!drawn, `${label}: both block charts drawn`);
+  if (!drawn) return;
+  const m0 = view.machines[0];
+  check(drawn.perBlock.length === 2 * view.machines.length, `${label}: ${drawn.perBlock.length} per-block datasets (revenue and profit per machine)`);
+  check(drawn.perBlock.every((d) => d.n === view.n_blocks && d.x0 === view.first_height), `${label}: every block drawn (${drawn.perBlock.map((d) => d.n)} of ${view.n_blocks})`);
+  const same = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
+  check(same(drawn.perBlock[0].y, view.block[m0.slug].revenue_usd), `${label}: per-block revenue of ${m0.name} is the engine's`);
+  check(same(drawn.perBlock[1].y, view.block[m0.slug].profit_usd), `${label}: per-block profit of ${m0.name} is the engine's`);
+  check(same(drawn.dayLabels, view.day.day), `${label}: one point per UTC day (${drawn.dayLabels.length})`);
+  check(same(drawn.perDay[2].y, view.day[m0.slug].profit_usd), `${label}: daily profit of ${m0.name} is the engine's`);
+  check(drawn.csv === view.n_blocks + 1, `${label}: per-block CSV has ${drawn.csv} lines (every block, not the decimated points)`);
+  const n = await compareNumbers(page, { blocks: view }, scope, label);
+  check(n >= 8 + 3 * view.machines.length * view.day.day.length, `${label}: compared ${n} numbers with the engine's view`);
+  log(`${label}: ${view.n_blocks} blocks, ${view.day.day.length} days, ${n} numbers equal the engine's view`);
+}
+
 
 async function shots(page, name) {
   const h = await page.evaluate(() => document.documentElement.scrollHeight);
@@ -257,8 +292,32 @@ try {
     await page.close();
   }
 
+  // ---- 1b. the report of a block ledger alone ---------------------------------------------
+  if (args['blocks-report']) {
+    const page = await context.newPage();
+    const errors = [];
+    const requests = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    page.on('request', (r) => requests.push(r.url()));
+    await page.goto(`file://${path.resolve(args['blocks-report'])}`);
+    await page.waitForSelector('#rep-blocks-per-day', { timeout: 30000 });
+    check(errors.length === 0, `blocks report: script errors: ${errors.join(' | ')}`);
+    const external = requests.filter((u) => !u.startsWith('file:') && !u.startsWith('data:'));
+    check(external.length === 0, `blocks report: network requests: ${external.join(' ')}`);
+    const html = fs.readFileSync(args['blocks-report'], 'utf8');
+    const view = JSON.parse(html.match(/<script type="application\/json" id="report-data">([\s\S]*?)<\/script>/)[1]).blocks;
+    await checkBlocks(page, view, '#blocks', 'rep', 'blocks report');
+    const hidden = await page.evaluate(() => ['market', 'archetypes', 'fleets', 'site'].every((id) => document.getElementById(id).hidden));
+    check(hidden, 'blocks report: no empty market, archetype, fleet or site sections without a results file');
+    await shots(page, 'blocks_report');
+    await page.close();
+  }
+
   // ---- 2. the dashboard ------------------------------------------------------------------
-  server = spawn(args.hashsim, ['serve', '--port', '0', '--results', args.results, '--site', args['site-yaml']], {
+  const serveArgs = ['serve', '--port', '0', '--results', args.results, '--site', args['site-yaml']];
+  if (args['blocks-h5']) serveArgs.push('--blocks', args['blocks-h5']);
+  server = spawn(args.hashsim, serveArgs, {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, HASHSIM_OFFLINE: '1', HASHSIM_CACHE_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'hashsim-cache-')) },
   });
@@ -404,6 +463,15 @@ try {
   check(narrow.results >= 340 && narrow.overflow <= 400, `dashboard at 390 px: results column ${narrow.results} px, page ${narrow.overflow} px wide`);
   await shots(page, 'dashboard_narrow');
   await page.setViewportSize({ width: 1300, height: 900 });
+
+  // hashsim serve --blocks: the "Block revenue" tab, the same section as the report's.
+  if (args['blocks-h5']) {
+    await page.click('button[data-tab="tab-blocks"]');
+    const view = await (await fetch(`${base}/api/blocks`)).json();
+    await checkBlocks(page, view, '#tab-blocks', 'dash', 'dashboard blocks tab');
+    await shots(page, 'dashboard_blocks');
+    await page.click('button[data-tab="tab-site"]');
+  }
 
   // The server survives malformed requests and still answers.
   const json = { 'Content-Type': 'application/json' };

@@ -537,6 +537,50 @@ TEST(SafetyCli, TheLargestSeedIsRecordedExactly) {
 
 // ---- 16.22: --resume continues a killed run to the file an uninterrupted run writes ----
 
+// Kills `pid` with SIGKILL once `partial` has grown to `bytes` (the run's own progress, whatever
+// the machine's load), unless the child ends first; returns how it ended.
+Result kill_at_size(pid_t pid, const fs::path& partial, std::uintmax_t bytes, const fs::path& log) {
+  for (;;) {
+    int status = 0;
+    if (::waitpid(pid, &status, WNOHANG) == pid) {
+      Result r;
+      if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
+      if (WIFSIGNALED(status)) r.signal = WTERMSIG(status);
+      r.out = ts::read_text(log);
+      return r;
+    }
+    std::error_code ec;
+    const auto size = fs::file_size(partial, ec);
+    if (!ec && size >= bytes) {
+      ::kill(pid, SIGKILL);
+      return wait_for(pid, log);
+    }
+    std::this_thread::sleep_for(std::chrono::microseconds(500));
+  }
+}
+
+// The paths_written checkpoint of a killed run's partial file (0: none, or no readable file).
+std::int64_t checkpoint_of(const fs::path& partial) {
+  std::int64_t written = 0;
+  h5::quiet_hdf5_errors();
+  const hid_t f = H5Fopen(partial.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  if (f < 0) return 0;
+  const hid_t g = H5Gopen2(f, "scenarios/resume", H5P_DEFAULT);
+  if (g >= 0) {
+    written = h5::get_int_attr(g, "paths_written").value_or(0);
+    H5Gclose(g);
+  }
+  H5Fclose(f);
+  return written;
+}
+
+// The kill points follow the run's progress (the size its partial file has reached), not the
+// clock: the test once took them from the time of one reference run, and under load (ctest -j4)
+// a later run could be several times faster or slower than it. Then a kill meant for mid-run
+// landed after the run had renamed its output into place (the resume then found a finished file
+// and refused it), or every kill landed after the end (nothing was resumed). Every way a child
+// can end is handled: killed mid-run (resume it), or finished before the kill (its file is
+// compared as it is).
 TEST(SafetyResume, KilledRunsResumeToTheSameFile) {
   TempDir dir;
   const fs::path in = write_scenario(dir, "resume", 3000, 365, 11);
@@ -548,58 +592,51 @@ TEST(SafetyResume, KilledRunsResumeToTheSameFile) {
     return a;
   };
   const fs::path ref = dir / "ref.h5";
-  const auto t0 = std::chrono::steady_clock::now();
   Result r = run_cli(dir, with({"-o", ref.string()}));
   ASSERT_EQ(r.exit_code, 0) << r.out;
-  const double run_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   const FileContents want = contents(ref);
+  const auto ref_bytes = fs::file_size(ref);
 
-  std::mt19937 rng(20261130);  // fixed: the kill points are reproducible for a given machine speed
+  std::mt19937 rng(20261130);  // fixed: the same kill points (in bytes written) on every machine
   int resumed_midway = 0;
   for (int round = 0; round < 4; ++round) {
+    const std::string what = "round " + std::to_string(round);
     const fs::path out = dir / ("run" + std::to_string(round) + ".h5");
     const fs::path partial = out.string() + ".partial";
-    // kill -9 at a uniformly random time within the run (the first round without --resume, the
-    // others killing a resumed run again).
     const fs::path log = dir / "killed.log";
-    const pid_t pid = spawn(with({"-o", out.string()}), log);
-    const auto kill_at = std::chrono::steady_clock::now() +
-                         std::chrono::microseconds(static_cast<long>(
-                             std::uniform_real_distribution<double>(0.1, 0.9)(rng) * run_ms * 1000.0));
-    std::this_thread::sleep_until(kill_at);
-    ::kill(pid, SIGKILL);
-    const Result killed = wait_for(pid, log);
-    if (killed.signal != SIGKILL) {  // finished before the kill: nothing to resume this round
-      fs::remove(out);
+    // kill -9 once 10..60 % of the final file is written (the summaries come at the very end, so
+    // this is mid-way through the paths).
+    const auto at = static_cast<std::uintmax_t>(std::uniform_real_distribution<double>(0.1, 0.6)(rng) *
+                                                static_cast<double>(ref_bytes));
+    const Result killed = kill_at_size(spawn(with({"-o", out.string()}), log), partial, at, log);
+    if (killed.signal != SIGKILL) {  // ended by itself (it cannot, before reaching `at`): must be complete
+      ASSERT_EQ(killed.exit_code, 0) << what << ": " << killed.out;
+      expect_same_run(want, contents(out), what + " (not killed)");
       continue;
     }
-    // A second kill, of the resumed run, on odd rounds.
-    if (round % 2 == 1 && fs::exists(partial)) {
-      const pid_t pid2 = spawn(with({"-o", out.string(), "--resume"}), log);
-      std::this_thread::sleep_for(std::chrono::microseconds(
-          static_cast<long>(std::uniform_real_distribution<double>(0.05, 0.4)(rng) * run_ms * 1000.0)));
-      ::kill(pid2, SIGKILL);
-      wait_for(pid2, log);
-    }
-    if (fs::exists(partial)) {
-      h5::quiet_hdf5_errors();
-      const hid_t f = H5Fopen(partial.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-      if (f >= 0) {
-        const hid_t g = H5Gopen2(f, "scenarios/resume", H5P_DEFAULT);
-        if (g >= 0) {
-          if (h5::get_int_attr(g, "paths_written").value_or(0) > 0) ++resumed_midway;
-          H5Gclose(g);
-        }
-        H5Fclose(f);
+    ASSERT_FALSE(fs::exists(out)) << what << ": killed before its output was complete, yet it exists";
+    ASSERT_TRUE(fs::exists(partial)) << what;
+    if (checkpoint_of(partial) > 0) ++resumed_midway;
+    // On odd rounds the resumed run is killed too, once its partial file has grown a little more
+    // (or it finishes first: then its output is the one to compare).
+    if (round % 2 == 1) {
+      const auto grown = fs::file_size(partial) + static_cast<std::uintmax_t>(
+          std::uniform_real_distribution<double>(0.02, 0.2)(rng) * static_cast<double>(ref_bytes));
+      const Result again = kill_at_size(spawn(with({"-o", out.string(), "--resume"}), log), partial, grown, log);
+      if (again.signal != SIGKILL) {
+        ASSERT_EQ(again.exit_code, 0) << what << ": " << again.out;
+        EXPECT_FALSE(fs::exists(partial));
+        expect_same_run(want, contents(out), what + " (resumed once)");
+        continue;
       }
     }
     r = run_cli(dir, with({"-o", out.string(), "--resume"}));
-    ASSERT_EQ(r.exit_code, 0) << "round " << round << ": " << r.out;
+    ASSERT_EQ(r.exit_code, 0) << what << ": " << r.out;
     EXPECT_FALSE(fs::exists(partial));
-    expect_same_run(want, contents(out), "round " + std::to_string(round));
+    expect_same_run(want, contents(out), what);
   }
-  // At least one kill must have landed after some blocks were checkpointed, or nothing was tested.
-  EXPECT_GE(resumed_midway, 1) << "run took " << run_ms << " ms";
+  // Kills at 10 % or more of the file come after the first checkpoints: each round resumed mid-way.
+  EXPECT_EQ(resumed_midway, 4);
 }
 
 TEST(SafetyResume, APartialFromAnotherRunIsNotContinued) {

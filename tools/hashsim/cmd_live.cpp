@@ -71,21 +71,15 @@ void add_common(CLI::App* cmd, LiveFlags& f) {
       ->check(CLI::Range(1L, 600'000L));
 }
 
-// --require-live: a value is live when it came from a provider (now, or from a cache entry younger
-// than the TTL) and is not stale. Static defaults and stale values are not.
+// --require-live: every value of the snapshot must be live (live::not_live_values).
 void require_live(const live::Snapshot& s) {
-  std::string bad;
-  int n = 0;
-  for (int i = 0; i < live::kValueCount; ++i) {
-    const auto key = static_cast<live::ValueKey>(i);
-    if (!s.has(key)) continue;
-    const live::LiveValue& v = s.at(key);
-    if (v.source != "static" && !v.stale) continue;
-    ++n;
-    bad += std::string("\n  ") + live::value_key_name(key) + ": " + (v.source == "static" ? "static default" : "stale") +
-           " (" + v.note + ")";
-  }
-  if (n > 0) throw Error("--require-live: " + std::to_string(n) + " value(s) not live:" + bad);
+  std::vector<live::ValueKey> keys;
+  for (int i = 0; i < live::kValueCount; ++i)
+    if (s.has(static_cast<live::ValueKey>(i))) keys.push_back(static_cast<live::ValueKey>(i));
+  const auto bad = live::not_live_values(s, keys);
+  std::string text;
+  for (const auto& b : bad) text += "\n  " + b;
+  if (!bad.empty()) throw Error("--require-live: " + std::to_string(bad.size()) + " value(s) not live:" + text);
 }
 }  // namespace
 

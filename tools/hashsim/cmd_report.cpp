@@ -1,4 +1,5 @@
-// `hashsim report <results.h5> -o report.html [--site site.h5]`: one self-contained HTML report.
+// `hashsim report [results.h5] -o report.html [--site site.h5] [--score s.json] [--blocks rev.h5]`:
+// one self-contained HTML report.
 // `hashsim serve [--port 8080] [--host 127.0.0.1] [--results results.h5] [--site site.yaml]`: the
 // site calculator in a browser (engine/report).
 #include <csignal>
@@ -16,12 +17,12 @@ namespace hashsim::cli {
 
 namespace {
 struct ReportFlags {
-  std::string results, output = "report.html", site, score;
+  std::string results, output = "report.html", site, score, blocks;
 };
 struct ServeFlags {
   std::string host = "127.0.0.1";
   int port = 8080;
-  std::string results, site;
+  std::string results, site, blocks;
   std::vector<std::string> allow_hosts;
 };
 report::DashboardServer* g_server = nullptr;
@@ -34,16 +35,20 @@ void register_report_commands(CLI::App& app, GlobalOptions& global) {
   auto rf = std::make_shared<ReportFlags>();
   CLI::App* rep = app.add_subcommand("report", "Write a self-contained HTML report (charts, works offline) of a "
                                                "results file, with the site analysis when given");
-  rep->add_option("results", rf->results, "Results file from hashsim run/sweep")->required()->check(CLI::ExistingFile);
+  rep->add_option("results", rf->results, "Results file from hashsim run/sweep (may be left out with --blocks or --score)")
+      ->check(CLI::ExistingFile);
   add_output_option(rep, "-o,--output", rf->output, "HTML file to write (default report.html)");
   add_force_flag(rep, global);
   rep->add_option("--site", rf->site, "HDF5 file written by hashsim site -o (adds the site section)")
       ->check(CLI::ExistingFile);
   rep->add_option("--score", rf->score, "JSON written by hashsim score --json (adds the forecast-scores section)")
       ->check(CLI::ExistingFile);
+  rep->add_option("--blocks", rf->blocks,
+                  "HDF5 written by hashsim blocks revenue --h5 (adds the per-block revenue and profit section)")
+      ->check(CLI::ExistingFile);
   rep->callback([rf, &global] {
     check_output_path(rf->output, global.overwrite());
-    report::write_report(rf->results, rf->site, rf->output, rf->score, global.overwrite());
+    report::write_report(rf->results, rf->site, rf->output, rf->score, global.overwrite(), rf->blocks);
     std::printf("wrote %s\n", rf->output.c_str());
   });
 
@@ -56,6 +61,9 @@ void register_report_commands(CLI::App& app, GlobalOptions& global) {
       ->check(CLI::ExistingFile);
   serve->add_option("--site", sf->site, "Site YAML the form starts from (default: the built-in site-default)")
       ->check(CLI::ExistingFile);
+  serve->add_option("--blocks", sf->blocks,
+                    "HDF5 written by hashsim blocks revenue --h5 (adds the block revenue tab)")
+      ->check(CLI::ExistingFile);
   serve->add_option("--allow-host", sf->allow_hosts,
                     "Host name the browser may use besides IP addresses and localhost (repeatable; requests "
                     "naming other hosts are refused against DNS rebinding)");
@@ -65,6 +73,7 @@ void register_report_commands(CLI::App& app, GlobalOptions& global) {
     o.port = sf->port;
     o.results = sf->results;
     o.site_file = sf->site;
+    o.blocks_file = sf->blocks;
     o.command_line = global.command_line;
     o.allowed_hosts = sf->allow_hosts;
     report::DashboardServer server(o);

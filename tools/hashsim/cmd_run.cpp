@@ -14,6 +14,7 @@
 #include "engine/io/hdf5.h"
 #include "engine/io/results_file.h"
 #include "engine/io/schema.h"
+#include "engine/live/live_data.h"
 #include "engine/scenario/scenario.h"
 #include "engine/scenario/sweep.h"
 #include "engine/sim/runner.h"
@@ -37,6 +38,7 @@ struct RunFlags {
   bool json = false;
   bool resume = false;
   bool no_space_check = false;
+  bool require_live = false;
   std::uint64_t max_grid_points = 1000;
 };
 
@@ -57,6 +59,9 @@ void add_run_flags(CLI::App* cmd, RunFlags& f, const char* what, GlobalOptions& 
   cmd->add_flag("--no-progress", f.no_progress, "Never print the progress line");
   cmd->add_flag("--no-summary", f.no_summary, "Do not print the summary table");
   cmd->add_flag("--json", f.json, "Print the summary as JSON on stdout instead of the table (README \"Machine-readable output\")");
+  cmd->add_flag("--require-live", f.require_live,
+                "Exit 1 (writing nothing) unless every start value comes live from a provider: start.source live, "
+                "no static default, no stale value");
 }
 
 // One row of the summary, read from the summaries stored in the file (so it shows exactly what
@@ -242,7 +247,12 @@ void run_all(const std::vector<scenario::Scenario>& list, const std::string& out
   o.run.progress = !f.no_progress;
   o.verbosity = g.verbosity;
   o.overwrite = mode;
-  sim::simulate_to_file(list, output, g.command_line, o);
+  o.require_live = f.require_live;
+  try {
+    sim::simulate_to_file(list, output, g.command_line, o);
+  } catch (const live::NotLiveError& e) {
+    throw Error(std::string("--require-live: ") + e.what());
+  }
   if (world.rank != 0) return;
   if (f.json) {  // stdout holds the JSON document only
     print_summary_json(output, read_summary(output));

@@ -11,6 +11,7 @@
 #include <optional>
 
 #include "engine/io/results_file.h"
+#include "engine/live/live_data.h"
 #include "engine/scenario/sweep.h"
 #include "engine/sim/runner.h"
 #include "engine/sim/simulate_file.h"
@@ -36,6 +37,7 @@ struct SiteFlags {
   std::string save_results;
   int threads = 0;
   bool quiet_report = false;
+  bool require_live = false;
 };
 
 // Simulates the scenarios the site run needs (names, plus the selection scenario; names empty:
@@ -68,7 +70,12 @@ void simulate_needed(const SiteFlags& f, const site::SiteConfig& c, std::vector<
   o.run.progress = isatty(STDERR_FILENO) != 0;
   o.verbosity = g.verbosity;
   o.overwrite = g.overwrite();
-  sim::simulate_to_file(std::move(list), target, g.command_line, o);
+  o.require_live = f.require_live;
+  try {
+    sim::simulate_to_file(std::move(list), target, g.command_line, o);
+  } catch (const live::NotLiveError& e) {
+    throw Error(std::string("--require-live: ") + e.what());
+  }
 }
 }  // namespace
 
@@ -92,6 +99,10 @@ void register_site_commands(CLI::App& app, GlobalOptions& global) {
   add_output_option(cmd, "--save-results", f->save_results, "With --sweep: keep the simulated results here");
   cmd->add_option("--threads", f->threads, "With --sweep: worker threads (default: all cores)")->check(CLI::Range(1, 1024));
   cmd->add_flag("--no-report", f->quiet_report, "Do not print the terminal report");
+  cmd->add_flag("--require-live", f->require_live,
+                "With --sweep: exit 1 (writing nothing) unless every scenario's start values come live from a "
+                "provider (as hashsim run --require-live)")
+      ->needs(opt_sweep);
   cmd->callback([f, &global] {
     // Refuse outputs that may not be written before any simulation.
     for (const std::string* out : {&f->output, &f->json, &f->save_results})

@@ -129,6 +129,13 @@ const HS = (() => {
     const labels = c.data.labels || [];
     const xName = (c.options.scales && c.options.scales.x && c.options.scales.x.title && c.options.scales.x.title.text) || 'x';
     const rows = [[xName, ...ds.map((d) => d.label)]];
+    // {x, y} points (a linear x axis, e.g. block heights): every point, not the decimated ones
+    // drawn (Chart.js keeps the originals in _data), the datasets sharing the first one's x.
+    const points = (d) => d._data || d.data;
+    if (!labels.length && ds.length && points(ds[0]).length && typeof points(ds[0])[0] === 'object') {
+      points(ds[0]).forEach((p, i) => rows.push([p.x, ...ds.map((d) => (points(d)[i] || {}).y)]));
+      return rows.map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
+    }
     labels.forEach((l, i) => rows.push([l, ...ds.map((d) => d.data[i])]));
     return rows.map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
   }
@@ -500,7 +507,7 @@ const HS = (() => {
     });
   }
 
-  return { compact, palette, colour, lineDash, registerScenarios, scenarioColour, playColours, chartCsv, savePng, saveCsv, charts, alpha, isNum, num, sig, money, pct, years, esc, val, el, chartBox, makeChart, fanChart, histChart, lineChart,
+  return { compact, compactTick, palette, colour, lineDash, registerScenarios, scenarioColour, playColours, chartCsv, savePng, saveCsv, charts, alpha, isNum, num, sig, money, pct, years, esc, val, el, chartBox, makeChart, fanChart, histChart, lineChart,
     dailyPerformance, selectionTable, selectionCharts, metricsTable, cashflowTable, cashflowCharts, distributionCharts, otherPlays,
     investorSections, get };
 })();

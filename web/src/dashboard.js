@@ -225,8 +225,19 @@
     });
     document.getElementById('inputs').addEventListener('submit', (e) => { e.preventDefault(); calculate(); });
     fields.forEach((f) => document.getElementById(f).addEventListener('change', calculate));
+    // hashsim serve --blocks: the "Block revenue" tab (the same section as the report's).
+    if (meta.blocks_file) {
+      const tab = document.getElementById('tab-blocks-button');
+      tab.hidden = false;
+      const res = await fetch('/api/blocks');
+      const b = await res.json();
+      if (res.ok) HS.blockRevenue(document.getElementById('blocks-body'), b, 'dash');
+      else document.getElementById('blocks-body').innerHTML = `<p class="warn">${esc(b.error || `error ${res.status}`)}</p>`;
+      if (meta.error) tab.click();  // nothing to calculate: show what there is
+    }
     if (meta.error) {
       setStatus('error', meta.error);
+      if (meta.blocks_file) document.body.setAttribute('data-ready', '1');
       return;
     }
     await calculate();

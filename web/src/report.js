@@ -9,8 +9,18 @@
   // Colours follow the results file's scenario order, in every section (site included).
   HS.registerScenarios(scenarios.map((s) => s.name));
 
-  document.getElementById('subtitle').textContent =
-    `${meta.results_file}: ${scenarios.length} scenario(s), written ${meta.created_utc} by hashsim ${meta.hashsim_version} (${meta.git_sha}); report ${meta.report_created_utc}`;
+  // A report of a block ledger (or scores) alone has no results file: no simulated sections.
+  const hasResults = !!meta.results_file;
+  document.getElementById('subtitle').textContent = hasResults
+    ? `${meta.results_file}: ${scenarios.length} scenario(s), written ${meta.created_utc} by hashsim ${meta.hashsim_version} (${meta.git_sha}); report ${meta.report_created_utc}`
+    : `No results file (no simulated market paths); report ${meta.report_created_utc}`;
+  if (!hasResults) {
+    ['market', 'archetypes', 'fleets', 'site'].forEach((id) => {
+      document.getElementById(id).hidden = true;
+      const a = document.querySelector(`#toc a[href="#${id}"]`);
+      if (a) a.hidden = true;
+    });
+  }
 
   // ---- fan charts, scenarios overlaid -----------------------------------------------------
   const longest = scenarios.reduce((a, s) => (s.date.length > a.date.length ? s : a), scenarios[0] || { date: [] });
@@ -179,10 +189,11 @@
     return `<table class="data"><tr><th>value</th><th>number</th><th>source</th><th>provider time</th><th>fetched at</th><th>stale</th></tr>${
       Object.entries(snap.values).map(([k, x]) => `<tr><td>${esc(k)}</td><td>${sig(x.value, 8)}</td><td>${esc(x.source)}</td><td>${esc(x.provider_time || '')}</td><td>${esc(x.fetched_at || '')}</td><td>${x.stale ? 'yes' : 'no'}</td></tr>`).join('')}</table>`;
   };
-  let html = `<table class="kv"><tr><th>results file</th><td>${esc(meta.results_file)}</td></tr>
+  let html = hasResults ? `<table class="kv"><tr><th>results file</th><td>${esc(meta.results_file)}</td></tr>
     <tr><th>written</th><td>${esc(meta.created_utc)} by hashsim ${esc(meta.hashsim_version)} (${esc(meta.git_sha)}), schema ${meta.schema_version}</td></tr>
     <tr><th>command</th><td><code>${esc(meta.command_line)}</code></td></tr>
-    <tr><th>report</th><td>${esc(meta.report_created_utc)} by hashsim ${esc(meta.report_hashsim_version)} (${esc(meta.report_git_sha)})</td></tr></table>`;
+    <tr><th>report</th><td>${esc(meta.report_created_utc)} by hashsim ${esc(meta.report_hashsim_version)} (${esc(meta.report_git_sha)})</td></tr></table>`
+    : `<table class="kv"><tr><th>report</th><td>${esc(meta.report_created_utc)} by hashsim ${esc(meta.report_hashsim_version)} (${esc(meta.report_git_sha)})</td></tr></table>`;
   scenarios.forEach((s) => {
     html += `<h3>Scenario ${esc(s.name)}</h3><p>${esc(s.description)}</p>
       <table class="kv"><tr><th>master seed</th><td>${val(String(s.master_seed), `prov.${s.name}.master_seed`, s.master_seed)}</td></tr>
