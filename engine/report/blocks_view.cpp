@@ -22,7 +22,7 @@ std::string utc_of(double time_unix) {
   return civil_from_days(day) + hms;
 }
 
-const std::vector<double>& column_of(const std::vector<history::Column>& cols, const std::string& name) {
+const std::vector<double>& column_of(const std::vector<Column>& cols, const std::string& name) {
   for (const auto& c : cols)
     if (c.name == name) return c.values;
   static const std::vector<double> none;
