@@ -25,8 +25,8 @@ declare -A allowed=(
   [blocks]="$core"
   # Scenarios -> results file with start sources from live data (engine/sim/simulate_file).
   [simfile]="$core live"
-  # Report and dashboard present results, site analyses and live data.
-  [report]="$core site live"
+  # Report and dashboard present results, site analyses, live data and block ledgers.
+  [report]="$core site live blocks"
   # Front ends may use everything.
   [cli]="$core simfile live site history blocks report"
   [python]="$core simfile live site history blocks report"

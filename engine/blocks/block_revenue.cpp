@@ -239,10 +239,13 @@ BlockRevenueFile read_block_revenue_hdf5(const std::filesystem::path& path) {
                 "revenue --h5 FILE)");
   }
   const hid_t root = f.get();
-  const std::string schema = h5::get_string_attr(root, "schema").value_or("");
-  if (schema != "hashsim.block_revenue.v1")
-    throw Error(where + ": not a block revenue file (schema '" + schema.substr(0, 80) +
-                "', expected hashsim.block_revenue.v1; write one with hashsim blocks revenue --h5 FILE)");
+  // Root attributes of io::schema::write_provenance: schema kind + schema_version (2: dimension scales).
+  const std::string schema = h5::get_string_attr(root, io::schema::kAttrSchema).value_or("");
+  const auto version = h5::get_int_attr(root, io::schema::kAttrSchemaVersion).value_or(0);
+  if (schema != io::schema::kKindBlockRevenue || version != io::schema::kBlockRevenueVersion)
+    throw Error(where + ": not a block revenue file (schema '" + schema.substr(0, 80) + "' version " +
+                std::to_string(version) + ", expected " + io::schema::kKindBlockRevenue + " version " +
+                std::to_string(io::schema::kBlockRevenueVersion) + "; write one with hashsim blocks revenue --h5 FILE)");
   BlockRevenueFile out;
   out.path = where;
   const auto attr = [&](const char* name) { return h5::get_string_attr(root, name).value_or(""); };
