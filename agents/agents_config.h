@@ -15,7 +15,7 @@ namespace hashsim::agents {
 
 enum class RuleProfile { Default, Reference2021 };
 enum class Strategy : int { SellDaily = 0, LongBtc = 1 };
-const char* strategy_name(Strategy s);   // "sell_daily" / "long_btc"
+const char* strategy_name(Strategy s);    // "sell_daily" / "long_btc"
 const char* profile_name(RuleProfile p);  // "default" / "reference-2021"
 
 struct TariffBand {
@@ -36,10 +36,11 @@ struct ObserverFleet {
 // are given per field (tests use them to pin one mechanism at a time).
 struct DefaultRules {
   int window_days = 30;
-  double pool_fee = 0.0;                          // fraction of revenue
-  double hardware_failure_rate_per_year = 0.05;   // fraction of machines lost per year (legacy: 0)
-  double reinvest_fraction = 0.5;                 // share of the 30-day profit spent on machines
-  double max_payback_days = 720.0;                // buy only if the expected profit over this many days covers the price
+  double pool_fee = 0.0;                         // fraction of revenue
+  double hardware_failure_rate_per_year = 0.05;  // fraction of machines lost per year (legacy: 0)
+  double reinvest_fraction = 0.5;                // share of the 30-day profit spent on machines
+  double max_payback_days =
+      720.0;  // buy only if the expected profit over this many days covers the price
   double max_switch_off_fraction_per_day = 0.10;  // bounded pace of switching off
   double restart_fraction_per_day = 0.25;         // bounded pace of restarting idle machines
   // Forward-looking buy: expected continuous growth of difficulty (1/yr); the expected hashprice
@@ -62,14 +63,16 @@ struct DefaultRules {
   // the start hashrate, seeds the profit window and the order pipeline (legacy: false).
   bool equilibrium_start = true;
   // Finite power per tariff band: capacity_b(d) = (1 + headroom) * power_b(0) * e^(growth d / 365),
-  // power = kW of on + idle + pending machines; no order past it (legacy: headroom < 0 = unlimited).
+  // power = kW of on + idle + pending machines; no order past it (legacy: headroom < 0 =
+  // unlimited).
   double band_capacity_headroom = 0.10;
   double band_capacity_growth_per_year = 0.25;
-  // Supply (YAML `agents.supply`): manufacturers ship c(d) = share * H0 / 30.4375 * e^(growth d / 365)
-  // TH/s a day (H0: the start network hashrate). Orders queue behind the backlog B (TH/s of all
-  // pending machines): delivery after max(spec delay, ceil((B + today's orders) / c)) days (at most
-  // max_wait_days), and machine prices rise by premium * max(0, B / c - 30.4375) / 30.4375 (per month
-  // of backlog beyond one month of shipments). share <= 0: unlimited (legacy, and without the section).
+  // Supply (YAML `agents.supply`): manufacturers ship c(d) = share * H0 / 30.4375 * e^(growth d /
+  // 365) TH/s a day (H0: the start network hashrate). Orders queue behind the backlog B (TH/s of
+  // all pending machines): delivery after max(spec delay, ceil((B + today's orders) / c)) days (at
+  // most max_wait_days), and machine prices rise by premium * max(0, B / c - 30.4375) / 30.4375
+  // (per month of backlog beyond one month of shipments). share <= 0: unlimited (legacy, and
+  // without the section).
   double supply_share_per_month = 0.0;
   double supply_growth_per_year = 0.0;
   double supply_price_premium_per_backlog_month = 0.0;
@@ -79,7 +82,8 @@ struct DefaultRules {
 // Machine generations (YAML `agents.generations`; README "Miner agents"): catalogue slots hold
 // generations by release date (catalogue column `release_date`); a generation is sold new from its
 // release for new_sale_years; future generations arrive every future_every_days after the newest
-// catalogue release (or the start, if later) with J/TH = J/TH_newest * e^(log_efficiency_change_per_year
+// catalogue release (or the start, if later) with J/TH = J/TH_newest *
+// e^(log_efficiency_change_per_year
 // * years since the newest release), the slope of the efficiency frontier fitted on `specs`
 // (data/history/asic_specs.csv), at the newest machine's power and the lowest USD per TH/s of the
 // newest release; each takes the slot of the least efficient generation, whose machines join the
@@ -87,10 +91,11 @@ struct DefaultRules {
 // lowest (price + max_payback_days * 24 * kW * tariff) / TH in their group (strategy, band).
 struct Generations {
   bool enabled = false;
-  double new_sale_years = 3.0;   // <= 0: every released generation is sold new for ever
-  int future_every_days = 365;   // 0: no future generations
+  double new_sale_years = 3.0;  // <= 0: every released generation is sold new for ever
+  int future_every_days = 365;  // 0: no future generations
   std::filesystem::path specs_file;
-  double log_efficiency_change_per_year = 0.0;  // d ln(J/TH) / dt of the frontier (negative: improves)
+  double log_efficiency_change_per_year =
+      0.0;  // d ln(J/TH) / dt of the frontier (negative: improves)
 };
 
 // Exogenous hashrate shocks (YAML `agents.shocks`): a shock starts on a day with probability
@@ -107,10 +112,10 @@ struct Shocks {
 
 // Inputs of the published 2021 model that are not market paths (README of the reference).
 struct Reference2021 {
-  double start_price_usd = 0.0;              // P0 in the machine-price formula
-  double start_hashrate_ths = 0.0;           // HR0: the environment fleet is scaled to it
+  double start_price_usd = 0.0;                // P0 in the machine-price formula
+  double start_hashrate_ths = 0.0;             // HR0: the environment fleet is scaled to it
   double seed_hashprice_usd_per_th_day = 0.0;  // constant hashprice of the seeded 30-day history
-  market::ReplaySpec reward;                 // network reward BTC/day per path and day
+  market::ReplaySpec reward;                   // network reward BTC/day per path and day
 };
 
 struct AgentsConfig {
@@ -123,7 +128,7 @@ struct AgentsConfig {
   Generations generations{};
   Shocks shocks{};
   Reference2021 reference{};
-  int archetype_series_every_days = 0;     // 0: no per-archetype daily series
+  int archetype_series_every_days = 0;  // 0: no per-archetype daily series
 };
 
 // Parses and validates `agents:`; relative file names resolve against the scenario's folder.

@@ -10,13 +10,14 @@ namespace hashsim::agents {
 
 double ArchetypeTable::initial_network_hashrate_ths() const {
   double h = 0.0;
-  for (std::size_t a = 0; a < size(); ++a) h += network_weight[a] * hashrate_ths[a] * initial_machines[a];
+  for (std::size_t a = 0; a < size(); ++a)
+    h += network_weight[a] * hashrate_ths[a] * initial_machines[a];
   return h;
 }
 
 namespace {
-void push_agent(ArchetypeTable& t, int m, int band, double tariff, Strategy s, double machines, double weight,
-                double budget) {
+void push_agent(ArchetypeTable& t, int m, int band, double tariff, Strategy s, double machines,
+                double weight, double budget) {
   const MachineSpec& spec = t.catalogue.machines[static_cast<std::size_t>(m)];
   t.machine.push_back(m);
   t.tariff_usd_per_kwh.push_back(tariff);
@@ -44,8 +45,10 @@ void push_agent(ArchetypeTable& t, int m, int band, double tariff, Strategy s, d
 constexpr double kDaysPerYear = 365.0;
 
 // Per-agent arrays of one epoch from the slots' generations (observers keep their own machine).
-GenerationEpoch make_epoch(const ArchetypeTable& t, int first_day, const std::vector<MachineSpec>& slots,
-                           const std::vector<std::int64_t>& release_rel, const Generations& g, double horizon_days) {
+GenerationEpoch make_epoch(const ArchetypeTable& t, int first_day,
+                           const std::vector<MachineSpec>& slots,
+                           const std::vector<std::int64_t>& release_rel, const Generations& g,
+                           double horizon_days) {
   GenerationEpoch e;
   e.first_day = first_day;
   e.machines = slots;
@@ -69,7 +72,8 @@ GenerationEpoch make_epoch(const ArchetypeTable& t, int first_day, const std::ve
     e.power_cost_usd_per_day.push_back(cost);
     e.inv_power_cost_usd_per_day.push_back(cost > 0.0 ? 1.0 / cost : 0.0);
     const bool released = release_rel[m] <= first_day;
-    const bool on_sale = g.new_sale_years <= 0.0 || static_cast<double>(first_day - release_rel[m]) < sale_days;
+    const bool on_sale =
+        g.new_sale_years <= 0.0 || static_cast<double>(first_day - release_rel[m]) < sale_days;
     e.buyable.push_back(released && on_sale ? 1.0 : 0.0);
     e.pipeline_delay_days.push_back(std::max(1, spec.delivery_delay_days));
   }
@@ -87,7 +91,8 @@ GenerationEpoch make_epoch(const ArchetypeTable& t, int first_day, const std::ve
   for (std::size_t a = 0; a < t.n_env; ++a) {
     const std::size_t group = a % per_slot;
     const auto cost_per_th = [&](std::size_t m) {
-      return (slots[m].price_usd + horizon_days * 24.0 * slots[m].power_kw() * t.tariff_usd_per_kwh[a]) /
+      return (slots[m].price_usd +
+              horizon_days * 24.0 * slots[m].power_kw() * t.tariff_usd_per_kwh[a]) /
              slots[m].hashrate_ths;
     };
     int best = -1;
@@ -111,28 +116,32 @@ GenerationEpoch make_epoch(const ArchetypeTable& t, int first_day, const std::ve
     e.order_power_kw.push_back(e.power_kw[b]);
     e.order_power_cost_usd_per_day.push_back(e.power_cost_usd_per_day[b]);
     e.order_delay_days.push_back(e.pipeline_delay_days[b]);
-    e.buyable[a] = can_order ? 1.0 : 0.0;  // from here on: may agent a order (its target is on sale)
+    e.buyable[a] =
+        can_order ? 1.0 : 0.0;  // from here on: may agent a order (its target is on sale)
   }
   group_forward_value_pairs(t.n_env, e.order_slot.data(), e.order_hashrate_ths.data(),
-                            e.order_power_cost_usd_per_day.data(), e.value_source, e.value_evaluated);
+                            e.order_power_cost_usd_per_day.data(), e.value_source,
+                            e.value_evaluated);
   return e;
 }
 
 // The generation schedule (README "Miner agents"): events are catalogue releases after the
 // start, ends of sale (release + new_sale_years) and future releases every future_every_days
 // after max(newest catalogue release, start), J/TH on the fitted frontier slope.
-void build_generation_epochs(ArchetypeTable& t, const Generations& g, double payback_days, std::int64_t start_day,
-                             int horizon_days) {
+void build_generation_epochs(ArchetypeTable& t, const Generations& g, double payback_days,
+                             std::int64_t start_day, int horizon_days) {
   const auto& cat = t.catalogue.machines;
   const std::size_t n_slots = cat.size();
   std::vector<std::int64_t> rel(n_slots);
   std::size_t newest = 0;
   for (std::size_t m = 0; m < n_slots; ++m) {
     if (cat[m].release_day == MachineSpec::kAlwaysReleased)
-      throw Error(t.catalogue.file.string() + ": machine generations need a release_date for every machine ('" +
-                  cat[m].name + "' has none)");
+      throw Error(t.catalogue.file.string() +
+                  ": machine generations need a release_date for every machine ('" + cat[m].name +
+                  "' has none)");
     rel[m] = cat[m].release_day - start_day;
-    if (rel[m] > rel[newest] || (rel[m] == rel[newest] && cat[m].efficiency_j_per_th() < cat[newest].efficiency_j_per_th()))
+    if (rel[m] > rel[newest] ||
+        (rel[m] == rel[newest] && cat[m].efficiency_j_per_th() < cat[newest].efficiency_j_per_th()))
       newest = m;
   }
   std::vector<std::int64_t> days{0};
@@ -147,8 +156,8 @@ void build_generation_epochs(ArchetypeTable& t, const Generations& g, double pay
   }
   std::vector<std::int64_t> future;
   if (g.future_every_days > 0)
-    for (std::int64_t d = std::max<std::int64_t>(rel[newest], 0) + g.future_every_days; d < horizon_days;
-         d += g.future_every_days) {
+    for (std::int64_t d = std::max<std::int64_t>(rel[newest], 0) + g.future_every_days;
+         d < horizon_days; d += g.future_every_days) {
       future.push_back(d);
       days.push_back(d);
       const auto end = d + static_cast<std::int64_t>(std::ceil(sale_days));
@@ -160,7 +169,8 @@ void build_generation_epochs(ArchetypeTable& t, const Generations& g, double pay
   // Future generations cost the lowest USD per TH/s among the newest catalogue release's machines.
   double usd_per_th = HUGE_VAL;
   for (std::size_t m = 0; m < n_slots; ++m)
-    if (rel[m] == rel[newest]) usd_per_th = std::min(usd_per_th, cat[m].price_usd / cat[m].hashrate_ths);
+    if (rel[m] == rel[newest])
+      usd_per_th = std::min(usd_per_th, cat[m].price_usd / cat[m].hashrate_ths);
   std::vector<MachineSpec> slots = cat;
   std::size_t next_future = 0;
   for (std::int64_t day : days) {
@@ -171,12 +181,14 @@ void build_generation_epochs(ArchetypeTable& t, const Generations& g, double pay
       // receives its machines.
       for (std::size_t m = 0; m < n_slots; ++m) {
         if (rel[m] > day) continue;
-        if (from < 0 || slots[m].efficiency_j_per_th() > slots[static_cast<std::size_t>(from)].efficiency_j_per_th())
+        if (from < 0 || slots[m].efficiency_j_per_th() >
+                            slots[static_cast<std::size_t>(from)].efficiency_j_per_th())
           from = static_cast<int>(m);
       }
       for (std::size_t m = 0; m < n_slots; ++m) {
         if (rel[m] > day || static_cast<int>(m) == from) continue;
-        if (into < 0 || slots[m].efficiency_j_per_th() > slots[static_cast<std::size_t>(into)].efficiency_j_per_th())
+        if (into < 0 || slots[m].efficiency_j_per_th() >
+                            slots[static_cast<std::size_t>(into)].efficiency_j_per_th())
           into = static_cast<int>(m);
       }
       if (from >= 0 && into >= 0) {
@@ -185,8 +197,10 @@ void build_generation_epochs(ArchetypeTable& t, const Generations& g, double pay
         const MachineSpec& base = cat[newest];
         MachineSpec next = base;
         const double years = static_cast<double>(day - rel[newest]) / kDaysPerYear;
-        const double j_per_th = base.efficiency_j_per_th() * std::exp(g.log_efficiency_change_per_year * years);
-        next.hashrate_ths = base.power_w / j_per_th;  // the newest machine's power, delay and price elasticity
+        const double j_per_th =
+            base.efficiency_j_per_th() * std::exp(g.log_efficiency_change_per_year * years);
+        next.hashrate_ths =
+            base.power_w / j_per_th;  // the newest machine's power, delay and price elasticity
         next.price_usd = usd_per_th * next.hashrate_ths;
         next.name = "generation " + civil_from_days(start_day + day);
         next.initial_units = 0.0;
@@ -217,9 +231,11 @@ ArchetypeTable build_archetype_table(const AgentsConfig& config, double start_ne
   if (generations) {
     if (start_date.empty()) throw Error("machine generations need the start date (start.date)");
     start_day = parse_iso_date(start_date);
-    // Machines released after the start have no units yet (they arrive by orders from their release).
+    // Machines released after the start have no units yet (they arrive by orders from their
+    // release).
     for (auto& m : t.catalogue.machines)
-      if (m.release_day != MachineSpec::kAlwaysReleased && m.release_day > start_day) m.initial_units = 0.0;
+      if (m.release_day != MachineSpec::kAlwaysReleased && m.release_day > start_day)
+        m.initial_units = 0.0;
   }
   t.profile = config.profile;
   const auto& machines = t.catalogue.machines;
@@ -230,8 +246,10 @@ ArchetypeTable build_archetype_table(const AgentsConfig& config, double start_ne
     for (Strategy s : {Strategy::SellDaily, Strategy::LongBtc}) {
       for (std::size_t b = 0; b < config.tariffs.size(); ++b) {
         const auto& band = config.tariffs[b];
-        const double count = machines[m].initial_units * band.weight * config.strategy_weight[static_cast<int>(s)];
-        push_agent(t, static_cast<int>(m), static_cast<int>(b), band.usd_per_kwh, s, count, 1.0, 0.0);
+        const double count =
+            machines[m].initial_units * band.weight * config.strategy_weight[static_cast<int>(s)];
+        push_agent(t, static_cast<int>(m), static_cast<int>(b), band.usd_per_kwh, s, count, 1.0,
+                   0.0);
       }
     }
   }
@@ -239,15 +257,17 @@ ArchetypeTable build_archetype_table(const AgentsConfig& config, double start_ne
   for (const auto& o : config.observers) {
     const auto m = t.catalogue.index_of(o.machine);
     const double n = std::floor(o.budget_usd / machines[m].price_usd);
-    push_agent(t, static_cast<int>(m), static_cast<int>(t.n_bands), o.tariff_usd_per_kwh, o.strategy, n, o.counts_in_network ? 1.0 : 0.0,
-               o.budget_usd);
+    push_agent(t, static_cast<int>(m), static_cast<int>(t.n_bands), o.tariff_usd_per_kwh,
+               o.strategy, n, o.counts_in_network ? 1.0 : 0.0, o.budget_usd);
   }
   t.n_observers = t.machine.size() - t.n_env;
 
   double env_hashrate = 0.0;
-  for (std::size_t a = 0; a < t.n_env; ++a) env_hashrate += t.hashrate_ths[a] * t.initial_machines[a];
+  for (std::size_t a = 0; a < t.n_env; ++a)
+    env_hashrate += t.hashrate_ths[a] * t.initial_machines[a];
   if (!(env_hashrate > 0.0))
-    throw Error(config.catalogue_file.string() + ": the archetypes have no hashrate (all initial_units or weights are 0)");
+    throw Error(config.catalogue_file.string() +
+                ": the archetypes have no hashrate (all initial_units or weights are 0)");
 
   if (config.profile == RuleProfile::Reference2021) {
     // Seeded history uses the unscaled float counts; the fleet is then scaled with int()
@@ -255,10 +275,12 @@ ArchetypeTable build_archetype_table(const AgentsConfig& config, double start_ne
     const double hp = config.reference.seed_hashprice_usd_per_th_day;
     for (std::size_t a = 0; a < t.n_env; ++a) {
       const double c = t.initial_machines[a];
-      t.seed_pnl_usd_per_day[a] = hp * t.hashrate_ths[a] * c - t.power_kw[a] * c * t.tariff_usd_per_kwh[a] * 24.0;
+      t.seed_pnl_usd_per_day[a] =
+          hp * t.hashrate_ths[a] * c - t.power_kw[a] * c * t.tariff_usd_per_kwh[a] * 24.0;
     }
     const double scalar = config.reference.start_hashrate_ths / env_hashrate;
-    for (std::size_t a = 0; a < t.n_env; ++a) t.initial_machines[a] = std::trunc(t.initial_machines[a] * scalar);
+    for (std::size_t a = 0; a < t.n_env; ++a)
+      t.initial_machines[a] = std::trunc(t.initial_machines[a] * scalar);
   } else {
     double observers_hashrate = 0.0;
     for (std::size_t a = t.n_env; a < t.size(); ++a)
@@ -271,12 +293,15 @@ ArchetypeTable build_archetype_table(const AgentsConfig& config, double start_ne
     for (std::size_t a = 0; a < t.n_env; ++a) t.initial_machines[a] *= scalar;
   }
   if (generations)
-    build_generation_epochs(t, config.generations, config.rules.max_payback_days, start_day, std::max(horizon_days, 1));
+    build_generation_epochs(t, config.generations, config.rules.max_payback_days, start_day,
+                            std::max(horizon_days, 1));
   return t;
 }
 
-void group_forward_value_pairs(std::size_t n, const int* order_slot, const double* order_hashrate_ths,
-                               const double* order_power_cost_usd_per_day, std::vector<std::size_t>& source,
+void group_forward_value_pairs(std::size_t n, const int* order_slot,
+                               const double* order_hashrate_ths,
+                               const double* order_power_cost_usd_per_day,
+                               std::vector<std::size_t>& source,
                                std::vector<std::size_t>& evaluated) {
   source.assign(n, 0);
   evaluated.clear();

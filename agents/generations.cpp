@@ -10,7 +10,8 @@ namespace hashsim::agents {
 
 EfficiencyFrontier fit_efficiency_frontier(const std::filesystem::path& specs_file) {
   const CsvTable t = read_csv(specs_file);
-  const auto c_th = t.column("hashrate_ths"), c_w = t.column("power_w"), c_year = t.column("release_year");
+  const auto c_th = t.column("hashrate_ths"), c_w = t.column("power_w"),
+             c_year = t.column("release_year");
   std::map<long long, double> best;  // release year -> lowest J/TH
   for (std::size_t r = 0; r < t.rows.size(); ++r) {
     const double th = t.number(r, c_th), w = t.number(r, c_w);
@@ -22,7 +23,9 @@ EfficiencyFrontier fit_efficiency_frontier(const std::filesystem::path& specs_fi
     auto it = best.find(year);
     if (it == best.end() || j < it->second) best[year] = j;
   }
-  if (best.size() < 2) throw Error(specs_file.string() + ": the efficiency frontier needs machines of two release years");
+  if (best.size() < 2)
+    throw Error(specs_file.string() +
+                ": the efficiency frontier needs machines of two release years");
   // OLS of ln(J/TH) on the year over the frontier points.
   double sx = 0.0, sy = 0.0, sxx = 0.0, sxy = 0.0;
   const double n = static_cast<double>(best.size());

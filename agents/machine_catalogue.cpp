@@ -18,7 +18,8 @@ std::size_t MachineCatalogue::index_of(const std::string& name) const {
     if (machines[i].name == name) return i;
     known += (known.empty() ? "" : ", ") + machines[i].name;
   }
-  throw Error("unknown machine '" + name + "' (catalogue " + file.string() + " has: " + known + ")");
+  throw Error("unknown machine '" + name + "' (catalogue " + file.string() + " has: " + known +
+              ")");
 }
 
 namespace {
@@ -89,15 +90,18 @@ MachineCatalogue load_machine_catalogue(const std::filesystem::path& file, Machi
     m.name = t.text(r, c_name);
     if (nameplate) m.manufacturer = t.text(r, t.column("manufacturer"));
     if (m.name.empty()) throw Error(where + "column '" + t.header[c_name] + "' is empty");
-    if (!seen.insert(m.full_name()).second) throw Error(where + "duplicate machine '" + m.full_name() + "'");
+    if (!seen.insert(m.full_name()).second)
+      throw Error(where + "duplicate machine '" + m.full_name() + "'");
     auto positive = [&](std::size_t col) {
       const double v = t.number(r, col);
-      if (!(v > 0.0)) throw Error(where + "column '" + t.header[col] + "' = " + t.text(r, col) + " must be > 0");
+      if (!(v > 0.0))
+        throw Error(where + "column '" + t.header[col] + "' = " + t.text(r, col) + " must be > 0");
       return v;
     };
     auto non_negative = [&](std::size_t col) {
       const double v = t.number(r, col);
-      if (v < 0.0) throw Error(where + "column '" + t.header[col] + "' = " + t.text(r, col) + " must be >= 0");
+      if (v < 0.0)
+        throw Error(where + "column '" + t.header[col] + "' = " + t.text(r, col) + " must be >= 0");
       return v;
     };
     m.hashrate_ths = positive(c_th);
@@ -123,8 +127,8 @@ MachineCatalogue load_machine_catalogue(const std::filesystem::path& file, Machi
     m.price_growth_factor = non_negative(c_gf);
     const long long delay = t.integer(r, c_delay);
     if (delay < 0 || delay > kMaxDeliveryDelayDays)
-      throw Error(where + "column 'delivery_delay_days' = " + t.text(r, c_delay) + " is not in [0, " +
-                  std::to_string(kMaxDeliveryDelayDays) + "]");
+      throw Error(where + "column 'delivery_delay_days' = " + t.text(r, c_delay) +
+                  " is not in [0, " + std::to_string(kMaxDeliveryDelayDays) + "]");
     m.delivery_delay_days = static_cast<int>(delay);
     m.initial_units = non_negative(c_units);
     cat.machines.push_back(std::move(m));

@@ -1,10 +1,10 @@
 #pragma once
 // The machine catalogue: one row per ASIC model, read from data/machines/*.csv (the single source
 // of truth; code holds no machine numbers). Columns: name, hashrate_ths, power_w, price_usd,
-// price_growth_factor, delivery_delay_days, initial_units, source; optional release_date (YYYY-MM or
-// YYYY-MM-DD; a month means its first day), used by machine generations. See data/README.md.
-// The same type and loader read the nameplate list data/history/asic_specs.csv (manufacturer,
-// model, hashrate_ths, power_w, source; data/history/README.md) used by backtests and block revenue.
+// price_growth_factor, delivery_delay_days, initial_units, source; optional release_date (YYYY-MM
+// or YYYY-MM-DD; a month means its first day), used by machine generations. See data/README.md. The
+// same type and loader read the nameplate list data/history/asic_specs.csv (manufacturer, model,
+// hashrate_ths, power_w, source; data/history/README.md) used by backtests and block revenue.
 #include <cstdint>
 #include <filesystem>
 #include <limits>
@@ -19,9 +19,10 @@ struct MachineSpec {
   double hashrate_ths = 0.0;
   double power_w = 0.0;
   double price_usd = 0.0;
-  double price_growth_factor = 0.0;  // reference-2021: order scale; default: price elasticity to hashprice
+  double price_growth_factor =
+      0.0;  // reference-2021: order scale; default: price elasticity to hashprice
   int delivery_delay_days = 0;
-  double initial_units = 0.0;        // relative (unscaled) fleet size in machines
+  double initial_units = 0.0;  // relative (unscaled) fleet size in machines
   std::string source;
   std::int64_t release_day = kAlwaysReleased;  // days since 1970-01-01 (engine/util/dates.h)
   static constexpr std::int64_t kAlwaysReleased = std::numeric_limits<std::int64_t>::min() / 4;
@@ -44,8 +45,8 @@ struct MachineCatalogue {
 };
 
 // Which columns a machine file has: a simulation catalogue (data/machines/) needs every economic
-// column; a nameplate list (data/history/asic_specs.csv) has manufacturer and model instead of name,
-// and no economic columns (price_usd is read when present and not blank).
+// column; a nameplate list (data/history/asic_specs.csv) has manufacturer and model instead of
+// name, and no economic columns (price_usd is read when present and not blank).
 enum class MachineColumns { Catalogue, Nameplate };
 
 inline constexpr int kMaxDeliveryDelayDays = 365;

@@ -14,7 +14,8 @@ constexpr double kDaysPerMonth = 365.25 / 12.0;
 
 double network_hashrate_ths(const ArchetypeTable& t, const MinerState& s) {
   double h = 0.0;
-  for (std::size_t a = 0; a < s.n; ++a) h += t.network_weight[a] * t.hashrate_ths[a] * s.machines_on[a];
+  for (std::size_t a = 0; a < s.n; ++a)
+    h += t.network_weight[a] * t.hashrate_ths[a] * s.machines_on[a];
   return h;
 }
 
@@ -22,11 +23,12 @@ namespace {
 // Earn and book for every agent (observers included). Branch-free: both strategies are computed
 // and blended by the 0/1 Long BTC flag, so the loop vectorises.
 // online_share: the share of each fleet not forced offline by a shock (1 without shocks).
-void earn_and_book(std::size_t n, double hp_btc, double price_usd, double inv_price, double online_share,
-                   const double* __restrict th,
-                   const double* __restrict cost_pm, const double* __restrict is_long_v, const double* __restrict on,
-                   double* __restrict usd, double* __restrict btc, double* __restrict ring, double* __restrict win,
-                   double* __restrict total, double* __restrict pday) {
+void earn_and_book(std::size_t n, double hp_btc, double price_usd, double inv_price,
+                   double online_share, const double* __restrict th,
+                   const double* __restrict cost_pm, const double* __restrict is_long_v,
+                   const double* __restrict on, double* __restrict usd, double* __restrict btc,
+                   double* __restrict ring, double* __restrict win, double* __restrict total,
+                   double* __restrict pday) {
   for (std::size_t a = 0; a < n; ++a) {
     const double running = on[a] * online_share;
     const double rev_btc = running * th[a] * hp_btc;
@@ -59,17 +61,20 @@ double run_segment_usd(double m_revenue, double cost, double k, double a, double
   const double len = end - a;
   // (e^(-k a) - e^(-k end)) / k without cancellation; the limit len as k -> 0.
   // e^(-k * 0) = 1 exactly: the first segment skips the exp (the same bits, one call fewer).
-  const double decay = k > 0.0 ? (a == 0.0 ? 1.0 : std::exp(-k * a)) * -std::expm1(-k * len) / k : len;
+  const double decay =
+      k > 0.0 ? (a == 0.0 ? 1.0 : std::exp(-k * a)) * -std::expm1(-k * len) / k : len;
   return m_revenue * decay - cost * len;
 }
 
 // Switch off / restart / retire for every archetype on the short-term margin.
-void switch_and_retire(std::size_t n, const DefaultRules& r, double net_hp_switch_usd, double survive,
-                       bool proportional_restart, const double* __restrict th, const double* __restrict cost_pm,
-                       const double* __restrict inv_cost_pm, const double* __restrict machine_price,
-                       double* __restrict on, double* __restrict idle, double* __restrict usd,
+void switch_and_retire(std::size_t n, const DefaultRules& r, double net_hp_switch_usd,
+                       double survive, bool proportional_restart, const double* __restrict th,
+                       const double* __restrict cost_pm, const double* __restrict inv_cost_pm,
+                       const double* __restrict machine_price, double* __restrict on,
+                       double* __restrict idle, double* __restrict usd,
                        double* __restrict retired) {
-  const double max_off = r.max_switch_off_fraction_per_day, restart_frac = r.restart_fraction_per_day;
+  const double max_off = r.max_switch_off_fraction_per_day,
+               restart_frac = r.restart_fraction_per_day;
   const double retire_frac = r.retire_fraction_per_day, resale = r.resale_fraction;
   for (std::size_t a = 0; a < n; ++a) {
     const double on_a = on[a] * survive;
@@ -97,12 +102,14 @@ void switch_and_retire(std::size_t n, const DefaultRules& r, double net_hp_switc
 // margin <= 0, or one whose value cannot reach the price, orders nothing whatever its exact
 // value, so skipping those changes no result (value_scratch holds 0 for them).
 void want_orders(std::size_t n, const DefaultRules& r, double net_hp30_usd, double price_usd,
-                 const RewardOutlook& outlook, const double* __restrict th, const double* __restrict cost_pm,
-                 const double* __restrict is_long_v, const double* __restrict machine_price,
-                 const double* __restrict buyable, const double* __restrict usd, const double* __restrict btc,
+                 const RewardOutlook& outlook, const double* __restrict th,
+                 const double* __restrict cost_pm, const double* __restrict is_long_v,
+                 const double* __restrict machine_price, const double* __restrict buyable,
+                 const double* __restrict usd, const double* __restrict btc,
                  const double* __restrict pending, const double* __restrict win,
-                 const std::vector<std::size_t>& value_evaluated, const std::size_t* __restrict value_source,
-                 double* __restrict value, double* __restrict buy_out, bool limit_by_funds) {
+                 const std::vector<std::size_t>& value_evaluated,
+                 const std::size_t* __restrict value_source, double* __restrict value,
+                 double* __restrict buy_out, bool limit_by_funds) {
   const double horizon = r.max_payback_days, reinvest = r.reinvest_fraction;
   for (const std::size_t a : value_evaluated) {
     const double revenue = th[a] * net_hp30_usd;
@@ -113,9 +120,10 @@ void want_orders(std::size_t n, const DefaultRules& r, double net_hp30_usd, doub
     // 1e-9 slack covers the rounding of the evaluated value (a few ulp).
     const bool can_pay_back = margin > 0.0 && (outlook.reward_ratio_after_halving > 1.0 ||
                                                margin * horizon >= machine_price[a] * (1.0 - 1e-9));
-    value[a] = can_pay_back ? forward_machine_value_usd(revenue, cost_pm[a], horizon,
-                                                        r.expected_difficulty_growth_per_year, outlook)
-                            : 0.0;
+    value[a] = can_pay_back
+                   ? forward_machine_value_usd(revenue, cost_pm[a], horizon,
+                                               r.expected_difficulty_growth_per_year, outlook)
+                   : 0.0;
   }
   // Copy each pair's value to its other archetypes first (a gather), so the loop below is
   // branch-free over contiguous arrays and vectorises.
@@ -125,18 +133,23 @@ void want_orders(std::size_t n, const DefaultRules& r, double net_hp30_usd, doub
     const double margin = revenue - cost_pm[a];
     const double price = machine_price[a];
     const double inv_machine_price = 1.0 / price;
-    const bool worth_buying = (margin > 0.0) & (value[a] >= price) & (win[a] > 0.0) & (buyable[a] > 0.0);
-    const double scale = r.scale_orders_by_value ? std::min(1.0, (value[a] - price) * inv_machine_price) : 1.0;
-    const double want = worth_buying ? reinvest * scale * win[a] * inv_machine_price - pending[a] : 0.0;
+    const bool worth_buying =
+        (margin > 0.0) & (value[a] >= price) & (win[a] > 0.0) & (buyable[a] > 0.0);
+    const double scale =
+        r.scale_orders_by_value ? std::min(1.0, (value[a] - price) * inv_machine_price) : 1.0;
+    const double want =
+        worth_buying ? reinvest * scale * win[a] * inv_machine_price - pending[a] : 0.0;
     const double funds_usd = std::max(usd[a], 0.0) + is_long_v[a] * btc[a] * price_usd;
-    buy_out[a] = limit_by_funds ? std::min(std::max(want, 0.0), funds_usd * inv_machine_price) : std::max(want, 0.0);
+    buy_out[a] = limit_by_funds ? std::min(std::max(want, 0.0), funds_usd * inv_machine_price)
+                                : std::max(want, 0.0);
   }
 }
 
 // Pay for today's orders: from USD first; Long BTC sells BTC for any shortfall.
-void pay_orders(std::size_t n, double price_usd, double inv_price, const double* __restrict is_long_v,
-                const double* __restrict machine_price, const double* __restrict buy, double* __restrict usd,
-                double* __restrict btc, double* __restrict pending) {
+void pay_orders(std::size_t n, double price_usd, double inv_price,
+                const double* __restrict is_long_v, const double* __restrict machine_price,
+                const double* __restrict buy, double* __restrict usd, double* __restrict btc,
+                double* __restrict pending) {
   for (std::size_t a = 0; a < n; ++a) {
     const double usd_after = usd[a] - buy[a] * machine_price[a];
     const double btc_sold = is_long_v[a] * std::min(btc[a], std::max(-usd_after, 0.0) * inv_price);
@@ -148,14 +161,15 @@ void pay_orders(std::size_t n, double price_usd, double inv_price, const double*
 
 // Finite power per tariff band: scale the band's orders so that on + idle + pending + ordered
 // power stays within its capacity today.
-void cap_orders_by_band(const ArchetypeTable& t, const double* power_kw, const double* order_power_kw, MinerState& s,
-                        double capacity_factor) {
+void cap_orders_by_band(const ArchetypeTable& t, const double* power_kw,
+                        const double* order_power_kw, MinerState& s, double capacity_factor) {
   const std::size_t n_env = t.n_env, nb = t.n_bands;
   std::fill(s.band_used_kw.begin(), s.band_used_kw.end(), 0.0);
   std::fill(s.band_order_kw.begin(), s.band_order_kw.end(), 0.0);
   for (std::size_t a = 0; a < n_env; ++a) {
     const std::size_t b = static_cast<std::size_t>(t.tariff_band[a]);
-    s.band_used_kw[b] += power_kw[a] * (s.machines_on[a] + s.machines_idle[a]) + order_power_kw[a] * s.pending_machines[a];
+    s.band_used_kw[b] += power_kw[a] * (s.machines_on[a] + s.machines_idle[a]) +
+                         order_power_kw[a] * s.pending_machines[a];
     s.band_order_kw[b] += order_power_kw[a] * s.buy_scratch[a];
   }
   for (std::size_t b = 0; b < nb; ++b) {
@@ -163,13 +177,14 @@ void cap_orders_by_band(const ArchetypeTable& t, const double* power_kw, const d
     // band_order_kw now holds the band's scale factor for its orders.
     s.band_order_kw[b] = s.band_order_kw[b] > room ? room / s.band_order_kw[b] : 1.0;
   }
-  for (std::size_t a = 0; a < n_env; ++a) s.buy_scratch[a] *= s.band_order_kw[static_cast<std::size_t>(t.tariff_band[a])];
+  for (std::size_t a = 0; a < n_env; ++a)
+    s.buy_scratch[a] *= s.band_order_kw[static_cast<std::size_t>(t.tariff_band[a])];
 }
 
 // Today's price of every catalogue slot: one exp per slot per day, not per archetype; `premium`
 // is the supply backlog's price factor (1 without supply limits).
-void update_machine_prices(const ArchetypeTable& t, const std::vector<MachineSpec>& slots, MinerState& s,
-                           double hp30_usd, double premium = 1.0) {
+void update_machine_prices(const ArchetypeTable& t, const std::vector<MachineSpec>& slots,
+                           MinerState& s, double hp30_usd, double premium = 1.0) {
   const double log_hp_ratio = std::log(std::max(hp30_usd, 1e-300) / s.start_hashprice_usd);
   for (std::size_t m = 0; m < s.price_by_machine_usd.size(); ++m) {
     const auto& spec = slots[m];
@@ -178,7 +193,8 @@ void update_machine_prices(const ArchetypeTable& t, const std::vector<MachineSpe
   }
   for (std::size_t a = 0; a < t.n_env; ++a)
     s.price_scratch_usd[a] = s.price_by_machine_usd[static_cast<std::size_t>(t.machine[a])];
-  if (!t.epochs.empty()) {  // the price of what each archetype orders (the newest generation on sale)
+  if (!t.epochs
+           .empty()) {  // the price of what each archetype orders (the newest generation on sale)
     const std::vector<int>& slot = t.epochs[s.epoch].order_slot;
     for (std::size_t a = 0; a < t.n_env; ++a)
       s.order_price_usd[a] = s.price_by_machine_usd[static_cast<std::size_t>(slot[a])];
@@ -199,15 +215,37 @@ struct Specs {
 };
 Specs specs_of(const ArchetypeTable& t, const MinerState& s) {
   if (t.epochs.empty())
-    return {t.hashrate_ths.data(),  t.power_kw.data(), t.power_cost_usd_per_day.data(), t.inv_power_cost_usd_per_day.data(),
-            t.buyable.data(),       t.pipeline_delay_days.data(), &t.catalogue.machines,
-            t.hashrate_ths.data(),  t.power_kw.data(), t.power_cost_usd_per_day.data(),
-            t.pipeline_delay_days.data(), nullptr, t.machine.data(), &s.value_evaluated, s.value_source.data()};
+    return {t.hashrate_ths.data(),
+            t.power_kw.data(),
+            t.power_cost_usd_per_day.data(),
+            t.inv_power_cost_usd_per_day.data(),
+            t.buyable.data(),
+            t.pipeline_delay_days.data(),
+            &t.catalogue.machines,
+            t.hashrate_ths.data(),
+            t.power_kw.data(),
+            t.power_cost_usd_per_day.data(),
+            t.pipeline_delay_days.data(),
+            nullptr,
+            t.machine.data(),
+            &s.value_evaluated,
+            s.value_source.data()};
   const GenerationEpoch& e = t.epochs[s.epoch];
-  return {e.hashrate_ths.data(), e.power_kw.data(),           e.power_cost_usd_per_day.data(),
-          e.inv_power_cost_usd_per_day.data(), e.buyable.data(), e.pipeline_delay_days.data(), &e.machines,
-          e.order_hashrate_ths.data(), e.order_power_kw.data(), e.order_power_cost_usd_per_day.data(),
-          e.order_delay_days.data(), e.order_to.data(), e.order_slot.data(), &e.value_evaluated, e.value_source.data()};
+  return {e.hashrate_ths.data(),
+          e.power_kw.data(),
+          e.power_cost_usd_per_day.data(),
+          e.inv_power_cost_usd_per_day.data(),
+          e.buyable.data(),
+          e.pipeline_delay_days.data(),
+          &e.machines,
+          e.order_hashrate_ths.data(),
+          e.order_power_kw.data(),
+          e.order_power_cost_usd_per_day.data(),
+          e.order_delay_days.data(),
+          e.order_to.data(),
+          e.order_slot.data(),
+          &e.value_evaluated,
+          e.value_source.data()};
 }
 
 // Epoch `e` begins (previous epoch `prev`). A new generation takes slot e.merge_from: its
@@ -215,7 +253,8 @@ Specs specs_of(const ArchetypeTable& t, const MinerState& s) {
 // their money, orders in flight (counted in the ordered machine, the same for both payers of a
 // group) and profit history; the slot starts empty with the new generation. Then orders in flight
 // whose ordered machine changed are recounted at equal hashrate in the new one.
-void begin_epoch(const ArchetypeTable& t, MinerState& s, const GenerationEpoch& prev, const GenerationEpoch& e) {
+void begin_epoch(const ArchetypeTable& t, MinerState& s, const GenerationEpoch& prev,
+                 const GenerationEpoch& e) {
   const std::size_t n = s.n, per_slot = 2 * t.n_bands;  // archetypes: machine -> strategy -> band
   for (std::size_t a = 0; e.merge_from >= 0 && a < per_slot; ++a) {
     const std::size_t f = static_cast<std::size_t>(e.merge_from) * per_slot + a;
@@ -225,7 +264,8 @@ void begin_epoch(const ArchetypeTable& t, MinerState& s, const GenerationEpoch& 
       (*v)[i] += k * (*v)[f];
       (*v)[f] = 0.0;
     }
-    for (auto* v : {&s.usd, &s.btc, &s.profit_window_usd, &s.profit_total_usd, &s.profit_day_usd, &s.pending_machines}) {
+    for (auto* v : {&s.usd, &s.btc, &s.profit_window_usd, &s.profit_total_usd, &s.profit_day_usd,
+                    &s.pending_machines}) {
       (*v)[i] += (*v)[f];
       (*v)[f] = 0.0;
     }
@@ -241,7 +281,8 @@ void begin_epoch(const ArchetypeTable& t, MinerState& s, const GenerationEpoch& 
     }
   }
   for (std::size_t a = 0; a < t.n_env; ++a) {
-    if (prev.order_hashrate_ths[a] == e.order_hashrate_ths[a] && prev.order_to[a] == e.order_to[a]) continue;
+    if (prev.order_hashrate_ths[a] == e.order_hashrate_ths[a] && prev.order_to[a] == e.order_to[a])
+      continue;
     const double k = prev.order_hashrate_ths[a] / e.order_hashrate_ths[a];
     s.pending_machines[a] *= k;
     for (int p = 0; p < s.pipeline_len; ++p) s.pipeline[static_cast<std::size_t>(p) * n + a] *= k;
@@ -249,26 +290,31 @@ void begin_epoch(const ArchetypeTable& t, MinerState& s, const GenerationEpoch& 
 }
 }  // namespace
 
-const double* hashrate_ths_in_force(const ArchetypeTable& t, const MinerState& s) { return specs_of(t, s).th; }
+const double* hashrate_ths_in_force(const ArchetypeTable& t, const MinerState& s) {
+  return specs_of(t, s).th;
+}
 
-RewardOutlook reward_outlook(double height, double subsidy_btc_per_block, double fee_btc_per_block) {
+RewardOutlook reward_outlook(double height, double subsidy_btc_per_block,
+                             double fee_btc_per_block) {
   constexpr auto kHalvingInterval = static_cast<double>(units::kHalvingInterval);
   constexpr auto kBlocksPerDay = static_cast<double>(units::kBlocksPerDay);
   RewardOutlook o;
   const double next = (std::floor(height / kHalvingInterval) + 1.0) * kHalvingInterval;
   o.days_to_halving = (next - height) / kBlocksPerDay;
   const double now = subsidy_btc_per_block + fee_btc_per_block;
-  o.reward_ratio_after_halving = now > 0.0 ? (0.5 * subsidy_btc_per_block + fee_btc_per_block) / now : 1.0;
+  o.reward_ratio_after_halving =
+      now > 0.0 ? (0.5 * subsidy_btc_per_block + fee_btc_per_block) / now : 1.0;
   return o;
 }
 
-double forward_machine_value_usd(double revenue_usd_per_day, double cost_usd_per_day, double horizon_days,
-                                 double growth_per_year, const RewardOutlook& outlook) {
+double forward_machine_value_usd(double revenue_usd_per_day, double cost_usd_per_day,
+                                 double horizon_days, double growth_per_year,
+                                 const RewardOutlook& outlook) {
   const double k = std::max(growth_per_year, 0.0) / market::kDaysPerYear;
   const double t_h = std::min(std::max(outlook.days_to_halving, 0.0), horizon_days);
   return run_segment_usd(revenue_usd_per_day, cost_usd_per_day, k, 0.0, t_h) +
-         run_segment_usd(revenue_usd_per_day * outlook.reward_ratio_after_halving, cost_usd_per_day, k, t_h,
-                         horizon_days);
+         run_segment_usd(revenue_usd_per_day * outlook.reward_ratio_after_halving, cost_usd_per_day,
+                         k, t_h, horizon_days);
 }
 
 void seed_default(const ArchetypeTable& t, MinerState& s, double hashprice_usd_per_th_day) {
@@ -319,22 +365,25 @@ void seed_default(const ArchetypeTable& t, const DefaultRules& r, MinerState& s,
       }
     }
     for (std::size_t a = 0; a < n_env; ++a) {
-      const double p = s.machines_on[a] * (t.hashrate_ths[a] * net_hp - t.power_cost_usd_per_day[a]);
+      const double p =
+          s.machines_on[a] * (t.hashrate_ths[a] * net_hp - t.power_cost_usd_per_day[a]);
       for (int w = 0; w < s.window; ++w) s.profit_ring[static_cast<std::size_t>(w) * n + a] = p;
       s.profit_window_usd[a] = p * s.window;
     }
     update_machine_prices(t, *sp.slots, s, hp0_usd);
     want_orders(n_env, r, net_hp, 1.0, used_outlook, sp.oth, sp.ocost, t.is_long_btc.data(),
-                t.epochs.empty() ? s.price_scratch_usd.data() : s.order_price_usd.data(), sp.buyable, s.usd.data(),
-                s.btc.data(), s.pending_machines.data(), s.profit_window_usd.data(), *sp.value_evaluated,
-                sp.value_source, s.value_scratch_usd.data(), s.buy_scratch.data(), false);
+                t.epochs.empty() ? s.price_scratch_usd.data() : s.order_price_usd.data(),
+                sp.buyable, s.usd.data(), s.btc.data(), s.pending_machines.data(),
+                s.profit_window_usd.data(), *sp.value_evaluated, sp.value_source,
+                s.value_scratch_usd.data(), s.buy_scratch.data(), false);
     const int len = s.pipeline_len;
     for (std::size_t a = 0; a < n_env; ++a) {
       const int delay = sp.odelay[a];
       const double per_day = s.buy_scratch[a] / delay;
       // Slot d holds what goes online at the end of step d - 1, i.e. for day d: days 2..delay + 1
       // (day 1 runs the day-0 fleet; len > max delay + 1, so no slot wraps).
-      for (int d = 2; d <= delay + 1; ++d) s.pipeline[static_cast<std::size_t>(d % len) * n + a] += per_day;
+      for (int d = 2; d <= delay + 1; ++d)
+        s.pipeline[static_cast<std::size_t>(d % len) * n + a] += per_day;
       s.pending_machines[a] += s.buy_scratch[a];
       s.buy_scratch[a] = 0.0;
     }
@@ -345,10 +394,14 @@ void seed_default(const ArchetypeTable& t, const DefaultRules& r, MinerState& s,
     for (std::size_t a = 0; a < n_env; ++a)
       s.band_capacity0_kw[static_cast<std::size_t>(t.tariff_band[a])] +=
           (1.0 + r.band_capacity_headroom) *
-          (t.power_kw[a] * (s.machines_on[a] + s.machines_idle[a]) + sp.okw[a] * s.pending_machines[a]);
-  // Supply: shipping capacity a day from the start network hashrate (archetypes + counted observers).
+          (t.power_kw[a] * (s.machines_on[a] + s.machines_idle[a]) +
+           sp.okw[a] * s.pending_machines[a]);
+  // Supply: shipping capacity a day from the start network hashrate (archetypes + counted
+  // observers).
   s.supply_ths_per_day0 =
-      r.supply_share_per_month > 0.0 ? r.supply_share_per_month * network_hashrate_ths(t, s) / kDaysPerMonth : 0.0;
+      r.supply_share_per_month > 0.0
+          ? r.supply_share_per_month * network_hashrate_ths(t, s) / kDaysPerMonth
+          : 0.0;
 }
 
 // Default rules, per archetype a and day d (formulas also in README.md):
@@ -357,21 +410,21 @@ void seed_default(const ArchetypeTable& t, const DefaultRules& r, MinerState& s,
 //   Sell daily: usd += profit.  Long BTC: btc += revenue_btc, then sells min(btc, cost/P) BTC for
 //   power and pays any rest from usd (btc never < 0).
 //   decision hashprice = 144 * (subsidy per block + fee per block) * P / online network TH/s
-//   Switching (short-term): m_s = TH * (1 - pool_fee) * mean_{switch window}(decision hp) - kW * 24 * tariff
-//   m_s <= 0: switch off on * min(max_off, -m_s / cost) (idle) and retire idle * retire_fraction
-//   (sold at resale_fraction * today's machine price);  m_s > 0: restart idle * min(restart_fraction,
-//   m_s / cost) (proportional; legacy: restart_fraction).
-//   machine price  = price0 * (mean_30d(hashprice_usd) / hashprice_usd_0)^growth_factor
-//   Buying (forward-looking): m = TH * (1 - pool_fee) * mean_30d(decision hp) - cost;
-//   V = forward_machine_value_usd(TH * (1 - pool_fee) * mean_30d, cost, max_payback_days, g, outlook);
-//   buy if m > 0, V >= price and the 30-day profit > 0:
-//   n = min(reinvest * min(1, (V - price) / price) * profit_30d / price - pending, funds / price),
-//   funds = usd (+ btc * P for Long BTC), then scaled per tariff band to its free capacity;
-//   capex paid now, machines online `delay` days later (at least the next day).
+//   Switching (short-term): m_s = TH * (1 - pool_fee) * mean_{switch window}(decision hp) - kW * 24
+//   * tariff m_s <= 0: switch off on * min(max_off, -m_s / cost) (idle) and retire idle *
+//   retire_fraction (sold at resale_fraction * today's machine price);  m_s > 0: restart idle *
+//   min(restart_fraction, m_s / cost) (proportional; legacy: restart_fraction). machine price  =
+//   price0 * (mean_30d(hashprice_usd) / hashprice_usd_0)^growth_factor Buying (forward-looking): m
+//   = TH * (1 - pool_fee) * mean_30d(decision hp) - cost; V = forward_machine_value_usd(TH * (1 -
+//   pool_fee) * mean_30d, cost, max_payback_days, g, outlook); buy if m > 0, V >= price and the
+//   30-day profit > 0: n = min(reinvest * min(1, (V - price) / price) * profit_30d / price -
+//   pending, funds / price), funds = usd (+ btc * P for Long BTC), then scaled per tariff band to
+//   its free capacity; capex paid now, machines online `delay` days later (at least the next day).
 //   Failures: on and idle shrink by 1 - (1 - rate)^(1/365) a day.
-double step_default(const ArchetypeTable& t, const DefaultRules& r, MinerState& s, int day, double price_usd,
-                    double hashprice_btc_per_th_day, double decision_hashprice_usd_per_th_day,
-                    const RewardOutlook& outlook, double online_share) {
+double step_default(const ArchetypeTable& t, const DefaultRules& r, MinerState& s, int day,
+                    double price_usd, double hashprice_btc_per_th_day,
+                    double decision_hashprice_usd_per_th_day, const RewardOutlook& outlook,
+                    double online_share) {
   const std::size_t n_env = t.n_env;
   const std::size_t n = s.n;
   // Machine generations: a new epoch starts today (a release, an end of sale, a merge).
@@ -385,9 +438,11 @@ double step_default(const ArchetypeTable& t, const DefaultRules& r, MinerState& 
   double backlog_ths = 0.0, ship_ths_per_day = 0.0, premium = 1.0;
   if (supply_limited) {
     for (std::size_t a = 0; a < n_env; ++a) backlog_ths += sp.oth[a] * s.pending_machines[a];
-    ship_ths_per_day = s.supply_ths_per_day0 * std::exp(r.supply_growth_per_year * day / market::kDaysPerYear);
+    ship_ths_per_day =
+        s.supply_ths_per_day0 * std::exp(r.supply_growth_per_year * day / market::kDaysPerYear);
     premium = 1.0 + r.supply_price_premium_per_backlog_month *
-                        std::max(0.0, backlog_ths / ship_ths_per_day - kDaysPerMonth) / kDaysPerMonth;
+                        std::max(0.0, backlog_ths / ship_ths_per_day - kDaysPerMonth) /
+                        kDaysPerMonth;
   }
   const double net_share = 1.0 - r.pool_fee;
   const double hp_btc = hashprice_btc_per_th_day * net_share;
@@ -410,20 +465,22 @@ double step_default(const ArchetypeTable& t, const DefaultRules& r, MinerState& 
 
   earn_and_book(s.n, hp_btc, price_usd, inv_price, online_share, sp.th, sp.cost,
                 t.is_long_btc.data(), s.machines_on.data(), s.usd.data(), s.btc.data(),
-                s.profit_ring.data() + static_cast<std::size_t>(day % s.window) * n, s.profit_window_usd.data(),
-                s.profit_total_usd.data(), s.profit_day_usd.data());
+                s.profit_ring.data() + static_cast<std::size_t>(day % s.window) * n,
+                s.profit_window_usd.data(), s.profit_total_usd.data(), s.profit_day_usd.data());
 
-  switch_and_retire(n_env, r, net_share * hp_switch_usd, s.survive_per_day, r.proportional_restart, sp.th, sp.cost,
-                    sp.inv_cost,
-                    s.price_scratch_usd.data(), s.machines_on.data(), s.machines_idle.data(), s.usd.data(),
-                    s.retired_machines.data());
-  const double* order_price = t.epochs.empty() ? s.price_scratch_usd.data() : s.order_price_usd.data();
-  want_orders(n_env, r, net_share * hp30_usd, price_usd, r.anticipate_halving ? outlook : RewardOutlook{}, sp.oth,
-              sp.ocost, t.is_long_btc.data(), order_price, sp.buyable, s.usd.data(), s.btc.data(),
-              s.pending_machines.data(), s.profit_window_usd.data(), *sp.value_evaluated, sp.value_source,
-              s.value_scratch_usd.data(), s.buy_scratch.data(), true);
+  switch_and_retire(n_env, r, net_share * hp_switch_usd, s.survive_per_day, r.proportional_restart,
+                    sp.th, sp.cost, sp.inv_cost, s.price_scratch_usd.data(), s.machines_on.data(),
+                    s.machines_idle.data(), s.usd.data(), s.retired_machines.data());
+  const double* order_price =
+      t.epochs.empty() ? s.price_scratch_usd.data() : s.order_price_usd.data();
+  want_orders(n_env, r, net_share * hp30_usd, price_usd,
+              r.anticipate_halving ? outlook : RewardOutlook{}, sp.oth, sp.ocost,
+              t.is_long_btc.data(), order_price, sp.buyable, s.usd.data(), s.btc.data(),
+              s.pending_machines.data(), s.profit_window_usd.data(), *sp.value_evaluated,
+              sp.value_source, s.value_scratch_usd.data(), s.buy_scratch.data(), true);
   if (r.band_capacity_headroom >= 0.0)
-    cap_orders_by_band(t, sp.kw, sp.okw, s, std::exp(r.band_capacity_growth_per_year * day / market::kDaysPerYear));
+    cap_orders_by_band(t, sp.kw, sp.okw, s,
+                       std::exp(r.band_capacity_growth_per_year * day / market::kDaysPerYear));
   pay_orders(n_env, price_usd, inv_price, t.is_long_btc.data(), order_price, s.buy_scratch.data(),
              s.usd.data(), s.btc.data(), s.pending_machines.data());
 
@@ -432,8 +489,8 @@ double step_default(const ArchetypeTable& t, const DefaultRules& r, MinerState& 
   if (supply_limited) {
     double ordered_ths = 0.0;
     for (std::size_t a = 0; a < n_env; ++a) ordered_ths += sp.oth[a] * s.buy_scratch[a];
-    wait_days = static_cast<int>(
-        std::min(std::ceil((backlog_ths + ordered_ths) / ship_ths_per_day), static_cast<double>(r.supply_max_wait_days)));
+    wait_days = static_cast<int>(std::min(std::ceil((backlog_ths + ordered_ths) / ship_ths_per_day),
+                                          static_cast<double>(r.supply_max_wait_days)));
   }
   // Orders go into the pipeline ring: online on day + delay (slot without a division: delay < len).
   for (std::size_t a = 0; a < n_env; ++a) {
@@ -469,19 +526,22 @@ double step_default(const ArchetypeTable& t, const DefaultRules& r, MinerState& 
   return network_ths;
 }
 
-double step_reference_2021(const ArchetypeTable& t, const Reference2021& ref, MinerState& s, int k, double price_usd,
-                           double reward_btc_per_day, double prev_network_hashrate_ths) {
+double step_reference_2021(const ArchetypeTable& t, const Reference2021& ref, MinerState& s, int k,
+                           double price_usd, double reward_btc_per_day,
+                           double prev_network_hashrate_ths) {
   const std::size_t n = s.n;
   const std::size_t len = static_cast<std::size_t>(s.pipeline_len);
   const int window = s.window;
   // The published model divides by H_{i-1} unguarded (NaN once every counted fleet is gone);
   // hashsim books no revenue for a day with no counted network instead.
-  const double revenue_per_th =
-      prev_network_hashrate_ths > 0.0 ? price_usd * reward_btc_per_day / prev_network_hashrate_ths : 0.0;
+  const double revenue_per_th = prev_network_hashrate_ths > 0.0
+                                    ? price_usd * reward_btc_per_day / prev_network_hashrate_ths
+                                    : 0.0;
   double* on = s.machines_on.data();
   for (std::size_t a = 0; a < n; ++a) {
     // 1. P&L with the count at the start of the day.
-    const double pnl = revenue_per_th * (t.hashrate_ths[a] * on[a]) - t.power_kw[a] * on[a] * t.tariff_usd_per_kwh[a] * 24.0;
+    const double pnl = revenue_per_th * (t.hashrate_ths[a] * on[a]) -
+                       t.power_kw[a] * on[a] * t.tariff_usd_per_kwh[a] * 24.0;
     s.profit_ring[static_cast<std::size_t>(k % window) * n + a] = pnl;
     s.profit_day_usd[a] = pnl;
     s.profit_total_usd[a] += pnl;
@@ -493,7 +553,8 @@ double step_reference_2021(const ArchetypeTable& t, const Reference2021& ref, Mi
       s.pending_machines[a] -= arriving;
       arriving = 0.0;
       double sum30 = 0.0;
-      for (int w = 1; w <= window; ++w) sum30 += s.profit_ring[static_cast<std::size_t>((k + w) % window) * n + a];
+      for (int w = 1; w <= window; ++w)
+        sum30 += s.profit_ring[static_cast<std::size_t>((k + w) % window) * n + a];
       s.profit_window_usd[a] = sum30;
       const double expense = t.power_kw[a] * on[a] * t.tariff_usd_per_kwh[a] * 24.0;
       if (sum30 < 0.0 && on[a] > 0.0) {
@@ -504,7 +565,8 @@ double step_reference_2021(const ArchetypeTable& t, const Reference2021& ref, Mi
                                      (ref.start_price_usd * prev_network_hashrate_ths);
         const double raw = std::floor(t.growth_factor[a] * (sum30 - expense) / machine_price);
         const double order = std::max(std::fabs(raw) - s.pending_machines[a], 0.0);
-        s.pipeline[static_cast<std::size_t>((k + t.delay_days[a]) % static_cast<int>(len)) * n + a] += order;
+        s.pipeline[static_cast<std::size_t>((k + t.delay_days[a]) % static_cast<int>(len)) * n +
+                   a] += order;
         s.pending_machines[a] += order;
       }
     }

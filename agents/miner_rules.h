@@ -10,7 +10,8 @@ namespace hashsim::agents {
 
 // What the known subsidy schedule says about the reward ahead (README "Miner agents",
 // forward-looking buy): the next halving is days_to_halving days away at 144 blocks a day, and
-// afterwards a block pays reward_ratio_after_halving of today's (subsidy / 2 + fee) / (subsidy + fee).
+// afterwards a block pays reward_ratio_after_halving of today's (subsidy / 2 + fee) / (subsidy +
+// fee).
 struct RewardOutlook {
   double days_to_halving = 1e9;
   double reward_ratio_after_halving = 1.0;
@@ -21,8 +22,9 @@ RewardOutlook reward_outlook(double height, double subsidy_btc_per_block, double
 // and costs cost_usd_per_day: revenue falls as e^(-k t) with k = growth_per_year / 365 and by the
 // outlook's ratio after the halving; the machine runs only while revenue exceeds cost (switched
 // off otherwise), so the value is the integral of max(revenue(t) - cost, 0) over [0, horizon].
-double forward_machine_value_usd(double revenue_usd_per_day, double cost_usd_per_day, double horizon_days,
-                                 double growth_per_year, const RewardOutlook& outlook);
+double forward_machine_value_usd(double revenue_usd_per_day, double cost_usd_per_day,
+                                 double horizon_days, double growth_per_year,
+                                 const RewardOutlook& outlook);
 
 // hashsim's default rules (README.md, "Miner agents"): day 0 seeds the decision windows with the
 // start value (and, with rules.equilibrium_start, makes day 0 an equilibrium); days >= 1 call
@@ -36,14 +38,16 @@ double forward_machine_value_usd(double revenue_usd_per_day, double cost_usd_per
 void seed_default(const ArchetypeTable& t, MinerState& s, double decision_hashprice_usd_per_th_day);
 void seed_default(const ArchetypeTable& t, const DefaultRules& rules, MinerState& s,
                   double decision_hashprice_usd_per_th_day, const RewardOutlook& outlook);
-double step_default(const ArchetypeTable& t, const DefaultRules& rules, MinerState& s, int day, double price_usd,
-                    double hashprice_btc_per_th_day, double decision_hashprice_usd_per_th_day,
-                    const RewardOutlook& outlook = {}, double online_share = 1.0);
+double step_default(const ArchetypeTable& t, const DefaultRules& rules, MinerState& s, int day,
+                    double price_usd, double hashprice_btc_per_th_day,
+                    double decision_hashprice_usd_per_th_day, const RewardOutlook& outlook = {},
+                    double online_share = 1.0);
 
 // The published 2021 rules, quirks included (reference README, "Each day"). update_index k = 0
 // for day 1. prev_network_hashrate_ths is H_{i-1}, reward_btc_per_day is B_i.
-double step_reference_2021(const ArchetypeTable& t, const Reference2021& ref, MinerState& s, int update_index,
-                           double price_usd, double reward_btc_per_day, double prev_network_hashrate_ths);
+double step_reference_2021(const ArchetypeTable& t, const Reference2021& ref, MinerState& s,
+                           int update_index, double price_usd, double reward_btc_per_day,
+                           double prev_network_hashrate_ths);
 
 double network_hashrate_ths(const ArchetypeTable& t, const MinerState& s);
 // TH/s per machine of every agent today (the generation epoch's when generations are on).

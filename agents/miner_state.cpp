@@ -24,8 +24,8 @@ void MinerState::allocate(const ArchetypeTable& t, int window_days, double failu
   window = window_days;
   switch_window = window_days;
   pipeline_len = t.max_delay_days + 2;
-  for (auto* v : {&machines_on, &machines_idle, &usd, &btc, &pending_machines, &profit_day_usd, &profit_window_usd,
-                  &profit_total_usd, &retired_machines})
+  for (auto* v : {&machines_on, &machines_idle, &usd, &btc, &pending_machines, &profit_day_usd,
+                  &profit_window_usd, &profit_total_usd, &retired_machines})
     v->assign(n, 0.0);
   profit_ring.assign(static_cast<std::size_t>(window) * n, 0.0);
   pipeline.assign(static_cast<std::size_t>(pipeline_len) * n, 0.0);
@@ -36,8 +36,8 @@ void MinerState::allocate(const ArchetypeTable& t, int window_days, double failu
   order_price_usd.assign(n, 0.0);
   value_scratch_usd.assign(n, 0.0);
   // Generations off: the table's own machines (with generations, each epoch holds its grouping).
-  group_forward_value_pairs(t.n_env, t.machine.data(), t.hashrate_ths.data(), t.power_cost_usd_per_day.data(),
-                            value_source, value_evaluated);
+  group_forward_value_pairs(t.n_env, t.machine.data(), t.hashrate_ths.data(),
+                            t.power_cost_usd_per_day.data(), value_source, value_evaluated);
   buy_scratch.assign(n, 0.0);
   band_capacity0_kw.assign(t.n_bands, 0.0);
   band_used_kw.assign(t.n_bands + 1, 0.0);
@@ -46,7 +46,8 @@ void MinerState::allocate(const ArchetypeTable& t, int window_days, double failu
 
 void MinerState::reset(const ArchetypeTable& t) {
   std::copy(t.initial_machines.begin(), t.initial_machines.end(), machines_on.begin());
-  for (auto* v : {&machines_idle, &usd, &btc, &pending_machines, &profit_day_usd, &profit_total_usd, &retired_machines})
+  for (auto* v : {&machines_idle, &usd, &btc, &pending_machines, &profit_day_usd, &profit_total_usd,
+                  &retired_machines})
     std::fill(v->begin(), v->end(), 0.0);
   std::fill(pipeline.begin(), pipeline.end(), 0.0);
   std::fill(hashprice_ring_usd.begin(), hashprice_ring_usd.end(), 0.0);

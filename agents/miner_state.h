@@ -13,16 +13,19 @@ struct MinerState {
   std::size_t n = 0;
   std::vector<double> machines_on, machines_idle, usd, btc, pending_machines;
   std::vector<double> profit_day_usd, profit_window_usd, profit_total_usd;
-  std::vector<double> retired_machines;  // default profile: machines retired (sold or scrapped) so far
+  std::vector<double>
+      retired_machines;             // default profile: machines retired (sold or scrapped) so far
   std::vector<double> profit_ring;  // [window][n], slot = day mod window
   std::vector<double> pipeline;     // [pipeline_len][n], machines arriving on day = slot (mod len)
-  std::vector<double> hashprice_ring_usd;  // default profile: network hashprice, one per day
-  std::vector<double> switch_ring_usd;     // default profile: the same, over the switch window
+  std::vector<double> hashprice_ring_usd;    // default profile: network hashprice, one per day
+  std::vector<double> switch_ring_usd;       // default profile: the same, over the switch window
   std::vector<double> price_by_machine_usd;  // scratch: today's price per catalogue machine
   std::vector<double> price_scratch_usd;     // scratch: today's machine price per agent
-  std::vector<double> order_price_usd;       // scratch (generations): price of the machine each agent orders
-  std::vector<double> value_scratch_usd;     // scratch: expected profit over the payback horizon per machine
-                                             // (0 where no order is possible today: value not needed)
+  std::vector<double>
+      order_price_usd;  // scratch (generations): price of the machine each agent orders
+  std::vector<double>
+      value_scratch_usd;  // scratch: expected profit over the payback horizon per machine
+                          // (0 where no order is possible today: value not needed)
   // Forward value depends only on an archetype's (TH/s, power cost), and the pay-back bound on its
   // machine's price: the environment archetypes that share machine and cost (the strategies of
   // one machine x tariff band) share one evaluation a day. value_source[a] is the first archetype
@@ -30,10 +33,11 @@ struct MinerState {
   // allocate from the table (exact double equality); with generations the epoch's own grouping
   // (GenerationEpoch::value_source, keyed on the ordered machine) is used instead.
   std::vector<std::size_t> value_source, value_evaluated;
-  std::vector<double> buy_scratch;           // scratch: machines ordered today per agent
-  std::vector<double> band_capacity0_kw;     // [n_bands] day-0 capacity of each tariff band (default profile)
-  std::vector<double> band_used_kw;          // scratch [n_bands + 1]: kW of on + idle + pending machines
-  std::vector<double> band_order_kw;         // scratch [n_bands + 1]: kW ordered today
+  std::vector<double> buy_scratch;  // scratch: machines ordered today per agent
+  std::vector<double>
+      band_capacity0_kw;  // [n_bands] day-0 capacity of each tariff band (default profile)
+  std::vector<double> band_used_kw;   // scratch [n_bands + 1]: kW of on + idle + pending machines
+  std::vector<double> band_order_kw;  // scratch [n_bands + 1]: kW ordered today
   int window = 30;
   int switch_window = 30;
   int pipeline_len = 1;

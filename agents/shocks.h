@@ -25,9 +25,10 @@ class ShockProcess {
  private:
   Shocks p_{};
   double p_arrival_ = 0.0;
-  std::vector<double> log_keep_;  // ring [duration]: ln(1 - F) of the shock started that day, else 0
+  std::vector<double>
+      log_keep_;  // ring [duration]: ln(1 - F) of the shock started that day, else 0
   int slot_ = 0;
-  int active_ = 0;                // shocks in the ring
+  int active_ = 0;  // shocks in the ring
   double sum_log_keep_ = 0.0;
   double share_ = 1.0;
 };

@@ -18,7 +18,8 @@ constexpr std::int64_t kBlocks = 100'000;
 
 void BM_SyncBlocks(benchmark::State& state) {
   static testing::FakeNode node(testing::synthetic_chain(800'000, kBlocks));
-  const auto db = std::filesystem::temp_directory_path() / ("hashsim_blocks_bench_" + std::to_string(::getpid()));
+  const auto db = std::filesystem::temp_directory_path() /
+                  ("hashsim_blocks_bench_" + std::to_string(::getpid()));
   RpcOptions o;
   o.url = node.url();
   auto source = make_node_source(o, HashrateFrom::NetworkHashps);
@@ -35,9 +36,15 @@ void BM_SyncBlocks(benchmark::State& state) {
   }
   for (const char* ext : {"", "-wal", "-shm"}) std::filesystem::remove(db.string() + ext);
   state.counters["blocks_per_s"] =
-      benchmark::Counter(static_cast<double>(kBlocks) * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+      benchmark::Counter(static_cast<double>(kBlocks) * static_cast<double>(state.iterations()),
+                         benchmark::Counter::kIsRate);
 }
-BENCHMARK(BM_SyncBlocks)->Arg(1000)->Arg(250)->Unit(benchmark::kSecond)->Iterations(1)->UseRealTime();
+BENCHMARK(BM_SyncBlocks)
+    ->Arg(1000)
+    ->Arg(250)
+    ->Unit(benchmark::kSecond)
+    ->Iterations(1)
+    ->UseRealTime();
 
 }  // namespace
 

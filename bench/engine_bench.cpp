@@ -41,9 +41,10 @@ void BM_PricePath(benchmark::State& state) {
     sink += x;
   }
   benchmark::DoNotOptimize(sink);
-  state.counters["paths/s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
-  state.counters["path-days/s"] =
-      benchmark::Counter(static_cast<double>(state.iterations()) * kDays, benchmark::Counter::kIsRate);
+  state.counters["paths/s"] =
+      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["path-days/s"] = benchmark::Counter(
+      static_cast<double>(state.iterations()) * kDays, benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_PricePath)->Unit(benchmark::kMicrosecond);
 
@@ -59,7 +60,8 @@ void BM_ChainStep(benchmark::State& state) {
   double sink = 0.0;
   for (auto _ : state) sink += c.advance_day(hashrate, rng).subsidy_btc;
   benchmark::DoNotOptimize(sink);
-  state.counters["days/s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["days/s"] =
+      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_ChainStep)->Arg(0)->Arg(1)->ArgName("poisson");
 
@@ -69,11 +71,14 @@ void BM_FeeStep(benchmark::State& state) {
   double x = std::log(0.03);
   for (auto _ : state) x = model.step_log(x, rng);
   benchmark::DoNotOptimize(x);
-  state.counters["days/s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["days/s"] =
+      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_FeeStep);
 
-std::string catalogue() { return std::string(HASHSIM_SOURCE_DIR) + "/data/machines/current_2026.csv"; }
+std::string catalogue() {
+  return std::string(HASHSIM_SOURCE_DIR) + "/data/machines/current_2026.csv";
+}
 
 // 11 machines x 2 strategies x 7 tariff bands = 154 archetypes, plus the 2 observer fleets of
 // the test scenario.
@@ -86,38 +91,55 @@ const char* kSevenTariffs =
     "    - {usd_per_kwh: 0.07, weight: 0.05}\n"
     "    - {usd_per_kwh: 0.08, weight: 0.05}\n";
 
-void run_bench(benchmark::State& state, const scenario::Scenario& s, std::uint64_t paths_per_iter, double agents) {
+void run_bench(benchmark::State& state, const scenario::Scenario& s, std::uint64_t paths_per_iter,
+               double agents) {
   sim::RunOptions o;
   o.threads = static_cast<int>(state.range(0));
   o.block_paths = 4;
   double sink = 0.0;
   for (auto _ : state) {
     sim::run_paths(s, 0, paths_per_iter, o,
-                   [&](std::uint64_t, std::uint64_t, const std::vector<const double*>& data) { sink += data[0][0]; });
+                   [&](std::uint64_t, std::uint64_t, const std::vector<const double*>& data) {
+                     sink += data[0][0];
+                   });
   }
   benchmark::DoNotOptimize(sink);
   const double paths = static_cast<double>(state.iterations() * paths_per_iter);
   state.counters["paths/s"] = benchmark::Counter(paths, benchmark::Counter::kIsRate);
-  state.counters["path-days/s"] = benchmark::Counter(paths * s.horizon_days, benchmark::Counter::kIsRate);
+  state.counters["path-days/s"] =
+      benchmark::Counter(paths * s.horizon_days, benchmark::Counter::kIsRate);
   if (agents > 0)
-    state.counters["agent-days/s"] = benchmark::Counter(paths * s.horizon_days * agents, benchmark::Counter::kIsRate);
+    state.counters["agent-days/s"] =
+        benchmark::Counter(paths * s.horizon_days * agents, benchmark::Counter::kIsRate);
 }
 
 void BM_RunnerExogenous(benchmark::State& state) {
-  const auto s = scenario::parse_scenario(test_support::exogenous_yaml("bench-exo", 64, kDays, 1), "bench-exo.yaml");
+  const auto s = scenario::parse_scenario(test_support::exogenous_yaml("bench-exo", 64, kDays, 1),
+                                          "bench-exo.yaml");
   run_bench(state, s, 32, 0.0);
 }
-BENCHMARK(BM_RunnerExogenous)->Arg(1)->Arg(2)->ArgName("threads")->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_RunnerExogenous)
+    ->Arg(1)
+    ->Arg(2)
+    ->ArgName("threads")
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 void BM_RunnerDefaultAgents(benchmark::State& state) {
   const auto s = scenario::parse_scenario(
-      test_support::agents_yaml("bench-agents", catalogue(), 16, kDays, 1, kSevenTariffs, false), "bench-agents.yaml");
+      test_support::agents_yaml("bench-agents", catalogue(), 16, kDays, 1, kSevenTariffs, false),
+      "bench-agents.yaml");
   const auto inputs = sim::MarketInputs::load(s);
   if (inputs.agents->n_env != 154) state.SkipWithError("expected 154 archetypes");
   run_bench(state, s, 32, static_cast<double>(inputs.agents->size()));
   state.counters["agents"] = static_cast<double>(inputs.agents->size());
 }
-BENCHMARK(BM_RunnerDefaultAgents)->Arg(1)->Arg(2)->ArgName("threads")->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_RunnerDefaultAgents)
+    ->Arg(1)
+    ->Arg(2)
+    ->ArgName("threads")
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 }  // namespace
 
 BENCHMARK_MAIN();

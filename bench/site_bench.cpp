@@ -53,9 +53,14 @@ void BM_MetricsPerPath(benchmark::State& state) {
     const PlaySummary s = summarize_play(pm, invested);
     benchmark::DoNotOptimize(s.npv.p50);
   }
-  state.counters["paths/s"] = benchmark::Counter(static_cast<double>(n), benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["paths/s"] =
+      benchmark::Counter(static_cast<double>(n), benchmark::Counter::kIsIterationInvariantRate);
 }
-BENCHMARK(BM_MetricsPerPath)->Arg(100'000)->Unit(benchmark::kMillisecond)->Repetitions(3)->ReportAggregatesOnly(true);
+BENCHMARK(BM_MetricsPerPath)
+    ->Arg(100'000)
+    ->Unit(benchmark::kMillisecond)
+    ->Repetitions(3)
+    ->ReportAggregatesOnly(true);
 
 // One scenario as the site command evaluates it: site and buy-BTC cashflows, metrics and summaries.
 void BM_ScenarioSiteAndBtcPlays(benchmark::State& state) {
@@ -68,15 +73,20 @@ void BM_ScenarioSiteAndBtcPlays(benchmark::State& state) {
     const auto btc_cf = btc_cashflows(p, m, Operation::Policy, nullptr, invested);
     const std::vector<double> capex{p.capex_miners_site_ccy};
     const std::vector<double> site_invested(n, p.capex_total());
-    const PlaySummary a =
-        summarize_play(compute_metrics(site_cf, n, 5, 0.08, capex, RoicBasis::MinerCapex, true), site_invested);
-    const PlaySummary b =
-        summarize_play(compute_metrics(btc_cf, n, 5, 0.08, invested, RoicBasis::Invested, false), invested);
+    const PlaySummary a = summarize_play(
+        compute_metrics(site_cf, n, 5, 0.08, capex, RoicBasis::MinerCapex, true), site_invested);
+    const PlaySummary b = summarize_play(
+        compute_metrics(btc_cf, n, 5, 0.08, invested, RoicBasis::Invested, false), invested);
     benchmark::DoNotOptimize(a.npv.p50 + b.npv.p50);
   }
-  state.counters["paths/s"] = benchmark::Counter(static_cast<double>(n), benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["paths/s"] =
+      benchmark::Counter(static_cast<double>(n), benchmark::Counter::kIsIterationInvariantRate);
 }
-BENCHMARK(BM_ScenarioSiteAndBtcPlays)->Arg(100'000)->Unit(benchmark::kMillisecond)->Repetitions(3)->ReportAggregatesOnly(true);
+BENCHMARK(BM_ScenarioSiteAndBtcPlays)
+    ->Arg(100'000)
+    ->Unit(benchmark::kMillisecond)
+    ->Repetitions(3)
+    ->ReportAggregatesOnly(true);
 }  // namespace
 
 BENCHMARK_MAIN();

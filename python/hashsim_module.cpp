@@ -56,13 +56,14 @@ py::dict run_in_memory(const Scenario& scenario, int threads, std::uint64_t bloc
   o.block_paths = block_paths;
   {
     py::gil_scoped_release release;
-    hashsim::sim::run_paths(s, 0, n_paths, o,
-                            [&](std::uint64_t first, std::uint64_t n, const std::vector<const double*>& data) {
-                              for (std::size_t k = 0; k < specs.size(); ++k) {
-                                const std::uint64_t size = specs[k].per_path_size();
-                                std::memcpy(out[k] + first * size, data[k], n * size * sizeof(double));
-                              }
-                            });
+    hashsim::sim::run_paths(
+        s, 0, n_paths, o,
+        [&](std::uint64_t first, std::uint64_t n, const std::vector<const double*>& data) {
+          for (std::size_t k = 0; k < specs.size(); ++k) {
+            const std::uint64_t size = specs[k].per_path_size();
+            std::memcpy(out[k] + first * size, data[k], n * size * sizeof(double));
+          }
+        });
   }
   py::dict result;
   for (std::size_t k = 0; k < specs.size(); ++k) result[py::str(specs[k].name)] = arrays[k];
@@ -77,8 +78,8 @@ py::dict run_in_memory(const Scenario& scenario, int threads, std::uint64_t bloc
   return py::dict(py::arg("arrays") = result, py::arg("meta") = meta);
 }
 
-std::string to_file(std::vector<Scenario> list, const fs::path& out, int threads, std::uint64_t block_paths,
-                    const std::string& command_line, bool overwrite) {
+std::string to_file(std::vector<Scenario> list, const fs::path& out, int threads,
+                    std::uint64_t block_paths, const std::string& command_line, bool overwrite) {
   hashsim::sim::SimulateFileOptions o;
   o.run.threads = threads;
   o.run.block_paths = block_paths;
@@ -114,57 +115,65 @@ PYBIND11_MODULE(_hashsim, m) {
       .def_readonly("yaml_text", &Scenario::yaml_text)
       .def_property_readonly("file", [](const Scenario& s) { return s.file.string(); })
       .def_property_readonly("start_date", [](const Scenario& s) { return s.start.date; })
-      .def_property_readonly("start_source",
-                             [](const Scenario& s) { return std::string(start_source_name(s.start.source)); })
-      .def_property_readonly("record_every_days", [](const Scenario& s) { return s.record.every_days; })
+      .def_property_readonly(
+          "start_source",
+          [](const Scenario& s) { return std::string(start_source_name(s.start.source)); })
+      .def_property_readonly("record_every_days",
+                             [](const Scenario& s) { return s.record.every_days; })
       .def_property_readonly("has_agents", [](const Scenario& s) { return s.agents.has_value(); })
       .def("__repr__", [](const Scenario& s) {
         return "<hashsim.Scenario '" + s.name + "' paths=" + std::to_string(s.paths) +
-               " horizon_days=" + std::to_string(s.horizon_days) + " seed=" + std::to_string(s.seed) + ">";
+               " horizon_days=" + std::to_string(s.horizon_days) +
+               " seed=" + std::to_string(s.seed) + ">";
       });
 
   m.def(
       "load_scenario",
       [](const fs::path& file, const std::vector<std::pair<std::string, std::string>>& keys,
-         std::optional<std::int64_t> paths, std::optional<int> days, std::optional<std::uint64_t> seed) {
+         std::optional<std::int64_t> paths, std::optional<int> days,
+         std::optional<std::uint64_t> seed) {
         std::vector<hashsim::scenario::KeyOverride> k;
         for (const auto& [key, value] : keys) k.push_back({key, value});
         return hashsim::scenario::load_scenario_with_keys(file, k, {paths, days, seed});
       },
       py::arg("file"), py::arg("keys"), py::arg("paths"), py::arg("days"), py::arg("seed"));
 
-  m.def("load_sweep", [](const fs::path& file, std::optional<std::int64_t> paths, std::optional<int> days,
-                         std::optional<std::uint64_t> seed) {
+  m.def("load_sweep", [](const fs::path& file, std::optional<std::int64_t> paths,
+                         std::optional<int> days, std::optional<std::uint64_t> seed) {
     return hashsim::scenario::load_sweep(file, {paths, days, seed}).scenarios;
   });
 
-  m.def("run_in_memory", &run_in_memory, py::arg("scenario"), py::arg("threads"), py::arg("block_paths"));
+  m.def("run_in_memory", &run_in_memory, py::arg("scenario"), py::arg("threads"),
+        py::arg("block_paths"));
   m.def(
       "run_to_file",
-      [](const std::vector<Scenario>& list, const fs::path& out, int threads, std::uint64_t block_paths,
-         const std::string& command_line, bool overwrite) {
+      [](const std::vector<Scenario>& list, const fs::path& out, int threads,
+         std::uint64_t block_paths, const std::string& command_line, bool overwrite) {
         return to_file(list, out, threads, block_paths, command_line, overwrite);
       },
-      py::arg("scenarios"), py::arg("out"), py::arg("threads"), py::arg("block_paths"), py::arg("command_line"),
-      py::arg("overwrite"));
+      py::arg("scenarios"), py::arg("out"), py::arg("threads"), py::arg("block_paths"),
+      py::arg("command_line"), py::arg("overwrite"));
 
   m.def(
       "site_json",
-      [](const fs::path& site_file, const fs::path& results, const std::vector<std::string>& scenarios,
-         const std::string& out, bool overwrite, const std::string& command_line) {
-        const hashsim::site::SiteConfig c = hashsim::site::parse_site_config(read_text(site_file), site_file);
+      [](const fs::path& site_file, const fs::path& results,
+         const std::vector<std::string>& scenarios, const std::string& out, bool overwrite,
+         const std::string& command_line) {
+        const hashsim::site::SiteConfig c =
+            hashsim::site::parse_site_config(read_text(site_file), site_file);
         std::string text;
         {
           py::gil_scoped_release release;
           const auto run = hashsim::site::run_site(c, results, scenarios, command_line);
           text = hashsim::site::summary_json(run).dump();
           if (!out.empty())
-            hashsim::site::write_site_hdf5(run, out, overwrite ? hashsim::Overwrite::kReplace : hashsim::Overwrite::kRefuse);
+            hashsim::site::write_site_hdf5(
+                run, out, overwrite ? hashsim::Overwrite::kReplace : hashsim::Overwrite::kRefuse);
         }
         return text;
       },
-      py::arg("site_file"), py::arg("results"), py::arg("scenarios"), py::arg("out"), py::arg("overwrite"),
-      py::arg("command_line"));
+      py::arg("site_file"), py::arg("results"), py::arg("scenarios"), py::arg("out"),
+      py::arg("overwrite"), py::arg("command_line"));
 
   m.def(
       "live_json",

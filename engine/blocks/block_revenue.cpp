@@ -46,9 +46,12 @@ std::string machine_slug(const std::string& name) {
   std::string s;
   for (char ch : name) {
     const auto c = static_cast<unsigned char>(ch);
-    if (std::isalnum(c)) s.push_back(static_cast<char>(std::tolower(c)));
-    else if (ch == '+') s += "plus";
-    else if (!s.empty() && s.back() != '_') s.push_back('_');
+    if (std::isalnum(c))
+      s.push_back(static_cast<char>(std::tolower(c)));
+    else if (ch == '+')
+      s += "plus";
+    else if (!s.empty() && s.back() != '_')
+      s.push_back('_');
   }
   while (!s.empty() && s.back() == '_') s.pop_back();
   return s;
@@ -67,7 +70,8 @@ double BlockRevenueResult::total(const std::string& name) const {
 
 BlockRevenueResult block_revenue(const std::vector<BlockRecord>& blocks, const DailyCloses& prices,
                                  const BlockRevenueOptions& o) {
-  if (blocks.empty()) throw Error("the ledger holds no blocks in that range; run `hashsim blocks sync` first");
+  if (blocks.empty())
+    throw Error("the ledger holds no blocks in that range; run `hashsim blocks sync` first");
   if (o.machines.empty()) throw Error("no machine given (--machine)");
   if (!(o.tariff_usd_per_kwh >= 0.0)) throw Error("--tariff-usd-per-kwh must be >= 0");
   if (!(o.pool_fee >= 0.0 && o.pool_fee < 1.0)) throw Error("--pool-fee must be in [0, 1)");
@@ -78,13 +82,14 @@ BlockRevenueResult block_revenue(const std::vector<BlockRecord>& blocks, const D
   const std::size_t n = blocks.size();
   BlockRevenueResult r;
   std::int64_t latest_time = 0;  // max header time since the last gap
-  std::vector<double> time(n), interval(n), clamped(n), known(n), subsidy(n), fee(n), hashrate(n), price(n), gap(n);
+  std::vector<double> time(n), interval(n), clamped(n), known(n), subsidy(n), fee(n), hashrate(n),
+      price(n), gap(n);
   for (std::size_t i = 0; i < n; ++i) {
     const BlockRecord& b = blocks[i];
     r.heights.push_back(b.height);
     if (!(b.network_hashrate_ths > 0.0))
-      throw Error("block " + std::to_string(b.height) + ": network hashrate " + std::to_string(b.network_hashrate_ths) +
-                  " TH/s is not > 0");
+      throw Error("block " + std::to_string(b.height) + ": network hashrate " +
+                  std::to_string(b.network_hashrate_ths) + " TH/s is not > 0");
     time[i] = static_cast<double>(b.time_unix);
     if (i > 0 && blocks[i - 1].height == b.height - 1) {
       // From the latest time seen so far, not the previous block's: after a backwards timestamp
@@ -107,15 +112,22 @@ BlockRevenueResult block_revenue(const std::vector<BlockRecord>& blocks, const D
     const std::size_t k = prices.nearest(b.time_unix);
     const std::int64_t g = b.time_unix - prices.stamp_unix[k];
     if (std::llabs(g) > o.max_price_gap_s)
-      throw Error("block " + std::to_string(b.height) + " (" + civil_from_days(b.time_unix / 86400) +
-                  "): nearest daily price in " + prices.file + " is " + std::to_string(std::llabs(g) / 3600) +
-                  " h away (limit " + std::to_string(o.max_price_gap_s / 3600) + " h)");
+      throw Error("block " + std::to_string(b.height) + " (" +
+                  civil_from_days(b.time_unix / 86400) + "): nearest daily price in " +
+                  prices.file + " is " + std::to_string(std::llabs(g) / 3600) + " h away (limit " +
+                  std::to_string(o.max_price_gap_s / 3600) + " h)");
     price[i] = prices.price_usd[k];
     gap[i] = static_cast<double>(g);
   }
-  r.columns = {{"time_unix", time},          {"interval_s", interval}, {"interval_clamped", clamped},
-               {"interval_known", known},    {"subsidy_sat", subsidy}, {"fee_sat", fee},
-               {"network_hashrate_ths", hashrate}, {"price_usd", price}, {"price_gap_s", gap}};
+  r.columns = {{"time_unix", time},
+               {"interval_s", interval},
+               {"interval_clamped", clamped},
+               {"interval_known", known},
+               {"subsidy_sat", subsidy},
+               {"fee_sat", fee},
+               {"network_hashrate_ths", hashrate},
+               {"price_usd", price},
+               {"price_gap_s", gap}};
   for (const auto& m : o.machines) {
     if (!(m.hashrate_ths > 0.0) || !(m.power_w > 0.0) || !(m.count > 0.0))
       throw Error("machine '" + m.name + "': hashrate, power and count must be > 0");
@@ -123,7 +135,8 @@ BlockRevenueResult block_revenue(const std::vector<BlockRecord>& blocks, const D
     const double fleet_kw = m.count * m.power_w / 1000.0;
     std::vector<double> btc(n), usd(n), power(n), profit(n);
     for (std::size_t i = 0; i < n; ++i) {
-      btc[i] = fleet_ths / hashrate[i] * (subsidy[i] + fee[i]) / static_cast<double>(units::kSatPerBtc) * (1.0 - o.pool_fee);
+      btc[i] = fleet_ths / hashrate[i] * (subsidy[i] + fee[i]) /
+               static_cast<double>(units::kSatPerBtc) * (1.0 - o.pool_fee);
       usd[i] = btc[i] * price[i];
       power[i] = fleet_kw * interval[i] / 3600.0 * o.tariff_usd_per_kwh;
       profit[i] = usd[i] - power[i];
@@ -137,7 +150,8 @@ BlockRevenueResult block_revenue(const std::vector<BlockRecord>& blocks, const D
   return r;
 }
 
-void write_block_revenue_csv(const BlockRevenueResult& r, const std::filesystem::path& path, Overwrite mode) {
+void write_block_revenue_csv(const BlockRevenueResult& r, const std::filesystem::path& path,
+                             Overwrite mode) {
   std::vector<std::string> keys;
   keys.reserve(r.heights.size());
   for (auto h : r.heights) keys.push_back(std::to_string(h));
@@ -152,7 +166,8 @@ RevenueSummary summarize_block_revenue(const BlockRevenueResult& r, SummaryPerio
     if (name == "interval_s" || name == "subsidy_sat" || name == "fee_sat") return true;
     for (const char* suffix : {"_revenue_btc", "_revenue_usd", "_power_cost_usd", "_profit_usd"}) {
       const std::string s = suffix;
-      if (name.size() > s.size() && name.compare(name.size() - s.size(), s.size(), s) == 0) return true;
+      if (name.size() > s.size() && name.compare(name.size() - s.size(), s.size(), s) == 0)
+        return true;
     }
     return false;
   };
@@ -163,7 +178,8 @@ RevenueSummary summarize_block_revenue(const BlockRevenueResult& r, SummaryPerio
   std::map<std::string, std::size_t> row_of;  // ascending keys
   std::vector<std::string> key_of(time.size());
   for (std::size_t i = 0; i < time.size(); ++i) {
-    const std::string day = civil_from_days(static_cast<std::int64_t>(std::floor(time[i] / 86400.0)));
+    const std::string day =
+        civil_from_days(static_cast<std::int64_t>(std::floor(time[i] / 86400.0)));
     key_of[i] = period == SummaryPeriod::Day ? day : day.substr(0, 7);
     row_of.emplace(key_of[i], 0);
   }
@@ -172,29 +188,34 @@ RevenueSummary summarize_block_revenue(const BlockRevenueResult& r, SummaryPerio
     out.keys.push_back(key);
   }
   out.columns.push_back({"blocks", std::vector<double>(out.keys.size(), 0.0)});
-  for (const auto* c : summed) out.columns.push_back({c->name, std::vector<double>(out.keys.size(), 0.0)});
+  for (const auto* c : summed)
+    out.columns.push_back({c->name, std::vector<double>(out.keys.size(), 0.0)});
   for (std::size_t i = 0; i < time.size(); ++i) {
     const std::size_t row = row_of.at(key_of[i]);
     out.columns[0].values[row] += 1.0;
-    for (std::size_t k = 0; k < summed.size(); ++k) out.columns[k + 1].values[row] += summed[k]->values[i];
+    for (std::size_t k = 0; k < summed.size(); ++k)
+      out.columns[k + 1].values[row] += summed[k]->values[i];
   }
   return out;
 }
 
-void write_revenue_summary_csv(const RevenueSummary& s, const std::filesystem::path& path, Overwrite mode) {
+void write_revenue_summary_csv(const RevenueSummary& s, const std::filesystem::path& path,
+                               Overwrite mode) {
   write_columns_csv(path, s.key_name, s.keys, s.columns, ",%.15g", mode);
 }
 
 void write_block_revenue_hdf5(const BlockRevenueResult& r, const BlockRevenueOptions& o,
                               const std::filesystem::path& path, const std::string& command_line,
-                              const std::string& ledger_file, const std::string& price_file, Overwrite mode) {
+                              const std::string& ledger_file, const std::string& price_file,
+                              Overwrite mode) {
   h5::quiet_hdf5_errors();
   AtomicOutput out(path, mode);
   {
     h5::Handle f = h5::create_file(out.partial_path().string());
     const hid_t root = f.get();
     io::schema::write_provenance(
-        root, {io::schema::kKindBlockRevenue, io::schema::kBlockRevenueVersion, command_line, "", std::nullopt,
+        root, {io::schema::kKindBlockRevenue, io::schema::kBlockRevenueVersion, command_line, "",
+               std::nullopt,
                nlohmann::json{{"ledger_file", ledger_file}, {"price_file", price_file}}.dump()});
     h5::set_attr(root, "ledger_file", ledger_file);
     h5::set_attr(root, "price_file", price_file);
@@ -217,13 +238,15 @@ void write_block_revenue_hdf5(const BlockRevenueResult& r, const BlockRevenueOpt
     // Self-describing for xarray: block height is the dimension of every column, the machine name
     // that of machines/*.
     io::schema::make_scale(root, "height", "1", "block height");
-    for (const auto& c : r.columns) io::schema::attach_dimensions(root, c.name, {"height"}, io::schema::units_from_name(c.name));
+    for (const auto& c : r.columns)
+      io::schema::attach_dimensions(root, c.name, {"height"}, io::schema::units_from_name(c.name));
     h5::Handle mg = h5::open_group(root, "machines");
     io::schema::make_scale(mg.get(), "name", "", "machine model -> column prefix");
     io::schema::attach_dimensions(mg.get(), "hashrate_ths", {"name"}, "TH/s");
     io::schema::attach_dimensions(mg.get(), "power_w", {"name"}, "W");
     io::schema::attach_dimensions(mg.get(), "count", {"name"}, "machines");
-    h5::close_file(f, out.partial_path().string());  // a failed flush or close must not be renamed into place
+    h5::close_file(
+        f, out.partial_path().string());  // a failed flush or close must not be renamed into place
   }
   out.commit();
 }
@@ -235,17 +258,22 @@ BlockRevenueFile read_block_revenue_hdf5(const std::filesystem::path& path) {
   try {
     f = h5::open_file_readonly(where);
   } catch (const Error&) {
-    throw Error(where + ": not a block revenue file (missing, unreadable or not HDF5; write one with hashsim blocks "
+    throw Error(where +
+                ": not a block revenue file (missing, unreadable or not HDF5; write one with "
+                "hashsim blocks "
                 "revenue --h5 FILE)");
   }
   const hid_t root = f.get();
-  // Root attributes of io::schema::write_provenance: schema kind + schema_version (2: dimension scales).
+  // Root attributes of io::schema::write_provenance: schema kind + schema_version (2: dimension
+  // scales).
   const std::string schema = h5::get_string_attr(root, io::schema::kAttrSchema).value_or("");
   const auto version = h5::get_int_attr(root, io::schema::kAttrSchemaVersion).value_or(0);
   if (schema != io::schema::kKindBlockRevenue || version != io::schema::kBlockRevenueVersion)
-    throw Error(where + ": not a block revenue file (schema '" + schema.substr(0, 80) + "' version " +
-                std::to_string(version) + ", expected " + io::schema::kKindBlockRevenue + " version " +
-                std::to_string(io::schema::kBlockRevenueVersion) + "; write one with hashsim blocks revenue --h5 FILE)");
+    throw Error(where + ": not a block revenue file (schema '" + schema.substr(0, 80) +
+                "' version " + std::to_string(version) + ", expected " +
+                io::schema::kKindBlockRevenue + " version " +
+                std::to_string(io::schema::kBlockRevenueVersion) +
+                "; write one with hashsim blocks revenue --h5 FILE)");
   BlockRevenueFile out;
   out.path = where;
   const auto attr = [&](const char* name) { return h5::get_string_attr(root, name).value_or(""); };
@@ -258,34 +286,40 @@ BlockRevenueFile read_block_revenue_hdf5(const std::filesystem::path& path) {
   out.options.tariff_usd_per_kwh = h5::get_double_attr(root, "tariff_usd_per_kwh").value_or(0.0);
   out.options.pool_fee = h5::get_double_attr(root, "pool_fee").value_or(0.0);
   const auto need = [&](const std::string& name) {
-    if (!h5::exists(root, name)) throw Error(where + ": block revenue file without dataset '" + name + "'");
+    if (!h5::exists(root, name))
+      throw Error(where + ": block revenue file without dataset '" + name + "'");
     return h5::read_vector(root, name);
   };
   const std::vector<double> heights = need("height");
   if (heights.empty()) throw Error(where + ": block revenue file holds no blocks");
   const std::size_t n = heights.size();
   for (double h : heights) out.result.heights.push_back(static_cast<std::int64_t>(h));
-  const auto names = h5::exists(root, "machines/name") ? h5::read_strings(root, "machines/name") : std::vector<std::string>{};
-  const auto ths = need("machines/hashrate_ths"), watts = need("machines/power_w"), counts = need("machines/count");
-  if (names.empty() || ths.size() != names.size() || watts.size() != names.size() || counts.size() != names.size())
+  const auto names = h5::exists(root, "machines/name") ? h5::read_strings(root, "machines/name")
+                                                       : std::vector<std::string>{};
+  const auto ths = need("machines/hashrate_ths"), watts = need("machines/power_w"),
+             counts = need("machines/count");
+  if (names.empty() || ths.size() != names.size() || watts.size() != names.size() ||
+      counts.size() != names.size())
     throw Error(where + ": block revenue file with an inconsistent machines table");
   for (std::size_t m = 0; m < names.size(); ++m) {
     // Written as "<name> -> <slug>" (the slug prefixes that machine's columns).
     const auto arrow = names[m].rfind(" -> ");
     const std::string name = arrow == std::string::npos ? names[m] : names[m].substr(0, arrow);
-    out.slugs.push_back(arrow == std::string::npos ? machine_slug(name) : names[m].substr(arrow + 4));
+    out.slugs.push_back(arrow == std::string::npos ? machine_slug(name)
+                                                   : names[m].substr(arrow + 4));
     out.options.machines.push_back({name, ths[m], watts[m], counts[m]});
   }
-  std::vector<std::string> columns = {"time_unix",   "interval_s", "interval_clamped",     "interval_known", "subsidy_sat",
-                                      "fee_sat",     "network_hashrate_ths", "price_usd", "price_gap_s"};
+  std::vector<std::string> columns = {
+      "time_unix", "interval_s",           "interval_clamped", "interval_known", "subsidy_sat",
+      "fee_sat",   "network_hashrate_ths", "price_usd",        "price_gap_s"};
   for (const auto& slug : out.slugs)
     for (const char* suffix : {"_revenue_btc", "_revenue_usd", "_power_cost_usd", "_profit_usd"})
       columns.push_back(slug + suffix);
   for (const auto& c : columns) {
     std::vector<double> v = need(c);
     if (v.size() != n)
-      throw Error(where + ": dataset '" + c + "' has " + std::to_string(v.size()) + " rows, height has " +
-                  std::to_string(n));
+      throw Error(where + ": dataset '" + c + "' has " + std::to_string(v.size()) +
+                  " rows, height has " + std::to_string(n));
     out.result.columns.push_back({c, std::move(v)});
   }
   for (double x : out.result.column("interval_clamped")) out.result.clamped_intervals += x != 0.0;

@@ -14,8 +14,8 @@
 //                   has no previous block: interval 0, interval_known = 0
 //   power_cost_usd_i = n P / 1000 * interval_s_i / 3600 * tariff_usd_per_kwh
 //   profit_usd_i  = revenue_usd_i - power_cost_usd_i
-// Summed over a gap-free range, sum(interval) = max(t) - t_first, exactly the elapsed time, so power cost is the fleet running
-// non-stop, and revenue is the expected (not the lucky) share.
+// Summed over a gap-free range, sum(interval) = max(t) - t_first, exactly the elapsed time, so
+// power cost is the fleet running non-stop, and revenue is the expected (not the lucky) share.
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -28,10 +28,10 @@
 namespace hashsim::blocks {
 
 struct RevenueMachine {
-  std::string name;       // e.g. "Bitmain Antminer S21"
+  std::string name;  // e.g. "Bitmain Antminer S21"
   double hashrate_ths = 0.0;
   double power_w = 0.0;
-  double count = 0.0;     // machines (whole machines in 1 MW: floor(1e6 / P))
+  double count = 0.0;  // machines (whole machines in 1 MW: floor(1e6 / P))
 };
 
 // Daily closes (date, price_usd) from a price CSV; blank prices are skipped.
@@ -63,7 +63,8 @@ struct BlockRevenueResult {
 // "Bitmain Antminer S21+" -> "bitmain_antminer_s21plus": column prefix per machine.
 std::string machine_slug(const std::string& name);
 
-// Throws Error for no blocks, no machines, a non-positive hashrate, or a block too far from any price.
+// Throws Error for no blocks, no machines, a non-positive hashrate, or a block too far from any
+// price.
 BlockRevenueResult block_revenue(const std::vector<BlockRecord>& blocks, const DailyCloses& prices,
                                  const BlockRevenueOptions& options);
 
@@ -76,7 +77,7 @@ void write_block_revenue_csv(const BlockRevenueResult& r, const std::filesystem:
 // revenue_usd, power_cost_usd, profit_usd), with the block count. Keys ascending.
 enum class SummaryPeriod { Day, Month };
 struct RevenueSummary {
-  std::string key_name;           // "day" or "month"
+  std::string key_name;  // "day" or "month"
   std::vector<std::string> keys;
   std::vector<Column> columns;  // "blocks", then the sums
 };
@@ -92,8 +93,8 @@ void write_block_revenue_hdf5(const BlockRevenueResult& r, const BlockRevenueOpt
 // A file written by write_block_revenue_hdf5 (`hashsim blocks revenue --h5`), read back for the
 // report and the dashboard (engine/report/blocks_view.h).
 struct BlockRevenueFile {
-  BlockRevenueResult result;     // heights and the per-block columns, as written
-  BlockRevenueOptions options;   // machines (name, hashrate, power, count), tariff, pool fee
+  BlockRevenueResult result;       // heights and the per-block columns, as written
+  BlockRevenueOptions options;     // machines (name, hashrate, power, count), tariff, pool fee
   std::vector<std::string> slugs;  // column prefix per machine, in options.machines order
   std::string path, command_line, created_utc, hashsim_version, git_sha, ledger_file, price_file;
 };

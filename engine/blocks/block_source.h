@@ -17,7 +17,7 @@ enum class HashrateFrom {
 };
 
 struct ChainInfo {
-  std::string chain;        // "main", "test", "signet", "regtest"
+  std::string chain;  // "main", "test", "signet", "regtest"
   std::int64_t tip_height = 0;
 };
 
@@ -48,7 +48,8 @@ std::unique_ptr<BlockSource> make_node_source(RpcOptions options, HashrateFrom h
 // mempool.space REST: /api/blocks/tip/height, /api/block-height/:h (hash as text), /api/block/:hash
 // (id, height, timestamp, difficulty, extras.totalFees, extras.reward). Subsidy = reward -
 // totalFees; hashrate from difficulty. Only the main chain of the instance at base_url.
-std::unique_ptr<BlockSource> make_mempool_source(const std::string& base_url, const net::RetryPolicy& retry,
+std::unique_ptr<BlockSource> make_mempool_source(const std::string& base_url,
+                                                 const net::RetryPolicy& retry,
                                                  const std::string& user_agent);
 
 }  // namespace hashsim::blocks

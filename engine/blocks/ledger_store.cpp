@@ -42,8 +42,9 @@ class Transaction {
 }  // namespace
 
 SqliteDb::SqliteDb(const std::filesystem::path& path) : path_(path.string()) {
-  const int rc = sqlite3_open_v2(path_.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                                 nullptr);
+  const int rc =
+      sqlite3_open_v2(path_.c_str(), &db_,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     const std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
     if (db_) sqlite3_close(db_);
@@ -55,7 +56,8 @@ SqliteDb::SqliteDb(const std::filesystem::path& path) : path_(path.string()) {
 SqliteDb::~SqliteDb() {
   if (db_) sqlite3_close_v2(db_);
 }
-SqliteDb::SqliteDb(SqliteDb&& o) noexcept : db_(std::exchange(o.db_, nullptr)), path_(std::move(o.path_)) {}
+SqliteDb::SqliteDb(SqliteDb&& o) noexcept
+    : db_(std::exchange(o.db_, nullptr)), path_(std::move(o.path_)) {}
 SqliteDb& SqliteDb::operator=(SqliteDb&& o) noexcept {
   if (this != &o) {
     if (db_) sqlite3_close_v2(db_);
@@ -74,7 +76,8 @@ void SqliteDb::exec(const std::string& sql) {
 }
 
 SqliteStatement::SqliteStatement(const SqliteDb& db, const std::string& sql) : db_(db.get()) {
-  if (sqlite3_prepare_v3(db_, sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr) != SQLITE_OK)
+  if (sqlite3_prepare_v3(db_, sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr) !=
+      SQLITE_OK)
     throw Error(std::string("SQLite cannot prepare '") + sql + "': " + sqlite3_errmsg(db_));
 }
 SqliteStatement::~SqliteStatement() {
@@ -113,7 +116,9 @@ std::string SqliteStatement::column_text(int c) const {
   const auto* p = sqlite3_column_text(stmt_, c);
   return p ? std::string(reinterpret_cast<const char*>(p)) : std::string();
 }
-bool SqliteStatement::column_null(int c) const { return sqlite3_column_type(stmt_, c) == SQLITE_NULL; }
+bool SqliteStatement::column_null(int c) const {
+  return sqlite3_column_type(stmt_, c) == SQLITE_NULL;
+}
 
 namespace {
 // Runs `sql`, trying again while another connection holds the lock. The busy timeout does not
@@ -129,9 +134,11 @@ void exec_when_free(SqliteDb& db, const std::filesystem::path& path, const std::
     if (rc == SQLITE_OK) return;
     const std::string msg = err ? err : sqlite3_errmsg(db.get());
     sqlite3_free(err);
-    if (sqlite3_get_autocommit(db.get()) == 0) sqlite3_exec(db.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+    if (sqlite3_get_autocommit(db.get()) == 0)
+      sqlite3_exec(db.get(), "ROLLBACK", nullptr, nullptr, nullptr);
     const int primary = rc & 0xff;
-    if ((primary != SQLITE_BUSY && primary != SQLITE_LOCKED) || std::chrono::steady_clock::now() >= until)
+    if ((primary != SQLITE_BUSY && primary != SQLITE_LOCKED) ||
+        std::chrono::steady_clock::now() >= until)
       throw Error(path.string() + ": SQLite: " + msg);
     std::this_thread::sleep_for(std::chrono::milliseconds(std::min(5 * (attempt + 1), 50)));
   }
@@ -153,17 +160,23 @@ SqliteDb open_with_schema(const std::filesystem::path& path) {
 LedgerStore::LedgerStore(const std::filesystem::path& path)
     : path_(path),
       db_(open_with_schema(path)),
-      insert_(db_, "INSERT INTO blocks (height, hash, time_unix, subsidy_sat, fee_sat, network_hashrate_ths) "
-                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
+      insert_(db_,
+              "INSERT INTO blocks (height, hash, time_unix, subsidy_sat, fee_sat, "
+              "network_hashrate_ths) "
+              "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
       hash_at_(db_, "SELECT hash FROM blocks WHERE height = ?1"),
       max_(db_, "SELECT MAX(height) FROM blocks"),
       min_(db_, "SELECT MIN(height) FROM blocks"),
       count_(db_, "SELECT COUNT(*) FROM blocks"),
       delete_above_(db_, "DELETE FROM blocks WHERE height > ?1"),
-      range_(db_, "SELECT height, hash, time_unix, subsidy_sat, fee_sat, network_hashrate_ths FROM blocks "
-                  "WHERE height BETWEEN ?1 AND ?2 ORDER BY height"),
+      range_(
+          db_,
+          "SELECT height, hash, time_unix, subsidy_sat, fee_sat, network_hashrate_ths FROM blocks "
+          "WHERE height BETWEEN ?1 AND ?2 ORDER BY height"),
       get_meta_(db_, "SELECT value FROM meta WHERE key = ?1"),
-      set_meta_(db_, "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = ?2") {}
+      set_meta_(db_,
+                "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET "
+                "value = ?2") {}
 
 namespace {
 std::optional<std::int64_t> single_int(SqliteStatement& st) {
@@ -199,7 +212,8 @@ void LedgerStore::insert(const std::vector<BlockRecord>& rows) {
       insert_.step();
     } catch (const Error& e) {
       insert_.reset();
-      throw Error(path_.string() + ": cannot store block " + std::to_string(b.height) + ": " + e.what());
+      throw Error(path_.string() + ": cannot store block " + std::to_string(b.height) + ": " +
+                  e.what());
     }
     insert_.reset();
   }
@@ -221,8 +235,8 @@ std::vector<BlockRecord> LedgerStore::range(std::int64_t from_height, std::int64
   range_.bind(1, from_height);
   range_.bind(2, to_height);
   while (range_.step())
-    out.push_back({range_.column_int(0), range_.column_text(1), range_.column_int(2), range_.column_int(3),
-                   range_.column_int(4), range_.column_double(5)});
+    out.push_back({range_.column_int(0), range_.column_text(1), range_.column_int(2),
+                   range_.column_int(3), range_.column_int(4), range_.column_double(5)});
   range_.reset();
   return out;
 }

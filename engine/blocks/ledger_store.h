@@ -4,7 +4,8 @@
 // transaction per batch: a killed sync leaves either the whole batch or none of it.
 //
 //   blocks(height INTEGER PRIMARY KEY, hash TEXT NOT NULL, time_unix INTEGER NOT NULL,
-//          subsidy_sat INTEGER NOT NULL, fee_sat INTEGER NOT NULL, network_hashrate_ths REAL NOT NULL)
+//          subsidy_sat INTEGER NOT NULL, fee_sat INTEGER NOT NULL, network_hashrate_ths REAL NOT
+//          NULL)
 //   meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)
 #include <sqlite3.h>
 
@@ -18,8 +19,8 @@ namespace hashsim::blocks {
 
 struct BlockRecord {
   std::int64_t height = 0;
-  std::string hash;                   // hex, as the node prints it
-  std::int64_t time_unix = 0;         // header timestamp, s
+  std::string hash;            // hex, as the node prints it
+  std::int64_t time_unix = 0;  // header timestamp, s
   std::int64_t subsidy_sat = 0;
   std::int64_t fee_sat = 0;           // total fees of the block's transactions
   double network_hashrate_ths = 0.0;  // estimate at this height (see sync.h)
@@ -56,7 +57,7 @@ class SqliteStatement {
   void bind(int index, std::int64_t v);
   void bind(int index, double v);
   void bind(int index, const std::string& v);
-  bool step();   // true: a row is ready; false: done; throws Error
+  bool step();  // true: a row is ready; false: done; throws Error
   void reset();
   std::int64_t column_int(int col) const;
   double column_double(int col) const;
@@ -91,7 +92,8 @@ class LedgerStore {
  private:
   std::filesystem::path path_;
   SqliteDb db_;
-  SqliteStatement insert_, hash_at_, max_, min_, count_, delete_above_, range_, get_meta_, set_meta_;
+  SqliteStatement insert_, hash_at_, max_, min_, count_, delete_above_, range_, get_meta_,
+      set_meta_;
 };
 
 }  // namespace hashsim::blocks

@@ -23,8 +23,8 @@ class MempoolSource final : public BlockSource {
   ChainInfo check(const std::string& expected_chain) override {
     // The API has no chain field: the instance's URL decides (mempool.space/testnet4/api, ...).
     if (expected_chain != "main")
-      throw Error("--source mempool follows the main chain of its base URL only; --chain " + expected_chain +
-                  " needs a node");
+      throw Error("--source mempool follows the main chain of its base URL only; --chain " +
+                  expected_chain + " needs a node");
     const std::string text = get("/api/blocks/tip/height");
     return {"main", parse_height(text, "/api/blocks/tip/height")};
   }
@@ -53,10 +53,13 @@ class MempoolSource final : public BlockSource {
         return o[key];
       };
       if (!j.is_object() || !j.contains("extras") || !j["extras"].is_object())
-        throw Error("mempool " + path + ": no 'extras' object (an instance without extras cannot give fees)");
+        throw Error("mempool " + path +
+                    ": no 'extras' object (an instance without extras cannot give fees)");
       BlockRecord r;
       r.height = num(j, "height").get<std::int64_t>();
-      if (r.height != h) throw Error("mempool " + path + ": height " + std::to_string(r.height) + ", expected " + std::to_string(h));
+      if (r.height != h)
+        throw Error("mempool " + path + ": height " + std::to_string(r.height) + ", expected " +
+                    std::to_string(h));
       if (!j.contains("id") || !j["id"].is_string() || j["id"].get<std::string>() != hash)
         throw Error("mempool " + path + ": id differs from the requested hash");
       r.hash = hash;
@@ -64,7 +67,8 @@ class MempoolSource final : public BlockSource {
       r.fee_sat = num(j["extras"], "totalFees").get<std::int64_t>();
       const std::int64_t reward = num(j["extras"], "reward").get<std::int64_t>();
       r.subsidy_sat = reward - r.fee_sat;  // extras.reward = coinbase outputs = subsidy + fees
-      r.network_hashrate_ths = chain::hashrate_at_target_pace_ths(num(j, "difficulty").get<double>());
+      r.network_hashrate_ths =
+          chain::hashrate_at_target_pace_ths(num(j, "difficulty").get<double>());
       b.blocks.push_back(std::move(r));
     }
     return b;
@@ -79,22 +83,29 @@ class MempoolSource final : public BlockSource {
     const net::FetchResult fr = net::http_request_with_retry(req, retry_);
     const auto& r = fr.response;
     if (r.outcome != net::HttpOutcome::Received || r.status != 200)
-      throw Error("mempool " + req.url + ": " + net::describe_failure(r) +
-                  (r.outcome == net::HttpOutcome::Received ? " '" + r.body.substr(0, 100) + "'" : ""));
+      throw Error(
+          "mempool " + req.url + ": " + net::describe_failure(r) +
+          (r.outcome == net::HttpOutcome::Received ? " '" + r.body.substr(0, 100) + "'" : ""));
     return r.body;
   }
   std::int64_t parse_height(const std::string& text, const std::string& path) {
-    if (text.empty() || text.size() > 12) throw Error("mempool " + path + ": expected a block height, got '" + text.substr(0, 40) + "'");
+    if (text.empty() || text.size() > 12)
+      throw Error("mempool " + path + ": expected a block height, got '" + text.substr(0, 40) +
+                  "'");
     for (char c : text)
-      if (!std::isdigit(static_cast<unsigned char>(c))) throw Error("mempool " + path + ": expected a block height, got '" + text + "'");
+      if (!std::isdigit(static_cast<unsigned char>(c)))
+        throw Error("mempool " + path + ": expected a block height, got '" + text + "'");
     return std::stoll(text);
   }
   std::string hash_at(std::int64_t h) {
     const std::string path = "/api/block-height/" + std::to_string(h);
     std::string text = get(path);
-    if (text.size() != 64) throw Error("mempool " + path + ": expected a 64-hex block hash, got '" + text.substr(0, 80) + "'");
+    if (text.size() != 64)
+      throw Error("mempool " + path + ": expected a 64-hex block hash, got '" + text.substr(0, 80) +
+                  "'");
     for (char c : text)
-      if (!std::isxdigit(static_cast<unsigned char>(c))) throw Error("mempool " + path + ": not a hex block hash");
+      if (!std::isxdigit(static_cast<unsigned char>(c)))
+        throw Error("mempool " + path + ": not a hex block hash");
     return text;
   }
 
@@ -104,7 +115,8 @@ class MempoolSource final : public BlockSource {
 };
 }  // namespace
 
-std::unique_ptr<BlockSource> make_mempool_source(const std::string& base_url, const net::RetryPolicy& retry,
+std::unique_ptr<BlockSource> make_mempool_source(const std::string& base_url,
+                                                 const net::RetryPolicy& retry,
                                                  const std::string& user_agent) {
   return std::make_unique<MempoolSource>(base_url, retry, user_agent);
 }

@@ -14,17 +14,20 @@ using nlohmann::json;
 
 std::int64_t get_int(const json& o, const char* key, const std::string& what) {
   if (!o.is_object() || !o.contains(key) || !o[key].is_number_integer())
-    throw Error(what + ": field '" + key + "' missing or not an integer in '" + o.dump().substr(0, 200) + "'");
+    throw Error(what + ": field '" + key + "' missing or not an integer in '" +
+                o.dump().substr(0, 200) + "'");
   return o[key].get<std::int64_t>();
 }
 std::string get_string(const json& o, const char* key, const std::string& what) {
   if (!o.is_object() || !o.contains(key) || !o[key].is_string())
-    throw Error(what + ": field '" + key + "' missing or not a string in '" + o.dump().substr(0, 200) + "'");
+    throw Error(what + ": field '" + key + "' missing or not a string in '" +
+                o.dump().substr(0, 200) + "'");
   return o[key].get<std::string>();
 }
 double get_number(const json& o, const char* key, const std::string& what) {
   if (!o.is_object() || !o.contains(key) || !o[key].is_number())
-    throw Error(what + ": field '" + key + "' missing or not a number in '" + o.dump().substr(0, 200) + "'");
+    throw Error(what + ": field '" + key + "' missing or not a number in '" +
+                o.dump().substr(0, 200) + "'");
   return o[key].get<double>();
 }
 
@@ -47,11 +50,13 @@ class NodeSource final : public BlockSource {
       std::string progress;
       if (info.contains("verificationprogress") && info["verificationprogress"].is_number()) {
         char buf[64];
-        std::snprintf(buf, sizeof buf, " (%.1f%% verified)", 100.0 * info["verificationprogress"].get<double>());
+        std::snprintf(buf, sizeof buf, " (%.1f%% verified)",
+                      100.0 * info["verificationprogress"].get<double>());
         progress = buf;
       }
-      throw Error("node still syncing (initialblockdownload: true, " + std::to_string(c.tip_height) + " blocks" +
-                  progress + "); try again when it has caught up");
+      throw Error("node still syncing (initialblockdownload: true, " +
+                  std::to_string(c.tip_height) + " blocks" + progress +
+                  "); try again when it has caught up");
     }
     return c;
   }
@@ -61,7 +66,8 @@ class NodeSource final : public BlockSource {
     for (std::int64_t h = from; h <= to; ++h) calls.push_back({"getblockhash", json::array({h})});
     std::vector<std::string> out;
     for (const auto& r : rpc_.batch(calls)) {
-      if (!r.is_string()) throw Error("getblockhash: result is not a string: '" + r.dump().substr(0, 100) + "'");
+      if (!r.is_string())
+        throw Error("getblockhash: result is not a string: '" + r.dump().substr(0, 100) + "'");
       out.push_back(r.get<std::string>());
     }
     return out;
@@ -73,8 +79,9 @@ class NodeSource final : public BlockSource {
     for (int attempt = 1;; ++attempt) {
       Checked c = fetch_once(from, to, prev);
       if (c.consistent) return std::move(c.batch);
-      if (attempt == 3) throw Error("the node's chain changed during three batches in a row at heights " +
-                                    std::to_string(from) + ".." + std::to_string(to) + "; try again later");
+      if (attempt == 3)
+        throw Error("the node's chain changed during three batches in a row at heights " +
+                    std::to_string(from) + ".." + std::to_string(to) + "; try again later");
     }
   }
 
@@ -136,7 +143,9 @@ class NodeSource final : public BlockSource {
       for (std::size_t i = 0; i < headers.size(); ++i) {
         const std::string what = "getblockheader " + b.blocks[i].hash;
         if (get_int(headers[i], "height", what) != b.blocks[i].height)
-          throw Error(what + ": height differs from getblockstats (reorg while syncing?); run the sync again");
+          throw Error(
+              what +
+              ": height differs from getblockstats (reorg while syncing?); run the sync again");
         b.blocks[i].network_hashrate_ths =
             chain::hashrate_at_target_pace_ths(get_number(headers[i], "difficulty", what));
       }

@@ -39,7 +39,8 @@ RpcOptions rpc_options_from_env(const std::string& url_flag, const std::string& 
     try {
       text = trim(read_file(cookie));
     } catch (const std::exception&) {
-      throw Error("RPC cookie file " + cookie + " cannot be read (is the node running, and is the path its datadir's .cookie?)");
+      throw Error("RPC cookie file " + cookie +
+                  " cannot be read (is the node running, and is the path its datadir's .cookie?)");
     }
     const auto colon = text.find(':');
     if (colon == std::string::npos || colon == 0)
@@ -51,7 +52,8 @@ RpcOptions rpc_options_from_env(const std::string& url_flag, const std::string& 
   o.user = env("BITCOIN_RPC_USER").value_or("");
   o.password = env("BITCOIN_RPC_PASSWORD").value_or("");
   if (o.user.empty() != o.password.empty())
-    throw Error("set both BITCOIN_RPC_USER and BITCOIN_RPC_PASSWORD, or neither (or use a cookie file)");
+    throw Error(
+        "set both BITCOIN_RPC_USER and BITCOIN_RPC_PASSWORD, or neither (or use a cookie file)");
   return o;
 }
 
@@ -60,7 +62,8 @@ RpcClient::RpcClient(RpcOptions options) : options_(std::move(options)) {
   const auto scheme_end = options_.url.find("://");
   const auto at = options_.url.find('@');
   const auto slash = options_.url.find('/', scheme_end == std::string::npos ? 0 : scheme_end + 3);
-  if (scheme_end != std::string::npos && at != std::string::npos && (slash == std::string::npos || at < slash))
+  if (scheme_end != std::string::npos && at != std::string::npos &&
+      (slash == std::string::npos || at < slash))
     url_userinfo_ = options_.url.substr(scheme_end + 3, at - scheme_end - 3);
   if (options_.url.rfind("http://", 0) != 0 && options_.url.rfind("https://", 0) != 0)
     throw Error("RPC URL '" + redact(options_.url) + "' must start with http:// or https://");
@@ -68,7 +71,7 @@ RpcClient::RpcClient(RpcOptions options) : options_(std::move(options)) {
 
 std::string RpcClient::redact(const std::string& text) const {
   return net::redact(text, {url_userinfo_, options_.password,
-                             options_.user.empty() ? "" : options_.user + ":" + options_.password});
+                            options_.user.empty() ? "" : options_.user + ":" + options_.password});
 }
 
 nlohmann::json RpcClient::call(const std::string& method, nlohmann::json params) {
@@ -98,11 +101,15 @@ std::vector<nlohmann::json> RpcClient::batch(const std::vector<RpcCall>& calls) 
     try {
       return batch_once(calls);
     } catch (const WarmupError& e) {
-      const long waited_ms = static_cast<long>(
-          std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count());
-      const long pause_ms = std::min<long>(options_.warmup_poll_ms << std::min(attempt - 1, 4), 10000);
+      const long waited_ms =
+          static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                std::chrono::steady_clock::now() - start)
+                                .count());
+      const long pause_ms =
+          std::min<long>(options_.warmup_poll_ms << std::min(attempt - 1, 4), 10000);
       if (waited_ms + pause_ms > options_.max_warmup_wait_ms)
-        throw Error(std::string(e.what()) + "; still starting after " + std::to_string(waited_ms / 1000) +
+        throw Error(std::string(e.what()) + "; still starting after " +
+                    std::to_string(waited_ms / 1000) +
                     " s of waiting; try again when the node has finished loading");
       spdlog::info("{}; waiting {:.1f} s", e.what(), static_cast<double>(pause_ms) / 1000.0);
       std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms));
@@ -114,7 +121,8 @@ std::vector<nlohmann::json> RpcClient::batch_once(const std::vector<RpcCall>& ca
   if (calls.empty()) return {};
   nlohmann::json req = nlohmann::json::array();
   for (std::size_t i = 0; i < calls.size(); ++i)
-    req.push_back({{"jsonrpc", "1.0"}, {"id", i}, {"method", calls[i].method}, {"params", calls[i].params}});
+    req.push_back(
+        {{"jsonrpc", "1.0"}, {"id", i}, {"method", calls[i].method}, {"params", calls[i].params}});
 
   net::HttpRequest http;
   http.url = options_.url;
@@ -125,56 +133,71 @@ std::vector<nlohmann::json> RpcClient::batch_once(const std::vector<RpcCall>& ca
   http.total_timeout_ms = options_.total_timeout_ms;
   http.post_body = req.dump();
   http.max_body_bytes = options_.max_reply_bytes;
-  http.accept_compressed = false;  // bitcoind never compresses; compressing a batch costs more than it saves
+  http.accept_compressed =
+      false;  // bitcoind never compresses; compressing a batch costs more than it saves
   if (!options_.user.empty()) http.basic_auth = options_.user + ":" + options_.password;
   http.secrets = {options_.password, http.basic_auth, url_userinfo_};
   ++posts_;
   const net::FetchResult fr = net::http_request_with_retry(http, options_.retry);
   const net::HttpResponse& r = fr.response;
-  const std::string where = "RPC " + redact(options_.url) + " (" + calls.front().method +
-                            (calls.size() > 1 ? " and " + std::to_string(calls.size() - 1) + " more calls" : "") + ")";
+  const std::string where =
+      "RPC " + redact(options_.url) + " (" + calls.front().method +
+      (calls.size() > 1 ? " and " + std::to_string(calls.size() - 1) + " more calls" : "") + ")";
   if (r.outcome != net::HttpOutcome::Received)
-    throw Error(where + ": " + net::describe_failure(r) + (r.error.empty() ? "" : " (" + redact(r.error) + ")") +
-                " after " + std::to_string(fr.attempts) + " attempts; is the node running and the URL right?");
+    throw Error(where + ": " + net::describe_failure(r) +
+                (r.error.empty() ? "" : " (" + redact(r.error) + ")") + " after " +
+                std::to_string(fr.attempts) + " attempts; is the node running and the URL right?");
   if (r.status == 401 || r.status == 403)
-    throw Error(where + ": HTTP " + std::to_string(r.status) +
-                ": authentication failed; check --rpc-cookie / BITCOIN_RPC_COOKIE or BITCOIN_RPC_USER and "
-                "BITCOIN_RPC_PASSWORD (the node's rpcauth)");
+    throw Error(
+        where + ": HTTP " + std::to_string(r.status) +
+        ": authentication failed; check --rpc-cookie / BITCOIN_RPC_COOKIE or BITCOIN_RPC_USER and "
+        "BITCOIN_RPC_PASSWORD (the node's rpcauth)");
 
   nlohmann::json reply;
   try {
     reply = nlohmann::json::parse(r.body);
   } catch (const nlohmann::json::exception&) {
-    throw Error(where + ": HTTP " + std::to_string(r.status) + ", reply is not valid JSON (malformed or truncated): '" +
-                redact(snippet(r.body)) + "'");
+    throw Error(where + ": HTTP " + std::to_string(r.status) +
+                ", reply is not valid JSON (malformed or truncated): '" + redact(snippet(r.body)) +
+                "'");
   }
   // A node answers a failed single request with HTTP 500 and an error object; report that error.
   if (reply.is_object() && reply.contains("error") && !reply["error"].is_null()) {
-    if (is_warmup(reply["error"])) throw WarmupError(where + ": node is starting (" + redact(reply["error"].dump()) + ")");
+    if (is_warmup(reply["error"]))
+      throw WarmupError(where + ": node is starting (" + redact(reply["error"].dump()) + ")");
     throw Error(where + ": node error " + redact(reply["error"].dump()));
   }
   if (r.status != 200)
-    throw Error(where + ": HTTP " + std::to_string(r.status) + ": '" + redact(snippet(r.body)) + "'");
+    throw Error(where + ": HTTP " + std::to_string(r.status) + ": '" + redact(snippet(r.body)) +
+                "'");
   if (!reply.is_array() || reply.size() != calls.size())
-    throw Error(where + ": expected a JSON array of " + std::to_string(calls.size()) + " replies, got " +
-                (reply.is_array() ? "an array of " + std::to_string(reply.size()) : std::string(reply.type_name())));
+    throw Error(where + ": expected a JSON array of " + std::to_string(calls.size()) +
+                " replies, got " +
+                (reply.is_array() ? "an array of " + std::to_string(reply.size())
+                                  : std::string(reply.type_name())));
 
   std::vector<nlohmann::json> out(calls.size());
   std::vector<bool> seen(calls.size(), false);
   for (auto& item : reply) {
-    if (!item.is_object() || !item.contains("id") || !item["id"].is_number_unsigned() || !item.contains("result"))
-      throw Error(where + ": reply element without a numeric id and a result: '" + redact(snippet(item.dump())) + "'");
+    if (!item.is_object() || !item.contains("id") || !item["id"].is_number_unsigned() ||
+        !item.contains("result"))
+      throw Error(where + ": reply element without a numeric id and a result: '" +
+                  redact(snippet(item.dump())) + "'");
     const auto id = item["id"].get<std::size_t>();
-    if (id >= calls.size() || seen[id]) throw Error(where + ": reply id " + std::to_string(id) + " unknown or repeated");
+    if (id >= calls.size() || seen[id])
+      throw Error(where + ": reply id " + std::to_string(id) + " unknown or repeated");
     seen[id] = true;
     if (item.contains("error") && !item["error"].is_null()) {
       const auto& e = item["error"];
       const std::string msg = e.is_object() && e.contains("message") && e["message"].is_string()
-                                  ? e["message"].get<std::string>() : e.dump();
+                                  ? e["message"].get<std::string>()
+                                  : e.dump();
       const std::string code = e.is_object() && e.contains("code") ? e["code"].dump() : "?";
-      if (is_warmup(e)) throw WarmupError("RPC " + calls[id].method + ": node is starting (error " + code + ": " + redact(msg) + ")");
-      throw Error("RPC " + calls[id].method + redact(calls[id].params.dump()) + " failed: node error " + code + ": " +
-                  redact(msg));
+      if (is_warmup(e))
+        throw WarmupError("RPC " + calls[id].method + ": node is starting (error " + code + ": " +
+                          redact(msg) + ")");
+      throw Error("RPC " + calls[id].method + redact(calls[id].params.dump()) +
+                  " failed: node error " + code + ": " + redact(msg));
     }
     out[id] = std::move(item["result"]);
   }

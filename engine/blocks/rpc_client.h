@@ -23,10 +23,10 @@ struct RpcCall {
 };
 
 struct RpcOptions {
-  std::string url;                     // e.g. http://127.0.0.1:8332/
-  std::string user, password;          // basic auth (secret); empty user = no auth
+  std::string url;             // e.g. http://127.0.0.1:8332/
+  std::string user, password;  // basic auth (secret); empty user = no auth
   long connect_timeout_ms = 3000;
-  long total_timeout_ms = 120000;      // a batch of 1000 getblockstats takes a node a while
+  long total_timeout_ms = 120000;  // a batch of 1000 getblockstats takes a node a while
   net::RetryPolicy retry{3, 500, 4000, 180000};
   std::size_t max_reply_bytes = 256u << 20;
   std::string user_agent;

@@ -23,18 +23,21 @@ std::int64_t reconcile(BlockSource& src, LedgerStore& store, std::int64_t tip, S
   // restarted from an old datadir, a pruned or different node), not reorganised: delete nothing.
   if (tip < *top) {
     const auto stop = [&](const std::string& why) {
-      throw LaggingNodeError("the " + src.name() + " is behind the ledger: its tip is " + std::to_string(tip) +
-                             ", the ledger " + store.path().string() + " ends at " + std::to_string(*top) + " (" + why +
-                             "); nothing deleted. Sync again once the " + src.name() + " has caught up");
+      throw LaggingNodeError(
+          "the " + src.name() + " is behind the ledger: its tip is " + std::to_string(tip) +
+          ", the ledger " + store.path().string() + " ends at " + std::to_string(*top) + " (" +
+          why + "); nothing deleted. Sync again once the " + src.name() + " has caught up");
     };
-    if (tip < lowest) stop("below the ledger's first block " + std::to_string(lowest) + ", so no hash to compare");
+    if (tip < lowest)
+      stop("below the ledger's first block " + std::to_string(lowest) + ", so no hash to compare");
     if (src.hashes(tip, tip).front() == store.hash_at(tip)) stop("the hashes agree up to its tip");
   }
   const std::int64_t first_check = std::min(*top, tip);
   std::optional<std::int64_t> fork;
   if (first_check >= lowest) {
     // The common case costs one call: the top still matches.
-    if (src.hashes(first_check, first_check).front() == store.hash_at(first_check)) fork = first_check;
+    if (src.hashes(first_check, first_check).front() == store.hash_at(first_check))
+      fork = first_check;
     for (std::int64_t h = first_check - 1; !fork && h >= lowest;) {
       const std::int64_t lo = std::max(lowest, h - kWalkBackStep + 1);
       const auto node = src.hashes(lo, h);
@@ -52,13 +55,17 @@ std::int64_t reconcile(BlockSource& src, LedgerStore& store, std::int64_t tip, S
   ++report.reorgs;
   report.blocks_rolled_back += n;
   report.fork_height = f;
-  spdlog::warn("reorg: the ledger's blocks above height {} are not on the {}'s best chain (tip {}); rolled back {} "
-               "blocks ({}..{})", f, src.name(), tip, n, f + 1, *top);
+  spdlog::warn(
+      "reorg: the ledger's blocks above height {} are not on the {}'s best chain (tip {}); rolled "
+      "back {} "
+      "blocks ({}..{})",
+      f, src.name(), tip, n, f + 1, *top);
   return n;
 }
 
 bool is_hex64(const std::string& s) {
-  return s.size() == 64 && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isxdigit(c); });
+  return s.size() == 64 &&
+         std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isxdigit(c); });
 }
 }  // namespace
 
@@ -66,24 +73,31 @@ void check_block(const BlockRecord& b, std::int64_t expected_height) {
   const std::string at = "block " + std::to_string(expected_height);
   if (b.height != expected_height)
     throw Error(at + ": source returned height " + std::to_string(b.height) + " (out of sequence)");
-  if (!is_hex64(b.hash)) throw Error(at + ": hash '" + b.hash.substr(0, 80) + "' is not 64 hex digits");
+  if (!is_hex64(b.hash))
+    throw Error(at + ": hash '" + b.hash.substr(0, 80) + "' is not 64 hex digits");
   const std::int64_t consensus = chain::block_subsidy_sat(b.height);
   if (b.subsidy_sat != consensus)
-    throw Error(at + ": subsidy " + std::to_string(b.subsidy_sat) + " sat differs from the consensus schedule (" +
-                std::to_string(consensus) + " sat = 50 BTC >> " + std::to_string(b.height / chain::kHalvingInterval) +
+    throw Error(at + ": subsidy " + std::to_string(b.subsidy_sat) +
+                " sat differs from the consensus schedule (" + std::to_string(consensus) +
+                " sat = 50 BTC >> " + std::to_string(b.height / chain::kHalvingInterval) +
                 "); refusing to store it (wrong chain parameters or a broken source)");
-  if (b.fee_sat < 0) throw Error(at + ": total fee " + std::to_string(b.fee_sat) + " sat is negative");
-  if (b.time_unix <= 0) throw Error(at + ": time " + std::to_string(b.time_unix) + " is not a Unix time");
+  if (b.fee_sat < 0)
+    throw Error(at + ": total fee " + std::to_string(b.fee_sat) + " sat is negative");
+  if (b.time_unix <= 0)
+    throw Error(at + ": time " + std::to_string(b.time_unix) + " is not a Unix time");
   if (!std::isfinite(b.network_hashrate_ths) || !(b.network_hashrate_ths > 0.0))
-    throw Error(at + ": network hashrate estimate " + std::to_string(b.network_hashrate_ths) + " TH/s is not > 0");
+    throw Error(at + ": network hashrate estimate " + std::to_string(b.network_hashrate_ths) +
+                " TH/s is not > 0");
 }
 
 SyncReport sync_ledger(BlockSource& src, LedgerStore& store, const SyncOptions& o) {
-  if (o.batch_blocks < 1) throw Error("--batch = " + std::to_string(o.batch_blocks) + " must be >= 1");
+  if (o.batch_blocks < 1)
+    throw Error("--batch = " + std::to_string(o.batch_blocks) + " must be >= 1");
   SyncReport report;
   ChainInfo info = src.check(o.chain);
   if (const auto c = store.meta("chain"); c && *c != o.chain)
-    throw Error(store.path().string() + " holds chain '" + *c + "', not '" + o.chain + "' (--chain)");
+    throw Error(store.path().string() + " holds chain '" + *c + "', not '" + o.chain +
+                "' (--chain)");
   store.set_meta("chain", o.chain);
   report.tip_height = info.tip_height;
 
@@ -92,20 +106,25 @@ SyncReport sync_ledger(BlockSource& src, LedgerStore& store, const SyncOptions& 
   if (const auto top = store.max_height()) {
     next = *top + 1;
     if (o.from_height && *o.from_height > next)
-      throw Error("--from-height " + std::to_string(*o.from_height) + " would leave a gap: the ledger ends at " +
-                  std::to_string(*top) + " (use a new --db to start elsewhere)");
+      throw Error("--from-height " + std::to_string(*o.from_height) +
+                  " would leave a gap: the ledger ends at " + std::to_string(*top) +
+                  " (use a new --db to start elsewhere)");
     if (o.from_height && *o.from_height < *store.min_height())
-      report.note = "--from-height " + std::to_string(*o.from_height) + " is below the ledger's first block " +
-                    std::to_string(*store.min_height()) + ": the ledger only grows upwards; continuing at " +
-                    std::to_string(next);
+      report.note = "--from-height " + std::to_string(*o.from_height) +
+                    " is below the ledger's first block " + std::to_string(*store.min_height()) +
+                    ": the ledger only grows upwards; continuing at " + std::to_string(next);
   } else {
     if (o.from_height && *o.from_height < 0) throw Error("--from-height must be >= 0");
     if (o.from_height && *o.from_height > info.tip_height)
-      throw Error("--from-height " + std::to_string(*o.from_height) + " is above the " + src.name() + "'s tip " +
-                  std::to_string(info.tip_height) + ": nothing to sync (is it the right chain, or still syncing?)");
-    if (o.from_height) next = *o.from_height;
-    else if (report.fork_height) next = *report.fork_height + 1;  // a reorg emptied the ledger
-    else throw Error("the ledger is empty: give --from-height to say where to start");
+      throw Error("--from-height " + std::to_string(*o.from_height) + " is above the " +
+                  src.name() + "'s tip " + std::to_string(info.tip_height) +
+                  ": nothing to sync (is it the right chain, or still syncing?)");
+    if (o.from_height)
+      next = *o.from_height;
+    else if (report.fork_height)
+      next = *report.fork_height + 1;  // a reorg emptied the ledger
+    else
+      throw Error("the ledger is empty: give --from-height to say where to start");
   }
 
   std::int64_t end_height = o.to_height ? std::min(*o.to_height, info.tip_height) : info.tip_height;
@@ -116,19 +135,23 @@ SyncReport sync_ledger(BlockSource& src, LedgerStore& store, const SyncOptions& 
     BlockSource::Batch batch = src.fetch(next, last, prev_stored ? next - 1 : -1);
     if (prev_stored && batch.prev_hash != *prev_stored) {
       // The chain below the batch changed while we were syncing: roll back and go on from there.
-      if (++reorg_retries > 10) throw Error("the source's chain keeps reorganising; try again later");
+      if (++reorg_retries > 10)
+        throw Error("the source's chain keeps reorganising; try again later");
       info = src.check(o.chain);
       report.tip_height = info.tip_height;
       end_height = o.to_height ? std::min(*o.to_height, info.tip_height) : info.tip_height;
       reconcile(src, store, info.tip_height, report);
-      if (const auto top = store.max_height()) next = *top + 1;
-      else next = o.from_height.value_or(report.fork_height.value_or(next - 1) + 1);
+      if (const auto top = store.max_height())
+        next = *top + 1;
+      else
+        next = o.from_height.value_or(report.fork_height.value_or(next - 1) + 1);
       continue;
     }
     if (batch.blocks.size() != static_cast<std::size_t>(last - next + 1))
-      throw Error(src.name() + " returned " + std::to_string(batch.blocks.size()) + " blocks for heights " +
-                  std::to_string(next) + ".." + std::to_string(last));
-    for (std::size_t i = 0; i < batch.blocks.size(); ++i) check_block(batch.blocks[i], next + static_cast<std::int64_t>(i));
+      throw Error(src.name() + " returned " + std::to_string(batch.blocks.size()) +
+                  " blocks for heights " + std::to_string(next) + ".." + std::to_string(last));
+    for (std::size_t i = 0; i < batch.blocks.size(); ++i)
+      check_block(batch.blocks[i], next + static_cast<std::int64_t>(i));
     store.insert(batch.blocks);
     if (report.first_added < 0) report.first_added = next;
     report.last_added = last;

@@ -35,7 +35,7 @@ struct SyncOptions {
   std::string chain = "main";
   std::optional<std::int64_t> from_height;  // needed on an empty ledger; else must not leave a gap
   std::int64_t batch_blocks = 500;
-  std::optional<std::int64_t> to_height;    // stop here instead of the tip (tests, partial syncs)
+  std::optional<std::int64_t> to_height;  // stop here instead of the tip (tests, partial syncs)
   // Called after each committed batch with the last stored height (progress, tests).
   std::function<void(std::int64_t last_height)> after_batch;
 };
@@ -45,10 +45,10 @@ struct SyncReport {
   std::int64_t first_added = -1, last_added = -1;  // -1: nothing added
   std::int64_t blocks_added = 0;
   std::int64_t batches = 0;
-  std::int64_t reorgs = 0;                          // rollbacks performed
+  std::int64_t reorgs = 0;  // rollbacks performed
   std::int64_t blocks_rolled_back = 0;
-  std::optional<std::int64_t> fork_height;          // last rollback's fork point
-  std::string note;                                 // e.g. why --from-height was ignored
+  std::optional<std::int64_t> fork_height;  // last rollback's fork point
+  std::string note;                         // e.g. why --from-height was ignored
 };
 
 // Throws Error (nothing half-written: completed batches stay, the failing one is not stored).

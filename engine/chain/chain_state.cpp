@@ -48,9 +48,8 @@ ChainDay ChainState::advance_day(double network_hashrate_ths, rng::Engine& rng) 
       break;
     }
     // The epoch ends inside today: retarget on its simulated timespan.
-    const double seg_time_s = blocks_left >= 0.0
-                                  ? time_left_s * to_boundary / blocks_left
-                                  : to_boundary / rate_per_day * kSecondsPerDay;
+    const double seg_time_s = blocks_left >= 0.0 ? time_left_s * to_boundary / blocks_left
+                                                 : to_boundary / rate_per_day * kSecondsPerDay;
     height_ += to_boundary;
     epoch_elapsed_s_ += seg_time_s;
     time_left_s -= seg_time_s;
@@ -59,7 +58,8 @@ ChainDay ChainState::advance_day(double network_hashrate_ths, rng::Engine& rng) 
     day.retargets += 1.0;
     epoch_start_height_ += interval;
     epoch_elapsed_s_ = 0.0;
-    if (blocks_left < 0.0) rate_per_day = expected_blocks_per_day(network_hashrate_ths, difficulty_);
+    if (blocks_left < 0.0)
+      rate_per_day = expected_blocks_per_day(network_hashrate_ths, difficulty_);
   }
   day.blocks = height_ - start_height;
   day.subsidy_btc = options_.halvings ? subsidy_btc_over(start_height, day.blocks)

@@ -19,7 +19,7 @@ struct ChainOptions {
 };
 
 struct ChainStart {
-  double height = 0.0;          // blocks already mined
+  double height = 0.0;  // blocks already mined
   double difficulty = 1.0;
   // Seconds spent so far in the current retarget epoch. The start conditions do not carry the
   // epoch's real timing, so by default the blocks already mined in it are assumed on pace.
@@ -27,11 +27,11 @@ struct ChainStart {
 };
 
 struct ChainDay {
-  double blocks = 0.0;               // blocks found this day
-  double subsidy_btc = 0.0;          // new coins in those blocks
-  double height_end = 0.0;           // height after the day's last block
-  double difficulty = 0.0;           // difficulty in force at the end of the day
-  double retargets = 0.0;            // how many retargets happened today
+  double blocks = 0.0;       // blocks found this day
+  double subsidy_btc = 0.0;  // new coins in those blocks
+  double height_end = 0.0;   // height after the day's last block
+  double difficulty = 0.0;   // difficulty in force at the end of the day
+  double retargets = 0.0;    // how many retargets happened today
 };
 
 class ChainState {

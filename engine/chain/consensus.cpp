@@ -24,7 +24,8 @@ double subsidy_btc_over(double height_start, double blocks) {
   double h = height_start;
   const double end = height_start + blocks;
   while (h < end) {
-    const auto era = static_cast<std::int64_t>(std::floor(h / static_cast<double>(kHalvingInterval)));
+    const auto era =
+        static_cast<std::int64_t>(std::floor(h / static_cast<double>(kHalvingInterval)));
     const double era_end = static_cast<double>((era + 1) * kHalvingInterval);
     const double seg_end = std::min(end, era_end);
     total_sat += (seg_end - h) * static_cast<double>(block_subsidy_sat(era * kHalvingInterval));

@@ -26,7 +26,8 @@ double interpolated_price(const DailyTable& t, std::size_t row, std::size_t col)
     throw Error(t.where(row) + ": column '" + t.column_name(col) +
                 "' is blank and has no priced day on both sides to interpolate from");
   const double a = std::log(t.number(lo, col)), b = std::log(t.number(hi, col));
-  const double frac = static_cast<double>(t.day(row) - t.day(lo)) / static_cast<double>(t.day(hi) - t.day(lo));
+  const double frac =
+      static_cast<double>(t.day(row) - t.day(lo)) / static_cast<double>(t.day(hi) - t.day(lo));
   return std::exp(a + frac * (b - a));
 }
 
@@ -46,7 +47,8 @@ double BacktestResult::total(const std::string& name) const {
 
 BacktestResult run_backtest(const DailyTable& t, const BacktestOptions& o) {
   if (o.trailing_days < 1 || o.trailing_days > 365)
-    throw Error("trailing_days = " + std::to_string(o.trailing_days) + " (hashrate window) is not in [1, 365] days");
+    throw Error("trailing_days = " + std::to_string(o.trailing_days) +
+                " (hashrate window) is not in [1, 365] days");
   if (!(o.pool_fee >= 0.0 && o.pool_fee < 1.0))
     throw Error("pool_fee = " + std::to_string(o.pool_fee) + " is not in [0, 1)");
   if (!(o.tariff_usd_per_kwh >= 0.0))
@@ -63,23 +65,24 @@ BacktestResult run_backtest(const DailyTable& t, const BacktestOptions& o) {
 
   // Implied hashrate of one row: blocks * D * 2^32 / 86400 / 1e12.
   const auto implied_ths = [&](std::size_t row) {
-    return static_cast<double>(t.integer(row, c_blocks)) * t.number(row, c_diff) * chain::kHashesPerDifficulty /
-           chain::kSecondsPerDay / 1e12;
+    return static_cast<double>(t.integer(row, c_blocks)) * t.number(row, c_diff) *
+           chain::kHashesPerDifficulty / chain::kSecondsPerDay / 1e12;
   };
 
   const std::size_t n = w.size();
   BacktestResult r;
   r.data_file = t.path().string();
-  std::vector<double> price(n), blocks(n), height(n), fees(n), subsidy(n), difficulty(n), hashrate(n), hp_btc(n),
-      hp_usd(n);
+  std::vector<double> price(n), blocks(n), height(n), fees(n), subsidy(n), difficulty(n),
+      hashrate(n), hp_btc(n), hp_usd(n);
   for (std::size_t k = 0; k < n; ++k) {
     const std::size_t i = w.begin + k;
     r.dates.push_back(t.date(i));
     const long long b = t.integer(i, c_blocks);
     const long long first = t.integer(i, c_first), last = t.integer(i, c_last);
     if (b < 1 || last - first + 1 != b)
-      throw Error(t.where(i) + ": blocks = " + std::to_string(b) + " but first_height..last_height = " +
-                  std::to_string(first) + ".." + std::to_string(last));
+      throw Error(t.where(i) + ": blocks = " + std::to_string(b) +
+                  " but first_height..last_height = " + std::to_string(first) + ".." +
+                  std::to_string(last));
     blocks[k] = static_cast<double>(b);
     height[k] = static_cast<double>(first);
     fees[k] = t.number(i, c_fees);
@@ -150,19 +153,22 @@ BacktestResult run_backtest(const DailyTable& t, const BacktestOptions& o) {
   return r;
 }
 
-void write_backtest_csv(const BacktestResult& r, const std::filesystem::path& path, Overwrite mode) {
+void write_backtest_csv(const BacktestResult& r, const std::filesystem::path& path,
+                        Overwrite mode) {
   write_columns_csv(path, "date", r.dates, r.columns, ",%.10g", mode);
 }
 
-void write_backtest_hdf5(const BacktestResult& r, const BacktestOptions& o, const std::filesystem::path& path,
-                         const std::string& command_line, Overwrite mode) {
+void write_backtest_hdf5(const BacktestResult& r, const BacktestOptions& o,
+                         const std::filesystem::path& path, const std::string& command_line,
+                         Overwrite mode) {
   h5::quiet_hdf5_errors();
   AtomicOutput out(path, mode);
   {
     h5::Handle f = h5::create_file(out.partial_path().string());
     const hid_t root = f.get();
-    io::schema::write_provenance(root, {io::schema::kKindBacktest, io::schema::kBacktestVersion, command_line, "",
-                                        std::nullopt, nlohmann::json{{"data_file", r.data_file}}.dump()});
+    io::schema::write_provenance(
+        root, {io::schema::kKindBacktest, io::schema::kBacktestVersion, command_line, "",
+               std::nullopt, nlohmann::json{{"data_file", r.data_file}}.dump()});
     h5::set_attr(root, "data_file", r.data_file);
     h5::set_attr(root, "from", r.dates.front());
     h5::set_attr(root, "to", r.dates.back());
@@ -185,8 +191,10 @@ void write_backtest_hdf5(const BacktestResult& r, const BacktestOptions& o, cons
     // Self-describing for xarray: the ISO dates are the dimension of every column.
     io::schema::make_scale(root, "date", "", "date (ISO 8601, UTC)");
     io::schema::make_scale(root, "filled_price_dates", "", "days whose price was interpolated");
-    for (const auto& c : r.columns) io::schema::attach_dimensions(root, c.name, {"date"}, io::schema::units_from_name(c.name));
-    h5::close_file(f, out.partial_path().string());  // a failed flush or close must not be renamed into place
+    for (const auto& c : r.columns)
+      io::schema::attach_dimensions(root, c.name, {"date"}, io::schema::units_from_name(c.name));
+    h5::close_file(
+        f, out.partial_path().string());  // a failed flush or close must not be renamed into place
   }
   out.commit();
 }

@@ -33,10 +33,10 @@ namespace hashsim::history {
 enum class HashrateMethod { Implied, DifficultyPace };
 
 struct Fleet {
-  std::string label;          // e.g. "1 MW of Bitmain Antminer S19 Pro"
+  std::string label;  // e.g. "1 MW of Bitmain Antminer S19 Pro"
   double machine_hashrate_ths = 0.0;
   double machine_power_w = 0.0;
-  double count = 0.0;         // machines
+  double count = 0.0;  // machines
 };
 
 struct BacktestOptions {
@@ -57,8 +57,8 @@ struct BacktestResult {
   std::vector<std::string> dates;
   std::vector<Column> columns;
   std::vector<std::string> filled_price_dates;  // days whose price was interpolated
-  std::optional<std::string> payback_date;  // set when capex given and recovered in the window
-  std::optional<int> payback_days;          // days from the first day of the window, inclusive
+  std::optional<std::string> payback_date;      // set when capex given and recovered in the window
+  std::optional<int> payback_days;              // days from the first day of the window, inclusive
 
   const std::vector<double>& column(const std::string& name) const;  // throws Error if absent
   double total(const std::string& name) const;
@@ -73,7 +73,8 @@ BacktestResult run_backtest(const DailyTable& table, const BacktestOptions& opti
 // An existing output is replaced only with mode kReplace (engine/util/atomic_file.h).
 void write_backtest_csv(const BacktestResult& r, const std::filesystem::path& path,
                         Overwrite mode = Overwrite::kReplace);
-void write_backtest_hdf5(const BacktestResult& r, const BacktestOptions& options, const std::filesystem::path& path,
-                         const std::string& command_line, Overwrite mode = Overwrite::kReplace);
+void write_backtest_hdf5(const BacktestResult& r, const BacktestOptions& options,
+                         const std::filesystem::path& path, const std::string& command_line,
+                         Overwrite mode = Overwrite::kReplace);
 
 }  // namespace hashsim::history

@@ -34,14 +34,15 @@ double log_normal_pdf(double x, double mean, double var) {
 std::vector<double> daily_log_returns(const std::vector<double>& log_level) {
   std::vector<double> r;
   for (std::size_t i = 1; i < log_level.size(); ++i)
-    if (!std::isnan(log_level[i]) && !std::isnan(log_level[i - 1])) r.push_back(log_level[i] - log_level[i - 1]);
+    if (!std::isnan(log_level[i]) && !std::isnan(log_level[i - 1]))
+      r.push_back(log_level[i] - log_level[i - 1]);
   return r;
 }
 
 GbmFit fit_gbm(const std::vector<double>& r, double dt) {
   if (r.size() < kMinReturns)
-    throw Error("price fit needs at least " + std::to_string(kMinReturns) + " daily returns, the window has " +
-                std::to_string(r.size()));
+    throw Error("price fit needs at least " + std::to_string(kMinReturns) +
+                " daily returns, the window has " + std::to_string(r.size()));
   const auto n = static_cast<double>(r.size());
   double mean = 0.0;
   for (double x : r) mean += x;
@@ -61,8 +62,8 @@ GbmFit fit_gbm(const std::vector<double>& r, double dt) {
   return f;
 }
 
-double merton_log_likelihood(const std::vector<double>& r, double dt, double alpha, double sigma, double lambda,
-                             double jump_mean, double jump_sd) {
+double merton_log_likelihood(const std::vector<double>& r, double dt, double alpha, double sigma,
+                             double lambda, double jump_mean, double jump_sd) {
   constexpr int K = kMaxJumpsPerDay;
   double log_p[K + 1], mean[K + 1], var[K + 1];
   const double mu_n = lambda * dt;
@@ -120,8 +121,10 @@ MertonFit fit_merton(const std::vector<double>& r, double dt) {
       MinimizeResult again = nelder_mead(neg_ll, m.x, 0.2 * step);
       evaluations += again.evaluations;
       const bool improved = again.value < m.value - 1e-7;
-      if (again.value < m.value) m = again;
-      else m.converged = again.converged;
+      if (again.value < m.value)
+        m = again;
+      else
+        m.converged = again.converged;
       if (!improved) break;
     }
     if (m.value < best.value) best = m;
@@ -174,9 +177,12 @@ FeeFit fit_fees(const std::vector<double>& x) {
   }
   if (n < static_cast<double>(kMinReturns))
     throw Error("fee fit needs at least " + std::to_string(kMinReturns) +
-                " pairs of consecutive days with fees, the window has " + std::to_string(static_cast<long>(n)));
+                " pairs of consecutive days with fees, the window has " +
+                std::to_string(static_cast<long>(n)));
   const double det = n * sxx - sx * sx;
-  if (!(det > 0.0)) throw Error("fee fit: log fees per block are constant over the window; AR(1) is not identified");
+  if (!(det > 0.0))
+    throw Error(
+        "fee fit: log fees per block are constant over the window; AR(1) is not identified");
   const double phi = (n * sxy - sx * sy) / det;
   const double c = (sy - phi * sx) / n;
   double rss = 0.0;
@@ -188,8 +194,9 @@ FeeFit fit_fees(const std::vector<double>& x) {
   const double omega2 = rss / n;
   const double omega = std::sqrt(omega2);
   if (!(std::abs(phi) < 1.0))
-    throw Error("fee fit: ar1_phi = " + fmt("%.4f", phi) +
-                " is not in (-1, 1): log fees are not stationary over the window; choose another window");
+    throw Error(
+        "fee fit: ar1_phi = " + fmt("%.4f", phi) +
+        " is not in (-1, 1): log fees are not stationary over the window; choose another window");
   // OLS covariance of (c, phi): omega^2 (X'X)^-1, X'X = [[n, sx], [sx, sxx]].
   const double var_c = omega2 * sxx / det;
   const double var_phi = omega2 * n / det;
@@ -200,7 +207,8 @@ FeeFit fit_fees(const std::vector<double>& x) {
   f.n_pairs = static_cast<std::size_t>(n);
   const double m = c / (1.0 - phi);
   const double dm_dc = 1.0 / (1.0 - phi), dm_dphi = c / ((1.0 - phi) * (1.0 - phi));
-  const double se_m = std::sqrt(dm_dc * dm_dc * var_c + 2.0 * dm_dc * dm_dphi * cov_c_phi + dm_dphi * dm_dphi * var_phi);
+  const double se_m = std::sqrt(dm_dc * dm_dc * var_c + 2.0 * dm_dc * dm_dphi * cov_c_phi +
+                                dm_dphi * dm_dphi * var_phi);
   const double one_minus_phi2 = 1.0 - phi * phi;
   const double s = omega / std::sqrt(one_minus_phi2);
   const double ds_domega = 1.0 / std::sqrt(one_minus_phi2);
@@ -233,9 +241,12 @@ Calibration calibrate(const DailyTable& table, const CalibrationOptions& o) {
   c.calendar_days = static_cast<std::size_t>(table.day(w.end - 1) - day0 + 1);
   constexpr double dt = 1.0 / units::kDaysPerYear;  // the price model's step (price_model.h)
 
-  const auto calendar_index = [&](std::size_t row) { return static_cast<std::size_t>(table.day(row) - day0); };
+  const auto calendar_index = [&](std::size_t row) {
+    return static_cast<std::size_t>(table.day(row) - day0);
+  };
   const auto count_missing = [](const std::vector<double>& v) {
-    return static_cast<std::size_t>(std::count_if(v.begin(), v.end(), [](double x) { return std::isnan(x); }));
+    return static_cast<std::size_t>(
+        std::count_if(v.begin(), v.end(), [](double x) { return std::isnan(x); }));
   };
 
   if (o.fit_price) {
@@ -244,7 +255,8 @@ Calibration calibrate(const DailyTable& table, const CalibrationOptions& o) {
     for (std::size_t i = w.begin; i < w.end; ++i) {
       if (table.blank(i, col)) continue;
       const double p = table.number(i, col);
-      if (!(p > 0.0)) throw Error(table.where(i) + ": column '" + table.column_name(col) + "' must be > 0");
+      if (!(p > 0.0))
+        throw Error(table.where(i) + ": column '" + table.column_name(col) + "' must be > 0");
       log_price[calendar_index(i)] = std::log(p);
     }
     c.missing_price_days = count_missing(log_price);
@@ -265,9 +277,9 @@ Calibration calibrate(const DailyTable& table, const CalibrationOptions& o) {
       const double fees = table.number(i, fee_col);
       const double blocks = table.number(i, blocks_col);
       if (!(fees > 0.0) || !(blocks > 0.0))
-        throw Error(table.where(i) + ": fees per block need " + table.column_name(fee_col) + " > 0 and " +
-                    table.column_name(blocks_col) + " > 0 (found " + fmt("%g", fees) + " and " +
-                    fmt("%g", blocks) + ")");
+        throw Error(table.where(i) + ": fees per block need " + table.column_name(fee_col) +
+                    " > 0 and " + table.column_name(blocks_col) + " > 0 (found " + fmt("%g", fees) +
+                    " and " + fmt("%g", blocks) + ")");
       log_fee[calendar_index(i)] = std::log(fees / blocks);
     }
     c.missing_fee_days = count_missing(log_fee);
@@ -280,17 +292,21 @@ Calibration calibrate(const DailyTable& table, const CalibrationOptions& o) {
 namespace {
 std::string row(const std::string& name, const Estimate& e, const std::string& unit) {
   char buf[160];
-  std::snprintf(buf, sizeof buf, "  %-28s %12.6g  (se %.3g)  %s\n", name.c_str(), e.value, e.se, unit.c_str());
+  std::snprintf(buf, sizeof buf, "  %-28s %12.6g  (se %.3g)  %s\n", name.c_str(), e.value, e.se,
+                unit.c_str());
   return buf;
 }
 }  // namespace
 
 std::string calibration_report(const Calibration& c) {
-  std::string s = "fit window " + c.from + ".." + c.to + " (" + std::to_string(c.calendar_days) + " days), data " +
-                  c.data_file + "\n";
+  std::string s = "fit window " + c.from + ".." + c.to + " (" + std::to_string(c.calendar_days) +
+                  " days), data " + c.data_file + "\n";
   if (c.has_price) {
-    s += "price, log-GBM MLE on " + std::to_string(c.gbm.n_returns) + " daily log returns, dt = 1/365";
-    s += c.missing_price_days ? " (" + std::to_string(c.missing_price_days) + " days without price skipped)\n" : "\n";
+    s += "price, log-GBM MLE on " + std::to_string(c.gbm.n_returns) +
+         " daily log returns, dt = 1/365";
+    s += c.missing_price_days
+             ? " (" + std::to_string(c.missing_price_days) + " days without price skipped)\n"
+             : "\n";
     s += row("drift_per_year (mu)", c.gbm.drift_per_year, "1/year, E[S_t] = S_0 e^(mu t)");
     s += row("log_drift_per_year", c.gbm.log_drift_per_year, "1/year, mu - sigma^2/2");
     s += row("vol_per_sqrt_year (sigma)", c.gbm.vol_per_sqrt_year, "1/sqrt(year)");
@@ -298,25 +314,29 @@ std::string calibration_report(const Calibration& c) {
   }
   if (c.has_jumps) {
     const MertonFit& m = c.merton;
-    s += "price, GBM + Merton jumps MLE (Poisson mixture truncated at " + std::to_string(kMaxJumpsPerDay) +
-         " jumps/day), " + std::to_string(m.evaluations) + " evaluations" +
-         (m.converged ? "" : ", NOT CONVERGED") + (m.information_ok ? "" : ", information not positive definite") +
-         "\n";
+    s += "price, GBM + Merton jumps MLE (Poisson mixture truncated at " +
+         std::to_string(kMaxJumpsPerDay) + " jumps/day), " + std::to_string(m.evaluations) +
+         " evaluations" + (m.converged ? "" : ", NOT CONVERGED") +
+         (m.information_ok ? "" : ", information not positive definite") + "\n";
     s += row("drift_per_year (mu)", m.drift_per_year, "1/year, compensated: E[S_t] = S_0 e^(mu t)");
     s += row("vol_per_sqrt_year (sigma)", m.vol_per_sqrt_year, "1/sqrt(year), diffusion part");
     s += row("jumps.intensity_per_year", m.intensity_per_year, "jumps/year");
     s += row("jumps.log_mean", m.log_mean, "log jump size mean");
     s += row("jumps.log_sd", m.log_sd, "log jump size sd");
-    s += "  log-likelihood " + fmt("%.3f", m.log_likelihood) + " (GBM " + fmt("%.3f", c.gbm.log_likelihood) +
-         "; LR statistic " + fmt("%.1f", 2.0 * (m.log_likelihood - c.gbm.log_likelihood)) + ")\n";
+    s += "  log-likelihood " + fmt("%.3f", m.log_likelihood) + " (GBM " +
+         fmt("%.3f", c.gbm.log_likelihood) + "; LR statistic " +
+         fmt("%.1f", 2.0 * (m.log_likelihood - c.gbm.log_likelihood)) + ")\n";
   }
   if (c.has_fees) {
     const FeeFit& f = c.fees;
-    s += "fees, lognormal AR(1) on ln(fees_btc/blocks), conditional MLE (OLS) on " + std::to_string(f.n_pairs) +
-         " day pairs";
-    s += c.missing_fee_days ? " (" + std::to_string(c.missing_fee_days) + " days without fees skipped)\n" : "\n";
+    s += "fees, lognormal AR(1) on ln(fees_btc/blocks), conditional MLE (OLS) on " +
+         std::to_string(f.n_pairs) + " day pairs";
+    s += c.missing_fee_days
+             ? " (" + std::to_string(c.missing_fee_days) + " days without fees skipped)\n"
+             : "\n";
     s += row("median_btc_per_block", f.median_btc_per_block, "BTC, e^m");
-    s += row("log_sd", f.log_sd, "stationary sd of ln fee (sample sd " + fmt("%.4g", f.sample_log_sd) + ")");
+    s += row("log_sd", f.log_sd,
+             "stationary sd of ln fee (sample sd " + fmt("%.4g", f.sample_log_sd) + ")");
     s += row("ar1_phi", f.ar1_phi, "daily persistence");
     s += row("innovation_sd", f.innovation_sd, "omega = s sqrt(1 - phi^2)");
   }
@@ -330,15 +350,16 @@ std::string calibration_yaml(const Calibration& c, const std::string& command_li
     return std::string(indented_key) + ": " + num(e.value) + "  # se " + fmt("%.3g", e.se) + "\n";
   };
   std::string y;
-  y += "# Calibrated by hashsim calibrate over " + c.from + ".." + c.to + " (" + std::to_string(c.calendar_days) +
-       " days)\n";
+  y += "# Calibrated by hashsim calibrate over " + c.from + ".." + c.to + " (" +
+       std::to_string(c.calendar_days) + " days)\n";
   y += "# data: " + c.data_file + " (sources and licences: data/history/README.md)\n";
   if (!command_line.empty()) y += "# command: " + command_line + "\n";
   y += "# Paste into a scenario; se = asymptotic standard error of the estimate.\n";
   if (c.has_price) {
     y += "price:\n  model: gbm\n";
     const bool jumps = c.has_jumps;
-    y += "  # log-GBM" + std::string(jumps ? " + Merton jumps" : "") + ", MLE on " + std::to_string(c.gbm.n_returns) +
+    y += "  # log-GBM" + std::string(jumps ? " + Merton jumps" : "") + ", MLE on " +
+         std::to_string(c.gbm.n_returns) +
          " daily log returns (dt = 1/365); drift_per_year = mu, E[S_t] = S_0 e^(mu t)\n";
     y += entry("  drift_per_year", jumps ? c.merton.drift_per_year : c.gbm.drift_per_year);
     y += entry("  vol_per_sqrt_year", jumps ? c.merton.vol_per_sqrt_year : c.gbm.vol_per_sqrt_year);
@@ -354,13 +375,15 @@ std::string calibration_yaml(const Calibration& c, const std::string& command_li
   if (c.has_fees) {
     const FeeFit& f = c.fees;
     y += "fees:\n  model: lognormal\n";
-    y += "  # ln(fees_btc/blocks) AR(1), conditional MLE on " + std::to_string(f.n_pairs) + " consecutive-day pairs\n";
+    y += "  # ln(fees_btc/blocks) AR(1), conditional MLE on " + std::to_string(f.n_pairs) +
+         " consecutive-day pairs\n";
     y += entry("  median_btc_per_block", f.median_btc_per_block);
     y += entry("  log_sd", f.log_sd);
     // The scenario accepts ar1_phi in [0, 0.999].
     const double phi = std::clamp(f.ar1_phi.value, 0.0, 0.999);
     if (phi != f.ar1_phi.value)
-      y += "  # fitted ar1_phi " + num(f.ar1_phi.value) + " clamped to the scenario range [0, 0.999]\n";
+      y += "  # fitted ar1_phi " + num(f.ar1_phi.value) +
+           " clamped to the scenario range [0, 0.999]\n";
     y += entry("  ar1_phi", {phi, f.ar1_phi.se});
   }
   return y;

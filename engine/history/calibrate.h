@@ -62,13 +62,13 @@ struct MertonFit {
 };
 
 struct FeeFit {
-  std::size_t n_pairs = 0;          // (x_{t-1}, x_t) pairs on consecutive days
-  Estimate log_median;              // m
-  Estimate median_btc_per_block;    // e^m
-  Estimate log_sd;                  // s, stationary sd of ln fee
-  Estimate ar1_phi;                 // phi
-  Estimate innovation_sd;           // omega
-  double sample_log_sd = kNaN;      // plain sd of x over the window, for comparison with s
+  std::size_t n_pairs = 0;        // (x_{t-1}, x_t) pairs on consecutive days
+  Estimate log_median;            // m
+  Estimate median_btc_per_block;  // e^m
+  Estimate log_sd;                // s, stationary sd of ln fee
+  Estimate ar1_phi;               // phi
+  Estimate innovation_sd;         // omega
+  double sample_log_sd = kNaN;    // plain sd of x over the window, for comparison with s
 };
 
 // Daily log returns ln(S_t/S_{t-1}) of a calendar-day series of ln S; NaN marks a missing day
@@ -76,8 +76,8 @@ struct FeeFit {
 std::vector<double> daily_log_returns(const std::vector<double>& log_level);
 
 GbmFit fit_gbm(const std::vector<double>& log_returns, double dt_years);
-double merton_log_likelihood(const std::vector<double>& log_returns, double dt_years, double alpha, double sigma,
-                             double lambda, double jump_mean, double jump_sd);
+double merton_log_likelihood(const std::vector<double>& log_returns, double dt_years, double alpha,
+                             double sigma, double lambda, double jump_mean, double jump_sd);
 MertonFit fit_merton(const std::vector<double>& log_returns, double dt_years);
 // x: calendar-day series of ln fee per block; NaN marks a missing day.
 FeeFit fit_fees(const std::vector<double>& log_fee_per_block);

@@ -53,16 +53,24 @@ void apply_fit_parameter(scenario::Scenario& s, const std::string& key, double v
     throw Error("fit: unknown parameter '" + key + "' (known: " + known + ")");
   }
   if (!(value >= range->lo && value <= range->hi))
-    throw Error("fit: " + key + " = " + num(value) + " is not in [" + num(range->lo) + ", " + num(range->hi) + "]");
+    throw Error("fit: " + key + " = " + num(value) + " is not in [" + num(range->lo) + ", " +
+                num(range->hi) + "]");
   if (!s.agents) throw Error(s.file.string() + ": fit needs a scenario with agents");
   auto& a = *s.agents;
-  if (key == "rules.expected_difficulty_growth_per_year") a.rules.expected_difficulty_growth_per_year = value;
-  else if (key == "rules.reinvest_fraction") a.rules.reinvest_fraction = value;
-  else if (key == "rules.max_payback_days") a.rules.max_payback_days = value;
-  else if (key == "rules.band_capacity_growth_per_year") a.rules.band_capacity_growth_per_year = value;
-  else if (key == "shocks.rate_per_year") a.shocks.rate_per_year = value;
-  else if (key == "shocks.fraction_max") a.shocks.fraction_max = std::max(value, a.shocks.fraction_min);
-  else if (key == "supply.shipped_share_per_month") a.rules.supply_share_per_month = value;
+  if (key == "rules.expected_difficulty_growth_per_year")
+    a.rules.expected_difficulty_growth_per_year = value;
+  else if (key == "rules.reinvest_fraction")
+    a.rules.reinvest_fraction = value;
+  else if (key == "rules.max_payback_days")
+    a.rules.max_payback_days = value;
+  else if (key == "rules.band_capacity_growth_per_year")
+    a.rules.band_capacity_growth_per_year = value;
+  else if (key == "shocks.rate_per_year")
+    a.shocks.rate_per_year = value;
+  else if (key == "shocks.fraction_max")
+    a.shocks.fraction_max = std::max(value, a.shocks.fraction_min);
+  else if (key == "supply.shipped_share_per_month")
+    a.rules.supply_share_per_month = value;
 }
 
 FitResult run_fit(const scenario::Scenario& base, const std::optional<scenario::Scenario>& early,
@@ -79,8 +87,8 @@ FitResult run_fit(const scenario::Scenario& base, const std::optional<scenario::
     if (points > 10000) throw Error("fit: the grid has more than 10000 points");
   }
   if (parse_iso_date(o.score.to) > parse_iso_date(o.train_until))
-    throw Error("fit: --to = " + o.score.to + " is after the end of the training window " + o.train_until +
-                " (origins after it are kept out of sample)");
+    throw Error("fit: --to = " + o.score.to + " is after the end of the training window " +
+                o.train_until + " (origins after it are kept out of sample)");
 
   FitResult r;
   r.options = o;
@@ -115,7 +123,9 @@ FitResult run_fit(const scenario::Scenario& base, const std::optional<scenario::
           err += c.summary.median_abs_log_error;
           n += 1.0;
         }
-      if (n == 0.0) throw Error("fit: no origin reaches the horizon " + std::to_string(h) + " d inside the data");
+      if (n == 0.0)
+        throw Error("fit: no origin reaches the horizon " + std::to_string(h) +
+                    " d inside the data");
       p.crps_by_horizon.push_back(crps / n);
       p.median_error_by_horizon.push_back(err / n);
       sum += crps / n;
@@ -143,8 +153,9 @@ std::vector<double> profile(const FitResult& r, std::size_t j) {
 }  // namespace
 
 std::string fit_table(const FitResult& r) {
-  std::string out = "fit: " + std::to_string(r.points.size()) + " grid points, " + std::to_string(r.origins.size()) +
-                    " origins " + (r.origins.empty() ? "" : r.origins.front() + ".." + r.origins.back()) +
+  std::string out = "fit: " + std::to_string(r.points.size()) + " grid points, " +
+                    std::to_string(r.origins.size()) + " origins " +
+                    (r.origins.empty() ? "" : r.origins.front() + ".." + r.origins.back()) +
                     "; objective = mean CRPS of ln hashrate over horizons";
   for (int h : r.options.score.horizons) out += " " + std::to_string(h);
   out += " d\n";
@@ -164,12 +175,15 @@ std::string fit_table(const FitResult& r) {
 
 std::string fit_yaml(const FitResult& r) {
   const FitPoint& b = r.points[r.best];
-  std::string y = "# hashsim fit: agent parameters calibrated to history (README \"Miner agents\", hashsim fit).\n";
-  y += "# scenario " + r.scenario_name + (r.early_scenario_name.empty() ? "" : ", early scenario " + r.early_scenario_name) +
-       "; " + std::to_string(r.origins.size()) + " origins " +
+  std::string y =
+      "# hashsim fit: agent parameters calibrated to history (README \"Miner agents\", hashsim "
+      "fit).\n";
+  y += "# scenario " + r.scenario_name +
+       (r.early_scenario_name.empty() ? "" : ", early scenario " + r.early_scenario_name) + "; " +
+       std::to_string(r.origins.size()) + " origins " +
        (r.origins.empty() ? "" : r.origins.front() + ".." + r.origins.back()) + " every " +
-       std::to_string(r.options.score.every_months) + " month(s), " + std::to_string(r.options.score.paths) +
-       " paths, modes";
+       std::to_string(r.options.score.every_months) + " month(s), " +
+       std::to_string(r.options.score.paths) + " paths, modes";
   for (auto m : r.options.score.modes) y += std::string(" ") + score_mode_name(m);
   y += "\n# objective: mean pooled CRPS of ln(network hashrate), horizons";
   for (int h : r.options.score.horizons) y += " " + std::to_string(h);
@@ -179,7 +193,8 @@ std::string fit_yaml(const FitResult& r) {
   for (std::size_t j = 0; j < r.options.grid.size(); ++j) {
     const auto prof = profile(r, j);
     y += "#   " + r.options.grid[j].key + ":";
-    for (std::size_t v = 0; v < prof.size(); ++v) y += " " + num(r.options.grid[j].values[v]) + " -> " + num(prof[v]) + ";";
+    for (std::size_t v = 0; v < prof.size(); ++v)
+      y += " " + num(r.options.grid[j].values[v]) + " -> " + num(prof[v]) + ";";
     y += "\n";
   }
   y += "agents:\n";

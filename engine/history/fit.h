@@ -29,9 +29,9 @@ struct FitOptions {
 };
 
 struct FitPoint {
-  std::vector<double> values;              // in grid order
+  std::vector<double> values;  // in grid order
   double objective = 0.0;
-  std::vector<double> crps_by_horizon;     // pooled CRPS per horizon (objective = their mean)
+  std::vector<double> crps_by_horizon;  // pooled CRPS per horizon (objective = their mean)
   std::vector<double> median_error_by_horizon;
 };
 
@@ -60,6 +60,7 @@ std::string fit_table(const FitResult& r);
 // The YAML fragment (`agents:` with the winning values under rules / shocks / supply, the
 // command's options and the profiles as comments). Written atomically.
 std::string fit_yaml(const FitResult& r);
-void write_fit_yaml(const FitResult& r, const std::filesystem::path& path, Overwrite mode = Overwrite::kReplace);
+void write_fit_yaml(const FitResult& r, const std::filesystem::path& path,
+                    Overwrite mode = Overwrite::kReplace);
 
 }  // namespace hashsim::history

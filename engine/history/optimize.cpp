@@ -8,8 +8,9 @@
 
 namespace hashsim::history {
 
-MinimizeResult nelder_mead(const Objective& f, const Eigen::VectorXd& x0, const Eigen::VectorXd& step,
-                           int max_evaluations, double abs_tol, double rel_tol) {
+MinimizeResult nelder_mead(const Objective& f, const Eigen::VectorXd& x0,
+                           const Eigen::VectorXd& step, int max_evaluations, double abs_tol,
+                           double rel_tol) {
   const Eigen::Index n = x0.size();
   MinimizeResult r;
   const auto eval = [&](const Eigen::VectorXd& x) {
@@ -25,7 +26,8 @@ MinimizeResult nelder_mead(const Objective& f, const Eigen::VectorXd& x0, const 
   std::vector<std::size_t> order(pts.size());
   while (true) {
     std::iota(order.begin(), order.end(), std::size_t{0});
-    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return vals[a] < vals[b]; });
+    std::sort(order.begin(), order.end(),
+              [&](std::size_t a, std::size_t b) { return vals[a] < vals[b]; });
     const std::size_t best = order.front(), worst = order.back(), second = order[order.size() - 2];
     if (vals[worst] - vals[best] <= abs_tol + rel_tol * std::abs(vals[best])) {
       r.converged = true;
@@ -73,13 +75,15 @@ MinimizeResult nelder_mead(const Objective& f, const Eigen::VectorXd& x0, const 
       vals[i] = eval(pts[i]);
     }
   }
-  const auto best = static_cast<std::size_t>(std::min_element(vals.begin(), vals.end()) - vals.begin());
+  const auto best =
+      static_cast<std::size_t>(std::min_element(vals.begin(), vals.end()) - vals.begin());
   r.x = pts[best];
   r.value = vals[best];
   return r;
 }
 
-Eigen::MatrixXd numerical_hessian(const Objective& f, const Eigen::VectorXd& x, const Eigen::VectorXd& h) {
+Eigen::MatrixXd numerical_hessian(const Objective& f, const Eigen::VectorXd& x,
+                                  const Eigen::VectorXd& h) {
   const Eigen::Index n = x.size();
   Eigen::MatrixXd H(n, n);
   const double f0 = f(x);

@@ -64,14 +64,16 @@ class LogPriceSeries {
       if (std::isnan(v_[k])) continue;
       if (prev != v_.size() && k > prev + 1)
         for (std::size_t j = prev + 1; j < k; ++j)
-          v_[j] = v_[prev] + (v_[k] - v_[prev]) * static_cast<double>(j - prev) / static_cast<double>(k - prev);
+          v_[j] = v_[prev] + (v_[k] - v_[prev]) * static_cast<double>(j - prev) /
+                                 static_cast<double>(k - prev);
       prev = k;
     }
     path_ = t.path().string();
   }
   double at(std::int64_t day) const {
     const std::int64_t k = day - first_;
-    if (k < 0 || k >= static_cast<std::int64_t>(v_.size()) || std::isnan(v_[static_cast<std::size_t>(k)]))
+    if (k < 0 || k >= static_cast<std::int64_t>(v_.size()) ||
+        std::isnan(v_[static_cast<std::size_t>(k)]))
       throw Error(path_ + ": no price for " + civil_from_days(day));
     return v_[static_cast<std::size_t>(k)];
   }
@@ -108,30 +110,37 @@ using PoolKey = std::array<int, 4>;  // mode, variable, forecaster, horizon inde
 
 }  // namespace
 
-ScoreResult run_score(const scenario::Scenario& base, const std::optional<scenario::Scenario>& early,
-                      const DailyTable& daily, const DailyTable& prices, const ScoreOptions& o) {
+ScoreResult run_score(const scenario::Scenario& base,
+                      const std::optional<scenario::Scenario>& early, const DailyTable& daily,
+                      const DailyTable& prices, const ScoreOptions& o) {
   for (const scenario::Scenario* s : {&base, early ? &*early : nullptr}) {
     if (!s) continue;
     if (!s->agents || s->network.kind != scenario::NetworkModelKind::Agents)
-      throw Error(s->file.string() + ": score needs network.model: agents (the agents drive the hashrate)");
+      throw Error(s->file.string() +
+                  ": score needs network.model: agents (the agents drive the hashrate)");
     if (s->agents->profile != agents::RuleProfile::Default)
-      throw Error(s->file.string() + ": score needs agents.profile: default (reference-2021 replays its own paths)");
+      throw Error(s->file.string() +
+                  ": score needs agents.profile: default (reference-2021 replays its own paths)");
   }
   if (!o.early_before.empty() && !early) throw Error("--early-before needs --early-scenario");
-  if (o.paths < 1 || o.paths > 100000) throw Error("--paths = " + std::to_string(o.paths) + " is not in [1, 100000]");
+  if (o.paths < 1 || o.paths > 100000)
+    throw Error("--paths = " + std::to_string(o.paths) + " is not in [1, 100000]");
   if (o.every_months < 1 || o.every_months > 120)
     throw Error("--every-months = " + std::to_string(o.every_months) + " is not in [1, 120]");
   if (o.horizons.empty()) throw Error("--horizons: at least one horizon");
   for (int h : o.horizons)
-    if (h < 1 || h > 3650) throw Error("--horizons: " + std::to_string(h) + " is not in [1, 3650] days");
+    if (h < 1 || h > 3650)
+      throw Error("--horizons: " + std::to_string(h) + " is not in [1, 3650] days");
   if (o.modes.empty()) throw Error("--modes: at least one of replay, simulated");
-  if (o.trailing_days < 1 || o.trailing_days > 365) throw Error("--hashrate-window must be in [1, 365]");
-  if (o.trend_days < 2 || o.price_fit_days < 30 || o.fee_fit_days < 30 || o.elasticity_fit_days < 30 ||
-      o.elasticity_lag_days < 0)
+  if (o.trailing_days < 1 || o.trailing_days > 365)
+    throw Error("--hashrate-window must be in [1, 365]");
+  if (o.trend_days < 2 || o.price_fit_days < 30 || o.fee_fit_days < 30 ||
+      o.elasticity_fit_days < 30 || o.elasticity_lag_days < 0)
     throw Error("score: fit windows must be >= 30 days (trend >= 2), the elasticity lag >= 0");
   const std::int64_t from_day = parse_iso_date(o.from), to_day = parse_iso_date(o.to);
   if (from_day > to_day) throw Error("--from = " + o.from + " is after --to = " + o.to);
-  if (std::stoi(o.from.substr(8, 2)) > 28) throw Error("--from = " + o.from + ": day of month must be <= 28");
+  if (std::stoi(o.from.substr(8, 2)) > 28)
+    throw Error("--from = " + o.from + ": day of month must be <= 28");
   std::vector<int> horizons = o.horizons;
   std::sort(horizons.begin(), horizons.end());
   horizons.erase(std::unique(horizons.begin(), horizons.end()), horizons.end());
@@ -165,9 +174,9 @@ ScoreResult run_score(const scenario::Scenario& base, const std::optional<scenar
   if (early) r.early_scenario_name = early->name;
 
   // Origins and their checks (before any simulation, so a bad range fails at once).
-  const std::int64_t first_possible =
-      std::max({day0 + o.trend_days - 1, day0 + o.fee_fit_days - 1, log_price.first_day() + o.price_fit_days,
-                log_price.first_day() + o.elasticity_lag_days + o.elasticity_fit_days});
+  const std::int64_t first_possible = std::max(
+      {day0 + o.trend_days - 1, day0 + o.fee_fit_days - 1, log_price.first_day() + o.price_fit_days,
+       log_price.first_day() + o.elasticity_lag_days + o.elasticity_fit_days});
   const std::int64_t last_possible = last_truth - horizons.front();
   for (int k = 0;; k += o.every_months) {
     const std::string origin = add_months(o.from, k);
@@ -175,14 +184,17 @@ ScoreResult run_score(const scenario::Scenario& base, const std::optional<scenar
     if (d > to_day) break;
     if (d < first_possible || d > last_possible)
       throw Error("origin " + origin + " is outside what the data allow: origins need " +
-                  std::to_string(o.trend_days) + " days of hashrate, " + std::to_string(o.price_fit_days) +
-                  " days of price and " + std::to_string(o.fee_fit_days) +
-                  " days of fees before them and at least the shortest horizon (" + std::to_string(horizons.front()) +
-                  " d) after them: first " + civil_from_days(first_possible) + ", last " +
-                  civil_from_days(last_possible) + " (" + daily.path().string() + ")");
+                  std::to_string(o.trend_days) + " days of hashrate, " +
+                  std::to_string(o.price_fit_days) + " days of price and " +
+                  std::to_string(o.fee_fit_days) +
+                  " days of fees before them and at least the shortest horizon (" +
+                  std::to_string(horizons.front()) + " d) after them: first " +
+                  civil_from_days(first_possible) + ", last " + civil_from_days(last_possible) +
+                  " (" + daily.path().string() + ")");
     r.origins.push_back(origin);
   }
-  if (r.origins.empty()) throw Error("no origin between --from = " + o.from + " and --to = " + o.to);
+  if (r.origins.empty())
+    throw Error("no origin between --from = " + o.from + " and --to = " + o.to);
   // Fan origins: dates among the origins, or first / middle / last.
   std::vector<std::string> fan_origins;
   for (const auto& f : o.fan_origins) {
@@ -195,8 +207,9 @@ ScoreResult run_score(const scenario::Scenario& base, const std::optional<scenar
     else if (std::find(r.origins.begin(), r.origins.end(), f) != r.origins.end())
       fan_origins.push_back(f);
     else
-      throw Error("--fan-origins: '" + f + "' is not one of the origins (" + r.origins.front() + ".." +
-                  r.origins.back() + " every " + std::to_string(o.every_months) + " month(s)) nor first, middle, last");
+      throw Error("--fan-origins: '" + f + "' is not one of the origins (" + r.origins.front() +
+                  ".." + r.origins.back() + " every " + std::to_string(o.every_months) +
+                  " month(s)) nor first, middle, last");
   }
 
   std::map<PoolKey, std::vector<scoring::DayScore>> pools;
@@ -224,14 +237,16 @@ ScoreResult run_score(const scenario::Scenario& base, const std::optional<scenar
     s.paths = o.paths;
     s.seed = base.seed + static_cast<std::uint64_t>(od);  // one stream set per origin, reproducible
     s.record.every_days = 1;
-    s.record.series = {scenario::Series::NetworkHashrateThs, scenario::Series::HashpriceUsdPerThDay};
+    s.record.series = {scenario::Series::NetworkHashrateThs,
+                       scenario::Series::HashpriceUsdPerThDay};
     const std::size_t slot_hr = series_slot(s, scenario::Series::NetworkHashrateThs);
     const std::size_t slot_hp = series_slot(s, scenario::Series::HashpriceUsdPerThDay);
 
     // Baseline hashrate forecasts (log) for days 1..n_after, from data up to the origin.
     const double ln_h0 = std::log(hr[io]);
     std::vector<double> trend_hist;
-    for (std::size_t k = io + 1 - static_cast<std::size_t>(o.trend_days); k <= io; ++k) trend_hist.push_back(std::log(hr[k]));
+    for (std::size_t k = io + 1 - static_cast<std::size_t>(o.trend_days); k <= io; ++k)
+      trend_hist.push_back(std::log(hr[k]));
     const std::vector<double> f_persist = scoring::persistence_forecast(ln_h0, n_after);
     const std::vector<double> f_trend = scoring::trend_forecast(trend_hist, n_after);
     std::vector<double> train_h, train_p;
@@ -247,7 +262,8 @@ ScoreResult run_score(const scenario::Scenario& base, const std::optional<scenar
       char buf[128];
       for (int d = 0; d < n; ++d) {
         const std::size_t k = io + static_cast<std::size_t>(d);
-        std::snprintf(buf, sizeof buf, "%d,%.17g,%.17g\n", d, price[k], std::max(fees[k] / blocks[k], 1e-8));
+        std::snprintf(buf, sizeof buf, "%d,%.17g,%.17g\n", d, price[k],
+                      std::max(fees[k] / blocks[k], 1e-8));
         csv += buf;
       }
       write_file_atomic(replay.path(), csv);
@@ -285,21 +301,24 @@ ScoreResult run_score(const scenario::Scenario& base, const std::optional<scenar
         s.fees.lognormal = fit.fees;
       }
 
-      std::vector<double> sim_hr(static_cast<std::size_t>(o.paths) * n), sim_hp(sim_hr.size());  // [path][day]
+      std::vector<double> sim_hr(static_cast<std::size_t>(o.paths) * n),
+          sim_hp(sim_hr.size());  // [path][day]
       sim::RunOptions ro;
       ro.threads = o.threads;
       ro.block_paths = 4;  // few paths per block so that they spread over the cores
-      sim::run_paths(s, 0, static_cast<std::uint64_t>(o.paths), ro,
-                     [&](std::uint64_t first, std::uint64_t count, const std::vector<const double*>& data) {
-                       const auto off = static_cast<std::ptrdiff_t>(first * static_cast<std::uint64_t>(n));
-                       std::copy(data[slot_hr], data[slot_hr] + count * n, sim_hr.begin() + off);
-                       std::copy(data[slot_hp], data[slot_hp] + count * n, sim_hp.begin() + off);
-                     });
+      sim::run_paths(
+          s, 0, static_cast<std::uint64_t>(o.paths), ro,
+          [&](std::uint64_t first, std::uint64_t count, const std::vector<const double*>& data) {
+            const auto off = static_cast<std::ptrdiff_t>(first * static_cast<std::uint64_t>(n));
+            std::copy(data[slot_hr], data[slot_hr] + count * n, sim_hr.begin() + off);
+            std::copy(data[slot_hp], data[slot_hp] + count * n, sim_hp.begin() + off);
+          });
 
       // The mode's price and fee inputs for the baselines' hashprice and the elasticity.
       const auto ln_price_at = [&](std::int64_t day) {
         if (day <= od || mode == ScoreMode::Replay) return log_price.at(day);
-        return std::log(price[io]) + fit.log_drift_per_year * static_cast<double>(day - od) / units::kDaysPerYear;
+        return std::log(price[io]) +
+               fit.log_drift_per_year * static_cast<double>(day - od) / units::kDaysPerYear;
       };
       const auto fee_at = [&](int d) {
         const std::size_t k = io + static_cast<std::size_t>(d);
@@ -308,13 +327,16 @@ ScoreResult run_score(const scenario::Scenario& base, const std::optional<scenar
       std::vector<double> f_elast(static_cast<std::size_t>(n_after));
       const double ln_p_anchor = log_price.at(od - o.elasticity_lag_days);
       for (int d = 1; d <= n_after; ++d)
-        f_elast[static_cast<std::size_t>(d - 1)] = ln_h0 + elasticity * (ln_price_at(od + d - o.elasticity_lag_days) - ln_p_anchor);
+        f_elast[static_cast<std::size_t>(d - 1)] =
+            ln_h0 + elasticity * (ln_price_at(od + d - o.elasticity_lag_days) - ln_p_anchor);
       // ln hashprice of a hashrate forecast: 144 (subsidy + fee) P / H.
       const auto ln_hp_of = [&](double ln_h, int d) {
         const double subsidy_btc =
-            static_cast<double>(chain::block_subsidy_sat(static_cast<std::int64_t>(height[io]) + units::kBlocksPerDay * d)) /
+            static_cast<double>(chain::block_subsidy_sat(static_cast<std::int64_t>(height[io]) +
+                                                         units::kBlocksPerDay * d)) /
             static_cast<double>(units::kSatPerBtc);
-        return std::log(units::kBlocksPerDay * (subsidy_btc + fee_at(d))) + ln_price_at(od + d) - ln_h;
+        return std::log(units::kBlocksPerDay * (subsidy_btc + fee_at(d))) + ln_price_at(od + d) -
+               ln_h;
       };
       const std::vector<double>* point[3] = {&f_persist, &f_trend, &f_elast};
 
@@ -325,7 +347,8 @@ ScoreResult run_score(const scenario::Scenario& base, const std::optional<scenar
         const double y[kVariableCount] = {std::log(hr[k]), std::log(hp[k])};
         for (int v = 0; v < kVariableCount; ++v) {
           const std::vector<double>& sim = v == 0 ? sim_hr : sim_hp;
-          for (std::size_t p = 0; p < members.size(); ++p) members[p] = std::log(sim[p * n + static_cast<std::size_t>(d)]);
+          for (std::size_t p = 0; p < members.size(); ++p)
+            members[p] = std::log(sim[p * n + static_cast<std::size_t>(d)]);
           days[v][0].push_back(scoring::score_ensemble(members, y[v]));
           for (int b = 0; b < 3; ++b) {
             const double ln_h = (*point[b])[static_cast<std::size_t>(d - 1)];
@@ -367,7 +390,8 @@ ScoreResult run_score(const scenario::Scenario& base, const std::optional<scenar
             fan.dates.push_back(bt.dates[k]);
             fan.actual.push_back(v == 0 ? hr[k] : hp[k]);
             std::vector<double> across(static_cast<std::size_t>(o.paths));
-            for (std::size_t p = 0; p < across.size(); ++p) across[p] = sim[p * n + static_cast<std::size_t>(d)];
+            for (std::size_t p = 0; p < across.size(); ++p)
+              across[p] = sim[p * n + static_cast<std::size_t>(d)];
             std::sort(across.begin(), across.end());
             fan.p5.push_back(quantile_sorted(across, 0.05));
             fan.p25.push_back(quantile_sorted(across, 0.25));
@@ -416,17 +440,24 @@ const ScoreCell* find_cell(const ScoreResult& r, ScoreMode m, int v, int f, int 
 std::string score_table(const ScoreResult& r) {
   std::string out;
   const auto& hz = r.options.horizons;
-  const char* var_label[kVariableCount] = {"network hashrate (TH/s)", "hashprice (USD per TH/s per day)"};
+  const char* var_label[kVariableCount] = {"network hashrate (TH/s)",
+                                           "hashprice (USD per TH/s per day)"};
   char buf[256];
   for (ScoreMode mode : r.options.modes)
     for (int v = 0; v < kVariableCount; ++v) {
       const std::string early =
-          r.early_scenario_name.empty() ? "" : " (" + r.early_scenario_name + " before " + r.options.early_before + ")";
-      std::snprintf(buf, sizeof buf, "\n%s, %s: %zu origins %s..%s every %d month(s), %lld paths, scenario %s%s\n",
+          r.early_scenario_name.empty()
+              ? ""
+              : " (" + r.early_scenario_name + " before " + r.options.early_before + ")";
+      std::snprintf(buf, sizeof buf,
+                    "\n%s, %s: %zu origins %s..%s every %d month(s), %lld paths, scenario %s%s\n",
                     var_label[v],
-                    mode == ScoreMode::Replay ? "real price and fees replayed" : "price and fees simulated (fitted before each origin)",
-                    r.origins.size(), r.origins.front().c_str(), r.origins.back().c_str(), r.options.every_months,
-                    static_cast<long long>(r.options.paths), r.scenario_name.c_str(), early.c_str());
+                    mode == ScoreMode::Replay
+                        ? "real price and fees replayed"
+                        : "price and fees simulated (fitted before each origin)",
+                    r.origins.size(), r.origins.front().c_str(), r.origins.back().c_str(),
+                    r.options.every_months, static_cast<long long>(r.options.paths),
+                    r.scenario_name.c_str(), early.c_str());
       out += buf;
       std::snprintf(buf, sizeof buf, "  %-20s %-12s", "metric (log values)", "forecaster");
       out += buf;
@@ -441,11 +472,12 @@ std::string score_table(const ScoreResult& r) {
         bool bands_only;
         const char* format;
       };
-      const Metric metrics[] = {{"median |log error|", &scoring::Summary::median_abs_log_error, false, " %8.3f"},
-                                {"bias (mean error)", &scoring::Summary::bias_mean_log_error, false, " %+8.3f"},
-                                {"CRPS", &scoring::Summary::crps_mean, false, " %8.3f"},
-                                {"P5-P95 coverage", &scoring::Summary::coverage_p5_p95, true, " %8.2f"},
-                                {"P25-P75 coverage", &scoring::Summary::coverage_p25_p75, true, " %8.2f"}};
+      const Metric metrics[] = {
+          {"median |log error|", &scoring::Summary::median_abs_log_error, false, " %8.3f"},
+          {"bias (mean error)", &scoring::Summary::bias_mean_log_error, false, " %+8.3f"},
+          {"CRPS", &scoring::Summary::crps_mean, false, " %8.3f"},
+          {"P5-P95 coverage", &scoring::Summary::coverage_p5_p95, true, " %8.2f"},
+          {"P25-P75 coverage", &scoring::Summary::coverage_p25_p75, true, " %8.2f"}};
       for (const Metric& m : metrics)
         for (int f = 0; f < (m.bands_only ? 1 : kForecasterCount); ++f) {
           std::snprintf(buf, sizeof buf, "  %-20s %-12s", f == 0 ? m.label : "", kForecasters[f]);
@@ -478,22 +510,25 @@ std::string score_table(const ScoreResult& r) {
 
 void write_score_csv(const ScoreResult& r, const std::filesystem::path& path, Overwrite mode) {
   std::string csv =
-      "mode,variable,forecaster,origin,horizon_days,days,median_abs_log_error,bias_mean_log_error,crps_log,"
+      "mode,variable,forecaster,origin,horizon_days,days,median_abs_log_error,bias_mean_log_error,"
+      "crps_log,"
       "coverage_p5_p95,coverage_p25_p75,log_error_at_horizon";
   for (int k = 0; k < scoring::kPitBins; ++k) csv += ",pit_bin" + std::to_string(k);
   csv += "\n";
-  const auto line = [&](ScoreMode m, int v, int f, const std::string& origin, int h, const scoring::Summary& s,
-                        double at_h) {
+  const auto line = [&](ScoreMode m, int v, int f, const std::string& origin, int h,
+                        const scoring::Summary& s, double at_h) {
     char buf[512];
-    std::snprintf(buf, sizeof buf, "%s,%s,%s,%s,%d,%zu,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g", score_mode_name(m), kVariables[v],
-                  kForecasters[f], origin.c_str(), h, s.days, s.median_abs_log_error, s.bias_mean_log_error, s.crps_mean,
-                  s.coverage_p5_p95, s.coverage_p25_p75, at_h);
+    std::snprintf(buf, sizeof buf, "%s,%s,%s,%s,%d,%zu,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g",
+                  score_mode_name(m), kVariables[v], kForecasters[f], origin.c_str(), h, s.days,
+                  s.median_abs_log_error, s.bias_mean_log_error, s.crps_mean, s.coverage_p5_p95,
+                  s.coverage_p25_p75, at_h);
     csv += buf;
     for (double x : s.pit_histogram) csv += fmt(",%.6g", x);
     csv += "\n";
   };
   for (const auto& row : r.rows)
-    line(row.mode, row.variable, row.forecaster, row.origin, row.horizon_days, row.summary, row.log_error_at_horizon);
+    line(row.mode, row.variable, row.forecaster, row.origin, row.horizon_days, row.summary,
+         row.log_error_at_horizon);
   // Pooled over origins: origin "all", no single horizon-day error.
   for (const auto& c : r.cells)
     line(c.mode, c.variable, c.forecaster, "all", c.horizon_days, c.summary, std::nan(""));
@@ -502,7 +537,9 @@ void write_score_csv(const ScoreResult& r, const std::filesystem::path& path, Ov
 
 namespace {
 // NaN (no value for a point forecast) as null.
-nlohmann::json number_or_null(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
+nlohmann::json number_or_null(double v) {
+  return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
+}
 }  // namespace
 
 std::string score_json(const ScoreResult& r) {
@@ -535,9 +572,18 @@ std::string score_json(const ScoreResult& r) {
   j["cells"] = cells;
   nlohmann::json fans = nlohmann::json::array();
   for (const auto& f : r.fans)
-    fans.push_back({{"mode", score_mode_name(f.mode)}, {"variable", kVariables[f.variable]}, {"origin", f.origin},
-                    {"date", f.dates}, {"actual", f.actual}, {"p5", f.p5}, {"p25", f.p25}, {"p50", f.p50},
-                    {"p75", f.p75}, {"p95", f.p95}, {"persistence", f.persistence}, {"trend", f.trend},
+    fans.push_back({{"mode", score_mode_name(f.mode)},
+                    {"variable", kVariables[f.variable]},
+                    {"origin", f.origin},
+                    {"date", f.dates},
+                    {"actual", f.actual},
+                    {"p5", f.p5},
+                    {"p25", f.p25},
+                    {"p50", f.p50},
+                    {"p75", f.p75},
+                    {"p95", f.p95},
+                    {"persistence", f.persistence},
+                    {"trend", f.trend},
                     {"elasticity", f.elasticity}});
   j["fans"] = fans;
   return j.dump(1);

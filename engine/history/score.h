@@ -22,7 +22,8 @@
 //   persistence       ln H_{o+d} = ln H_o
 //   trailing trend    OLS of ln H on day over the 365 days up to o, extrapolated
 //   price elasticity  b from OLS of ln H_t on ln P_{t-L} over the `elasticity_fit_days` days up to
-//                     o (L = `elasticity_lag_days`), anchored: ln H_{o+d} = ln H_o + b (ln P_{o+d-L}
+//                     o (L = `elasticity_lag_days`), anchored: ln H_{o+d} = ln H_o + b (ln
+//                     P_{o+d-L}
 //                     - ln P_{o-L}); P after o is the mode's price: the real one (replay) or the
 //                     fitted GBM's median path P_o e^{(mu - sigma^2/2) t} (simulated).
 // Their hashprice: 144 (subsidy(height_o + 144 d) + fee_d) P_d / H_d with the same price and fee
@@ -115,14 +116,16 @@ ScoreResult run_score(const scenario::Scenario& s, const std::optional<scenario:
 std::string score_table(const ScoreResult& r);
 // Long-format CSV, one line per ScoreRow.
 // An existing file is replaced only with mode kReplace (engine/util/atomic_file.h).
-void write_score_csv(const ScoreResult& r, const std::filesystem::path& path, Overwrite mode = Overwrite::kReplace);
+void write_score_csv(const ScoreResult& r, const std::filesystem::path& path,
+                     Overwrite mode = Overwrite::kReplace);
 // JSON for the report's "Forecast scores" section (`hashsim report --score`): schema
-// "hashsim-score-1", options, pooled cells {mode, variable, forecaster, horizon_days, origins, days,
-// median_abs_log_error, bias_mean_log_error, crps, coverage_p5_p95, coverage_p25_p75, pit} (null
-// for what a point forecast lacks) and fans {mode, variable, origin, date, actual, p5..p95,
+// "hashsim-score-1", options, pooled cells {mode, variable, forecaster, horizon_days, origins,
+// days, median_abs_log_error, bias_mean_log_error, crps, coverage_p5_p95, coverage_p25_p75, pit}
+// (null for what a point forecast lacks) and fans {mode, variable, origin, date, actual, p5..p95,
 // persistence, trend, elasticity}. Written atomically.
 inline constexpr const char* kScoreJsonSchema = "hashsim-score-1";
 std::string score_json(const ScoreResult& r);
-void write_score_json(const ScoreResult& r, const std::filesystem::path& path, Overwrite mode = Overwrite::kReplace);
+void write_score_json(const ScoreResult& r, const std::filesystem::path& path,
+                      Overwrite mode = Overwrite::kReplace);
 
 }  // namespace hashsim::history

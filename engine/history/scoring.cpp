@@ -49,8 +49,10 @@ DayScore score_ensemble(std::vector<double> members, double y) {
   s.log_error = hashsim::quantile_sorted(members, 0.5) - y;
   s.crps = crps_ensemble(members, y);
   s.has_bands = true;
-  s.in_p5_p95 = y >= hashsim::quantile_sorted(members, 0.05) && y <= hashsim::quantile_sorted(members, 0.95);
-  s.in_p25_p75 = y >= hashsim::quantile_sorted(members, 0.25) && y <= hashsim::quantile_sorted(members, 0.75);
+  s.in_p5_p95 =
+      y >= hashsim::quantile_sorted(members, 0.05) && y <= hashsim::quantile_sorted(members, 0.95);
+  s.in_p25_p75 =
+      y >= hashsim::quantile_sorted(members, 0.25) && y <= hashsim::quantile_sorted(members, 0.75);
   s.pit = pit(members, y);
   return s;
 }
@@ -100,7 +102,8 @@ Summary summarise(const std::vector<DayScore>& days) {
     const double b = static_cast<double>(banded);
     s.coverage_p5_p95 = static_cast<double>(in90) / b;
     s.coverage_p25_p75 = static_cast<double>(in50) / b;
-    for (int k = 0; k < kPitBins; ++k) s.pit_histogram[static_cast<std::size_t>(k)] = bins[static_cast<std::size_t>(k)] / b;
+    for (int k = 0; k < kPitBins; ++k)
+      s.pit_histogram[static_cast<std::size_t>(k)] = bins[static_cast<std::size_t>(k)] / b;
   }
   return s;
 }
@@ -110,7 +113,8 @@ std::vector<double> persistence_forecast(double log_at_origin, int n) {
 }
 
 std::vector<double> trend_forecast(const std::vector<double>& history, int n) {
-  if (history.size() < 2) throw Error("internal: the trend baseline needs at least 2 days of history");
+  if (history.size() < 2)
+    throw Error("internal: the trend baseline needs at least 2 days of history");
   // Days t = -(len-1) .. 0 (0 = origin); OLS slope and intercept at t = 0.
   const double len = static_cast<double>(history.size());
   const double t_mean = -(len - 1.0) / 2.0;
@@ -130,9 +134,12 @@ std::vector<double> trend_forecast(const std::vector<double>& history, int n) {
   return f;
 }
 
-double fit_price_elasticity(const std::vector<double>& log_hashrate, const std::vector<double>& log_price_lagged) {
-  if (log_hashrate.size() != log_price_lagged.size()) throw Error("internal: elasticity series of unequal length");
-  if (log_hashrate.size() < 10) throw Error("the price-elasticity baseline needs at least 10 training days");
+double fit_price_elasticity(const std::vector<double>& log_hashrate,
+                            const std::vector<double>& log_price_lagged) {
+  if (log_hashrate.size() != log_price_lagged.size())
+    throw Error("internal: elasticity series of unequal length");
+  if (log_hashrate.size() < 10)
+    throw Error("the price-elasticity baseline needs at least 10 training days");
   const double n = static_cast<double>(log_hashrate.size());
   double mx = 0.0, my = 0.0;
   for (std::size_t k = 0; k < log_hashrate.size(); ++k) {
@@ -146,7 +153,8 @@ double fit_price_elasticity(const std::vector<double>& log_hashrate, const std::
     sxy += (log_price_lagged[k] - mx) * (log_hashrate[k] - my);
     sxx += (log_price_lagged[k] - mx) * (log_price_lagged[k] - mx);
   }
-  if (!(sxx > 0.0)) throw Error("the price-elasticity baseline needs a price that varies over the training days");
+  if (!(sxx > 0.0))
+    throw Error("the price-elasticity baseline needs a price that varies over the training days");
   return sxy / sxx;
 }
 

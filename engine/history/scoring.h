@@ -56,8 +56,8 @@ struct Summary {
   double median_abs_log_error = 0.0;
   double bias_mean_log_error = 0.0;
   double crps_mean = 0.0;
-  double coverage_p5_p95 = 0.0;    // NaN for point forecasts
-  double coverage_p25_p75 = 0.0;   // NaN for point forecasts
+  double coverage_p5_p95 = 0.0;                  // NaN for point forecasts
+  double coverage_p25_p75 = 0.0;                 // NaN for point forecasts
   std::array<double, kPitBins> pit_histogram{};  // shares summing to 1; NaN for point forecasts
 };
 
@@ -75,6 +75,7 @@ std::vector<double> trend_forecast(const std::vector<double>& history, int n);
 // elasticity b; the forecast is anchored at the origin: ln H_{o+d} = ln H_o + b (ln P_{o+d-L} -
 // ln P_{o-L}). `log_hashrate` and `log_price_lagged` are aligned (element t is ln H_t and
 // ln P_{t-L}); throws Error for fewer than 10 pairs or a constant price.
-double fit_price_elasticity(const std::vector<double>& log_hashrate, const std::vector<double>& log_price_lagged);
+double fit_price_elasticity(const std::vector<double>& log_hashrate,
+                            const std::vector<double>& log_price_lagged);
 
 }  // namespace hashsim::history::scoring

@@ -22,11 +22,14 @@ double quantile(std::vector<double> v, double q) {
 }
 }  // namespace
 
-ValidateResult run_validate(scenario::Scenario s, const DailyTable& table, const ValidateOptions& o) {
+ValidateResult run_validate(scenario::Scenario s, const DailyTable& table,
+                            const ValidateOptions& o) {
   if (!s.agents || s.network.kind != scenario::NetworkModelKind::Agents)
-    throw Error(s.file.string() + ": validate needs network.model: agents (the agents drive the hashrate)");
+    throw Error(s.file.string() +
+                ": validate needs network.model: agents (the agents drive the hashrate)");
   if (s.agents->profile != agents::RuleProfile::Default)
-    throw Error(s.file.string() + ": validate needs agents.profile: default (reference-2021 replays its own paths)");
+    throw Error(s.file.string() +
+                ": validate needs agents.profile: default (reference-2021 replays its own paths)");
   if (o.days < 2) throw Error("--days = " + std::to_string(o.days) + " must be >= 2");
   if (o.paths < 1) throw Error("--paths must be >= 1");
   if (o.from.empty()) throw Error("--from is required (YYYY-MM-DD)");
@@ -79,22 +82,27 @@ ValidateResult run_validate(scenario::Scenario s, const DailyTable& table, const
   s.horizon_days = static_cast<int>(n);
   s.paths = o.paths;
   s.record.every_days = 1;
-  if (!s.records(scenario::Series::NetworkHashrateThs)) s.record.series.push_back(scenario::Series::NetworkHashrateThs);
+  if (!s.records(scenario::Series::NetworkHashrateThs))
+    s.record.series.push_back(scenario::Series::NetworkHashrateThs);
   r.start = s.start;
 
   const auto specs = sim::output_specs(s);
   std::size_t slot = specs.size();
   for (std::size_t k = 0; k < specs.size(); ++k)
-    if (specs[k].name == std::string("paths/") + scenario::series_name(scenario::Series::NetworkHashrateThs)) slot = k;
+    if (specs[k].name ==
+        std::string("paths/") + scenario::series_name(scenario::Series::NetworkHashrateThs))
+      slot = k;
   if (slot == specs.size()) throw Error("internal: the run records no network_hashrate_ths");
 
   std::vector<double> sim(static_cast<std::size_t>(o.paths) * n);  // [path][day]
   sim::RunOptions ro;
   ro.threads = o.threads;
-  sim::run_paths(s, 0, static_cast<std::uint64_t>(o.paths), ro,
-                 [&](std::uint64_t first, std::uint64_t count, const std::vector<const double*>& data) {
-                   std::copy(data[slot], data[slot] + count * n, sim.begin() + static_cast<std::ptrdiff_t>(first * n));
-                 });
+  sim::run_paths(
+      s, 0, static_cast<std::uint64_t>(o.paths), ro,
+      [&](std::uint64_t first, std::uint64_t count, const std::vector<const double*>& data) {
+        std::copy(data[slot], data[slot] + count * n,
+                  sim.begin() + static_cast<std::ptrdiff_t>(first * n));
+      });
   std::vector<double> across(static_cast<std::size_t>(o.paths));
   std::vector<double> err(n);
   for (std::size_t d = 0; d < n; ++d) {
@@ -128,27 +136,32 @@ ValidateResult run_validate(scenario::Scenario s, const DailyTable& table, const
 std::string validate_report(const ValidateResult& r) {
   std::string s;
   char buf[256];
-  std::snprintf(buf, sizeof buf, "validate %s..%s (%zu days), scenario %s, catalogue %s\n", r.dates.front().c_str(),
-                r.dates.back().c_str(), r.dates.size(), r.scenario_name.c_str(), r.catalogue.c_str());
+  std::snprintf(buf, sizeof buf, "validate %s..%s (%zu days), scenario %s, catalogue %s\n",
+                r.dates.front().c_str(), r.dates.back().c_str(), r.dates.size(),
+                r.scenario_name.c_str(), r.catalogue.c_str());
   s += buf;
   std::snprintf(buf, sizeof buf,
-                "start %s: price %.2f USD, difficulty %.6g, height %.0f, fee %.6f BTC/block, hashrate %.4g TH/s\n",
-                r.start.date.c_str(), r.start.price_usd, r.start.difficulty, r.start.height, r.start.fee_btc_per_block,
-                r.start.network_hashrate_ths);
+                "start %s: price %.2f USD, difficulty %.6g, height %.0f, fee %.6f BTC/block, "
+                "hashrate %.4g TH/s\n",
+                r.start.date.c_str(), r.start.price_usd, r.start.difficulty, r.start.height,
+                r.start.fee_btc_per_block, r.start.network_hashrate_ths);
   s += buf;
   s += "error e = ln(simulated p50 / actual trailing-7-day implied hashrate), days 1..H\n";
-  std::snprintf(buf, sizeof buf, "  %-14s %22s %22s %16s\n", "horizon", "median |e|", "bias mean e", "e at H");
+  std::snprintf(buf, sizeof buf, "  %-14s %22s %22s %16s\n", "horizon", "median |e|", "bias mean e",
+                "e at H");
   s += buf;
   for (const auto& h : r.horizons) {
-    std::snprintf(buf, sizeof buf, "  %-14s %14.4f (%5.1f%%) %14.4f (%+5.1f%%) %16.4f\n", h.label.c_str(),
-                  h.median_abs_log_error, 100.0 * (std::exp(h.median_abs_log_error) - 1.0), h.bias_mean_log_error,
+    std::snprintf(buf, sizeof buf, "  %-14s %14.4f (%5.1f%%) %14.4f (%+5.1f%%) %16.4f\n",
+                  h.label.c_str(), h.median_abs_log_error,
+                  100.0 * (std::exp(h.median_abs_log_error) - 1.0), h.bias_mean_log_error,
                   100.0 * (std::exp(h.bias_mean_log_error) - 1.0), h.log_error_at_end);
     s += buf;
   }
   const std::size_t last = r.dates.size() - 1;
-  std::snprintf(buf, sizeof buf, "last day %s: actual %.4g TH/s, simulated p50 %.4g (p5 %.4g, p95 %.4g)\n",
-                r.dates[last].c_str(), r.actual_ths[last], r.simulated_p50_ths[last], r.simulated_p5_ths[last],
-                r.simulated_p95_ths[last]);
+  std::snprintf(buf, sizeof buf,
+                "last day %s: actual %.4g TH/s, simulated p50 %.4g (p5 %.4g, p95 %.4g)\n",
+                r.dates[last].c_str(), r.actual_ths[last], r.simulated_p50_ths[last],
+                r.simulated_p5_ths[last], r.simulated_p95_ths[last]);
   s += buf;
   return s;
 }

@@ -22,17 +22,17 @@
 namespace hashsim::history {
 
 struct ValidateOptions {
-  std::string from;           // YYYY-MM-DD, day 0
+  std::string from;  // YYYY-MM-DD, day 0
   int days = 365;
   std::int64_t paths = 16;
-  bool replay_fees = true;    // fees per block from the data; else the scenario's fee model
+  bool replay_fees = true;  // fees per block from the data; else the scenario's fee model
   int threads = 0;
   int trailing_days = 7;
 };
 
 struct HorizonError {
-  int days = 0;               // H; the whole window: days - 1
-  std::string label;          // "30 d", ..., "all"
+  int days = 0;       // H; the whole window: days - 1
+  std::string label;  // "30 d", ..., "all"
   double median_abs_log_error = 0.0;
   double bias_mean_log_error = 0.0;
   double log_error_at_end = 0.0;
@@ -48,7 +48,8 @@ struct ValidateResult {
 
 // Throws Error if the scenario has no agent model (network.model: agents, profile default), the
 // window is outside the data, or a needed value is blank (prices are interpolated over gaps).
-ValidateResult run_validate(scenario::Scenario s, const DailyTable& table, const ValidateOptions& o);
+ValidateResult run_validate(scenario::Scenario s, const DailyTable& table,
+                            const ValidateOptions& o);
 
 std::string validate_report(const ValidateResult& r);
 

@@ -68,7 +68,8 @@ void flush(hid_t obj) {
   const std::string reason = os_reason();
   char file[4096] = {0};
   H5Fget_name(obj, file, sizeof file);
-  throw Error("HDF5: writing " + std::string(file) + " failed: " + (reason.empty() ? "disk full or I/O error?" : reason));
+  throw Error("HDF5: writing " + std::string(file) +
+              " failed: " + (reason.empty() ? "disk full or I/O error?" : reason));
 }
 
 void quiet_hdf5_errors() {
@@ -83,7 +84,8 @@ void Handle::close(const std::string& what) {
   if (closer_ && closer_(id) < 0) {
     note_failed_close();
     const std::string reason = os_reason();
-    throw Error("HDF5: closing " + what + " failed: " + (reason.empty() ? "disk full or I/O error?" : reason));
+    throw Error("HDF5: closing " + what +
+                " failed: " + (reason.empty() ? "disk full or I/O error?" : reason));
   }
 }
 
@@ -98,7 +100,8 @@ Handle strong_close_fapl() {
 Handle create_file(const std::string& path) {
   quiet_hdf5_errors();
   Handle fapl = strong_close_fapl();
-  return checked(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()), H5Fclose, "creating " + path);
+  return checked(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()), H5Fclose,
+                 "creating " + path);
 }
 
 Handle open_file_readwrite(const std::string& path) {
@@ -114,7 +117,8 @@ void close_file(Handle& file, const std::string& path) {
   if (H5Fflush(file.get(), H5F_SCOPE_GLOBAL) < 0) {
     const std::string reason = os_reason();
     file.reset();
-    throw Error("HDF5: writing " + path + " failed: " + (reason.empty() ? "disk full or I/O error?" : reason));
+    throw Error("HDF5: writing " + path +
+                " failed: " + (reason.empty() ? "disk full or I/O error?" : reason));
   }
   file.close(path);
 }
@@ -122,7 +126,8 @@ void close_file(Handle& file, const std::string& path) {
 Handle open_file_readonly(const std::string& path) {
   quiet_hdf5_errors();
   hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-  if (f < 0) throw Error(path + ": cannot open as an HDF5 results file (missing, unreadable or not HDF5)");
+  if (f < 0)
+    throw Error(path + ": cannot open as an HDF5 results file (missing, unreadable or not HDF5)");
   return Handle(f, H5Fclose);
 }
 
@@ -170,7 +175,8 @@ Handle create_array(hid_t parent, const std::string& name, const std::vector<std
     }
   }
   Handle lcpl = lcpl_with_parents();
-  return checked(H5Dcreate2(parent, name.c_str(), H5T_IEEE_F64LE, space.get(), lcpl.get(), dcpl.get(), H5P_DEFAULT),
+  return checked(H5Dcreate2(parent, name.c_str(), H5T_IEEE_F64LE, space.get(), lcpl.get(),
+                            dcpl.get(), H5P_DEFAULT),
                  H5Dclose, "creating dataset " + name);
 }
 
@@ -182,20 +188,27 @@ void write_rows(hid_t dataset, std::uint64_t row0, std::uint64_t n_rows, const d
   std::vector<hsize_t> start(dims.size(), 0), count(dims);
   start[0] = row0;
   count[0] = n_rows;
-  check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr), "select");
+  check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), nullptr, count.data(),
+                            nullptr),
+        "select");
   Handle mem_space = checked(H5Screate_simple(nd, count.data(), nullptr), H5Sclose, "mem space");
   check(H5Dwrite(dataset, H5T_NATIVE_DOUBLE, mem_space.get(), file_space.get(), H5P_DEFAULT, data),
         "writing rows of " + where(dataset));
 }
 
-void read_box(hid_t dataset, const std::vector<std::uint64_t>& start_in, const std::vector<std::uint64_t>& count_in,
-              double* out) {
+void read_box(hid_t dataset, const std::vector<std::uint64_t>& start_in,
+              const std::vector<std::uint64_t>& count_in, double* out) {
   Handle file_space = checked(H5Dget_space(dataset), H5Sclose, "get_space");
-  std::vector<hsize_t> start(start_in.begin(), start_in.end()), count(count_in.begin(), count_in.end());
-  check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr), "select");
-  Handle mem_space = checked(H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr), H5Sclose,
-                             "mem space");
-  check(H5Dread(dataset, H5T_NATIVE_DOUBLE, mem_space.get(), file_space.get(), H5P_DEFAULT, out), "reading block");
+  std::vector<hsize_t> start(start_in.begin(), start_in.end()),
+      count(count_in.begin(), count_in.end());
+  check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), nullptr, count.data(),
+                            nullptr),
+        "select");
+  Handle mem_space =
+      checked(H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr), H5Sclose,
+              "mem space");
+  check(H5Dread(dataset, H5T_NATIVE_DOUBLE, mem_space.get(), file_space.get(), H5P_DEFAULT, out),
+        "reading block");
 }
 
 std::vector<std::uint64_t> shape(hid_t dataset) {
@@ -214,14 +227,17 @@ Handle open_dataset(hid_t parent, const std::string& name) {
 
 namespace {
 template <class T>
-void write_1d(hid_t parent, const std::string& name, const std::vector<T>& v, hid_t file_type, hid_t mem_type) {
+void write_1d(hid_t parent, const std::string& name, const std::vector<T>& v, hid_t file_type,
+              hid_t mem_type) {
   hsize_t dims[1] = {v.size()};
   Handle space = checked(H5Screate_simple(1, dims, nullptr), H5Sclose, "dataspace");
   Handle lcpl = lcpl_with_parents();
-  Handle ds = checked(H5Dcreate2(parent, name.c_str(), file_type, space.get(), lcpl.get(), H5P_DEFAULT, H5P_DEFAULT),
+  Handle ds = checked(H5Dcreate2(parent, name.c_str(), file_type, space.get(), lcpl.get(),
+                                 H5P_DEFAULT, H5P_DEFAULT),
                       H5Dclose, "creating dataset " + name);
   if (!v.empty())
-    check(H5Dwrite(ds.get(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()), "writing " + where(ds.get()));
+    check(H5Dwrite(ds.get(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()),
+          "writing " + where(ds.get()));
 }
 }  // namespace
 
@@ -239,9 +255,12 @@ void write_strings(hid_t parent, const std::string& name, const std::vector<std:
   hsize_t dims[1] = {v.size()};
   Handle space = checked(H5Screate_simple(1, dims, nullptr), H5Sclose, "dataspace");
   Handle lcpl = lcpl_with_parents();
-  Handle ds = checked(H5Dcreate2(parent, name.c_str(), type.get(), space.get(), lcpl.get(), H5P_DEFAULT, H5P_DEFAULT),
+  Handle ds = checked(H5Dcreate2(parent, name.c_str(), type.get(), space.get(), lcpl.get(),
+                                 H5P_DEFAULT, H5P_DEFAULT),
                       H5Dclose, "creating dataset " + name);
-  if (!v.empty()) check(H5Dwrite(ds.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()), "writing " + name);
+  if (!v.empty())
+    check(H5Dwrite(ds.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()),
+          "writing " + name);
 }
 
 std::vector<double> read_vector(hid_t parent, const std::string& name) {
@@ -250,7 +269,9 @@ std::vector<double> read_vector(hid_t parent, const std::string& name) {
   std::uint64_t n = 1;
   for (auto d : dims) n *= d;
   std::vector<double> v(n);
-  if (n) check(H5Dread(ds.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()), "reading " + name);
+  if (n)
+    check(H5Dread(ds.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()),
+          "reading " + name);
   return v;
 }
 
@@ -261,11 +282,14 @@ std::vector<std::string> read_strings(hid_t parent, const std::string& name) {
   {
     Handle t = checked(H5Dget_type(ds.get()), H5Tclose, "type of " + name);
     if (dims.size() != 1 || H5Tget_class(t.get()) != H5T_STRING || H5Tis_variable_str(t.get()) <= 0)
-      throw Error("HDF5: dataset " + where(ds.get()) + ": expected a 1-D array of variable-length strings");
+      throw Error("HDF5: dataset " + where(ds.get()) +
+                  ": expected a 1-D array of variable-length strings");
   }
   std::vector<char*> ptrs(dims[0], nullptr);
   Handle type = vlen_string_type();
-  if (!ptrs.empty()) check(H5Dread(ds.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()), "reading " + name);
+  if (!ptrs.empty())
+    check(H5Dread(ds.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()),
+          "reading " + name);
   std::vector<std::string> out;
   for (char* p : ptrs) {
     out.emplace_back(p ? p : "");
@@ -278,8 +302,9 @@ void set_attr(hid_t obj, const std::string& name, const std::string& value) {
   Handle type = vlen_string_type();
   Handle space = checked(H5Screate(H5S_SCALAR), H5Sclose, "scalar space");
   if (H5Aexists(obj, name.c_str()) > 0) H5Adelete(obj, name.c_str());
-  Handle a = checked(H5Acreate2(obj, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
-                     "attribute " + name);
+  Handle a =
+      checked(H5Acreate2(obj, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT),
+              H5Aclose, "attribute " + name);
   const char* p = value.c_str();
   check(H5Awrite(a.get(), type.get(), &p), "writing attribute " + name);
 }
@@ -287,16 +312,18 @@ void set_attr(hid_t obj, const std::string& name, const std::string& value) {
 void set_attr(hid_t obj, const std::string& name, double value) {
   Handle space = checked(H5Screate(H5S_SCALAR), H5Sclose, "scalar space");
   if (H5Aexists(obj, name.c_str()) > 0) H5Adelete(obj, name.c_str());
-  Handle a = checked(H5Acreate2(obj, name.c_str(), H5T_IEEE_F64LE, space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
-                     "attribute " + name);
+  Handle a =
+      checked(H5Acreate2(obj, name.c_str(), H5T_IEEE_F64LE, space.get(), H5P_DEFAULT, H5P_DEFAULT),
+              H5Aclose, "attribute " + name);
   check(H5Awrite(a.get(), H5T_NATIVE_DOUBLE, &value), "writing attribute " + name);
 }
 
 void set_attr(hid_t obj, const std::string& name, std::int64_t value) {
   Handle space = checked(H5Screate(H5S_SCALAR), H5Sclose, "scalar space");
   if (H5Aexists(obj, name.c_str()) > 0) H5Adelete(obj, name.c_str());
-  Handle a = checked(H5Acreate2(obj, name.c_str(), H5T_STD_I64LE, space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
-                     "attribute " + name);
+  Handle a =
+      checked(H5Acreate2(obj, name.c_str(), H5T_STD_I64LE, space.get(), H5P_DEFAULT, H5P_DEFAULT),
+              H5Aclose, "attribute " + name);
   check(H5Awrite(a.get(), H5T_NATIVE_INT64, &value), "writing attribute " + name);
 }
 

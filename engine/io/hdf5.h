@@ -79,9 +79,10 @@ Handle create_array(hid_t parent, const std::string& name, const std::vector<std
                     const std::vector<std::uint64_t>& chunk, int deflate_level);
 // Writes the leading-index slab [row0, row0 + n_rows) x (all other dims) from a row-major buffer.
 void write_rows(hid_t dataset, std::uint64_t row0, std::uint64_t n_rows, const double* data);
-// Reads the box starting at `start` with extents `count` (one entry per dim) into a row-major buffer.
-void read_box(hid_t dataset, const std::vector<std::uint64_t>& start, const std::vector<std::uint64_t>& count,
-              double* out);
+// Reads the box starting at `start` with extents `count` (one entry per dim) into a row-major
+// buffer.
+void read_box(hid_t dataset, const std::vector<std::uint64_t>& start,
+              const std::vector<std::uint64_t>& count, double* out);
 std::vector<std::uint64_t> shape(hid_t dataset);
 Handle open_dataset(hid_t parent, const std::string& name);
 

@@ -63,7 +63,9 @@ void ensure_axis(hid_t g, const std::string& dim, std::uint64_t n, const Axes& a
   } else if (dim == schema::kDimArchetypeDay) {
     std::vector<std::int64_t> v(n);
     for (std::uint64_t i = 0; i < n; ++i) v[i] = static_cast<std::int64_t>(i) * step_days;
-    schema::write_dimension(g, dim, v, "day", "days since the start date (every " + std::to_string(step_days) + " days)");
+    schema::write_dimension(
+        g, dim, v, "day",
+        "days since the start date (every " + std::to_string(step_days) + " days)");
   } else {
     const char* long_name = dim == schema::kDimPath    ? "Monte Carlo path"
                             : dim == schema::kDimAgent ? "agent (archetypes, then observer fleets)"
@@ -75,11 +77,14 @@ void ensure_axis(hid_t g, const std::string& dim, std::uint64_t n, const Axes& a
 
 // Coordinates of `dims` (shape `shape`) in group g, and the dataset g/name attached to them.
 void describe_dataset(hid_t g, const std::string& name, const std::vector<std::string>& dims,
-                      const std::vector<std::uint64_t>& shape, const Axes& ax, const OutputSpec& spec) {
+                      const std::vector<std::uint64_t>& shape, const Axes& ax,
+                      const OutputSpec& spec) {
   if (dims.size() != shape.size()) return;  // a spec without dimension names stays anonymous
-  for (std::size_t i = 0; i < dims.size(); ++i) ensure_axis(g, dims[i], shape[i], ax, spec.step_days);
+  for (std::size_t i = 0; i < dims.size(); ++i)
+    ensure_axis(g, dims[i], shape[i], ax, spec.step_days);
   schema::attach_dimensions(g, name, dims, spec.unit, spec.long_name);
-  if (std::find(dims.begin(), dims.end(), schema::kDimDay) != dims.end() && h5::exists(g, schema::kCoordDate))
+  if (std::find(dims.begin(), dims.end(), schema::kDimDay) != dims.end() &&
+      h5::exists(g, schema::kCoordDate))
     schema::set_coordinates(g, name, schema::kCoordDate);
 }
 
@@ -88,7 +93,8 @@ std::vector<std::int64_t> read_axis_days(hid_t g) {
   return std::vector<std::int64_t>(v.begin(), v.end());
 }
 std::vector<std::string> read_axis_dates(hid_t g) {
-  return h5::exists(g, schema::kCoordDate) ? h5::read_strings(g, schema::kCoordDate) : std::vector<std::string>{};
+  return h5::exists(g, schema::kCoordDate) ? h5::read_strings(g, schema::kCoordDate)
+                                           : std::vector<std::string>{};
 }
 std::string summary_long_name(const std::string& stat, const std::string& of) {
   const std::string what = stat == "mean"     ? "mean over paths"
@@ -98,7 +104,8 @@ std::string summary_long_name(const std::string& stat, const std::string& of) {
 }
 bool is_group(hid_t parent, const std::string& name) {
   H5O_info_t info;
-  return H5Oget_info_by_name(parent, name.c_str(), &info, H5P_DEFAULT) >= 0 && info.type == H5O_TYPE_GROUP;
+  return H5Oget_info_by_name(parent, name.c_str(), &info, H5P_DEFAULT) >= 0 &&
+         info.type == H5O_TYPE_GROUP;
 }
 
 std::pair<std::string, std::string> split_group(const std::string& name) {
@@ -130,8 +137,8 @@ SummaryStats summarize_samples(std::vector<double>& x) {
   for (int i = 0; i < 5; ++i) {
     const double h = qs[i] * static_cast<double>(n - 1);
     const auto lo = static_cast<std::size_t>(std::floor(h));
-    std::nth_element(x.begin() + static_cast<std::ptrdiff_t>(from), x.begin() + static_cast<std::ptrdiff_t>(lo),
-                     x.end());
+    std::nth_element(x.begin() + static_cast<std::ptrdiff_t>(from),
+                     x.begin() + static_cast<std::ptrdiff_t>(lo), x.end());
     const double xlo = x[lo];
     double xhi = xlo;
     if (lo + 1 < n && h > static_cast<double>(lo)) {
@@ -152,17 +159,26 @@ namespace {
 // The checks a resumed scenario group must pass: everything that decides the numbers.
 void check_resumable(hid_t g, const scenario::Scenario& s, const std::string& where) {
   auto fail = [&](const std::string& what) {
-    throw Error("cannot resume " + where + ": " + what + " differs from this run (remove the .partial file or use --force)");
+    throw Error("cannot resume " + where + ": " + what +
+                " differs from this run (remove the .partial file or use --force)");
   };
-  if (h5::get_string_attr(g, schema::kAttrScenarioText).value_or("") != s.yaml_text) fail("the scenario YAML");
-  if (h5::get_int_attr(g, schema::kAttrSeed).value_or(-1) != static_cast<std::int64_t>(s.seed)) fail("the seed");
-  if (h5::get_int_attr(g, schema::kAttrNPaths).value_or(-1) != static_cast<std::int64_t>(s.paths)) fail("the number of paths");
-  if (h5::get_int_attr(g, schema::kAttrNDays).value_or(-1) != static_cast<std::int64_t>(s.horizon_days)) fail("the horizon");
-  if (h5::get_int_attr(g, schema::kAttrRecordEveryDays).value_or(-1) != static_cast<std::int64_t>(s.record.every_days))
+  if (h5::get_string_attr(g, schema::kAttrScenarioText).value_or("") != s.yaml_text)
+    fail("the scenario YAML");
+  if (h5::get_int_attr(g, schema::kAttrSeed).value_or(-1) != static_cast<std::int64_t>(s.seed))
+    fail("the seed");
+  if (h5::get_int_attr(g, schema::kAttrNPaths).value_or(-1) != static_cast<std::int64_t>(s.paths))
+    fail("the number of paths");
+  if (h5::get_int_attr(g, schema::kAttrNDays).value_or(-1) !=
+      static_cast<std::int64_t>(s.horizon_days))
+    fail("the horizon");
+  if (h5::get_int_attr(g, schema::kAttrRecordEveryDays).value_or(-1) !=
+      static_cast<std::int64_t>(s.record.every_days))
     fail("record.every_days");
-  if (h5::get_string_attr(g, schema::kAttrStartDate).value_or("") != s.start.date) fail("the start date");
-  const char* starts[] = {schema::kAttrStartPriceUsd, schema::kAttrStartNetworkHashrateThs, schema::kAttrStartDifficulty,
-                          schema::kAttrStartHeight, schema::kAttrStartFeeBtcPerBlock};
+  if (h5::get_string_attr(g, schema::kAttrStartDate).value_or("") != s.start.date)
+    fail("the start date");
+  const char* starts[] = {schema::kAttrStartPriceUsd, schema::kAttrStartNetworkHashrateThs,
+                          schema::kAttrStartDifficulty, schema::kAttrStartHeight,
+                          schema::kAttrStartFeeBtcPerBlock};
   const double values[] = {s.start.price_usd, s.start.network_hashrate_ths, s.start.difficulty,
                            static_cast<double>(s.start.height), s.start.fee_btc_per_block};
   for (int i = 0; i < 5; ++i) {
@@ -172,7 +188,8 @@ void check_resumable(hid_t g, const scenario::Scenario& s, const std::string& wh
 }
 }  // namespace
 
-ScenarioWriter::ScenarioWriter(hid_t file, const scenario::Scenario& s, std::vector<OutputSpec> specs, bool resume)
+ScenarioWriter::ScenarioWriter(hid_t file, const scenario::Scenario& s,
+                               std::vector<OutputSpec> specs, bool resume)
     : specs_(std::move(specs)), n_paths_(static_cast<std::uint64_t>(s.paths)) {
   const std::string path = schema::scenario_group(s.name);
   std::optional<std::int64_t> written;
@@ -183,7 +200,8 @@ ScenarioWriter::ScenarioWriter(hid_t file, const scenario::Scenario& s, std::vec
     // there is nothing to keep; it is made again from scratch.
     if (!written || *written <= 0) {
       g.reset();
-      if (H5Ldelete(file, path.c_str(), H5P_DEFAULT) < 0) throw Error("HDF5: cannot remove the unfinished group " + path);
+      if (H5Ldelete(file, path.c_str(), H5P_DEFAULT) < 0)
+        throw Error("HDF5: cannot remove the unfinished group " + path);
     }
   }
   if (written && *written > 0) {
@@ -192,7 +210,8 @@ ScenarioWriter::ScenarioWriter(hid_t file, const scenario::Scenario& s, std::vec
     const hid_t g = group_.get();
     check_resumable(g, s, "scenario '" + s.name + "'");
     if (static_cast<std::uint64_t>(*written) > n_paths_)
-      throw Error("cannot resume scenario '" + s.name + "': its paths_written checkpoint exceeds n_paths");
+      throw Error("cannot resume scenario '" + s.name +
+                  "': its paths_written checkpoint exceeds n_paths");
     paths_written_ = static_cast<std::uint64_t>(*written);
     complete_ = h5::get_int_attr(g, schema::kAttrComplete).value_or(0) == 1;
     for (const auto& spec : specs_) {
@@ -200,7 +219,8 @@ ScenarioWriter::ScenarioWriter(hid_t file, const scenario::Scenario& s, std::vec
       std::vector<std::uint64_t> dims{n_paths_};
       dims.insert(dims.end(), spec.per_path_shape.begin(), spec.per_path_shape.end());
       if (h5::shape(datasets_.back().get()) != dims)
-        throw Error("cannot resume scenario '" + s.name + "': dataset " + spec.name + " has another shape");
+        throw Error("cannot resume scenario '" + s.name + "': dataset " + spec.name +
+                    " has another shape");
     }
     return;
   }
@@ -217,13 +237,15 @@ ScenarioWriter::ScenarioWriter(hid_t file, const scenario::Scenario& s, std::vec
   h5::set_attr(g, schema::kAttrNDays, static_cast<std::int64_t>(s.horizon_days));
   h5::set_attr(g, schema::kAttrRecordEveryDays, static_cast<std::int64_t>(s.record.every_days));
   h5::set_attr(g, schema::kAttrStartDate, s.start.date);
-  h5::set_attr(g, schema::kAttrStartSource, std::string(scenario::start_source_name(s.start.source)));
+  h5::set_attr(g, schema::kAttrStartSource,
+               std::string(scenario::start_source_name(s.start.source)));
   h5::set_attr(g, schema::kAttrStartPriceUsd, s.start.price_usd);
   h5::set_attr(g, schema::kAttrStartNetworkHashrateThs, s.start.network_hashrate_ths);
   h5::set_attr(g, schema::kAttrStartDifficulty, s.start.difficulty);
   h5::set_attr(g, schema::kAttrStartHeight, s.start.height);
   h5::set_attr(g, schema::kAttrStartFeeBtcPerBlock, s.start.fee_btc_per_block);
-  h5::set_attr(g, schema::kAttrLiveSnapshot, s.start.provenance_json.empty() ? std::string("{}") : s.start.provenance_json);
+  h5::set_attr(g, schema::kAttrLiveSnapshot,
+               s.start.provenance_json.empty() ? std::string("{}") : s.start.provenance_json);
   h5::set_attr(g, schema::kAttrComplete, static_cast<std::int64_t>(0));
 
   // Coordinates of the scenario group itself (README "Output schema"); each data group below gets
@@ -231,7 +253,8 @@ ScenarioWriter::ScenarioWriter(hid_t file, const scenario::Scenario& s, std::vec
   const Axes ax = axes_of(s);
   write_day_axis(g, ax);
   ensure_axis(g, schema::kDimPath, n_paths_, ax, 1);
-  // No dataset of this group names `date` as its coordinate: a group-level CF `coordinates` says so.
+  // No dataset of this group names `date` as its coordinate: a group-level CF `coordinates` says
+  // so.
   if (!ax.date.empty()) h5::set_attr(g, "coordinates", std::string(schema::kCoordDate));
 
   for (const auto& spec : specs_) {
@@ -269,7 +292,8 @@ void ScenarioWriter::write_block(std::uint64_t first_path, std::uint64_t n_paths
 
 void ScenarioWriter::finish(std::uint64_t memory_budget_bytes) {
   if (complete_) return;  // a resumed scenario that had finished before the kill
-  if (paths_written_ != n_paths_) throw Error("internal: scenario finished before all paths were written");
+  if (paths_written_ != n_paths_)
+    throw Error("internal: scenario finished before all paths were written");
   const hid_t g = group_.get();
   const std::uint64_t n = n_paths_;
   for (std::size_t k = 0; k < specs_.size(); ++k) {
@@ -319,11 +343,12 @@ void ScenarioWriter::finish(std::uint64_t memory_budget_bytes) {
     for (std::size_t i = 0; i < std::size(schema::kSummaryStats); ++i) {
       const char* stat = schema::kSummaryStats[i];
       {
-        h5::Handle ds = h5::create_array(g, base + "/" + stat, spec.per_path_shape.empty()
-                                                                   ? std::vector<std::uint64_t>{1}
-                                                                   : spec.per_path_shape,
-                                         {}, 0);
-        h5::write_rows(ds.get(), 0, spec.per_path_shape.empty() ? 1 : spec.per_path_shape[0], stats[i].data());
+        h5::Handle ds = h5::create_array(
+            g, base + "/" + stat,
+            spec.per_path_shape.empty() ? std::vector<std::uint64_t>{1} : spec.per_path_shape, {},
+            0);
+        h5::write_rows(ds.get(), 0, spec.per_path_shape.empty() ? 1 : spec.per_path_shape[0],
+                       stats[i].data());
       }
       h5::Handle sg = h5::open_group(g, base);
       OutputSpec described = spec;
@@ -356,16 +381,19 @@ void write_agent_coordinates(hid_t scenario_group) {
   h5::Handle ag = h5::open_group(g, agents);
   const std::uint64_t n = h5::read_strings(ag.get(), schema::kCoordMachine).size();
   if (!h5::exists(ag.get(), schema::kDimAgent)) {
-    schema::write_index_dimension(ag.get(), schema::kDimAgent, n, "agent (archetypes, then observer fleets)");
+    schema::write_index_dimension(ag.get(), schema::kDimAgent, n,
+                                  "agent (archetypes, then observer fleets)");
     for (const auto& name : h5::list_children(ag.get()))
       if (name != schema::kDimAgent) schema::attach_dimensions(ag.get(), name, {schema::kDimAgent});
   }
   const std::vector<std::string> machine = h5::read_strings(ag.get(), schema::kCoordMachine);
   const bool has_strategy = h5::exists(ag.get(), schema::kCoordStrategy);
   const bool has_tariff = h5::exists(ag.get(), schema::kCoordTariff);
-  const std::vector<std::string> strategy =
-      has_strategy ? h5::read_strings(ag.get(), schema::kCoordStrategy) : std::vector<std::string>{};
-  const std::vector<double> tariff = has_tariff ? h5::read_vector(ag.get(), schema::kCoordTariff) : std::vector<double>{};
+  const std::vector<std::string> strategy = has_strategy
+                                                ? h5::read_strings(ag.get(), schema::kCoordStrategy)
+                                                : std::vector<std::string>{};
+  const std::vector<double> tariff =
+      has_tariff ? h5::read_vector(ag.get(), schema::kCoordTariff) : std::vector<double>{};
   std::string coords = schema::kCoordMachine;
   if (has_strategy) coords += std::string(" ") + schema::kCoordStrategy;
   if (has_tariff) coords += std::string(" ") + schema::kCoordTariff;
@@ -379,15 +407,17 @@ void write_agent_coordinates(hid_t scenario_group) {
     schema::attach_dimensions(s, schema::kCoordMachine, {schema::kDimAgent}, "", "machine model");
     if (has_strategy) {
       h5::write_strings(s, schema::kCoordStrategy, strategy);
-      schema::attach_dimensions(s, schema::kCoordStrategy, {schema::kDimAgent}, "", "operating strategy");
+      schema::attach_dimensions(s, schema::kCoordStrategy, {schema::kDimAgent}, "",
+                                "operating strategy");
     }
     if (has_tariff) {
       h5::write_vector(s, schema::kCoordTariff, tariff);
-      schema::attach_dimensions(s, schema::kCoordTariff, {schema::kDimAgent}, "USD/kWh", "electricity tariff");
+      schema::attach_dimensions(s, schema::kCoordTariff, {schema::kDimAgent}, "USD/kWh",
+                                "electricity tariff");
     }
     for (const auto& name : h5::list_children(s)) {
-      if (schema::is_coordinate(name) || name == schema::kCoordMachine || name == schema::kCoordStrategy ||
-          name == schema::kCoordTariff || is_group(s, name))
+      if (schema::is_coordinate(name) || name == schema::kCoordMachine ||
+          name == schema::kCoordStrategy || name == schema::kCoordTariff || is_group(s, name))
         continue;
       h5::Handle ds = h5::open_dataset(s, name);
       const std::string before = h5::get_string_attr(ds.get(), "coordinates").value_or("");
@@ -396,7 +426,8 @@ void write_agent_coordinates(hid_t scenario_group) {
   }
 }
 
-ResultsFile::ResultsFile(const std::filesystem::path& target, const std::string& command_line, Overwrite mode)
+ResultsFile::ResultsFile(const std::filesystem::path& target, const std::string& command_line,
+                         Overwrite mode)
     : out_(target, mode) {
   if (out_.partial_kept()) {
     const std::string where = out_.partial_path().string();
@@ -426,13 +457,16 @@ ResultsFile::ResultsFile(const std::filesystem::path& target, const std::string&
   }
   file_ = h5::create_file(out_.partial_path().string());
   // Scenario text, seed and start data are per scenario (attributes of each scenarios/<name>).
-  schema::write_provenance(file_.get(), {schema::kKindResults, kSchemaVersion, command_line, "", std::nullopt, "{}"});
+  schema::write_provenance(
+      file_.get(), {schema::kKindResults, kSchemaVersion, command_line, "", std::nullopt, "{}"});
 }
 
 ResultsFile::~ResultsFile() = default;
 
-ScenarioWriter& ResultsFile::begin_scenario(const scenario::Scenario& s, std::vector<OutputSpec> specs) {
-  scenarios_.push_back(std::make_unique<ScenarioWriter>(file_.get(), s, std::move(specs), resumed_));
+ScenarioWriter& ResultsFile::begin_scenario(const scenario::Scenario& s,
+                                            std::vector<OutputSpec> specs) {
+  scenarios_.push_back(
+      std::make_unique<ScenarioWriter>(file_.get(), s, std::move(specs), resumed_));
   return *scenarios_.back();
 }
 
@@ -495,20 +529,22 @@ void list_datasets(hid_t group, const std::string& prefix, std::vector<std::stri
 class SchemaCheck {
  public:
   SchemaCheck(std::string file) : file_(std::move(file)) {}
-  [[noreturn]] void fail(const std::string& dataset, const std::string& expected, const std::string& found) const {
+  [[noreturn]] void fail(const std::string& dataset, const std::string& expected,
+                         const std::string& found) const {
     throw Error(file_ + ": dataset " + dataset + ": expected " + expected + ", found " + found +
                 " (damaged file, or not written by hashsim run/sweep)");
   }
   std::string found(const DatasetInfo& i) const {
     const char* type = i.type_class == H5T_FLOAT     ? "float"
                        : i.type_class == H5T_INTEGER ? "integer"
-                       : i.type_class == H5T_STRING  ? (i.vlen_string ? "string" : "fixed-length string")
-                                                     : "other-typed";
+                       : i.type_class == H5T_STRING
+                           ? (i.vlen_string ? "string" : "fixed-length string")
+                           : "other-typed";
     return std::string(type) + " " + dims_text(i.dims);
   }
   // A numeric dataset of exactly `dims`.
-  void numeric(hid_t g, const std::string& where, const std::string& name, const std::vector<std::uint64_t>& dims,
-               const std::string& meaning) const {
+  void numeric(hid_t g, const std::string& where, const std::string& name,
+               const std::vector<std::uint64_t>& dims, const std::string& meaning) const {
     const DatasetInfo i = dataset_info(g, name);
     if ((i.type_class != H5T_FLOAT && i.type_class != H5T_INTEGER) || i.dims != dims)
       fail(where + name, "numbers " + dims_text(dims) + " (" + meaning + ")", found(i));
@@ -524,13 +560,15 @@ class SchemaCheck {
   std::string file_;
 };
 
-void check_scenario(hid_t file, const std::string& name, const SchemaCheck& c, const std::string& path) {
+void check_scenario(hid_t file, const std::string& name, const SchemaCheck& c,
+                    const std::string& path) {
   const std::string where = "/scenarios/" + name + "/";
   h5::Handle grp = h5::open_group(file, "scenarios/" + name);
   const hid_t g = grp.get();
   const auto n_paths_attr = h5::get_int_attr(g, schema::kAttrNPaths);
   if (!n_paths_attr || *n_paths_attr < 0)
-    throw Error(path + ": group /scenarios/" + name + " has no valid n_paths attribute (not written by hashsim run/sweep)");
+    throw Error(path + ": group /scenarios/" + name +
+                " has no valid n_paths attribute (not written by hashsim run/sweep)");
   const auto n_paths = static_cast<std::uint64_t>(*n_paths_attr);
   if (!h5::exists(g, "day")) c.fail(where + "day", "recorded day indices", "no such dataset");
   const DatasetInfo day = dataset_info(g, "day");
@@ -544,20 +582,23 @@ void check_scenario(hid_t file, const std::string& name, const SchemaCheck& c, c
   std::uint64_t n_fleets = 0;
   if (h5::exists(g, "agents/machine")) {
     const DatasetInfo m = dataset_info(g, "agents/machine");
-    if (m.dims.size() != 1) c.fail(where + "agents/machine", "a 1-D string array (one per agent)", c.found(m));
+    if (m.dims.size() != 1)
+      c.fail(where + "agents/machine", "a 1-D string array (one per agent)", c.found(m));
     n_agents = m.dims[0];
     h5::Handle ag = h5::open_group(g, "agents");
     const auto n_arch = h5::get_int_attr(ag.get(), schema::kAttrNArchetypes);
     const auto n_fl = h5::get_int_attr(ag.get(), schema::kAttrNFleets);
-    if (!n_arch || !n_fl || *n_arch < 0 || *n_fl < 0 || static_cast<std::uint64_t>(*n_arch + *n_fl) != *n_agents)
-      throw Error(path + ": group " + where + "agents: attributes n_archetypes + n_fleets must equal the " +
+    if (!n_arch || !n_fl || *n_arch < 0 || *n_fl < 0 ||
+        static_cast<std::uint64_t>(*n_arch + *n_fl) != *n_agents)
+      throw Error(path + ": group " + where +
+                  "agents: attributes n_archetypes + n_fleets must equal the " +
                   std::to_string(*n_agents) + " agents of agents/machine");
     n_fleets = static_cast<std::uint64_t>(*n_fl);
     c.strings(g, where, "agents/machine", *n_agents, "one per agent");
     for (const char* s : {"agents/strategy"})
       if (h5::exists(g, s)) c.strings(g, where, s, *n_agents, "one per agent");
-    for (const char* s : {"agents/tariff_usd_per_kwh", "agents/is_observer", "agents/counts_in_network",
-                          "agents/initial_machines"})
+    for (const char* s : {"agents/tariff_usd_per_kwh", "agents/is_observer",
+                          "agents/counts_in_network", "agents/initial_machines"})
       if (h5::exists(g, s)) c.numeric(g, where, s, {*n_agents}, "one per agent");
   }
 
@@ -569,9 +610,11 @@ void check_scenario(hid_t file, const std::string& name, const SchemaCheck& c, c
                              const auto slash = ds.rfind('/');
                              if (slash == std::string::npos) return false;
                              const std::string base = ds.substr(slash + 1);
-                             const bool agents = ds.rfind(std::string(schema::kAgentsGroup) + "/", 0) == 0;
+                             const bool agents =
+                                 ds.rfind(std::string(schema::kAgentsGroup) + "/", 0) == 0;
                              return schema::is_coordinate(base) ||
-                                    (!agents && (base == schema::kCoordMachine || base == schema::kCoordStrategy ||
+                                    (!agents && (base == schema::kCoordMachine ||
+                                                 base == schema::kCoordStrategy ||
                                                  base == schema::kCoordTariff));
                            }),
             all.end());
@@ -588,12 +631,16 @@ void check_scenario(hid_t file, const std::string& name, const SchemaCheck& c, c
       if (!n_agents) c.fail(where + ds, "an agents/ group describing its agents", "none");
       const DatasetInfo i = dataset_info(g, ds);
       std::vector<std::uint64_t> want;
-      if (top == "archetype_final") want = {n_paths, *n_agents};
-      else if (top == "fleets") want = {n_paths, n_fleets, days};
-      else want = {n_paths, *n_agents, i.dims.size() == 3 ? i.dims[2] : 0};
-      c.numeric(g, where, ds, want, top == "archetype_final" ? "[n_paths, n_agents]"
-                                    : top == "fleets"        ? "[n_paths, n_fleets, recorded days]"
-                                                             : "[n_paths, n_agents, recorded days / k]");
+      if (top == "archetype_final")
+        want = {n_paths, *n_agents};
+      else if (top == "fleets")
+        want = {n_paths, n_fleets, days};
+      else
+        want = {n_paths, *n_agents, i.dims.size() == 3 ? i.dims[2] : 0};
+      c.numeric(g, where, ds, want,
+                top == "archetype_final" ? "[n_paths, n_agents]"
+                : top == "fleets"        ? "[n_paths, n_fleets, recorded days]"
+                                         : "[n_paths, n_agents, recorded days / k]");
       per_path[ds] = std::vector<std::uint64_t>(want.begin() + 1, want.end());
     }
   }
@@ -618,12 +665,16 @@ void check_scenario(hid_t file, const std::string& name, const SchemaCheck& c, c
 void check_results_schema(hid_t file, const std::string& path) {
   const auto version = h5::get_int_attr(file, schema::kAttrSchemaVersion);
   if (!version)
-    throw Error(path + ": not a hashsim results file (no schema_version attribute on /; write one with hashsim run or sweep)");
+    throw Error(path +
+                ": not a hashsim results file (no schema_version attribute on /; write one with "
+                "hashsim run or sweep)");
   // Version 1 files hold the same datasets without dimension scales: still readable.
   if (*version < schema::kResultsOldestReadable || *version > kSchemaVersion)
-    throw Error(path + ": results schema version " + std::to_string(*version) + "; this hashsim reads versions " +
-                std::to_string(schema::kResultsOldestReadable) + " to " + std::to_string(kSchemaVersion));
-  if (!h5::exists(file, "scenarios")) throw Error(path + ": no /scenarios group (not a hashsim results file)");
+    throw Error(path + ": results schema version " + std::to_string(*version) +
+                "; this hashsim reads versions " + std::to_string(schema::kResultsOldestReadable) +
+                " to " + std::to_string(kSchemaVersion));
+  if (!h5::exists(file, "scenarios"))
+    throw Error(path + ": no /scenarios group (not a hashsim results file)");
   h5::Handle sg = h5::open_group(file, "scenarios");
   const SchemaCheck c(path);
   for (const auto& name : h5::list_children(sg.get())) check_scenario(file, name, c, path);

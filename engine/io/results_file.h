@@ -23,9 +23,10 @@ struct OutputSpec {
   std::vector<std::uint64_t> per_path_shape;  // e.g. {recorded_days} or {n_fleets, recorded_days}
   std::string unit;
   bool summarize = true;  // mean, stderr and P5..P95 over paths -> summary/<name without "paths/">
-  std::vector<std::string> dims;  // names of per_path_shape's dimensions (schema::kDim*); `path` precedes them
-  std::string long_name;          // CF long_name
-  int step_days = 1;              // days between entries of a schema::kDimArchetypeDay dimension
+  std::vector<std::string>
+      dims;  // names of per_path_shape's dimensions (schema::kDim*); `path` precedes them
+  std::string long_name;  // CF long_name
+  int step_days = 1;      // days between entries of a schema::kDimArchetypeDay dimension
   std::uint64_t per_path_size() const {
     std::uint64_t n = 1;
     for (auto d : per_path_shape) n *= d;
@@ -37,10 +38,12 @@ class ScenarioWriter {
  public:
   // Creates /scenarios/<name>, or with `resume` reopens it after checking that it was written by
   // the same scenario (YAML, seed, paths, days, start values, dataset shapes).
-  ScenarioWriter(hid_t file, const scenario::Scenario& s, std::vector<OutputSpec> specs, bool resume = false);
+  ScenarioWriter(hid_t file, const scenario::Scenario& s, std::vector<OutputSpec> specs,
+                 bool resume = false);
   const std::vector<OutputSpec>& specs() const { return specs_; }
   // data[k] points at n_paths * specs()[k].per_path_size() doubles, path-major.
-  void write_block(std::uint64_t first_path, std::uint64_t n_paths, const std::vector<const double*>& data);
+  void write_block(std::uint64_t first_path, std::uint64_t n_paths,
+                   const std::vector<const double*>& data);
   // Folds the summaries and marks the scenario complete. memory_budget_bytes bounds the slab
   // read back per step.
   void finish(std::uint64_t memory_budget_bytes = 64ull << 20);
@@ -83,16 +86,16 @@ class ResultsFile {
   bool resumed_ = false;
 };
 
-// Writes the agent coordinates (machine, strategy, tariff_usd_per_kwh from agents/) into every group
-// of the scenario whose datasets have an `agent` dimension, and names them in each dataset's CF
-// `coordinates` attribute, so each group opens in xarray with its agents labelled. Idempotent.
+// Writes the agent coordinates (machine, strategy, tariff_usd_per_kwh from agents/) into every
+// group of the scenario whose datasets have an `agent` dimension, and names them in each dataset's
+// CF `coordinates` attribute, so each group opens in xarray with its agents labelled. Idempotent.
 void write_agent_coordinates(hid_t scenario_group);
 
 // Checks a results file opened for reading against the schema (README "Output schema") before
 // anything reads it: schema_version, /scenarios, and every dataset's rank, shape and type
 // (day/date 1-D and of equal length, paths/* [n_paths, days], agents/* [n_agents], fleets/*
-// [n_paths, n_fleets, days], summaries shaped like one path). Throws hashsim::Error naming `path`, the
-// dataset and what was expected. Every reader (report, site, serve, the run summary) calls it.
+// [n_paths, n_fleets, days], summaries shaped like one path). Throws hashsim::Error naming `path`,
+// the dataset and what was expected. Every reader (report, site, serve, the run summary) calls it.
 void check_results_schema(hid_t file, const std::string& path);
 
 // Exact summary of one set of samples (quantiles by linear interpolation between order

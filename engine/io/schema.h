@@ -5,10 +5,11 @@
 // these names instead of string literals, so a rename happens in one place.
 //
 // Files are self-describing for netCDF/xarray readers: every dataset names its dimensions through
-// HDF5 dimension scales (path, day with an ISO `date` coordinate, agent with machine/tariff/strategy
-// coordinates, fleet, archetype_day, year, ...) and carries CF-style `units` and `long_name`
-// attributes (CF conventions 1.10, section 3.1-3.3). Each group that holds data carries its own
-// coordinate variables, because xarray.open_dataset(file, group=...) reads one group only.
+// HDF5 dimension scales (path, day with an ISO `date` coordinate, agent with
+// machine/tariff/strategy coordinates, fleet, archetype_day, year, ...) and carries CF-style
+// `units` and `long_name` attributes (CF conventions 1.10, section 3.1-3.3). Each group that holds
+// data carries its own coordinate variables, because xarray.open_dataset(file, group=...) reads one
+// group only.
 #include <hdf5.h>
 
 #include <cstddef>
@@ -41,9 +42,11 @@ inline constexpr const char* kAttrHashsimVersion = "hashsim_version";
 inline constexpr const char* kAttrGitSha = "git_sha";
 inline constexpr const char* kAttrCreatedUtc = "created_utc";
 inline constexpr const char* kAttrCommandLine = "command_line";
-inline constexpr const char* kAttrScenarioText = "scenario_yaml";  // also on each results scenario group
-inline constexpr const char* kAttrSeed = "master_seed";            // also on each results scenario group
-inline constexpr const char* kAttrDataSnapshot = "data_snapshot";  // JSON: data files / live values used
+inline constexpr const char* kAttrScenarioText =
+    "scenario_yaml";                                     // also on each results scenario group
+inline constexpr const char* kAttrSeed = "master_seed";  // also on each results scenario group
+inline constexpr const char* kAttrDataSnapshot =
+    "data_snapshot";  // JSON: data files / live values used
 inline constexpr const char* kAttrScenarioNames = "scenario_names";
 inline constexpr const char* kAttrConventions = "Conventions";  // "CF-1.10"
 
@@ -112,7 +115,15 @@ struct FieldInfo {
   const char* long_name;
 };
 // archetype_final/<field> [n_agents]: state of each agent at the horizon.
-enum class ArchetypeFinal : std::size_t { MachinesOn, MachinesIdle, Usd, Btc, ProfitTotalUsd, HashrateThs, Count };
+enum class ArchetypeFinal : std::size_t {
+  MachinesOn,
+  MachinesIdle,
+  Usd,
+  Btc,
+  ProfitTotalUsd,
+  HashrateThs,
+  Count
+};
 inline constexpr FieldInfo kArchetypeFinalFields[] = {
     {"machines_on", "machines", "machines hashing at the horizon"},
     {"machines_idle", "machines", "machines owned but switched off at the horizon"},
@@ -122,18 +133,21 @@ inline constexpr FieldInfo kArchetypeFinalFields[] = {
     {"hashrate_ths", "TH/s", "hashrate of the machines on at the horizon"}};
 // fleets/<field> [n_fleets, recorded days]: observer fleets, daily.
 enum class Fleet : std::size_t { Machines, Usd, Btc, ValueUsd, ValueOverBudget, Count };
-inline constexpr FieldInfo kFleetFields[] = {{"machines", "machines", "fleet machines hashing"},
-                                             {"usd", "USD", "fleet cash"},
-                                             {"btc", "BTC", "fleet bitcoin held"},
-                                             {"value_usd", "USD", "fleet cash plus bitcoin at the day's price"},
-                                             {"value_over_budget", "1", "fleet value divided by its initial budget"}};
+inline constexpr FieldInfo kFleetFields[] = {
+    {"machines", "machines", "fleet machines hashing"},
+    {"usd", "USD", "fleet cash"},
+    {"btc", "BTC", "fleet bitcoin held"},
+    {"value_usd", "USD", "fleet cash plus bitcoin at the day's price"},
+    {"value_over_budget", "1", "fleet value divided by its initial budget"}};
 // archetypes/<field> [n_agents, archetype days]: per-agent series every k days (when asked).
 enum class ArchetypeSeries : std::size_t { MachinesOn, PositionUsd, Count };
-inline constexpr FieldInfo kArchetypeSeriesFields[] = {{"machines_on", "machines", "machines hashing"},
-                                                       {"position_usd", "USD", "cash plus bitcoin at the day's price"}};
+inline constexpr FieldInfo kArchetypeSeriesFields[] = {
+    {"machines_on", "machines", "machines hashing"},
+    {"position_usd", "USD", "cash plus bitcoin at the day's price"}};
 static_assert(std::size(kArchetypeFinalFields) == static_cast<std::size_t>(ArchetypeFinal::Count));
 static_assert(std::size(kFleetFields) == static_cast<std::size_t>(Fleet::Count));
-static_assert(std::size(kArchetypeSeriesFields) == static_cast<std::size_t>(ArchetypeSeries::Count));
+static_assert(std::size(kArchetypeSeriesFields) ==
+              static_cast<std::size_t>(ArchetypeSeries::Count));
 template <class E>
 constexpr std::size_t slot(E e) {
   return static_cast<std::size_t>(e);
@@ -148,9 +162,9 @@ struct Provenance {
   std::string kind;  // kKind*
   std::int64_t version = 0;
   std::string command_line;
-  std::string scenario_text;               // scenario/site YAML; omitted when empty
-  std::optional<std::uint64_t> seed;       // omitted when none
-  std::string data_snapshot_json = "{}";   // inputs the numbers came from (files, live values)
+  std::string scenario_text;              // scenario/site YAML; omitted when empty
+  std::optional<std::uint64_t> seed;      // omitted when none
+  std::string data_snapshot_json = "{}";  // inputs the numbers came from (files, live values)
 };
 // Writes schema, schema_version, hashsim_version, git_sha, created_utc (now), command_line,
 // Conventions and, when given, scenario_yaml, master_seed and data_snapshot on `root`.
@@ -158,20 +172,24 @@ void write_provenance(hid_t root, const Provenance& p);
 
 // ---- dimension scales and CF attributes -------------------------------------------------------
 // Writes `name` in `group` as a 1-D coordinate and makes it the dimension scale `name`.
-void write_dimension(hid_t group, const std::string& name, const std::vector<double>& values, const std::string& units,
-                     const std::string& long_name);
+void write_dimension(hid_t group, const std::string& name, const std::vector<double>& values,
+                     const std::string& units, const std::string& long_name);
 void write_dimension(hid_t group, const std::string& name, const std::vector<std::int64_t>& values,
                      const std::string& units, const std::string& long_name);
 // Makes the existing 1-D dataset group/name (numbers or strings) the dimension scale `name`.
-void make_scale(hid_t group, const std::string& name, const std::string& units, const std::string& long_name);
+void make_scale(hid_t group, const std::string& name, const std::string& units,
+                const std::string& long_name);
 // 0..n-1 as the dimension `name` (an index dimension such as path or agent).
-void write_index_dimension(hid_t group, const std::string& name, std::uint64_t n, const std::string& long_name);
+void write_index_dimension(hid_t group, const std::string& name, std::uint64_t n,
+                           const std::string& long_name);
 // Attaches the dimension scales named `dims` (datasets in the same group as `dataset`, in dimension
 // order) to `dataset` (a path relative to `group`) and sets its units/long_name when non-empty.
-void attach_dimensions(hid_t group, const std::string& dataset, std::initializer_list<std::string> dims,
-                       const std::string& units = "", const std::string& long_name = "");
-void attach_dimensions(hid_t group, const std::string& dataset, const std::vector<std::string>& dims,
-                       const std::string& units = "", const std::string& long_name = "");
+void attach_dimensions(hid_t group, const std::string& dataset,
+                       std::initializer_list<std::string> dims, const std::string& units = "",
+                       const std::string& long_name = "");
+void attach_dimensions(hid_t group, const std::string& dataset,
+                       const std::vector<std::string>& dims, const std::string& units = "",
+                       const std::string& long_name = "");
 // CF `coordinates` attribute: auxiliary coordinates (e.g. "date", "machine strategy") of a dataset.
 void set_coordinates(hid_t group, const std::string& dataset, const std::string& names);
 void set_cf(hid_t dataset, const std::string& units, const std::string& long_name);

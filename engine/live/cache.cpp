@@ -22,15 +22,18 @@ std::optional<Snapshot> load_cached_snapshot(const std::filesystem::path& cache_
     // Values the cache hands out must have a fetch time: it is how age and staleness are judged.
     for (int i = 0; i < kValueCount; ++i) {
       auto& v = s.values[static_cast<std::size_t>(i)];
-      if (v && (!v->fetched_at || !parse_utc_iso8601(*v->fetched_at) || v->source == "static" || v->source == "cache")) {
-        spdlog::warn("live data cache {}: ignoring {} (no valid fetch time or not a provider value)", path.string(),
-                     value_key_name(static_cast<ValueKey>(i)));
+      if (v && (!v->fetched_at || !parse_utc_iso8601(*v->fetched_at) || v->source == "static" ||
+                v->source == "cache")) {
+        spdlog::warn(
+            "live data cache {}: ignoring {} (no valid fetch time or not a provider value)",
+            path.string(), value_key_name(static_cast<ValueKey>(i)));
         v.reset();
       }
     }
     return s;
   } catch (const std::exception& e) {
-    spdlog::warn("live data cache {} is unreadable and will be ignored and refetched: {}", path.string(), e.what());
+    spdlog::warn("live data cache {} is unreadable and will be ignored and refetched: {}",
+                 path.string(), e.what());
     return std::nullopt;
   }
 }
@@ -41,7 +44,9 @@ void save_cached_snapshot(const std::filesystem::path& cache_dir, const Snapshot
 }
 
 CallBudget::CallBudget(std::filesystem::path cache_dir, int daily_limit)
-    : dir_(std::move(cache_dir)), limit_(daily_limit), day_(format_utc_iso8601(now_unix_s()).substr(0, 10)) {
+    : dir_(std::move(cache_dir)),
+      limit_(daily_limit),
+      day_(format_utc_iso8601(now_unix_s()).substr(0, 10)) {
   if (limit_ <= 0 || dir_.empty()) return;
   const auto path = dir_ / kCallCountFile;
   std::error_code ec;
@@ -50,7 +55,8 @@ CallBudget::CallBudget(std::filesystem::path cache_dir, int daily_limit)
     const auto j = nlohmann::json::parse(read_file(path));
     if (j.at("day").get<std::string>() == day_) used_ = std::max(0, j.at("calls").get<int>());
   } catch (const std::exception& e) {
-    spdlog::warn("live data call counter {} is unreadable, starting from 0: {}", path.string(), e.what());
+    spdlog::warn("live data call counter {} is unreadable, starting from 0: {}", path.string(),
+                 e.what());
   }
 }
 
@@ -65,7 +71,8 @@ bool CallBudget::try_consume() {
 void CallBudget::save() const {
   if (dir_.empty()) return;
   try {
-    write_file_atomic(dir_ / kCallCountFile, nlohmann::json{{"day", day_}, {"calls", used_}}.dump() + "\n");
+    write_file_atomic(dir_ / kCallCountFile,
+                      nlohmann::json{{"day", day_}, {"calls", used_}}.dump() + "\n");
   } catch (const std::exception& e) {
     spdlog::warn("cannot update the live data call counter: {}", e.what());
   }

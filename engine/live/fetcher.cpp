@@ -18,7 +18,8 @@ CallResult Fetcher::call(const ProviderCall& p, const net::RetryPolicy& policy) 
   if (left_ms <= 0) {
     r.fetched_at = now_unix_s();
     r.error = deadline_text();
-    spdlog::log(quiet_ ? spdlog::level::debug : spdlog::level::warn, "{}: GET {} not sent: {}", p.label, url, r.error);
+    spdlog::log(quiet_ ? spdlog::level::debug : spdlog::level::warn, "{}: GET {} not sent: {}",
+                p.label, url, r.error);
     return r;
   }
   net::HttpRequest req;
@@ -27,7 +28,8 @@ CallResult Fetcher::call(const ProviderCall& p, const net::RetryPolicy& policy) 
   req.connect_timeout_ms = std::min(opts_.connect_timeout_ms, left_ms);
   req.total_timeout_ms = std::min(opts_.total_timeout_ms, left_ms);
   req.secrets = secrets_;
-  req.headers.push_back(std::string("Accept: ") + (p.want_json ? "application/json" : "text/plain, */*"));
+  req.headers.push_back(std::string("Accept: ") +
+                        (p.want_json ? "application/json" : "text/plain, */*"));
   if (p.send_coingecko_key && !opts_.coingecko_api_key.empty())
     req.headers.push_back("x-cg-demo-api-key: " + opts_.coingecko_api_key);
   net::RetryPolicy bounded = policy;
@@ -54,28 +56,32 @@ CallResult Fetcher::call(const ProviderCall& p, const net::RetryPolicy& policy) 
     r.error = net::describe_failure(f.response);
     r.detail = f.response.error;
     // The note carries the real reason (a refused redirect, an oversized body), not only the log.
-    if (f.response.outcome == net::HttpOutcome::NetworkError && !r.detail.empty()) r.error = r.detail;
-    if (f.response.outcome == net::HttpOutcome::Timeout && remaining_ms() <= 0) r.error = "timeout (" + deadline_text() + ")";
+    if (f.response.outcome == net::HttpOutcome::NetworkError && !r.detail.empty())
+      r.error = r.detail;
+    if (f.response.outcome == net::HttpOutcome::Timeout && remaining_ms() <= 0)
+      r.error = "timeout (" + deadline_text() + ")";
     const std::string detail = f.response.error.empty() ? "" : " (" + f.response.error + ")";
-    spdlog::log(quiet_ ? spdlog::level::debug : spdlog::level::warn, "{}: GET {} failed: {}{} [{}]", p.label, url,
-                net::describe_failure(f.response), detail, net::redact(attempts, secrets_));
+    spdlog::log(quiet_ ? spdlog::level::debug : spdlog::level::warn, "{}: GET {} failed: {}{} [{}]",
+                p.label, url, net::describe_failure(f.response), detail,
+                net::redact(attempts, secrets_));
     return r;
   }
   if (auto bad = check_content_type(f.response.content_type, p.want_json); !bad.empty()) {
     r.error = bad;
-    spdlog::log(quiet_ ? spdlog::level::debug : spdlog::level::warn, "{}: GET {} -> HTTP 200 in {:.0f} ms but {}",
-                p.label, url, r.latency_ms, bad);
+    spdlog::log(quiet_ ? spdlog::level::debug : spdlog::level::warn,
+                "{}: GET {} -> HTTP 200 in {:.0f} ms but {}", p.label, url, r.latency_ms, bad);
     return r;
   }
-  spdlog::debug("{}: GET {} -> HTTP 200 in {:.0f} ms ({} attempt(s))", p.label, url, r.latency_ms, f.attempts);
+  spdlog::debug("{}: GET {} -> HTTP 200 in {:.0f} ms ({} attempt(s))", p.label, url, r.latency_ms,
+                f.attempts);
   r.ok = true;
   r.body = f.response.body;
   return r;
 }
 
 void Fetcher::rejected(const ProviderCall& p, const std::string& reason) const {
-  spdlog::log(quiet_ ? spdlog::level::debug : spdlog::level::warn, "{}: GET {} -> rejected: {}", p.label,
-              net::redact(p.url, secrets_), net::redact(reason, secrets_));
+  spdlog::log(quiet_ ? spdlog::level::debug : spdlog::level::warn, "{}: GET {} -> rejected: {}",
+              p.label, net::redact(p.url, secrets_), net::redact(reason, secrets_));
 }
 
 SteadyClock::time_point deadline_from(const LiveOptions& opts) {
@@ -94,10 +100,12 @@ std::string without_label(const std::string& error, const std::string& label) {
   return error.rfind(label + ": ", 0) == 0 ? error.substr(label.size() + 2) : error;
 }
 
-std::string future_reason(std::int64_t t, std::int64_t now, const LiveOptions& opts, const std::string& what) {
+std::string future_reason(std::int64_t t, std::int64_t now, const LiveOptions& opts,
+                          const std::string& what) {
   if (t - now <= opts.max_clock_skew_s) return "";
-  return what + " " + format_utc_iso8601(t) + " is " + format_age(t - now) + " in the future (more than the " +
-         std::to_string(opts.max_clock_skew_s) + " s clock skew allowed); not trusted";
+  return what + " " + format_utc_iso8601(t) + " is " + format_age(t - now) +
+         " in the future (more than the " + std::to_string(opts.max_clock_skew_s) +
+         " s clock skew allowed); not trusted";
 }
 
 std::string fmt_number(double v) {

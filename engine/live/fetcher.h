@@ -18,7 +18,7 @@
 namespace hashsim::live {
 
 struct ProviderCall {
-  std::string label;   // human name in messages: "CoinGecko"
+  std::string label;  // human name in messages: "CoinGecko"
   std::string url;
   bool want_json = true;
   bool send_coingecko_key = false;
@@ -41,8 +41,13 @@ class Fetcher {
  public:
   // quiet: failures are logged at debug only (a health check reports them in its own table).
   // Every call ends by `deadline` (retries and backoff included).
-  Fetcher(const LiveOptions& opts, CallBudget* budget, SteadyClock::time_point deadline, bool quiet = false)
-      : opts_(opts), budget_(budget), secrets_(opts.secrets()), deadline_(deadline), quiet_(quiet) {}
+  Fetcher(const LiveOptions& opts, CallBudget* budget, SteadyClock::time_point deadline,
+          bool quiet = false)
+      : opts_(opts),
+        budget_(budget),
+        secrets_(opts.secrets()),
+        deadline_(deadline),
+        quiet_(quiet) {}
 
   // One provider request under the deadline and the call budget; never throws for network trouble.
   CallResult call(const ProviderCall& p, const net::RetryPolicy& policy);
@@ -54,10 +59,13 @@ class Fetcher {
 
  private:
   long remaining_ms() const {
-    return static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - SteadyClock::now()).count());
+    return static_cast<long>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - SteadyClock::now())
+            .count());
   }
   std::string deadline_text() const {
-    return "refresh deadline of " + std::to_string(opts_.refresh_deadline_ms) + " ms reached (LIVE_DATA_DEADLINE_MS)";
+    return "refresh deadline of " + std::to_string(opts_.refresh_deadline_ms) +
+           " ms reached (LIVE_DATA_DEADLINE_MS)";
   }
 
   const LiveOptions& opts_;
@@ -79,7 +87,8 @@ void run_concurrently(const std::vector<std::function<void()>>& tasks);
 std::string without_label(const std::string& error, const std::string& label);
 
 // A provider timestamp more than the allowed clock skew ahead of now: the reason, else "".
-std::string future_reason(std::int64_t t, std::int64_t now, const LiveOptions& opts, const std::string& what);
+std::string future_reason(std::int64_t t, std::int64_t now, const LiveOptions& opts,
+                          const std::string& what);
 
 // A value as it appears in messages: %.10g.
 std::string fmt_number(double v);

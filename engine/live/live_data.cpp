@@ -31,15 +31,24 @@ std::int64_t age_s(const LiveValue& v, std::int64_t now) {
 // The subject of "Live <what> unavailable".
 const char* subject(ValueKey k) {
   switch (k) {
-    case ValueKey::PriceUsd: return "price";
-    case ValueKey::PriceGbp: return "price (GBP)";
-    case ValueKey::PriceEur: return "price (EUR)";
-    case ValueKey::Difficulty: return "difficulty";
-    case ValueKey::NetworkHashrateThs: return "network hashrate";
-    case ValueKey::Height: return "block height";
-    case ValueKey::FxUsdGbp: return "FX USD->GBP";
-    case ValueKey::FxUsdEur: return "FX USD->EUR";
-    case ValueKey::Count: break;
+    case ValueKey::PriceUsd:
+      return "price";
+    case ValueKey::PriceGbp:
+      return "price (GBP)";
+    case ValueKey::PriceEur:
+      return "price (EUR)";
+    case ValueKey::Difficulty:
+      return "difficulty";
+    case ValueKey::NetworkHashrateThs:
+      return "network hashrate";
+    case ValueKey::Height:
+      return "block height";
+    case ValueKey::FxUsdGbp:
+      return "FX USD->GBP";
+    case ValueKey::FxUsdEur:
+      return "FX USD->EUR";
+    case ValueKey::Count:
+      break;
   }
   return "value";
 }
@@ -66,7 +75,8 @@ Snapshot SnapshotBuilder::build() {
   if (network) {
     // Every provider at once, under one deadline for the whole refresh.
     std::vector<std::function<void()>> tasks;
-    if (needs_fetch({ValueKey::FxUsdGbp, ValueKey::FxUsdEur})) tasks.push_back([this] { fetch_fx(); });
+    if (needs_fetch({ValueKey::FxUsdGbp, ValueKey::FxUsdEur}))
+      tasks.push_back([this] { fetch_fx(); });
     const bool price = needs_fetch({ValueKey::PriceUsd, ValueKey::PriceGbp, ValueKey::PriceEur});
     if (price) tasks.push_back([this] { fetch_price(); });
     if (needs_fetch({ValueKey::Difficulty})) tasks.push_back([this] { fetch_difficulty(); });
@@ -75,12 +85,15 @@ Snapshot SnapshotBuilder::build() {
     run_concurrently(tasks);
     if (price) derive_fiat_prices();
     if (fetcher_.limit_reached())
-      spdlog::warn("live data limit reached ({} calls today, LIVE_DATA_DAILY_CALL_LIMIT={}), using cached data",
-                   budget_.used_today(), budget_.daily_limit());
+      spdlog::warn(
+          "live data limit reached ({} calls today, LIVE_DATA_DAILY_CALL_LIMIT={}), using cached "
+          "data",
+          budget_.used_today(), budget_.daily_limit());
   }
   Snapshot out;
   out.created_utc = format_utc_iso8601(now_);
-  for (int i = 0; i < kValueCount; ++i) out.set(static_cast<ValueKey>(i), resolve(static_cast<ValueKey>(i)));
+  for (int i = 0; i < kValueCount; ++i)
+    out.set(static_cast<ValueKey>(i), resolve(static_cast<ValueKey>(i)));
   save_cache();
   return out;
 }
@@ -95,11 +108,12 @@ void SnapshotBuilder::load_cache() {
     auto& v = cache_->values[static_cast<std::size_t>(i)];
     if (!v) continue;
     std::string why = check_plausible(defaults_, k, v->value, now_);
-    if (why.empty()) why = future_reason(*parse_utc_iso8601(*v->fetched_at), now_, opts_, "fetched_at");
+    if (why.empty())
+      why = future_reason(*parse_utc_iso8601(*v->fetched_at), now_, opts_, "fetched_at");
     if (why.empty()) continue;
     cache_rejected_[static_cast<std::size_t>(i)] = "cached value rejected: " + why;
-    spdlog::warn("live data cache {}: ignoring {}: {}", (opts_.cache_dir / kSnapshotCacheFile).string(),
-                 value_key_name(k), why);
+    spdlog::warn("live data cache {}: ignoring {}: {}",
+                 (opts_.cache_dir / kSnapshotCacheFile).string(), value_key_name(k), why);
     v.reset();
   }
 }
@@ -123,9 +137,13 @@ LiveValue SnapshotBuilder::resolve(ValueKey k, bool log) {
   const auto cached_value = cached(k);
   const bool offline = opts_.mode == LiveMode::CacheOnly || opts_.mode == LiveMode::StaticOnly;
   std::string why;
-  if (offline) why = opts_.mode == LiveMode::StaticOnly ? "static defaults requested" : "offline";
-  else if (c.errors.empty() && fresh_in_cache(k)) why = "";
-  else why = "Live " + std::string(subject(k)) + " unavailable (" + fetcher_.clean(join(c.errors)) + ")";
+  if (offline)
+    why = opts_.mode == LiveMode::StaticOnly ? "static defaults requested" : "offline";
+  else if (c.errors.empty() && fresh_in_cache(k))
+    why = "";
+  else
+    why =
+        "Live " + std::string(subject(k)) + " unavailable (" + fetcher_.clean(join(c.errors)) + ")";
   const std::string& rejected = cache_rejected_[static_cast<std::size_t>(k)];
   if (!rejected.empty()) why += (why.empty() ? "" : "; ") + rejected;
 
@@ -135,28 +153,33 @@ LiveValue SnapshotBuilder::resolve(ValueKey k, bool log) {
     v.source = "cache";
     v.stale = cached_value->stale || age >= opts_.cache_ttl_s;
     const std::string from = "cached " + cached_value->source + " value from " +
-                             format_utc_human(*parse_utc_iso8601(*cached_value->fetched_at)) + " (age " +
-                             format_age(age) + (v.stale ? ", stale" : "") + ")";
+                             format_utc_human(*parse_utc_iso8601(*cached_value->fetched_at)) +
+                             " (age " + format_age(age) + (v.stale ? ", stale" : "") + ")";
     v.note = why.empty() ? from : why + "; using " + from;
     // Logs are deduplicated per fallback, not per value: three prices failing for the same
     // reason are one line.
     if (log && !why.empty())
-      log_fallback(why + "; using cached value from " + format_utc_human(*parse_utc_iso8601(*cached_value->fetched_at)),
+      log_fallback(why + "; using cached value from " +
+                       format_utc_human(*parse_utc_iso8601(*cached_value->fetched_at)),
                    offline);
     return v;
   }
   LiveValue v = static_value(defaults_, k);
   if (!why.empty()) {
     v.note = why + "; using " + v.note;
-    if (log) log_fallback(why + "; using static defaults (data/network_defaults.yaml)", opts_.mode == LiveMode::StaticOnly);
+    if (log)
+      log_fallback(why + "; using static defaults (data/network_defaults.yaml)",
+                   opts_.mode == LiveMode::StaticOnly);
   }
   return v;
 }
 
 void SnapshotBuilder::log_fallback(const std::string& message, bool expected) {
   if (!logged_.insert(message).second) return;
-  if (expected) spdlog::debug("{}", message);
-  else spdlog::warn("{}", message);
+  if (expected)
+    spdlog::debug("{}", message);
+  else
+    spdlog::warn("{}", message);
 }
 
 void SnapshotBuilder::save_cache() {
@@ -177,7 +200,6 @@ void SnapshotBuilder::save_cache() {
   }
 }
 
-
 Snapshot build_snapshot(const LiveOptions& opts) { return SnapshotBuilder(opts).build(); }
 
 std::vector<std::string> not_live_values(const Snapshot& s, const std::vector<ValueKey>& keys) {
@@ -189,7 +211,8 @@ std::vector<std::string> not_live_values(const Snapshot& s, const std::vector<Va
     }
     const LiveValue& v = s.at(key);
     if (v.source != "static" && !v.stale) continue;
-    out.push_back(std::string(value_key_name(key)) + ": " + (v.source == "static" ? "static default" : "stale") +
+    out.push_back(std::string(value_key_name(key)) + ": " +
+                  (v.source == "static" ? "static default" : "stale") +
                   (v.note.empty() ? std::string() : " (" + v.note + ")"));
   }
   return out;
@@ -200,12 +223,15 @@ std::vector<ValueKey> start_value_keys() {
   return {ValueKey::PriceUsd, ValueKey::NetworkHashrateThs, ValueKey::Difficulty, ValueKey::Height};
 }
 
-void fill_start_conditions(hashsim::scenario::StartConditions& start, const LiveOptions& opts, bool require_live) {
+void fill_start_conditions(hashsim::scenario::StartConditions& start, const LiveOptions& opts,
+                           bool require_live) {
   using hashsim::scenario::StartSource;
   if (start.source == StartSource::Scenario) return;
   LiveOptions o = opts;
-  if (start.source == StartSource::Static) o.mode = LiveMode::StaticOnly;
-  else if (start.source == StartSource::Cached) o.mode = LiveMode::CacheOnly;
+  if (start.source == StartSource::Static)
+    o.mode = LiveMode::StaticOnly;
+  else if (start.source == StartSource::Cached)
+    o.mode = LiveMode::CacheOnly;
   const Snapshot s = build_snapshot(o);
   if (require_live) {
     const auto bad = not_live_values(s, start_value_keys());
@@ -220,9 +246,10 @@ void fill_start_conditions(hashsim::scenario::StartConditions& start, const Live
 
   const auto set = [&](double& field, double value, const char* name) {
     if (field != 0.0 && field != value)
-      spdlog::warn("start.{} = {} in the scenario is replaced by the {} value {} (start.source = {})", name,
-                   fmt_number(field), start_source_name(start.source), fmt_number(value),
-                   start_source_name(start.source));
+      spdlog::warn(
+          "start.{} = {} in the scenario is replaced by the {} value {} (start.source = {})", name,
+          fmt_number(field), start_source_name(start.source), fmt_number(value),
+          start_source_name(start.source));
     field = value;
   };
   set(start.price_usd, s.at(ValueKey::PriceUsd).value, "price_usd");
@@ -235,7 +262,8 @@ void fill_start_conditions(hashsim::scenario::StartConditions& start, const Live
 
   const LiveValue& price = s.at(ValueKey::PriceUsd);
   const auto observed = price.provider_time ? price.provider_time : price.fetched_at;
-  start.date = observed && observed->size() >= 10 ? observed->substr(0, 10) : s.created_utc.substr(0, 10);
+  start.date =
+      observed && observed->size() >= 10 ? observed->substr(0, 10) : s.created_utc.substr(0, 10);
   start.provenance_json = snapshot_to_text(s, -1);
 }
 

@@ -42,14 +42,15 @@ std::vector<std::string> not_live_values(const Snapshot& s, const std::vector<Va
 std::vector<ValueKey> start_value_keys();
 
 struct ProbeResult {
-  std::string provider;    // "CoinGecko", ...
-  std::string endpoint;    // URL, secrets redacted
-  bool ok = false;          // the value could be used live
-  std::string state;        // "up", "DOWN" (no usable answer), "BAD" (implausible), "STALE" (old or future timestamp)
-  long http_status = 0;    // 0: no HTTP answer
+  std::string provider;  // "CoinGecko", ...
+  std::string endpoint;  // URL, secrets redacted
+  bool ok = false;       // the value could be used live
+  std::string state;     // "up", "DOWN" (no usable answer), "BAD" (implausible), "STALE" (old or
+                         // future timestamp)
+  long http_status = 0;  // 0: no HTTP answer
   double latency_ms = 0.0;
-  std::string value;       // parsed value(s) when ok
-  std::string error;       // why not, when !ok
+  std::string value;  // parsed value(s) when ok
+  std::string error;  // why not, when !ok
 };
 
 // One request per endpoint, all at once under the refresh deadline, no retries, no cache, outside

@@ -16,13 +16,19 @@ Bounds bounds_for(ValueKey key) {
   switch (key) {
     case ValueKey::PriceUsd:
     case ValueKey::PriceGbp:
-    case ValueKey::PriceEur: return kPriceBounds;
-    case ValueKey::Difficulty: return kDifficultyBounds;
-    case ValueKey::NetworkHashrateThs: return kHashrateThsBounds;
-    case ValueKey::Height: return kHeightBounds;
+    case ValueKey::PriceEur:
+      return kPriceBounds;
+    case ValueKey::Difficulty:
+      return kDifficultyBounds;
+    case ValueKey::NetworkHashrateThs:
+      return kHashrateThsBounds;
+    case ValueKey::Height:
+      return kHeightBounds;
     case ValueKey::FxUsdGbp:
-    case ValueKey::FxUsdEur: return kFxBounds;
-    case ValueKey::Count: break;
+    case ValueKey::FxUsdEur:
+      return kFxBounds;
+    case ValueKey::Count:
+      break;
   }
   return {0.0, 0.0};
 }
@@ -47,7 +53,8 @@ NetworkDefaults parse_network_defaults(const std::string& yaml_text, const std::
   d.file = file;
   for (int i = 0; i < kValueCount; ++i) {
     const auto key = static_cast<ValueKey>(i);
-    d.values[static_cast<std::size_t>(i)] = read_entry(values, value_key_name(key), bounds_for(key));
+    d.values[static_cast<std::size_t>(i)] =
+        read_entry(values, value_key_name(key), bounds_for(key));
   }
   d.fee_btc_per_block = read_entry(values, "fee_btc_per_block", {1e-8, 100.0});
   values.finish();
@@ -56,7 +63,9 @@ NetworkDefaults parse_network_defaults(const std::string& yaml_text, const std::
 }
 
 NetworkDefaults load_network_defaults(const std::filesystem::path& file) {
-  if (file.empty()) return parse_network_defaults(builtin_network_defaults_yaml(), "<built-in network_defaults.yaml>");
+  if (file.empty())
+    return parse_network_defaults(builtin_network_defaults_yaml(),
+                                  "<built-in network_defaults.yaml>");
   return parse_network_defaults(read_file(file), file.string());
 }
 
@@ -67,23 +76,32 @@ Bounds plausible_bounds(const NetworkDefaults& d, ValueKey key, std::int64_t now
   switch (key) {
     case ValueKey::PriceUsd:
     case ValueKey::PriceGbp:
-    case ValueKey::PriceEur: b = {v / 20.0, v * 20.0}; break;
+    case ValueKey::PriceEur:
+      b = {v / 20.0, v * 20.0};
+      break;
     case ValueKey::Difficulty:
-    case ValueKey::NetworkHashrateThs: b = {v / 4.0, v * 16.0}; break;
+    case ValueKey::NetworkHashrateThs:
+      b = {v / 4.0, v * 16.0};
+      break;
     case ValueKey::FxUsdGbp:
-    case ValueKey::FxUsdEur: b = {v / 2.0, v * 2.0}; break;
+    case ValueKey::FxUsdEur:
+      b = {v / 2.0, v * 2.0};
+      break;
     case ValueKey::Height: {
       const auto as_of = parse_utc_iso8601(d.at(key).as_of);
-      const double elapsed_s = as_of ? static_cast<double>(std::max<std::int64_t>(0, now_unix_s - *as_of)) : 0.0;
+      const double elapsed_s =
+          as_of ? static_cast<double>(std::max<std::int64_t>(0, now_unix_s - *as_of)) : 0.0;
       b = {v, v + 1.5 * elapsed_s / 600.0 + 1000.0};
       break;
     }
-    case ValueKey::Count: break;
+    case ValueKey::Count:
+      break;
   }
   return {std::max(b.lo, abs.lo), std::min(b.hi, abs.hi)};
 }
 
-std::string check_plausible(const NetworkDefaults& d, ValueKey key, double v, std::int64_t now_unix_s) {
+std::string check_plausible(const NetworkDefaults& d, ValueKey key, double v,
+                            std::int64_t now_unix_s) {
   return check_bounds(v, plausible_bounds(d, key, now_unix_s), value_key_name(key));
 }
 

@@ -8,15 +8,15 @@
 namespace hashsim::live {
 
 namespace {
-std::int64_t env_integer(const EnvLookup& env, const std::string& name, std::int64_t fallback, std::int64_t lo,
-                         std::int64_t hi) {
+std::int64_t env_integer(const EnvLookup& env, const std::string& name, std::int64_t fallback,
+                         std::int64_t lo, std::int64_t hi) {
   const auto text = env(name);
   if (!text || text->empty()) return fallback;
   std::int64_t v = 0;
   const auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), v);
   if (ec != std::errc() || end != text->data() + text->size() || v < lo || v > hi)
-    throw Error("environment variable " + name + " = '" + *text + "' is not an integer in [" + std::to_string(lo) +
-                ", " + std::to_string(hi) + "]");
+    throw Error("environment variable " + name + " = '" + *text + "' is not an integer in [" +
+                std::to_string(lo) + ", " + std::to_string(hi) + "]");
   return v;
 }
 
@@ -34,8 +34,10 @@ std::vector<std::string> LiveOptions::secrets() const {
 
 std::filesystem::path default_cache_dir(const EnvLookup& env) {
   if (auto d = env("HASHSIM_CACHE_DIR"); d && !d->empty()) return *d;
-  if (auto d = env("XDG_CACHE_HOME"); d && !d->empty()) return std::filesystem::path(*d) / "hashsim";
-  if (auto d = env("HOME"); d && !d->empty()) return std::filesystem::path(*d) / ".cache" / "hashsim";
+  if (auto d = env("XDG_CACHE_HOME"); d && !d->empty())
+    return std::filesystem::path(*d) / "hashsim";
+  if (auto d = env("HOME"); d && !d->empty())
+    return std::filesystem::path(*d) / ".cache" / "hashsim";
   return {};
 }
 
@@ -43,14 +45,22 @@ LiveOptions live_options_from_env(const EnvLookup& env) {
   LiveOptions o;
   o.cache_dir = default_cache_dir(env);
   o.cache_ttl_s = env_integer(env, "LIVE_DATA_CACHE_TTL_S", o.cache_ttl_s, 0, 366LL * 86400);
-  o.connect_timeout_ms = static_cast<long>(env_integer(env, "LIVE_DATA_CONNECT_TIMEOUT_MS", o.connect_timeout_ms, 1, 120'000));
-  o.total_timeout_ms = static_cast<long>(env_integer(env, "LIVE_DATA_TIMEOUT_MS", o.total_timeout_ms, 1, 600'000));
-  o.retry.max_attempts = static_cast<int>(env_integer(env, "LIVE_DATA_MAX_ATTEMPTS", o.retry.max_attempts, 1, 10));
-  o.retry.max_total_ms = static_cast<long>(env_integer(env, "LIVE_DATA_RETRY_BUDGET_MS", o.retry.max_total_ms, 1, 600'000));
-  o.refresh_deadline_ms = static_cast<long>(env_integer(env, "LIVE_DATA_DEADLINE_MS", o.refresh_deadline_ms, 1, 600'000));
-  o.daily_call_limit = static_cast<int>(env_integer(env, "LIVE_DATA_DAILY_CALL_LIMIT", 0, 0, 1'000'000));
-  if (auto ua = env("LIVE_DATA_USER_AGENT"); ua && !ua->empty()) o.user_agent = *ua;
-  else o.user_agent = default_user_agent();
+  o.connect_timeout_ms = static_cast<long>(
+      env_integer(env, "LIVE_DATA_CONNECT_TIMEOUT_MS", o.connect_timeout_ms, 1, 120'000));
+  o.total_timeout_ms =
+      static_cast<long>(env_integer(env, "LIVE_DATA_TIMEOUT_MS", o.total_timeout_ms, 1, 600'000));
+  o.retry.max_attempts =
+      static_cast<int>(env_integer(env, "LIVE_DATA_MAX_ATTEMPTS", o.retry.max_attempts, 1, 10));
+  o.retry.max_total_ms = static_cast<long>(
+      env_integer(env, "LIVE_DATA_RETRY_BUDGET_MS", o.retry.max_total_ms, 1, 600'000));
+  o.refresh_deadline_ms = static_cast<long>(
+      env_integer(env, "LIVE_DATA_DEADLINE_MS", o.refresh_deadline_ms, 1, 600'000));
+  o.daily_call_limit =
+      static_cast<int>(env_integer(env, "LIVE_DATA_DAILY_CALL_LIMIT", 0, 0, 1'000'000));
+  if (auto ua = env("LIVE_DATA_USER_AGENT"); ua && !ua->empty())
+    o.user_agent = *ua;
+  else
+    o.user_agent = default_user_agent();
   if (auto key = env("COINGECKO_API_KEY")) o.coingecko_api_key = *key;
   if (auto f = env("LIVE_DATA_DEFAULTS_FILE"); f && !f->empty()) o.defaults_file = *f;
   if (auto v = env("HASHSIM_OFFLINE"); v && !v->empty() && *v != "0") o.mode = LiveMode::CacheOnly;

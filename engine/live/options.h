@@ -31,7 +31,7 @@ struct Endpoints {
 struct LiveOptions {
   LiveMode mode = LiveMode::Auto;
   Endpoints endpoints{};
-  std::filesystem::path cache_dir;               // empty: no cache (nothing read or written)
+  std::filesystem::path cache_dir;  // empty: no cache (nothing read or written)
   std::int64_t cache_ttl_s = 24 * 3600;
   long connect_timeout_ms = 3000;
   long total_timeout_ms = 8000;
@@ -39,22 +39,22 @@ struct LiveOptions {
   // One deadline for a whole refresh (all providers, fetched concurrently, retries included): a
   // hanging provider costs at most this long, then its value falls back to the cache or static.
   long refresh_deadline_ms = 10000;
-  int daily_call_limit = 0;                      // HTTP requests per UTC day; 0 = no limit
-  std::int64_t max_price_age_s = 3600;           // provider timestamp older than this: stale
-  std::int64_t max_fx_age_s = 5 * 86400;         // ECB rates skip weekends and holidays
+  int daily_call_limit = 0;               // HTTP requests per UTC day; 0 = no limit
+  std::int64_t max_price_age_s = 3600;    // provider timestamp older than this: stale
+  std::int64_t max_fx_age_s = 5 * 86400;  // ECB rates skip weekends and holidays
   // A provider timestamp or cached fetch time further than this in the future is not believed
   // (clocks of this machine and the provider disagree by more than NTP ever allows).
   std::int64_t max_clock_skew_s = 300;
-  std::string user_agent;                        // sent as User-Agent
-  std::string coingecko_api_key;                 // secret: header only, never printed
-  std::filesystem::path defaults_file;           // empty: built-in data/network_defaults.yaml
+  std::string user_agent;               // sent as User-Agent
+  std::string coingecko_api_key;        // secret: header only, never printed
+  std::filesystem::path defaults_file;  // empty: built-in data/network_defaults.yaml
 
   // Every secret, for redaction.
   std::vector<std::string> secrets() const;
 };
 
-using hashsim::EnvLookup;    // engine/util/env.h
-using hashsim::process_env;  // engine/util/env.h
+using hashsim::EnvLookup;       // engine/util/env.h
+using hashsim::process_env;     // engine/util/env.h
 using net::default_user_agent;  // engine/net/http_client.h
 
 // Reads LIVE_DATA_*, COINGECKO_API_KEY, HASHSIM_CACHE_DIR, XDG_CACHE_HOME, HOME and

@@ -60,8 +60,8 @@ std::string trim(const std::string& s) {
 std::string check_bounds(double v, Bounds b, const std::string& what) {
   if (!std::isfinite(v)) return what + " is not a finite number";
   if (v < b.lo || v > b.hi)
-    return what + " = " + format_value(v) + " is outside the plausible range [" + format_value(b.lo) + ", " +
-           format_value(b.hi) + "]";
+    return what + " = " + format_value(v) + " is outside the plausible range [" +
+           format_value(b.lo) + ", " + format_value(b.hi) + "]";
   return "";
 }
 
@@ -70,12 +70,14 @@ std::string check_content_type(const std::string& content_type, bool want_json) 
   const bool is_json = content_type.find("json") != std::string::npos;
   const bool is_text = content_type.rfind("text/plain", 0) == 0;
   if (is_json || (!want_json && is_text)) return "";
-  return "unexpected content type \"" + content_type + "\" (wanted " + (want_json ? "JSON" : "plain text") + ")";
+  return "unexpected content type \"" + content_type + "\" (wanted " +
+         (want_json ? "JSON" : "plain text") + ")";
 }
 
 CoinGeckoPrice parse_coingecko_simple_price(const std::string& body) {
   const json j = parse_json_object(body);
-  if (!j.contains("bitcoin") || !j.at("bitcoin").is_object()) throw Error("no \"bitcoin\" object in the response");
+  if (!j.contains("bitcoin") || !j.at("bitcoin").is_object())
+    throw Error("no \"bitcoin\" object in the response");
   const json& btc = j.at("bitcoin");
   CoinGeckoPrice out;
   out.usd = number_field(btc, "usd", kPriceBounds, "price_usd");
@@ -83,21 +85,24 @@ CoinGeckoPrice parse_coingecko_simple_price(const std::string& body) {
   out.eur = number_field(btc, "eur", kPriceBounds, "price_eur");
   if (btc.contains("last_updated_at") && btc.at("last_updated_at").is_number_integer()) {
     const auto t = btc.at("last_updated_at").get<std::int64_t>();
-    if (t > 1'230'768'000) out.last_updated_unix_s = t;  // not before 2009: a bogus stamp is no stamp
+    if (t > 1'230'768'000)
+      out.last_updated_unix_s = t;  // not before 2009: a bogus stamp is no stamp
   }
   return out;
 }
 
 ParsedValue parse_coinbase_spot(const std::string& body) {
   const json j = parse_json_object(body);
-  if (!j.contains("data") || !j.at("data").is_object()) throw Error("no \"data\" object in the response");
+  if (!j.contains("data") || !j.at("data").is_object())
+    throw Error("no \"data\" object in the response");
   const json& d = j.at("data");
   ParsedValue p;
   const auto text_field = [&](const char* key) -> std::optional<std::string> {
     if (!d.contains(key) || !d.at(key).is_string()) return std::nullopt;
     return d.at(key).get<std::string>();
   };
-  if (text_field("base") != std::optional<std::string>("BTC") || text_field("currency") != std::optional<std::string>("USD")) {
+  if (text_field("base") != std::optional<std::string>("BTC") ||
+      text_field("currency") != std::optional<std::string>("USD")) {
     p.error = "price_usd: response is not a BTC-USD quote";
     return p;
   }
@@ -141,7 +146,8 @@ ParsedValue parse_plain_integer(const std::string& body, Bounds bounds, const st
 FrankfurterRates parse_frankfurter_latest(const std::string& body) {
   const json j = parse_json_object(body);
   if (!j.contains("base") || j.at("base") != "USD") throw Error("rates are not based on USD");
-  if (!j.contains("rates") || !j.at("rates").is_object()) throw Error("no \"rates\" object in the response");
+  if (!j.contains("rates") || !j.at("rates").is_object())
+    throw Error("no \"rates\" object in the response");
   FrankfurterRates out;
   if (j.contains("date") && j.at("date").is_string()) {
     out.date = j.at("date").get<std::string>();

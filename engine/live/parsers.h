@@ -20,11 +20,11 @@ struct Bounds {
   double lo;
   double hi;
 };
-inline constexpr Bounds kPriceBounds{1.0, 1e8};                 // fiat per BTC
+inline constexpr Bounds kPriceBounds{1.0, 1e8};  // fiat per BTC
 inline constexpr Bounds kDifficultyBounds{1.0, 1e18};
-inline constexpr Bounds kHashrateThsBounds{1.0, 1e13};          // TH/s
+inline constexpr Bounds kHashrateThsBounds{1.0, 1e13};  // TH/s
 inline constexpr Bounds kHeightBounds{0.0, 20'000'000.0};
-inline constexpr Bounds kFxBounds{0.01, 100.0};                 // fiat per USD
+inline constexpr Bounds kFxBounds{0.01, 100.0};  // fiat per USD
 
 // Checks that v is finite and inside b; returns the reason it is not, or "".
 std::string check_bounds(double v, Bounds b, const std::string& what);

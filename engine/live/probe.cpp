@@ -34,28 +34,38 @@ std::vector<ProbeResult> probe_providers(const LiveOptions& opts) {
   const auto stale_reason = [&](std::int64_t t, std::int64_t max_age_s, const std::string& what) {
     if (auto future = future_reason(t, now, opts, what); !future.empty()) return future;
     if (now - t > max_age_s)
-      return what + " " + format_utc_iso8601(t) + " is " + format_age(now - t) + " old (limit " + format_age(max_age_s) + ")";
+      return what + " " + format_utc_iso8601(t) + " is " + format_age(now - t) + " old (limit " +
+             format_age(max_age_s) + ")";
     return std::string();
   };
   const Endpoints& ep = opts.endpoints;
   const std::vector<Probe> probes = {
-      {{"CoinGecko", ep.coingecko + "/api/v3/simple/price?ids=bitcoin&vs_currencies=usd,gbp,eur&include_last_updated_at=true", true, true},
+      {{"CoinGecko",
+        ep.coingecko + "/api/v3/simple/"
+                       "price?ids=bitcoin&vs_currencies=usd,gbp,eur&include_last_updated_at=true",
+        true, true},
        [&](const std::string& b) {
          const auto q = parse_coingecko_simple_price(b);
-         std::string s = "price_usd=" + need(q.usd, ValueKey::PriceUsd) + " price_gbp=" + need(q.gbp, ValueKey::PriceGbp) +
+         std::string s = "price_usd=" + need(q.usd, ValueKey::PriceUsd) +
+                         " price_gbp=" + need(q.gbp, ValueKey::PriceGbp) +
                          " price_eur=" + need(q.eur, ValueKey::PriceEur);
          if (q.last_updated_unix_s) {
-           if (auto why = stale_reason(*q.last_updated_unix_s, opts.max_price_age_s, "provider timestamp"); !why.empty())
+           if (auto why =
+                   stale_reason(*q.last_updated_unix_s, opts.max_price_age_s, "provider timestamp");
+               !why.empty())
              throw Error("stale: " + why);
            s += " at " + format_utc_iso8601(*q.last_updated_unix_s);
          }
          return s;
        }},
       {{"Coinbase", ep.coinbase + "/v2/prices/BTC-USD/spot", true, false},
-       [&](const std::string& b) { return "price_usd=" + need(parse_coinbase_spot(b), ValueKey::PriceUsd); }},
+       [&](const std::string& b) {
+         return "price_usd=" + need(parse_coinbase_spot(b), ValueKey::PriceUsd);
+       }},
       {{"blockchain.info", ep.blockchain_info + "/q/getdifficulty", false, false},
        [&](const std::string& b) {
-         return "difficulty=" + need(parse_plain_number(b, kDifficultyBounds, "difficulty"), ValueKey::Difficulty);
+         return "difficulty=" +
+                need(parse_plain_number(b, kDifficultyBounds, "difficulty"), ValueKey::Difficulty);
        }},
       {{"blockchain.info", ep.blockchain_info + "/q/hashrate", false, false},
        [&](const std::string& b) {
@@ -65,13 +75,18 @@ std::vector<ProbeResult> probe_providers(const LiveOptions& opts) {
          return "network_hashrate_ths=" + need(v, ValueKey::NetworkHashrateThs);
        }},
       {{"mempool.space", ep.mempool_space + "/api/blocks/tip/height", false, false},
-       [&](const std::string& b) { return "height=" + need(parse_plain_integer(b, kHeightBounds, "height"), ValueKey::Height); }},
+       [&](const std::string& b) {
+         return "height=" + need(parse_plain_integer(b, kHeightBounds, "height"), ValueKey::Height);
+       }},
       {{"Frankfurter", ep.frankfurter + "/latest?from=USD&to=GBP,EUR", true, false},
        [&](const std::string& b) {
          const auto r = parse_frankfurter_latest(b);
-         std::string s = "fx_usd_gbp=" + need(r.gbp, ValueKey::FxUsdGbp) + " fx_usd_eur=" + need(r.eur, ValueKey::FxUsdEur);
+         std::string s = "fx_usd_gbp=" + need(r.gbp, ValueKey::FxUsdGbp) +
+                         " fx_usd_eur=" + need(r.eur, ValueKey::FxUsdEur);
          if (!r.date.empty()) {
-           if (auto why = stale_reason(*parse_utc_iso8601(r.date), opts.max_fx_age_s, "provider date"); !why.empty())
+           if (auto why =
+                   stale_reason(*parse_utc_iso8601(r.date), opts.max_fx_age_s, "provider date");
+               !why.empty())
              throw Error("stale: " + why);
            s += " on " + r.date;
          }

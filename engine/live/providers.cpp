@@ -9,8 +9,9 @@
 namespace hashsim::live {
 
 namespace {
-LiveValue provider_value(double v, const std::string& source, std::optional<std::string> provider_time,
-                         std::int64_t fetched_at, bool stale, std::string note) {
+LiveValue provider_value(double v, const std::string& source,
+                         std::optional<std::string> provider_time, std::int64_t fetched_at,
+                         bool stale, std::string note) {
   LiveValue lv;
   lv.value = v;
   lv.source = source;
@@ -27,19 +28,23 @@ void SnapshotBuilder::fail_all(std::initializer_list<ValueKey> keys, const std::
 }
 
 // A parsed value is accepted only inside the plausible range (network_defaults.h).
-void SnapshotBuilder::accept(ValueKey k, ParsedValue p, const std::string& label, const std::function<LiveValue(double)>& make) {
+void SnapshotBuilder::accept(ValueKey k, ParsedValue p, const std::string& label,
+                             const std::function<LiveValue(double)>& make) {
   if (p.ok()) {
     if (auto why = check_plausible(defaults_, k, *p.value, now_); !why.empty()) {
       p.error = why;
       p.value.reset();
     }
   }
-  if (p.ok()) cand(k).live = make(*p.value);
-  else cand(k).errors.push_back(label + ": " + p.error);
+  if (p.ok())
+    cand(k).live = make(*p.value);
+  else
+    cand(k).errors.push_back(label + ": " + p.error);
 }
 
 void SnapshotBuilder::fetch_fx() {
-  const ProviderCall p{"Frankfurter", opts_.endpoints.frankfurter + "/latest?from=USD&to=GBP,EUR", true, false};
+  const ProviderCall p{"Frankfurter", opts_.endpoints.frankfurter + "/latest?from=USD&to=GBP,EUR",
+                       true, false};
   const CallResult r = fetcher_.call(p, opts_.retry);
   const auto keys = {ValueKey::FxUsdGbp, ValueKey::FxUsdEur};
   if (!r.ok) return fail_all(keys, p.label + ": " + r.error);
@@ -62,7 +67,9 @@ void SnapshotBuilder::fetch_fx() {
         }
       }
     }
-    const auto make = [&](double v) { return provider_value(v, "frankfurter", ptime, r.fetched_at, stale, note); };
+    const auto make = [&](double v) {
+      return provider_value(v, "frankfurter", ptime, r.fetched_at, stale, note);
+    };
     accept(ValueKey::FxUsdGbp, rates.gbp, p.label, make);
     accept(ValueKey::FxUsdEur, rates.eur, p.label, make);
     for (auto k : keys)
@@ -80,10 +87,11 @@ LiveValue SnapshotBuilder::fx_for(ValueKey k) {
 }
 
 void SnapshotBuilder::fetch_price() {
-  const ProviderCall cg{"CoinGecko",
-                        opts_.endpoints.coingecko +
-                            "/api/v3/simple/price?ids=bitcoin&vs_currencies=usd,gbp,eur&include_last_updated_at=true",
-                        true, true};
+  const ProviderCall cg{
+      "CoinGecko",
+      opts_.endpoints.coingecko +
+          "/api/v3/simple/price?ids=bitcoin&vs_currencies=usd,gbp,eur&include_last_updated_at=true",
+      true, true};
   const CallResult r = fetcher_.call(cg, opts_.retry);
   const auto keys = {ValueKey::PriceUsd, ValueKey::PriceGbp, ValueKey::PriceEur};
   if (!r.ok) {
@@ -96,7 +104,8 @@ void SnapshotBuilder::fetch_price() {
       std::string note = "CoinGecko simple price";
       if (q.last_updated_unix_s) {
         const std::int64_t age = now_ - *q.last_updated_unix_s;
-        if (auto future = future_reason(*q.last_updated_unix_s, now_, opts_, "provider timestamp"); !future.empty()) {
+        if (auto future = future_reason(*q.last_updated_unix_s, now_, opts_, "provider timestamp");
+            !future.empty()) {
           // Not believed: no provider time (a run then starts today, not on that date), stale.
           stale = true;
           note += "; " + future;
@@ -110,7 +119,9 @@ void SnapshotBuilder::fetch_price() {
       } else {
         note += "; no provider timestamp";
       }
-      const auto make = [&](double v) { return provider_value(v, "coingecko", ptime, r.fetched_at, stale, note); };
+      const auto make = [&](double v) {
+        return provider_value(v, "coingecko", ptime, r.fetched_at, stale, note);
+      };
       accept(ValueKey::PriceUsd, q.usd, cg.label, make);
       accept(ValueKey::PriceGbp, q.gbp, cg.label, make);
       accept(ValueKey::PriceEur, q.eur, cg.label, make);
@@ -123,7 +134,8 @@ void SnapshotBuilder::fetch_price() {
   }
 
   if (!cand(ValueKey::PriceUsd).live) {
-    const ProviderCall cb{"Coinbase", opts_.endpoints.coinbase + "/v2/prices/BTC-USD/spot", true, false};
+    const ProviderCall cb{"Coinbase", opts_.endpoints.coinbase + "/v2/prices/BTC-USD/spot", true,
+                          false};
     const CallResult rb = fetcher_.call(cb, opts_.retry);
     if (!rb.ok) {
       cand(ValueKey::PriceUsd).errors.push_back(cb.label + ": " + rb.error);
@@ -136,7 +148,8 @@ void SnapshotBuilder::fetch_price() {
           return provider_value(v, "coinbase", std::nullopt, rb.fetched_at, false,
                                 "Coinbase spot (fallback: " + fallback + ")");
         });
-        if (!cand(ValueKey::PriceUsd).live) fetcher_.rejected(cb, without_label(cand(ValueKey::PriceUsd).errors.back(), cb.label));
+        if (!cand(ValueKey::PriceUsd).live)
+          fetcher_.rejected(cb, without_label(cand(ValueKey::PriceUsd).errors.back(), cb.label));
       } catch (const Error& e) {
         fetcher_.rejected(cb, e.what());
         cand(ValueKey::PriceUsd).errors.push_back(cb.label + ": " + e.what());
@@ -150,21 +163,24 @@ void SnapshotBuilder::fetch_price() {
 void SnapshotBuilder::derive_fiat_prices() {
   const auto& usd = cand(ValueKey::PriceUsd).live;
   if (!usd) return;
-  for (auto [price, fx] : {std::pair{ValueKey::PriceGbp, ValueKey::FxUsdGbp}, std::pair{ValueKey::PriceEur, ValueKey::FxUsdEur}}) {
+  for (auto [price, fx] : {std::pair{ValueKey::PriceGbp, ValueKey::FxUsdGbp},
+                           std::pair{ValueKey::PriceEur, ValueKey::FxUsdEur}}) {
     if (cand(price).live) continue;
     const LiveValue rate = fx_for(fx);
     LiveValue v = *usd;
     v.value = usd->value * rate.value;
     v.source = "derived";
     v.stale = usd->stale || rate.stale;
-    v.note = std::string("derived: ") + usd->source + " price_usd x " + value_key_name(fx) + " (" + rate.source +
-             ")" + (cand(price).errors.empty() ? "" : "; " + join(cand(price).errors));
+    v.note = std::string("derived: ") + usd->source + " price_usd x " + value_key_name(fx) + " (" +
+             rate.source + ")" +
+             (cand(price).errors.empty() ? "" : "; " + join(cand(price).errors));
     cand(price).live = v;
   }
 }
 
 void SnapshotBuilder::fetch_plain(ValueKey k, const ProviderCall& p, const std::string& source,
-                 const std::function<ParsedValue(const std::string&)>& parse, double scale, const std::string& note) {
+                                  const std::function<ParsedValue(const std::string&)>& parse,
+                                  double scale, const std::string& note) {
   const CallResult r = fetcher_.call(p, opts_.retry);
   if (!r.ok) return fail_all({k}, p.label + ": " + r.error);
   ParsedValue v = parse(r.body);
@@ -174,42 +190,51 @@ void SnapshotBuilder::fetch_plain(ValueKey k, const ProviderCall& p, const std::
     // A tip a little below what we saw before is a lagging provider; see kHeightLagToleranceBlocks.
     if (const auto c = cached(k); c && *v.value < c->value) {
       if (c->value - *v.value <= kHeightLagToleranceBlocks) {
-        v.error = "height " + std::to_string(static_cast<long long>(*v.value)) + " is below the cached height " +
+        v.error = "height " + std::to_string(static_cast<long long>(*v.value)) +
+                  " is below the cached height " +
                   std::to_string(static_cast<long long>(c->value)) + " (a lagging provider)";
         v.value.reset();
       } else {
-        extra = "; replaces the cached height " + std::to_string(static_cast<long long>(c->value)) + ", " +
-                std::to_string(static_cast<long long>(c->value - *v.value)) +
-                " blocks higher (more than a lagging provider explains; the cached value was wrong)";
+        extra =
+            "; replaces the cached height " + std::to_string(static_cast<long long>(c->value)) +
+            ", " + std::to_string(static_cast<long long>(c->value - *v.value)) +
+            " blocks higher (more than a lagging provider explains; the cached value was wrong)";
       }
     }
   }
-  accept(k, v, p.label,
-         [&](double x) { return provider_value(x, source, std::nullopt, r.fetched_at, false, note + extra); });
+  accept(k, v, p.label, [&](double x) {
+    return provider_value(x, source, std::nullopt, r.fetched_at, false, note + extra);
+  });
   if (!cand(k).live) fetcher_.rejected(p, without_label(cand(k).errors.back(), p.label));
 }
 
 void SnapshotBuilder::fetch_difficulty() {
-  fetch_plain(ValueKey::Difficulty, {"blockchain.info", opts_.endpoints.blockchain_info + "/q/getdifficulty", false, false},
-              "blockchain.info",
-              [](const std::string& b) { return parse_plain_number(b, kDifficultyBounds, "difficulty"); }, 1.0,
-              "blockchain.info query API getdifficulty");
+  fetch_plain(
+      ValueKey::Difficulty,
+      {"blockchain.info", opts_.endpoints.blockchain_info + "/q/getdifficulty", false, false},
+      "blockchain.info",
+      [](const std::string& b) { return parse_plain_number(b, kDifficultyBounds, "difficulty"); },
+      1.0, "blockchain.info query API getdifficulty");
 }
 
 void SnapshotBuilder::fetch_hashrate() {
   // /q/hashrate answers in GH/s; bounds are checked in GH/s, the value is stored in TH/s.
   const Bounds ghs{kHashrateThsBounds.lo * 1e3, kHashrateThsBounds.hi * 1e3};
-  fetch_plain(ValueKey::NetworkHashrateThs, {"blockchain.info", opts_.endpoints.blockchain_info + "/q/hashrate", false, false},
-              "blockchain.info",
-              [ghs](const std::string& b) { return parse_plain_number(b, ghs, "network_hashrate_ghs"); }, 1e-3,
-              "blockchain.info query API hashrate (GH/s / 1000)");
+  fetch_plain(
+      ValueKey::NetworkHashrateThs,
+      {"blockchain.info", opts_.endpoints.blockchain_info + "/q/hashrate", false, false},
+      "blockchain.info",
+      [ghs](const std::string& b) { return parse_plain_number(b, ghs, "network_hashrate_ghs"); },
+      1e-3, "blockchain.info query API hashrate (GH/s / 1000)");
 }
 
 void SnapshotBuilder::fetch_height() {
-  fetch_plain(ValueKey::Height, {"mempool.space", opts_.endpoints.mempool_space + "/api/blocks/tip/height", false, false},
-              "mempool.space",
-              [](const std::string& b) { return parse_plain_integer(b, kHeightBounds, "height"); }, 1.0,
-              "mempool.space tip height");
+  fetch_plain(
+      ValueKey::Height,
+      {"mempool.space", opts_.endpoints.mempool_space + "/api/blocks/tip/height", false, false},
+      "mempool.space",
+      [](const std::string& b) { return parse_plain_integer(b, kHeightBounds, "height"); }, 1.0,
+      "mempool.space tip height");
 }
 
 }  // namespace hashsim::live

@@ -8,9 +8,11 @@ namespace hashsim::live {
 
 namespace {
 constexpr std::array<const char*, kValueCount> kNames = {
-    "price_usd", "price_gbp", "price_eur", "difficulty", "network_hashrate_ths", "height", "fx_usd_gbp", "fx_usd_eur"};
-constexpr std::array<std::string_view, 8> kSources = {"coingecko", "coinbase", "derived", "blockchain.info", "mempool.space",
-                                                      "frankfurter", "cache", "static"};
+    "price_usd", "price_gbp",  "price_eur", "difficulty", "network_hashrate_ths",
+    "height",    "fx_usd_gbp", "fx_usd_eur"};
+constexpr std::array<std::string_view, 8> kSources = {
+    "coingecko",     "coinbase",    "derived", "blockchain.info",
+    "mempool.space", "frankfurter", "cache",   "static"};
 
 std::optional<std::string> optional_text(const nlohmann::json& j, const char* key) {
   if (!j.contains(key)) throw Error(std::string("missing \"") + key + "\"");
@@ -48,12 +50,14 @@ bool Snapshot::complete() const {
 }
 
 void to_json(nlohmann::json& j, const LiveValue& v) {
-  j = nlohmann::json{{"value", v.value},
-                     {"source", v.source},
-                     {"provider_time", v.provider_time ? nlohmann::json(*v.provider_time) : nlohmann::json(nullptr)},
-                     {"fetched_at", v.fetched_at ? nlohmann::json(*v.fetched_at) : nlohmann::json(nullptr)},
-                     {"stale", v.stale},
-                     {"note", v.note}};
+  j = nlohmann::json{
+      {"value", v.value},
+      {"source", v.source},
+      {"provider_time",
+       v.provider_time ? nlohmann::json(*v.provider_time) : nlohmann::json(nullptr)},
+      {"fetched_at", v.fetched_at ? nlohmann::json(*v.fetched_at) : nlohmann::json(nullptr)},
+      {"stale", v.stale},
+      {"note", v.note}};
 }
 
 void from_json(const nlohmann::json& j, LiveValue& v) {
@@ -61,12 +65,14 @@ void from_json(const nlohmann::json& j, LiveValue& v) {
   if (!j.contains("value") || !j.at("value").is_number()) throw Error("\"value\" must be a number");
   v.value = j.at("value").get<double>();
   if (!std::isfinite(v.value)) throw Error("\"value\" is not finite");
-  if (!j.contains("source") || !j.at("source").is_string()) throw Error("\"source\" must be a string");
+  if (!j.contains("source") || !j.at("source").is_string())
+    throw Error("\"source\" must be a string");
   v.source = j.at("source").get<std::string>();
   if (!is_known_source(v.source)) throw Error("unknown source \"" + v.source + "\"");
   v.provider_time = optional_text(j, "provider_time");
   v.fetched_at = optional_text(j, "fetched_at");
-  if (!j.contains("stale") || !j.at("stale").is_boolean()) throw Error("\"stale\" must be a boolean");
+  if (!j.contains("stale") || !j.at("stale").is_boolean())
+    throw Error("\"stale\" must be a boolean");
   v.stale = j.at("stale").get<bool>();
   v.note = j.contains("note") && j.at("note").is_string() ? j.at("note").get<std::string>() : "";
 }
@@ -74,18 +80,22 @@ void from_json(const nlohmann::json& j, LiveValue& v) {
 void to_json(nlohmann::json& j, const Snapshot& s) {
   nlohmann::json values = nlohmann::json::object();
   for (int i = 0; i < kValueCount; ++i)
-    if (s.values[static_cast<std::size_t>(i)]) values[kNames[static_cast<std::size_t>(i)]] = *s.values[static_cast<std::size_t>(i)];
+    if (s.values[static_cast<std::size_t>(i)])
+      values[kNames[static_cast<std::size_t>(i)]] = *s.values[static_cast<std::size_t>(i)];
   j = nlohmann::json{{"schema", s.schema}, {"created_utc", s.created_utc}, {"values", values}};
 }
 
 void from_json(const nlohmann::json& j, Snapshot& s) {
   if (!j.is_object()) throw Error("snapshot must be a JSON object");
-  if (!j.contains("schema") || !j.at("schema").is_number_integer() || j.at("schema").get<int>() != kSnapshotSchema)
+  if (!j.contains("schema") || !j.at("schema").is_number_integer() ||
+      j.at("schema").get<int>() != kSnapshotSchema)
     throw Error("snapshot \"schema\" must be " + std::to_string(kSnapshotSchema));
   s.schema = kSnapshotSchema;
-  if (!j.contains("created_utc") || !j.at("created_utc").is_string()) throw Error("snapshot \"created_utc\" must be a string");
+  if (!j.contains("created_utc") || !j.at("created_utc").is_string())
+    throw Error("snapshot \"created_utc\" must be a string");
   s.created_utc = j.at("created_utc").get<std::string>();
-  if (!j.contains("values") || !j.at("values").is_object()) throw Error("snapshot \"values\" must be an object");
+  if (!j.contains("values") || !j.at("values").is_object())
+    throw Error("snapshot \"values\" must be an object");
   s.values = {};
   for (const auto& [name, entry] : j.at("values").items()) {
     const auto key = value_key_from_name(name);
@@ -98,7 +108,9 @@ void from_json(const nlohmann::json& j, Snapshot& s) {
   }
 }
 
-std::string snapshot_to_text(const Snapshot& s, int indent) { return nlohmann::json(s).dump(indent); }
+std::string snapshot_to_text(const Snapshot& s, int indent) {
+  return nlohmann::json(s).dump(indent);
+}
 
 Snapshot snapshot_from_text(const std::string& text) {
   nlohmann::json j;

@@ -2,7 +2,8 @@
 // The network snapshot: what a run started from and where each number came from. Its JSON form
 // is a contract other modules (HDF5 provenance, site reports) read — keep the keys exactly:
 //   {"schema":1,"created_utc":"...","values":{"price_usd":V,...,"fx_usd_eur":V}}
-//   V = {"value":number,"source":"coingecko|coinbase|derived|blockchain.info|mempool.space|frankfurter|cache|static"
+//   V =
+//   {"value":number,"source":"coingecko|coinbase|derived|blockchain.info|mempool.space|frankfurter|cache|static"
 //   (derived: a GBP/EUR price computed as price_usd x FX rate, the note says from which),
 //        "provider_time":"ISO8601"|null,"fetched_at":"ISO8601"|null,"stale":bool,"note":"..."}
 #include <nlohmann/json.hpp>

@@ -53,7 +53,8 @@ class SnapshotBuilder {
   bool needs_fetch(std::initializer_list<ValueKey> keys) const;
   void fail_all(std::initializer_list<ValueKey> keys, const std::string& error);
   // A parsed value is accepted only inside the plausible range (network_defaults.h).
-  void accept(ValueKey k, ParsedValue p, const std::string& label, const std::function<LiveValue(double)>& make);
+  void accept(ValueKey k, ParsedValue p, const std::string& label,
+              const std::function<LiveValue(double)>& make);
   void fetch_fx();
   // The FX rate the price conversion uses: live if we have it, else whatever the chain resolves.
   LiveValue fx_for(ValueKey k);
@@ -62,7 +63,8 @@ class SnapshotBuilder {
   // rather than mixing a live USD price with a stale cached GBP one. Runs after the FX fetch.
   void derive_fiat_prices();
   void fetch_plain(ValueKey k, const ProviderCall& p, const std::string& source,
-                   const std::function<ParsedValue(const std::string&)>& parse, double scale, const std::string& note);
+                   const std::function<ParsedValue(const std::string&)>& parse, double scale,
+                   const std::string& note);
   void fetch_difficulty();
   void fetch_hashrate();
   void fetch_height();

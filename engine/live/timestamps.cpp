@@ -21,8 +21,12 @@ std::string format_utc(std::int64_t unix_s, const char* format) {
 }
 }  // namespace
 
-std::string format_utc_iso8601(std::int64_t unix_s) { return format_utc(unix_s, "%Y-%m-%dT%H:%M:%SZ"); }
-std::string format_utc_human(std::int64_t unix_s) { return format_utc(unix_s, "%Y-%m-%d %H:%M UTC"); }
+std::string format_utc_iso8601(std::int64_t unix_s) {
+  return format_utc(unix_s, "%Y-%m-%dT%H:%M:%SZ");
+}
+std::string format_utc_human(std::int64_t unix_s) {
+  return format_utc(unix_s, "%Y-%m-%d %H:%M UTC");
+}
 
 std::optional<std::int64_t> parse_utc_iso8601(const std::string& text) {
   if (text.size() < 10) return std::nullopt;
@@ -35,8 +39,8 @@ std::optional<std::int64_t> parse_utc_iso8601(const std::string& text) {
   if (text.size() == 10) return days * 86400;
   unsigned h = 0, m = 0, s = 0;
   int used = 0;
-  if (text[10] != 'T' || std::sscanf(text.c_str() + 11, "%2u:%2u:%2u%n", &h, &m, &s, &used) != 3 || used != 8 ||
-      h > 23 || m > 59 || s > 60)
+  if (text[10] != 'T' || std::sscanf(text.c_str() + 11, "%2u:%2u:%2u%n", &h, &m, &s, &used) != 3 ||
+      used != 8 || h > 23 || m > 59 || s > 60)
     return std::nullopt;
   std::size_t i = 19;
   if (i < text.size() && text[i] == '.') {
@@ -53,10 +57,14 @@ std::optional<std::int64_t> parse_utc_iso8601(const std::string& text) {
 std::string format_age(std::int64_t seconds) {
   char buf[32];
   if (seconds < 0) return "in the future";
-  if (seconds < 120) std::snprintf(buf, sizeof buf, "%lld s", static_cast<long long>(seconds));
-  else if (seconds < 7200) std::snprintf(buf, sizeof buf, "%lld min", static_cast<long long>(seconds / 60));
-  else if (seconds < 172800) std::snprintf(buf, sizeof buf, "%.1f h", static_cast<double>(seconds) / 3600.0);
-  else std::snprintf(buf, sizeof buf, "%.1f d", static_cast<double>(seconds) / 86400.0);
+  if (seconds < 120)
+    std::snprintf(buf, sizeof buf, "%lld s", static_cast<long long>(seconds));
+  else if (seconds < 7200)
+    std::snprintf(buf, sizeof buf, "%lld min", static_cast<long long>(seconds / 60));
+  else if (seconds < 172800)
+    std::snprintf(buf, sizeof buf, "%.1f h", static_cast<double>(seconds) / 3600.0);
+  else
+    std::snprintf(buf, sizeof buf, "%.1f d", static_cast<double>(seconds) / 86400.0);
   return buf;
 }
 

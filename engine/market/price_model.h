@@ -22,8 +22,8 @@ struct JumpParams {
 };
 
 struct GbmParams {
-  double drift_per_year = 0.0;        // mu (of the arithmetic mean: E[S_t] = S_0 e^(mu t))
-  double vol_per_sqrt_year = 0.0;     // sigma
+  double drift_per_year = 0.0;     // mu (of the arithmetic mean: E[S_t] = S_0 e^(mu t))
+  double vol_per_sqrt_year = 0.0;  // sigma
   JumpParams jumps{};
 };
 
@@ -36,8 +36,8 @@ class GbmPriceModel {
 
  private:
   GbmParams p_;
-  double log_drift_;   // (mu - lambda k - sigma^2/2) dt
-  double diffusion_;   // sigma sqrt(dt)
+  double log_drift_;           // (mu - lambda k - sigma^2/2) dt
+  double diffusion_;           // sigma sqrt(dt)
   double jump_mean_per_step_;  // lambda dt
   bool jumps_on_;
 };

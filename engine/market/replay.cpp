@@ -20,11 +20,13 @@ ReplaySeries ReplaySeries::load(const ReplaySpec& spec, int min_days) {
     const long long day = t.integer(r, day_col);
     const double v = t.number(r, val_col) * spec.scale;
     const std::string where = spec.file.string() + ":" + std::to_string(t.line_numbers[r]);
-    if (day < 0) throw Error(where + ": " + spec.day_column + " = " + std::to_string(day) + " is negative");
+    if (day < 0)
+      throw Error(where + ": " + spec.day_column + " = " + std::to_string(day) + " is negative");
     if (!(v > 0.0))
       throw Error(where + ": " + spec.value_column + " = " + t.rows[r][val_col] + " must be > 0");
     if (!by_path[path].emplace(day, v).second)
-      throw Error(where + ": duplicate row for path " + std::to_string(path) + ", day " + std::to_string(day));
+      throw Error(where + ": duplicate row for path " + std::to_string(path) + ", day " +
+                  std::to_string(day));
   }
   if (by_path.empty()) throw Error(spec.file.string() + ": no data rows");
 
@@ -37,9 +39,9 @@ ReplaySeries ReplaySeries::load(const ReplaySpec& spec, int min_days) {
     for (int d = 0; d < min_days; ++d) {
       auto it = days.find(d);
       if (it == days.end()) {
-        throw Error(spec.file.string() + ": path " + std::to_string(path_id) + " has no row for day " +
-                    std::to_string(d) + " (the scenario needs days 0.." + std::to_string(min_days - 1) +
-                    "; the file is too short or has a gap)");
+        throw Error(spec.file.string() + ": path " + std::to_string(path_id) +
+                    " has no row for day " + std::to_string(d) + " (the scenario needs days 0.." +
+                    std::to_string(min_days - 1) + "; the file is too short or has a gap)");
       }
       s.values_[p * static_cast<std::size_t>(min_days) + static_cast<std::size_t>(d)] = it->second;
     }

@@ -10,11 +10,11 @@
 namespace hashsim::market {
 
 struct ReplaySpec {
-  std::filesystem::path file;       // resolved path
+  std::filesystem::path file;  // resolved path
   std::string value_column;
   std::string day_column = "day";
-  std::string path_column;          // empty: single path
-  double scale = 1.0;               // multiply values (e.g. unit conversion)
+  std::string path_column;  // empty: single path
+  double scale = 1.0;       // multiply values (e.g. unit conversion)
 };
 
 class ReplaySeries {
@@ -28,7 +28,8 @@ class ReplaySeries {
   int n_days() const { return n_days_; }
   // Value for simulated path `path_index` on day `day`.
   double value(std::size_t path_index, int day) const {
-    return values_[(path_index % n_paths_) * static_cast<std::size_t>(n_days_) + static_cast<std::size_t>(day)];
+    return values_[(path_index % n_paths_) * static_cast<std::size_t>(n_days_) +
+                   static_cast<std::size_t>(day)];
   }
   const double* path_row(std::size_t path_index) const {
     return values_.data() + (path_index % n_paths_) * static_cast<std::size_t>(n_days_);

@@ -37,7 +37,8 @@ size_t write_body(char* data, size_t size, size_t count, void* user) {
 constexpr int kMaxRedirects = 3;
 
 std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return s;
 }
 
@@ -50,7 +51,8 @@ std::string origin_of(const std::string& url) {
   char* host = nullptr;
   char* port = nullptr;
   if (curl_url_set(u, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK &&
-      curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK && curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+      curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+      curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
       curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK)
     out = lower(scheme) + "://" + lower(host) + ":" + port;
   curl_free(scheme);
@@ -86,7 +88,8 @@ CurlEasy& CurlEasy::operator=(CurlEasy&& other) noexcept {
 CurlHeaders::~CurlHeaders() {
   if (list_) curl_slist_free_all(list_);
 }
-CurlHeaders::CurlHeaders(CurlHeaders&& other) noexcept : list_(std::exchange(other.list_, nullptr)) {}
+CurlHeaders::CurlHeaders(CurlHeaders&& other) noexcept
+    : list_(std::exchange(other.list_, nullptr)) {}
 CurlHeaders& CurlHeaders::operator=(CurlHeaders&& other) noexcept {
   if (this != &other) {
     if (list_) curl_slist_free_all(list_);
@@ -110,7 +113,8 @@ HttpResponse http_request(const HttpRequest& request) {
   if (request.post_body) {
     curl_easy_setopt(h, CURLOPT_POST, 1L);
     curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.post_body->data());
-    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.post_body->size()));
+    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
+                     static_cast<curl_off_t>(request.post_body->size()));
   } else {
     curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
   }
@@ -162,15 +166,16 @@ HttpResponse http_request(const HttpRequest& request) {
     long status = 0;
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
     char* location = nullptr;
-    const bool redirect = (status == 301 || status == 302 || status == 303 || status == 307 || status == 308) &&
-                          !request.post_body && curl_easy_getinfo(h, CURLINFO_REDIRECT_URL, &location) == CURLE_OK &&
-                          location;
+    const bool redirect =
+        (status == 301 || status == 302 || status == 303 || status == 307 || status == 308) &&
+        !request.post_body && curl_easy_getinfo(h, CURLINFO_REDIRECT_URL, &location) == CURLE_OK &&
+        location;
     if (!redirect) break;
     const std::string target = location;
     if (origin.empty() || origin_of(target) != origin) {
       r.outcome = HttpOutcome::NetworkError;
-      r.error = redact("redirect (HTTP " + std::to_string(status) + ") to another host refused: " + target +
-                           " (request headers such as API keys go only to the host asked)",
+      r.error = redact("redirect (HTTP " + std::to_string(status) + ") to another host refused: " +
+                           target + " (request headers such as API keys go only to the host asked)",
                        request.secrets);
       r.body.clear();
       return r;
@@ -203,8 +208,10 @@ bool is_retryable(const HttpResponse& r) {
   return r.status == 429 || (r.status >= 500 && r.status <= 599);
 }
 
-long backoff_delay_ms(int retry, const RetryPolicy& policy, std::optional<long> retry_after_s, double jitter01) {
-  const double exp_ms = static_cast<double>(policy.base_delay_ms) * std::pow(2.0, std::max(0, retry - 1));
+long backoff_delay_ms(int retry, const RetryPolicy& policy, std::optional<long> retry_after_s,
+                      double jitter01) {
+  const double exp_ms =
+      static_cast<double>(policy.base_delay_ms) * std::pow(2.0, std::max(0, retry - 1));
   const double capped = std::min(exp_ms, static_cast<double>(policy.max_delay_ms));
   long delay = static_cast<long>(capped * (0.5 + 0.5 * std::clamp(jitter01, 0.0, 1.0)));
   if (retry_after_s) delay = std::max(delay, *retry_after_s * 1000);
@@ -213,28 +220,37 @@ long backoff_delay_ms(int retry, const RetryPolicy& policy, std::optional<long> 
 
 std::string describe_failure(const HttpResponse& r) {
   switch (r.outcome) {
-    case HttpOutcome::Timeout: return "timeout";
-    case HttpOutcome::LimitReached: return "daily call limit reached";
-    case HttpOutcome::NetworkError: return "connection failed";  // curl's detail goes to the log
-    case HttpOutcome::Received: break;
+    case HttpOutcome::Timeout:
+      return "timeout";
+    case HttpOutcome::LimitReached:
+      return "daily call limit reached";
+    case HttpOutcome::NetworkError:
+      return "connection failed";  // curl's detail goes to the log
+    case HttpOutcome::Received:
+      break;
   }
   std::string s = "HTTP " + std::to_string(r.status);
-  if (r.status == 429 && r.retry_after_s) s += " (Retry-After " + std::to_string(*r.retry_after_s) + " s)";
+  if (r.status == 429 && r.retry_after_s)
+    s += " (Retry-After " + std::to_string(*r.retry_after_s) + " s)";
   return s;
 }
 
-FetchResult http_request_with_retry(const HttpRequest& request, const RetryPolicy& policy, const FetchHooks& hooks) {
+FetchResult http_request_with_retry(const HttpRequest& request, const RetryPolicy& policy,
+                                    const FetchHooks& hooks) {
   FetchResult out;
   const auto start = std::chrono::steady_clock::now();
   const auto elapsed_ms = [&] {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                 start)
+        .count();
   };
   const int attempts = std::max(1, policy.max_attempts);
   for (int attempt = 1; attempt <= attempts; ++attempt) {
     if (hooks.may_call && !hooks.may_call()) {
       out.response = HttpResponse{};
       out.response.outcome = HttpOutcome::LimitReached;
-      out.attempt_log.push_back("attempt " + std::to_string(attempt) + ": skipped, daily call limit reached");
+      out.attempt_log.push_back("attempt " + std::to_string(attempt) +
+                                ": skipped, daily call limit reached");
       return out;
     }
     HttpRequest req = request;
@@ -244,17 +260,21 @@ FetchResult http_request_with_retry(const HttpRequest& request, const RetryPolic
     req.connect_timeout_ms = std::min(request.connect_timeout_ms, req.total_timeout_ms);
     out.response = http_request(req);
     out.attempts = attempt;
-    out.attempt_log.push_back("attempt " + std::to_string(attempt) + ": " + describe_failure(out.response) + " after " +
+    out.attempt_log.push_back("attempt " + std::to_string(attempt) + ": " +
+                              describe_failure(out.response) + " after " +
                               std::to_string(static_cast<long>(out.response.latency_ms)) + " ms");
     if (!is_retryable(out.response) || attempt == attempts) return out;
     const long delay = backoff_delay_ms(attempt, policy, out.response.retry_after_s, jitter());
     if (elapsed_ms() + delay >= policy.max_total_ms) {
-      out.attempt_log.push_back("giving up: next retry in " + std::to_string(delay) + " ms would exceed the " +
-                                std::to_string(policy.max_total_ms) + " ms budget");
+      out.attempt_log.push_back("giving up: next retry in " + std::to_string(delay) +
+                                " ms would exceed the " + std::to_string(policy.max_total_ms) +
+                                " ms budget");
       return out;
     }
-    if (hooks.sleep) hooks.sleep(std::chrono::milliseconds(delay));
-    else std::this_thread::sleep_for(std::chrono::milliseconds(delay));
+    if (hooks.sleep)
+      hooks.sleep(std::chrono::milliseconds(delay));
+    else
+      std::this_thread::sleep_for(std::chrono::milliseconds(delay));
   }
   return out;
 }

@@ -46,7 +46,7 @@ class CurlHeaders {
 
 struct HttpRequest {
   std::string url;
-  std::vector<std::string> headers;      // "Name: value"; may hold secrets
+  std::vector<std::string> headers;  // "Name: value"; may hold secrets
   std::string user_agent;
   long connect_timeout_ms = 3000;
   long total_timeout_ms = 8000;
@@ -54,19 +54,19 @@ struct HttpRequest {
   std::optional<std::string> post_body;  // set: POST this body (Content-Type from `headers`)
   std::string basic_auth;                // "user:password" for HTTP basic auth (secret); "" = none
   std::size_t max_body_bytes = 1 << 20;  // larger responses fail ("response larger than ...")
-  bool accept_compressed = true;         // send Accept-Encoding (gzip, br, ...); off for a local node
+  bool accept_compressed = true;  // send Accept-Encoding (gzip, br, ...); off for a local node
 };
 
 enum class HttpOutcome { Received, Timeout, NetworkError, LimitReached };
 
 struct HttpResponse {
   HttpOutcome outcome = HttpOutcome::NetworkError;
-  long status = 0;                       // HTTP status when outcome == Received
+  long status = 0;  // HTTP status when outcome == Received
   std::string body;
-  std::string content_type;              // lower-cased, "" if absent
+  std::string content_type;  // lower-cased, "" if absent
   std::optional<long> retry_after_s;
   double latency_ms = 0.0;
-  std::string error;                     // redacted curl error for Timeout/NetworkError
+  std::string error;  // redacted curl error for Timeout/NetworkError
 };
 
 // One attempt: a GET, or a POST when request.post_body is set. Never throws for network trouble;
@@ -74,10 +74,10 @@ struct HttpResponse {
 HttpResponse http_request(const HttpRequest& request);
 
 struct RetryPolicy {
-  int max_attempts = 3;                  // including the first
-  long base_delay_ms = 500;              // delay before retry k is base * 2^(k-1), jittered
+  int max_attempts = 3;      // including the first
+  long base_delay_ms = 500;  // delay before retry k is base * 2^(k-1), jittered
   long max_delay_ms = 4000;
-  long max_total_ms = 15000;             // never start an attempt or wait past this budget
+  long max_total_ms = 15000;  // never start an attempt or wait past this budget
 };
 
 // Timeouts, 5xx and 429 are worth another try; a 4xx or a refused connection is not.
@@ -86,10 +86,11 @@ bool is_retryable(const HttpResponse& response);
 // Delay before retry number `retry` (1-based). jitter01 in [0,1) scales the exponential delay into
 // [50%, 100%] so that many clients do not retry in lockstep; a Retry-After from the server wins
 // when it asks for longer.
-long backoff_delay_ms(int retry, const RetryPolicy& policy, std::optional<long> retry_after_s, double jitter01);
+long backoff_delay_ms(int retry, const RetryPolicy& policy, std::optional<long> retry_after_s,
+                      double jitter01);
 
 struct FetchResult {
-  HttpResponse response;                 // the last attempt
+  HttpResponse response;  // the last attempt
   int attempts = 0;
   std::vector<std::string> attempt_log;  // one redacted line per attempt, for debug logs
 };
@@ -101,7 +102,8 @@ struct FetchHooks {
 };
 
 // Retries http_request (GET or POST: only use it for idempotent requests).
-FetchResult http_request_with_retry(const HttpRequest& request, const RetryPolicy& policy, const FetchHooks& hooks = {});
+FetchResult http_request_with_retry(const HttpRequest& request, const RetryPolicy& policy,
+                                    const FetchHooks& hooks = {});
 
 // "hashsim/<version>": the User-Agent sent unless the caller sets one (LIVE_DATA_USER_AGENT).
 std::string default_user_agent();

@@ -10,15 +10,16 @@
 namespace hashsim::report {
 
 namespace {
-constexpr const char* kMoneyFields[] = {"revenue_btc", "revenue_usd", "power_cost_usd", "profit_usd"};
+constexpr const char* kMoneyFields[] = {"revenue_btc", "revenue_usd", "power_cost_usd",
+                                        "profit_usd"};
 
 std::string utc_of(double time_unix) {
   const auto t = static_cast<std::int64_t>(time_unix);
   const std::int64_t day = t >= 0 ? t / 86400 : (t - 86399) / 86400;
   const std::int64_t s = t - day * 86400;
   char hms[16];
-  std::snprintf(hms, sizeof hms, "T%02d:%02d:%02dZ", static_cast<int>(s / 3600), static_cast<int>(s / 60 % 60),
-                static_cast<int>(s % 60));
+  std::snprintf(hms, sizeof hms, "T%02d:%02d:%02dZ", static_cast<int>(s / 3600),
+                static_cast<int>(s / 60 % 60), static_cast<int>(s % 60));
   return civil_from_days(day) + hms;
 }
 
@@ -33,14 +34,15 @@ const std::vector<double>& column_of(const std::vector<Column>& cols, const std:
 nlohmann::json blocks_view_json(const std::filesystem::path& revenue_file) {
   const blocks::BlockRevenueFile f = blocks::read_block_revenue_hdf5(revenue_file);
   const blocks::BlockRevenueResult& r = f.result;
-  const blocks::RevenueSummary days = blocks::summarize_block_revenue(r, blocks::SummaryPeriod::Day);
+  const blocks::RevenueSummary days =
+      blocks::summarize_block_revenue(r, blocks::SummaryPeriod::Day);
   const auto& time = r.column("time_unix");
 
   nlohmann::json j;
   j["file"] = f.path;
-  j["provenance"] = {{"command_line", f.command_line},   {"created_utc", f.created_utc},
+  j["provenance"] = {{"command_line", f.command_line},       {"created_utc", f.created_utc},
                      {"hashsim_version", f.hashsim_version}, {"git_sha", f.git_sha},
-                     {"ledger_file", f.ledger_file},      {"price_file", f.price_file}};
+                     {"ledger_file", f.ledger_file},         {"price_file", f.price_file}};
   j["tariff_usd_per_kwh"] = f.options.tariff_usd_per_kwh;
   j["pool_fee"] = f.options.pool_fee;
   j["n_blocks"] = r.heights.size();
@@ -69,7 +71,8 @@ nlohmann::json blocks_view_json(const std::filesystem::path& revenue_file) {
       total[field] = json_number(r.total(name));
       per_day[field] = json_numbers(column_of(days.columns, name));
     }
-    for (const char* field : {"revenue_usd", "profit_usd"}) per_block[field] = json_numbers(r.column(slug + "_" + field));
+    for (const char* field : {"revenue_usd", "profit_usd"})
+      per_block[field] = json_numbers(r.column(slug + "_" + field));
     machines.push_back({{"name", spec.name},
                         {"slug", slug},
                         {"hashrate_ths", spec.hashrate_ths},

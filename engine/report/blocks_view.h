@@ -14,9 +14,10 @@ namespace hashsim::report {
 //  "first_height", "last_height", "first_time_utc", "last_time_utc",
 //  "machines": [{"name", "slug", "hashrate_ths", "power_w", "count",
 //                "total": {"revenue_btc", "revenue_usd", "power_cost_usd", "profit_usd"}}],
-//  "block": {"height": [...], "time_unix": [...], "<slug>": {"revenue_usd": [...], "profit_usd": [...]}},
-//  "day": {"day": ["YYYY-MM-DD", ...], "blocks": [...],
-//          "<slug>": {"revenue_btc": [...], "revenue_usd": [...], "power_cost_usd": [...], "profit_usd": [...]}}}
+//  "block": {"height": [...], "time_unix": [...], "<slug>": {"revenue_usd": [...], "profit_usd":
+//  [...]}}, "day": {"day": ["YYYY-MM-DD", ...], "blocks": [...],
+//          "<slug>": {"revenue_btc": [...], "revenue_usd": [...], "power_cost_usd": [...],
+//          "profit_usd": [...]}}}
 // Throws hashsim::Error naming the file when it is not a block revenue file.
 nlohmann::json blocks_view_json(const std::filesystem::path& revenue_file);
 

@@ -14,22 +14,24 @@ namespace {
 // Replaces the one occurrence of `marker` in `page` (the templates have each marker once).
 void fill(std::string& page, std::string_view marker, std::string_view text) {
   const auto pos = page.find(marker);
-  if (pos == std::string::npos) throw Error("report template: marker " + std::string(marker) + " missing");
+  if (pos == std::string::npos)
+    throw Error("report template: marker " + std::string(marker) + " missing");
   page.replace(pos, marker.size(), text);
 }
 }  // namespace
 
 std::string_view required_asset(std::string_view name) {
   const std::string_view a = embedded_asset(name);
-  if (a.empty()) throw Error("internal: web asset '" + std::string(name) + "' was not embedded at build time");
+  if (a.empty())
+    throw Error("internal: web asset '" + std::string(name) + "' was not embedded at build time");
   return a;
 }
 
 std::string script_safe(std::string_view text) {
   // A trailing "//# sourceMappingURL=..." would point a browser's developer tools at a file the
   // report does not carry: drop it.
-  if (const auto p = text.rfind("\n//# sourceMappingURL="); p != std::string_view::npos &&
-      text.find('\n', p + 1) >= text.find_last_not_of("\r\n") )
+  if (const auto p = text.rfind("\n//# sourceMappingURL=");
+      p != std::string_view::npos && text.find('\n', p + 1) >= text.find_last_not_of("\r\n"))
     text = text.substr(0, p);
   std::string out;
   out.reserve(text.size());
@@ -43,11 +45,13 @@ std::string script_safe(std::string_view text) {
 std::string render_report_html(const nlohmann::json& data) {
   std::string page(required_asset("report.html"));
   std::string libs;
-  for (const char* lib : {"chart.js", "chartjs-plugin-annotation.js", "chartjs-chart-matrix.js", "common.js"}) {
+  for (const char* lib :
+       {"chart.js", "chartjs-plugin-annotation.js", "chartjs-chart-matrix.js", "common.js"}) {
     libs += "<script>\n" + script_safe(required_asset(lib)) + "\n</script>\n";
   }
   // Fill the data last, so that nothing in it can be taken for a marker.
-  fill(page, "<!--@STYLE@-->", "<style>\n" + std::string(required_asset("style.css")) + "\n</style>");
+  fill(page, "<!--@STYLE@-->",
+       "<style>\n" + std::string(required_asset("style.css")) + "\n</style>");
   fill(page, "<!--@LIBS@-->", libs);
   // score.js draws the "Forecast scores" section (hashsim score --json), kept apart from report.js.
   // score.js and blocks.js ("Block revenue", shared with the dashboard) after the page script.
@@ -56,7 +60,8 @@ std::string render_report_html(const nlohmann::json& data) {
     scripts += "<script>\n" + script_safe(required_asset(js)) + "\n</script>\n";
   fill(page, "<!--@SCRIPT@-->", scripts);
   const std::string json = data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  fill(page, "<!--@DATA@-->", "<script type=\"application/json\" id=\"report-data\">" + script_safe(json) + "</script>");
+  fill(page, "<!--@DATA@-->",
+       "<script type=\"application/json\" id=\"report-data\">" + script_safe(json) + "</script>");
   return page;
 }
 
@@ -67,9 +72,11 @@ nlohmann::json load_score_json(const std::filesystem::path& score_file) {
   } catch (const nlohmann::json::exception& e) {
     throw Error(score_file.string() + ": not a JSON document (" + e.what() + ")");
   }
-  if (!j.is_object() || !j.contains("schema") || j["schema"] != "hashsim-score-1" || !j.contains("cells") ||
-      !j["cells"].is_array() || !j.contains("fans") || !j["fans"].is_array())
-    throw Error(score_file.string() + ": not a hashsim score file (schema hashsim-score-1 with cells and fans; "
+  if (!j.is_object() || !j.contains("schema") || j["schema"] != "hashsim-score-1" ||
+      !j.contains("cells") || !j["cells"].is_array() || !j.contains("fans") ||
+      !j["fans"].is_array())
+    throw Error(score_file.string() +
+                ": not a hashsim score file (schema hashsim-score-1 with cells and fans; "
                 "write one with hashsim score --json FILE)");
   return j;
 }
@@ -83,10 +90,12 @@ nlohmann::json empty_report_json() {
 }
 
 void write_report(const std::filesystem::path& results, const std::filesystem::path& site_file,
-                  const std::filesystem::path& out, const std::filesystem::path& score_file, Overwrite mode,
-                  const std::filesystem::path& blocks_file) {
+                  const std::filesystem::path& out, const std::filesystem::path& score_file,
+                  Overwrite mode, const std::filesystem::path& blocks_file) {
   if (results.empty() && !site_file.empty())
-    throw Error("the site section needs the results file the site analysis ran over (hashsim report RESULTS --site FILE)");
+    throw Error(
+        "the site section needs the results file the site analysis ran over (hashsim report "
+        "RESULTS --site FILE)");
   if (results.empty() && score_file.empty() && blocks_file.empty())
     throw Error("nothing to report: give a results file, --blocks FILE or --score FILE");
   nlohmann::json data = results.empty() ? empty_report_json() : report_json(results, site_file);
@@ -97,7 +106,8 @@ void write_report(const std::filesystem::path& results, const std::filesystem::p
 
 std::string dashboard_html() {
   std::string page(required_asset("dashboard.html"));
-  fill(page, "<!--@STYLE@-->", "<style>\n" + std::string(required_asset("style.css")) + "\n</style>");
+  fill(page, "<!--@STYLE@-->",
+       "<style>\n" + std::string(required_asset("style.css")) + "\n</style>");
   return page;
 }
 

@@ -23,7 +23,8 @@ std::string render_report_html(const nlohmann::json& data);
 // `blocks_file` or `score_file` is given (a report of a ledger alone); `site_file` needs it.
 void write_report(const std::filesystem::path& results, const std::filesystem::path& site_file,
                   const std::filesystem::path& out, const std::filesystem::path& score_file = {},
-                  Overwrite mode = Overwrite::kReplace, const std::filesystem::path& blocks_file = {});
+                  Overwrite mode = Overwrite::kReplace,
+                  const std::filesystem::path& blocks_file = {});
 // The report document of no results file: provenance of the report only, no scenarios.
 nlohmann::json empty_report_json();
 // Reads and checks a `hashsim score --json` file (schema "hashsim-score-1").

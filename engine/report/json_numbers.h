@@ -7,7 +7,9 @@
 
 namespace hashsim::report {
 
-inline nlohmann::json json_number(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); }
+inline nlohmann::json json_number(double v) {
+  return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json();
+}
 
 inline nlohmann::json json_numbers(const std::vector<double>& v) {
   nlohmann::json a = nlohmann::json::array();

@@ -15,7 +15,9 @@ namespace hashsim::report {
 
 namespace {
 
-std::string str_attr(hid_t obj, const std::string& name) { return h5::get_string_attr(obj, name).value_or(""); }
+std::string str_attr(hid_t obj, const std::string& name) {
+  return h5::get_string_attr(obj, name).value_or("");
+}
 
 nlohmann::json parsed_or_text(const std::string& text) {
   nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
@@ -48,7 +50,9 @@ nlohmann::json archetype_grid(hid_t g) {
     nlohmann::json cells = nlohmann::json::array();
     for (std::size_t a = 0; a < mean.size() && a < machine.size(); ++a) {
       if (observer[a] != 0.0) continue;
-      cells.push_back({{"machine", machine[a]}, {"strategy", strategy[a]}, {"tariff_usd_per_kwh", tariff[a]},
+      cells.push_back({{"machine", machine[a]},
+                       {"strategy", strategy[a]},
+                       {"tariff_usd_per_kwh", tariff[a]},
                        {"mean", json_number(mean[a])}});
     }
     fields[field] = cells;
@@ -59,7 +63,8 @@ nlohmann::json archetype_grid(hid_t g) {
 // Observer fleets: value / budget over time (P5..P95 and mean over paths), named by machine,
 // tariff and strategy (agents/* rows after the environment archetypes).
 nlohmann::json fleets(hid_t g) {
-  if (!h5::exists(g, "summary/fleets/value_over_budget/p50") || !h5::exists(g, "agents/machine")) return nullptr;
+  if (!h5::exists(g, "summary/fleets/value_over_budget/p50") || !h5::exists(g, "agents/machine"))
+    return nullptr;
   const auto machine = h5::read_strings(g, "agents/machine");
   const auto strategy = h5::read_strings(g, "agents/strategy");
   const auto tariff = h5::read_vector(g, "agents/tariff_usd_per_kwh");
@@ -72,7 +77,8 @@ nlohmann::json fleets(hid_t g) {
   if (dims.size() != 2) throw Error("summary/fleets/value_over_budget: expected [fleets, days]");
   const std::size_t nf = dims[0], nd = dims[1];
   std::vector<std::vector<double>> stat;
-  for (const char* s : kStats) stat.push_back(h5::read_vector(g, std::string("summary/fleets/value_over_budget/") + s));
+  for (const char* s : kStats)
+    stat.push_back(h5::read_vector(g, std::string("summary/fleets/value_over_budget/") + s));
   nlohmann::json out = nlohmann::json::array();
   for (std::size_t f = 0; f < nf; ++f) {
     std::string name = "fleet " + std::to_string(f + 1);
@@ -84,8 +90,9 @@ nlohmann::json fleets(hid_t g) {
     }
     nlohmann::json j = {{"name", name}};
     for (std::size_t k = 0; k < stat.size(); ++k)
-      j[kStats[k]] = json_numbers(std::vector<double>(stat[k].begin() + static_cast<std::ptrdiff_t>(f * nd),
-                                               stat[k].begin() + static_cast<std::ptrdiff_t>((f + 1) * nd)));
+      j[kStats[k]] = json_numbers(
+          std::vector<double>(stat[k].begin() + static_cast<std::ptrdiff_t>(f * nd),
+                              stat[k].begin() + static_cast<std::ptrdiff_t>((f + 1) * nd)));
     out.push_back(j);
   }
   return out;
@@ -97,7 +104,8 @@ std::vector<Halving> halvings_from_heights(const std::vector<double>& height) {
   std::vector<Halving> out;
   if (height.empty() || !std::isfinite(height[0])) return out;
   // The next multiple strictly above the start height.
-  std::int64_t next = (static_cast<std::int64_t>(std::floor(height[0])) / kHalvingInterval + 1) * kHalvingInterval;
+  std::int64_t next =
+      (static_cast<std::int64_t>(std::floor(height[0])) / kHalvingInterval + 1) * kHalvingInterval;
   for (std::size_t d = 1; d < height.size(); ++d) {
     while (std::isfinite(height[d]) && height[d] >= static_cast<double>(next)) {
       out.push_back({d, next});
@@ -126,7 +134,8 @@ nlohmann::json scenario_json(hid_t file, const std::string& name) {
   j["complete"] = h5::get_int_attr(g, "complete").value_or(0) == 1;
   j["live_snapshot"] = parsed_or_text(h5::get_string_attr(g, "live_snapshot").value_or("{}"));
   j["day"] = json_numbers(h5::exists(g, "day") ? h5::read_vector(g, "day") : std::vector<double>{});
-  j["date"] = h5::exists(g, "date") ? nlohmann::json(h5::read_strings(g, "date")) : nlohmann::json::array();
+  j["date"] =
+      h5::exists(g, "date") ? nlohmann::json(h5::read_strings(g, "date")) : nlohmann::json::array();
   nlohmann::json series = nlohmann::json::object();
   for (const char* s : kFanSeries) series[s] = summary_bands(g, s);
   j["series"] = series;
@@ -147,7 +156,8 @@ nlohmann::json scenario_json(hid_t file, const std::string& name) {
   return j;
 }
 
-nlohmann::json report_json(const std::filesystem::path& results, const std::filesystem::path& site_file) {
+nlohmann::json report_json(const std::filesystem::path& results,
+                           const std::filesystem::path& site_file) {
   h5::quiet_hdf5_errors();
   h5::Handle f = h5::open_file_readonly(results.string());
   io::check_results_schema(f.get(), results.string());  // shapes and types before any read
@@ -161,7 +171,8 @@ nlohmann::json report_json(const std::filesystem::path& results, const std::file
                          {"report_hashsim_version", kVersion},
                          {"report_git_sha", kGitSha},
                          {"report_created_utc", utc_now_iso8601()}};
-  if (!h5::exists(r, "scenarios")) throw Error(results.string() + ": no /scenarios group (not a hashsim results file)");
+  if (!h5::exists(r, "scenarios"))
+    throw Error(results.string() + ": no /scenarios group (not a hashsim results file)");
   h5::Handle sg = h5::open_group(r, "scenarios");
   nlohmann::json scenarios = nlohmann::json::array();
   // The order the run wrote them (root attr scenario_names), else the group's listing.

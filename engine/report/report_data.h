@@ -17,7 +17,7 @@ namespace hashsim::report {
 
 // Series drawn as fan charts, in order.
 inline constexpr const char* kFanSeries[] = {"price_usd", "network_hashrate_ths", "difficulty",
-                                              "hashprice_usd_per_th_day"};
+                                             "hashprice_usd_per_th_day"};
 using units::kHalvingInterval;
 
 struct Halving {
@@ -31,6 +31,7 @@ std::vector<Halving> halvings_from_heights(const std::vector<double>& height);
 nlohmann::json scenario_json(hid_t file, const std::string& name);
 // The whole document: {"meta": {...}, "scenarios": [...], "site": {...} or null}.
 // site_file: optional HDF5 written by `hashsim site -o` (its /site group).
-nlohmann::json report_json(const std::filesystem::path& results, const std::filesystem::path& site_file = {});
+nlohmann::json report_json(const std::filesystem::path& results,
+                           const std::filesystem::path& site_file = {});
 
 }  // namespace hashsim::report

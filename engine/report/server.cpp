@@ -84,8 +84,10 @@ nlohmann::json data_ages(const nlohmann::json& snap) {
                         {"source", v.value("source", std::string())},
                         {"stale", v.value("stale", false)}};
     std::string when;
-    if (v.contains("fetched_at") && v["fetched_at"].is_string()) when = v["fetched_at"].get<std::string>();
-    else if (v.contains("provider_time") && v["provider_time"].is_string()) when = v["provider_time"].get<std::string>();
+    if (v.contains("fetched_at") && v["fetched_at"].is_string())
+      when = v["fetched_at"].get<std::string>();
+    else if (v.contains("provider_time") && v["provider_time"].is_string())
+      when = v["provider_time"].get<std::string>();
     e["as_of"] = when;
     const auto t = when.empty() ? std::nullopt : live::parse_utc_iso8601(when);
     e["age"] = t ? live::format_age(now - *t) : std::string("unknown");
@@ -100,7 +102,8 @@ nlohmann::json error_body(const std::string& message, const std::string& field =
 }
 
 std::string lowercase(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return s;
 }
 
@@ -116,19 +119,22 @@ struct Rate {
 std::optional<Rate> snapshot_rate(const nlohmann::json& snap, const std::string& ccy) {
   if (ccy == "USD") return Rate{1.0, "identity"};
   const std::string key = "fx_usd_" + lowercase(ccy);
-  if (!snap.is_object() || !snap.contains("values") || !snap["values"].is_object() || !snap["values"].contains(key))
+  if (!snap.is_object() || !snap.contains("values") || !snap["values"].is_object() ||
+      !snap["values"].contains(key))
     return std::nullopt;
   const nlohmann::json& e = snap["values"][key];
   if (!e.is_object() || !e.contains("value") || !e["value"].is_number()) return std::nullopt;
   const double v = e["value"].get<double>();
   if (!std::isfinite(v) || !(v > 0.0)) return std::nullopt;
-  const std::string src = e.contains("source") && e["source"].is_string() ? e["source"].get<std::string>() : "";
+  const std::string src =
+      e.contains("source") && e["source"].is_string() ? e["source"].get<std::string>() : "";
   return Rate{v, "data snapshot " + key + (src.empty() ? "" : " (" + src + ")")};
 }
 
 // The rate the engine would use for `ccy` (engine/site/paths_input.cpp resolve_fx): the starting
 // site's fixed rate when `ccy` is its currency, else the snapshot's, else the site's fallback.
-std::optional<Rate> currency_rate(const site::SiteConfig& base, const std::string& ccy, const nlohmann::json& snap) {
+std::optional<Rate> currency_rate(const site::SiteConfig& base, const std::string& ccy,
+                                  const nlohmann::json& snap) {
   if (ccy == "USD") return Rate{1.0, "identity"};
   if (ccy == base.currency && base.fx_usd_to_site)
     return Rate{*base.fx_usd_to_site, "starting site file (fx_usd_to_site)"};
@@ -226,7 +232,8 @@ std::string bind_failure_reason(const std::string& host, int port) {
   }
   freeaddrinfo(res);
   if (err == EADDRINUSE)
-    return "port " + std::to_string(port) + " is in use (another hashsim serve, or another program, listens " +
+    return "port " + std::to_string(port) +
+           " is in use (another hashsim serve, or another program, listens " +
            "there): stop it or choose another --port";
   if (err == EADDRNOTAVAIL) return "'" + host + "' is not an address of this machine";
   if (err == EACCES) return "permission denied (ports below 1024 need privileges)";
@@ -238,20 +245,24 @@ std::string bind_failure_reason(const std::string& host, int port) {
 
 std::string dashboard_url(const std::string& host, int port) {
   std::string h = host;
-  if (h == "0.0.0.0" || h.empty()) h = "127.0.0.1";
-  else if (h == "::" || h == "[::]") h = "::1";
+  if (h == "0.0.0.0" || h.empty())
+    h = "127.0.0.1";
+  else if (h == "::" || h == "[::]")
+    h = "::1";
   if (h.find(':') != std::string::npos && h.front() != '[') h = "[" + h + "]";
   return "http://" + h + ":" + std::to_string(port) + "/";
 }
 
 std::string exposure_warning(const std::string& host, int port) {
-  const bool loopback = host == "localhost" || host == "::1" || (is_ipv4(host) && host.rfind("127.", 0) == 0);
+  const bool loopback =
+      host == "localhost" || host == "::1" || (is_ipv4(host) && host.rfind("127.", 0) == 0);
   if (loopback) return "";
   const std::string where = host == "0.0.0.0" ? "0.0.0.0 (every IPv4 interface)"
                             : host == "::"    ? ":: (every interface)"
                                               : host;
-  return "hashsim serve: warning: listening on " + where + ": anyone who can reach this machine on port " +
-         std::to_string(port) + " can use the calculator and make this machine compute (no login, no TLS). " +
+  return "hashsim serve: warning: listening on " + where +
+         ": anyone who can reach this machine on port " + std::to_string(port) +
+         " can use the calculator and make this machine compute (no login, no TLS). " +
          "Use --host 127.0.0.1 to keep it to this machine.";
 }
 
@@ -278,7 +289,8 @@ bool host_header_allowed(const std::string& header, const std::vector<std::strin
   if (header.front() == '[') return true;
   const std::string h = lowercase(host);
   if (is_ipv4(h) || h == "localhost" || h == "localhost.") return true;
-  return std::any_of(allowed.begin(), allowed.end(), [&](const std::string& a) { return lowercase(a) == h; });
+  return std::any_of(allowed.begin(), allowed.end(),
+                     [&](const std::string& a) { return lowercase(a) == h; });
 }
 
 SiteCalculator::SiteCalculator(const DashboardOptions& o) : opts_(o) {
@@ -299,7 +311,9 @@ SiteCalculator::SiteCalculator(const DashboardOptions& o) : opts_(o) {
   }
   base_ = site::parse_site_config(base_yaml_, base_file_);
   if (o.results.empty()) {
-    results_error_ = "no results file: start hashsim serve with --results <results.h5> (from hashsim run or sweep)";
+    results_error_ =
+        "no results file: start hashsim serve with --results <results.h5> (from hashsim run or "
+        "sweep)";
     return;
   }
   h5::quiet_hdf5_errors();
@@ -318,21 +332,25 @@ SiteCalculator::SiteCalculator(const DashboardOptions& o) : opts_(o) {
       if (results_snapshot_.is_discarded()) results_snapshot_ = nlohmann::json::object();
     }
   }
-  if (max_years_ < 1) results_error_ = o.results.string() + ": the scenarios simulate less than one year";
+  if (max_years_ < 1)
+    results_error_ = o.results.string() + ": the scenarios simulate less than one year";
 }
 
 nlohmann::json SiteCalculator::meta() const {
   nlohmann::json ranges = nlohmann::json::object();
-  for (const Field& f : kNumberFields) ranges[f.name] = {{"min", f.lo}, {"max", f.hi}, {"integer", f.integer}};
+  for (const Field& f : kNumberFields)
+    ranges[f.name] = {{"min", f.lo}, {"max", f.hi}, {"integer", f.integer}};
   ranges["horizon_years"]["max"] = std::max(1, max_years_);
   // Per currency the rate with live data off (null: none, so the currency needs live data).
   nlohmann::json fx = nlohmann::json::object();
   for (const char* c : kCurrencies) {
     const auto r = currency_rate(base_, c, results_snapshot_);
-    fx[c] = r ? nlohmann::json{{"usd_to_ccy", r->usd_to_ccy}, {"source", r->source}} : nlohmann::json();
+    fx[c] =
+        r ? nlohmann::json{{"usd_to_ccy", r->usd_to_ccy}, {"source", r->source}} : nlohmann::json();
   }
   return {{"results_file", opts_.results.string()},
-          {"blocks_file", opts_.blocks_file.empty() ? nlohmann::json() : nlohmann::json(opts_.blocks_file.string())},
+          {"blocks_file", opts_.blocks_file.empty() ? nlohmann::json()
+                                                    : nlohmann::json(opts_.blocks_file.string())},
           {"scenarios", scenarios_},
           {"error", results_error_.empty() ? nlohmann::json() : nlohmann::json(results_error_)},
           {"site_name", base_.name},
@@ -351,14 +369,18 @@ nlohmann::json SiteCalculator::meta() const {
 
 ApiReply SiteCalculator::blocks() const {
   if (blocks_view_.is_null())
-    return {404, {{"error", "no block revenue file: start hashsim serve with --blocks <revenue.h5> "
-                            "(written by hashsim blocks revenue --h5)"}}};
+    return {404,
+            {{"error",
+              "no block revenue file: start hashsim serve with --blocks <revenue.h5> "
+              "(written by hashsim blocks revenue --h5)"}}};
   return {200, blocks_view_};
 }
 
-std::string SiteCalculator::site_yaml_for(const nlohmann::json& req, bool* live, const nlohmann::json& data_snapshot,
+std::string SiteCalculator::site_yaml_for(const nlohmann::json& req, bool* live,
+                                          const nlohmann::json& data_snapshot,
                                           nlohmann::json* conversion) const {
-  if (!req.is_object()) throw InputError{"", "the request body must be a JSON object of form inputs"};
+  if (!req.is_object())
+    throw InputError{"", "the request body must be a JSON object of form inputs"};
   for (auto it = req.begin(); it != req.end(); ++it) {
     const std::string& k = it.key();
     bool known = k == "currency" || k == "input_currency" || k == "live";
@@ -370,7 +392,8 @@ std::string SiteCalculator::site_yaml_for(const nlohmann::json& req, bool* live,
     const nlohmann::json& v = req[key];
     const std::string c = v.is_string() ? v.get<std::string>() : "";
     if (std::find(std::begin(kCurrencies), std::end(kCurrencies), c) == std::end(kCurrencies))
-      throw InputError{"currency", std::string(key) + (v.is_string() ? " = " + c.substr(0, 16) : "") +
+      throw InputError{"currency", std::string(key) +
+                                       (v.is_string() ? " = " + c.substr(0, 16) : "") +
                                        ": currency must be one of GBP, USD, EUR"};
     return c;
   };
@@ -390,11 +413,14 @@ std::string SiteCalculator::site_yaml_for(const nlohmann::json& req, bool* live,
   const auto rate_or_fail = [&](const std::string& c) {
     const auto r = currency_rate(base_, c, snap);
     if (!r)
-      throw InputError{"currency", c + " needs a USD to " + c + " exchange rate, and " +
-                                       (data_snapshot.is_null() ? "the results file's data snapshot"
-                                                                : "today's data snapshot") +
-                                       " has none: tick \"Live data\" for today's rate, or choose " +
-                                       (c == "EUR" ? "GBP or USD" : c == "GBP" ? "EUR or USD" : "another currency")};
+      throw InputError{"currency",
+                       c + " needs a USD to " + c + " exchange rate, and " +
+                           (data_snapshot.is_null() ? "the results file's data snapshot"
+                                                    : "today's data snapshot") +
+                           " has none: tick \"Live data\" for today's rate, or choose " +
+                           (c == "EUR"   ? "GBP or USD"
+                            : c == "GBP" ? "EUR or USD"
+                                         : "another currency")};
     return *r;
   };
   nlohmann::json conv = {{"currency", currency}, {"converted", nlohmann::json::array()}};
@@ -421,7 +447,8 @@ std::string SiteCalculator::site_yaml_for(const nlohmann::json& req, bool* live,
         YAML::Node n = root[key];
         if (!n.IsDefined() || n.IsNull()) continue;
         if (n.IsSequence()) {
-          for (std::size_t i = 0; i < n.size(); ++i) convert(n[i], std::string(key) + "[" + std::to_string(i) + "]");
+          for (std::size_t i = 0; i < n.size(); ++i)
+            convert(n[i], std::string(key) + "[" + std::to_string(i) + "]");
         } else {
           convert(n, key);
         }
@@ -429,7 +456,8 @@ std::string SiteCalculator::site_yaml_for(const nlohmann::json& req, bool* live,
       if (root["miners"] && root["miners"]["list"] && root["miners"]["list"].IsSequence())
         for (std::size_t i = 0; i < root["miners"]["list"].size(); ++i)
           if (root["miners"]["list"][i]["price"])
-            convert(root["miners"]["list"][i]["price"], "miners.list[" + std::to_string(i) + "].price");
+            convert(root["miners"]["list"][i]["price"],
+                    "miners.list[" + std::to_string(i) + "].price");
       conv["from_currency"] = base_.currency;
       conv["from_rate"] = {{"usd_to_ccy", from.usd_to_ccy}, {"source", from.source}};
       conv["factor"] = f;
@@ -458,12 +486,15 @@ std::string SiteCalculator::site_yaml_for(const nlohmann::json& req, bool* live,
     const nlohmann::json& v = req[f.name];
     if (!v.is_number()) throw InputError{f.name, std::string(f.name) + " must be a number"};
     double x = v.get<double>();
-    if (!std::isfinite(x)) throw InputError{f.name, std::string(f.name) + " must be a finite number"};
+    if (!std::isfinite(x))
+      throw InputError{f.name, std::string(f.name) + " must be a finite number"};
     if (f.integer && x != std::floor(x))
-      throw InputError{f.name, std::string(f.name) + " = " + format_number(x) + " must be a whole number"};
+      throw InputError{f.name,
+                       std::string(f.name) + " = " + format_number(x) + " must be a whole number"};
     if (std::string(f.name) == "horizon_years" && max_years_ >= 1 && x > max_years_)
-      throw InputError{f.name, "horizon_years = " + format_number(x) + ": the results file simulates " +
-                                   std::to_string(max_years_) + " year(s) at most"};
+      throw InputError{f.name, "horizon_years = " + format_number(x) +
+                                   ": the results file simulates " + std::to_string(max_years_) +
+                                   " year(s) at most"};
     if (std::string(f.name) == "power_price_per_kwh" && form_factor != 1.0) {
       const double y = round_sig(x * form_factor);
       conv["converted"].push_back({{"key", "form power_price_per_kwh"}, {"from", x}, {"to", y}});
@@ -476,9 +507,11 @@ std::string SiteCalculator::site_yaml_for(const nlohmann::json& req, bool* live,
       base_.horizon_years > max_years_)
     root["horizon_years"] = std::to_string(max_years_);
   if (base_.inline_miners.empty() && !base_.catalogue_file.empty())
-    root["miners"]["catalogue"] = std::filesystem::absolute(base_.catalogue_file).lexically_normal().string();
+    root["miners"]["catalogue"] =
+        std::filesystem::absolute(base_.catalogue_file).lexically_normal().string();
   // The form's values as they run (the page shows converted ones in the boxes).
-  conv["power_price_per_kwh"] = root["power_price_per_kwh"] ? root["power_price_per_kwh"].as<double>(0.0) : 0.0;
+  conv["power_price_per_kwh"] =
+      root["power_price_per_kwh"] ? root["power_price_per_kwh"].as<double>(0.0) : 0.0;
   if (conversion) *conversion = conv;
   YAML::Emitter e;
   e << root;
@@ -492,7 +525,8 @@ ApiReply SiteCalculator::site(const std::string& body) {
   // One computation at a time: HDF5 (Debian's serial build) is not thread-safe, and the live
   // layer's cache is shared.
   std::lock_guard lock(mutex_);
-  const bool want_live = req.is_object() && req.contains("live") && req["live"].is_boolean() && req["live"].get<bool>();
+  const bool want_live = req.is_object() && req.contains("live") && req["live"].is_boolean() &&
+                         req["live"].get<bool>();
   nlohmann::json live_snapshot;
   if (want_live) {
     // Today's snapshot (live, else cache, else static defaults): its FX rates replace the results
@@ -526,8 +560,8 @@ ApiReply SiteCalculator::site(const std::string& body) {
   } catch (const Error& e) {
     const std::string msg = without_location(e.what());
     std::string field;
-    for (const char* k : {"site_power_kw", "load_factor", "power_price_per_kwh", "currency", "discount_rate",
-                          "horizon_years"})
+    for (const char* k : {"site_power_kw", "load_factor", "power_price_per_kwh", "currency",
+                          "discount_rate", "horizon_years"})
       if (msg.rfind(std::string(k) + " ", 0) == 0) field = k;
     return {400, error_body(msg, field)};
   }
@@ -539,15 +573,19 @@ ApiReply SiteCalculator::site(const std::string& body) {
     // file: say so rather than naming <cwd>/site-default.yaml.
     std::string msg = e.what();
     if (opts_.site_file.empty())
-      for (auto p = msg.find(base_file_.string()); p != std::string::npos; p = msg.find(base_file_.string()))
+      for (auto p = msg.find(base_file_.string()); p != std::string::npos;
+           p = msg.find(base_file_.string()))
         msg.replace(p, base_file_.string().size(), "the built-in site-default.yaml");
     const bool fx = msg.find("FX") != std::string::npos || msg.find("fx_") != std::string::npos;
-    return {400, error_body(msg, fx ? "currency" : msg.find("horizon") != std::string::npos ? "horizon_years" : "")};
+    return {400, error_body(msg, fx                                         ? "currency"
+                                 : msg.find("horizon") != std::string::npos ? "horizon_years"
+                                                                            : "")};
   }
   nlohmann::json out = site_view_json(site_view_from_run(run));
   out["site_yaml"] = yaml;
   out["results_file"] = opts_.results.string();
-  const nlohmann::json results_snap = nlohmann::json::parse(run.selection_info.live_snapshot_json, nullptr, false);
+  const nlohmann::json results_snap =
+      nlohmann::json::parse(run.selection_info.live_snapshot_json, nullptr, false);
   out["data"] = {{"live", live},
                  {"start_date", run.selection_info.start_date},
                  {"start_source", run.selection_info.start_source},
@@ -559,7 +597,9 @@ ApiReply SiteCalculator::site(const std::string& body) {
 }
 
 DashboardServer::DashboardServer(DashboardOptions o)
-    : opts_(std::move(o)), calc_(std::make_unique<SiteCalculator>(opts_)), server_(std::make_unique<httplib::Server>()) {
+    : opts_(std::move(o)),
+      calc_(std::make_unique<SiteCalculator>(opts_)),
+      server_(std::make_unique<httplib::Server>()) {
   httplib::Server& s = *server_;
   s.set_payload_max_length(opts_.max_body_bytes);
   s.set_read_timeout(10, 0);
@@ -577,24 +617,28 @@ DashboardServer::DashboardServer(DashboardOptions o)
   };
   const auto json_reply = [](httplib::Response& res, int status, const nlohmann::json& body) {
     res.status = status;
-    res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/json");
+    res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                    "application/json");
   };
   // Before any route: the Host header must name this server (a DNS-rebound name is refused), a
   // POST must come from this origin (when the browser says) and carry JSON: a page elsewhere can
   // send a cross-site text/plain POST without asking, but not application/json.
-  s.set_pre_routing_handler([this, json_reply](const httplib::Request& req, httplib::Response& res) {
+  s.set_pre_routing_handler([this, json_reply](const httplib::Request& req,
+                                               httplib::Response& res) {
     const std::string host = req.get_header_value("Host");
     if (!host_header_allowed(host, opts_.allowed_hosts)) {
-      json_reply(res, 403, error_body("Host '" + host.substr(0, 80) + "' is not an address of this server " +
-                                      "(DNS rebinding protection): open it by IP address or localhost, or " +
-                                      "start hashsim serve with --allow-host <name>"));
+      json_reply(res, 403,
+                 error_body("Host '" + host.substr(0, 80) + "' is not an address of this server " +
+                            "(DNS rebinding protection): open it by IP address or localhost, or " +
+                            "start hashsim serve with --allow-host <name>"));
       res.set_header("Connection", "close");
       return httplib::Server::HandlerResponse::Handled;
     }
     if (req.method == "POST") {
       const std::string origin = req.get_header_value("Origin");
       if (!origin.empty() && origin != "http://" + host) {
-        json_reply(res, 403, error_body("cross-origin request from " + origin.substr(0, 80) + " refused"));
+        json_reply(res, 403,
+                   error_body("cross-origin request from " + origin.substr(0, 80) + " refused"));
         res.set_header("Connection", "close");
         return httplib::Server::HandlerResponse::Handled;
       }
@@ -602,8 +646,9 @@ DashboardServer::DashboardServer(DashboardOptions o)
       type = type.substr(0, type.find(';'));
       type.erase(type.find_last_not_of(" \t") + 1);
       if (req.path == "/api/site" && type != "application/json") {
-        json_reply(res, 415, error_body("POST /api/site takes Content-Type: application/json, not '" +
-                                        type.substr(0, 60) + "'"));
+        json_reply(res, 415,
+                   error_body("POST /api/site takes Content-Type: application/json, not '" +
+                              type.substr(0, 60) + "'"));
         res.set_header("Connection", "close");
         return httplib::Server::HandlerResponse::Handled;
       }
@@ -616,8 +661,13 @@ DashboardServer::DashboardServer(DashboardOptions o)
   s.Get("/favicon.ico", [](const httplib::Request&, httplib::Response& res) { res.status = 204; });
   s.Get(R"(/assets/([A-Za-z0-9._-]+))", [](const httplib::Request& req, httplib::Response& res) {
     const std::string name = req.matches[1];
-    static const char* const kServed[] = {"chart.js", "chartjs-plugin-annotation.js", "chartjs-chart-matrix.js",
-                                          "common.js", "dashboard.js", "blocks.js", "style.css"};
+    static const char* const kServed[] = {"chart.js",
+                                          "chartjs-plugin-annotation.js",
+                                          "chartjs-chart-matrix.js",
+                                          "common.js",
+                                          "dashboard.js",
+                                          "blocks.js",
+                                          "style.css"};
     for (const char* a : kServed)
       if (name == a) {
         const bool css = name.size() > 4 && name.substr(name.size() - 4) == ".css";
@@ -660,26 +710,28 @@ DashboardServer::DashboardServer(DashboardOptions o)
                                            : "bad request";
     json_reply(res, res.status, error_body(what));
   });
-  s.set_exception_handler([json_reply](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
-    std::string what = "internal error";
-    try {
-      std::rethrow_exception(ep);
-    } catch (const std::exception& e) {
-      what += std::string(": ") + e.what();
-    } catch (...) {
-    }
-    json_reply(res, 500, error_body(what));
-  });
+  s.set_exception_handler(
+      [json_reply](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+        std::string what = "internal error";
+        try {
+          std::rethrow_exception(ep);
+        } catch (const std::exception& e) {
+          what += std::string(": ") + e.what();
+        } catch (...) {
+        }
+        json_reply(res, 500, error_body(what));
+      });
 }
 
 DashboardServer::~DashboardServer() { stop(); }
 
 int DashboardServer::bind() {
-  const int port = opts_.port == 0 ? server_->bind_to_any_port(opts_.host)
-                                   : (server_->bind_to_port(opts_.host, opts_.port) ? opts_.port : -1);
+  const int port = opts_.port == 0
+                       ? server_->bind_to_any_port(opts_.host)
+                       : (server_->bind_to_port(opts_.host, opts_.port) ? opts_.port : -1);
   if (port <= 0)
-    throw Error("hashsim serve: cannot listen on " + opts_.host + ":" + std::to_string(opts_.port) + ": " +
-                bind_failure_reason(opts_.host, opts_.port));
+    throw Error("hashsim serve: cannot listen on " + opts_.host + ":" + std::to_string(opts_.port) +
+                ": " + bind_failure_reason(opts_.host, opts_.port));
   // cpp-httplib listens with a backlog of 5: a burst of connections overflowed it and some were
   // reset. Listening again on the bound socket raises the backlog (Linux listen(2)).
   if (listen_fd_ >= 0) ::listen(listen_fd_, SOMAXCONN);

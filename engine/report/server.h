@@ -31,15 +31,16 @@ namespace hashsim::report {
 
 struct DashboardOptions {
   std::string host = "127.0.0.1";
-  int port = 8080;                      // 0: any free port (tests)
-  std::filesystem::path results;        // results file of hashsim run/sweep; empty: none
-  std::filesystem::path site_file;      // the site the form starts from; empty: built-in default
-  std::filesystem::path blocks_file;    // `hashsim blocks revenue --h5` output; empty: none
+  int port = 8080;                    // 0: any free port (tests)
+  std::filesystem::path results;      // results file of hashsim run/sweep; empty: none
+  std::filesystem::path site_file;    // the site the form starts from; empty: built-in default
+  std::filesystem::path blocks_file;  // `hashsim blocks revenue --h5` output; empty: none
   std::size_t max_body_bytes = 64 * 1024;
   std::string command_line;
   std::vector<std::string> allowed_hosts;  // Host header names accepted besides IPs and localhost
   int worker_threads = 8;                  // connections served at once
-  std::size_t max_queued_connections = 1024;  // accepted, waiting for a worker; beyond: kernel backlog
+  std::size_t max_queued_connections =
+      1024;  // accepted, waiting for a worker; beyond: kernel backlog
 };
 
 // The URL to print for a listening address: IPv6 in brackets; a wildcard address (0.0.0.0, ::)
@@ -88,9 +89,9 @@ class SiteCalculator {
   int max_years_ = 0;
   std::vector<std::string> scenarios_;  // in the results file
   nlohmann::json results_snapshot_;     // the data snapshot of the selection scenario (FX rates)
-  std::string results_error_;  // why there is nothing to compute, when so
-  nlohmann::json blocks_view_;  // of opts_.blocks_file, read once at start; null: none
-  std::mutex mutex_;           // HDF5 (Debian's serial build) is not thread-safe
+  std::string results_error_;           // why there is nothing to compute, when so
+  nlohmann::json blocks_view_;          // of opts_.blocks_file, read once at start; null: none
+  std::mutex mutex_;                    // HDF5 (Debian's serial build) is not thread-safe
 };
 
 class DashboardServer {

@@ -13,11 +13,15 @@ namespace hashsim::report {
 
 namespace {
 nlohmann::json bands_json(const Bands& b) {
-  return {{"mean", json_numbers(b.mean)}, {"p5", json_numbers(b.p5)},   {"p25", json_numbers(b.p25)},
-          {"p50", json_numbers(b.p50)},   {"p75", json_numbers(b.p75)}, {"p95", json_numbers(b.p95)}};
+  return {{"mean", json_numbers(b.mean)}, {"p5", json_numbers(b.p5)},
+          {"p25", json_numbers(b.p25)},   {"p50", json_numbers(b.p50)},
+          {"p75", json_numbers(b.p75)},   {"p95", json_numbers(b.p95)}};
 }
 nlohmann::json hist_json(const Histogram& h) {
-  return {{"lo", json_number(h.lo)}, {"hi", json_number(h.hi)}, {"counts", h.counts}, {"n_undefined", h.n_undefined}};
+  return {{"lo", json_number(h.lo)},
+          {"hi", json_number(h.hi)},
+          {"counts", h.counts},
+          {"n_undefined", h.n_undefined}};
 }
 }  // namespace
 
@@ -31,8 +35,8 @@ SiteView site_view_from_run(const site::SiteRun& run) {
   for (const auto& s : run.analysis.scenarios) {
     ScenarioPlays sp{s.scenario, s.n_paths, s.years, {}};
     for (const auto& p : s.plays)
-      sp.plays.push_back({p.key, p.label, p.available, p.unavailable_reason, p.cashflows, p.metrics.npv_site_ccy,
-                          p.metrics.irr});
+      sp.plays.push_back({p.key, p.label, p.available, p.unavailable_reason, p.cashflows,
+                          p.metrics.npv_site_ccy, p.metrics.irr});
     v.scenarios.push_back(std::move(sp));
   }
   return v;
@@ -42,21 +46,24 @@ SiteView read_site_view(const std::filesystem::path& site_h5) {
   h5::quiet_hdf5_errors();
   h5::Handle f = h5::open_file_readonly(site_h5.string());
   if (!h5::exists(f.get(), "site"))
-    throw Error(site_h5.string() + ": no /site group (write one with hashsim site ... -o <file.h5>)");
+    throw Error(site_h5.string() +
+                ": no /site group (write one with hashsim site ... -o <file.h5>)");
   h5::Handle s = h5::open_group(f.get(), "site");
   // Before reading (issue 17.6): the schema version this reader knows.
-  // Version 2 keeps the provenance on the root (io::schema::write_provenance); version 1 had it on /site.
+  // Version 2 keeps the provenance on the root (io::schema::write_provenance); version 1 had it on
+  // /site.
   const auto version = h5::get_int_attr(f.get(), io::schema::kAttrSchemaVersion)
                            ? h5::get_int_attr(f.get(), io::schema::kAttrSchemaVersion)
                            : h5::get_int_attr(s.get(), io::schema::kAttrSchemaVersion);
   if (version.value_or(-1) < 1 || *version > io::schema::kSiteVersion)
     throw Error(site_h5.string() + ": site schema_version is " +
-                (version ? std::to_string(*version) : std::string("missing")) + "; this hashsim reads versions 1 to " +
-                std::to_string(io::schema::kSiteVersion));
+                (version ? std::to_string(*version) : std::string("missing")) +
+                "; this hashsim reads versions 1 to " + std::to_string(io::schema::kSiteVersion));
   SiteView v;
   const std::string summary = h5::get_string_attr(s.get(), "summary_json").value_or("{}");
   v.summary = nlohmann::json::parse(summary, nullptr, false);
-  if (v.summary.is_discarded()) throw Error(site_h5.string() + ": /site summary_json is not valid JSON");
+  if (v.summary.is_discarded())
+    throw Error(site_h5.string() + ": /site summary_json is not valid JSON");
   v.discount_rate = h5::get_double_attr(s.get(), "discount_rate").value_or(0.0);
   if (h5::exists(s.get(), "selection/grid_power_price_per_kwh")) {
     v.grid_power_prices = h5::read_vector(s.get(), "selection/grid_power_price_per_kwh");
@@ -68,7 +75,8 @@ SiteView read_site_view(const std::filesystem::path& site_h5) {
   // Scenario order as in the summary (the site run's order), else the group listing.
   std::vector<std::string> names;
   if (v.summary.contains("scenarios") && v.summary["scenarios"].is_object())
-    for (auto it = v.summary["scenarios"].begin(); it != v.summary["scenarios"].end(); ++it) names.push_back(it.key());
+    for (auto it = v.summary["scenarios"].begin(); it != v.summary["scenarios"].end(); ++it)
+      names.push_back(it.key());
   if (names.empty()) names = h5::list_children(sg.get());
   for (const auto& name : names) {
     if (!h5::exists(sg.get(), name)) continue;
@@ -91,8 +99,9 @@ SiteView read_site_view(const std::filesystem::path& site_h5) {
         p.npv = h5::read_vector(pg.get(), "npv_site_ccy");
         p.irr = h5::read_vector(pg.get(), "irr");
         if (p.cashflows.size() != sp.n_paths * static_cast<std::size_t>(sp.years + 1))
-          throw Error(site_h5.string() + ": /site/scenarios/" + name + "/" + key + "/cashflows_site_ccy has " +
-                      std::to_string(p.cashflows.size()) + " values, expected paths x (years + 1)");
+          throw Error(site_h5.string() + ": /site/scenarios/" + name + "/" + key +
+                      "/cashflows_site_ccy has " + std::to_string(p.cashflows.size()) +
+                      " values, expected paths x (years + 1)");
       }
       sp.plays.push_back(std::move(p));
     }
@@ -125,8 +134,8 @@ Bands year_bands(const std::vector<double>& x, std::size_t n_paths, int years) {
   return b;
 }
 
-std::vector<double> cumulative(const std::vector<double>& cf, std::size_t n_paths, int years, double rate,
-                               bool discounted) {
+std::vector<double> cumulative(const std::vector<double>& cf, std::size_t n_paths, int years,
+                               double rate, bool discounted) {
   const auto W = static_cast<std::size_t>(years) + 1;
   std::vector<double> out(n_paths * W);
   for (std::size_t p = 0; p < n_paths; ++p) {
@@ -169,18 +178,22 @@ nlohmann::json site_view_json(const SiteView& v) {
   for (const auto& s : v.scenarios) {
     nlohmann::json plays = nlohmann::json::array();
     for (const auto& p : s.plays) {
-      nlohmann::json j = {{"key", p.key}, {"label", p.label}, {"available", p.available}, {"reason", p.reason}};
+      nlohmann::json j = {
+          {"key", p.key}, {"label", p.label}, {"available", p.available}, {"reason", p.reason}};
       if (p.available) {
         j["annual"] = bands_json(year_bands(p.cashflows, s.n_paths, s.years));
-        j["cumulative"] = bands_json(year_bands(cumulative(p.cashflows, s.n_paths, s.years), s.n_paths, s.years));
+        j["cumulative"] =
+            bands_json(year_bands(cumulative(p.cashflows, s.n_paths, s.years), s.n_paths, s.years));
         j["discounted"] = bands_json(
-            year_bands(cumulative(p.cashflows, s.n_paths, s.years, v.discount_rate, true), s.n_paths, s.years));
+            year_bands(cumulative(p.cashflows, s.n_paths, s.years, v.discount_rate, true),
+                       s.n_paths, s.years));
         j["npv_hist"] = hist_json(histogram(p.npv));
         j["irr_hist"] = hist_json(histogram(p.irr));
       }
       plays.push_back(j);
     }
-    scen.push_back({{"scenario", s.scenario}, {"n_paths", s.n_paths}, {"years", s.years}, {"plays", plays}});
+    scen.push_back(
+        {{"scenario", s.scenario}, {"n_paths", s.n_paths}, {"years", s.years}, {"plays", plays}});
   }
   // The summary may carry NaN metrics (nlohmann writes them as null when dumping).
   return {{"summary", v.summary},

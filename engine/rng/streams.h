@@ -52,7 +52,8 @@ inline void skip_draws(Engine& e, unsigned n) {
   for (unsigned i = 0; i < n; ++i) (void)e();
 }
 
-// Uniform in the open interval (0, 1) from the top 53 bits: never 0 or 1, so inverse CDFs stay finite.
+// Uniform in the open interval (0, 1) from the top 53 bits: never 0 or 1, so inverse CDFs stay
+// finite.
 inline double uniform_open(Engine& e) {
   const std::uint64_t bits = static_cast<std::uint64_t>(e()) >> 11;
   return (static_cast<double>(bits) + 0.5) * 0x1.0p-53;

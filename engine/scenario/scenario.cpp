@@ -10,18 +10,21 @@
 namespace hashsim::scenario {
 
 namespace {
-constexpr const char* kSeriesNames[] = {"price_usd",          "fee_btc_per_block",        "network_hashrate_ths",
-                                        "difficulty",         "height",                   "blocks",
-                                        "hashprice_btc_per_th_day", "hashprice_usd_per_th_day"};
-constexpr const char* kSeriesUnits[] = {"USD/BTC", "BTC/block", "TH/s", "1", "blocks", "blocks/day",
-                                        "BTC/(TH/s)/day", "USD/(TH/s)/day"};
+constexpr const char* kSeriesNames[] = {
+    "price_usd", "fee_btc_per_block",        "network_hashrate_ths",    "difficulty", "height",
+    "blocks",    "hashprice_btc_per_th_day", "hashprice_usd_per_th_day"};
+constexpr const char* kSeriesUnits[] = {
+    "USD/BTC", "BTC/block",  "TH/s",           "1",
+    "blocks",  "blocks/day", "BTC/(TH/s)/day", "USD/(TH/s)/day"};
 
-market::ReplaySpec read_replay(YamlMap& m, const std::filesystem::path& scenario_file, const std::string& default_column) {
+market::ReplaySpec read_replay(YamlMap& m, const std::filesystem::path& scenario_file,
+                               const std::string& default_column) {
   market::ReplaySpec r;
   const std::string file = m.text("file");
   std::filesystem::path p(file);
   if (p.is_relative()) p = scenario_file.parent_path() / p;
-  if (!regular_file_exists(p)) m.fail("file", "= " + shorten(file) + ": cannot read file " + shorten(p.string()));
+  if (!regular_file_exists(p))
+    m.fail("file", "= " + shorten(file) + ": cannot read file " + shorten(p.string()));
   r.file = p;
   r.value_column = m.text("column", default_column);
   r.day_column = m.text("day_column", "day");
@@ -47,17 +50,23 @@ std::string name_problem(const std::string& name) {
   for (const char c : name) {
     const auto u = static_cast<unsigned char>(c);
     if (c == '/' || c == '\\' || u <= 0x20 || u == 0x7f)
-      return shown + " must be a name without spaces, control characters, '/' or '\\' (it names the results file)";
+      return shown +
+             " must be a name without spaces, control characters, '/' or '\\' (it names the "
+             "results file)";
   }
   return "";
 }
 
 const char* start_source_name(StartSource s) {
   switch (s) {
-    case StartSource::Scenario: return "scenario";
-    case StartSource::Static: return "static";
-    case StartSource::Live: return "live";
-    case StartSource::Cached: return "cached";
+    case StartSource::Scenario:
+      return "scenario";
+    case StartSource::Static:
+      return "static";
+    case StartSource::Live:
+      return "live";
+    case StartSource::Cached:
+      return "cached";
   }
   return "?";
 }
@@ -68,13 +77,15 @@ bool Scenario::records(Series s) const {
   return false;
 }
 
-Scenario parse_scenario(const std::string& yaml_text, const std::filesystem::path& file, const Overrides& ov) {
+Scenario parse_scenario(const std::string& yaml_text, const std::filesystem::path& file,
+                        const Overrides& ov) {
   return build_scenario(parse_yaml(yaml_text, file.string()), yaml_text, file, ov);
 }
 
 namespace {
 // The `replay:` map of a price, fees or network section: a series read from a CSV.
-market::ReplaySpec read_replay_section(YamlMap& section, const std::filesystem::path& file, const char* column) {
+market::ReplaySpec read_replay_section(YamlMap& section, const std::filesystem::path& file,
+                                       const char* column) {
   YamlMap r = section.map("replay", true);
   market::ReplaySpec spec = read_replay(r, file, column);
   r.finish();
@@ -85,11 +96,12 @@ market::ReplaySpec read_replay_section(YamlMap& section, const std::filesystem::
 StartConditions read_start(YamlMap& top) {
   StartConditions start{};
   YamlMap st = top.map("start", true);
-  const std::string src = st.choice("source", {"scenario", "static", "live", "cached"}, std::string("scenario"));
+  const std::string src =
+      st.choice("source", {"scenario", "static", "live", "cached"}, std::string("scenario"));
   start.source = src == "scenario" ? StartSource::Scenario
-                   : src == "static" ? StartSource::Static
-                   : src == "live"   ? StartSource::Live
-                                     : StartSource::Cached;
+                 : src == "static" ? StartSource::Static
+                 : src == "live"   ? StartSource::Live
+                                   : StartSource::Cached;
   // With a snapshot source the numbers come from the snapshot. Numbers given here anyway are
   // still read and must be valid (rejecting them outright would surprise someone switching
   // sources), but the snapshot's values win.
@@ -101,7 +113,8 @@ StartConditions read_start(YamlMap& top) {
   start.price_usd = st.number("price_usd", 0.01, 1e9, opt(0.0));
   start.network_hashrate_ths = st.number("network_hashrate_ths", 1.0, 1e15, opt(0.0));
   start.difficulty = st.number("difficulty", 1.0, 1e20, opt(0.0));
-  start.height = static_cast<double>(st.integer("height", 0, 20'000'000, need ? std::optional<std::int64_t>() : 0));
+  start.height = static_cast<double>(
+      st.integer("height", 0, 20'000'000, need ? std::optional<std::int64_t>() : 0));
   start.fee_btc_per_block = st.number("fee_btc_per_block", 1e-8, 100.0, opt(0.0));
   st.finish();
   return start;
@@ -151,8 +164,10 @@ FeeConfig read_fees(YamlMap& top, const std::filesystem::path& file) {
 chain::ChainOptions read_chain(YamlMap& top) {
   chain::ChainOptions options{};
   YamlMap cm = top.map("chain");
-  const std::string arrivals = cm.choice("block_arrivals", {"expected", "poisson"}, std::string("expected"));
-  options.arrivals = arrivals == "poisson" ? chain::BlockArrivals::Poisson : chain::BlockArrivals::Expected;
+  const std::string arrivals =
+      cm.choice("block_arrivals", {"expected", "poisson"}, std::string("expected"));
+  options.arrivals =
+      arrivals == "poisson" ? chain::BlockArrivals::Poisson : chain::BlockArrivals::Expected;
   options.difficulty_adjustment = cm.boolean("difficulty_adjustment", true);
   options.halvings = cm.boolean("halvings", true);
   cm.finish();
@@ -163,7 +178,8 @@ chain::ChainOptions read_chain(YamlMap& top) {
 NetworkConfig read_network(YamlMap& top, const std::filesystem::path& file) {
   NetworkConfig network{};
   YamlMap nm = top.map("network");
-  const std::string model = nm.choice("model", {"exogenous", "replay", "agents"}, std::string("exogenous"));
+  const std::string model =
+      nm.choice("model", {"exogenous", "replay", "agents"}, std::string("exogenous"));
   if (model == "agents") {
     network.kind = NetworkModelKind::Agents;
   } else if (model == "exogenous") {
@@ -198,19 +214,22 @@ RecordConfig read_record(YamlMap& top) {
 void apply_overrides(Scenario& s, const Overrides& ov) {
   if (ov.paths) {
     if (*ov.paths < 1 || *ov.paths > kMaxPaths)
-      throw Error("--paths " + std::to_string(*ov.paths) + " is not in [1, " + std::to_string(kMaxPaths) + "]");
+      throw Error("--paths " + std::to_string(*ov.paths) + " is not in [1, " +
+                  std::to_string(kMaxPaths) + "]");
     s.paths = *ov.paths;
   }
   if (ov.days) {
     if (*ov.days < 1 || *ov.days > kMaxHorizonDays)
-      throw Error("--days " + std::to_string(*ov.days) + " is not in [1, " + std::to_string(kMaxHorizonDays) + "]");
+      throw Error("--days " + std::to_string(*ov.days) + " is not in [1, " +
+                  std::to_string(kMaxHorizonDays) + "]");
     s.horizon_days = *ov.days;
   }
   if (ov.seed) s.seed = *ov.seed;
 }
 
-Scenario build(const YAML::Node& root, const std::string& yaml_text, const std::filesystem::path& file,
-               const Overrides& ov, std::shared_ptr<const KeyOrigins> origins) {
+Scenario build(const YAML::Node& root, const std::string& yaml_text,
+               const std::filesystem::path& file, const Overrides& ov,
+               std::shared_ptr<const KeyOrigins> origins) {
   const std::string fname = file.string();
   if (!root || root.IsNull()) throw Error(fname + ": the scenario file is empty");
   YamlMap top(root, fname, "", 0, std::move(origins));
@@ -233,8 +252,11 @@ Scenario build(const YAML::Node& root, const std::string& yaml_text, const std::
   if (s.network.kind == NetworkModelKind::Agents) {
     YamlMap am = top.map("agents", true);
     s.agents = agents::parse_agents_config(am, file);
-    if (s.agents->profile == agents::RuleProfile::Reference2021 && s.price.kind != PriceModelKind::Replay)
-      top.fail("price", "must be model: replay under the reference-2021 profile (it replays the published paths)");
+    if (s.agents->profile == agents::RuleProfile::Reference2021 &&
+        s.price.kind != PriceModelKind::Replay)
+      top.fail("price",
+               "must be model: replay under the reference-2021 profile (it replays the published "
+               "paths)");
   } else if (top.has("agents")) {
     top.fail("agents", "is only used with network.model: agents");
   }
@@ -246,8 +268,9 @@ Scenario build(const YAML::Node& root, const std::string& yaml_text, const std::
 }
 }  // namespace
 
-Scenario build_scenario(const YAML::Node& root, const std::string& yaml_text, const std::filesystem::path& file,
-                        const Overrides& ov, std::shared_ptr<const KeyOrigins> origins) {
+Scenario build_scenario(const YAML::Node& root, const std::string& yaml_text,
+                        const std::filesystem::path& file, const Overrides& ov,
+                        std::shared_ptr<const KeyOrigins> origins) {
   try {
     return build(root, yaml_text, file, ov, std::move(origins));
   } catch (const YAML::Exception& e) {

@@ -16,7 +16,9 @@
 #include "engine/market/price_model.h"
 #include "engine/market/replay.h"
 
-namespace YAML { class Node; }
+namespace YAML {
+class Node;
+}
 
 namespace hashsim {
 struct KeyOrigin;  // engine/util/yaml_reader.h
@@ -47,13 +49,13 @@ const char* start_source_name(StartSource s);
 
 struct StartConditions {
   StartSource source = StartSource::Scenario;
-  std::string date;                  // YYYY-MM-DD, day 0 of the simulation
+  std::string date;  // YYYY-MM-DD, day 0 of the simulation
   double price_usd = 0.0;
   double network_hashrate_ths = 0.0;
   double difficulty = 0.0;
   double height = 0.0;
   double fee_btc_per_block = 0.0;
-  std::string provenance_json;       // filled when values came from a live/static snapshot
+  std::string provenance_json;  // filled when values came from a live/static snapshot
 };
 
 enum class PriceModelKind { Gbm, Replay };
@@ -75,23 +77,23 @@ struct FeeConfig {
 enum class NetworkModelKind { Exogenous, Replay, Agents };
 struct NetworkConfig {
   NetworkModelKind kind = NetworkModelKind::Exogenous;
-  double growth_per_year = 0.0;      // ln-growth per year of the expected hashrate
+  double growth_per_year = 0.0;  // ln-growth per year of the expected hashrate
   double vol_per_sqrt_year = 0.0;
   market::ReplaySpec replay{};
 };
 
 struct RecordConfig {
-  std::vector<Series> series;        // per-path daily series written to the file
-  int every_days = 1;                // record day 0, k, 2k, ...
-  int compression = 0;               // deflate level 0-9 (0: none, fastest)
+  std::vector<Series> series;  // per-path daily series written to the file
+  int every_days = 1;          // record day 0, k, 2k, ...
+  int compression = 0;         // deflate level 0-9 (0: none, fastest)
 };
 
 struct Scenario {
   std::string name;
   std::string description;
-  std::filesystem::path file;        // where it was loaded from
-  std::string yaml_text;             // verbatim, for provenance
-  std::string variant;               // sweep grid point, e.g. "price.vol_per_sqrt_year=0.4"
+  std::filesystem::path file;  // where it was loaded from
+  std::string yaml_text;       // verbatim, for provenance
+  std::string variant;         // sweep grid point, e.g. "price.vol_per_sqrt_year=0.4"
 
   int horizon_days = 0;
   std::int64_t paths = 0;
@@ -124,8 +126,8 @@ Scenario parse_scenario(const std::string& yaml_text, const std::filesystem::pat
 
 // From an already parsed (possibly modified, e.g. by a sweep grid) YAML document. `origins` names
 // the file of keys that came from elsewhere (the sweep file's grid), for messages.
-Scenario build_scenario(const YAML::Node& root, const std::string& yaml_text, const std::filesystem::path& file,
-                        const Overrides& overrides = {},
+Scenario build_scenario(const YAML::Node& root, const std::string& yaml_text,
+                        const std::filesystem::path& file, const Overrides& overrides = {},
                         std::shared_ptr<const KeyOrigins> origins = nullptr);
 
 // Scenario and sweep names become file names (results/<name>.h5) and HDF5 group names: why `name`

@@ -47,8 +47,8 @@ std::string set_dotted(YAML::Node root, const std::string& dotted, const YAML::N
   std::string path;
   for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
     if (cur.IsDefined() && !cur.IsNull() && !cur.IsMap())
-      return "cannot set '" + parts[i] + "' inside " + (path.empty() ? "the document" : "'" + path + "'") +
-             ", which is not a mapping";
+      return "cannot set '" + parts[i] + "' inside " +
+             (path.empty() ? "the document" : "'" + path + "'") + ", which is not a mapping";
     path += (path.empty() ? "" : ".") + parts[i];
     YAML::Node next = cur[parts[i]];
     if (!next.IsDefined() || next.IsNull()) {
@@ -59,8 +59,8 @@ std::string set_dotted(YAML::Node root, const std::string& dotted, const YAML::N
     cur.reset(next);
   }
   if (cur.IsDefined() && !cur.IsNull() && !cur.IsMap())
-    return "cannot set '" + parts.back() + "' inside " + (path.empty() ? "the document" : "'" + path + "'") +
-           ", which is not a mapping";
+    return "cannot set '" + parts.back() + "' inside " +
+           (path.empty() ? "the document" : "'" + path + "'") + ", which is not a mapping";
   cur[parts.back()] = value;
   return "";
 }
@@ -104,7 +104,8 @@ Sweep load_sweep(const std::filesystem::path& file, const Overrides& overrides) 
   if (const std::string why = name_problem(sw.name); !why.empty()) top.fail("name", why);
   YAML::Node list = top.raw("scenarios");
   if (!list.IsDefined() || !list.IsSequence() || list.size() == 0)
-    top.fail("scenarios", "must be a non-empty list of scenario files (relative to the sweep file)");
+    top.fail("scenarios",
+             "must be a non-empty list of scenario files (relative to the sweep file)");
 
   std::vector<GridAxis> axes;
   if (top.has("grid")) {
@@ -135,13 +136,16 @@ Sweep load_sweep(const std::filesystem::path& file, const Overrides& overrides) 
     for (const auto& a : axes)
       for (const auto& b : axes)
         if (b.key.size() > a.key.size() && b.key.compare(0, a.key.size() + 1, a.key + ".") == 0)
-          throw Error(fname + ":" + std::to_string(b.line) + ": grid." + shorten(b.key) + " lies inside grid." +
-                      shorten(a.key) + " (line " + std::to_string(a.line) + "); give one or the other");
+          throw Error(fname + ":" + std::to_string(b.line) + ": grid." + shorten(b.key) +
+                      " lies inside grid." + shorten(a.key) + " (line " + std::to_string(a.line) +
+                      "); give one or the other");
   }
   Overrides ov = overrides;
   if (!ov.paths && top.has("paths")) ov.paths = top.integer("paths", 1, kMaxPaths);
-  if (!ov.days && top.has("horizon_days")) ov.days = static_cast<int>(top.integer("horizon_days", 1, kMaxHorizonDays));
-  if (!ov.seed && top.has("seed")) ov.seed = static_cast<std::uint64_t>(top.integer("seed", 0, INT64_MAX));
+  if (!ov.days && top.has("horizon_days"))
+    ov.days = static_cast<int>(top.integer("horizon_days", 1, kMaxHorizonDays));
+  if (!ov.seed && top.has("seed"))
+    ov.seed = static_cast<std::uint64_t>(top.integer("seed", 0, INT64_MAX));
   top.text("description", "");
   top.finish();
 
@@ -149,12 +153,13 @@ Sweep load_sweep(const std::filesystem::path& file, const Overrides& overrides) 
   for (auto li = list.begin(); li != list.end(); ++li) {
     const YAML::Node item = *li;
     if (!item.IsScalar())
-      throw Error(fname + ":" + std::to_string(line_of(item)) + ": scenarios items must be file names");
+      throw Error(fname + ":" + std::to_string(line_of(item)) +
+                  ": scenarios items must be file names");
     std::filesystem::path sf(item.Scalar());
     if (sf.is_relative()) sf = file.parent_path() / sf;
     if (!regular_file_exists(sf))
-      throw Error(fname + ":" + std::to_string(line_of(item)) + ": scenario file " + shorten(item.Scalar()) +
-                  " not found (looked for " + shorten(sf.string()) + ")");
+      throw Error(fname + ":" + std::to_string(line_of(item)) + ": scenario file " +
+                  shorten(item.Scalar()) + " not found (looked for " + shorten(sf.string()) + ")");
     std::string text;
     const YAML::Node base = load_yaml_file(sf.string(), &text);
     if (!base || base.IsNull()) throw Error(sf.string() + ": the scenario file is empty");
@@ -171,23 +176,26 @@ Sweep load_sweep(const std::filesystem::path& file, const Overrides& overrides) 
         std::vector<std::string> created;
         const std::string why = set_dotted(doc, axes[a].key, axes[a].values[idx[a]], &created);
         if (!why.empty())
-          throw Error(fname + ":" + std::to_string(axes[a].line) + ": grid." + shorten(axes[a].key) + " " + why +
-                      " in scenario " + sf.string());
+          throw Error(fname + ":" + std::to_string(axes[a].line) + ": grid." +
+                      shorten(axes[a].key) + " " + why + " in scenario " + sf.string());
         (*origins)[axes[a].key] = {fname, axes[a].line};
         for (const auto& c : created) origins->emplace(c, KeyOrigin{fname, axes[a].line});
-        variant += (variant.empty() ? "" : ",") + axes[a].key + "=" + value_label(axes[a].values[idx[a]]);
+        variant +=
+            (variant.empty() ? "" : ",") + axes[a].key + "=" + value_label(axes[a].values[idx[a]]);
       }
       Scenario s;
       try {
         s = build_scenario(doc, text, sf, ov, origins);
       } catch (const Error& e) {
         if (variant.empty()) throw;
-        throw Error(std::string(e.what()) + " (with sweep grid point " + shorten(variant) + " from " + fname + ")");
+        throw Error(std::string(e.what()) + " (with sweep grid point " + shorten(variant) +
+                    " from " + fname + ")");
       }
       s.variant = variant;
       if (!variant.empty()) s.name += "[" + variant + "]";
       if (!names.insert(s.name).second)
-        throw Error(fname + ": two scenarios are both named '" + shorten(s.name) + "'; names must be unique");
+        throw Error(fname + ": two scenarios are both named '" + shorten(s.name) +
+                    "'; names must be unique");
       sw.scenarios.push_back(std::move(s));
       std::size_t a = 0;
       for (; a < axes.size(); ++a) {
@@ -204,8 +212,8 @@ Sweep load_sweep(const std::filesystem::path& file, const Overrides& overrides) 
 
 namespace hashsim::scenario {
 
-Scenario load_scenario_with_keys(const std::filesystem::path& file, const std::vector<KeyOverride>& keys,
-                                 const Overrides& overrides) {
+Scenario load_scenario_with_keys(const std::filesystem::path& file,
+                                 const std::vector<KeyOverride>& keys, const Overrides& overrides) {
   std::string text;
   YAML::Node doc = load_yaml_file(file.string(), &text);
   if (!doc || doc.IsNull()) throw Error(file.string() + ": the scenario file is empty");
@@ -217,7 +225,8 @@ Scenario load_scenario_with_keys(const std::filesystem::path& file, const std::v
     try {
       value = YAML::Load(k.yaml_value);
     } catch (const YAML::Exception& e) {
-      throw Error("override " + shorten(k.key) + ": value '" + shorten(k.yaml_value) + "' is not YAML (" + e.msg + ")");
+      throw Error("override " + shorten(k.key) + ": value '" + shorten(k.yaml_value) +
+                  "' is not YAML (" + e.msg + ")");
     }
     std::vector<std::string> created;
     const std::string why = set_dotted(doc, k.key, value, &created);
@@ -231,7 +240,8 @@ Scenario load_scenario_with_keys(const std::filesystem::path& file, const std::v
     s = build_scenario(doc, text, file, overrides, origins);
   } catch (const Error& e) {
     if (variant.empty()) throw;
-    throw Error(std::string(e.what()) + " (with overrides " + shorten(variant) + " on " + file.string() + ")");
+    throw Error(std::string(e.what()) + " (with overrides " + shorten(variant) + " on " +
+                file.string() + ")");
   }
   s.variant = variant;
   return s;

@@ -28,7 +28,8 @@ struct KeyOverride {
 // Loads a scenario file with dotted keys set (created when the file leaves them at their
 // default), then validates it as load_scenario does; errors name the file, line and key. The
 // scenario's `variant` records the keys ("price.vol_per_sqrt_year=0.8").
-Scenario load_scenario_with_keys(const std::filesystem::path& file, const std::vector<KeyOverride>& keys,
+Scenario load_scenario_with_keys(const std::filesystem::path& file,
+                                 const std::vector<KeyOverride>& keys,
                                  const Overrides& overrides = {});
 
 }  // namespace hashsim::scenario

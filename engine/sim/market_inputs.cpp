@@ -11,7 +11,8 @@ MarketInputs MarketInputs::load(const scenario::Scenario& s) {
   if (s.network.kind == scenario::NetworkModelKind::Replay)
     in.network = market::ReplaySeries::load(s.network.replay, s.horizon_days);
   if (s.agents) {
-    in.agents = agents::build_archetype_table(*s.agents, s.start.network_hashrate_ths, s.start.date, s.horizon_days);
+    in.agents = agents::build_archetype_table(*s.agents, s.start.network_hashrate_ths, s.start.date,
+                                              s.horizon_days);
     if (s.agents->profile == agents::RuleProfile::Reference2021)
       in.reward = market::ReplaySeries::load(s.agents->reference.reward, s.horizon_days);
   }

@@ -24,11 +24,16 @@ struct OutputLayout {
   int archetype_every_days = 0;
   int archetype_days = 0;
   std::vector<io::OutputSpec> specs;
-  std::size_t slot(io::schema::ArchetypeFinal f) const { return first_archetype_final + io::schema::slot(f); }
+  std::size_t slot(io::schema::ArchetypeFinal f) const {
+    return first_archetype_final + io::schema::slot(f);
+  }
   std::size_t slot(io::schema::Fleet f) const { return first_fleet + io::schema::slot(f); }
-  std::size_t slot(io::schema::ArchetypeSeries f) const { return first_archetype_series + io::schema::slot(f); }
+  std::size_t slot(io::schema::ArchetypeSeries f) const {
+    return first_archetype_series + io::schema::slot(f);
+  }
 };
 
-OutputLayout make_output_layout(const scenario::Scenario& s, std::size_t n_archetypes, std::size_t n_fleets);
+OutputLayout make_output_layout(const scenario::Scenario& s, std::size_t n_archetypes,
+                                std::size_t n_fleets);
 
 }  // namespace hashsim::sim

@@ -13,7 +13,8 @@ using io::schema::ArchetypeFinal;
 using io::schema::ArchetypeSeries;
 using io::schema::Fleet;
 
-PathSimulator::PathSimulator(const scenario::Scenario& s, const MarketInputs& inputs, const OutputLayout& layout)
+PathSimulator::PathSimulator(const scenario::Scenario& s, const MarketInputs& inputs,
+                             const OutputLayout& layout)
     : s_(s), in_(inputs), layout_(layout), price_model_(s.price.gbm), fee_model_(s.fees.lognormal) {
   for (int& slot : slot_of_series_) slot = -1;
   for (std::size_t i = 0; i < s.record.series.size(); ++i)
@@ -61,7 +62,8 @@ void PathSimulator::record_agents_day(int day, double price_usd, double* const* 
     const std::size_t rec = static_cast<std::size_t>(day / layout_.archetype_every_days);
     for (std::size_t a = 0; a < layout_.n_archetypes; ++a) {
       outputs[layout_.slot(ArchetypeSeries::MachinesOn)][a * days + rec] = miners_.machines_on[a];
-      outputs[layout_.slot(ArchetypeSeries::PositionUsd)][a * days + rec] = miners_.usd[a] + miners_.btc[a] * price_usd;
+      outputs[layout_.slot(ArchetypeSeries::PositionUsd)][a * days + rec] =
+          miners_.usd[a] + miners_.btc[a] * price_usd;
     }
   }
 }
@@ -74,7 +76,8 @@ void PathSimulator::record_agents_final(double* const* outputs) {
     outputs[layout_.slot(ArchetypeFinal::Usd)][a] = miners_.usd[a];
     outputs[layout_.slot(ArchetypeFinal::Btc)][a] = miners_.btc[a];
     outputs[layout_.slot(ArchetypeFinal::ProfitTotalUsd)][a] = miners_.profit_total_usd[a];
-    outputs[layout_.slot(ArchetypeFinal::HashrateThs)][a] = miners_.machines_on[a] * agents::hashrate_ths_in_force(t, miners_)[a];
+    outputs[layout_.slot(ArchetypeFinal::HashrateThs)][a] =
+        miners_.machines_on[a] * agents::hashrate_ths_in_force(t, miners_)[a];
   }
 }
 
@@ -98,8 +101,9 @@ void PathSimulator::simulate_chain_model(std::uint64_t path_index, double* const
 
   // Exogenous hashrate: ln R += (g - v^2/2) dt + v sqrt(dt) Z, so E[R_t] = R_0 e^(g t).
   const double dt = 1.0 / market::kDaysPerYear;
-  const double hr_drift =
-      (s_.network.growth_per_year - 0.5 * s_.network.vol_per_sqrt_year * s_.network.vol_per_sqrt_year) * dt;
+  const double hr_drift = (s_.network.growth_per_year -
+                           0.5 * s_.network.vol_per_sqrt_year * s_.network.vol_per_sqrt_year) *
+                          dt;
   const double hr_diff = s_.network.vol_per_sqrt_year * std::sqrt(dt);
 
   double log_price = std::log(price_replay ? price_replay[0] : s_.start.price_usd);
@@ -145,27 +149,34 @@ void PathSimulator::simulate_chain_model(std::uint64_t path_index, double* const
     }
     const double day_hashrate = hashrate * online_share;
     const chain::ChainDay day = chain_.advance_day(day_hashrate, block_rng);
-    const double hashprice_btc = day_hashrate > 0.0 ? (day.subsidy_btc + day.blocks * fee) / day_hashrate : 0.0;
+    const double hashprice_btc =
+        day_hashrate > 0.0 ? (day.subsidy_btc + day.blocks * fee) / day_hashrate : 0.0;
 
     if (with_agents) {
       const double subsidy_per_block =
-          static_cast<double>(chain::block_subsidy_sat(static_cast<std::int64_t>(day.height_end))) / 1e8;
+          static_cast<double>(chain::block_subsidy_sat(static_cast<std::int64_t>(day.height_end))) /
+          1e8;
       const double decision_hashprice_usd =
-          day_hashrate > 0.0 ? chain::kSecondsPerDay / chain::kTargetBlockTimeS * (subsidy_per_block + fee) * price / day_hashrate
+          day_hashrate > 0.0 ? chain::kSecondsPerDay / chain::kTargetBlockTimeS *
+                                   (subsidy_per_block + fee) * price / day_hashrate
                              : 0.0;
-      const agents::RewardOutlook outlook = agents::reward_outlook(day.height_end, subsidy_per_block, fee);
+      const agents::RewardOutlook outlook =
+          agents::reward_outlook(day.height_end, subsidy_per_block, fee);
       if (d == 0) {
-        agents::seed_default(*in_.agents, s_.agents->rules, miners_, decision_hashprice_usd, outlook);
+        agents::seed_default(*in_.agents, s_.agents->rules, miners_, decision_hashprice_usd,
+                             outlook);
       } else {
-        hashrate = agents::step_default(*in_.agents, s_.agents->rules, miners_, d, price, hashprice_btc,
-                                        decision_hashprice_usd, outlook, online_share);
+        hashrate =
+            agents::step_default(*in_.agents, s_.agents->rules, miners_, d, price, hashprice_btc,
+                                 decision_hashprice_usd, outlook, online_share);
       }
       record_agents_day(d, price, outputs);
     }
 
     if (d % every == 0) {
-      const double values[scenario::kSeriesCount] = {price,       fee,         day_hashrate,  day.difficulty,
-                                                      day.height_end, day.blocks, hashprice_btc, hashprice_btc * price};
+      const double values[scenario::kSeriesCount] = {
+          price,          fee,        day_hashrate,  day.difficulty,
+          day.height_end, day.blocks, hashprice_btc, hashprice_btc * price};
       record_series(rec++, values, outputs);
     }
   }
@@ -182,7 +193,8 @@ void PathSimulator::simulate_reference_2021(std::uint64_t path_index, double* co
   const double* prices = in_.price->path_row(path_index);
   const double* rewards = in_.reward->path_row(path_index);
   const double subsidy =
-      static_cast<double>(chain::block_subsidy_sat(static_cast<std::int64_t>(s_.start.height))) / 1e8;
+      static_cast<double>(chain::block_subsidy_sat(static_cast<std::int64_t>(s_.start.height))) /
+      1e8;
   double prev_hashrate = t.initial_network_hashrate_ths();
   const int every = s_.record.every_days;
   int rec = 0;
@@ -191,20 +203,22 @@ void PathSimulator::simulate_reference_2021(std::uint64_t path_index, double* co
     const double reward = rewards[d];
     const double day_hashrate = prev_hashrate;  // revenue of day d is shared by H_{d-1}
     if (d > 0) {
-      prev_hashrate = agents::step_reference_2021(t, s_.agents->reference, miners_, d - 1, price, reward, prev_hashrate);
+      prev_hashrate = agents::step_reference_2021(t, s_.agents->reference, miners_, d - 1, price,
+                                                  reward, prev_hashrate);
     }
     record_agents_day(d, price, outputs);
     if (d % every == 0) {
       const double hashprice_btc = reward / day_hashrate;
       // The reference reports the hashrate after the day's update (H_d).
-      const double values[scenario::kSeriesCount] = {price,
-                                                      reward / 144.0 - subsidy,
-                                                      prev_hashrate,
-                                                      prev_hashrate * 1e12 * chain::kTargetBlockTimeS / chain::kHashesPerDifficulty,
-                                                      s_.start.height + 144.0 * d,
-                                                      144.0,
-                                                      hashprice_btc,
-                                                      hashprice_btc * price};
+      const double values[scenario::kSeriesCount] = {
+          price,
+          reward / 144.0 - subsidy,
+          prev_hashrate,
+          prev_hashrate * 1e12 * chain::kTargetBlockTimeS / chain::kHashesPerDifficulty,
+          s_.start.height + 144.0 * d,
+          144.0,
+          hashprice_btc,
+          hashprice_btc * price};
       record_series(rec++, values, outputs);
     }
   }

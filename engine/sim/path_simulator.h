@@ -27,7 +27,8 @@ namespace hashsim::sim {
 
 class PathSimulator {
  public:
-  PathSimulator(const scenario::Scenario& s, const MarketInputs& inputs, const OutputLayout& layout);
+  PathSimulator(const scenario::Scenario& s, const MarketInputs& inputs,
+                const OutputLayout& layout);
   // outputs[k] points at layout.specs[k].per_path_size() doubles for this path.
   void simulate(std::uint64_t path_index, double* const* outputs);
 
@@ -35,7 +36,8 @@ class PathSimulator {
   void simulate_chain_model(std::uint64_t path_index, double* const* outputs);
   void simulate_reference_2021(std::uint64_t path_index, double* const* outputs);
   // Writes the recorded core series of one recorded day (values in Series order).
-  void record_series(int rec, const double (&values)[scenario::kSeriesCount], double* const* outputs) const;
+  void record_series(int rec, const double (&values)[scenario::kSeriesCount],
+                     double* const* outputs) const;
   void record_agents_day(int day, double price_usd, double* const* outputs);
   void record_agents_final(double* const* outputs);
 

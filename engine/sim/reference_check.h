@@ -14,23 +14,23 @@
 namespace hashsim::sim {
 
 struct ReferenceCheck {
-  std::string scenario;                 // article scenario, e.g. "historical"
+  std::string scenario;  // article scenario, e.g. "historical"
   double max_hashrate_rel_error = 0.0;
   int worst_hashrate_day = 0;
   double max_fleet_rel_error = 0.0;
-  std::string worst_fleet;              // "Long BTC / Antminer S9 / 0.04 / BTC day 37"
+  std::string worst_fleet;  // "Long BTC / Antminer S9 / 0.04 / BTC day 37"
   std::size_t fleets_compared = 0;
   double final_hashrate_ths = 0.0, published_final_hashrate_ths = 0.0;
 };
 
 // Runs scenarios/reference-2021/<scenario>.yaml (all 25 trials) and compares with
 // <data_dir>/env_values_<scenario>.csv and user_values_<scenario>.csv.
-ReferenceCheck check_reference_2021(const std::filesystem::path& scenario_file, const std::filesystem::path& data_dir,
-                                    int threads);
+ReferenceCheck check_reference_2021(const std::filesystem::path& scenario_file,
+                                    const std::filesystem::path& data_dir, int threads);
 
 inline const std::vector<std::string>& reference_2021_scenarios() {
-  static const std::vector<std::string> names{"historical", "bearish", "corrections", "historical-machines",
-                                              "bearish-opex"};
+  static const std::vector<std::string> names{"historical", "bearish", "corrections",
+                                              "historical-machines", "bearish-opex"};
   return names;
 }
 

@@ -29,7 +29,9 @@ struct Block {
 class Progress {
  public:
   Progress(bool enabled, std::string label, std::uint64_t total)
-      : enabled_(enabled && ::isatty(STDERR_FILENO)), label_(std::move(label)), total_(total),
+      : enabled_(enabled && ::isatty(STDERR_FILENO)),
+        label_(std::move(label)),
+        total_(total),
         start_(std::chrono::steady_clock::now()) {}
   void update(std::uint64_t done) {
     if (!enabled_) return;
@@ -40,7 +42,8 @@ class Progress {
     const double rate = secs > 0 ? static_cast<double>(done) / secs : 0.0;
     const double eta = rate > 0 ? static_cast<double>(total_ - done) / rate : 0.0;
     std::fprintf(stderr, "\r%s: %llu/%llu paths, %.0f paths/s, ETA %.0f s   ", label_.c_str(),
-                 static_cast<unsigned long long>(done), static_cast<unsigned long long>(total_), rate, eta);
+                 static_cast<unsigned long long>(done), static_cast<unsigned long long>(total_),
+                 rate, eta);
     if (done == total_) std::fprintf(stderr, "\n");
     std::fflush(stderr);
   }
@@ -57,7 +60,8 @@ std::vector<io::OutputSpec> output_specs(const scenario::Scenario& s) {
   if (!s.agents) return make_output_layout(s, 0, 0).specs;
   // Only the agent table is needed for the shapes, not the replayed series that
   // MarketInputs::load would also read.
-  const agents::ArchetypeTable t = agents::build_archetype_table(*s.agents, s.start.network_hashrate_ths, s.start.date, s.horizon_days);
+  const agents::ArchetypeTable t = agents::build_archetype_table(
+      *s.agents, s.start.network_hashrate_ths, s.start.date, s.horizon_days);
   return make_output_layout(s, t.size(), t.n_observers).specs;
 }
 
@@ -89,7 +93,8 @@ void write_agent_metadata(hid_t group, const agents::ArchetypeTable& t) {
 
 namespace {
 OutputLayout layout_for(const scenario::Scenario& s, const MarketInputs& inputs) {
-  return make_output_layout(s, inputs.agents ? inputs.agents->size() : 0, inputs.agents ? inputs.agents->n_observers : 0);
+  return make_output_layout(s, inputs.agents ? inputs.agents->size() : 0,
+                            inputs.agents ? inputs.agents->n_observers : 0);
 }
 
 // The pipeline shared by run_scenario and run_paths: blocks of paths are cut serially, simulated
@@ -97,9 +102,11 @@ OutputLayout layout_for(const scenario::Scenario& s, const MarketInputs& inputs)
 // path order, with at most 2 x threads blocks in flight.
 void run_pipeline(const scenario::Scenario& s, const MarketInputs& inputs, std::uint64_t first_path,
                   std::uint64_t n_paths, const RunOptions& options, const BlockSink& sink) {
-  const int threads = options.threads > 0 ? options.threads
-                                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
+  const int threads = options.threads > 0
+                          ? options.threads
+                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  tbb::global_control limit(tbb::global_control::max_allowed_parallelism,
+                            static_cast<std::size_t>(threads));
 
   const OutputLayout layout = layout_for(s, inputs);
   const auto& specs = layout.specs;
@@ -107,7 +114,8 @@ void run_pipeline(const scenario::Scenario& s, const MarketInputs& inputs, std::
   const std::uint64_t n_blocks = (n_paths + block - 1) / block;
 
   tbb::enumerable_thread_specific<std::unique_ptr<PathSimulator>> workers;
-  Progress progress(options.progress, options.progress_label.empty() ? s.name : options.progress_label, n_paths);
+  Progress progress(options.progress,
+                    options.progress_label.empty() ? s.name : options.progress_label, n_paths);
 
   const auto shard_size = static_cast<std::uint64_t>(std::max(1, options.shard.size));
   const auto shard_rank = static_cast<std::uint64_t>(options.shard.rank);
@@ -127,7 +135,8 @@ void run_pipeline(const scenario::Scenario& s, const MarketInputs& inputs, std::
             b->first_path = first_path + next_block * block;
             b->n_paths = std::min(block, n_paths - next_block * block);
             b->data.resize(specs.size());
-            for (std::size_t k = 0; k < specs.size(); ++k) b->data[k].resize(b->n_paths * specs[k].per_path_size());
+            for (std::size_t k = 0; k < specs.size(); ++k)
+              b->data[k].resize(b->n_paths * specs[k].per_path_size());
             ++next_block;
             return b;
           }) &
@@ -138,7 +147,8 @@ void run_pipeline(const scenario::Scenario& s, const MarketInputs& inputs, std::
                 if (!w) w = std::make_unique<PathSimulator>(s, inputs, layout);
                 std::vector<double*> out(specs.size());
                 for (std::uint64_t p = 0; p < b->n_paths; ++p) {
-                  for (std::size_t k = 0; k < specs.size(); ++k) out[k] = b->data[k].data() + p * specs[k].per_path_size();
+                  for (std::size_t k = 0; k < specs.size(); ++k)
+                    out[k] = b->data[k].data() + p * specs[k].per_path_size();
                   w->simulate(b->first_path + p, out.data());
                 }
                 return b;
@@ -156,7 +166,8 @@ void run_pipeline(const scenario::Scenario& s, const MarketInputs& inputs, std::
 
 }  // namespace
 
-RunStats run_scenario(const scenario::Scenario& s, io::ScenarioWriter& writer, const RunOptions& options) {
+RunStats run_scenario(const scenario::Scenario& s, io::ScenarioWriter& writer,
+                      const RunOptions& options) {
   const auto t0 = std::chrono::steady_clock::now();
   const auto n_paths = static_cast<std::uint64_t>(s.paths);
   RunStats st;

@@ -39,7 +39,8 @@ void write_agent_metadata(hid_t group, const agents::ArchetypeTable& t);
 // Runs every path of the scenario and writes it through `writer` (then finishes the scenario,
 // folding summaries). With options.shard.size > 1 this is rank 0: it simulates its own blocks and
 // receives the others' from run_scenario_shard, writing every block in path order.
-RunStats run_scenario(const scenario::Scenario& s, io::ScenarioWriter& writer, const RunOptions& options);
+RunStats run_scenario(const scenario::Scenario& s, io::ScenarioWriter& writer,
+                      const RunOptions& options);
 // The other ranks' side of run_scenario: simulates this rank's blocks and sends them to rank 0.
 RunStats run_scenario_shard(const scenario::Scenario& s, const RunOptions& options);
 

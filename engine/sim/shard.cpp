@@ -27,7 +27,8 @@ void check(int rc, const char* what) {
 bool mpi_built() { return true; }
 
 void shard_init(int* argc, char*** argv) {
-  const bool launched = std::getenv("OMPI_COMM_WORLD_SIZE") || std::getenv("PMI_SIZE") || std::getenv("PMIX_RANK");
+  const bool launched =
+      std::getenv("OMPI_COMM_WORLD_SIZE") || std::getenv("PMI_SIZE") || std::getenv("PMIX_RANK");
   if (!launched) return;
   int provided = 0;
   check(MPI_Init_thread(argc, argv, MPI_THREAD_SERIALIZED, &provided), "MPI_Init_thread");
@@ -70,7 +71,9 @@ void shard_recv(int source, double* data, std::uint64_t count) {
   std::uint64_t done = 0;
   do {
     const auto n = static_cast<int>(std::min(kPiece, count - done));
-    check(MPI_Recv(data + done, n, MPI_DOUBLE, source, kBlockTag, MPI_COMM_WORLD, MPI_STATUS_IGNORE), "MPI_Recv");
+    check(
+        MPI_Recv(data + done, n, MPI_DOUBLE, source, kBlockTag, MPI_COMM_WORLD, MPI_STATUS_IGNORE),
+        "MPI_Recv");
     done += static_cast<std::uint64_t>(n);
   } while (done < count);
 }
@@ -80,7 +83,8 @@ void shard_broadcast(std::string& bytes) {
   auto n = static_cast<unsigned long long>(bytes.size());
   check(MPI_Bcast(&n, 1, MPI_UNSIGNED_LONG_LONG, 0, MPI_COMM_WORLD), "MPI_Bcast");
   bytes.resize(n);
-  if (n > 0) check(MPI_Bcast(bytes.data(), static_cast<int>(n), MPI_CHAR, 0, MPI_COMM_WORLD), "MPI_Bcast");
+  if (n > 0)
+    check(MPI_Bcast(bytes.data(), static_cast<int>(n), MPI_CHAR, 0, MPI_COMM_WORLD), "MPI_Bcast");
 }
 
 #else  // built without MPI: one rank
@@ -91,8 +95,12 @@ void shard_finalize() {}
 void shard_abort(int code) { std::_Exit(code); }
 Shard shard_world() { return {}; }
 void shard_barrier() {}
-void shard_send(int, const double*, std::uint64_t) { throw Error("internal: MPI send in a build without MPI"); }
-void shard_recv(int, double*, std::uint64_t) { throw Error("internal: MPI receive in a build without MPI"); }
+void shard_send(int, const double*, std::uint64_t) {
+  throw Error("internal: MPI send in a build without MPI");
+}
+void shard_recv(int, double*, std::uint64_t) {
+  throw Error("internal: MPI receive in a build without MPI");
+}
 void shard_broadcast(std::string&) {}
 
 #endif

@@ -17,9 +17,10 @@ void apply_start_sources(std::vector<scenario::Scenario>& list, bool require_liv
   if (require_live)
     for (const auto& s : list)
       if (s.start.source == scenario::StartSource::Scenario)
-        throw live::NotLiveError("scenario '" + s.name + "' (" + s.file.string() +
-                                 ") takes its start values from the scenario file (start.source: scenario), not "
-                                 "from live data; set start.source: live in it");
+        throw live::NotLiveError(
+            "scenario '" + s.name + "' (" + s.file.string() +
+            ") takes its start values from the scenario file (start.source: scenario), not "
+            "from live data; set start.source: live in it");
   for (auto& s : list) {
     if (s.start.source == scenario::StartSource::Scenario) continue;
     auto it = filled.find(s.start.source);
@@ -55,8 +56,9 @@ void broadcast_starts(std::vector<scenario::Scenario>& list) {
   std::string bytes;
   for (const auto& s : list) {
     const auto& st = s.start;
-    const double values[] = {st.price_usd, st.network_hashrate_ths, st.difficulty, st.height, st.fee_btc_per_block,
-                             static_cast<double>(static_cast<int>(st.source))};
+    const double values[] = {
+        st.price_usd, st.network_hashrate_ths, st.difficulty,
+        st.height,    st.fee_btc_per_block,    static_cast<double>(static_cast<int>(st.source))};
     append_field(bytes, std::string(reinterpret_cast<const char*>(values), sizeof values));
     append_field(bytes, st.date);
     append_field(bytes, st.provenance_json);
@@ -85,8 +87,9 @@ void simulate_to_file(std::vector<scenario::Scenario> list, const std::filesyste
                       const std::string& command_line, const SimulateFileOptions& options) {
   const Shard world = options.run.shard;
   if (world.size > 1 && options.overwrite == Overwrite::kResume)
-    throw Error("--resume does not work under mpirun (the partial file's blocks are not sharded); "
-                "run again without --resume");
+    throw Error(
+        "--resume does not work under mpirun (the partial file's blocks are not sharded); "
+        "run again without --resume");
   if (world.rank == 0) apply_start_sources(list, options.require_live);
   if (world.size > 1) broadcast_starts(list);
   if (world.rank != 0) {
@@ -95,16 +98,17 @@ void simulate_to_file(std::vector<scenario::Scenario> list, const std::filesyste
     return;
   }
   io::ResultsFile file(output, command_line, options.overwrite);
-  if (file.resumed() && options.verbosity >= 0) std::fprintf(stderr, "resuming %s.partial\n", output.c_str());
+  if (file.resumed() && options.verbosity >= 0)
+    std::fprintf(stderr, "resuming %s.partial\n", output.c_str());
   for (const auto& s : list) {
     io::ScenarioWriter& w = file.begin_scenario(s, output_specs(s));
     RunOptions o = options.run;
     o.progress_label = s.name;
     const auto st = run_scenario(s, w, o);
     if (options.verbosity > 0)
-      std::fprintf(stderr, "%s: %llu paths x %d days in %.2f s (%.0f path-days/s)\n", s.name.c_str(),
-                   static_cast<unsigned long long>(st.paths), s.horizon_days, st.seconds,
-                   static_cast<double>(st.paths) * s.horizon_days / st.seconds);
+      std::fprintf(stderr, "%s: %llu paths x %d days in %.2f s (%.0f path-days/s)\n",
+                   s.name.c_str(), static_cast<unsigned long long>(st.paths), s.horizon_days,
+                   st.seconds, static_cast<double>(st.paths) * s.horizon_days / st.seconds);
   }
   file.commit();
 }

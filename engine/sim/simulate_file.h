@@ -14,14 +14,14 @@ namespace hashsim::sim {
 // start: {source: static|live|cached} takes its values from the live-data layer. One snapshot per
 // source for the whole command, so a sweep of many grid points makes one round of provider calls
 // and every point starts from the same state. require_live (`--require-live`): throws
-// live::NotLiveError, before any output is opened, when a start value is not live (a static default,
-// a stale value) or a scenario does not take its start from the live-data layer at all
+// live::NotLiveError, before any output is opened, when a start value is not live (a static
+// default, a stale value) or a scenario does not take its start from the live-data layer at all
 // (start.source: scenario), naming them.
 void apply_start_sources(std::vector<scenario::Scenario>& list, bool require_live = false);
 
 struct SimulateFileOptions {
-  RunOptions run;      // progress_label is set per scenario
-  int verbosity = 0;   // > 0: a timing line per scenario on stderr
+  RunOptions run;     // progress_label is set per scenario
+  int verbosity = 0;  // > 0: a timing line per scenario on stderr
   // What may happen to an existing output (engine/util/atomic_file.h); kResume continues a
   // killed run's <output>.partial from its last complete block of paths.
   Overwrite overwrite = Overwrite::kReplace;

@@ -38,7 +38,8 @@ OperatingTerms site_terms(const SiteConfig& c, double fx) {
   t.overhead_power_fraction = c.overhead_power_fraction;
   t.uptime_fraction = c.uptime_fraction;
   t.pool_fee_fraction = c.pool_fee_fraction;
-  t.fixed_cost_per_miner_per_year = c.other_opex_per_miner_per_year + 12.0 * c.hosting_fee_per_miner_per_month;
+  t.fixed_cost_per_miner_per_year =
+      c.other_opex_per_miner_per_year + 12.0 * c.hosting_fee_per_miner_per_month;
   t.resale_fraction = c.resale_fraction;
   t.fx_usd_to_site = fx;
   t.policy = c.policy;
@@ -62,15 +63,17 @@ OperatingTerms hosted_terms(const SiteConfig& c, double fx) {
 MinerEconomics miner_economics(const MinerOffer& m, const OperatingTerms& t, double hashprice) {
   MinerEconomics e;
   e.offer = m;
-  e.energy_kwh_per_day = m.power_kw() * (1.0 + t.overhead_power_fraction) * kHoursPerDay * t.uptime_fraction;
+  e.energy_kwh_per_day =
+      m.power_kw() * (1.0 + t.overhead_power_fraction) * kHoursPerDay * t.uptime_fraction;
   const double fixed_per_day = t.fixed_cost_per_miner_per_year / kDaysPerYear;
   e.cost_per_day_site_ccy = e.energy_kwh_per_day * t.power_price_per_kwh + fixed_per_day;
-  e.revenue_per_day_site_ccy =
-      m.hashrate_ths * hashprice * t.uptime_fraction * (1.0 - t.pool_fee_fraction) * t.fx_usd_to_site;
+  e.revenue_per_day_site_ccy = m.hashrate_ths * hashprice * t.uptime_fraction *
+                               (1.0 - t.pool_fee_fraction) * t.fx_usd_to_site;
   e.profit_per_day_site_ccy = e.revenue_per_day_site_ccy - e.cost_per_day_site_ccy;
   e.payback_days = e.viable() ? m.price_site_ccy / e.profit_per_day_site_ccy : kNaN;
   // profit(p) = revenue - energy p - fixed = 0  =>  p* = (revenue - fixed) / energy
-  e.breakeven_power_price_per_kwh = (e.revenue_per_day_site_ccy - fixed_per_day) / e.energy_kwh_per_day;
+  e.breakeven_power_price_per_kwh =
+      (e.revenue_per_day_site_ccy - fixed_per_day) / e.energy_kwh_per_day;
   e.npv_p50_site_ccy = kNaN;
   e.prob_npv_positive = kNaN;
   return e;
@@ -79,19 +82,23 @@ MinerEconomics miner_economics(const MinerOffer& m, const OperatingTerms& t, dou
 namespace {
 std::int64_t miners_that_fit(double effective_kw, double miner_kw_incl_overhead) {
   // The relative nudge keeps an exact fit (950 kW / 3.8 kW = 250) from flooring to 249 on rounding.
-  return static_cast<std::int64_t>(std::floor(effective_kw / miner_kw_incl_overhead * (1.0 + 1e-12)));
+  return static_cast<std::int64_t>(
+      std::floor(effective_kw / miner_kw_incl_overhead * (1.0 + 1e-12)));
 }
 }  // namespace
 
-Selection select_miner(const std::vector<MinerOffer>& offers, const OperatingTerms& t, double hashprice,
-                       const std::vector<double>& grid, const std::string& forced, double effective_kw) {
+Selection select_miner(const std::vector<MinerOffer>& offers, const OperatingTerms& t,
+                       double hashprice, const std::vector<double>& grid, const std::string& forced,
+                       double effective_kw) {
   Selection s;
   s.hashprice_usd_per_th_day = hashprice;
   s.power_price_per_kwh = t.power_price_per_kwh;
   s.grid_power_prices_per_kwh = grid;
   for (const auto& o : offers) {
     MinerEconomics e = miner_economics(o, t, hashprice);
-    e.n_fit = effective_kw > 0.0 ? miners_that_fit(effective_kw, o.power_kw() * (1.0 + t.overhead_power_fraction)) : 1;
+    e.n_fit = effective_kw > 0.0
+                  ? miners_that_fit(effective_kw, o.power_kw() * (1.0 + t.overhead_power_fraction))
+                  : 1;
     s.miners.push_back(e);
   }
   bool any_viable = false;
@@ -100,27 +107,32 @@ Selection select_miner(const std::vector<MinerOffer>& offers, const OperatingTer
     any_viable = any_viable || e.viable();
     if (!forced.empty()) {
       if (e.offer.name == forced) s.chosen = i;
-    } else if (e.viable() && e.n_fit > 0 && (!s.chosen || e.payback_days < s.miners[*s.chosen].payback_days)) {
+    } else if (e.viable() && e.n_fit > 0 &&
+               (!s.chosen || e.payback_days < s.miners[*s.chosen].payback_days)) {
       s.chosen = i;
     }
   }
   if (!forced.empty() && s.chosen) {
     s.reason = "chosen in the site file (miners.choose)";
-    if (!s.miners[*s.chosen].viable()) s.reason += "; NOTE: it loses money in year 1 at this power price";
+    if (!s.miners[*s.chosen].viable())
+      s.reason += "; NOTE: it loses money in year 1 at this power price";
   } else if (s.chosen) {
-    s.reason = "shortest year-1 simple payback among the miners that fit the site and have positive year-1 profit";
+    s.reason =
+        "shortest year-1 simple payback among the miners that fit the site and have positive "
+        "year-1 profit";
   } else if (any_viable) {
     s.reason = "no miner with positive year-1 profit fits the site's usable power (" +
                num_text("%.3f", effective_kw) + " kW)";
   } else {
     s.reason = "no viable miner at this power price (" + price_text(t.power_price_per_kwh) +
                "): every miner's year-1 revenue per day is below its running cost";
-    const auto best = std::max_element(s.miners.begin(), s.miners.end(), [](const auto& x, const auto& y) {
-      return x.breakeven_power_price_per_kwh < y.breakeven_power_price_per_kwh;
-    });
+    const auto best =
+        std::max_element(s.miners.begin(), s.miners.end(), [](const auto& x, const auto& y) {
+          return x.breakeven_power_price_per_kwh < y.breakeven_power_price_per_kwh;
+        });
     if (best != s.miners.end())
-      s.reason += "; the highest breakeven is " + price_text(best->breakeven_power_price_per_kwh) + " (" +
-                  best->offer.name + ")";
+      s.reason += "; the highest breakeven is " + price_text(best->breakeven_power_price_per_kwh) +
+                  " (" + best->offer.name + ")";
   }
   for (double p : grid) {
     OperatingTerms tp = t;
@@ -141,7 +153,8 @@ double Plant::peak_price_in_year(int t) const {
   return terms.tariff.peak_price_per_kwh * std::pow(1.0 + terms.escalation_per_year, t - 1);
 }
 double Plant::terminal_value(int years_operated) const {
-  const double book = capex_infra_site_ccy * std::max(0.0, 1.0 - static_cast<double>(years_operated) / infra_life_years);
+  const double book = capex_infra_site_ccy *
+                      std::max(0.0, 1.0 - static_cast<double>(years_operated) / infra_life_years);
   return terms.resale_fraction * capex_miners_site_ccy + infra_recovery_of_book * book;
 }
 
@@ -152,14 +165,15 @@ Plant make_plant(const MinerOffer& m, const OperatingTerms& t, std::int64_t n) {
   p.n_miners = n;
   const double nd = static_cast<double>(n);
   p.hashrate_ths = nd * m.hashrate_ths;
-  p.energy_kwh_per_day = nd * m.power_kw() * (1.0 + t.overhead_power_fraction) * kHoursPerDay * t.uptime_fraction;
+  p.energy_kwh_per_day =
+      nd * m.power_kw() * (1.0 + t.overhead_power_fraction) * kHoursPerDay * t.uptime_fraction;
   p.capex_miners_site_ccy = nd * m.price_site_ccy;
   p.fixed_cost_per_year_site_ccy = nd * t.fixed_cost_per_miner_per_year;
   return p;
 }
 
-SiteBuild build_site(double site_power_kw, double load_factor, const MinerEconomics& chosen, const OperatingTerms& t,
-                     const InfrastructureConfig& infra) {
+SiteBuild build_site(double site_power_kw, double load_factor, const MinerEconomics& chosen,
+                     const OperatingTerms& t, const InfrastructureConfig& infra) {
   SiteBuild b;
   b.site_power_kw = site_power_kw;
   b.effective_power_kw = site_power_kw * load_factor;
@@ -174,7 +188,8 @@ SiteBuild build_site(double site_power_kw, double load_factor, const MinerEconom
   b.power_cost_per_day_site_ccy = b.plant.energy_kwh_per_day * t.power_price_per_kwh;
   b.other_cost_per_day_site_ccy = b.plant.fixed_cost_per_year_site_ccy / kDaysPerYear;
   b.revenue_per_day_site_ccy = static_cast<double>(n) * chosen.revenue_per_day_site_ccy;
-  b.gross_profit_per_day_site_ccy = b.revenue_per_day_site_ccy - b.power_cost_per_day_site_ccy - b.other_cost_per_day_site_ccy;
+  b.gross_profit_per_day_site_ccy =
+      b.revenue_per_day_site_ccy - b.power_cost_per_day_site_ccy - b.other_cost_per_day_site_ccy;
   return b;
 }
 
@@ -191,7 +206,8 @@ double MarketPaths::horizon_mean_hashprice_usd_per_th_day() const {
   return s / static_cast<double>(hashprice_usd_per_th_day.size());
 }
 double MarketPaths::hashprice_year_sum(std::size_t path, int year) const {
-  const double* h = &hashprice_usd_per_th_day[path * days() + static_cast<std::size_t>(year - 1) * 365];
+  const double* h =
+      &hashprice_usd_per_th_day[path * days() + static_cast<std::size_t>(year - 1) * 365];
   double s = 0.0;
   for (int d = 0; d < 365; ++d) s += h[d];
   return s;
@@ -231,8 +247,8 @@ FxPaths simulate_fx(const FxModelConfig& c, double fx0, const MarketPaths& m, st
   return f;
 }
 
-void plant_path_lines(const Plant& p, const MarketPaths& m, std::size_t path, Operation op, YearLines& out,
-                      const Shocks& s, const FxPaths* fx) {
+void plant_path_lines(const Plant& p, const MarketPaths& m, std::size_t path, Operation op,
+                      YearLines& out, const Shocks& s, const FxPaths* fx) {
   const auto Y = static_cast<std::size_t>(m.years);
   const std::size_t D = m.days();
   const int years_run = p.operating_years > 0 ? std::min(p.operating_years, m.years) : m.years;
@@ -248,7 +264,8 @@ void plant_path_lines(const Plant& p, const MarketPaths& m, std::size_t path, Op
   out.restarts = 0;
   const double* h = &m.hashprice_usd_per_th_day[path * D];
   const double* x = fx && !fx->empty() ? &fx->usd_to_site[path * D] : nullptr;
-  const double rev_per_usd = p.hashrate_ths * p.terms.uptime_fraction * (1.0 - p.terms.pool_fee_fraction) * s.revenue_factor;
+  const double rev_per_usd = p.hashrate_ths * p.terms.uptime_fraction *
+                             (1.0 - p.terms.pool_fee_fraction) * s.revenue_factor;
   const double E = p.energy_kwh_per_day;
   const double phi = peak_share(p.terms.tariff);
   const bool daily = op == Operation::Policy && p.terms.policy.mode == "daily";
@@ -257,7 +274,9 @@ void plant_path_lines(const Plant& p, const MarketPaths& m, std::size_t path, Op
   const double growth = 1.0 / (1.0 + s.hashrate_growth_delta);
   // hashprice as the operator sees it that day (shocked like the realised one)
   auto hp = [&](std::size_t d) {
-    const double g = s.hashrate_growth_delta == 0.0 ? 1.0 : std::pow(growth, static_cast<double>(d) / kDaysPerYear);
+    const double g = s.hashrate_growth_delta == 0.0
+                         ? 1.0
+                         : std::pow(growth, static_cast<double>(d) / kDaysPerYear);
     return h[d] * g;
   };
   bool on = true;
@@ -315,13 +334,16 @@ void plant_path_lines(const Plant& p, const MarketPaths& m, std::size_t path, Op
     out.days_on += run_base;
     out.opex_month[static_cast<std::size_t>(month)] += pow_cost + restart;
   }
-  for (std::size_t t = 1; t <= static_cast<std::size_t>(years_run); ++t) out.other[t] = p.fixed_cost_per_year_site_ccy;
+  for (std::size_t t = 1; t <= static_cast<std::size_t>(years_run); ++t)
+    out.other[t] = p.fixed_cost_per_year_site_ccy;
   for (int k = 0; k < months(years_run); ++k)
-    out.opex_month[static_cast<std::size_t>(k)] += p.fixed_cost_per_year_site_ccy * days_in_month(k) / kDaysPerYear;
+    out.opex_month[static_cast<std::size_t>(k)] +=
+        p.fixed_cost_per_year_site_ccy * days_in_month(k) / kDaysPerYear;
 }
 
-std::vector<double> plant_cashflows(const Plant& p, const MarketPaths& m, Operation op, const Shocks& s,
-                                    const FxPaths* fx, std::vector<double>* days_on_share) {
+std::vector<double> plant_cashflows(const Plant& p, const MarketPaths& m, Operation op,
+                                    const Shocks& s, const FxPaths* fx,
+                                    std::vector<double>* days_on_share) {
   const auto Y = static_cast<std::size_t>(m.years);
   std::vector<double> cf(m.n_paths * (Y + 1));
   if (days_on_share) days_on_share->assign(m.n_paths, 0.0);
@@ -330,7 +352,8 @@ std::vector<double> plant_cashflows(const Plant& p, const MarketPaths& m, Operat
     plant_path_lines(p, m, i, op, lines, s, fx);
     double* row = &cf[i * (Y + 1)];
     row[0] = -s.capex_factor * p.capex_total();
-    for (std::size_t t = 1; t <= Y; ++t) row[t] = lines.revenue[t] - lines.power[t] - lines.other[t] - lines.restart[t];
+    for (std::size_t t = 1; t <= Y; ++t)
+      row[t] = lines.revenue[t] - lines.power[t] - lines.other[t] - lines.restart[t];
     row[lines.resale_year] += lines.resale;
     if (days_on_share) {
       const double run_days = 365.0 * static_cast<double>(lines.resale_year);
@@ -340,8 +363,8 @@ std::vector<double> plant_cashflows(const Plant& p, const MarketPaths& m, Operat
   return cf;
 }
 
-std::vector<double> btc_cashflows(const Plant& site, const MarketPaths& m, Operation op, const FxPaths* fx,
-                                  std::vector<double>& invested) {
+std::vector<double> btc_cashflows(const Plant& site, const MarketPaths& m, Operation op,
+                                  const FxPaths* fx, std::vector<double>& invested) {
   const auto Y = static_cast<std::size_t>(m.years);
   const auto M = static_cast<std::size_t>(months(m.years));
   const std::size_t D = m.days();
@@ -381,14 +404,15 @@ std::vector<double> bond_cashflows(double capital, double yield, std::size_t n_p
   return cf;
 }
 
-std::vector<double> equity_index_cashflows(double capital, double mu, double sigma, std::size_t n_paths, int years,
-                                           std::uint64_t seed) {
+std::vector<double> equity_index_cashflows(double capital, double mu, double sigma,
+                                           std::size_t n_paths, int years, std::uint64_t seed) {
   const auto W = static_cast<std::size_t>(years) + 1;
   std::vector<double> cf(n_paths * W, 0.0);
   for (std::size_t i = 0; i < n_paths; ++i) {
     rng::Engine e = rng::make_rng(seed, rng::Stream::SiteEquityIndex, i);
     double v = capital;
-    for (int t = 1; t <= years; ++t) v *= std::exp(mu - 0.5 * sigma * sigma + sigma * rng::standard_normal(e));
+    for (int t = 1; t <= years; ++t)
+      v *= std::exp(mu - 0.5 * sigma * sigma + sigma * rng::standard_normal(e));
     cf[i * W] = -capital;
     cf[i * W + W - 1] = v;
   }
@@ -409,9 +433,12 @@ DebtSchedule debt_schedule(double amount, const FinancingConfig& f, int years) {
     d.interest[t] = r * balance;
     double pay = 0.0;
     if (static_cast<int>(t) <= T) {
-      if (f.amortisation == "annuity") pay = annuity - d.interest[t];
-      else if (f.amortisation == "linear") pay = amount / T;
-      else pay = static_cast<int>(t) == T ? balance : 0.0;
+      if (f.amortisation == "annuity")
+        pay = annuity - d.interest[t];
+      else if (f.amortisation == "linear")
+        pay = amount / T;
+      else
+        pay = static_cast<int>(t) == T ? balance : 0.0;
     }
     if (t == Y || static_cast<int>(t) == T) pay = balance;  // repaid at term, or at the horizon
     pay = std::min(pay, balance);
@@ -421,8 +448,9 @@ DebtSchedule debt_schedule(double amount, const FinancingConfig& f, int years) {
   return d;
 }
 
-std::vector<double> tax_by_year(const std::vector<double>& ebitda, const std::vector<double>& interest,
-                                double capex_total, double terminal_value, const TaxConfig& tax) {
+std::vector<double> tax_by_year(const std::vector<double>& ebitda,
+                                const std::vector<double>& interest, double capex_total,
+                                double terminal_value, const TaxConfig& tax) {
   const std::size_t W = ebitda.size();
   std::vector<double> out(W, 0.0);
   if (!tax.enabled || W < 2) return out;
@@ -430,7 +458,8 @@ std::vector<double> tax_by_year(const std::vector<double>& ebitda, const std::ve
   double pool = capex_total, losses = 0.0;
   for (std::size_t t = 1; t <= Y; ++t) {
     double allowance;
-    if (t == Y) {  // end of the trade: balancing allowance (or charge) on the pool less the proceeds
+    if (t ==
+        Y) {  // end of the trade: balancing allowance (or charge) on the pool less the proceeds
       double first = 0.0;
       if (t == 1) {
         first = tax.first_year_allowance * pool;
@@ -460,10 +489,12 @@ std::vector<double> tax_by_year(const std::vector<double>& ebitda, const std::ve
   return out;
 }
 
-PathMetrics compute_metrics(const std::vector<double>& cf, std::size_t n_paths, int years, double rate,
-                            const std::vector<double>& capital, RoicBasis basis, bool payback_applicable) {
+PathMetrics compute_metrics(const std::vector<double>& cf, std::size_t n_paths, int years,
+                            double rate, const std::vector<double>& capital, RoicBasis basis,
+                            bool payback_applicable) {
   const auto W = static_cast<std::size_t>(years) + 1;
-  if (cf.size() != n_paths * W) throw Error("compute_metrics: cashflow array does not match paths x (years + 1)");
+  if (cf.size() != n_paths * W)
+    throw Error("compute_metrics: cashflow array does not match paths x (years + 1)");
   PathMetrics pm;
   pm.npv_site_ccy.resize(n_paths);
   pm.irr.resize(n_paths);
@@ -484,7 +515,8 @@ PathMetrics compute_metrics(const std::vector<double>& cf, std::size_t n_paths, 
     const double cap = capital.size() == 1 ? capital[0] : capital[i];
     pm.roic[i] = basis == RoicBasis::MinerCapex ? roic(row, cap) : roic_on_invested(row, cap);
     pm.payback_years[i] = payback_applicable ? nan_if_none(payback_years(row)) : kNaN;
-    pm.discounted_payback_years[i] = payback_applicable ? nan_if_none(discounted_payback_years(row, rate)) : kNaN;
+    pm.discounted_payback_years[i] =
+        payback_applicable ? nan_if_none(discounted_payback_years(row, rate)) : kNaN;
   }
   return pm;
 }
@@ -531,9 +563,10 @@ std::size_t median_path(const MarketPaths& m) {
 }
 
 namespace {
-PlayResult evaluate_play(std::string key, std::string label, std::string description, double capital,
-                         std::vector<double> cf, std::vector<double> invested, const MarketPaths& m, double rate,
-                         RoicBasis basis, const std::vector<double>& roic_capital, bool payback_applicable) {
+PlayResult evaluate_play(std::string key, std::string label, std::string description,
+                         double capital, std::vector<double> cf, std::vector<double> invested,
+                         const MarketPaths& m, double rate, RoicBasis basis,
+                         const std::vector<double>& roic_capital, bool payback_applicable) {
   PlayResult r;
   r.key = std::move(key);
   r.label = std::move(label);
@@ -542,7 +575,8 @@ PlayResult evaluate_play(std::string key, std::string label, std::string descrip
   r.roic_basis = basis;
   r.payback_applicable = payback_applicable;
   r.capital_site_ccy = capital;
-  r.metrics = compute_metrics(cf, m.n_paths, m.years, rate, roic_capital, basis, payback_applicable);
+  r.metrics =
+      compute_metrics(cf, m.n_paths, m.years, rate, roic_capital, basis, payback_applicable);
   r.summary = summarize_play(r.metrics, invested);
   r.invested_site_ccy = std::move(invested);
   r.cashflows = std::move(cf);
@@ -564,8 +598,9 @@ double median_npv(const std::vector<double>& cf, std::size_t n, int years, doubl
 }
 
 // After-tax project cashflows and levered equity cashflows of the site, per path.
-void after_tax_and_equity(const SiteConfig& c, const Plant& p, const DebtSchedule& debt, const MarketPaths& m,
-                          const FxPaths* fx, std::vector<double>& project, std::vector<double>& equity) {
+void after_tax_and_equity(const SiteConfig& c, const Plant& p, const DebtSchedule& debt,
+                          const MarketPaths& m, const FxPaths* fx, std::vector<double>& project,
+                          std::vector<double>& equity) {
   const auto Y = static_cast<std::size_t>(m.years), W = Y + 1;
   project.assign(m.n_paths * W, 0.0);
   equity.assign(m.n_paths * W, 0.0);
@@ -574,7 +609,8 @@ void after_tax_and_equity(const SiteConfig& c, const Plant& p, const DebtSchedul
   YearLines l;
   for (std::size_t i = 0; i < m.n_paths; ++i) {
     plant_path_lines(p, m, i, Operation::Policy, l, {}, fx);
-    for (std::size_t t = 1; t <= Y; ++t) ebitda[t] = l.revenue[t] - l.power[t] - l.other[t] - l.restart[t];
+    for (std::size_t t = 1; t <= Y; ++t)
+      ebitda[t] = l.revenue[t] - l.power[t] - l.other[t] - l.restart[t];
     const auto tax_u = tax_by_year(ebitda, no_interest, p.capex_total(), l.resale, c.tax);
     const auto tax_l = tax_by_year(ebitda, debt.interest, p.capex_total(), l.resale, c.tax);
     double* pr = &project[i * W];
@@ -593,8 +629,9 @@ void after_tax_and_equity(const SiteConfig& c, const Plant& p, const DebtSchedul
 std::string pct_text(double v) { return num_text("%.1f %%", 100.0 * v); }
 }  // namespace
 
-SiteAnalysis analyse_site(const SiteConfig& c, const FxRate& fx, const std::vector<MinerOffer>& offers,
-                          const MarketPaths& sel, const std::vector<const MarketPaths*>& scenarios) {
+SiteAnalysis analyse_site(const SiteConfig& c, const FxRate& fx,
+                          const std::vector<MinerOffer>& offers, const MarketPaths& sel,
+                          const std::vector<const MarketPaths*>& scenarios) {
   SiteAnalysis a;
   a.config = c;
   a.fx = fx;
@@ -603,7 +640,8 @@ SiteAnalysis analyse_site(const SiteConfig& c, const FxRate& fx, const std::vect
   const double rate = c.discount_rate_per_year;
   const OperatingTerms st = site_terms(c, fx.usd_to_site);
   const double effective_kw = c.site_power_kw * c.load_factor;
-  a.selection = select_miner(offers, st, hp, c.table_power_prices_per_kwh, c.forced_miner, effective_kw);
+  a.selection =
+      select_miner(offers, st, hp, c.table_power_prices_per_kwh, c.forced_miner, effective_kw);
   a.selection.criterion = c.selection_criterion;
   const FxPaths sel_fx = simulate_fx(c.fx_model, fx.usd_to_site, sel, c.seed);
   // Every miner over the whole horizon of the selection scenario, as the site it would build.
@@ -618,7 +656,8 @@ SiteAnalysis analyse_site(const SiteConfig& c, const FxRate& fx, const std::vect
       v[i] = npv(std::span<const double>(&cf[i * W], W), rate);
       pos += v[i] > 0.0;
     }
-    e.prob_npv_positive = sel.n_paths ? static_cast<double>(pos) / static_cast<double>(sel.n_paths) : kNaN;
+    e.prob_npv_positive =
+        sel.n_paths ? static_cast<double>(pos) / static_cast<double>(sel.n_paths) : kNaN;
     e.npv_p50_site_ccy = median_of(std::move(v));
   }
   if (c.forced_miner.empty() && c.selection_criterion != "min_payback") {
@@ -634,53 +673,66 @@ SiteAnalysis analyse_site(const SiteConfig& c, const FxRate& fx, const std::vect
       const bool better = c.selection_criterion == "max_npv_p50"
                               ? e.npv_p50_site_ccy > b.npv_p50_site_ccy
                               : (e.prob_npv_positive > b.prob_npv_positive ||
-                                 (e.prob_npv_positive == b.prob_npv_positive && e.npv_p50_site_ccy > b.npv_p50_site_ccy));
+                                 (e.prob_npv_positive == b.prob_npv_positive &&
+                                  e.npv_p50_site_ccy > b.npv_p50_site_ccy));
       if (better) best = i;
     }
     a.selection.chosen = best;
-    a.selection.reason = !best ? "no miner fits the site's usable power"
-                         : c.selection_criterion == "max_npv_p50"
-                             ? "highest median NPV over the horizon of scenario '" + sel.scenario + "' (selection_criterion: max_npv_p50)"
-                             : "highest P(NPV > 0) over the horizon of scenario '" + sel.scenario +
-                                   "' (selection_criterion: max_prob_npv_positive; ties: higher median NPV)";
+    a.selection.reason =
+        !best ? "no miner fits the site's usable power"
+        : c.selection_criterion == "max_npv_p50"
+            ? "highest median NPV over the horizon of scenario '" + sel.scenario +
+                  "' (selection_criterion: max_npv_p50)"
+            : "highest P(NPV > 0) over the horizon of scenario '" + sel.scenario +
+                  "' (selection_criterion: max_prob_npv_positive; ties: higher median NPV)";
   }
   if (a.selection.chosen) {
     const MinerEconomics& ch = a.selection.miners[*a.selection.chosen];
     a.site = build_site(c.site_power_kw, c.load_factor, ch, st, c.infrastructure);
     if (a.site->plant.n_miners == 0) {
-      a.selection.reason += "; but one miner needs " + num_text("%.3f", a.site->miner_power_kw_incl_overhead) +
+      a.selection.reason += "; but one miner needs " +
+                            num_text("%.3f", a.site->miner_power_kw_incl_overhead) +
                             " kW, more than the site's effective power";
       a.site.reset();
     } else {
       const double horizon_days = kDaysPerYear * c.horizon_years;
       if (!ch.viable())
-        a.warnings.push_back("the chosen miner " + ch.offer.name + " loses money in year 1 at this power price");
+        a.warnings.push_back("the chosen miner " + ch.offer.name +
+                             " loses money in year 1 at this power price");
       else if (ch.payback_days > horizon_days)
-        a.warnings.push_back("the chosen miner " + ch.offer.name + "'s year-1 simple payback (" +
-                             num_text("%.0f", ch.payback_days) + " days) is longer than the " +
-                             std::to_string(c.horizon_years) + "-year horizon (" + num_text("%.0f", horizon_days) +
-                             " days): it does not pay back within the horizon even at year-1 revenue");
+        a.warnings.push_back(
+            "the chosen miner " + ch.offer.name + "'s year-1 simple payback (" +
+            num_text("%.0f", ch.payback_days) + " days) is longer than the " +
+            std::to_string(c.horizon_years) + "-year horizon (" + num_text("%.0f", horizon_days) +
+            " days): it does not pay back within the horizon even at year-1 revenue");
       if (ch.prob_npv_positive < 0.5)
         a.warnings.push_back("P(NPV < 0) of the chosen miner " + ch.offer.name + " is " +
-                             pct_text(1.0 - ch.prob_npv_positive) + " over the horizon of scenario '" + sel.scenario +
-                             "' (more likely to lose money than not at a " + pct_text(rate) + " discount rate)");
+                             pct_text(1.0 - ch.prob_npv_positive) +
+                             " over the horizon of scenario '" + sel.scenario +
+                             "' (more likely to lose money than not at a " + pct_text(rate) +
+                             " discount rate)");
       if (c.selection_criterion == "min_payback" && c.forced_miner.empty()) {
-        const auto best_npv = std::max_element(a.selection.miners.begin(), a.selection.miners.end(),
-                                               [](const MinerEconomics& x, const MinerEconomics& y) {
-                                                 const double xv = x.n_fit > 0 ? x.npv_p50_site_ccy : -1e300;
-                                                 const double yv = y.n_fit > 0 ? y.npv_p50_site_ccy : -1e300;
-                                                 return xv < yv;
-                                               });
+        const auto best_npv =
+            std::max_element(a.selection.miners.begin(), a.selection.miners.end(),
+                             [](const MinerEconomics& x, const MinerEconomics& y) {
+                               const double xv = x.n_fit > 0 ? x.npv_p50_site_ccy : -1e300;
+                               const double yv = y.n_fit > 0 ? y.npv_p50_site_ccy : -1e300;
+                               return xv < yv;
+                             });
         if (best_npv != a.selection.miners.end() && best_npv->offer.name != ch.offer.name &&
             best_npv->npv_p50_site_ccy > ch.npv_p50_site_ccy)
-          a.warnings.push_back("year-1 payback cannot see the halving or difficulty growth: over the horizon " +
-                               best_npv->offer.name + " has the higher median NPV (" +
-                               num_text("%.0f", best_npv->npv_p50_site_ccy) + " vs " +
-                               num_text("%.0f", ch.npv_p50_site_ccy) + "); selection_criterion: max_npv_p50 picks it");
+          a.warnings.push_back(
+              "year-1 payback cannot see the halving or difficulty growth: over the horizon " +
+              best_npv->offer.name + " has the higher median NPV (" +
+              num_text("%.0f", best_npv->npv_p50_site_ccy) + " vs " +
+              num_text("%.0f", ch.npv_p50_site_ccy) +
+              "); selection_criterion: max_npv_p50 picks it");
       }
     }
   }
-  if (a.site) a.debt = debt_schedule(c.financing.debt_share * a.site->plant.capex_total(), c.financing, c.horizon_years);
+  if (a.site)
+    a.debt = debt_schedule(c.financing.debt_share * a.site->plant.capex_total(), c.financing,
+                           c.horizon_years);
 
   std::string hosted_why = "no hosted contract in the site file (hosted.price_per_kwh is 0)";
   if (c.hosted.price_per_kwh > 0.0) {
@@ -715,18 +767,20 @@ SiteAnalysis analyse_site(const SiteConfig& c, const FxRate& fx, const std::vect
       const Plant& p = a.site->plant;
       const std::vector<double> miner_capex{p.capex_miners_site_ccy};
       const std::vector<double> inv_site(n, p.capex_total());
-      r.plays.push_back(evaluate_play("site", "your site",
-                                      "the site as built, run under the operating policy; before tax and financing",
-                                      p.capex_total(), plant_cashflows(p, *m, Operation::Policy, {}, &fxp), inv_site, *m,
-                                      rate, RoicBasis::MinerCapex, miner_capex, true));
+      r.plays.push_back(evaluate_play(
+          "site", "your site",
+          "the site as built, run under the operating policy; before tax and financing",
+          p.capex_total(), plant_cashflows(p, *m, Operation::Policy, {}, &fxp), inv_site, *m, rate,
+          RoicBasis::MinerCapex, miner_capex, true));
       plant_path_lines(p, *m, r.median_path, Operation::Policy, r.median_site_lines, {}, &fxp);
       std::vector<double> project, equity;
       after_tax_and_equity(c, p, *a.debt, *m, &fxp, project, equity);
-      r.plays.push_back(evaluate_play("site_after_tax", "after tax",
-                                      c.tax.enabled ? "the site after corporation tax with capital allowances (unlevered)"
-                                                    : "the site with no tax configured (same as 'your site')",
-                                      p.capex_total(), std::move(project), inv_site, *m, rate, RoicBasis::MinerCapex,
-                                      miner_capex, true));
+      r.plays.push_back(evaluate_play(
+          "site_after_tax", "after tax",
+          c.tax.enabled ? "the site after corporation tax with capital allowances (unlevered)"
+                        : "the site with no tax configured (same as 'your site')",
+          p.capex_total(), std::move(project), inv_site, *m, rate, RoicBasis::MinerCapex,
+          miner_capex, true));
       const double eq0 = p.capex_total() - a.debt->amount;
       r.plays.push_back(evaluate_play("equity", "equity",
                                       "the owners' cashflows after debt service and tax (debt " +
@@ -735,14 +789,15 @@ SiteAnalysis analyse_site(const SiteConfig& c, const FxRate& fx, const std::vect
                                       RoicBasis::Invested, {eq0}, true));
       std::vector<double> inv_btc;
       auto btc = btc_cashflows(p, *m, Operation::Policy, &fxp, inv_btc);
-      r.plays.push_back(evaluate_play("btc", "buy BTC",
-                                      "the site capex in BTC on day 0, then each month's full site opex in BTC (DCA)",
-                                      p.capex_total(), std::move(btc), inv_btc, *m, rate, RoicBasis::Invested, inv_btc,
-                                      false));
+      r.plays.push_back(evaluate_play(
+          "btc", "buy BTC",
+          "the site capex in BTC on day 0, then each month's full site opex in BTC (DCA)",
+          p.capex_total(), std::move(btc), inv_btc, *m, rate, RoicBasis::Invested, inv_btc, false));
       // the value of the operating policy
-      for (const auto& [mode, op] : {std::pair<const char*, Operation>{"daily policy", Operation::Policy},
-                                     {"always on", Operation::AlwaysOn},
-                                     {"perfect foresight", Operation::PerfectForesight}}) {
+      for (const auto& [mode, op] :
+           {std::pair<const char*, Operation>{"daily policy", Operation::Policy},
+            {"always on", Operation::AlwaysOn},
+            {"perfect foresight", Operation::PerfectForesight}}) {
         if (op == Operation::Policy && p.terms.policy.mode != "daily") continue;
         PolicyResult pr;
         pr.mode = mode;
@@ -757,7 +812,8 @@ SiteAnalysis analyse_site(const SiteConfig& c, const FxRate& fx, const std::vect
         }
         pr.npv = summarize(v);
         pr.p_npv_negative = n ? static_cast<double>(neg) / static_cast<double>(n) : 0.0;
-        pr.mean_days_on_share = n ? std::accumulate(share.begin(), share.end(), 0.0) / static_cast<double>(n) : 0.0;
+        pr.mean_days_on_share =
+            n ? std::accumulate(share.begin(), share.end(), 0.0) / static_cast<double>(n) : 0.0;
         r.policies.push_back(pr);
       }
       // tornado: one driver at a time, median NPV of the site
@@ -766,19 +822,22 @@ SiteAnalysis analyse_site(const SiteConfig& c, const FxRate& fx, const std::vect
       };
       r.npv_p50_base = med({}, rate);
       const SensitivityConfig& sv = c.sensitivity;
-      auto bar = [&](std::string driver, std::string lo_label, std::string hi_label, double lo, double hi) {
+      auto bar = [&](std::string driver, std::string lo_label, std::string hi_label, double lo,
+                     double hi) {
         r.tornado.push_back({std::move(driver), std::move(lo_label), std::move(hi_label), lo, hi});
       };
       Shocks s;
       s.power_price_factor = 1.0 - sv.power_price;
       const double pl = med(s, rate);
       s.power_price_factor = 1.0 + sv.power_price;
-      bar("power price", "-" + pct_text(sv.power_price), "+" + pct_text(sv.power_price), pl, med(s, rate));
+      bar("power price", "-" + pct_text(sv.power_price), "+" + pct_text(sv.power_price), pl,
+          med(s, rate));
       s = {};
       s.revenue_factor = 1.0 - sv.btc_price;
       const double bl = med(s, rate);
       s.revenue_factor = 1.0 + sv.btc_price;
-      bar("BTC price level", "-" + pct_text(sv.btc_price), "+" + pct_text(sv.btc_price), bl, med(s, rate));
+      bar("BTC price level", "-" + pct_text(sv.btc_price), "+" + pct_text(sv.btc_price), bl,
+          med(s, rate));
       s = {};
       s.hashrate_growth_delta = sv.hashrate_growth_per_year;
       const double gl = med(s, rate);
@@ -792,10 +851,13 @@ SiteAnalysis analyse_site(const SiteConfig& c, const FxRate& fx, const std::vect
       bar("capex", "+" + pct_text(sv.capex), "-" + pct_text(sv.capex), cl, med(s, rate));
       bar("discount rate", "+" + pct_text(sv.discount_rate), "-" + pct_text(sv.discount_rate),
           med({}, rate + sv.discount_rate), med({}, rate - sv.discount_rate));
-      std::stable_sort(r.tornado.begin(), r.tornado.end(), [](const TornadoBar& x, const TornadoBar& y) {
-        return std::fabs(x.npv_p50_high - x.npv_p50_low) > std::fabs(y.npv_p50_high - y.npv_p50_low);
-      });
-      // breakeven: the revenue multiple (BTC price level, network fixed) at which the median NPV is 0
+      std::stable_sort(r.tornado.begin(), r.tornado.end(),
+                       [](const TornadoBar& x, const TornadoBar& y) {
+                         return std::fabs(x.npv_p50_high - x.npv_p50_low) >
+                                std::fabs(y.npv_p50_high - y.npv_p50_low);
+                       });
+      // breakeven: the revenue multiple (BTC price level, network fixed) at which the median NPV is
+      // 0
       auto f = [&](double k) {
         Shocks b;
         b.revenue_factor = k;
@@ -817,26 +879,31 @@ SiteAnalysis analyse_site(const SiteConfig& c, const FxRate& fx, const std::vect
         double px0 = 0.0;
         for (std::size_t i = 0; i < n; ++i) px0 += m->price_usd[i * m->days()];
         r.breakeven.btc_price_usd_day0 = r.breakeven.revenue_factor * px0 / static_cast<double>(n);
-        r.breakeven.hashprice_usd_per_th_day = r.breakeven.revenue_factor * m->horizon_mean_hashprice_usd_per_th_day();
+        r.breakeven.hashprice_usd_per_th_day =
+            r.breakeven.revenue_factor * m->horizon_mean_hashprice_usd_per_th_day();
       }
       const PlaySummary& ss = r.plays.front().summary;
       if (ss.p_npv_negative > 0.5)
-        r.warnings.push_back("scenario '" + r.scenario + "': P(NPV < 0) of the site is " + pct_text(ss.p_npv_negative));
+        r.warnings.push_back("scenario '" + r.scenario + "': P(NPV < 0) of the site is " +
+                             pct_text(ss.p_npv_negative));
       if (ss.payback.p50 > static_cast<double>(m->years) || std::isinf(ss.payback.p50))
-        r.warnings.push_back("scenario '" + r.scenario + "': the median path does not pay back within the " +
+        r.warnings.push_back("scenario '" + r.scenario +
+                             "': the median path does not pay back within the " +
                              std::to_string(m->years) + "-year horizon");
     } else {
       r.plays.push_back(unavailable("site", "your site", no_site));
-      r.plays.push_back(unavailable("btc", "buy BTC", "no site capex to compare with (no viable site build)"));
+      r.plays.push_back(
+          unavailable("btc", "buy BTC", "no site capex to compare with (no viable site build)"));
     }
     if (a.hosted) {
       const Plant& h = *a.hosted;
       const std::vector<double> inv(n, h.capex_total());
-      r.plays.push_back(evaluate_play("hosted", "hosted",
-                                      "the site capex in miners placed with a host (" +
-                                          std::to_string(h.n_miners) + " x " + h.miner.name + ")",
-                                      h.capex_total(), plant_cashflows(h, *m, Operation::AlwaysOn, {}, &fxp), inv, *m,
-                                      rate, RoicBasis::MinerCapex, {h.capex_miners_site_ccy}, true));
+      r.plays.push_back(
+          evaluate_play("hosted", "hosted",
+                        "the site capex in miners placed with a host (" +
+                            std::to_string(h.n_miners) + " x " + h.miner.name + ")",
+                        h.capex_total(), plant_cashflows(h, *m, Operation::AlwaysOn, {}, &fxp), inv,
+                        *m, rate, RoicBasis::MinerCapex, {h.capex_miners_site_ccy}, true));
     } else {
       r.plays.push_back(unavailable("hosted", "hosted", hosted_why));
     }
@@ -845,19 +912,20 @@ SiteAnalysis analyse_site(const SiteConfig& c, const FxRate& fx, const std::vect
       const std::vector<double> inv(n, C);
       if (c.tradfi.bond_yield > 0.0)
         r.plays.push_back(evaluate_play("bond", "gov. bond",
-                                        "the site capex in a government bond at " + pct_text(c.tradfi.bond_yield) +
+                                        "the site capex in a government bond at " +
+                                            pct_text(c.tradfi.bond_yield) +
                                             " a year (annual coupon, par at the horizon)",
-                                        C, bond_cashflows(C, c.tradfi.bond_yield, n, m->years), inv, *m, rate,
-                                        RoicBasis::Invested, inv, true));
+                                        C, bond_cashflows(C, c.tradfi.bond_yield, n, m->years), inv,
+                                        *m, rate, RoicBasis::Invested, inv, true));
       if (c.tradfi.equity_expected_return != 0.0 || c.tradfi.equity_vol > 0.0)
-        r.plays.push_back(evaluate_play("index", "equity index",
-                                        "the site capex in an equity index (GBM, " +
-                                            pct_text(c.tradfi.equity_expected_return) + " a year, vol " +
-                                            pct_text(c.tradfi.equity_vol) + "), sold at the horizon",
-                                        C,
-                                        equity_index_cashflows(C, c.tradfi.equity_expected_return, c.tradfi.equity_vol,
-                                                               n, m->years, c.seed),
-                                        inv, *m, rate, RoicBasis::Invested, inv, false));
+        r.plays.push_back(evaluate_play(
+            "index", "equity index",
+            "the site capex in an equity index (GBM, " + pct_text(c.tradfi.equity_expected_return) +
+                " a year, vol " + pct_text(c.tradfi.equity_vol) + "), sold at the horizon",
+            C,
+            equity_index_cashflows(C, c.tradfi.equity_expected_return, c.tradfi.equity_vol, n,
+                                   m->years, c.seed),
+            inv, *m, rate, RoicBasis::Invested, inv, false));
     }
     a.scenarios.push_back(std::move(r));
   }

@@ -84,7 +84,8 @@ std::vector<double> positive_roots(const Poly& p, double lo, double hi) {
     return roots;
   }
   Poly d;
-  for (int i = 1; i <= p.degree(); ++i) d.a.push_back(static_cast<double>(i) * p.a[static_cast<std::size_t>(i)]);
+  for (int i = 1; i <= p.degree(); ++i)
+    d.a.push_back(static_cast<double>(i) * p.a[static_cast<std::size_t>(i)]);
   // d may start with zeros (a_1 = 0): a root at v = 0 is outside (lo, hi); drop them.
   std::size_t k = 0;
   while (k + 1 < d.a.size() && d.a[k] == 0.0) ++k;
@@ -99,7 +100,8 @@ std::vector<double> positive_roots(const Poly& p, double lo, double hi) {
     if (f[i] != 0.0 && f[i + 1] != 0.0 && (f[i] < 0) != (f[i + 1] < 0))
       roots.push_back(bisect(p, pts[i], pts[i + 1], f[i]));
   }
-  for (double c : crit) {  // a critical point where P vanishes: a root of even multiplicity (or exact)
+  for (double c :
+       crit) {  // a critical point where P vanishes: a root of even multiplicity (or exact)
     double value, size;
     p.eval(c, value, size);
     if (std::fabs(value) <= kDoubleRootTolerance * size) roots.push_back(c);
@@ -130,7 +132,8 @@ IrrResult irr_detail(std::span<const double> cf) {
   while (cf[first] == 0.0) ++first;
   while (cf[last - 1] == 0.0) --last;
   Poly p;
-  p.a.assign(cf.begin() + static_cast<std::ptrdiff_t>(first), cf.begin() + static_cast<std::ptrdiff_t>(last));
+  p.a.assign(cf.begin() + static_cast<std::ptrdiff_t>(first),
+             cf.begin() + static_cast<std::ptrdiff_t>(last));
   // Cauchy's bound: every root has |v| < 1 + max_{i<n} |a_i / a_n|; on the reversed polynomial it
   // gives |v| > 1 / (1 + max_{i>0} |a_i / a_0|). Widened by 2 so the roots lie strictly inside.
   const double an = std::fabs(p.a.back()), a0 = std::fabs(p.a.front());
@@ -139,7 +142,8 @@ IrrResult irr_detail(std::span<const double> cf) {
   for (std::size_t i = 1; i < p.a.size(); ++i) down = std::max(down, std::fabs(p.a[i]) / a0);
   const double hi = 2.0 * (1.0 + up), lo = 0.5 / (1.0 + down);
   std::vector<double> v;
-  if (changes == 1) {  // Descartes: exactly one positive root, and P has opposite signs at lo and hi
+  if (changes ==
+      1) {  // Descartes: exactly one positive root, and P has opposite signs at lo and hi
     const double flo = p.sign_value(lo), fhi = p.sign_value(hi);
     if (flo != 0.0 && fhi != 0.0 && (flo < 0) != (fhi < 0)) v.push_back(bisect(p, lo, hi, flo));
   } else {
@@ -147,7 +151,9 @@ IrrResult irr_detail(std::span<const double> cf) {
   }
   for (double x : v) r.roots.push_back(1.0 / x - 1.0);
   std::sort(r.roots.begin(), r.roots.end());
-  r.status = r.roots.empty() ? IrrStatus::NoRoot : r.roots.size() == 1 ? IrrStatus::Unique : IrrStatus::Multiple;
+  r.status = r.roots.empty()       ? IrrStatus::NoRoot
+             : r.roots.size() == 1 ? IrrStatus::Unique
+                                   : IrrStatus::Multiple;
   return r;
 }
 
@@ -163,8 +169,10 @@ double mirr(std::span<const double> cf, double finance_rate, double reinvest_rat
   double pv_neg = 0.0, fv_pos = 0.0;
   for (std::size_t t = 0; t < cf.size(); ++t) {
     const double td = static_cast<double>(t);
-    if (cf[t] < 0) pv_neg += -cf[t] / std::pow(1.0 + finance_rate, td);
-    else fv_pos += cf[t] * std::pow(1.0 + reinvest_rate, Y - td);
+    if (cf[t] < 0)
+      pv_neg += -cf[t] / std::pow(1.0 + finance_rate, td);
+    else
+      fv_pos += cf[t] * std::pow(1.0 + reinvest_rate, Y - td);
   }
   if (!(pv_neg > 0.0)) return kNaN;
   return std::pow(fv_pos / pv_neg, 1.0 / Y) - 1.0;
@@ -244,8 +252,9 @@ Risk risk_of(const std::vector<double>& npv_values) {
   double tail = 0.0;
   for (std::size_t i = 0; i < k; ++i) tail += s[i];
   r.expected_shortfall = tail / static_cast<double>(k);
-  r.p_loss = static_cast<double>(std::count_if(s.begin(), s.end(), [](double v) { return v < 0.0; })) /
-             static_cast<double>(s.size());
+  r.p_loss =
+      static_cast<double>(std::count_if(s.begin(), s.end(), [](double v) { return v < 0.0; })) /
+      static_cast<double>(s.size());
   return r;
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // Investment metrics over one cashflow vector, free functions (DESIGN.md section 5).
 // Convention everywhere: cashflows[0] is today (t = 0, usually -capex) and cashflows[t] falls at
-// the end of year t; rates are per year as fractions (0.08 = 8 %). Formulas: scenarios/README-site.md.
+// the end of year t; rates are per year as fractions (0.08 = 8 %). Formulas:
+// scenarios/README-site.md.
 #include <optional>
 #include <span>
 #include <vector>
@@ -41,7 +42,8 @@ double mirr(std::span<const double> cashflows, double finance_rate, double reinv
 // ("never") if it does not happen within the cashflows given.
 std::optional<double> payback_years(std::span<const double> cashflows);
 // Same on discounted cashflows CF_t / (1 + r)^t.
-std::optional<double> discounted_payback_years(std::span<const double> cashflows, double rate_per_year);
+std::optional<double> discounted_payback_years(std::span<const double> cashflows,
+                                               double rate_per_year);
 
 // ROIC as the user's spec defines it: average(annual_profit_t) / capex_miners, with annual profit
 // the year's cashflow CF_t for t = 1..Y (operating cash, the resale counted in year Y):
@@ -55,10 +57,12 @@ double roic_on_invested(std::span<const double> cashflows, double invested);
 // excluded from mean and quantiles unless never_as_infinity, in which case they count as +inf
 // in the quantiles (so a P95 payback can honestly read "never") and are left out of the mean.
 struct Distribution {
-  std::size_t n = 0;          // samples offered
-  std::size_t n_defined = 0;  // finite samples
+  std::size_t n = 0;                                            // samples offered
+  std::size_t n_defined = 0;                                    // finite samples
   double mean = 0, p5 = 0, p25 = 0, p50 = 0, p75 = 0, p95 = 0;  // NaN when nothing to summarise
-  double share_undefined() const { return n ? static_cast<double>(n - n_defined) / static_cast<double>(n) : 0.0; }
+  double share_undefined() const {
+    return n ? static_cast<double>(n - n_defined) / static_cast<double>(n) : 0.0;
+  }
 };
 Distribution summarize(const std::vector<double>& values, bool never_as_infinity = false);
 

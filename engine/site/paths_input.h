@@ -16,7 +16,8 @@ struct ScenarioInfo {
   std::string name;
   std::string start_date, start_source;
   std::int64_t n_paths = 0, n_days = 0, record_every_days = 1;
-  double start_price_usd = 0, start_difficulty = 0, start_network_hashrate_ths = 0, start_height = 0;
+  double start_price_usd = 0, start_difficulty = 0, start_network_hashrate_ths = 0,
+         start_height = 0;
   std::string live_snapshot_json = "{}";
 };
 

@@ -19,8 +19,9 @@ constexpr const char* kDefaultCatalogue = "data/machines/current_2026.csv";
 // directory (so both `../data/...` from scenarios/ and `data/...` from the repo root work). The
 // default (key absent) also tries the site file's parent directory and the shipped data
 // (engine/util/data_paths.h: $HASHSIM_DATA_DIR, next to the executable or its installed prefix).
-std::filesystem::path resolve_catalogue(const std::string& given, const std::filesystem::path& site_file,
-                                        YamlMap& m, bool explicit_key) {
+std::filesystem::path resolve_catalogue(const std::string& given,
+                                        const std::filesystem::path& site_file, YamlMap& m,
+                                        bool explicit_key) {
   std::filesystem::path p(given);
   std::vector<std::filesystem::path> tried;
   if (p.is_absolute()) {
@@ -37,7 +38,8 @@ std::filesystem::path resolve_catalogue(const std::string& given, const std::fil
     if (regular_file_exists(t)) return t;
   std::string list;
   for (const auto& t : tried) list += (list.empty() ? "" : ", ") + t.string();
-  m.fail("catalogue", "= " + shorten(given) + ": machine catalogue not found (tried " + shorten(list) + ")");
+  m.fail("catalogue",
+         "= " + shorten(given) + ": machine catalogue not found (tried " + shorten(list) + ")");
 }
 }  // namespace
 
@@ -57,7 +59,8 @@ SiteConfig parse_site_config(const std::string& yaml_text, const std::filesystem
   c.power_price_per_kwh = top.number("power_price_per_kwh", 0.0, 10.0);
   c.power_price_escalation_per_year = top.number("power_price_escalation_per_year", -0.5, 1.0, 0.0);
   if (top.has("fx_usd_to_site")) c.fx_usd_to_site = top.number("fx_usd_to_site", 1e-4, 1e4);
-  if (top.has("fx_fallback_usd_to_site")) c.fx_fallback_usd_to_site = top.number("fx_fallback_usd_to_site", 1e-4, 1e4);
+  if (top.has("fx_fallback_usd_to_site"))
+    c.fx_fallback_usd_to_site = top.number("fx_fallback_usd_to_site", 1e-4, 1e4);
   if (c.currency == "USD" && c.fx_usd_to_site && *c.fx_usd_to_site != 1.0)
     top.fail("fx_usd_to_site", "= " + format_number(*c.fx_usd_to_site) +
                                    " must be 1 (or absent) when currency is USD");
@@ -68,7 +71,8 @@ SiteConfig parse_site_config(const std::string& yaml_text, const std::filesystem
   {
     YamlMap m = top.map("miners");
     const bool has_cat = m.has("catalogue"), has_list = m.has("list");
-    if (has_cat && has_list) m.fail("list", "cannot be given together with miners.catalogue (choose one)");
+    if (has_cat && has_list)
+      m.fail("list", "cannot be given together with miners.catalogue (choose one)");
     if (has_list) {
       for (YamlMap& e : m.map_list("list", true)) {
         InlineMiner im;
@@ -93,12 +97,14 @@ SiteConfig parse_site_config(const std::string& yaml_text, const std::filesystem
       if (!c.inline_miners.empty()) {
         for (const auto& im : c.inline_miners) names.push_back(im.name);
       } else {
-        for (const auto& mc : agents::load_machine_catalogue(c.catalogue_file).machines) names.push_back(mc.name);
+        for (const auto& mc : agents::load_machine_catalogue(c.catalogue_file).machines)
+          names.push_back(mc.name);
       }
       if (std::find(names.begin(), names.end(), c.forced_miner) == names.end()) {
         std::string list;
         for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
-        m.fail("choose", "= " + shorten(c.forced_miner) + " is not among the miners offered (" + list + ")");
+        m.fail("choose",
+               "= " + shorten(c.forced_miner) + " is not among the miners offered (" + list + ")");
       }
     }
     m.finish();
@@ -114,8 +120,9 @@ SiteConfig parse_site_config(const std::string& yaml_text, const std::filesystem
     top.fail("shutdown_when_unprofitable",
              "was replaced by operating_policy (daily curtailment on what the operator knows; "
              "mode: always_on to never curtail): see scenarios/README-site.md");
-  c.selection_criterion = top.choice("selection_criterion", {"min_payback", "max_npv_p50", "max_prob_npv_positive"},
-                                     std::string("min_payback"));
+  c.selection_criterion =
+      top.choice("selection_criterion", {"min_payback", "max_npv_p50", "max_prob_npv_positive"},
+                 std::string("min_payback"));
   {
     YamlMap m = top.map("operating_policy");
     auto& p = c.policy;
@@ -137,10 +144,12 @@ SiteConfig parse_site_config(const std::string& yaml_text, const std::filesystem
     const bool old_key = top.has("hosted_price_per_kwh");
     YamlMap m = top.map("hosted");
     if (old_key && m.has("price_per_kwh"))
-      top.fail("hosted_price_per_kwh", "cannot be given together with hosted.price_per_kwh (choose one)");
+      top.fail("hosted_price_per_kwh",
+               "cannot be given together with hosted.price_per_kwh (choose one)");
     c.hosted.price_per_kwh = old_key ? top.number("hosted_price_per_kwh", 0.0, 10.0)
                                      : m.number("price_per_kwh", 0.0, 10.0, 0.0);
-    if (m.has("uptime_guarantee")) c.hosted.uptime_guarantee = m.number("uptime_guarantee", 0.01, 1.0);
+    if (m.has("uptime_guarantee"))
+      c.hosted.uptime_guarantee = m.number("uptime_guarantee", 0.01, 1.0);
     c.hosted.setup_fee_per_miner = m.number("setup_fee_per_miner", 0.0, 1e6, 0.0);
     c.hosted.term_years = static_cast<int>(m.integer("term_years", 0, kMaxHorizonYears, 0));
     m.finish();
@@ -158,7 +167,8 @@ SiteConfig parse_site_config(const std::string& yaml_text, const std::filesystem
     c.financing.debt_share = m.number("debt_share", 0.0, 0.95, 0.0);
     c.financing.interest_rate = m.number("interest_rate", 0.0, 1.0, 0.08);
     c.financing.term_years = static_cast<int>(m.integer("term_years", 1, 50, c.horizon_years));
-    c.financing.amortisation = m.choice("amortisation", {"annuity", "linear", "bullet"}, std::string("annuity"));
+    c.financing.amortisation =
+        m.choice("amortisation", {"annuity", "linear", "bullet"}, std::string("annuity"));
     m.finish();
   }
   {
@@ -195,7 +205,8 @@ SiteConfig parse_site_config(const std::string& yaml_text, const std::filesystem
     s.discount_rate = m.number("discount_rate", 0.0, 0.4, 0.02);
     m.finish();
   }
-  c.seed = static_cast<std::uint64_t>(top.integer("seed", 0, std::numeric_limits<std::int64_t>::max(), 20260613));
+  c.seed = static_cast<std::uint64_t>(
+      top.integer("seed", 0, std::numeric_limits<std::int64_t>::max(), 20260613));
   if (top.has("table_power_prices_per_kwh")) {
     c.table_power_prices_per_kwh = top.number_list("table_power_prices_per_kwh", 0.0, 10.0);
   } else {
@@ -215,18 +226,20 @@ SiteConfig load_site_config(const std::filesystem::path& file) {
 std::vector<MinerOffer> miner_offers(const SiteConfig& c, double fx_usd_to_site) {
   std::vector<MinerOffer> out;
   if (!c.inline_miners.empty()) {
-    for (const auto& m : c.inline_miners) out.push_back({m.name, m.hashrate_ths, m.power_w, m.price_site_ccy});
+    for (const auto& m : c.inline_miners)
+      out.push_back({m.name, m.hashrate_ths, m.power_w, m.price_site_ccy});
   } else {
     const auto cat = agents::load_machine_catalogue(c.catalogue_file);
     for (const auto& m : cat.machines)
       out.push_back({m.name, m.hashrate_ths, m.power_w, m.price_usd * fx_usd_to_site});
   }
-  if (!c.forced_miner.empty() &&
-      std::none_of(out.begin(), out.end(), [&](const MinerOffer& o) { return o.name == c.forced_miner; })) {
+  if (!c.forced_miner.empty() && std::none_of(out.begin(), out.end(), [&](const MinerOffer& o) {
+        return o.name == c.forced_miner;
+      })) {
     std::string names;
     for (const auto& o : out) names += (names.empty() ? "" : ", ") + o.name;
-    throw Error(c.file.string() + ": miners.choose = " + c.forced_miner + " is not among the miners offered (" +
-                names + ")");
+    throw Error(c.file.string() + ": miners.choose = " + c.forced_miner +
+                " is not among the miners offered (" + names + ")");
   }
   return out;
 }

@@ -17,32 +17,40 @@ namespace {
 
 // ---- HDF5 pieces -------------------------------------------------------------------------
 
-void write_matrix(hid_t parent, const std::string& name, const std::vector<double>& v, std::uint64_t rows,
-                  std::uint64_t cols) {
-  h5::Handle ds = h5::create_array(parent, name, {rows, cols}, {std::min<std::uint64_t>(rows, 4096), cols}, 4);
+void write_matrix(hid_t parent, const std::string& name, const std::vector<double>& v,
+                  std::uint64_t rows, std::uint64_t cols) {
+  h5::Handle ds =
+      h5::create_array(parent, name, {rows, cols}, {std::min<std::uint64_t>(rows, 4096), cols}, 4);
   if (rows && cols) h5::write_rows(ds.get(), 0, rows, v.data());
 }
 
 // Dimension scales and CF attributes of one play's per-path metrics.
-void describe_play(hid_t pg, std::size_t n_paths, int years, std::size_t max_roots, const std::string& currency) {
+void describe_play(hid_t pg, std::size_t n_paths, int years, std::size_t max_roots,
+                   const std::string& currency) {
   namespace schema = io::schema;
   schema::write_index_dimension(pg, schema::kDimPath, n_paths, "Monte Carlo path");
   std::vector<std::int64_t> year(static_cast<std::size_t>(years) + 1);
   for (std::size_t y = 0; y < year.size(); ++y) year[y] = static_cast<std::int64_t>(y);
-  schema::write_dimension(pg, schema::kDimYear, year, "year", "years since the investment (0: the outlay)");
-  schema::write_index_dimension(pg, schema::kDimIrrRoot, max_roots, "real root of the NPV polynomial");
-  schema::attach_dimensions(pg, "cashflows_site_ccy", {schema::kDimPath, schema::kDimYear}, currency,
-                            "net cash flow of the year");
+  schema::write_dimension(pg, schema::kDimYear, year, "year",
+                          "years since the investment (0: the outlay)");
+  schema::write_index_dimension(pg, schema::kDimIrrRoot, max_roots,
+                                "real root of the NPV polynomial");
+  schema::attach_dimensions(pg, "cashflows_site_ccy", {schema::kDimPath, schema::kDimYear},
+                            currency, "net cash flow of the year");
   schema::attach_dimensions(pg, "npv_site_ccy", {schema::kDimPath}, currency, "net present value");
   schema::attach_dimensions(pg, "irr", {schema::kDimPath}, "1/year", "internal rate of return");
-  schema::attach_dimensions(pg, "irr_status", {schema::kDimPath}, "1", "IRR status (0 unique, 1 none, 2 several)");
+  schema::attach_dimensions(pg, "irr_status", {schema::kDimPath}, "1",
+                            "IRR status (0 unique, 1 none, 2 several)");
   schema::attach_dimensions(pg, "roic", {schema::kDimPath}, "1", "return on invested capital");
-  schema::attach_dimensions(pg, "mirr", {schema::kDimPath}, "1/year", "modified internal rate of return");
-  schema::attach_dimensions(pg, "invested_site_ccy", {schema::kDimPath}, currency, "capital invested");
+  schema::attach_dimensions(pg, "mirr", {schema::kDimPath}, "1/year",
+                            "modified internal rate of return");
+  schema::attach_dimensions(pg, "invested_site_ccy", {schema::kDimPath}, currency,
+                            "capital invested");
   schema::attach_dimensions(pg, "irr_roots", {schema::kDimPath, schema::kDimIrrRoot}, "1/year",
                             "every real IRR root (NaN-padded)");
   schema::attach_dimensions(pg, "payback_years", {schema::kDimPath}, "year", "payback time");
-  schema::attach_dimensions(pg, "discounted_payback_years", {schema::kDimPath}, "year", "discounted payback time");
+  schema::attach_dimensions(pg, "discounted_payback_years", {schema::kDimPath}, "year",
+                            "discounted payback time");
 }
 
 void write_selection(hid_t parent, const std::string& name, const Selection& s) {
@@ -79,16 +87,23 @@ void write_selection(hid_t parent, const std::string& name, const Selection& s) 
   namespace schema = io::schema;
   const hid_t x = g.get();
   schema::make_scale(x, "miner", "", "miner model offered");
-  schema::make_scale(x, "grid_power_price_per_kwh", "site currency/kWh", "power price of the sensitivity grid");
+  schema::make_scale(x, "grid_power_price_per_kwh", "site currency/kWh",
+                     "power price of the sensitivity grid");
   const std::pair<const char*, const char*> per_miner[] = {
-      {"hashrate_ths", "TH/s"},           {"power_w", "W"},
-      {"price_site_ccy", "site currency"}, {"energy_kwh_per_day", "kWh/day"},
-      {"cost_per_day_site_ccy", "site currency/day"}, {"revenue_per_day_site_ccy", "site currency/day"},
-      {"profit_per_day_site_ccy", "site currency/day"}, {"payback_days", "day"},
+      {"hashrate_ths", "TH/s"},
+      {"power_w", "W"},
+      {"price_site_ccy", "site currency"},
+      {"energy_kwh_per_day", "kWh/day"},
+      {"cost_per_day_site_ccy", "site currency/day"},
+      {"revenue_per_day_site_ccy", "site currency/day"},
+      {"profit_per_day_site_ccy", "site currency/day"},
+      {"payback_days", "day"},
       {"breakeven_power_price_per_kwh", "site currency/kWh"}};
-  for (const auto& [field, units] : per_miner) schema::attach_dimensions(x, field, {"miner"}, units);
-  schema::attach_dimensions(x, "grid_cost_per_th_day_site_ccy", {"grid_power_price_per_kwh", "miner"},
-                            "site currency/(TH/s)/day", "power cost per TH/s per day on the grid");
+  for (const auto& [field, units] : per_miner)
+    schema::attach_dimensions(x, field, {"miner"}, units);
+  schema::attach_dimensions(x, "grid_cost_per_th_day_site_ccy",
+                            {"grid_power_price_per_kwh", "miner"}, "site currency/(TH/s)/day",
+                            "power cost per TH/s per day on the grid");
   schema::attach_dimensions(x, "grid_payback_days", {"grid_power_price_per_kwh", "miner"}, "day",
                             "payback time on the grid");
   h5::set_attr(g.get(), "hashprice_usd_per_th_day", s.hashprice_usd_per_th_day);
@@ -110,9 +125,11 @@ void write_site_hdf5(const SiteRun& r, AtomicOutput& out) {
   h5::quiet_hdf5_errors();
   {
     h5::Handle f = h5::create_file(out.partial_path().string());
-    const nlohmann::json inputs{{"results_file", r.results_file.string()}, {"fx_source", a.fx.source}};
-    io::schema::write_provenance(f.get(), {io::schema::kKindSite, io::schema::kSiteVersion, r.command_line,
-                                           a.config.yaml_text, std::nullopt, inputs.dump()});
+    const nlohmann::json inputs{{"results_file", r.results_file.string()},
+                                {"fx_source", a.fx.source}};
+    io::schema::write_provenance(f.get(),
+                                 {io::schema::kKindSite, io::schema::kSiteVersion, r.command_line,
+                                  a.config.yaml_text, std::nullopt, inputs.dump()});
     h5::Handle g = h5::create_group(f.get(), "site");
     const hid_t s = g.get();
     h5::set_attr(s, "results_file", r.results_file.string());
@@ -151,7 +168,8 @@ void write_site_hdf5(const SiteRun& r, AtomicOutput& out) {
       if (sr.breakeven.found) {
         h5::set_attr(sg.get(), "breakeven_revenue_factor", sr.breakeven.revenue_factor);
         h5::set_attr(sg.get(), "breakeven_btc_price_usd_day0", sr.breakeven.btc_price_usd_day0);
-        h5::set_attr(sg.get(), "breakeven_hashprice_usd_per_th_day", sr.breakeven.hashprice_usd_per_th_day);
+        h5::set_attr(sg.get(), "breakeven_hashprice_usd_per_th_day",
+                     sr.breakeven.hashprice_usd_per_th_day);
       }
       if (!sr.policies.empty()) {
         h5::Handle pol = h5::create_group(sg.get(), "policies");
@@ -170,10 +188,14 @@ void write_site_hdf5(const SiteRun& r, AtomicOutput& out) {
         h5::write_vector(pol.get(), "p_npv_negative", neg);
         h5::write_vector(pol.get(), "mean_days_on_share", on);
         io::schema::make_scale(pol.get(), "mode", "", "operating policy");
-        io::schema::attach_dimensions(pol.get(), "npv_mean_site_ccy", {"mode"}, a.config.currency, "mean NPV over paths");
-        io::schema::attach_dimensions(pol.get(), "npv_p50_site_ccy", {"mode"}, a.config.currency, "median NPV over paths");
-        io::schema::attach_dimensions(pol.get(), "p_npv_negative", {"mode"}, "1", "probability that the NPV is negative");
-        io::schema::attach_dimensions(pol.get(), "mean_days_on_share", {"mode"}, "1", "mean share of days the miners run");
+        io::schema::attach_dimensions(pol.get(), "npv_mean_site_ccy", {"mode"}, a.config.currency,
+                                      "mean NPV over paths");
+        io::schema::attach_dimensions(pol.get(), "npv_p50_site_ccy", {"mode"}, a.config.currency,
+                                      "median NPV over paths");
+        io::schema::attach_dimensions(pol.get(), "p_npv_negative", {"mode"}, "1",
+                                      "probability that the NPV is negative");
+        io::schema::attach_dimensions(pol.get(), "mean_days_on_share", {"mode"}, "1",
+                                      "mean share of days the miners run");
       }
       if (!sr.tornado.empty()) {
         h5::Handle tg = h5::create_group(sg.get(), "tornado");
@@ -192,10 +214,13 @@ void write_site_hdf5(const SiteRun& r, AtomicOutput& out) {
         h5::write_vector(tg.get(), "npv_p50_low_site_ccy", lo);
         h5::write_vector(tg.get(), "npv_p50_high_site_ccy", hi);
         io::schema::make_scale(tg.get(), "driver", "", "sensitivity driver");
-        for (const char* n : {"low_label", "high_label"}) io::schema::attach_dimensions(tg.get(), n, {"driver"});
-        io::schema::attach_dimensions(tg.get(), "npv_p50_low_site_ccy", {"driver"}, a.config.currency,
+        for (const char* n : {"low_label", "high_label"})
+          io::schema::attach_dimensions(tg.get(), n, {"driver"});
+        io::schema::attach_dimensions(tg.get(), "npv_p50_low_site_ccy", {"driver"},
+                                      a.config.currency,
                                       "median NPV with the driver at its low value");
-        io::schema::attach_dimensions(tg.get(), "npv_p50_high_site_ccy", {"driver"}, a.config.currency,
+        io::schema::attach_dimensions(tg.get(), "npv_p50_high_site_ccy", {"driver"},
+                                      a.config.currency,
                                       "median NPV with the driver at its high value");
       }
       for (const auto& p : sr.plays) {
@@ -211,11 +236,13 @@ void write_site_hdf5(const SiteRun& r, AtomicOutput& out) {
         h5::set_attr(pg.get(), "p_payback_never", p.summary.p_payback_never);
         h5::set_attr(pg.get(), "share_no_irr", p.summary.share_no_irr);
         h5::set_attr(pg.get(), "share_multiple_irr", p.summary.share_multiple_irr);
-        write_matrix(pg.get(), "cashflows_site_ccy", p.cashflows, sr.n_paths, static_cast<std::uint64_t>(sr.years) + 1);
+        write_matrix(pg.get(), "cashflows_site_ccy", p.cashflows, sr.n_paths,
+                     static_cast<std::uint64_t>(sr.years) + 1);
         const PathMetrics& m = p.metrics;
         h5::write_vector(pg.get(), "npv_site_ccy", m.npv_site_ccy);
         h5::write_vector(pg.get(), "irr", m.irr);
-        h5::write_vector(pg.get(), "irr_status", std::vector<std::int64_t>(m.irr_status.begin(), m.irr_status.end()));
+        h5::write_vector(pg.get(), "irr_status",
+                         std::vector<std::int64_t>(m.irr_status.begin(), m.irr_status.end()));
         h5::write_vector(pg.get(), "roic", m.roic);
         h5::write_vector(pg.get(), "mirr", m.mirr);
         h5::write_vector(pg.get(), "invested_site_ccy", p.invested_site_ccy);
@@ -223,9 +250,11 @@ void write_site_hdf5(const SiteRun& r, AtomicOutput& out) {
         for (const auto& rr : m.irr_roots) max_roots = std::max(max_roots, rr.size());
         std::vector<double> roots(sr.n_paths * max_roots, std::numeric_limits<double>::quiet_NaN());
         for (std::size_t i = 0; i < sr.n_paths; ++i)
-          std::copy(m.irr_roots[i].begin(), m.irr_roots[i].end(), roots.begin() + static_cast<std::ptrdiff_t>(i * max_roots));
+          std::copy(m.irr_roots[i].begin(), m.irr_roots[i].end(),
+                    roots.begin() + static_cast<std::ptrdiff_t>(i * max_roots));
         write_matrix(pg.get(), "irr_roots", roots, sr.n_paths, max_roots);
-        h5::set_attr(pg.get(), "payback_applicable", static_cast<std::int64_t>(p.payback_applicable));
+        h5::set_attr(pg.get(), "payback_applicable",
+                     static_cast<std::int64_t>(p.payback_applicable));
         h5::set_attr(pg.get(), "npv_p5_var95", p.summary.risk.npv_p5);
         h5::set_attr(pg.get(), "expected_shortfall_5", p.summary.risk.expected_shortfall);
         h5::write_vector(pg.get(), "payback_years", m.payback_years);
@@ -233,7 +262,8 @@ void write_site_hdf5(const SiteRun& r, AtomicOutput& out) {
         describe_play(pg.get(), sr.n_paths, sr.years, max_roots, a.config.currency);
       }
     }
-    h5::close_file(f, out.partial_path().string());  // a failed flush or close must not be renamed into place
+    h5::close_file(
+        f, out.partial_path().string());  // a failed flush or close must not be renamed into place
   }
 }
 

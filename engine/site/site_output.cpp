@@ -10,13 +10,15 @@
 
 namespace hashsim::site {
 
-SiteRun run_site(const SiteConfig& c, const std::filesystem::path& results_file, std::vector<std::string> names,
-                 std::string command_line) {
+SiteRun run_site(const SiteConfig& c, const std::filesystem::path& results_file,
+                 std::vector<std::string> names, std::string command_line) {
   h5::quiet_hdf5_errors();
   h5::Handle f = h5::open_file_readonly(results_file.string());
   io::check_results_schema(f.get(), results_file.string());  // shapes and types before any read
   const auto present = list_scenarios(f.get());
-  auto has = [&](const std::string& n) { return std::find(present.begin(), present.end(), n) != present.end(); };
+  auto has = [&](const std::string& n) {
+    return std::find(present.begin(), present.end(), n) != present.end();
+  };
   if (names.empty()) names = present;  // every scenario in the file, in its order
   SiteRun run;
   run.results_file = results_file;
@@ -26,13 +28,15 @@ SiteRun run_site(const SiteConfig& c, const std::filesystem::path& results_file,
     for (const auto& s : present) known += (known.empty() ? "" : ", ") + s;
     throw Error(c.file.string() + ": selection_scenario = " + c.selection_scenario +
                 " (the scenario whose year-1 revenue picks the miner) is not in the results file " +
-                results_file.string() + " (it has: " + known + "); set selection_scenario to one of them");
+                results_file.string() + " (it has: " + known +
+                "); set selection_scenario to one of them");
   }
   run.selection_info = read_scenario_info(f.get(), c.selection_scenario);
   const FxRate fx = resolve_fx(c, run.selection_info);
   run.offers = miner_offers(c, fx.usd_to_site);
   std::map<std::string, MarketPaths> paths;
-  paths.emplace(c.selection_scenario, read_market_paths(f.get(), c.selection_scenario, c.horizon_years));
+  paths.emplace(c.selection_scenario,
+                read_market_paths(f.get(), c.selection_scenario, c.horizon_years));
   std::vector<const MarketPaths*> order;
   for (const auto& n : names) {
     if (!paths.count(n)) paths.emplace(n, read_market_paths(f.get(), n, c.horizon_years));

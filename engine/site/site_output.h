@@ -20,21 +20,22 @@ struct SiteRun {
   SiteAnalysis analysis;
   std::vector<MinerOffer> offers;
   std::filesystem::path results_file;
-  ScenarioInfo selection_info;           // its snapshot supplies the FX rate and the cited data
+  ScenarioInfo selection_info;               // its snapshot supplies the FX rate and the cited data
   std::vector<ScenarioInfo> scenario_infos;  // same order as analysis.scenarios
   std::string command_line;
 };
 
 // Reads the results file and analyses the named scenarios (empty: every scenario in the file, in
 // its order). The selection scenario is read even when not listed.
-SiteRun run_site(const SiteConfig& c, const std::filesystem::path& results_file, std::vector<std::string> scenarios,
-                 std::string command_line = "");
+SiteRun run_site(const SiteConfig& c, const std::filesystem::path& results_file,
+                 std::vector<std::string> scenarios, std::string command_line = "");
 
 std::string format_report(const SiteRun& run);
 nlohmann::json summary_json(const SiteRun& run);
 // Writes a new HDF5 file holding /site (atomically: <path>.partial renamed when complete).
 // An existing file is replaced only with mode kReplace (engine/util/atomic_file.h).
-void write_site_hdf5(const SiteRun& run, const std::filesystem::path& path, Overwrite mode = Overwrite::kReplace);
+void write_site_hdf5(const SiteRun& run, const std::filesystem::path& path,
+                     Overwrite mode = Overwrite::kReplace);
 // Writes the file to out.partial_path() and leaves the commit to the caller, so that several
 // outputs can be committed together (none is left behind when a later one fails).
 void write_site_hdf5(const SiteRun& run, AtomicOutput& out);

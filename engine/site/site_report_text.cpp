@@ -62,79 +62,96 @@ void inputs_section(std::string& o, const SiteRun& r) {
   const SiteAnalysis& a = r.analysis;
   const SiteConfig& c = a.config;
   const std::string& ccy = c.currency;
-  o += "hashsim site: " + c.name + " (" + c.file.string() + ") over " + r.results_file.string() + "\n";
+  o += "hashsim site: " + c.name + " (" + c.file.string() + ") over " + r.results_file.string() +
+       "\n";
   std::string used;
   for (const auto& s : a.scenarios) used += (used.empty() ? "" : ", ") + s.scenario;
   o += "  scenarios analysed: " + used + " (miner chosen on '" + a.selection_scenario + "')\n";
-  o += "  site power " + grouped(c.site_power_kw, 1) + " kW x load factor " + fmt("%.2f", c.load_factor) + " = " +
-       grouped(c.site_power_kw * c.load_factor, 1) + " kW usable; power " + ccy + " " +
-       fmt("%.4f", c.power_price_per_kwh) + "/kWh (" + pct(c.power_price_escalation_per_year) + " a year)";
+  o += "  site power " + grouped(c.site_power_kw, 1) + " kW x load factor " +
+       fmt("%.2f", c.load_factor) + " = " + grouped(c.site_power_kw * c.load_factor, 1) +
+       " kW usable; power " + ccy + " " + fmt("%.4f", c.power_price_per_kwh) + "/kWh (" +
+       pct(c.power_price_escalation_per_year) + " a year)";
   if (c.tariff.peak_hours_per_day > 0)
     o += "; peak " + fmt("%.1f", c.tariff.peak_hours_per_day) + " h/day at " + ccy + " " +
          fmt("%.4f", c.tariff.peak_price_per_kwh) + "/kWh";
   o += "\n";
-  o += "  overhead power " + pct(c.overhead_power_fraction) + ", uptime " + pct(c.uptime_fraction) + ", pool fee " +
-       pct(c.pool_fee_fraction) + ", other opex " + ccy + " " + grouped(c.other_opex_per_miner_per_year) +
-       "/miner/year, hosting fee " + ccy + " " + grouped(c.hosting_fee_per_miner_per_month, 2) +
-       "/miner/month, resale " + pct(c.resale_fraction) + " of miner capex\n";
+  o += "  overhead power " + pct(c.overhead_power_fraction) + ", uptime " + pct(c.uptime_fraction) +
+       ", pool fee " + pct(c.pool_fee_fraction) + ", other opex " + ccy + " " +
+       grouped(c.other_opex_per_miner_per_year) + "/miner/year, hosting fee " + ccy + " " +
+       grouped(c.hosting_fee_per_miner_per_month, 2) + "/miner/month, resale " +
+       pct(c.resale_fraction) + " of miner capex\n";
   const auto& pol = c.policy;
   if (pol.mode == "daily")
-    o += "  operating policy: daily; curtail when the expected margin (mean hashprice of the last " +
-         std::to_string(pol.trailing_days) + " days, today's power price) is below " + ccy + " " +
-         fmt("%.2f", pol.threshold_per_mwh) + "/MWh for " + std::to_string(pol.days_before_off) +
-         " days; restart after " + std::to_string(pol.days_before_on) + " days above, at " + ccy + " " +
-         fmt("%.2f", pol.restart_cost_per_miner) + "/miner\n";
+    o +=
+        "  operating policy: daily; curtail when the expected margin (mean hashprice of the last " +
+        std::to_string(pol.trailing_days) + " days, today's power price) is below " + ccy + " " +
+        fmt("%.2f", pol.threshold_per_mwh) + "/MWh for " + std::to_string(pol.days_before_off) +
+        " days; restart after " + std::to_string(pol.days_before_on) + " days above, at " + ccy +
+        " " + fmt("%.2f", pol.restart_cost_per_miner) + "/miner\n";
   else
     o += "  operating policy: always on (never curtails)\n";
   if (c.infrastructure.capex_per_kw > 0)
-    o += "  infrastructure " + ccy + " " + grouped(c.infrastructure.capex_per_kw) + "/kW built, straight-line over " +
-         fmt("%.0f", c.infrastructure.life_years) + " years, " + pct(c.infrastructure.recovery_of_book_value) +
-         " of book value recovered at the horizon\n";
+    o += "  infrastructure " + ccy + " " + grouped(c.infrastructure.capex_per_kw) +
+         "/kW built, straight-line over " + fmt("%.0f", c.infrastructure.life_years) + " years, " +
+         pct(c.infrastructure.recovery_of_book_value) + " of book value recovered at the horizon\n";
   const auto& fin = c.financing;
   if (fin.debt_share > 0)
-    o += "  financing: debt " + pct(fin.debt_share) + " of capex at " + pct(fin.interest_rate) + " over " +
-         std::to_string(fin.term_years) + " years (" + fin.amortisation + ")\n";
+    o += "  financing: debt " + pct(fin.debt_share) + " of capex at " + pct(fin.interest_rate) +
+         " over " + std::to_string(fin.term_years) + " years (" + fin.amortisation + ")\n";
   if (c.tax.enabled)
-    o += "  corporation tax " + pct(c.tax.rate) + ", first-year allowance " + pct(c.tax.first_year_allowance) +
-         ", writing-down " + pct(c.tax.writing_down_rate) + " a year, losses carried forward\n";
-  o += "  discount rate " + pct(c.discount_rate_per_year) + " a year, horizon " + std::to_string(c.horizon_years) +
-       " years of 365 days\n";
+    o += "  corporation tax " + pct(c.tax.rate) + ", first-year allowance " +
+         pct(c.tax.first_year_allowance) + ", writing-down " + pct(c.tax.writing_down_rate) +
+         " a year, losses carried forward\n";
+  o += "  discount rate " + pct(c.discount_rate_per_year) + " a year, horizon " +
+       std::to_string(c.horizon_years) + " years of 365 days\n";
   o += "  FX " + fmt("%.5f", a.fx.usd_to_site) + " " + ccy + " per USD from " + a.fx.source;
   if (!a.fx.provider_time.empty()) o += ", provider time " + a.fx.provider_time;
   if (!a.fx.fetched_at.empty()) o += ", fetched " + a.fx.fetched_at;
   if (a.fx.stale) o += " (STALE)";
   if (c.fx_model.model == "gbm")
-    o += "; day 0 only: then a GBM path, vol " + pct(c.fx_model.vol_per_sqrt_year) + ", correlation with BTC " +
-         fmt("%.2f", c.fx_model.correlation_with_btc) + "\n";
+    o += "; day 0 only: then a GBM path, vol " + pct(c.fx_model.vol_per_sqrt_year) +
+         ", correlation with BTC " + fmt("%.2f", c.fx_model.correlation_with_btc) + "\n";
   else
     o += "; held constant over the horizon\n";
   const ScenarioInfo& si = r.selection_info;
-  o += "  data: scenario '" + si.name + "' starts " + si.start_date + " (" + si.start_source + "): BTC USD " +
-       grouped(si.start_price_usd) + ", difficulty " + fmt("%.4g", si.start_difficulty) + ", network " +
+  o += "  data: scenario '" + si.name + "' starts " + si.start_date + " (" + si.start_source +
+       "): BTC USD " + grouped(si.start_price_usd) + ", difficulty " +
+       fmt("%.4g", si.start_difficulty) + ", network " +
        fmt("%.1f", si.start_network_hashrate_ths / 1e6) + " EH/s\n\n";
 }
 
-void selection_section(std::string& o, const Selection& s, const std::string& ccy, const std::string& title) {
-  o += title + " (year 1 at " + ccy + " " + fmt("%.4f", s.power_price_per_kwh) + "/kWh; revenue USD " +
-       fmt("%.5f", s.hashprice_usd_per_th_day) + " per TH/s per day)\n";
-  o += "  " + pad("miner", 20, true) + pad("TH/s", 7) + pad("W", 7) + pad("J/TH", 6) + pad("price", 10) +
-       pad("cost/day", 10) + pad("rev/day", 10) + pad("profit/day", 11) + pad("payback d", 10) +
-       pad("breakeven " + ccy + "/kWh", 20) + pad("n fit", 7) + pad("NPV P50", 12) + pad("P(NPV>0)", 10) + "\n";
+void selection_section(std::string& o, const Selection& s, const std::string& ccy,
+                       const std::string& title) {
+  o += title + " (year 1 at " + ccy + " " + fmt("%.4f", s.power_price_per_kwh) +
+       "/kWh; revenue USD " + fmt("%.5f", s.hashprice_usd_per_th_day) + " per TH/s per day)\n";
+  o += "  " + pad("miner", 20, true) + pad("TH/s", 7) + pad("W", 7) + pad("J/TH", 6) +
+       pad("price", 10) + pad("cost/day", 10) + pad("rev/day", 10) + pad("profit/day", 11) +
+       pad("payback d", 10) + pad("breakeven " + ccy + "/kWh", 20) + pad("n fit", 7) +
+       pad("NPV P50", 12) + pad("P(NPV>0)", 10) + "\n";
   for (std::size_t i = 0; i < s.miners.size(); ++i) {
     const MinerEconomics& e = s.miners[i];
     const bool chosen = s.chosen && *s.chosen == i;
-    o += (chosen ? "* " : "  ") + pad(e.offer.name.substr(0, 19), 20, true) + pad(grouped(e.offer.hashrate_ths, 0), 7) +
-         pad(grouped(e.offer.power_w, 0), 7) + pad(fmt("%.1f", e.offer.power_w / e.offer.hashrate_ths), 6) +
+    o += (chosen ? "* " : "  ") + pad(e.offer.name.substr(0, 19), 20, true) +
+         pad(grouped(e.offer.hashrate_ths, 0), 7) + pad(grouped(e.offer.power_w, 0), 7) +
+         pad(fmt("%.1f", e.offer.power_w / e.offer.hashrate_ths), 6) +
          pad(grouped(e.offer.price_site_ccy), 10) + pad(fmt("%.2f", e.cost_per_day_site_ccy), 10) +
-         pad(fmt("%.2f", e.revenue_per_day_site_ccy), 10) + pad(fmt("%.2f", e.profit_per_day_site_ccy), 11) +
-         pad(e.viable() ? grouped(e.payback_days) : "-", 10) + pad(fmt("%.4f", e.breakeven_power_price_per_kwh), 20) +
-         pad(grouped(static_cast<double>(e.n_fit)), 7) + pad(e.n_fit > 0 ? k_text(e.npv_p50_site_ccy) : "-", 12) +
+         pad(fmt("%.2f", e.revenue_per_day_site_ccy), 10) +
+         pad(fmt("%.2f", e.profit_per_day_site_ccy), 11) +
+         pad(e.viable() ? grouped(e.payback_days) : "-", 10) +
+         pad(fmt("%.4f", e.breakeven_power_price_per_kwh), 20) +
+         pad(grouped(static_cast<double>(e.n_fit)), 7) +
+         pad(e.n_fit > 0 ? k_text(e.npv_p50_site_ccy) : "-", 12) +
          pad(e.n_fit > 0 ? pct(e.prob_npv_positive) : "-", 10) + "\n";
   }
-  o += "  (NPV P50 and P(NPV>0): over the whole horizon of the selection scenario, with as many of that miner as\n"
-       "   the site takes, under the operating policy; payback: year-1 revenue only, blind to the halving)\n";
-  if (s.chosen) o += "  -> " + s.miners[*s.chosen].offer.name + " (criterion " + s.criterion + "): " + s.reason + "\n\n";
-  else o += "  -> " + s.reason + "\n\n";
+  o += "  (NPV P50 and P(NPV>0): over the whole horizon of the selection scenario, with as many of "
+       "that miner as\n"
+       "   the site takes, under the operating policy; payback: year-1 revenue only, blind to the "
+       "halving)\n";
+  if (s.chosen)
+    o += "  -> " + s.miners[*s.chosen].offer.name + " (criterion " + s.criterion +
+         "): " + s.reason + "\n\n";
+  else
+    o += "  -> " + s.reason + "\n\n";
 }
 
 void grid_section(std::string& o, const Selection& s, const std::string& ccy) {
@@ -152,27 +169,32 @@ void grid_section(std::string& o, const Selection& s, const std::string& ccy) {
       o += "\n";
     }
   };
-  table("Cost per TH/s per day (" + ccy + ") by power price", s.grid_cost_per_th_day_site_ccy, false);
+  table("Cost per TH/s per day (" + ccy + ") by power price", s.grid_cost_per_th_day_site_ccy,
+        false);
   table("Simple payback (days) by power price; '-' = loses money", s.grid_payback_days, true);
   o += "\n";
 }
 
-void build_section(std::string& o, const SiteBuild& b, const std::string& ccy, const std::string& scenario) {
+void build_section(std::string& o, const SiteBuild& b, const std::string& ccy,
+                   const std::string& scenario) {
   const Plant& p = b.plant;
   o += "Your site, daily performance (year 1, mean of scenario '" + scenario + "')\n";
   o += "  miners        " + grouped(static_cast<double>(p.n_miners)) + " x " + p.miner.name + " (" +
        fmt("%.3f", b.miner_power_kw_incl_overhead) + " kW each incl. overhead)\n";
-  o += "  power         " + grouped(b.used_power_kw, 1) + " kW used of " + grouped(b.effective_power_kw, 1) +
-       " kW usable (" + grouped(b.unused_power_kw, 1) + " kW unused)\n";
+  o += "  power         " + grouped(b.used_power_kw, 1) + " kW used of " +
+       grouped(b.effective_power_kw, 1) + " kW usable (" + grouped(b.unused_power_kw, 1) +
+       " kW unused)\n";
   o += "  hashrate      " + fmt("%.3f", p.hashrate_ths / 1e3) + " PH/s\n";
   o += "  energy        " + grouped(p.energy_kwh_per_day) + " kWh/day; power cost " + ccy + " " +
        grouped(b.power_cost_per_day_site_ccy) + "/day; other costs " + ccy + " " +
        grouped(b.other_cost_per_day_site_ccy) + "/day\n";
-  o += "  capex         " + ccy + " " + grouped(p.capex_total()) + " (miners " + grouped(p.capex_miners_site_ccy) +
-       ", infrastructure " + grouped(p.capex_infra_site_ccy) + ")\n";
-  o += "  revenue       " + ccy + " " + grouped(b.revenue_per_day_site_ccy) + "/day; gross profit " + ccy + " " +
-       grouped(b.gross_profit_per_day_site_ccy) + "/day (" + ccy + " " +
-       grouped(b.gross_profit_per_day_site_ccy * kDaysPerYear) + " a year), always on at year-1 revenue\n\n";
+  o += "  capex         " + ccy + " " + grouped(p.capex_total()) + " (miners " +
+       grouped(p.capex_miners_site_ccy) + ", infrastructure " + grouped(p.capex_infra_site_ccy) +
+       ")\n";
+  o += "  revenue       " + ccy + " " + grouped(b.revenue_per_day_site_ccy) +
+       "/day; gross profit " + ccy + " " + grouped(b.gross_profit_per_day_site_ccy) + "/day (" +
+       ccy + " " + grouped(b.gross_profit_per_day_site_ccy * kDaysPerYear) +
+       " a year), always on at year-1 revenue\n\n";
 }
 
 std::string irr_text(const PathMetrics& m, std::size_t i) {
@@ -194,15 +216,17 @@ void scenario_section(std::string& o, const SiteRun& r, const ScenarioResult& s)
   for (const auto& w : s.warnings) o += "  WARNING: " + w + "\n";
   std::vector<const PlayResult*> on;
   for (const auto& p : s.plays) {
-    if (p.available) on.push_back(&p);
-    else o += "  " + p.label + ": not evaluated: " + p.unavailable_reason + "\n";
+    if (p.available)
+      on.push_back(&p);
+    else
+      o += "  " + p.label + ": not evaluated: " + p.unavailable_reason + "\n";
   }
   if (on.empty()) {
     o += "\n";
     return;
   }
-  o += "  Median path #" + std::to_string(mp) + " (its horizon-total revenue per TH is the median): cashflows, " +
-       ccy + "\n";
+  o += "  Median path #" + std::to_string(mp) +
+       " (its horizon-total revenue per TH is the median): cashflows, " + ccy + "\n";
   o += "  " + pad("year", 5);
   const PlayResult* site = on.front()->key == "site" ? on.front() : nullptr;
   if (site) o += pad("site revenue", cw) + pad("site costs", cw);
@@ -214,7 +238,8 @@ void scenario_section(std::string& o, const SiteRun& r, const ScenarioResult& s)
     o += "  " + pad(std::to_string(t), 5);
     if (site) {
       const YearLines& l = s.median_site_lines;
-      o += pad(grouped(l.revenue[t]), cw) + pad(grouped(-(l.power[t] + l.other[t] + l.restart[t])), cw);
+      o += pad(grouped(l.revenue[t]), cw) +
+           pad(grouped(-(l.power[t] + l.other[t] + l.restart[t])), cw);
       cum += site->cashflows[mp * W + t];
     }
     for (const auto* p : on) o += pad(grouped(p->cashflows[mp * W + t]), cw);
@@ -224,8 +249,9 @@ void scenario_section(std::string& o, const SiteRun& r, const ScenarioResult& s)
   if (site) {
     const YearLines& l = s.median_site_lines;
     o += "  (site: ran " + fmt("%.1f", 100.0 * l.days_on / (365.0 * s.years)) + " % of days, " +
-         std::to_string(l.restarts) + " restarts; its year-" + std::to_string(l.resale_year) + " CF includes " + ccy +
-         " " + grouped(l.resale) + " resale and recovered infrastructure)\n";
+         std::to_string(l.restarts) + " restarts; its year-" + std::to_string(l.resale_year) +
+         " CF includes " + ccy + " " + grouped(l.resale) +
+         " resale and recovered infrastructure)\n";
   }
   o += "  " + pad("on the median path", 24, true);
   for (const auto* p : on) o += pad(p->label, cw);
@@ -236,7 +262,8 @@ void scenario_section(std::string& o, const SiteRun& r, const ScenarioResult& s)
     o += "\n";
   };
   const std::string rate = pct(a.config.discount_rate_per_year, 0);
-  row("NPV @ " + rate + " (" + ccy + ")", [&](const PlayResult& p) { return grouped(p.metrics.npv_site_ccy[mp]); });
+  row("NPV @ " + rate + " (" + ccy + ")",
+      [&](const PlayResult& p) { return grouped(p.metrics.npv_site_ccy[mp]); });
   row("IRR (all roots)", [&](const PlayResult& p) { return irr_text(p.metrics, mp); });
   row("MIRR @ " + rate, [&](const PlayResult& p) { return pct(p.metrics.mirr[mp]); });
   row("ROIC", [&](const PlayResult& p) { return pct(p.metrics.roic[mp]); });
@@ -244,62 +271,92 @@ void scenario_section(std::string& o, const SiteRun& r, const ScenarioResult& s)
     return p.payback_applicable ? years_text(p.metrics.payback_years[mp]) : std::string("n/a");
   });
   row("discounted payback", [&](const PlayResult& p) {
-    return p.payback_applicable ? years_text(p.metrics.discounted_payback_years[mp]) : std::string("n/a");
+    return p.payback_applicable ? years_text(p.metrics.discounted_payback_years[mp])
+                                : std::string("n/a");
   });
 
   o += "  Distribution over all paths\n";
-  o += "  " + pad("metric", 22, true) + pad("play", 13, true) + pad("mean", 11) + pad("P5", 11) + pad("P25", 11) +
-       pad("P50", 11) + pad("P75", 11) + pad("P95", 11) + "  note\n";
-  auto dist = [&](const std::string& name, auto pick, auto show, auto note, bool only_payback = false) {
+  o += "  " + pad("metric", 22, true) + pad("play", 13, true) + pad("mean", 11) + pad("P5", 11) +
+       pad("P25", 11) + pad("P50", 11) + pad("P75", 11) + pad("P95", 11) + "  note\n";
+  auto dist = [&](const std::string& name, auto pick, auto show, auto note,
+                  bool only_payback = false) {
     bool first = true;
     for (const auto* p : on) {
       if (only_payback && !p->payback_applicable) continue;
       const Distribution& d = pick(p->summary);
-      o += "  " + pad(first ? name : "", 22, true) + pad(p->label, 13, true) + pad(show(d.mean), 11) +
-           pad(show(d.p5), 11) + pad(show(d.p25), 11) + pad(show(d.p50), 11) + pad(show(d.p75), 11) +
-           pad(show(d.p95), 11) + "  " + note(*p) + "\n";
+      o += "  " + pad(first ? name : "", 22, true) + pad(p->label, 13, true) +
+           pad(show(d.mean), 11) + pad(show(d.p5), 11) + pad(show(d.p25), 11) +
+           pad(show(d.p50), 11) + pad(show(d.p75), 11) + pad(show(d.p95), 11) + "  " + note(*p) +
+           "\n";
       first = false;
     }
   };
   auto k = [](double v) { return grouped(v / 1e3); };
   auto none = [](const PlayResult&) { return std::string(); };
-  dist("NPV (k " + ccy + ")", [](const PlaySummary& x) -> const Distribution& { return x.npv; }, k,
-       [&](const PlayResult& p) {
-         return "P(NPV<0) " + pct(p.summary.p_npv_negative) + ", ES5 " + k(p.summary.risk.expected_shortfall) + "k";
-       });
-  dist("IRR (paths with one)", [](const PlaySummary& x) -> const Distribution& { return x.irr; },
-       [](double v) { return pct(v); },
-       [](const PlayResult& p) {
-         return "no root " + pct(p.summary.share_no_irr) + ", several " + pct(p.summary.share_multiple_irr);
-       });
-  dist("MIRR @ " + rate, [](const PlaySummary& x) -> const Distribution& { return x.mirr; },
-       [](double v) { return pct(v); }, none);
-  dist("ROIC", [](const PlaySummary& x) -> const Distribution& { return x.roic; }, [](double v) { return pct(v); },
-       [](const PlayResult& p) {
-         return p.roic_basis == RoicBasis::MinerCapex ? std::string("mean CF_t / miner capex")
-                                                      : std::string("gain / year / money invested");
-       });
-  dist("money invested (k)", [](const PlaySummary& x) -> const Distribution& { return x.invested; }, k, none);
-  dist("payback (years)", [](const PlaySummary& x) -> const Distribution& { return x.payback; },
-       [](double v) { return std::isnan(v) ? std::string("n/a") : std::isfinite(v) ? fmt("%.2f", v) : std::string("never"); },
-       [](const PlayResult& p) { return "never " + pct(p.summary.p_payback_never) + " (mean: paths that pay back)"; },
-       true);
-  dist("disc. payback (years)", [](const PlaySummary& x) -> const Distribution& { return x.discounted_payback; },
-       [](double v) { return std::isnan(v) ? std::string("n/a") : std::isfinite(v) ? fmt("%.2f", v) : std::string("never"); },
-       [](const PlayResult& p) { return "never " + pct(p.summary.p_discounted_payback_never); }, true);
+  dist(
+      "NPV (k " + ccy + ")", [](const PlaySummary& x) -> const Distribution& { return x.npv; }, k,
+      [&](const PlayResult& p) {
+        return "P(NPV<0) " + pct(p.summary.p_npv_negative) + ", ES5 " +
+               k(p.summary.risk.expected_shortfall) + "k";
+      });
+  dist(
+      "IRR (paths with one)", [](const PlaySummary& x) -> const Distribution& { return x.irr; },
+      [](double v) { return pct(v); },
+      [](const PlayResult& p) {
+        return "no root " + pct(p.summary.share_no_irr) + ", several " +
+               pct(p.summary.share_multiple_irr);
+      });
+  dist(
+      "MIRR @ " + rate, [](const PlaySummary& x) -> const Distribution& { return x.mirr; },
+      [](double v) { return pct(v); }, none);
+  dist(
+      "ROIC", [](const PlaySummary& x) -> const Distribution& { return x.roic; },
+      [](double v) { return pct(v); },
+      [](const PlayResult& p) {
+        return p.roic_basis == RoicBasis::MinerCapex ? std::string("mean CF_t / miner capex")
+                                                     : std::string("gain / year / money invested");
+      });
+  dist(
+      "money invested (k)", [](const PlaySummary& x) -> const Distribution& { return x.invested; },
+      k, none);
+  dist(
+      "payback (years)", [](const PlaySummary& x) -> const Distribution& { return x.payback; },
+      [](double v) {
+        return std::isnan(v)      ? std::string("n/a")
+               : std::isfinite(v) ? fmt("%.2f", v)
+                                  : std::string("never");
+      },
+      [](const PlayResult& p) {
+        return "never " + pct(p.summary.p_payback_never) + " (mean: paths that pay back)";
+      },
+      true);
+  dist(
+      "disc. payback (years)",
+      [](const PlaySummary& x) -> const Distribution& { return x.discounted_payback; },
+      [](double v) {
+        return std::isnan(v)      ? std::string("n/a")
+               : std::isfinite(v) ? fmt("%.2f", v)
+                                  : std::string("never");
+      },
+      [](const PlayResult& p) { return "never " + pct(p.summary.p_discounted_payback_never); },
+      true);
   std::string no_payback;
   for (const auto* p : on)
     if (!p->payback_applicable) no_payback += (no_payback.empty() ? "" : ", ") + p->label;
-  if (!no_payback.empty()) o += "  payback n/a for " + no_payback + ": no inflow before the sale at the horizon\n";
-  o += "  Risk (NPV): VaR 95 % = P5, expected shortfall = mean of the worst 5 %, P(loss) = P(NPV < 0)\n";
+  if (!no_payback.empty())
+    o += "  payback n/a for " + no_payback + ": no inflow before the sale at the horizon\n";
+  o += "  Risk (NPV): VaR 95 % = P5, expected shortfall = mean of the worst 5 %, P(loss) = P(NPV < "
+       "0)\n";
   for (const auto* p : on)
     o += "    " + pad(p->label, 13, true) + " P5 " + pad(k(p->summary.risk.npv_p5), 9) + "k  ES " +
-         pad(k(p->summary.risk.expected_shortfall), 9) + "k  P(loss) " + pct(p->summary.risk.p_loss) + "\n";
+         pad(k(p->summary.risk.expected_shortfall), 9) + "k  P(loss) " +
+         pct(p->summary.risk.p_loss) + "\n";
   if (!s.policies.empty()) {
     o += "  Operating policy (site NPV, " + ccy + ")      mean NPV   P50 NPV  P(NPV<0)  days on\n";
     for (const auto& pr : s.policies)
-      o += "    " + pad(pr.mode, 30, true) + pad(k(pr.npv.mean) + "k", 10) + pad(k(pr.npv.p50) + "k", 10) +
-           pad(pct(pr.p_npv_negative), 10) + pad(pct(pr.mean_days_on_share), 9) + "\n";
+      o += "    " + pad(pr.mode, 30, true) + pad(k(pr.npv.mean) + "k", 10) +
+           pad(k(pr.npv.p50) + "k", 10) + pad(pct(pr.p_npv_negative), 10) +
+           pad(pct(pr.mean_days_on_share), 9) + "\n";
     const PolicyResult* always = nullptr;
     const PolicyResult* daily = nullptr;
     const PolicyResult* pf = nullptr;
@@ -315,16 +372,18 @@ void scenario_section(std::string& o, const SiteRun& r, const ScenarioResult& s)
     }
   }
   if (s.breakeven.found)
-    o += "  Breakeven (median NPV = 0, network held fixed): revenue x " + fmt("%.3f", s.breakeven.revenue_factor) +
-         " = BTC USD " + grouped(s.breakeven.btc_price_usd_day0) + " on day 0 (each path scaled), hashprice USD " +
+    o += "  Breakeven (median NPV = 0, network held fixed): revenue x " +
+         fmt("%.3f", s.breakeven.revenue_factor) + " = BTC USD " +
+         grouped(s.breakeven.btc_price_usd_day0) + " on day 0 (each path scaled), hashprice USD " +
          fmt("%.5f", s.breakeven.hashprice_usd_per_th_day) + "/TH/s/day over the horizon\n";
   else if (site)
     o += "  Breakeven: none found for revenue x 0 .. 1024\n";
   if (!s.tornado.empty()) {
-    o += "  Sensitivity of the median site NPV (k " + ccy + ", centre " + k(s.npv_p50_base) + "k)\n";
+    o +=
+        "  Sensitivity of the median site NPV (k " + ccy + ", centre " + k(s.npv_p50_base) + "k)\n";
     for (const auto& b : s.tornado)
-      o += "    " + pad(b.driver, 26, true) + pad(b.low_label, 9) + " " + pad(k(b.npv_p50_low), 9) + "  |  " +
-           pad(b.high_label, 9) + " " + pad(k(b.npv_p50_high), 9) + "   swing " +
+      o += "    " + pad(b.driver, 26, true) + pad(b.low_label, 9) + " " + pad(k(b.npv_p50_low), 9) +
+           "  |  " + pad(b.high_label, 9) + " " + pad(k(b.npv_p50_high), 9) + "   swing " +
            k(std::fabs(b.npv_p50_high - b.npv_p50_low)) + "\n";
   }
   o += "\n";
@@ -340,35 +399,47 @@ std::string format_report(const SiteRun& r) {
   for (const auto& w : a.warnings) o += "WARNING: " + w + "\n";
   for (const auto& sc : a.scenarios)
     for (const auto& w : sc.warnings) o += "WARNING: " + w + "\n";
-  if (!a.warnings.empty() || std::any_of(a.scenarios.begin(), a.scenarios.end(),
-                                         [](const ScenarioResult& x) { return !x.warnings.empty(); }))
+  if (!a.warnings.empty() ||
+      std::any_of(a.scenarios.begin(), a.scenarios.end(),
+                  [](const ScenarioResult& x) { return !x.warnings.empty(); }))
     o += "\n";
   selection_section(o, a.selection, ccy, "How we chose your miner");
   grid_section(o, a.selection, ccy);
-  if (a.site) build_section(o, *a.site, ccy, a.selection_scenario);
-  else o += "Your site: NOT BUILT: " + a.selection.reason + "\n\n";
+  if (a.site)
+    build_section(o, *a.site, ccy, a.selection_scenario);
+  else
+    o += "Your site: NOT BUILT: " + a.selection.reason + "\n\n";
   if (a.hosted)
-    o += "Hosted alternative: " + grouped(static_cast<double>(a.hosted->n_miners)) + " x " + a.hosted->miner.name +
-         " at an all-in " + ccy + " " + fmt("%.4f", a.config.hosted.price_per_kwh) + "/kWh, uptime guarantee " +
-         pct(a.hosted->terms.uptime_fraction) + ", setup fees " + ccy + " " + grouped(a.hosted->setup_fees_site_ccy) +
-         ", term " + (a.hosted->operating_years > 0 ? std::to_string(a.hosted->operating_years) + " years" : "the horizon") +
+    o += "Hosted alternative: " + grouped(static_cast<double>(a.hosted->n_miners)) + " x " +
+         a.hosted->miner.name + " at an all-in " + ccy + " " +
+         fmt("%.4f", a.config.hosted.price_per_kwh) + "/kWh, uptime guarantee " +
+         pct(a.hosted->terms.uptime_fraction) + ", setup fees " + ccy + " " +
+         grouped(a.hosted->setup_fees_site_ccy) + ", term " +
+         (a.hosted->operating_years > 0 ? std::to_string(a.hosted->operating_years) + " years"
+                                        : "the horizon") +
          ", miners " + ccy + " " + grouped(a.hosted->capex_miners_site_ccy) + ", always on\n";
   if (a.site) {
-    o += "Buy-BTC alternative: the site capex (" + ccy + " " + grouped(a.site->plant.capex_total()) +
-         ") in BTC on day 0, plus each month's full site opex (power, other opex, fees, restarts) in BTC at month "
+    o += "Buy-BTC alternative: the site capex (" + ccy + " " +
+         grouped(a.site->plant.capex_total()) +
+         ") in BTC on day 0, plus each month's full site opex (power, other opex, fees, restarts) "
+         "in BTC at month "
          "end; its money invested grows with the opex\n";
     if (a.debt && a.debt->amount > 0) {
       o += "Debt " + ccy + " " + grouped(a.debt->amount) + ": interest / principal by year";
       for (std::size_t t = 1; t < a.debt->interest.size(); ++t)
-        o += "  " + std::to_string(t) + ": " + grouped(a.debt->interest[t]) + " / " + grouped(a.debt->principal[t]);
+        o += "  " + std::to_string(t) + ": " + grouped(a.debt->interest[t]) + " / " +
+             grouped(a.debt->principal[t]);
       o += "\n";
     }
   }
   o += "\n";
   for (const auto& s : a.scenarios) scenario_section(o, r, s);
-  o += "Notes: cashflows fall at year ends; revenue uses each path's daily hashprice (halvings, fees and difficulty "
-       "included); IRR: every real root of NPV(r) = 0 with r > -100 % ('none' when there is none, all roots when "
-       "several: then read the MIRR); ROIC for mining plays = mean yearly CF / miner capex (the spec's), for the "
+  o += "Notes: cashflows fall at year ends; revenue uses each path's daily hashprice (halvings, "
+       "fees and difficulty "
+       "included); IRR: every real root of NPV(r) = 0 with r > -100 % ('none' when there is none, "
+       "all roots when "
+       "several: then read the MIRR); ROIC for mining plays = mean yearly CF / miner capex (the "
+       "spec's), for the "
        "others the gain per year over all money invested. Formulas: scenarios/README-site.md.\n";
   return o;
 }

@@ -46,11 +46,14 @@ bool regular_or_absent(const std::filesystem::path& p, const std::string& role) 
                 "; hashsim never writes through or replaces a link: give the real path");
   }
   if (!S_ISREG(st.st_mode))
-    throw Error(role + " " + p.string() + " is " + kind_of(st.st_mode) + ", not a regular file; refusing to replace it");
+    throw Error(role + " " + p.string() + " is " + kind_of(st.st_mode) +
+                ", not a regular file; refusing to replace it");
   return true;
 }
 
-std::filesystem::path partial_of(const std::filesystem::path& target) { return target.string() + ".partial"; }
+std::filesystem::path partial_of(const std::filesystem::path& target) {
+  return target.string() + ".partial";
+}
 
 void check_paths(const std::filesystem::path& target, Overwrite mode) {
   if (target.empty()) throw Error("output path is empty");
@@ -58,7 +61,8 @@ void check_paths(const std::filesystem::path& target, Overwrite mode) {
     throw Error("output " + target.string() + " already exists; pass --force to replace it");
   const auto partial = partial_of(target);
   if (regular_or_absent(partial, "partial output") && mode == Overwrite::kRefuse)
-    throw Error(partial.string() + " exists (left by an interrupted run?): continue it with --resume where the "
+    throw Error(partial.string() +
+                " exists (left by an interrupted run?): continue it with --resume where the "
                 "command has it, or pass --force to replace it, or remove it");
 }
 
@@ -68,11 +72,14 @@ void fsync_checked(const std::filesystem::path& p) {
   const int rc = ::fsync(fd);
   const int e = errno;
   ::close(fd);
-  if (rc != 0 && e != EINVAL && e != EROFS) throw Error("writing " + p.string() + " failed (fsync): " + errno_text(e));
+  if (rc != 0 && e != EINVAL && e != EROFS)
+    throw Error("writing " + p.string() + " failed (fsync): " + errno_text(e));
 }
 }  // namespace
 
-void check_output_path(const std::filesystem::path& target, Overwrite mode) { check_paths(target, mode); }
+void check_output_path(const std::filesystem::path& target, Overwrite mode) {
+  check_paths(target, mode);
+}
 
 AtomicOutput::AtomicOutput(std::filesystem::path target, Overwrite mode)
     : target_(std::move(target)), partial_(partial_of(target_)), mode_(mode) {
@@ -105,23 +112,30 @@ void AtomicOutput::discard() noexcept {
 
 void AtomicOutput::commit() {
   // The partial must still be the regular file the writer produced.
-  if (!regular_or_absent(partial_, "partial output")) throw Error(partial_.string() + " disappeared before it was complete");
+  if (!regular_or_absent(partial_, "partial output"))
+    throw Error(partial_.string() + " disappeared before it was complete");
   fsync_checked(partial_);
   // Re-check the target: something may have appeared there during a long run.
   const bool exists = regular_or_absent(target_, "output");
   if (exists && mode_ == Overwrite::kRefuse)
-    throw Error("output " + target_.string() + " appeared while the run was writing; pass --force to replace it");
+    throw Error("output " + target_.string() +
+                " appeared while the run was writing; pass --force to replace it");
   if (mode_ == Overwrite::kRefuse) {
     // Atomically fails if the target appeared since the check above.
     if (::renameat2(AT_FDCWD, partial_.c_str(), AT_FDCWD, target_.c_str(), RENAME_NOREPLACE) != 0) {
       const int e = errno;
-      if (e == EEXIST) throw Error("output " + target_.string() + " appeared while the run was writing; pass --force to replace it");
+      if (e == EEXIST)
+        throw Error("output " + target_.string() +
+                    " appeared while the run was writing; pass --force to replace it");
       // Filesystems without RENAME_NOREPLACE: the check above is the best we can do.
-      if ((e != EINVAL && e != ENOSYS && e != ENOTSUP) || ::rename(partial_.c_str(), target_.c_str()) != 0)
-        throw Error("cannot rename " + partial_.string() + " to " + target_.string() + ": " + errno_text(errno));
+      if ((e != EINVAL && e != ENOSYS && e != ENOTSUP) ||
+          ::rename(partial_.c_str(), target_.c_str()) != 0)
+        throw Error("cannot rename " + partial_.string() + " to " + target_.string() + ": " +
+                    errno_text(errno));
     }
   } else if (::rename(partial_.c_str(), target_.c_str()) != 0) {
-    throw Error("cannot rename " + partial_.string() + " to " + target_.string() + ": " + errno_text(errno));
+    throw Error("cannot rename " + partial_.string() + " to " + target_.string() + ": " +
+                errno_text(errno));
   }
   committed_ = true;
   unregister_remove_on_interrupt(signal_slot_);
@@ -135,10 +149,12 @@ void AtomicOutput::commit() {
   }
 }
 
-void write_file_atomic(const std::filesystem::path& path, const std::string& contents, Overwrite mode) {
+void write_file_atomic(const std::filesystem::path& path, const std::string& contents,
+                       Overwrite mode) {
   AtomicOutput out(path, mode == Overwrite::kResume ? Overwrite::kReplace : mode);
   const int fd = ::open(out.partial_path().c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-  if (fd < 0) throw Error("cannot create " + out.partial_path().string() + ": " + errno_text(errno));
+  if (fd < 0)
+    throw Error("cannot create " + out.partial_path().string() + ": " + errno_text(errno));
   std::size_t done = 0;
   while (done < contents.size()) {
     const ssize_t w = ::write(fd, contents.data() + done, contents.size() - done);
@@ -150,7 +166,8 @@ void write_file_atomic(const std::filesystem::path& path, const std::string& con
     }
     done += static_cast<std::size_t>(w);
   }
-  if (::close(fd) != 0) throw Error("writing " + path.string() + " failed (close): " + errno_text(errno));
+  if (::close(fd) != 0)
+    throw Error("writing " + path.string() + " failed (close): " + errno_text(errno));
   out.commit();
 }
 

@@ -5,8 +5,8 @@
 namespace hashsim {
 
 void write_columns_csv(const std::filesystem::path& path, const std::string& key_name,
-                       const std::vector<std::string>& keys, const std::vector<Column>& columns, const char* format,
-                       Overwrite mode) {
+                       const std::vector<std::string>& keys, const std::vector<Column>& columns,
+                       const char* format, Overwrite mode) {
   std::string s = key_name;
   for (const auto& c : columns) s += "," + c.name;
   s += "\n";

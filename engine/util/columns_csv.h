@@ -15,7 +15,8 @@ struct Column {
 };
 
 // A CSV of a key column (dates, heights) and one column per series, written atomically; values
-// printed with printf `format` (default 10 significant digits). Every column has keys.size() values.
+// printed with printf `format` (default 10 significant digits). Every column has keys.size()
+// values.
 void write_columns_csv(const std::filesystem::path& path, const std::string& key_name,
                        const std::vector<std::string>& keys, const std::vector<Column>& columns,
                        const char* format = ",%.10g", Overwrite mode = Overwrite::kReplace);

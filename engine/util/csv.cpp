@@ -101,8 +101,8 @@ double CsvTable::number(std::size_t row, std::size_t col) const {
   const char* e = s.data() + s.size();
   auto [p, ec] = std::from_chars(b, e, v);
   if (s.empty() || ec != std::errc() || p != e || !std::isfinite(v)) {
-    throw Error(path.string() + ":" + std::to_string(line_numbers[row]) + ": column '" + header[col] +
-                "': '" + s + "' is not a finite number");
+    throw Error(path.string() + ":" + std::to_string(line_numbers[row]) + ": column '" +
+                header[col] + "': '" + s + "' is not a finite number");
   }
   return v;
 }
@@ -112,8 +112,8 @@ long long CsvTable::integer(std::size_t row, std::size_t col) const {
   long long v = 0;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (s.empty() || ec != std::errc() || p != s.data() + s.size()) {
-    throw Error(path.string() + ":" + std::to_string(line_numbers[row]) + ": column '" + header[col] +
-                "': '" + s + "' is not an integer");
+    throw Error(path.string() + ":" + std::to_string(line_numbers[row]) + ": column '" +
+                header[col] + "': '" + s + "' is not an integer");
   }
   return v;
 }

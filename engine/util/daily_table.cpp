@@ -24,7 +24,8 @@ DailyTable DailyTable::parse(const std::string& text, const std::filesystem::pat
       throw Error(t.where(i) + ": column 'date': " + e.what());
     }
     if (!t.days_.empty() && d <= t.days_.back())
-      throw Error(t.where(i) + ": dates must increase strictly (previous row is " + t.date(i - 1) + ")");
+      throw Error(t.where(i) + ": dates must increase strictly (previous row is " + t.date(i - 1) +
+                  ")");
     t.days_.push_back(d);
   }
   if (t.days_.empty()) throw Error(name.string() + ": no data rows");
@@ -58,7 +59,8 @@ RowRange DailyTable::window(const std::string& from, const std::string& to) cons
   r.end = r.begin;
   while (r.end < size() && days_[r.end] <= hi) ++r.end;
   if (r.size() == 0)
-    throw Error("no rows dated " + civil_from_days(lo) + ".." + civil_from_days(hi) + " in " + path().string());
+    throw Error("no rows dated " + civil_from_days(lo) + ".." + civil_from_days(hi) + " in " +
+                path().string());
   return r;
 }
 
@@ -68,18 +70,21 @@ std::size_t DailyTable::column(std::initializer_list<const char*> names) const {
   std::string wanted, present;
   for (const char* n : names) wanted += (wanted.empty() ? "'" : " or '") + std::string(n) + "'";
   for (const auto& h : csv_.header) present += (present.empty() ? "" : ", ") + h;
-  throw Error(path().string() + ": missing column " + wanted + " (columns present: " + present + ")");
+  throw Error(path().string() + ": missing column " + wanted + " (columns present: " + present +
+              ")");
 }
 
 double DailyTable::number(std::size_t row, std::size_t col) const {
   if (blank(row, col))
-    throw Error(where(row) + ": column '" + csv_.header[col] + "' is blank (no value for that day)");
+    throw Error(where(row) + ": column '" + csv_.header[col] +
+                "' is blank (no value for that day)");
   return csv_.number(row, col);
 }
 
 long long DailyTable::integer(std::size_t row, std::size_t col) const {
   if (blank(row, col))
-    throw Error(where(row) + ": column '" + csv_.header[col] + "' is blank (no value for that day)");
+    throw Error(where(row) + ": column '" + csv_.header[col] +
+                "' is blank (no value for that day)");
   return csv_.integer(row, col);
 }
 

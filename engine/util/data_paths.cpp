@@ -13,7 +13,8 @@ std::filesystem::path executable_path() {
 }
 
 std::vector<std::filesystem::path> data_dirs() {
-  if (const auto dir = process_env("HASHSIM_DATA_DIR"); dir && !dir->empty()) return {std::filesystem::path(*dir)};
+  if (const auto dir = process_env("HASHSIM_DATA_DIR"); dir && !dir->empty())
+    return {std::filesystem::path(*dir)};
   std::vector<std::filesystem::path> dirs{"data"};
   const std::filesystem::path exe = executable_path();
   if (exe.empty()) return dirs;

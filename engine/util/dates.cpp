@@ -35,15 +35,17 @@ std::int64_t parse_iso_date(const std::string& iso) {
   int y = 0;
   unsigned m = 0, d = 0;
   char tail = 0;
-  if (iso.size() != 10 || std::sscanf(iso.c_str(), "%4d-%2u-%2u%c", &y, &m, &d, &tail) != 3 || m < 1 || m > 12 ||
-      d < 1 || d > 31)
+  if (iso.size() != 10 || std::sscanf(iso.c_str(), "%4d-%2u-%2u%c", &y, &m, &d, &tail) != 3 ||
+      m < 1 || m > 12 || d < 1 || d > 31)
     throw Error("'" + iso + "' is not a date YYYY-MM-DD");
   const std::int64_t z = days_from_civil(y, m, d);
   if (civil_from_days(z) != iso) throw Error("'" + iso + "' is not a valid calendar date");
   return z;
 }
 
-std::string add_days(const std::string& iso, std::int64_t days) { return civil_from_days(parse_iso_date(iso) + days); }
+std::string add_days(const std::string& iso, std::int64_t days) {
+  return civil_from_days(parse_iso_date(iso) + days);
+}
 
 std::string utc_now_iso8601() {
   std::time_t t = std::time(nullptr);

@@ -31,7 +31,8 @@ extern "C" void on_interrupt(int sig) {
   for (auto& slot : g_slots) {
     if (slot.state.load(std::memory_order_acquire) == 2 && ::unlink(slot.path) == 0) ++removed;
   }
-  write_stderr(sig == SIGINT ? "\nhashsim: interrupted (SIGINT)" : "\nhashsim: terminated (SIGTERM)");
+  write_stderr(sig == SIGINT ? "\nhashsim: interrupted (SIGINT)"
+                             : "\nhashsim: terminated (SIGTERM)");
   write_stderr(removed > 0 ? "; partial output removed\n" : "\n");
   ::_exit(128 + sig);
 }

@@ -1,8 +1,8 @@
 #pragma once
-// SIGINT / SIGTERM handling for the CLI (README "Exit codes and signals"). The handler removes every
-// registered partial output (unlink(2) is async-signal-safe; a worker still writing to it writes to
-// an orphaned inode), says so on stderr and ends the process with 128 + the signal number (130 for
-// Ctrl-C, 143 for SIGTERM), which also stops every worker thread. Paths are registered by
+// SIGINT / SIGTERM handling for the CLI (README "Exit codes and signals"). The handler removes
+// every registered partial output (unlink(2) is async-signal-safe; a worker still writing to it
+// writes to an orphaned inode), says so on stderr and ends the process with 128 + the signal number
+// (130 for Ctrl-C, 143 for SIGTERM), which also stops every worker thread. Paths are registered by
 // AtomicOutput until commit, and by commands for their own temporary files.
 #include <string>
 

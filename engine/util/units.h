@@ -6,9 +6,9 @@
 
 namespace hashsim::units {
 
-inline constexpr std::int64_t kSatPerBtc = 100'000'000;  // satoshis per bitcoin
-inline constexpr std::int64_t kHalvingInterval = 210'000; // blocks between subsidy halvings
-inline constexpr int kBlocksPerDay = 144;                 // at the 600 s target spacing
+inline constexpr std::int64_t kSatPerBtc = 100'000'000;    // satoshis per bitcoin
+inline constexpr std::int64_t kHalvingInterval = 210'000;  // blocks between subsidy halvings
+inline constexpr int kBlocksPerDay = 144;                  // at the 600 s target spacing
 inline constexpr double kSecondsPerDay = 86'400.0;
 // Simulation years are 365 simulated days: BTC trades every calendar day, and the price model's
 // dt is 1 / kDaysPerYear (engine/market/price_model.h).

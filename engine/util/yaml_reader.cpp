@@ -58,8 +58,9 @@ std::size_t utf8_char(const std::string& s, std::size_t i, char32_t* cp) {
 
 // YAML 1.2 c-printable (spec 5.1), tab, line feed and carriage return included.
 bool yaml_printable(char32_t c) {
-  return c == 0x9 || c == 0xA || c == 0xD || (c >= 0x20 && c <= 0x7E) || c == 0x85 || (c >= 0xA0 && c <= 0xD7FF) ||
-         (c >= 0xE000 && c <= 0xFFFD) || (c >= 0x10000 && c <= 0x10FFFF);
+  return c == 0x9 || c == 0xA || c == 0xD || (c >= 0x20 && c <= 0x7E) || c == 0x85 ||
+         (c >= 0xA0 && c <= 0xD7FF) || (c >= 0xE000 && c <= 0xFFFD) ||
+         (c >= 0x10000 && c <= 0x10FFFF);
 }
 
 std::string hex_byte(unsigned char c) {
@@ -76,7 +77,9 @@ void check_text(const std::string& text, const std::string& file) {
   for (std::size_t i = 0; i < text.size();) {
     char32_t cp = 0;
     const std::size_t n = utf8_char(text, i, &cp);
-    const auto at = [&] { return file + ":" + std::to_string(line) + ":" + std::to_string(col) + ": "; };
+    const auto at = [&] {
+      return file + ":" + std::to_string(line) + ":" + std::to_string(col) + ": ";
+    };
     if (n == 0)
       throw Error(at() + "the byte " + hex_byte(static_cast<unsigned char>(text[i])) +
                   " is not UTF-8 text (YAML files must be UTF-8)");
@@ -169,13 +172,16 @@ struct StructureCheck {
   const std::string& file;
   std::set<std::pair<int, int>> visited, open;  // (position, type) of collection nodes
 
-  static std::pair<int, int> id(const YAML::Node& n) { return {n.Mark().pos, static_cast<int>(n.Type())}; }
+  static std::pair<int, int> id(const YAML::Node& n) {
+    return {n.Mark().pos, static_cast<int>(n.Type())};
+  }
 
   void walk(const YAML::Node& n, const std::string& path) {
     if (!n.IsMap() && !n.IsSequence()) return;
     const auto key = id(n);
     if (open.count(key))
-      throw Error(file + ":" + std::to_string(line_of(n)) + ": " + (path.empty() ? "the document" : shorten(path)) +
+      throw Error(file + ":" + std::to_string(line_of(n)) + ": " +
+                  (path.empty() ? "the document" : shorten(path)) +
                   " contains itself through an alias");
     if (!visited.insert(key).second) return;
     open.insert(key);
@@ -191,8 +197,9 @@ struct StructureCheck {
         const std::string dotted = path.empty() ? k.Scalar() : path + "." + k.Scalar();
         const auto [at, fresh] = seen.emplace(k.Scalar(), line_of(k));
         if (!fresh)
-          throw Error(file + ":" + std::to_string(line_of(k)) + ": duplicate key " + shorten(dotted) +
-                      " (first given at line " + std::to_string(at->second) + "); a key may appear once in a mapping");
+          throw Error(file + ":" + std::to_string(line_of(k)) + ": duplicate key " +
+                      shorten(dotted) + " (first given at line " + std::to_string(at->second) +
+                      "); a key may appear once in a mapping");
         walk(v, dotted);
       }
     } else {
@@ -233,11 +240,16 @@ std::string shorten(const std::string& text) {
       ++i;
       continue;
     }
-    if (cp == '\n') out += "\\n";
-    else if (cp == '\t') out += "\\t";
-    else if (cp == '\r') out += "\\r";
-    else if (cp < 0x20 || cp == 0x7F) out += hex_byte(static_cast<unsigned char>(cp));
-    else out.append(text, i, n);
+    if (cp == '\n')
+      out += "\\n";
+    else if (cp == '\t')
+      out += "\\t";
+    else if (cp == '\r')
+      out += "\\r";
+    else if (cp < 0x20 || cp == 0x7F)
+      out += hex_byte(static_cast<unsigned char>(cp));
+    else
+      out.append(text, i, n);
     i += n;
   }
   if (i < text.size()) out += "... (" + std::to_string(text.size()) + " bytes)";
@@ -315,9 +327,12 @@ YamlMap::YamlMap(YAML::Node node, std::string file, std::string prefix, int fall
   }
 }
 
-std::string YamlMap::dotted(const std::string& key) const { return prefix_.empty() ? key : prefix_ + "." + key; }
+std::string YamlMap::dotted(const std::string& key) const {
+  return prefix_.empty() ? key : prefix_ + "." + key;
+}
 
-std::pair<std::string, int> YamlMap::place(const std::string& dotted_key, const YAML::Node& n) const {
+std::pair<std::string, int> YamlMap::place(const std::string& dotted_key,
+                                           const YAML::Node& n) const {
   // A node made in memory (a section a sweep grid created) has the all-zero mark; only a
   // document's root really sits at position 0.
   const auto m = n ? n.Mark() : YAML::Mark::null_mark();
@@ -355,7 +370,8 @@ void YamlMap::fail(const std::string& key, const std::string& message) const {
 }
 
 void YamlMap::missing(const std::string& key, const std::string& what) const {
-  throw Error(here() + ": missing required key " + dotted(key) + (what.empty() ? "" : " (" + what + ")"));
+  throw Error(here() + ": missing required key " + dotted(key) +
+              (what.empty() ? "" : " (" + what + ")"));
 }
 
 YAML::Node YamlMap::get(const std::string& key) const {
@@ -372,7 +388,8 @@ bool YamlMap::has(const std::string& key) const {
   return n.IsDefined() && !n.IsNull();
 }
 
-double YamlMap::number(const std::string& key, double lo, double hi, std::optional<double> fallback) {
+double YamlMap::number(const std::string& key, double lo, double hi,
+                       std::optional<double> fallback) {
   read_.insert(key);
   YAML::Node n = get(key);
   const std::string range = "[" + format_number(lo) + ", " + format_number(hi) + "]";
@@ -383,11 +400,16 @@ double YamlMap::number(const std::string& key, double lo, double hi, std::option
   double v = 0.0;
   bool out_of_range = false;
   if (!core_float(n, &v, &out_of_range)) {
-    if (out_of_range) fail(key, "= " + value_text(n) + " is outside the range of a double (allowed: " + range + ")");
-    if (quoted(n)) fail(key, "= " + value_text(n) + " is a quoted string, not a number (write numbers without quotes)");
+    if (out_of_range)
+      fail(key,
+           "= " + value_text(n) + " is outside the range of a double (allowed: " + range + ")");
+    if (quoted(n))
+      fail(key, "= " + value_text(n) +
+                    " is a quoted string, not a number (write numbers without quotes)");
     fail(key, "= " + value_text(n) + " is not a number (allowed: " + range + ")");
   }
-  if (!std::isfinite(v)) fail(key, "= " + value_text(n) + " is not a finite number (allowed: " + range + ")");
+  if (!std::isfinite(v))
+    fail(key, "= " + value_text(n) + " is not a finite number (allowed: " + range + ")");
   if (v < lo || v > hi) fail(key, "= " + value_text(n) + " is not in " + range);
   return v;
 }
@@ -412,15 +434,19 @@ std::int64_t YamlMap::integer(const std::string& key, std::int64_t lo, std::int6
     const bool is_float = core_float(n, &d, &float_out_of_range);
     const bool integral = is_float && std::isfinite(d) && d == std::floor(d);
     if (float_out_of_range) {
-      fail(key, "= " + value_text(n) + " is outside the range of a double, so not an integer (allowed: " + range + ")");
+      fail(key, "= " + value_text(n) +
+                    " is outside the range of a double, so not an integer (allowed: " + range +
+                    ")");
     } else if (integral && std::fabs(d) <= 9007199254740992.0) {
       v = static_cast<long long>(d);
     } else if (integral && (d < static_cast<double>(lo) || d > static_cast<double>(hi))) {
       fail(key, "= " + value_text(n) + " is not in " + range);
     } else if (integral) {
-      fail(key, "= " + value_text(n) + " is beyond 2^53, where floats skip integers; write all its digits");
+      fail(key, "= " + value_text(n) +
+                    " is beyond 2^53, where floats skip integers; write all its digits");
     } else if (quoted(n)) {
-      fail(key, "= " + value_text(n) + " is a quoted string, not an integer (write numbers without quotes)");
+      fail(key, "= " + value_text(n) +
+                    " is a quoted string, not an integer (write numbers without quotes)");
     } else {
       fail(key, "= " + value_text(n) + " is not an integer (allowed: " + range + ")");
     }
@@ -472,7 +498,8 @@ std::string YamlMap::choice(const std::string& key, std::initializer_list<const 
 
 std::string YamlMap::date(const std::string& key, std::optional<std::string> fallback) {
   const std::string v = text(key, fallback);
-  const std::string allowed = std::string(" (allowed: a date YYYY-MM-DD from ") + kMinDate + " to " + kMaxDate + ")";
+  const std::string allowed =
+      std::string(" (allowed: a date YYYY-MM-DD from ") + kMinDate + " to " + kMaxDate + ")";
   bool shape = v.size() == 10 && v[4] == '-' && v[7] == '-';
   for (std::size_t i = 0; shape && i < v.size(); ++i)
     if (i != 4 && i != 7 && !std::isdigit(static_cast<unsigned char>(v[i]))) shape = false;
@@ -487,7 +514,8 @@ std::string YamlMap::date(const std::string& key, std::optional<std::string> fal
   return v;
 }
 
-std::vector<std::string> YamlMap::text_list(const std::string& key, const std::vector<std::string>& allowed,
+std::vector<std::string> YamlMap::text_list(const std::string& key,
+                                            const std::vector<std::string>& allowed,
                                             std::optional<std::vector<std::string>> fallback) {
   read_.insert(key);
   YAML::Node n = get(key);
@@ -495,17 +523,18 @@ std::vector<std::string> YamlMap::text_list(const std::string& key, const std::v
     if (fallback) return *fallback;
     missing(key, "a list");
   }
-  if (!n.IsSequence()) fail(key, "= " + scalar_text(n) + " is not a list (allowed items: " + join(allowed) + ")");
+  if (!n.IsSequence())
+    fail(key, "= " + scalar_text(n) + " is not a list (allowed items: " + join(allowed) + ")");
   std::vector<std::string> out;
   for (const auto& item : n) {
     if (!item.IsScalar())
-      throw Error(locate(dotted(key), item) + ": " + dotted(key) + " has an item that is not a string (" +
-                  scalar_text(item) + ")");
+      throw Error(locate(dotted(key), item) + ": " + dotted(key) +
+                  " has an item that is not a string (" + scalar_text(item) + ")");
     bool ok = allowed.empty();
     for (const auto& a : allowed) ok = ok || item.Scalar() == a;
     if (!ok)
-      throw Error(locate(dotted(key), item) + ": " + dotted(key) + " item '" + shorten(item.Scalar()) +
-                  "' is not one of: " + join(allowed));
+      throw Error(locate(dotted(key), item) + ": " + dotted(key) + " item '" +
+                  shorten(item.Scalar()) + "' is not one of: " + join(allowed));
     out.push_back(item.Scalar());
   }
   return out;
@@ -516,7 +545,8 @@ std::vector<double> YamlMap::number_list(const std::string& key, double lo, doub
   YAML::Node n = get(key);
   const std::string range = "[" + format_number(lo) + ", " + format_number(hi) + "]";
   if (!n.IsDefined() || n.IsNull()) missing(key, "a non-empty list of numbers in " + range);
-  if (!n.IsSequence() || n.size() == 0) fail(key, "must be a non-empty list of numbers in " + range);
+  if (!n.IsSequence() || n.size() == 0)
+    fail(key, "must be a non-empty list of numbers in " + range);
   std::vector<double> out;
   for (const auto& item : n) {
     double v = 0.0;
@@ -531,9 +561,12 @@ std::vector<double> YamlMap::number_list(const std::string& key, double lo, doub
 YamlMap YamlMap::map(const std::string& key, bool required) {
   read_.insert(key);
   YAML::Node n = get(key);
-  if ((!n.IsDefined() || n.IsNull()) && required) throw Error(here() + ": missing required section " + dotted(key));
-  if (n.IsDefined() && !n.IsNull() && !n.IsMap()) fail(key, "must be a mapping, found " + scalar_text(n));
-  return YamlMap(n.IsDefined() ? n : YAML::Node(YAML::NodeType::Null), file_, dotted(key), here_line(), origins_);
+  if ((!n.IsDefined() || n.IsNull()) && required)
+    throw Error(here() + ": missing required section " + dotted(key));
+  if (n.IsDefined() && !n.IsNull() && !n.IsMap())
+    fail(key, "must be a mapping, found " + scalar_text(n));
+  return YamlMap(n.IsDefined() ? n : YAML::Node(YAML::NodeType::Null), file_, dotted(key),
+                 here_line(), origins_);
 }
 
 YAML::Node YamlMap::raw(const std::string& key) {
@@ -570,8 +603,8 @@ void YamlMap::finish() const {
       const YAML::Node key_node = it->first;
       const YAML::Node value = it->second;
       const bool key_known = !key_node.Mark().is_null() && key_node.Mark().pos != 0;
-      throw Error(locate(dotted(k), key_known ? key_node : value) + ": unknown key " + shorten(dotted(k)) +
-                  " (allowed here: " + join(allowed) + ")");
+      throw Error(locate(dotted(k), key_known ? key_node : value) + ": unknown key " +
+                  shorten(dotted(k)) + " (allowed here: " + join(allowed) + ")");
     }
   }
 }
@@ -582,8 +615,8 @@ YAML::Node parse_yaml(const std::string& text, const std::string& file) {
   try {
     docs = YAML::LoadAll(text);
   } catch (const YAML::Exception& e) {
-    throw Error(file + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) +
-                ": YAML syntax error: " + e.msg);
+    throw Error(file + ":" + std::to_string(e.mark.line + 1) + ":" +
+                std::to_string(e.mark.column + 1) + ": YAML syntax error: " + e.msg);
   }
   if (docs.empty()) return YAML::Node(YAML::NodeType::Null);
   if (docs.size() > 1) {
@@ -597,8 +630,10 @@ YAML::Node parse_yaml(const std::string& text, const std::string& file) {
       if (!docs[i].IsNull() && !m.is_null() && (m.pos != 0 || i == 0)) return m.line + 1;
       return std::max(document_marker_line(text, static_cast<int>(i) - implicit), 1);
     };
-    throw Error(file + ":" + std::to_string(line_of_doc(1)) + ": a second YAML document starts here (the first starts at line " +
-                std::to_string(line_of_doc(0)) + "); a file holds one document (remove the extra '---')");
+    throw Error(file + ":" + std::to_string(line_of_doc(1)) +
+                ": a second YAML document starts here (the first starts at line " +
+                std::to_string(line_of_doc(0)) +
+                "); a file holds one document (remove the extra '---')");
   }
   StructureCheck check{file, {}, {}};
   check.walk(docs[0], "");
@@ -611,7 +646,8 @@ bool regular_file_exists(const std::filesystem::path& path) {
 }
 
 YAML::Node load_yaml_file(const std::string& path, std::string* text_out) {
-  if (!regular_file_exists(path)) throw Error(path + ": cannot read file (not found or not a file)");
+  if (!regular_file_exists(path))
+    throw Error(path + ": cannot read file (not found or not a file)");
   std::string text = read_file(path);
   YAML::Node n = parse_yaml(text, path);
   if (text_out) *text_out = std::move(text);

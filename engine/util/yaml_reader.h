@@ -43,7 +43,8 @@ class YamlMap {
           std::shared_ptr<const KeyOrigins> origins = nullptr);
 
   bool has(const std::string& key) const;
-  double number(const std::string& key, double lo, double hi, std::optional<double> fallback = std::nullopt);
+  double number(const std::string& key, double lo, double hi,
+                std::optional<double> fallback = std::nullopt);
   std::int64_t integer(const std::string& key, std::int64_t lo, std::int64_t hi,
                        std::optional<std::int64_t> fallback = std::nullopt);
   bool boolean(const std::string& key, std::optional<bool> fallback = std::nullopt);
@@ -54,8 +55,9 @@ class YamlMap {
                      std::optional<std::string> fallback = std::nullopt);
   // ISO date YYYY-MM-DD, a real calendar day between kMinDate and kMaxDate.
   std::string date(const std::string& key, std::optional<std::string> fallback = std::nullopt);
-  std::vector<std::string> text_list(const std::string& key, const std::vector<std::string>& allowed,
-                                     std::optional<std::vector<std::string>> fallback = std::nullopt);
+  std::vector<std::string> text_list(
+      const std::string& key, const std::vector<std::string>& allowed,
+      std::optional<std::vector<std::string>> fallback = std::nullopt);
   std::vector<double> number_list(const std::string& key, double lo, double hi);
   // A nested mapping; an absent optional map gives an empty one (all defaults).
   YamlMap map(const std::string& key, bool required = false);

@@ -16,7 +16,8 @@ namespace ts = hashsim::test_support;
 
 namespace {
 const std::string kHeader =
-    "name,hashrate_ths,power_w,price_usd,price_growth_factor,delivery_delay_days,initial_units,source\n";
+    "name,hashrate_ths,power_w,price_usd,price_growth_factor,delivery_delay_days,initial_units,"
+    "source\n";
 
 std::string catalogue_error(const TempDir& dir, const std::string& csv) {
   ts::write_text(dir / "cat.csv", csv);
@@ -34,7 +35,8 @@ std::string scenario_error(const TempDir& dir, const std::string& yaml) {
 }
 
 std::string with_catalogue(const TempDir& dir) {
-  ts::write_text(dir / "cat.csv", kHeader + "Rig A,100,3000,1000,0.5,10,1000,x\nRig B,200,3500,3000,1,30,500,x\n");
+  ts::write_text(dir / "cat.csv",
+                 kHeader + "Rig A,100,3000,1000,0.5,10,1000,x\nRig B,200,3500,3000,1,30,500,x\n");
   return (dir / "cat.csv").string();
 }
 }  // namespace
@@ -50,19 +52,23 @@ TEST(MachineCatalogue, LoadsTheShippedCataloguesAndHashesThem) {
 
 TEST(MachineCatalogue, NegativeOrZeroValuesNameFileLineColumnAndValue) {
   TempDir dir;
-  std::string msg = catalogue_error(dir, kHeader + "Rig A,100,3000,1000,0.5,10,1000,x\nRig B,-5,3500,3000,1,30,500,x\n");
-  EXPECT_NE(msg.find("cat.csv:3: column 'hashrate_ths' = -5 must be > 0"), std::string::npos) << msg;
+  std::string msg = catalogue_error(
+      dir, kHeader + "Rig A,100,3000,1000,0.5,10,1000,x\nRig B,-5,3500,3000,1,30,500,x\n");
+  EXPECT_NE(msg.find("cat.csv:3: column 'hashrate_ths' = -5 must be > 0"), std::string::npos)
+      << msg;
   msg = catalogue_error(dir, kHeader + "Rig A,100,3000,0,0.5,10,1000,x\n");
   EXPECT_NE(msg.find("cat.csv:2: column 'price_usd' = 0 must be > 0"), std::string::npos) << msg;
   msg = catalogue_error(dir, kHeader + "Rig A,100,3000,1000,0.5,10,-1,x\n");
   EXPECT_NE(msg.find("column 'initial_units' = -1 must be >= 0"), std::string::npos) << msg;
   msg = catalogue_error(dir, kHeader + "Rig A,100,3000,1000,0.5,400,1,x\n");
-  EXPECT_NE(msg.find("column 'delivery_delay_days' = 400 is not in [0, 365]"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("column 'delivery_delay_days' = 400 is not in [0, 365]"), std::string::npos)
+      << msg;
 }
 
 TEST(MachineCatalogue, DuplicateEmptyMissingColumnAndNoRowsAreErrors) {
   TempDir dir;
-  std::string msg = catalogue_error(dir, kHeader + "Rig A,100,3000,1000,0.5,10,1000,x\nRig A,100,3000,1000,0.5,10,1000,y\n");
+  std::string msg = catalogue_error(
+      dir, kHeader + "Rig A,100,3000,1000,0.5,10,1000,x\nRig A,100,3000,1000,0.5,10,1000,y\n");
   EXPECT_NE(msg.find("cat.csv:3: duplicate machine 'Rig A'"), std::string::npos) << msg;
   msg = catalogue_error(dir, kHeader);
   EXPECT_NE(msg.find("has no rows"), std::string::npos) << msg;
@@ -74,17 +80,21 @@ TEST(MachineCatalogue, DuplicateEmptyMissingColumnAndNoRowsAreErrors) {
     load_machine_catalogue(dir / "absent.csv");
     ADD_FAILURE();
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("absent.csv: cannot read machine catalogue"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("absent.csv: cannot read machine catalogue"),
+              std::string::npos)
+        << e.what();
   }
 }
 
 TEST(AgentsConfig, TariffWeightsMustBeNonNegativeAndSumToOne) {
   TempDir dir;
   const std::string cat = with_catalogue(dir);
-  std::string msg = scenario_error(dir, ts::agents_yaml("a", cat, 1, 10, 1,
-                                                        "    - {usd_per_kwh: 0.03, weight: 0.5}\n"
-                                                        "    - {usd_per_kwh: 0.05, weight: 0.4}\n"));
-  EXPECT_NE(msg.find("agents.tariffs weights sum to 0.9; they must sum to 1"), std::string::npos) << msg;
+  std::string msg =
+      scenario_error(dir, ts::agents_yaml("a", cat, 1, 10, 1,
+                                          "    - {usd_per_kwh: 0.03, weight: 0.5}\n"
+                                          "    - {usd_per_kwh: 0.05, weight: 0.4}\n"));
+  EXPECT_NE(msg.find("agents.tariffs weights sum to 0.9; they must sum to 1"), std::string::npos)
+      << msg;
   EXPECT_NE(msg.find("agents.yaml:"), std::string::npos) << msg;
   msg = scenario_error(dir, ts::agents_yaml("a", cat, 1, 10, 1,
                                             "    - {usd_per_kwh: 0.03, weight: 1.1}\n"
@@ -93,19 +103,22 @@ TEST(AgentsConfig, TariffWeightsMustBeNonNegativeAndSumToOne) {
   msg = scenario_error(dir, ts::agents_yaml("a", cat, 1, 10, 1,
                                             "    - {usd_per_kwh: 0.03, weight: 0.5}\n"
                                             "    - {usd_per_kwh: -0.05, weight: 0.5}\n"));
-  EXPECT_NE(msg.find("agents.tariffs[1].usd_per_kwh = -0.05 is not in [0, 10]"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("agents.tariffs[1].usd_per_kwh = -0.05 is not in [0, 10]"), std::string::npos)
+      << msg;
   msg = scenario_error(dir, ts::agents_yaml("a", cat, 1, 10, 1,
                                             "    - {usd_per_kwh: 0.05, weight: 0.5}\n"
                                             "    - {range: [0.04, 0.06], weight: 0.5}\n"));
   EXPECT_NE(msg.find("lists the price 0.05 USD/kWh twice"), std::string::npos) << msg;
-  msg = scenario_error(dir, ts::agents_yaml("a", cat, 1, 10, 1, "    - {range: [0.06, 0.04], weight: 1}\n"));
+  msg = scenario_error(
+      dir, ts::agents_yaml("a", cat, 1, 10, 1, "    - {range: [0.06, 0.04], weight: 1}\n"));
   EXPECT_NE(msg.find("low <= high"), std::string::npos) << msg;
 }
 
 TEST(AgentsConfig, StrategyWeightsMustSumToOne) {
   TempDir dir;
   std::string yaml = ts::agents_yaml("a", with_catalogue(dir), 1, 10, 1);
-  yaml.replace(yaml.find("{sell_daily: 0.6, long_btc: 0.4}"), 32, "{sell_daily: 0.6, long_btc: 0.6}");
+  yaml.replace(yaml.find("{sell_daily: 0.6, long_btc: 0.4}"), 32,
+               "{sell_daily: 0.6, long_btc: 0.6}");
   const std::string msg = scenario_error(dir, yaml);
   EXPECT_NE(msg.find("sell_daily + long_btc = 1.2; they must sum to 1"), std::string::npos) << msg;
 }
@@ -118,15 +131,21 @@ TEST(AgentsConfig, UnknownObserverMachineListsTheCatalogue) {
   const std::string msg = scenario_error(dir, ts::agents_yaml("a", cat, 1, 10, 1));
   // File, line and key first (issue 16.20), then the catalogue's machines.
   EXPECT_NE(msg.find("agents.yaml:"), std::string::npos) << msg;
-  EXPECT_NE(msg.find("agents.observers[0].machine = Antminer S21 is not in the catalogue"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("agents.observers[0].machine = Antminer S21 is not in the catalogue"),
+            std::string::npos)
+      << msg;
   EXPECT_NE(msg.find("Rig A, Rig B"), std::string::npos) << msg;
 }
 
 TEST(AgentsConfig, MissingCatalogueFileAndUnknownRuleKeyAreNamed) {
   TempDir dir;
-  std::string msg = scenario_error(dir, ts::agents_yaml("a", (dir / "nope.csv").string(), 1, 10, 1));
-  EXPECT_NE(msg.find("agents.catalogue = " + (dir / "nope.csv").string() + ": cannot read file"), std::string::npos) << msg;
-  std::string yaml = ts::agents_yaml("a", (ts::kSourceDir / "data/machines/current_2026.csv").string(), 1, 10, 1);
+  std::string msg =
+      scenario_error(dir, ts::agents_yaml("a", (dir / "nope.csv").string(), 1, 10, 1));
+  EXPECT_NE(msg.find("agents.catalogue = " + (dir / "nope.csv").string() + ": cannot read file"),
+            std::string::npos)
+      << msg;
+  std::string yaml =
+      ts::agents_yaml("a", (ts::kSourceDir / "data/machines/current_2026.csv").string(), 1, 10, 1);
   yaml.replace(yaml.find("pool_fee: 0.02"), 14, "pool_fees: 0.02");
   msg = scenario_error(dir, yaml);
   EXPECT_NE(msg.find("unknown key agents.rules.pool_fees"), std::string::npos) << msg;
@@ -146,8 +165,10 @@ TEST(AgentsConfig, ObserversAloneAboveTheStartHashrateIsAnError) {
 
 TEST(ArchetypeTable, OrderIsMachineThenStrategyThenTariffWithWeightedCounts) {
   TempDir dir;
-  auto c = ts::make_config(dir, {{"A", 100.0, 3000.0, 1000.0, 0.0, 0, 1000.0}, {"B", 200.0, 3000.0, 1000.0, 0.0, 4, 500.0}},
-                           {{0.03, 0.25}, {0.06, 0.75}}, 0.6);
+  auto c = ts::make_config(
+      dir,
+      {{"A", 100.0, 3000.0, 1000.0, 0.0, 0, 1000.0}, {"B", 200.0, 3000.0, 1000.0, 0.0, 4, 500.0}},
+      {{0.03, 0.25}, {0.06, 0.75}}, 0.6);
   const ArchetypeTable t = build_archetype_table(c, 2e5);
   ASSERT_EQ(t.n_env, 2u * 2u * 2u);
   EXPECT_EQ(t.machine, (std::vector<int>{0, 0, 0, 0, 1, 1, 1, 1}));

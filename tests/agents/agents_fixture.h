@@ -21,22 +21,26 @@ struct Machine {
 };
 
 inline std::string catalogue_csv(const std::vector<Machine>& machines) {
-  std::string csv = "# test catalogue\nname,hashrate_ths,power_w,price_usd,price_growth_factor,delivery_delay_days,"
-                    "initial_units,source\n";
+  std::string csv =
+      "# test "
+      "catalogue\nname,hashrate_ths,power_w,price_usd,price_growth_factor,delivery_delay_days,"
+      "initial_units,source\n";
   auto num = [](double v) {
     char b[64];
     std::snprintf(b, sizeof b, "%.17g", v);
     return std::string(b);
   };
   for (const auto& m : machines)
-    csv += m.name + "," + num(m.hashrate_ths) + "," + num(m.power_w) + "," + num(m.price_usd) + "," +
-           num(m.growth_factor) + "," + std::to_string(m.delay_days) + "," + num(m.initial_units) + ",test\n";
+    csv += m.name + "," + num(m.hashrate_ths) + "," + num(m.power_w) + "," + num(m.price_usd) +
+           "," + num(m.growth_factor) + "," + std::to_string(m.delay_days) + "," +
+           num(m.initial_units) + ",test\n";
   return csv;
 }
 
 // The default rules with every mechanism of issue 15 switched off (the rules before them):
 // no failures, no retirement, payback on today's margin, 30-day switching window with the full
-// restart pace, empty start windows, unlimited tariff bands. Tests switch mechanisms on one at a time.
+// restart pace, empty start windows, unlimited tariff bands. Tests switch mechanisms on one at a
+// time.
 inline void legacy_rules(agents::DefaultRules& r) {
   r.hardware_failure_rate_per_year = 0.0;
   r.expected_difficulty_growth_per_year = 0.0;
@@ -53,9 +57,10 @@ inline void legacy_rules(agents::DefaultRules& r) {
 inline void default_rules(agents::DefaultRules& r) { r = agents::DefaultRules{}; }
 
 // A config over `machines` with the given tariff bands and strategy weights (sell daily, long BTC).
-inline agents::AgentsConfig make_config(const TempDir& dir, const std::vector<Machine>& machines,
-                                        std::vector<agents::TariffBand> tariffs, double sell_weight = 1.0,
-                                        agents::RuleProfile profile = agents::RuleProfile::Default) {
+inline agents::AgentsConfig make_config(
+    const TempDir& dir, const std::vector<Machine>& machines,
+    std::vector<agents::TariffBand> tariffs, double sell_weight = 1.0,
+    agents::RuleProfile profile = agents::RuleProfile::Default) {
   write_text(dir / "catalogue.csv", catalogue_csv(machines));
   agents::AgentsConfig c;
   c.profile = profile;

@@ -26,7 +26,8 @@ constexpr double kPrice = 50'000.0;
 // Old 30 J/TH (2020), Mid 20 J/TH (2022), New 15 J/TH (2024-01-01), one band, Sell daily only.
 AgentsConfig generations_config(const TempDir& dir, double tariff = 0.05) {
   ts::write_text(dir / "gen.csv",
-                 "name,hashrate_ths,power_w,price_usd,price_growth_factor,delivery_delay_days,initial_units,source,"
+                 "name,hashrate_ths,power_w,price_usd,price_growth_factor,delivery_delay_days,"
+                 "initial_units,source,"
                  "release_date\n"
                  "Old,100,3000,500,0,1,1000,t,2020-01\n"
                  "Mid,200,4000,2000,0,1,1000,t,2022-01-01\n"
@@ -34,7 +35,7 @@ AgentsConfig generations_config(const TempDir& dir, double tariff = 0.05) {
   auto c = ts::make_config(dir, {{"x", 1, 1, 1, 0, 0, 1}}, {{tariff, 1.0}});
   c.catalogue_file = dir / "gen.csv";
   c.generations.enabled = true;
-  c.generations.new_sale_years = 1.5;     // 547.5 d -> sale ends 548 d after release
+  c.generations.new_sale_years = 1.5;  // 547.5 d -> sale ends 548 d after release
   c.generations.future_every_days = 365;
   c.generations.log_efficiency_change_per_year = std::log(0.8);
   return c;
@@ -78,7 +79,8 @@ TEST(Generations, SlotsFollowReleaseDatesAndFutureGenerationsByHand) {
       EXPECT_EQ(t.epochs[e].buyable[a], target_slot[e] >= 0 ? 1.0 : 0.0) << e << " " << m;
       if (target_slot[e] >= 0) {
         EXPECT_EQ(t.epochs[e].order_to[a], 2 * target_slot[e]) << e << " " << m;
-        EXPECT_EQ(t.epochs[e].order_hashrate_ths[a], t.epochs[e].hashrate_ths[static_cast<std::size_t>(2 * target_slot[e])]);
+        EXPECT_EQ(t.epochs[e].order_hashrate_ths[a],
+                  t.epochs[e].hashrate_ths[static_cast<std::size_t>(2 * target_slot[e])]);
       }
     }
   // Day 730: the least efficient slot (Old, 30 J/TH) takes the new generation, J/TH = 15 * 0.8^1
@@ -127,7 +129,8 @@ TEST(Generations, FleetEfficiencyNeverRisesWhileNewerMachinesAreBought) {
     const double jth = installed_j_per_th(t, s);
     EXPECT_LE(jth, prev * (1.0 + 1e-12)) << "day " << d;
     prev = jth;
-    bought += std::accumulate(s.buy_scratch.begin(), s.buy_scratch.begin() + static_cast<std::ptrdiff_t>(t.n_env), 0.0);
+    bought += std::accumulate(s.buy_scratch.begin(),
+                              s.buy_scratch.begin() + static_cast<std::ptrdiff_t>(t.n_env), 0.0);
   }
   EXPECT_GT(bought, 0.0);
   EXPECT_LT(prev, 0.9 * first);
@@ -171,17 +174,18 @@ TEST(Shocks, ProcessByHand) {
   EXPECT_NEAR(p.arrival_probability_per_day(), 1.0 - std::exp(-0.1), 1e-15);
   EXPECT_NEAR(p.step(0.05, 0.5), 0.7, 1e-15);  // F = 0.3 on days 1 and 2
   EXPECT_NEAR(p.step(0.50, 0.5), 0.7, 1e-15);
-  EXPECT_EQ(p.step(0.50, 0.5), 1.0);           // ended: exactly 1
-  EXPECT_NEAR(p.step(0.01, 0.0), 0.8, 1e-15);  // F = 0.2
-  EXPECT_NEAR(p.step(0.01, 1.0), 0.48, 1e-15); // and F = 0.4 overlapping: 0.8 * 0.6
-  EXPECT_NEAR(p.step(0.90, 0.0), 0.6, 1e-15);  // the first ended
+  EXPECT_EQ(p.step(0.50, 0.5), 1.0);            // ended: exactly 1
+  EXPECT_NEAR(p.step(0.01, 0.0), 0.8, 1e-15);   // F = 0.2
+  EXPECT_NEAR(p.step(0.01, 1.0), 0.48, 1e-15);  // and F = 0.4 overlapping: 0.8 * 0.6
+  EXPECT_NEAR(p.step(0.90, 0.0), 0.6, 1e-15);   // the first ended
   EXPECT_EQ(p.step(0.90, 0.0), 1.0);
   p.reset();
   EXPECT_EQ(p.online_share(), 1.0);
 }
 
 TEST(Shocks, OfflineShareNeitherEarnsNorPays) {
-  // Online share 0.25: a day's profit is a quarter of the unshocked day's (revenue and power alike).
+  // Online share 0.25: a day's profit is a quarter of the unshocked day's (revenue and power
+  // alike).
   TempDir dir;
   auto c = ts::make_config(dir, {{"A", 100.0, 3000.0, 1000.0, 0.0, 1, 1000.0}}, {{0.10, 1.0}});
   c.rules.reinvest_fraction = 0.0;
@@ -232,9 +236,11 @@ TEST(AgentsConfig, GenerationsSupplyAndShocksAreRangeChecked) {
     ts::write_text(dir / "s.yaml", yaml);
     return ts::error_of([&] { scenario::load_scenario(dir / "s.yaml"); }, yaml);
   };
-  std::string msg = error_of("  shocks: {rate_per_year: 2, fraction_min: 0.3, fraction_max: 0.1, duration_days: 30}\n");
+  std::string msg = error_of(
+      "  shocks: {rate_per_year: 2, fraction_min: 0.3, fraction_max: 0.1, duration_days: 30}\n");
   EXPECT_NE(msg.find("agents.shocks.fraction_max"), std::string::npos) << msg;
-  msg = error_of("  shocks: {rate_per_year: 2, fraction_min: 0.1, fraction_max: 1.5, duration_days: 30}\n");
+  msg = error_of(
+      "  shocks: {rate_per_year: 2, fraction_min: 0.1, fraction_max: 1.5, duration_days: 30}\n");
   EXPECT_NE(msg.find("agents.shocks.fraction_max"), std::string::npos) << msg;
   msg = error_of("  supply: {shipped_share_per_month: -1}\n");
   EXPECT_NE(msg.find("agents.supply.shipped_share_per_month"), std::string::npos) << msg;

@@ -17,8 +17,8 @@ namespace {
 constexpr double kPrice = 50'000.0;  // USD/BTC in every test
 
 // 100 TH/s, 3 kW: at 0.10 USD/kWh a machine costs 7.2 USD/day.
-ts::Machine rig(const std::string& name, int delay = 0, double price = 1000.0, double units = 1000.0,
-                double growth = 0.0) {
+ts::Machine rig(const std::string& name, int delay = 0, double price = 1000.0,
+                double units = 1000.0, double growth = 0.0) {
   return {name, 100.0, 3000.0, price, growth, delay, units};
 }
 
@@ -34,7 +34,8 @@ TEST(DefaultRules, RevenueSharesSumToTheNetworkRewardNetOfPoolFee) {
                            {{0.04, 0.3}, {0.07, 0.7}}, 0.4);
   c.rules.pool_fee = 0.02;
   c.observers.push_back({"A", 0.05, Strategy::SellDaily, 1e6, true});
-  c.observers.push_back({"B", 0.05, Strategy::LongBtc, 1e6, false});  // shadow fleet: not in the network
+  c.observers.push_back(
+      {"B", 0.05, Strategy::LongBtc, 1e6, false});  // shadow fleet: not in the network
   const ArchetypeTable t = build_archetype_table(c, 1e6);
   MinerState s = ts::fresh_state(t);
   seed_default(t, s, 0.1);
@@ -46,7 +47,8 @@ TEST(DefaultRules, RevenueSharesSumToTheNetworkRewardNetOfPoolFee) {
     // Every counted agent's gross revenue (profit + power cost) is its share of the reward.
     double gross = 0.0;
     for (std::size_t a = 0; a < t.size(); ++a)
-      if (t.network_weight[a] > 0.0) gross += s.profit_day_usd[a] + on[a] * t.power_cost_usd_per_day[a];
+      if (t.network_weight[a] > 0.0)
+        gross += s.profit_day_usd[a] + on[a] * t.power_cost_usd_per_day[a];
     EXPECT_LT(rel(gross, kPrice * reward_btc * (1.0 - c.rules.pool_fee)), 1e-12) << "day " << day;
   }
 }
@@ -78,7 +80,8 @@ TEST(Reference2021Rules, RevenueSharesSumToTheNetworkReward) {
       if (t.network_weight[a] > 0.0) gross_counted += g;
     }
     EXPECT_LT(rel(gross_counted, price * reward), 1e-12) << "update " << k;
-    EXPECT_LT(rel(gross_all, price * reward * (prev + uncounted_hashrate) / prev), 1e-12) << "update " << k;
+    EXPECT_LT(rel(gross_all, price * reward * (prev + uncounted_hashrate) / prev), 1e-12)
+        << "update " << k;
     prev = next;
   }
 }
@@ -110,7 +113,8 @@ TEST(DefaultRules, UnprofitableMachinesSwitchOffAtABoundedPaceAndRestartWhenProf
       EXPECT_LT(rel(s.machines_on[0], on0 * (1.0 - frac)), 1e-12) << "day " << day;
     } else {
       saw_restart = saw_restart || idle0 > 0.0;
-      EXPECT_LT(rel(s.machines_idle[0], idle0 * (1.0 - c.rules.restart_fraction_per_day)), 1e-12) << "day " << day;
+      EXPECT_LT(rel(s.machines_idle[0], idle0 * (1.0 - c.rules.restart_fraction_per_day)), 1e-12)
+          << "day " << day;
     }
     // Idle, not destroyed.
     EXPECT_LT(rel(s.machines_on[0] + s.machines_idle[0], total), 1e-12) << "day " << day;
@@ -135,12 +139,15 @@ TEST(DefaultRules, OrdersGoOnlineExactlyDelayDaysLaterAndCapexIsPaid) {
       const double arrived = s.machines_on[0] - on0;  // no failures, no switching, nothing idle
       const double bought = s.pending_machines[0] - pending0 + arrived;
       buys[static_cast<std::size_t>(day)] = bought;
-      // Ordered on day d, online on day d + max(1, delay): arrives at the end of step d + delay - 1.
+      // Ordered on day d, online on day d + max(1, delay): arrives at the end of step d + delay
+      // - 1.
       const int ordered_on = day + 1 - std::max(1, delay);
       const double expected = ordered_on >= 1 ? buys[static_cast<std::size_t>(ordered_on)] : 0.0;
-      EXPECT_NEAR(arrived, expected, 1e-9 * std::max(1.0, expected)) << "delay " << delay << " day " << day;
+      EXPECT_NEAR(arrived, expected, 1e-9 * std::max(1.0, expected))
+          << "delay " << delay << " day " << day;
       // Capex: USD (sell daily) = before + the day's profit - machines bought x 1000 USD.
-      EXPECT_NEAR(s.usd[0], usd0 + s.profit_day_usd[0] - bought * 1000.0, 1e-6 * std::max(1.0, std::fabs(usd0)))
+      EXPECT_NEAR(s.usd[0], usd0 + s.profit_day_usd[0] - bought * 1000.0,
+                  1e-6 * std::max(1.0, std::fabs(usd0)))
           << "delay " << delay << " day " << day;
       EXPECT_GE(bought, 0.0);
     }
@@ -164,7 +171,8 @@ TEST(DefaultRules, LongBtcPaysCapexFromUsdThenBtcAndKeepsValueAccounting) {
     const double bought = s.pending_machines[1] - pending0 + (s.machines_on[1] - on0);
     total_bought += bought;
     const double value = s.usd[1] + s.btc[1] * kPrice;
-    EXPECT_NEAR(value, value0 + s.profit_day_usd[1] - bought * 1000.0, 1e-6 * std::max(1.0, std::fabs(value0)))
+    EXPECT_NEAR(value, value0 + s.profit_day_usd[1] - bought * 1000.0,
+                1e-6 * std::max(1.0, std::fabs(value0)))
         << "day " << day;
     EXPECT_GE(s.btc[1], 0.0);
     EXPECT_GE(s.usd[1], -1e-9);  // profitable: power is paid by selling mined BTC, capex from funds
@@ -194,7 +202,8 @@ TEST(DefaultRules, BookingLongBtcNeverNegativeSellDailyAllUsd) {
 
 TEST(Reference2021Rules, LongBtcBooksPnlInBtcAndCanGoNegative) {
   TempDir dir;
-  auto c = ts::make_config(dir, {rig("A", 2, 1000.0, 1000.0, 1.0)}, {{0.10, 1.0}}, 0.5, RuleProfile::Reference2021);
+  auto c = ts::make_config(dir, {rig("A", 2, 1000.0, 1000.0, 1.0)}, {{0.10, 1.0}}, 0.5,
+                           RuleProfile::Reference2021);
   c.reference = {kPrice, 1e5, 0.05, {}};  // 0.05 USD/TH/day: losing
   // A counted observer keeps the network hashrate > 0 when every archetype machine is switched off.
   c.observers.push_back({"A", 0.01, Strategy::SellDaily, 1e5, true});
@@ -217,7 +226,8 @@ TEST(Reference2021Rules, SwitchOffRemovesFloorOfWindowLossOverDailyExpense) {
   // The 30-day window is seeded with the (losing) seed hashprice; at update 0 the count drops by
   // |floor(sum30 / (expense / on))| machines, not bounded, and never below 0.
   TempDir dir;
-  auto c = ts::make_config(dir, {rig("A", 2, 1000.0, 1000.0, 1.0)}, {{0.10, 1.0}}, 1.0, RuleProfile::Reference2021);
+  auto c = ts::make_config(dir, {rig("A", 2, 1000.0, 1000.0, 1.0)}, {{0.10, 1.0}}, 1.0,
+                           RuleProfile::Reference2021);
   c.reference = {kPrice, 1e5, 0.07, {}};  // margin per machine-day 7.0 - 7.2 = -0.2
   const ArchetypeTable t = build_archetype_table(c, 0.0);
   MinerState s = ts::fresh_state(t);
@@ -238,12 +248,14 @@ TEST(Reference2021Rules, SwitchOffRemovesFloorOfWindowLossOverDailyExpense) {
 TEST(Reference2021Rules, OrdersAreDeliveredAtUpdateKPlusDelay) {
   for (int delay : {1, 3, 7}) {
     TempDir dir;
-    auto c = ts::make_config(dir, {rig("A", delay, 1000.0, 1000.0, 1.0)}, {{0.05, 1.0}}, 1.0, RuleProfile::Reference2021);
+    auto c = ts::make_config(dir, {rig("A", delay, 1000.0, 1000.0, 1.0)}, {{0.05, 1.0}}, 1.0,
+                             RuleProfile::Reference2021);
     c.reference = {kPrice, 1e5, 0.2, {}};  // 20 USD/day revenue per machine against 3.6 of power
     const ArchetypeTable t = build_archetype_table(c, 0.0);
     MinerState s = ts::fresh_state(t);
     double prev = network_hashrate_ths(t, s);
-    const double reward = 0.2 * prev / kPrice;  // fixed: pays 0.2 USD per TH/s at the start, less as the fleet grows
+    const double reward =
+        0.2 * prev / kPrice;  // fixed: pays 0.2 USD per TH/s at the start, less as the fleet grows
     std::vector<double> orders(40, 0.0);
     for (int k = 0; k < 40; ++k) {
       const double on0 = s.machines_on[0], pending0 = s.pending_machines[0];
@@ -256,8 +268,10 @@ TEST(Reference2021Rules, OrdersAreDeliveredAtUpdateKPlusDelay) {
       }
       const double arrived = s.machines_on[0] - on0;
       orders[static_cast<std::size_t>(k)] = s.pending_machines[0] - pending0 + arrived;
-      EXPECT_EQ(orders[static_cast<std::size_t>(k)], std::floor(orders[static_cast<std::size_t>(k)]));  // whole machines
-      EXPECT_EQ(arrived, k >= delay ? orders[static_cast<std::size_t>(k - delay)] : 0.0) << "delay " << delay << " k " << k;
+      EXPECT_EQ(orders[static_cast<std::size_t>(k)],
+                std::floor(orders[static_cast<std::size_t>(k)]));  // whole machines
+      EXPECT_EQ(arrived, k >= delay ? orders[static_cast<std::size_t>(k - delay)] : 0.0)
+          << "delay " << delay << " k " << k;
     }
     EXPECT_GT(orders[0], 0.0) << "delay " << delay;
   }
@@ -305,7 +319,8 @@ TEST(ObserverFleets, AreNeverRescaledAndNeverDecide) {
 
 TEST(MinerState, ResetRestoresEveryFieldSoAReusedWorkspaceRepeatsAPath) {
   TempDir dir;
-  auto c = ts::make_config(dir, {rig("A", 3), {"B", 200.0, 3500.0, 3000.0, 0.5, 10, 700.0}}, {{0.04, 0.5}, {0.09, 0.5}}, 0.5);
+  auto c = ts::make_config(dir, {rig("A", 3), {"B", 200.0, 3500.0, 3000.0, 0.5, 10, 700.0}},
+                           {{0.04, 0.5}, {0.09, 0.5}}, 0.5);
   c.observers.push_back({"B", 0.05, Strategy::LongBtc, 1e6, true});
   const ArchetypeTable t = build_archetype_table(c, 1e6);
   MinerState s;
@@ -318,7 +333,8 @@ TEST(MinerState, ResetRestoresEveryFieldSoAReusedWorkspaceRepeatsAPath) {
       const double hp = 0.05 + 0.1 * (1.0 + std::sin(d / 7.0));
       trace.push_back(step_default(t, c.rules, s, d, kPrice, hp_btc(hp), (hp_btc(hp)) * kPrice));
     }
-    for (auto* v : {&s.machines_on, &s.machines_idle, &s.usd, &s.btc, &s.pending_machines, &s.profit_total_usd})
+    for (auto* v : {&s.machines_on, &s.machines_idle, &s.usd, &s.btc, &s.pending_machines,
+                    &s.profit_total_usd})
       trace.insert(trace.end(), v->begin(), v->end());
     return trace;
   };

@@ -22,7 +22,8 @@ namespace {
 constexpr double kPrice = 50'000.0;
 
 // 100 TH/s, 3 kW: at 0.10 USD/kWh a machine costs 7.2 USD/day.
-ts::Machine rig(const std::string& name, int delay = 0, double price = 1000.0, double units = 1000.0) {
+ts::Machine rig(const std::string& name, int delay = 0, double price = 1000.0,
+                double units = 1000.0) {
   return {name, 100.0, 3000.0, price, 0.0, delay, units};
 }
 double hp_btc(double usd) { return usd / kPrice; }
@@ -39,7 +40,8 @@ MinerState state_for(const ArchetypeTable& t, const DefaultRules& r) {
 TEST(ForwardValue, ConstantHashpriceIsHorizonTimesMargin) {
   // g = 0, no halving in the horizon: V = T (R - C), the legacy payback rule price <= T * margin.
   EXPECT_DOUBLE_EQ(forward_machine_value_usd(20.0, 8.0, 720.0, 0.0, {}), 720.0 * 12.0);
-  EXPECT_EQ(forward_machine_value_usd(7.0, 8.0, 720.0, 0.0, {}), 0.0);  // under water: switched off, worth 0
+  EXPECT_EQ(forward_machine_value_usd(7.0, 8.0, 720.0, 0.0, {}),
+            0.0);  // under water: switched off, worth 0
 }
 
 TEST(ForwardValue, DifficultyGrowthAndHalvingByHand) {
@@ -51,13 +53,15 @@ TEST(ForwardValue, DifficultyGrowthAndHalvingByHand) {
   EXPECT_NEAR(v_growth, 4504.96, 0.01);
   EXPECT_LT(rel(forward_machine_value_usd(20.0, 8.0, 720.0, 0.365, {}), v_growth), 1e-12);
   // Halving in 100 days, reward ratio 0.55: revenue 11 afterwards, stops at ln(11/8)/k = 318.45 d.
-  //   before: 20 (1 - e^-0.1)/k - 800 = 1103.25; after: 11 (e^-0.1 - e^-0.31845)/k - 8 (318.45 - 100) = 205.3
+  //   before: 20 (1 - e^-0.1)/k - 800 = 1103.25; after: 11 (e^-0.1 - e^-0.31845)/k - 8 (318.45 -
+  //   100) = 205.3
   RewardOutlook o;
   o.days_to_halving = 100.0;
   o.reward_ratio_after_halving = 0.55;
   const double t_stop = std::log(11.0 / 8.0) / k;
   const double v_halving = 20.0 * (1.0 - std::exp(-0.1)) / k - 800.0 +
-                           11.0 * (std::exp(-0.1) - std::exp(-k * t_stop)) / k - 8.0 * (t_stop - 100.0);
+                           11.0 * (std::exp(-0.1) - std::exp(-k * t_stop)) / k -
+                           8.0 * (t_stop - 100.0);
   EXPECT_NEAR(v_halving, 1308.6, 0.5);
   EXPECT_LT(rel(forward_machine_value_usd(20.0, 8.0, 720.0, 0.365, o), v_halving), 1e-12);
 }
@@ -109,13 +113,14 @@ TEST(EquilibriumStart, UnderWaterArchetypesStartIdleAndTheOnlineFleetIsTheStartH
   MinerState s = state_for(t, c.rules);
   seed_default(t, c.rules, s, 0.15, {});
   // Archetype order: sell daily x (0.10, 0.30). 1e6 TH/s = 1e4 machines: 5000 per band before.
-  EXPECT_NEAR(s.machines_on[0], 1e4, 1e-6);      // the profitable band carries the whole start hashrate
-  EXPECT_NEAR(s.machines_idle[1], 1e4, 1e-6);    // the other band is idle, scaled alike
+  EXPECT_NEAR(s.machines_on[0], 1e4, 1e-6);  // the profitable band carries the whole start hashrate
+  EXPECT_NEAR(s.machines_idle[1], 1e4, 1e-6);  // the other band is idle, scaled alike
   EXPECT_EQ(s.machines_on[1], 0.0);
   EXPECT_NEAR(network_hashrate_ths(t, s), 1e6, 1e-6);
   // Profit window: 30 days of 1e4 * (15 - 7.2) = 78000 USD/day.
   EXPECT_NEAR(s.profit_window_usd[0], 30.0 * 78000.0, 1e-6);
-  // Pipeline: day-0 order n0 = 0.5 * min(1, (V - 1000)/1000) * profit30 / 1000, n0/10 a day on days 1..10.
+  // Pipeline: day-0 order n0 = 0.5 * min(1, (V - 1000)/1000) * profit30 / 1000, n0/10 a day on
+  // days 1..10.
   const double v = 720.0 * 7.8;
   const double n0 = 0.5 * std::min(1.0, (v - 1000.0) / 1000.0) * 30.0 * 78000.0 / 1000.0;
   EXPECT_NEAR(s.pending_machines[0], n0, 1e-9 * n0);
@@ -128,8 +133,9 @@ TEST(EquilibriumStart, NoFirstMonthDropAtConstantConditions) {
   // Property: with the decision hashprice following the agents' own network (reward fixed) the
   // network does not fall in the first 60 days (legacy start: the under-water band switches off).
   TempDir dir;
-  auto c = ts::make_config(dir, {rig("A", 20, 1000.0), {"B", 200.0, 3500.0, 3000.0, 0.0, 30, 500.0}},
-                           {{0.04, 0.4}, {0.07, 0.4}, {0.25, 0.2}}, 0.5);
+  auto c =
+      ts::make_config(dir, {rig("A", 20, 1000.0), {"B", 200.0, 3500.0, 3000.0, 0.0, 30, 500.0}},
+                      {{0.04, 0.4}, {0.07, 0.4}, {0.25, 0.2}}, 0.5);
   ts::default_rules(c.rules);
   c.rules.hardware_failure_rate_per_year = 0.0;  // failures alone would shrink the network
   const ArchetypeTable t = build_archetype_table(c, 1e7);
@@ -154,7 +160,8 @@ TEST(EquilibriumStart, NoFirstMonthDropAtConstantConditions) {
 }
 
 TEST(Switching, ProportionalRestartPaceByHand) {
-  // Short window 1: margin m = 100 * 0.0756 - 7.2 = 0.36 USD/day -> restart min(0.25, 0.36/7.2 = 0.05).
+  // Short window 1: margin m = 100 * 0.0756 - 7.2 = 0.36 USD/day -> restart min(0.25, 0.36/7.2 =
+  // 0.05).
   TempDir dir;
   auto c = ts::make_config(dir, {rig("A")}, {{0.10, 1.0}});
   c.rules.reinvest_fraction = 0.0;
@@ -163,7 +170,8 @@ TEST(Switching, ProportionalRestartPaceByHand) {
   const ArchetypeTable t = build_archetype_table(c, 1e5);
   MinerState s = state_for(t, c.rules);
   seed_default(t, c.rules, s, 0.05, {});
-  step_default(t, c.rules, s, 1, kPrice, hp_btc(0.05), 0.05, {});  // m = -2.2: off min(0.1, 2.2/7.2) = 10 %
+  step_default(t, c.rules, s, 1, kPrice, hp_btc(0.05), 0.05,
+               {});  // m = -2.2: off min(0.1, 2.2/7.2) = 10 %
   EXPECT_LT(rel(s.machines_idle[0], 100.0), 1e-12);
   step_default(t, c.rules, s, 2, kPrice, hp_btc(0.0756), 0.0756, {});
   EXPECT_LT(rel(s.machines_idle[0], 100.0 * (1.0 - 0.36 / 7.2)), 1e-12);
@@ -177,7 +185,8 @@ TEST(Switching, NoRingingAfterAHalvingInClosedLoop) {
   // and the final level is within 1 % of the break-even band; no day moves H by more than the
   // switch-off pace (10 %).
   TempDir dir;
-  auto c = ts::make_config(dir, {rig("A"), rig("B"), rig("C")}, {{0.03, 0.3}, {0.05, 0.3}, {0.08, 0.4}});
+  auto c =
+      ts::make_config(dir, {rig("A"), rig("B"), rig("C")}, {{0.03, 0.3}, {0.05, 0.3}, {0.08, 0.4}});
   c.rules.reinvest_fraction = 0.0;
   auto run = [&](bool modern) {
     if (modern) {
@@ -199,7 +208,9 @@ TEST(Switching, NoRingingAfterAHalvingInClosedLoop) {
     int turns = 0, dir_prev = 0;
     for (std::size_t d = 21; d < path.size(); ++d) {
       const double dh = path[d] - path[d - 1];
-      EXPECT_LE(std::fabs(dh), c.rules.max_switch_off_fraction_per_day * path[d - 1] * (1.0 + 1e-12)) << "day " << d;
+      EXPECT_LE(std::fabs(dh),
+                c.rules.max_switch_off_fraction_per_day * path[d - 1] * (1.0 + 1e-12))
+          << "day " << d;
       const int dir_now = std::fabs(dh) > 1e-9 * path[d] ? (dh > 0 ? 1 : -1) : 0;
       if (dir_now != 0 && dir_prev != 0 && dir_now != dir_prev) ++turns;
       if (dir_now != 0) dir_prev = dir_now;
@@ -214,8 +225,8 @@ TEST(Switching, NoRingingAfterAHalvingInClosedLoop) {
   EXPECT_GE(hp_final, 0.036 * 0.99);
   EXPECT_LE(hp_final, 0.0576 * 1.01);
   const auto [turns_legacy, final_legacy] = run(false);
-  std::printf("turns after the halving: modern %d, legacy %d; final H modern %.6g, legacy %.6g\n", turns_modern,
-              turns_legacy, final_modern, final_legacy);
+  std::printf("turns after the halving: modern %d, legacy %d; final H modern %.6g, legacy %.6g\n",
+              turns_modern, turns_legacy, final_modern, final_legacy);
   // This pure switching loop does not separate the two rule sets (both settle without turns): the
   // ringing of the old rules needs orders and the retarget lag too; the bound is stated here for
   // the default rules.
@@ -251,7 +262,8 @@ TEST(Retirement, FailureRateRemovesMachinesAtTheStatedPace) {
   const ArchetypeTable t = build_archetype_table(c, 1e5);
   MinerState s = state_for(t, c.rules);
   seed_default(t, c.rules, s, 0.2, {});
-  for (int day = 1; day <= 365; ++day) step_default(t, c.rules, s, day, kPrice, hp_btc(0.2), 0.2, {});
+  for (int day = 1; day <= 365; ++day)
+    step_default(t, c.rules, s, day, kPrice, hp_btc(0.2), 0.2, {});
   EXPECT_LT(rel(s.machines_on[0], 1000.0 * 0.95), 1e-9);  // (1 - 0.05)^(365/365)
 }
 
@@ -295,6 +307,7 @@ TEST(BandCapacity, NoBandEverExceedsItsCapacityUnderTheDefaultRules) {
       used[static_cast<std::size_t>(t.tariff_band[a])] +=
           t.power_kw[a] * (s.machines_on[a] + s.machines_idle[a] + s.pending_machines[a]);
     for (std::size_t b = 0; b < t.n_bands; ++b)
-      ASSERT_LE(used[b], s.band_capacity0_kw[b] * cap * (1.0 + 1e-9)) << "band " << b << " day " << day;
+      ASSERT_LE(used[b], s.band_capacity0_kw[b] * cap * (1.0 + 1e-9))
+          << "band " << b << " day " << day;
   }
 }

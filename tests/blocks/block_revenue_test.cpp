@@ -14,19 +14,22 @@ namespace {
 
 DailyCloses closes() {
   return DailyCloses::load(DailyTable::parse(
-      "date,price_usd\n2025-06-14,100000\n2025-06-15,110000\n2025-06-16,\n2025-06-17,120000\n", "prices.csv"));
+      "date,price_usd\n2025-06-14,100000\n2025-06-15,110000\n2025-06-16,\n2025-06-17,120000\n",
+      "prices.csv"));
 }
 
 std::vector<BlockRecord> three_blocks() {
   const std::string h(64, 'f');
-  return {{900000, h, 1'750'000'000, 312'500'000, 10'000'000, 8e8},
-          {900001, h, 1'750'000'600, 312'500'000, 0, 8e8},         // empty block
-          {900002, h, 1'750'000'500, 312'500'000, 2'500'000, 1e9}};  // timestamp before its parent's
+  return {
+      {900000, h, 1'750'000'000, 312'500'000, 10'000'000, 8e8},
+      {900001, h, 1'750'000'600, 312'500'000, 0, 8e8},           // empty block
+      {900002, h, 1'750'000'500, 312'500'000, 2'500'000, 1e9}};  // timestamp before its parent's
 }
 
 BlockRevenueOptions s21_at_5c() {
   BlockRevenueOptions o;
-  o.machines = {{"Bitmain Antminer S21", 200.0, 3500.0, 285.0}, {"Antminer S21+", 216.0, 3564.0, 280.0}};
+  o.machines = {{"Bitmain Antminer S21", 200.0, 3500.0, 285.0},
+                {"Antminer S21+", 216.0, 3564.0, 280.0}};
   o.tariff_usd_per_kwh = 0.05;
   return o;
 }
@@ -49,7 +52,8 @@ TEST(BlockRevenue, HandComputedBlocks) {
   EXPECT_NEAR(btc[1], 7.125e-5 * 3.125, 1e-15);
   EXPECT_EQ(r.column("interval_s")[1], 600.0);
   EXPECT_NEAR(r.column("bitmain_antminer_s21_power_cost_usd")[1], 8.3125, 1e-12);
-  EXPECT_NEAR(r.column("bitmain_antminer_s21_profit_usd")[1], 7.125e-5 * 3.125 * 110000.0 - 8.3125, 1e-9);
+  EXPECT_NEAR(r.column("bitmain_antminer_s21_profit_usd")[1], 7.125e-5 * 3.125 * 110000.0 - 8.3125,
+              1e-9);
   // Negative interval (-100 s) clamped to 0: no power cost, flagged.
   EXPECT_EQ(r.column("interval_s")[2], 0.0);
   EXPECT_EQ(r.column("interval_clamped")[2], 1.0);
@@ -57,7 +61,8 @@ TEST(BlockRevenue, HandComputedBlocks) {
   EXPECT_NEAR(btc[2], 57000.0 / 1e9 * 3.15, 1e-15);
   // Second machine side by side: 280 x 216 TH/s.
   EXPECT_NEAR(r.column("antminer_s21plus_revenue_btc")[1], 280.0 * 216.0 / 8e8 * 3.125, 1e-15);
-  EXPECT_NEAR(r.column("antminer_s21plus_power_cost_usd")[1], 280 * 3.564 * 600 / 3600 * 0.05, 1e-12);
+  EXPECT_NEAR(r.column("antminer_s21plus_power_cost_usd")[1], 280 * 3.564 * 600 / 3600 * 0.05,
+              1e-12);
 }
 
 TEST(BlockRevenue, PriceGapsAndBadInputAreErrors) {
@@ -75,12 +80,17 @@ TEST(BlockRevenue, PriceGapsAndBadInputAreErrors) {
 
 TEST(BlockRevenue, CsvHasHeightsAndExactIntegers) {
   const BlockRevenueResult r = block_revenue(three_blocks(), closes(), s21_at_5c());
-  const auto path = std::filesystem::temp_directory_path() / ("hashsim_rev_" + std::to_string(::getpid()) + ".csv");
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("hashsim_rev_" + std::to_string(::getpid()) + ".csv");
   write_block_revenue_csv(r, path);
   const std::string text = read_file(path);
   std::filesystem::remove(path);
-  EXPECT_EQ(text.rfind("height,time_unix,interval_s,interval_clamped,interval_known,subsidy_sat,fee_sat,", 0), 0u);
-  EXPECT_NE(text.find("\n900000,1750000000,0,0,0,312500000,10000000,800000000,110000,-32000,"), std::string::npos)
+  EXPECT_EQ(
+      text.rfind("height,time_unix,interval_s,interval_clamped,interval_known,subsidy_sat,fee_sat,",
+                 0),
+      0u);
+  EXPECT_NE(text.find("\n900000,1750000000,0,0,0,312500000,10000000,800000000,110000,-32000,"),
+            std::string::npos)
       << text.substr(0, 400);
   EXPECT_EQ(machine_slug("Bitmain Antminer S21+ Hydro"), "bitmain_antminer_s21plus_hydro");
 }
@@ -99,7 +109,8 @@ TEST(BlockRevenue, IntervalsAddUpToTheElapsedTimeAfterABackwardsTimestamp) {
   EXPECT_EQ(r.column("interval_clamped")[2], 1.0);
   EXPECT_EQ(r.column("interval_clamped")[3], 0.0);
   EXPECT_DOUBLE_EQ(r.total("interval_s"), 1200.0);  // = elapsed time
-  EXPECT_NEAR(r.total("bitmain_antminer_s21_power_cost_usd"), 285 * 3.5 * 1200.0 / 3600.0 * 0.05, 1e-9);
+  EXPECT_NEAR(r.total("bitmain_antminer_s21_power_cost_usd"), 285 * 3.5 * 1200.0 / 3600.0 * 0.05,
+              1e-9);
 }
 
 TEST(BlockRevenue, DailyAndMonthlySummariesAddUp) {
@@ -111,7 +122,8 @@ TEST(BlockRevenue, DailyAndMonthlySummariesAddUp) {
   const BlockRevenueResult r = block_revenue(blocks, closes(), s21_at_5c());
   const RevenueSummary d = summarize_block_revenue(r, SummaryPeriod::Day);
   EXPECT_EQ(d.key_name, "day");
-  EXPECT_EQ(d.keys, (std::vector<std::string>{"2025-06-14", "2025-06-15", "2025-06-16", "2025-06-17"}));
+  EXPECT_EQ(d.keys,
+            (std::vector<std::string>{"2025-06-14", "2025-06-15", "2025-06-16", "2025-06-17"}));
   EXPECT_EQ(d.columns[0].name, "blocks");
   EXPECT_EQ(d.columns[0].values, (std::vector<double>{1, 4, 4, 2}));
   const RevenueSummary m = summarize_block_revenue(r, SummaryPeriod::Month);
@@ -122,7 +134,8 @@ TEST(BlockRevenue, DailyAndMonthlySummariesAddUp) {
     for (const auto& dc : d.columns)
       if (dc.name == c.name)
         for (double v : dc.values) day_sum += v;
-    EXPECT_NEAR(c.values[0], r.total(c.name), 1e-9 * std::max(1.0, std::abs(r.total(c.name)))) << c.name;
+    EXPECT_NEAR(c.values[0], r.total(c.name), 1e-9 * std::max(1.0, std::abs(r.total(c.name))))
+        << c.name;
     EXPECT_NEAR(day_sum, c.values[0], 1e-9 * std::max(1.0, std::abs(c.values[0]))) << c.name;
   }
   EXPECT_NEAR(d.columns[1].values[1], 4 * 21600.0, 1e-9);  // interval_s on 2025-06-15

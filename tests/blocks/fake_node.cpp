@@ -51,7 +51,8 @@ std::string error_of(const std::function<void()>& f) {
 }
 
 std::vector<FakeBlock> fixture_chain(const std::string& branch) {
-  std::ifstream in(std::string(HASHSIM_SOURCE_DIR) + "/tests/blocks/fixtures/blocks_909458_912457.csv");
+  std::ifstream in(std::string(HASHSIM_SOURCE_DIR) +
+                   "/tests/blocks/fixtures/blocks_909458_912457.csv");
   if (!in) throw std::runtime_error("fixture blocks_909458_912457.csv missing");
   std::vector<FakeBlock> out;
   std::string line;
@@ -78,7 +79,8 @@ std::vector<FakeBlock> fixture_chain(const std::string& branch) {
   return out;
 }
 
-std::vector<FakeBlock> synthetic_chain(std::int64_t from, std::int64_t n, const std::string& branch, double difficulty) {
+std::vector<FakeBlock> synthetic_chain(std::int64_t from, std::int64_t n, const std::string& branch,
+                                       double difficulty) {
   std::vector<FakeBlock> out;
   out.reserve(static_cast<std::size_t>(n));
   for (std::int64_t h = from; h < from + n; ++h) {
@@ -126,7 +128,8 @@ void FakeNode::start(int port) {
       request = json::parse(req.body);
     } catch (const json::exception&) {
       res.status = 500;
-      res.set_content(R"({"result":null,"error":{"code":-32700,"message":"Parse error"},"id":null})" "\n",
+      res.set_content(R"({"result":null,"error":{"code":-32700,"message":"Parse error"},"id":null})"
+                      "\n",
                       "application/json");
       return;
     }
@@ -167,19 +170,20 @@ void FakeNode::start(int port) {
         res.set_content("Block not found", "text/plain");
         return;
       }
-      const json j = {{"id", b->hash},
-                      {"height", b->height},
-                      {"version", 536870912},
-                      {"timestamp", b->time_unix},
-                      {"tx_count", b->tx_count},
-                      {"size", 1500000},
-                      {"weight", 3993000},
-                      {"difficulty", b->difficulty},
-                      {"extras",
-                       {{"totalFees", b->fee_sat},
-                        {"reward", b->fee_sat + (subsidy_override_ >= 0 ? subsidy_override_ : b->subsidy_sat)},
-                        {"medianFee", 2.0},
-                        {"pool", {{"id", 1}, {"name", "Unknown"}, {"slug", "unknown"}}}}}};
+      const json j = {
+          {"id", b->hash},
+          {"height", b->height},
+          {"version", 536870912},
+          {"timestamp", b->time_unix},
+          {"tx_count", b->tx_count},
+          {"size", 1500000},
+          {"weight", 3993000},
+          {"difficulty", b->difficulty},
+          {"extras",
+           {{"totalFees", b->fee_sat},
+            {"reward", b->fee_sat + (subsidy_override_ >= 0 ? subsidy_override_ : b->subsidy_sat)},
+            {"medianFee", 2.0},
+            {"pool", {{"id", 1}, {"name", "Unknown"}, {"slug", "unknown"}}}}}};
       res.set_content(j.dump(), "application/json");
     } else {
       res.status = 404;
@@ -216,8 +220,11 @@ void FakeNode::restart(int down_ms, int warmup_replies) {
   {
     std::lock_guard lock(mutex_);
     for (int i = 0; i < warmup_replies; ++i)
-      faults_.push_back({500, R"({"result":null,"error":{"code":-28,"message":"Loading block index…"},"id":0})" "\n",
-                         "application/json"});
+      faults_.push_back(
+          {500,
+           R"({"result":null,"error":{"code":-28,"message":"Loading block index…"},"id":0})"
+           "\n",
+           "application/json"});
   }
   start(port_);
 }
@@ -245,7 +252,8 @@ void FakeNode::reorg(std::int64_t fork_height, const std::vector<FakeBlock>& bra
   std::lock_guard lock(mutex_);
   reorg_locked(fork_height, branch);
 }
-void FakeNode::reorg_after_calls(int calls, std::int64_t fork_height, std::vector<FakeBlock> branch) {
+void FakeNode::reorg_after_calls(int calls, std::int64_t fork_height,
+                                 std::vector<FakeBlock> branch) {
   std::lock_guard lock(mutex_);
   reorg_at_call_ = calls_ + calls;
   pending_fork_ = fork_height;
@@ -294,7 +302,8 @@ int FakeNode::rpc_calls() const {
 
 const FakeBlock* FakeNode::at(std::int64_t h) const {
   const std::int64_t first = chain_.front().height;
-  if (h < first || h > tip_ || h - first >= static_cast<std::int64_t>(chain_.size())) return nullptr;
+  if (h < first || h > tip_ || h - first >= static_cast<std::int64_t>(chain_.size()))
+    return nullptr;
   return &chain_[static_cast<std::size_t>(h - first)];
 }
 
@@ -339,7 +348,8 @@ json FakeNode::dispatch(const json& r, bool& error) {
 
 json FakeNode::result_of(const std::string& m, const json& p) {
   const auto int_param = [&](std::size_t i) -> std::int64_t {
-    if (!p.is_array() || p.size() <= i || !p[i].is_number_integer()) throw RpcError{-1, "JSON value is not an integer as expected"};
+    if (!p.is_array() || p.size() <= i || !p[i].is_number_integer())
+      throw RpcError{-1, "JSON value is not an integer as expected"};
     return p[i].get<std::int64_t>();
   };
   if (m == "getblockchaininfo") {
@@ -368,7 +378,9 @@ json FakeNode::result_of(const std::string& m, const json& p) {
   if (m == "getblockstats") {
     const std::int64_t h = int_param(0);
     const FakeBlock* b = at(h);
-    if (!b) throw RpcError{-8, "Target block height " + std::to_string(h) + " after current tip " + std::to_string(tip_)};
+    if (!b)
+      throw RpcError{-8, "Target block height " + std::to_string(h) + " after current tip " +
+                             std::to_string(tip_)};
     const std::int64_t subsidy = subsidy_override_ >= 0 ? subsidy_override_ : b->subsidy_sat;
     const json all = {{"avgfee", b->tx_count > 1 ? b->fee_sat / (b->tx_count - 1) : 0},
                       {"blockhash", b->hash},
@@ -388,15 +400,22 @@ json FakeNode::result_of(const std::string& m, const json& p) {
     return out;
   }
   if (m == "getblockheader") {
-    if (!p.is_array() || p.empty() || !p[0].is_string()) throw RpcError{-1, "JSON value is not a string as expected"};
+    if (!p.is_array() || p.empty() || !p[0].is_string())
+      throw RpcError{-1, "JSON value is not a string as expected"};
     const FakeBlock* b = by_hash(p[0].get<std::string>());
     if (!b) throw RpcError{-5, "Block not found"};
-    json j = {{"hash", b->hash},         {"confirmations", tip_ - b->height + 1},
-              {"height", b->height},     {"version", 536870912},
-              {"versionHex", "20000000"}, {"merkleroot", fake_hash(b->height, "merkle")},
-              {"time", b->time_unix},    {"mediantime", b->time_unix - 3000},
-              {"nonce", 12345},          {"bits", "17023a04"},
-              {"difficulty", b->difficulty}, {"chainwork", "00000000000000000000000000000000000000000000000000000000deadbeef"},
+    json j = {{"hash", b->hash},
+              {"confirmations", tip_ - b->height + 1},
+              {"height", b->height},
+              {"version", 536870912},
+              {"versionHex", "20000000"},
+              {"merkleroot", fake_hash(b->height, "merkle")},
+              {"time", b->time_unix},
+              {"mediantime", b->time_unix - 3000},
+              {"nonce", 12345},
+              {"bits", "17023a04"},
+              {"difficulty", b->difficulty},
+              {"chainwork", "00000000000000000000000000000000000000000000000000000000deadbeef"},
               {"nTx", b->tx_count}};
     if (const FakeBlock* prev = at(b->height - 1)) j["previousblockhash"] = prev->hash;
     if (const FakeBlock* next = at(b->height + 1)) j["nextblockhash"] = next->hash;

@@ -33,7 +33,8 @@ struct FakeBlock {
 // Real blocks 909458..912457 from tests/blocks/fixtures (hashes derived from height and branch).
 std::vector<FakeBlock> fixture_chain(const std::string& branch = "main");
 // Synthetic blocks [from, from + n): 600 s apart, fee = 1000 * (height % 7) sat, consensus subsidy.
-std::vector<FakeBlock> synthetic_chain(std::int64_t from, std::int64_t n, const std::string& branch = "main",
+std::vector<FakeBlock> synthetic_chain(std::int64_t from, std::int64_t n,
+                                       const std::string& branch = "main",
                                        double difficulty = 1.3e14);
 std::string fake_hash(std::int64_t height, const std::string& branch);
 
@@ -66,9 +67,10 @@ class FakeNode {
   void set_chain_name(const std::string& chain);
   void set_ibd(bool syncing);
   void set_auth(const std::string& user, const std::string& password);
-  void set_subsidy_override(std::int64_t sat);  // every getblockstats reports this subsidy (lying node)
-  void queue_fault(Fault f);                    // next POST/GET answers this instead
-  void set_post_delay_ms(int ms);               // a slow node (kill-mid-sync tests)
+  void set_subsidy_override(
+      std::int64_t sat);           // every getblockstats reports this subsidy (lying node)
+  void queue_fault(Fault f);       // next POST/GET answers this instead
+  void set_post_delay_ms(int ms);  // a slow node (kill-mid-sync tests)
   // A node restart: refuses connections for down_ms, then comes back on the same port answering
   // the next warmup_replies POSTs with error -28 "Loading block index..." like a starting bitcoind.
   void restart(int down_ms, int warmup_replies);

@@ -13,10 +13,14 @@ int main(int argc, char** argv) {
   FakeNode node(fixture_chain());
   std::string user, password;
   for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--tip")) node.set_tip(std::stoll(argv[i + 1]));
-    else if (!std::strcmp(argv[i], "--user")) user = argv[i + 1];
-    else if (!std::strcmp(argv[i], "--password")) password = argv[i + 1];
-    else if (!std::strcmp(argv[i], "--post-delay-ms")) node.set_post_delay_ms(std::stoi(argv[i + 1]));
+    if (!std::strcmp(argv[i], "--tip"))
+      node.set_tip(std::stoll(argv[i + 1]));
+    else if (!std::strcmp(argv[i], "--user"))
+      user = argv[i + 1];
+    else if (!std::strcmp(argv[i], "--password"))
+      password = argv[i + 1];
+    else if (!std::strcmp(argv[i], "--post-delay-ms"))
+      node.set_post_delay_ms(std::stoi(argv[i + 1]));
   }
   if (!user.empty()) node.set_auth(user, password);
   std::printf("%s\n", node.url().c_str());

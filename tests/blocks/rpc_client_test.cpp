@@ -11,9 +11,9 @@
 namespace hashsim::blocks {
 namespace {
 
-using testing::Fault;
-using testing::FakeNode;
 using testing::error_of;
+using testing::FakeNode;
+using testing::Fault;
 
 RpcOptions fast(const FakeNode& node) {
   RpcOptions o;
@@ -43,11 +43,14 @@ TEST(RpcClient, BatchIsOnePostWithResultsInCallOrder) {
 TEST(RpcClient, RpcErrorObjectNamesMethodCodeAndMessage) {
   FakeNode node(testing::synthetic_chain(100, 50));
   RpcClient rpc(fast(node));
-  const std::string e = error_of([&] { rpc.batch({{"getblockhash", {120}}, {"getblockhash", {999}}}); });
+  const std::string e = error_of([&] {
+    rpc.batch({{"getblockhash", {120}}, {"getblockhash", {999}}});
+  });
   EXPECT_NE(e.find("getblockhash[999]"), std::string::npos) << e;
   EXPECT_NE(e.find("-8"), std::string::npos) << e;
   EXPECT_NE(e.find("Block height out of range"), std::string::npos) << e;
-  EXPECT_NE(error_of([&] { rpc.call("nosuchmethod"); }).find("Method not found"), std::string::npos);
+  EXPECT_NE(error_of([&] { rpc.call("nosuchmethod"); }).find("Method not found"),
+            std::string::npos);
 }
 
 TEST(RpcClient, Http401IsAnAuthFailureAndNeverShowsThePassword) {
@@ -67,11 +70,10 @@ TEST(RpcClient, Http401IsAnAuthFailureAndNeverShowsThePassword) {
 TEST(RpcClient, CookieFileAuth) {
   FakeNode node(testing::synthetic_chain(100, 5));
   node.set_auth("__cookie__", "0123abcd");
-  const auto dir = std::filesystem::temp_directory_path() / ("hashsim_cookie_" + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("hashsim_cookie_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
-  {
-    std::ofstream(dir / ".cookie") << "__cookie__:0123abcd";
-  }
+  { std::ofstream(dir / ".cookie") << "__cookie__:0123abcd"; }
   const EnvLookup env = [&](const std::string& k) -> std::optional<std::string> {
     if (k == "BITCOIN_RPC_URL") return node.url();
     if (k == "BITCOIN_RPC_COOKIE") return (dir / ".cookie").string();
@@ -82,7 +84,8 @@ TEST(RpcClient, CookieFileAuth) {
   EXPECT_EQ(o.user, "__cookie__");
   o.retry = {1, 1, 1, 1000};
   EXPECT_EQ(RpcClient(o).call("getblockcount"), 104);
-  const std::string e = error_of([&] { rpc_options_from_env("", (dir / "missing").string(), env); });
+  const std::string e =
+      error_of([&] { rpc_options_from_env("", (dir / "missing").string(), env); });
   EXPECT_NE(e.find("cannot be read"), std::string::npos) << e;
   std::filesystem::remove_all(dir);
 }
@@ -102,12 +105,18 @@ TEST(RpcClient, FaultsAreRefusedWithReasons) {
   RpcClient rpc(o);
   node.queue_fault({500, "<html>Internal Server Error</html>", "text/html"});
   EXPECT_NE(error_of([&] { rpc.call("getblockcount"); }).find("not valid JSON"), std::string::npos);
-  node.queue_fault({200, R"([{"result":104,"error":null,"id":0)", "application/json"});  // truncated
-  EXPECT_NE(error_of([&] { rpc.call("getblockcount"); }).find("malformed or truncated"), std::string::npos);
-  node.queue_fault({200, R"({"result":104,"error":null,"id":0})", "application/json"});  // not an array
-  EXPECT_NE(error_of([&] { rpc.call("getblockcount"); }).find("expected a JSON array"), std::string::npos);
-  node.queue_fault({200, R"([{"result":104,"error":null,"id":7}])", "application/json"});  // wrong id
-  EXPECT_NE(error_of([&] { rpc.call("getblockcount"); }).find("unknown or repeated"), std::string::npos);
+  node.queue_fault(
+      {200, R"([{"result":104,"error":null,"id":0)", "application/json"});  // truncated
+  EXPECT_NE(error_of([&] { rpc.call("getblockcount"); }).find("malformed or truncated"),
+            std::string::npos);
+  node.queue_fault(
+      {200, R"({"result":104,"error":null,"id":0})", "application/json"});  // not an array
+  EXPECT_NE(error_of([&] { rpc.call("getblockcount"); }).find("expected a JSON array"),
+            std::string::npos);
+  node.queue_fault(
+      {200, R"([{"result":104,"error":null,"id":7}])", "application/json"});  // wrong id
+  EXPECT_NE(error_of([&] { rpc.call("getblockcount"); }).find("unknown or repeated"),
+            std::string::npos);
   node.queue_fault({503, "", "text/plain"});
   EXPECT_NE(error_of([&] { rpc.call("getblockcount"); }).find("HTTP 503"), std::string::npos);
   EXPECT_EQ(rpc.call("getblockcount"), 104);  // and the next call is fine

@@ -28,9 +28,9 @@ extern char** environ;
 namespace hashsim::blocks {
 namespace {
 
+using testing::error_of;
 using testing::FakeBlock;
 using testing::FakeNode;
-using testing::error_of;
 
 class TempDb {
  public:
@@ -42,13 +42,16 @@ class TempDb {
     std::filesystem::create_directories(dir_);
   }
   ~TempDb() { std::filesystem::remove_all(dir_); }
-  std::filesystem::path path(const std::string& name = "ledger.sqlite") const { return dir_ / name; }
+  std::filesystem::path path(const std::string& name = "ledger.sqlite") const {
+    return dir_ / name;
+  }
 
  private:
   std::filesystem::path dir_;
 };
 
-std::unique_ptr<BlockSource> node_source(const FakeNode& node, HashrateFrom h = HashrateFrom::NetworkHashps) {
+std::unique_ptr<BlockSource> node_source(const FakeNode& node,
+                                         HashrateFrom h = HashrateFrom::NetworkHashps) {
   RpcOptions o;
   o.url = node.url();
   o.connect_timeout_ms = 500;
@@ -75,7 +78,8 @@ SyncOptions from(std::int64_t h, std::int64_t batch = 100) {
 }
 
 // The ledger holds exactly heights [lo, hi] of `chain`, in order, nothing else.
-void expect_ledger_matches(LedgerStore& store, const std::vector<FakeBlock>& chain, std::int64_t lo, std::int64_t hi) {
+void expect_ledger_matches(LedgerStore& store, const std::vector<FakeBlock>& chain, std::int64_t lo,
+                           std::int64_t hi) {
   const auto rows = store.all();
   ASSERT_EQ(static_cast<std::int64_t>(rows.size()), hi - lo + 1);
   const std::int64_t first = chain.front().height;
@@ -96,7 +100,8 @@ TEST(BlocksSync, RealBlocksFromFixtureAreStoredExactly) {
   const SyncReport r = sync_ledger(*rig.src, rig.store, from(909458, 700));
   EXPECT_EQ(r.blocks_added, 3000);
   EXPECT_EQ(r.batches, 5);
-  EXPECT_EQ(rig.node.posts(), 1 + 5);  // getblockchaininfo, then one POST per batch (empty ledger: no reorg check)
+  EXPECT_EQ(rig.node.posts(),
+            1 + 5);  // getblockchaininfo, then one POST per batch (empty ledger: no reorg check)
   expect_ledger_matches(rig.store, chain, 909458, 912457);
   // 909538 is a real empty block (coinbase only): fees 0, subsidy 3.125 BTC.
   const auto empty = rig.store.range(909538, 909538).front();
@@ -236,7 +241,8 @@ TEST(BlocksSync, FailedBatchStoresNothingOfIt) {
   Rig rig(chain);
   SyncOptions o = from(100, 40);
   o.after_batch = [&](std::int64_t last) {
-    if (last == 139) rig.node.queue_fault({200, "[{\"result\":", "application/json"});  // truncated next reply
+    if (last == 139)
+      rig.node.queue_fault({200, "[{\"result\":", "application/json"});  // truncated next reply
   };
   EXPECT_THROW(sync_ledger(*rig.src, rig.store, o), Error);
   EXPECT_EQ(rig.store.count(), 40);
@@ -305,7 +311,8 @@ TEST(BlocksSync, KilledChildProcessResumesToTheSameTable) {
   TempDb db;
   const std::string ledger = db.path("killed.sqlite").string();
   const std::string url_env = "BITCOIN_RPC_URL=" + node.url();
-  std::vector<std::string> args = {exe, "-q", "blocks", "sync", "--db", ledger, "--from-height", "700000", "--batch", "50"};
+  std::vector<std::string> args = {
+      exe, "-q", "blocks", "sync", "--db", ledger, "--from-height", "700000", "--batch", "50"};
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -342,8 +349,9 @@ TEST(BlocksSync, KilledChildProcessResumesToTheSameTable) {
     ::kill(pid, SIGKILL);
     ::waitpid(pid, &status, 0);
   }
-  ASSERT_TRUE(WIFSIGNALED(status)) << "the child ended by itself (exit " << (WIFEXITED(status) ? WEXITSTATUS(status) : -1)
-                                   << ") before it could be killed, with " << seen << " blocks seen";
+  ASSERT_TRUE(WIFSIGNALED(status))
+      << "the child ended by itself (exit " << (WIFEXITED(status) ? WEXITSTATUS(status) : -1)
+      << ") before it could be killed, with " << seen << " blocks seen";
   LedgerStore store(ledger);
   const auto count = store.count();
   EXPECT_GT(count, 0);
@@ -371,8 +379,9 @@ TEST(BlocksSync, SubsidyIsExactAcrossAHalvingAndALyingNodeIsRefused) {
   LedgerStore other(rig.db.path("liar.sqlite"));
   auto lsrc = node_source(liar);
   const std::string e = error_of([&] { sync_ledger(*lsrc, other, from(839995, 100)); });
-  EXPECT_NE(e.find("block 840000: subsidy 625000000 sat differs from the consensus schedule (312500000"),
-            std::string::npos)
+  EXPECT_NE(
+      e.find("block 840000: subsidy 625000000 sat differs from the consensus schedule (312500000"),
+      std::string::npos)
       << e;
   EXPECT_EQ(other.count(), 0);
 }
@@ -380,19 +389,28 @@ TEST(BlocksSync, SubsidyIsExactAcrossAHalvingAndALyingNodeIsRefused) {
 TEST(BlocksSync, WrongChainSyncingNodeAndBadFlagsAreRefused) {
   Rig rig(testing::synthetic_chain(100, 10));
   rig.node.set_chain_name("test");
-  EXPECT_NE(error_of([&] { sync_ledger(*rig.src, rig.store, from(100)); }).find("node is on chain 'test', not 'main'"),
+  EXPECT_NE(error_of([&] {
+              sync_ledger(*rig.src, rig.store, from(100));
+            }).find("node is on chain 'test', not 'main'"),
             std::string::npos);
   rig.node.set_chain_name("main");
   rig.node.set_ibd(true);
-  EXPECT_NE(error_of([&] { sync_ledger(*rig.src, rig.store, from(100)); }).find("node still syncing"), std::string::npos);
+  EXPECT_NE(
+      error_of([&] { sync_ledger(*rig.src, rig.store, from(100)); }).find("node still syncing"),
+      std::string::npos);
   rig.node.set_ibd(false);
-  EXPECT_NE(error_of([&] { sync_ledger(*rig.src, rig.store, {}); }).find("give --from-height"), std::string::npos);
+  EXPECT_NE(error_of([&] { sync_ledger(*rig.src, rig.store, {}); }).find("give --from-height"),
+            std::string::npos);
   sync_ledger(*rig.src, rig.store, from(100));
-  EXPECT_NE(error_of([&] { sync_ledger(*rig.src, rig.store, from(500)); }).find("would leave a gap"), std::string::npos);
+  EXPECT_NE(
+      error_of([&] { sync_ledger(*rig.src, rig.store, from(500)); }).find("would leave a gap"),
+      std::string::npos);
   SyncOptions test_chain = from(100);
   test_chain.chain = "test";
   rig.node.set_chain_name("test");
-  EXPECT_NE(error_of([&] { sync_ledger(*rig.src, rig.store, test_chain); }).find("holds chain 'main'"), std::string::npos);
+  EXPECT_NE(
+      error_of([&] { sync_ledger(*rig.src, rig.store, test_chain); }).find("holds chain 'main'"),
+      std::string::npos);
   EXPECT_EQ(rig.store.count(), 10);
 }
 
@@ -412,7 +430,8 @@ TEST(BlocksSync, MempoolSourceGivesTheSameLedger) {
   EXPECT_EQ(*r2.fork_height, 840002);
   expect_ledger_matches(store, node.chain(), 839995, 840008);
   node.queue_fault({200, "not a height", "text/plain"});
-  EXPECT_NE(error_of([&] { sync_ledger(*src, store, {}); }).find("expected a block height"), std::string::npos);
+  EXPECT_NE(error_of([&] { sync_ledger(*src, store, {}); }).find("expected a block height"),
+            std::string::npos);
 }
 
 // ---- issue 16, items 11-13 ----
@@ -455,8 +474,10 @@ TEST(BlocksSync, FromHeightAboveTheTipIsAnErrorNotUpToDate) {
 }
 
 TEST(BlocksSync, NodeStillLoadingIsWaitedForWithBoundedRetries) {
-  const std::string single = R"({"result":null,"error":{"code":-28,"message":"Loading block index..."},"id":0})";
-  const std::string batch = R"([{"result":null,"error":{"code":-28,"message":"Verifying blocks..."},"id":0}])";
+  const std::string single =
+      R"({"result":null,"error":{"code":-28,"message":"Loading block index..."},"id":0})";
+  const std::string batch =
+      R"([{"result":null,"error":{"code":-28,"message":"Verifying blocks..."},"id":0}])";
   FakeNode node(testing::synthetic_chain(100, 10));
   TempDb db;
   LedgerStore store(db.path());
@@ -485,8 +506,9 @@ TEST(LedgerLock, SecondWriterIsRefusedWithAClearMessage) {
   {
     LedgerLock first(ledger);
     const std::string e = error_of([&] { LedgerLock second(ledger); });
-    EXPECT_NE(e.find("another `hashsim blocks sync` (pid " + std::to_string(::getpid()) + ") is writing"),
-              std::string::npos)
+    EXPECT_NE(
+        e.find("another `hashsim blocks sync` (pid " + std::to_string(::getpid()) + ") is writing"),
+        std::string::npos)
         << e;
   }
   EXPECT_FALSE(std::filesystem::exists(ledger.string() + ".lock"));  // removed on release
@@ -494,7 +516,8 @@ TEST(LedgerLock, SecondWriterIsRefusedWithAClearMessage) {
 }
 
 // Runs `hashsim args...` with `env` in the background; stdout and stderr go to `log`.
-pid_t spawn_hashsim(const std::vector<std::string>& args, const std::vector<std::string>& env, const std::string& log) {
+pid_t spawn_hashsim(const std::vector<std::string>& args, const std::vector<std::string>& env,
+                    const std::string& log) {
   const std::string exe = std::string(HASHSIM_BINARY_DIR) + "/tools/hashsim/hashsim";
   std::vector<std::string> all = {exe};
   all.insert(all.end(), args.begin(), args.end());
@@ -537,7 +560,8 @@ int exit_status_within(pid_t pid, double seconds) {
   const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
   int status = 0;
   while (std::chrono::steady_clock::now() < until) {
-    if (::waitpid(pid, &status, WNOHANG) == pid) return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    if (::waitpid(pid, &status, WNOHANG) == pid)
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   ::kill(pid, SIGKILL);
@@ -546,7 +570,8 @@ int exit_status_within(pid_t pid, double seconds) {
 }
 
 TEST(BlocksFollow, KeepsTheLedgerCurrentThroughANodeRestartAndStopsCleanlyOnSignals) {
-  if (!std::filesystem::exists(std::string(HASHSIM_BINARY_DIR) + "/tools/hashsim/hashsim")) GTEST_SKIP();
+  if (!std::filesystem::exists(std::string(HASHSIM_BINARY_DIR) + "/tools/hashsim/hashsim"))
+    GTEST_SKIP();
   const auto chain = testing::synthetic_chain(800000, 400);
   FakeNode node(chain);
   node.set_tip(800099);
@@ -556,8 +581,8 @@ TEST(BlocksFollow, KeepsTheLedgerCurrentThroughANodeRestartAndStopsCleanlyOnSign
   for (const int signal : {SIGTERM, SIGINT}) {
     std::filesystem::remove(ledger);
     node.set_tip(800099);
-    const pid_t pid = spawn_hashsim({"blocks", "sync", "--follow", "--interval", "1", "--db", ledger, "--from-height",
-                                     "800000", "--batch", "40"},
+    const pid_t pid = spawn_hashsim({"blocks", "sync", "--follow", "--interval", "1", "--db",
+                                     ledger, "--from-height", "800000", "--batch", "40"},
                                     {"BITCOIN_RPC_URL=" + node.url()}, log);
     ASSERT_GT(pid, 0);
     ASSERT_TRUE(wait_for_count(ledger, 100, 20.0)) << read_file(log);
@@ -602,7 +627,8 @@ namespace {
 
 // The per-block ledger and the daily backtest are two roads to the same revenue: over the fixture's
 // full days (2025-08-11..08-29) 1 MW of S21 earns within 5% by both (they differ in the hashrate
-// estimate: getnetworkhashps over 120 blocks vs the trailing 7-day implied hashrate; measured 2.4%).
+// estimate: getnetworkhashps over 120 blocks vs the trailing 7-day implied hashrate;
+// measured 2.4%).
 TEST(BlockRevenue, AgreesWithTheDailyBacktestOverTheFixtureDays) {
   Rig rig(testing::fixture_chain());
   sync_ledger(*rig.src, rig.store, from(909458, 1000));
@@ -611,7 +637,8 @@ TEST(BlockRevenue, AgreesWithTheDailyBacktestOverTheFixtureDays) {
   o.machines = {{"S21", 200.0, 3500.0, 285.0}};
   const auto prices = DailyCloses::load(DailyTable::load(data + "btc_price_usd_daily.csv"));
   const BlockRevenueResult r = block_revenue(rig.store.all(), prices, o);
-  const std::int64_t lo = parse_iso_date("2025-08-11") * 86400, hi = (parse_iso_date("2025-08-29") + 1) * 86400;
+  const std::int64_t lo = parse_iso_date("2025-08-11") * 86400,
+                     hi = (parse_iso_date("2025-08-29") + 1) * 86400;
   double per_block_btc = 0.0;
   for (std::size_t i = 0; i < r.heights.size(); ++i) {
     const auto t = static_cast<std::int64_t>(r.column("time_unix")[i]);

@@ -3,7 +3,8 @@
 // one; each test builds a PathSimulator, runs one path as warm-up (the workspace is sized on
 // construction and first use) and counts the heap allocations of a second whole path: its reset,
 // every day of the market, chain and agent models, and the recording of outputs. Expected: 0.
-// (Allocations straight through malloc by a C library would not be counted; the day loop calls none.)
+// (Allocations straight through malloc by a C library would not be counted; the day loop calls
+// none.)
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -25,14 +26,17 @@ std::atomic<bool> g_counting{false};
 std::atomic<long> g_allocations{0};
 
 void* counted_alloc(std::size_t n) {
-  if (g_counting.load(std::memory_order_relaxed)) g_allocations.fetch_add(1, std::memory_order_relaxed);
+  if (g_counting.load(std::memory_order_relaxed))
+    g_allocations.fetch_add(1, std::memory_order_relaxed);
   if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
   throw std::bad_alloc();
 }
 void* counted_aligned_alloc(std::size_t n, std::align_val_t a) {
-  if (g_counting.load(std::memory_order_relaxed)) g_allocations.fetch_add(1, std::memory_order_relaxed);
+  if (g_counting.load(std::memory_order_relaxed))
+    g_allocations.fetch_add(1, std::memory_order_relaxed);
   const auto align = static_cast<std::size_t>(a);
-  const std::size_t size = ((n == 0 ? 1 : n) + align - 1) / align * align;  // aligned_alloc needs a multiple
+  const std::size_t size =
+      ((n == 0 ? 1 : n) + align - 1) / align * align;  // aligned_alloc needs a multiple
   if (void* p = std::aligned_alloc(align, size)) return p;
   throw std::bad_alloc();
 }
@@ -58,8 +62,8 @@ namespace ts = test_support;
 // Heap allocations made while simulating path 1, after path 0 warmed the workspace up.
 long allocations_in_second_path(const scenario::Scenario& s) {
   const sim::MarketInputs inputs = sim::MarketInputs::load(s);
-  const sim::OutputLayout layout = sim::make_output_layout(s, inputs.agents ? inputs.agents->size() : 0,
-                                                           inputs.agents ? inputs.agents->n_observers : 0);
+  const sim::OutputLayout layout = sim::make_output_layout(
+      s, inputs.agents ? inputs.agents->size() : 0, inputs.agents ? inputs.agents->n_observers : 0);
   std::vector<std::vector<double>> buffers;
   std::vector<double*> outputs;
   for (const auto& spec : layout.specs) buffers.emplace_back(spec.per_path_size());
@@ -89,11 +93,14 @@ TEST(DailyLoopAllocations, CounterSeesAnAllocation) {
 }
 
 TEST(DailyLoopAllocations, DefaultProfileAgentsAllocateNothing) {
-  EXPECT_EQ(allocations_in_second_path(shipped("scenarios/base.yaml", 800)), 0);  // crosses the 2028 halving
+  EXPECT_EQ(allocations_in_second_path(shipped("scenarios/base.yaml", 800)),
+            0);  // crosses the 2028 halving
 }
 
 TEST(DailyLoopAllocations, ExogenousHashrateWithEveryStreamAllocatesNothing) {
-  EXPECT_EQ(allocations_in_second_path(scenario::parse_scenario(ts::exogenous_yaml("exo", 2, 400, 7), "exo.yaml")), 0);
+  EXPECT_EQ(allocations_in_second_path(
+                scenario::parse_scenario(ts::exogenous_yaml("exo", 2, 400, 7), "exo.yaml")),
+            0);
 }
 
 TEST(DailyLoopAllocations, Reference2021AllocatesNothing) {

@@ -28,18 +28,21 @@ std::pair<std::string, int> run(const std::string& command) {
 }  // namespace
 
 TEST(BenchCli, JsonHasTheWorkloadMachineAndOneResultPerThreadCount) {
-  const auto [out, rc] = run(kHashsim + " bench --scenario " + kBase + " --paths 2 --days 10 --max-threads 3 --json");
+  const auto [out, rc] =
+      run(kHashsim + " bench --scenario " + kBase + " --paths 2 --days 10 --max-threads 3 --json");
   ASSERT_EQ(rc, 0) << out;
   const auto j = nlohmann::json::parse(out);
-  for (const char* key : {"hashsim_version", "scenario", "paths", "days", "agents", "cpu_model", "hardware_threads",
-                          "simd_bits_compiled", "cpu_vector_extensions", "build_flags", "mpi_ranks", "results"})
+  for (const char* key :
+       {"hashsim_version", "scenario", "paths", "days", "agents", "cpu_model", "hardware_threads",
+        "simd_bits_compiled", "cpu_vector_extensions", "build_flags", "mpi_ranks", "results"})
     EXPECT_TRUE(j.contains(key)) << key;
   EXPECT_EQ(j["scenario"], "base");
   EXPECT_EQ(j["paths"], 2);
   EXPECT_EQ(j["days"], 10);
   EXPECT_EQ(j["agents"], 154);  // scenarios/base.yaml: 11 machines x 2 strategies x 7 bands
   EXPECT_EQ(j["mpi_ranks"], 1);
-  EXPECT_TRUE(j["simd_bits_compiled"] == 128 || j["simd_bits_compiled"] == 256 || j["simd_bits_compiled"] == 512);
+  EXPECT_TRUE(j["simd_bits_compiled"] == 128 || j["simd_bits_compiled"] == 256 ||
+              j["simd_bits_compiled"] == 512);
   const auto& r = j["results"];
   ASSERT_EQ(r.size(), 3u);  // 1, 2, then the maximum 3
   const int expected_threads[] = {1, 2, 3};
@@ -57,10 +60,11 @@ TEST(BenchCli, JsonHasTheWorkloadMachineAndOneResultPerThreadCount) {
 }
 
 TEST(BenchCli, TableNamesTheColumns) {
-  const auto [out, rc] = run(kHashsim + " bench --scenario " + kBase + " --paths 1 --days 5 --max-threads 1");
+  const auto [out, rc] =
+      run(kHashsim + " bench --scenario " + kBase + " --paths 1 --days 5 --max-threads 1");
   ASSERT_EQ(rc, 0) << out;
-  for (const char* word : {"cpu:", "simd:", "build:", "workload:", "agent-days/s", "path-days/s", "efficiency",
-                           "peak MiB"})
+  for (const char* word : {"cpu:", "simd:", "build:", "workload:", "agent-days/s", "path-days/s",
+                           "efficiency", "peak MiB"})
     EXPECT_NE(out.find(word), std::string::npos) << word << " missing in:\n" << out;
 }
 

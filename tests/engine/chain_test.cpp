@@ -28,7 +28,8 @@ TEST(Consensus, SubsidyAtHalvingBoundariesMatchesIntegerShifts) {
 
 TEST(Consensus, TotalSupplyIsBitcoinsCap) {
   std::int64_t total = 0;
-  for (std::int64_t era = 0; era < 64; ++era) total += kHalvingInterval * block_subsidy_sat(era * kHalvingInterval);
+  for (std::int64_t era = 0; era < 64; ++era)
+    total += kHalvingInterval * block_subsidy_sat(era * kHalvingInterval);
   EXPECT_EQ(total, 2'099'999'997'690'000);
 }
 
@@ -37,11 +38,12 @@ TEST(Consensus, SubsidyOverAnIntervalCrossingAHalving) {
   EXPECT_DOUBLE_EQ(subsidy_btc_over(839'928, 144), 72 * 6.25 + 72 * 3.125);
   EXPECT_DOUBLE_EQ(subsidy_btc_over(0, 210'000), 210'000 * 50.0);
   EXPECT_DOUBLE_EQ(subsidy_btc_over(209'999.5, 1.0), 0.5 * 50.0 + 0.5 * 25.0);  // fractional blocks
-  EXPECT_DOUBLE_EQ(subsidy_btc_over(6'929'999, 2), 1e-8);                       // last satoshi block
+  EXPECT_DOUBLE_EQ(subsidy_btc_over(6'929'999, 2), 1e-8);  // last satoshi block
   EXPECT_DOUBLE_EQ(subsidy_btc_over(100, 0), 0.0);
   // Across several eras at once: the sum of the per-block integers.
   double sat = 0.0;
-  for (std::int64_t h = 419'000; h < 631'000; h += 1000) sat += 1000.0 * static_cast<double>(block_subsidy_sat(h));
+  for (std::int64_t h = 419'000; h < 631'000; h += 1000)
+    sat += 1000.0 * static_cast<double>(block_subsidy_sat(h));
   EXPECT_DOUBLE_EQ(subsidy_btc_over(419'000, 212'000), sat / 1e8);
 }
 
@@ -85,7 +87,7 @@ TEST(ChainState, ExpectedModeFinds144BlocksADayAtTargetPace) {
     const ChainDay cd = c.advance_day(hashrate_at_target_pace_ths(d), rng);
     EXPECT_NEAR(cd.blocks, 144.0, 1e-9);
     EXPECT_NEAR(cd.height_end, 100'000 + 144.0 * (day + 1), 1e-6);
-    EXPECT_NEAR(cd.difficulty / d, 1.0, 1e-12);  // on-pace retargets keep the difficulty
+    EXPECT_NEAR(cd.difficulty / d, 1.0, 1e-12);     // on-pace retargets keep the difficulty
     EXPECT_NEAR(cd.subsidy_btc, 144 * 50.0, 1e-6);  // first era
   }
   EXPECT_TRUE(rng == before);  // expected mode draws nothing
@@ -99,7 +101,9 @@ TEST(ChainState, HalvingLandsOnTheRightDay) {
   auto rng = hashsim::rng::make_rng(1, hashsim::rng::Stream::Blocks, 0);
   for (int day = 0; day < 13; ++day) {
     const ChainDay cd = c.advance_day(hashrate_at_target_pace_ths(d), rng);
-    const double expected = day < 10 ? 144 * 6.25 : day == 10 ? 72 * 6.25 + 72 * 3.125 : 144 * 3.125;
+    const double expected = day < 10    ? 144 * 6.25
+                            : day == 10 ? 72 * 6.25 + 72 * 3.125
+                                        : 144 * 3.125;
     EXPECT_NEAR(cd.subsidy_btc, expected, 1e-6) << "day " << day;
   }
 }

@@ -55,14 +55,76 @@ std::string joined(const std::vector<std::string>& lines) {
 
 // Values a user (or a damaged file) might put where a number, date, name or section belongs.
 std::vector<std::string> hostile_values() {
-  return {"", "~", "null", "[]", "{}", "-1", "0", "1e400", "1e-400", "0x10", "0o7", "0x1p3", ".nan", ".inf",
-          "-.inf", "\"12\"", "'0.5'", "yes", "no", "TRUE", "2026-02-30", "2009-01-02", "2200-12-31", "2026-6-1",
-          "[1, [2]]", "{a: 1}", "{a: 1, a: 2}", "\xff\xfe", "caf\xc3\xa9", "\xe2\x82", "*nowhere", "&a [*a]",
-          "!!binary AAAA", "!!int 5", "!!str 5", "S99 Ultra", "Antminer S21", "../../etc/passwd", "\x01",
-          "'unterminated", "\"unterminated", "{", "[", "- x", "? a", "|\n  block\n  text", ">-", "@", "`",
-          "9223372036854775808", "18446744073709551616", "1_000", "0b101", "+.5", "1.", "-0", "%YAML 1.2",
-          std::string(10000, 'x'), std::string(300, '9'), "\"" + std::string(2000, 'y') + "\"", "a: b: c",
-          "reference-2021", "replay", "agents", "poisson", "gbm", "USD", "EUR", "base", "\t1"};
+  return {"",
+          "~",
+          "null",
+          "[]",
+          "{}",
+          "-1",
+          "0",
+          "1e400",
+          "1e-400",
+          "0x10",
+          "0o7",
+          "0x1p3",
+          ".nan",
+          ".inf",
+          "-.inf",
+          "\"12\"",
+          "'0.5'",
+          "yes",
+          "no",
+          "TRUE",
+          "2026-02-30",
+          "2009-01-02",
+          "2200-12-31",
+          "2026-6-1",
+          "[1, [2]]",
+          "{a: 1}",
+          "{a: 1, a: 2}",
+          "\xff\xfe",
+          "caf\xc3\xa9",
+          "\xe2\x82",
+          "*nowhere",
+          "&a [*a]",
+          "!!binary AAAA",
+          "!!int 5",
+          "!!str 5",
+          "S99 Ultra",
+          "Antminer S21",
+          "../../etc/passwd",
+          "\x01",
+          "'unterminated",
+          "\"unterminated",
+          "{",
+          "[",
+          "- x",
+          "? a",
+          "|\n  block\n  text",
+          ">-",
+          "@",
+          "`",
+          "9223372036854775808",
+          "18446744073709551616",
+          "1_000",
+          "0b101",
+          "+.5",
+          "1.",
+          "-0",
+          "%YAML 1.2",
+          std::string(10000, 'x'),
+          std::string(300, '9'),
+          "\"" + std::string(2000, 'y') + "\"",
+          "a: b: c",
+          "reference-2021",
+          "replay",
+          "agents",
+          "poisson",
+          "gbm",
+          "USD",
+          "EUR",
+          "base",
+          "\t1"};
 }
 
 // One to three random edits of `text`.
@@ -73,22 +135,43 @@ std::string mutate(const std::string& text, Rng& rng) {
   for (std::size_t k = 0; k < edits && !lines.empty(); ++k) {
     const std::size_t i = rng.below(lines.size());
     switch (rng.below(10)) {
-      case 0: lines.erase(lines.begin() + static_cast<std::ptrdiff_t>(i)); break;
-      case 1: lines.insert(lines.begin() + static_cast<std::ptrdiff_t>(i), lines[i]); break;  // duplicate key
-      case 2: case 3: case 4: {  // replace a value
+      case 0:
+        lines.erase(lines.begin() + static_cast<std::ptrdiff_t>(i));
+        break;
+      case 1:
+        lines.insert(lines.begin() + static_cast<std::ptrdiff_t>(i), lines[i]);
+        break;  // duplicate key
+      case 2:
+      case 3:
+      case 4: {  // replace a value
         const auto colon = lines[i].find(": ");
         const std::string& v = values[rng.below(values.size())];
-        if (colon != std::string::npos) lines[i] = lines[i].substr(0, colon + 2) + v;
-        else lines[i] += v;
+        if (colon != std::string::npos)
+          lines[i] = lines[i].substr(0, colon + 2) + v;
+        else
+          lines[i] += v;
         break;
       }
-      case 5: std::swap(lines[i], lines[rng.below(lines.size())]); break;
-      case 6: lines[i] = (rng.below(2) ? "  " + lines[i] : lines[i].substr(std::min<std::size_t>(2, lines[i].size()))); break;
+      case 5:
+        std::swap(lines[i], lines[rng.below(lines.size())]);
+        break;
+      case 6:
+        lines[i] = (rng.below(2) ? "  " + lines[i]
+                                 : lines[i].substr(std::min<std::size_t>(2, lines[i].size())));
+        break;
       case 7: {
-        static const char* inserts[] = {"---", "...", "bogus_key: 1", "name: twice", "  nested: 1", "- item",
-                                        "chain: {block_arrivals: poisson}", "grid: {price.drift_per_year: [0.1]}",
-                                        "%TAG ! tag:x,2000:", "# comment"};
-        lines.insert(lines.begin() + static_cast<std::ptrdiff_t>(i), inserts[rng.below(std::size(inserts))]);
+        static const char* inserts[] = {"---",
+                                        "...",
+                                        "bogus_key: 1",
+                                        "name: twice",
+                                        "  nested: 1",
+                                        "- item",
+                                        "chain: {block_arrivals: poisson}",
+                                        "grid: {price.drift_per_year: [0.1]}",
+                                        "%TAG ! tag:x,2000:",
+                                        "# comment"};
+        lines.insert(lines.begin() + static_cast<std::ptrdiff_t>(i),
+                     inserts[rng.below(std::size(inserts))]);
         break;
       }
       case 8: {  // one byte changed
@@ -106,7 +189,9 @@ std::string mutate(const std::string& text, Rng& rng) {
   return joined(lines);
 }
 
-std::string escaped(const std::string& s) { return std::regex_replace(s, std::regex(R"([.^$|()\[\]{}*+?\\])"), R"(\$&)"); }
+std::string escaped(const std::string& s) {
+  return std::regex_replace(s, std::regex(R"([.^$|()\[\]{}*+?\\])"), R"(\$&)");
+}
 
 struct Tally {
   int loaded = 0, errors = 0;
@@ -114,7 +199,8 @@ struct Tally {
 
 // Runs `load` on a mutant and checks the outcome; `files` are the files an error may name.
 template <class Load>
-void check_mutant(Load load, const std::string& mutant, const std::vector<std::string>& files, Tally& tally) {
+void check_mutant(Load load, const std::string& mutant, const std::vector<std::string>& files,
+                  Tally& tally) {
   std::string what;
   try {
     load();
@@ -123,7 +209,8 @@ void check_mutant(Load load, const std::string& mutant, const std::vector<std::s
   } catch (const Error& e) {
     what = e.what();
   } catch (const std::exception& e) {
-    ADD_FAILURE() << "a non-hashsim exception escaped: " << e.what() << "\nmutant:\n" << mutant.substr(0, 2000);
+    ADD_FAILURE() << "a non-hashsim exception escaped: " << e.what() << "\nmutant:\n"
+                  << mutant.substr(0, 2000);
     return;
   }
   ++tally.errors;
@@ -134,8 +221,10 @@ void check_mutant(Load load, const std::string& mutant, const std::vector<std::s
   static const std::regex empty_file(R"(: the (scenario|sweep|site) file is empty$)");
   const std::regex located("^(" + alternatives + "):[1-9][0-9]*:");
   const bool ok = std::regex_search(what, located) ||
-                  (std::regex_search(what, empty_file) && std::regex_search(what, std::regex("^(" + alternatives + ")")));
-  EXPECT_TRUE(ok) << "message does not name the file and line: " << what.substr(0, 500) << "\nmutant:\n"
+                  (std::regex_search(what, empty_file) &&
+                   std::regex_search(what, std::regex("^(" + alternatives + ")")));
+  EXPECT_TRUE(ok) << "message does not name the file and line: " << what.substr(0, 500)
+                  << "\nmutant:\n"
                   << mutant.substr(0, 2000);
   EXPECT_EQ(what.find('\n'), std::string::npos) << what.substr(0, 500);
   // ~80 characters of any value, plus the key, the file name and lists of allowed keys/machines.
@@ -151,11 +240,14 @@ const int kMutantsPerFile = [] {
 
 TEST(InputFuzz, MutatedScenarioFilesGiveLocatedErrors) {
   std::vector<fs::path> files;
-  for (const auto& dir : {ts::kSourceDir / "scenarios", ts::kSourceDir / "scenarios/reference-2021"})
+  for (const auto& dir :
+       {ts::kSourceDir / "scenarios", ts::kSourceDir / "scenarios/reference-2021"})
     for (const auto& e : fs::directory_iterator(dir))
-      // Scenarios only: sweeps (*-sweep.yaml, e.g. volatility-sweep.yaml) and the site file are other formats.
-      if (const std::string name = e.path().filename().string();
-          e.path().extension() == ".yaml" && !name.ends_with("-sweep.yaml") && name != "site-default.yaml")
+      // Scenarios only: sweeps (*-sweep.yaml, e.g. volatility-sweep.yaml) and the site file are
+      // other formats.
+      if (const std::string name = e.path().filename().string(); e.path().extension() == ".yaml" &&
+                                                                 !name.ends_with("-sweep.yaml") &&
+                                                                 name != "site-default.yaml")
         files.push_back(e.path());
   std::sort(files.begin(), files.end());
   ASSERT_GE(files.size(), 10u);
@@ -180,16 +272,19 @@ TEST(InputFuzz, MutatedSweepFilesGiveLocatedErrors) {
   ts::TempDir tmp;
   fs::create_directories(tmp / "scenarios");
   for (const auto& e : fs::directory_iterator(ts::kSourceDir / "scenarios"))
-    if (e.path().extension() == ".yaml") fs::copy_file(e.path(), tmp / ("scenarios/" + e.path().filename().string()));
+    if (e.path().extension() == ".yaml")
+      fs::copy_file(e.path(), tmp / ("scenarios/" + e.path().filename().string()));
   fs::create_directory_symlink(ts::kSourceDir / "data", tmp / "data");
   const fs::path sweep = tmp / "scenarios/sweep.yaml";
-  const std::string text = ts::read_text(ts::kSourceDir / "scenarios/default-sweep.yaml") +
-                           "grid:\n  price.vol_per_sqrt_year: [0.4, 0.8]\n  chain.block_arrivals: [expected]\n"
-                           "paths: 10\nhorizon_days: 30\nseed: 3\n";
+  const std::string text =
+      ts::read_text(ts::kSourceDir / "scenarios/default-sweep.yaml") +
+      "grid:\n  price.vol_per_sqrt_year: [0.4, 0.8]\n  chain.block_arrivals: [expected]\n"
+      "paths: 10\nhorizon_days: 30\nseed: 3\n";
   ts::write_text(sweep, text);
   ASSERT_NO_THROW(scenario::load_sweep(sweep));
   std::vector<std::string> files;
-  for (const auto& e : fs::directory_iterator(tmp / "scenarios")) files.push_back(e.path().string());
+  for (const auto& e : fs::directory_iterator(tmp / "scenarios"))
+    files.push_back(e.path().string());
   Rng rng{16};
   Tally t;
   for (int k = 0; k < 2 * kMutantsPerFile; ++k) {
@@ -217,13 +312,21 @@ TEST(InputFuzz, MutatedSiteFilesGiveLocatedErrors) {
 
 TEST(SiteInput, UnknownChosenMinerNamesFileAndLine) {
   const fs::path f = ts::kSourceDir / "scenarios/site-default.yaml";
-  const std::string yaml = "site_power_kw: 100\npower_price_per_kwh: 0.05\nminers:\n  choose: S99 Ultra\n";
+  const std::string yaml =
+      "site_power_kw: 100\npower_price_per_kwh: 0.05\nminers:\n  choose: S99 Ultra\n";
   const std::string msg = ts::error_of([&] { site::parse_site_config(yaml, f); }, yaml);
-  EXPECT_EQ(msg.rfind(f.string() + ":4: miners.choose = S99 Ultra is not among the miners offered", 0), 0u) << msg;
-  const std::string inline_yaml = "site_power_kw: 100\npower_price_per_kwh: 0.05\nminers:\n  list:\n"
-                                  "    - {name: A, hashrate_ths: 100, power_w: 3000, price: 1000}\n  choose: B\n";
-  const std::string msg2 = ts::error_of([&] { site::parse_site_config(inline_yaml, f); }, inline_yaml);
-  EXPECT_EQ(msg2.rfind(f.string() + ":6: miners.choose = B is not among the miners offered (A)", 0), 0u) << msg2;
+  EXPECT_EQ(
+      msg.rfind(f.string() + ":4: miners.choose = S99 Ultra is not among the miners offered", 0),
+      0u)
+      << msg;
+  const std::string inline_yaml =
+      "site_power_kw: 100\npower_price_per_kwh: 0.05\nminers:\n  list:\n"
+      "    - {name: A, hashrate_ths: 100, power_w: 3000, price: 1000}\n  choose: B\n";
+  const std::string msg2 =
+      ts::error_of([&] { site::parse_site_config(inline_yaml, f); }, inline_yaml);
+  EXPECT_EQ(msg2.rfind(f.string() + ":6: miners.choose = B is not among the miners offered (A)", 0),
+            0u)
+      << msg2;
 }
 
 TEST(SiteInput, TextThatIsNotUtf8IsRejectedBeforeItReachesTheJsonSummary) {
@@ -239,8 +342,11 @@ TEST(SiteInput, DuplicateKeysAndSecondDocumentsAreErrors) {
   const fs::path f = "site.yaml";
   const std::string dup = "site_power_kw: 100\npower_price_per_kwh: 0.05\nsite_power_kw: 200\n";
   EXPECT_EQ(ts::error_of([&] { site::parse_site_config(dup, f); }, dup),
-            "site.yaml:3: duplicate key site_power_kw (first given at line 1); a key may appear once in a mapping");
-  const std::string two = "site_power_kw: 100\npower_price_per_kwh: 0.05\n---\nsite_power_kw: 200\n";
-  EXPECT_NE(ts::error_of([&] { site::parse_site_config(two, f); }, two).find("site.yaml:4: a second YAML document"),
+            "site.yaml:3: duplicate key site_power_kw (first given at line 1); a key may appear "
+            "once in a mapping");
+  const std::string two =
+      "site_power_kw: 100\npower_price_per_kwh: 0.05\n---\nsite_power_kw: 200\n";
+  EXPECT_NE(ts::error_of([&] { site::parse_site_config(two, f); }, two)
+                .find("site.yaml:4: a second YAML document"),
             std::string::npos);
 }

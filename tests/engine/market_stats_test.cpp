@@ -22,7 +22,8 @@
 using namespace hashsim;
 
 namespace {
-constexpr double kK = 4.0;  // tolerance in standard errors; false-failure probability 6.3e-5 per check
+constexpr double kK =
+    4.0;  // tolerance in standard errors; false-failure probability 6.3e-5 per check
 
 struct Moments {
   double mean = 0.0, var = 0.0;  // sample mean and unbiased sample variance
@@ -43,7 +44,8 @@ Moments moments(const std::vector<double>& x) {
 }
 
 // ln(S_T / S_0) over `days` daily steps for `n_paths` independent paths (path i on stream i).
-std::vector<double> log_returns(const market::GbmParams& p, int days, int n_paths, std::uint64_t seed) {
+std::vector<double> log_returns(const market::GbmParams& p, int days, int n_paths,
+                                std::uint64_t seed) {
   const market::GbmPriceModel model(p);
   std::vector<double> out(static_cast<std::size_t>(n_paths));
   for (int i = 0; i < n_paths; ++i) {
@@ -67,7 +69,8 @@ TEST(PriceModel, MeanLogReturnAndVarianceAtHorizonMatchGbm) {
   const int n = 20000;
   const Moments m = moments(log_returns(p, days, n, 11));
 
-  const double mean_exact = (p.drift_per_year - 0.5 * p.vol_per_sqrt_year * p.vol_per_sqrt_year) * T;
+  const double mean_exact =
+      (p.drift_per_year - 0.5 * p.vol_per_sqrt_year * p.vol_per_sqrt_year) * T;
   const double var_exact = p.vol_per_sqrt_year * p.vol_per_sqrt_year * T;
   // Standard errors from the exact law: sd(mean) = sqrt(var/n); for a normal sample,
   // sd(sample variance) = var * sqrt(2 / (n - 1)).
@@ -172,7 +175,8 @@ void check_stationary_log_fee_law(const market::FeeParams& p, std::uint64_t seed
   }
   const Moments a = moments(x0), b = moments(x1);
   double cov = 0.0;
-  for (int i = 0; i < n; ++i) cov += (x0[static_cast<std::size_t>(i)] - a.mean) * (x1[static_cast<std::size_t>(i)] - b.mean);
+  for (int i = 0; i < n; ++i)
+    cov += (x0[static_cast<std::size_t>(i)] - a.mean) * (x1[static_cast<std::size_t>(i)] - b.mean);
   cov /= (n - 1);
   const double rho = cov / std::sqrt(a.var * b.var);
 
@@ -196,9 +200,7 @@ TEST(FeeModel, StationaryMeanSdAndLag1AutocorrelationOfLogFee) {
   check_stationary_log_fee_law({0.03, 0.5, 0.8}, 21);
 }
 
-TEST(FeeModel, PhiZeroGivesIndependentDays) {
-  check_stationary_log_fee_law({0.1, 0.3, 0.0}, 22);
-}
+TEST(FeeModel, PhiZeroGivesIndependentDays) { check_stationary_log_fee_law({0.1, 0.3, 0.0}, 22); }
 
 TEST(Poisson, MeanAndVarianceMatchForSmallModerateAndLargeMeans) {
   // Exact inversion for mean <= 500; above, the normal approximation (mean exact to O(1/mean)).
@@ -206,10 +208,12 @@ TEST(Poisson, MeanAndVarianceMatchForSmallModerateAndLargeMeans) {
     const int n = 200000;
     auto e = rng::make_rng(31, rng::Stream::Blocks, static_cast<std::uint64_t>(mean * 1000));
     std::vector<double> x(n);
-    for (int i = 0; i < n; ++i) x[static_cast<std::size_t>(i)] = static_cast<double>(rng::poisson(e, mean));
+    for (int i = 0; i < n; ++i)
+      x[static_cast<std::size_t>(i)] = static_cast<double>(rng::poisson(e, mean));
     const Moments m = moments(x);
     const double se_mean = std::sqrt(mean / n);
-    // Variance of the sample variance of a Poisson: (mu + 2 mu^2 (n/(n-1))) / n ~ (mu + 2 mu^2) / n.
+    // Variance of the sample variance of a Poisson: (mu + 2 mu^2 (n/(n-1))) / n ~ (mu + 2 mu^2) /
+    // n.
     const double se_var = std::sqrt((mean + 2.0 * mean * mean) / n);
     ASSERT_LT(kK * se_mean, 0.1 * mean) << "mean " << mean;  // a 10% error in the mean is caught
     EXPECT_NEAR(m.mean, mean, kK * se_mean) << "mean " << mean;

@@ -14,7 +14,8 @@ double normal_cdf(double x) { return 0.5 * std::erfc(-x / std::sqrt(2.0)); }
 TEST(InverseNormal, InvertsTheCdfToNearMachinePrecision) {
   // AS 241 claims ~1e-16 relative accuracy; allow 1e-13 absolute on p (erfc's own error
   // is ~1e-16 relative, and Phi's slope bounds how x errors map to p).
-  for (double p : {1e-300, 1e-20, 1e-10, 1e-5, 0.001, 0.02425, 0.1, 0.3, 0.5, 0.7, 0.9, 0.97575, 0.999, 1 - 1e-10}) {
+  for (double p : {1e-300, 1e-20, 1e-10, 1e-5, 0.001, 0.02425, 0.1, 0.3, 0.5, 0.7, 0.9, 0.97575,
+                   0.999, 1 - 1e-10}) {
     const double x = inverse_normal_cdf(p);
     EXPECT_NEAR(normal_cdf(x) / p, 1.0, 1e-12) << "p = " << p;
   }
@@ -30,7 +31,9 @@ TEST(Streams, SameSeedPurposeAndPathGiveTheSameNumbers) {
 }
 
 TEST(Streams, PathsPurposesAndSeedsDiffer) {
-  const auto first = [](std::uint64_t seed, Stream s, std::uint64_t path) { return make_rng(seed, s, path)(); };
+  const auto first = [](std::uint64_t seed, Stream s, std::uint64_t path) {
+    return make_rng(seed, s, path)();
+  };
   EXPECT_NE(first(42, Stream::Price, 0), first(42, Stream::Price, 1));
   EXPECT_NE(first(42, Stream::Price, 0), first(42, Stream::Fees, 0));
   EXPECT_NE(first(42, Stream::Price, 0), first(43, Stream::Price, 0));
@@ -81,7 +84,8 @@ TEST(Poisson, InversionMatchesTheCdfExactly) {
       double cdf = 0.0, cdf_prev = 0.0;
       for (unsigned long long j = 0; j <= k; ++j) {
         cdf_prev = cdf;
-        cdf += std::exp(static_cast<double>(j) * std::log(mean) - mean - std::lgamma(static_cast<double>(j) + 1));
+        cdf += std::exp(static_cast<double>(j) * std::log(mean) - mean -
+                        std::lgamma(static_cast<double>(j) + 1));
       }
       EXPECT_LE(u, cdf + 1e-12) << "mean " << mean << " u " << u << " k " << k;
       EXPECT_GT(u, cdf_prev - 1e-12) << "mean " << mean << " u " << u << " k " << k;

@@ -30,12 +30,14 @@ namespace ts = hashsim::test_support;
 namespace {
 const std::string kCatalogue = (ts::kSourceDir / "data/machines/current_2026.csv").string();
 
-scenario::Scenario parse(const std::string& yaml, const TempDir& dir, const std::string& file = "scenario.yaml") {
+scenario::Scenario parse(const std::string& yaml, const TempDir& dir,
+                         const std::string& file = "scenario.yaml") {
   ts::write_text(dir / file, yaml);
   return scenario::load_scenario(dir / file);
 }
 
-void run_to_file(const scenario::Scenario& s, const std::filesystem::path& out, int threads, std::uint64_t block) {
+void run_to_file(const scenario::Scenario& s, const std::filesystem::path& out, int threads,
+                 std::uint64_t block) {
   io::ResultsFile f(out, "runner_test");
   io::ScenarioWriter& w = f.begin_scenario(s, sim::output_specs(s));
   sim::RunOptions o;
@@ -45,7 +47,8 @@ void run_to_file(const scenario::Scenario& s, const std::filesystem::path& out, 
   f.commit();
 }
 
-std::map<std::string, ts::DatasetBytes> datasets(const std::filesystem::path& file, const scenario::Scenario& s) {
+std::map<std::string, ts::DatasetBytes> datasets(const std::filesystem::path& file,
+                                                 const scenario::Scenario& s) {
   return ts::read_all_datasets(file, "/scenarios/" + s.name);
 }
 
@@ -66,7 +69,8 @@ void expect_same_bytes_for_runs(const scenario::Scenario& s, const TempDir& dir,
   for (const auto& [threads, block] : cases) {
     const auto out = dir / ("t" + std::to_string(threads) + "b" + std::to_string(block) + ".h5");
     run_to_file(s, out, threads, block);
-    expect_same_bytes(ref, datasets(out, s), "threads " + std::to_string(threads) + " block " + std::to_string(block));
+    expect_same_bytes(ref, datasets(out, s),
+                      "threads " + std::to_string(threads) + " block " + std::to_string(block));
   }
 }
 
@@ -96,7 +100,8 @@ TEST(Runner, ThreadCountAndBlockSizeChangeNoByteWithAgents) {
   const auto s = parse(ts::agents_yaml("agents", kCatalogue, 20, 120, 7), dir);
   run_to_file(s, dir / "ref.h5", 1, 1);
   const auto ref = datasets(dir / "ref.h5", s);
-  for (const char* name : {"archetype_final/usd", "fleets/value_usd", "archetypes/machines_on", "paths/network_hashrate_ths"})
+  for (const char* name : {"archetype_final/usd", "fleets/value_usd", "archetypes/machines_on",
+                           "paths/network_hashrate_ths"})
     ASSERT_GE(ref.count(name), 1u) << name;
   expect_same_bytes_for_runs(s, dir, ref, {{1, 64}, {2, 1}, {2, 3}, {2, 1000}});
 }
@@ -105,15 +110,19 @@ TEST(Runner, SameSeedGivesEqualFilesDifferentSeedDifferentPaths) {
   TempDir dir;
   for (bool with_agents : {false, true}) {
     auto yaml = [&](unsigned seed) {
-      return with_agents ? ts::agents_yaml("s", kCatalogue, 8, 60, seed) : ts::exogenous_yaml("s", 40, 60, seed);
+      return with_agents ? ts::agents_yaml("s", kCatalogue, 8, 60, seed)
+                         : ts::exogenous_yaml("s", 40, 60, seed);
     };
-    const auto a = parse(yaml(7), dir, "a.yaml"), b = parse(yaml(7), dir, "b.yaml"), c = parse(yaml(8), dir, "c.yaml");
+    const auto a = parse(yaml(7), dir, "a.yaml"), b = parse(yaml(7), dir, "b.yaml"),
+               c = parse(yaml(8), dir, "c.yaml");
     run_to_file(a, dir / "a.h5", 2, 3);
     run_to_file(b, dir / "b.h5", 1, 64);
     run_to_file(c, dir / "c.h5", 2, 3);
-    const auto da = datasets(dir / "a.h5", a), db = datasets(dir / "b.h5", b), dc = datasets(dir / "c.h5", c);
+    const auto da = datasets(dir / "a.h5", a), db = datasets(dir / "b.h5", b),
+               dc = datasets(dir / "c.h5", c);
     expect_same_bytes(da, db, with_agents ? "agents, same seed" : "exogenous, same seed");
-    for (const char* name : {"paths/price_usd", "paths/fee_btc_per_block", "paths/blocks", "paths/network_hashrate_ths"}) {
+    for (const char* name : {"paths/price_usd", "paths/fee_btc_per_block", "paths/blocks",
+                             "paths/network_hashrate_ths"}) {
       const auto va = da.at(name).values(), vc = dc.at(name).values();
       ASSERT_EQ(va.size(), vc.size());
       // Day 0 holds the start conditions (equal); every path differs on later days.
@@ -135,12 +144,13 @@ TEST(Runner, RunPathsGivesTheFileRowsOfTheSamePaths) {
   o.block_paths = 2;
   std::uint64_t next = 7;
   std::vector<std::vector<double>> got(specs.size());
-  sim::run_paths(s, 7, 5, o, [&](std::uint64_t first, std::uint64_t n, const std::vector<const double*>& data) {
-    EXPECT_EQ(first, next);  // serial, in path order
-    next += n;
-    for (std::size_t k = 0; k < specs.size(); ++k)
-      got[k].insert(got[k].end(), data[k], data[k] + n * specs[k].per_path_size());
-  });
+  sim::run_paths(s, 7, 5, o,
+                 [&](std::uint64_t first, std::uint64_t n, const std::vector<const double*>& data) {
+                   EXPECT_EQ(first, next);  // serial, in path order
+                   next += n;
+                   for (std::size_t k = 0; k < specs.size(); ++k)
+                     got[k].insert(got[k].end(), data[k], data[k] + n * specs[k].per_path_size());
+                 });
   EXPECT_EQ(next, 12u);
   for (std::size_t k = 0; k < specs.size(); ++k) {
     const auto all = full.at(specs[k].name).values();
@@ -161,13 +171,15 @@ TEST(ResultsFile, RoundTripShapesAttributesAndSummaries) {
   EXPECT_EQ(h5::get_string_attr(f.get(), "git_sha").value_or(""), std::string(kGitSha));
   EXPECT_FALSE(h5::get_string_attr(f.get(), "git_sha").value_or("").empty());
   const std::string created = h5::get_string_attr(f.get(), "created_utc").value_or("");
-  EXPECT_TRUE(std::regex_match(created, std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)"))) << created;
+  EXPECT_TRUE(std::regex_match(created, std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)")))
+      << created;
   EXPECT_EQ(h5::get_int_attr(f.get(), "schema_version").value_or(-1), io::kSchemaVersion);
 
   h5::Handle g = h5::open_group(f.get(), "scenarios/rt");
   EXPECT_EQ(h5::get_string_attr(g.get(), "scenario_yaml").value_or(""), yaml);
   EXPECT_EQ(h5::get_string_attr(g.get(), "scenario_sha256").value_or(""), sha256_hex(yaml));
-  EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");  // FIPS 180-2
+  EXPECT_EQ(sha256_hex("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");  // FIPS 180-2
   EXPECT_EQ(h5::get_int_attr(g.get(), "master_seed").value_or(-1), 99);
   EXPECT_EQ(h5::get_int_attr(g.get(), "n_paths").value_or(-1), 37);
   EXPECT_EQ(h5::get_int_attr(g.get(), "n_days").value_or(-1), 45);
@@ -180,22 +192,25 @@ TEST(ResultsFile, RoundTripShapesAttributesAndSummaries) {
   EXPECT_EQ(d.at("paths/price_usd").shape, (std::vector<std::uint64_t>{37, 45}));
   EXPECT_EQ(d.at("archetype_final/usd").shape, (std::vector<std::uint64_t>{37, n_agents}));
   EXPECT_EQ(d.at("fleets/value_usd").shape, (std::vector<std::uint64_t>{37, 2, 45}));
-  EXPECT_EQ(d.at("archetypes/machines_on").shape, (std::vector<std::uint64_t>{37, n_agents, 5}));  // days 0,10,..,40
+  EXPECT_EQ(d.at("archetypes/machines_on").shape,
+            (std::vector<std::uint64_t>{37, n_agents, 5}));  // days 0,10,..,40
   EXPECT_EQ(d.at("summary/price_usd/p50").shape, (std::vector<std::uint64_t>{45}));
   EXPECT_EQ(d.at("summary/fleets/value_usd/p95").shape, (std::vector<std::uint64_t>{2, 45}));
   EXPECT_EQ(d.count("summary/archetypes/machines_on/mean"), 0u);  // not summarized
   EXPECT_EQ(d.at("day").shape, (std::vector<std::uint64_t>{45}));
 
   // Summaries against numpy-style statistics recomputed from the per-path data.
-  for (const std::string series : {"paths/price_usd", "paths/hashprice_usd_per_th_day", "fleets/value_usd",
-                                   "archetype_final/btc"}) {
+  for (const std::string series : {"paths/price_usd", "paths/hashprice_usd_per_th_day",
+                                   "fleets/value_usd", "archetype_final/btc"}) {
     const auto& data = d.at(series);
     const auto v = data.values();
     const std::uint64_t n = data.shape[0];
     const std::uint64_t cols = v.size() / n;
-    const std::string base = "summary/" + (series.rfind("paths/", 0) == 0 ? series.substr(6) : series) + "/";
+    const std::string base =
+        "summary/" + (series.rfind("paths/", 0) == 0 ? series.substr(6) : series) + "/";
     const auto mean = d.at(base + "mean").values(), se = d.at(base + "stderr").values();
-    const std::pair<const char*, double> qs[] = {{"p5", 0.05}, {"p25", 0.25}, {"p50", 0.5}, {"p75", 0.75}, {"p95", 0.95}};
+    const std::pair<const char*, double> qs[] = {
+        {"p5", 0.05}, {"p25", 0.25}, {"p50", 0.5}, {"p75", 0.75}, {"p95", 0.95}};
     ASSERT_EQ(mean.size(), cols) << series;
     for (std::uint64_t c = 0; c < cols; ++c) {
       std::vector<double> col(n);
@@ -208,9 +223,11 @@ TEST(ResultsFile, RoundTripShapesAttributesAndSummaries) {
       const double tol = 1e-12 * (std::fabs(m) + 1e-300);
       EXPECT_NEAR(mean[c], m, tol) << series << " col " << c;
       EXPECT_NEAR(se[c], std::sqrt(ss / static_cast<double>(n - 1) / static_cast<double>(n)),
-                  1e-10 * (std::sqrt(ss) + 1e-300)) << series << " col " << c;
+                  1e-10 * (std::sqrt(ss) + 1e-300))
+          << series << " col " << c;
       for (const auto& [q, level] : qs)
-        EXPECT_DOUBLE_EQ(d.at(base + q).values()[c], numpy_linear_quantile(col, level)) << series << " " << q << " col " << c;
+        EXPECT_DOUBLE_EQ(d.at(base + q).values()[c], numpy_linear_quantile(col, level))
+            << series << " " << q << " col " << c;
     }
   }
 }
@@ -220,7 +237,8 @@ TEST(ResultsFile, RecordEveryKDaysKeepsDays0KAnd2K) {
   const auto s = parse(ts::exogenous_yaml("every", 5, 30, 1, 7), dir);
   run_to_file(s, dir / "e.h5", 1, 64);
   const auto d = datasets(dir / "e.h5", s);
-  EXPECT_EQ(d.at("paths/price_usd").shape, (std::vector<std::uint64_t>{5, 5}));  // days 0, 7, 14, 21, 28
+  EXPECT_EQ(d.at("paths/price_usd").shape,
+            (std::vector<std::uint64_t>{5, 5}));  // days 0, 7, 14, 21, 28
   EXPECT_EQ(d.at("day").values(), (std::vector<double>{0, 7, 14, 21, 28}));
 }
 
@@ -228,13 +246,16 @@ TEST(ResultsFile, FailedRunLeavesNeitherTargetNorPartial) {
   TempDir dir;
   // A price replay covering 10 days for a 30-day horizon.
   std::string csv = "day,price_usd\n";
-  for (int dd = 0; dd < 10; ++dd) csv += std::to_string(dd) + "," + std::to_string(100000 + dd) + "\n";
+  for (int dd = 0; dd < 10; ++dd)
+    csv += std::to_string(dd) + "," + std::to_string(100000 + dd) + "\n";
   ts::write_text(dir / "short.csv", csv);
   std::string yaml = ts::exogenous_yaml("short", 4, 30, 1);
-  const std::string gbm = "price:\n  model: gbm\n  drift_per_year: 0.1\n  vol_per_sqrt_year: 0.6\n"
-                          "  jumps: {intensity_per_year: 4, log_mean: -0.1, log_sd: 0.15}\n";
+  const std::string gbm =
+      "price:\n  model: gbm\n  drift_per_year: 0.1\n  vol_per_sqrt_year: 0.6\n"
+      "  jumps: {intensity_per_year: 4, log_mean: -0.1, log_sd: 0.15}\n";
   ASSERT_NE(yaml.find(gbm), std::string::npos);
-  yaml.replace(yaml.find(gbm), gbm.size(), "price:\n  model: replay\n  replay: {file: short.csv}\n");
+  yaml.replace(yaml.find(gbm), gbm.size(),
+               "price:\n  model: replay\n  replay: {file: short.csv}\n");
   const auto s = parse(yaml, dir);
   const auto target = dir / "out.h5";
   const auto partial = dir / "out.h5.partial";
@@ -267,9 +288,8 @@ TEST(ResultsFile, RunKilledMidwayLeavesOnlyThePartialFile) {
   ASSERT_GE(pid, 0);
   if (pid == 0) {
     const std::string in = (dir / "big.yaml").string(), out = target.string();
-    ::execl(exe.c_str(), exe.c_str(), "-q", "run", in.c_str(), "-o", out.c_str(), "--threads", "1", "--no-progress",
-            "--no-space-check",
-            static_cast<char*>(nullptr));
+    ::execl(exe.c_str(), exe.c_str(), "-q", "run", in.c_str(), "-o", out.c_str(), "--threads", "1",
+            "--no-progress", "--no-space-check", static_cast<char*>(nullptr));
     ::_exit(127);
   }
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);

@@ -23,7 +23,8 @@ std::string base_yaml() { return ts::exogenous_yaml("base", 10, 30, 7); }
 int line_of(const std::string& text, const std::string& needle) {
   const auto at = text.find(needle);
   if (at == std::string::npos) throw std::runtime_error("no '" + needle + "' in the test YAML");
-  return 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(at), '\n'));
+  return 1 + static_cast<int>(
+                 std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(at), '\n'));
 }
 
 std::string replaced(std::string text, const std::string& from, const std::string& to) {
@@ -60,8 +61,8 @@ TEST(ScenarioErrors, ANameWithANewlineIsQuotedEscaped) {
   const std::string msg = load_error(dir, replaced(base_yaml(), "name: base", "name: \"ba\\nse\""));
   EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
   EXPECT_NE(msg.find("'ba\\nse'"), std::string::npos) << msg;
-  const std::string long_msg =
-      load_error(dir, replaced(base_yaml(), "name: base", "name: \"" + std::string(150, 'x') + "\\n\""));
+  const std::string long_msg = load_error(
+      dir, replaced(base_yaml(), "name: base", "name: \"" + std::string(150, 'x') + "\\n\""));
   EXPECT_EQ(long_msg.find('\n'), std::string::npos) << long_msg;
   EXPECT_EQ(long_msg.find(std::string(81, 'x')), std::string::npos) << long_msg;
 }
@@ -82,8 +83,9 @@ TEST(ScenarioErrors, SyntaxErrorNamesFileAndLine) {
   const std::string yaml = replaced(base_yaml(), "  ar1_phi: 0.7\n", "  ar1_phi: [0.7\n");
   const std::string msg = load_error(dir, yaml);
   const std::string file = (dir / "bad.yaml").string();
-  EXPECT_TRUE(std::regex_search(msg, std::regex(std::regex_replace(file, std::regex(R"([.^$|()\[\]{}*+?\\])"), R"(\$&)") +
-                                                R"(:\d+:\d+: YAML syntax error)")))
+  EXPECT_TRUE(std::regex_search(
+      msg, std::regex(std::regex_replace(file, std::regex(R"([.^$|()\[\]{}*+?\\])"), R"(\$&)") +
+                      R"(:\d+:\d+: YAML syntax error)")))
       << msg;
   const int line = std::stoi(msg.substr(file.size() + 1));
   EXPECT_GE(line, line_of(yaml, "ar1_phi")) << msg;  // at or after the unclosed list
@@ -102,7 +104,8 @@ TEST(ScenarioErrors, UnknownKeyIsATypoGuard) {
 
 TEST(ScenarioErrors, TypoInARequiredKeyReportsTheMissingKey) {
   TempDir dir;
-  const std::string msg = load_error(dir, replaced(base_yaml(), "vol_per_sqrt_year: 0.6", "vol_per_sqrt_yaer: 0.6"));
+  const std::string msg =
+      load_error(dir, replaced(base_yaml(), "vol_per_sqrt_year: 0.6", "vol_per_sqrt_yaer: 0.6"));
   EXPECT_NE(msg.find("missing required key price.vol_per_sqrt_year"), std::string::npos) << msg;
   EXPECT_NE(msg.find("[0, 5]"), std::string::npos) << msg;
 }
@@ -112,33 +115,43 @@ TEST(ScenarioErrors, WrongTypeNamesKeyValueAndExpectedType) {
   {
     const std::string yaml = replaced(base_yaml(), "paths: 10", "paths: many");
     const std::string msg = load_error(dir, yaml);
-    EXPECT_NE(msg.find("bad.yaml:" + std::to_string(line_of(yaml, "paths:")) + ": paths = many is not an integer"),
+    EXPECT_NE(msg.find("bad.yaml:" + std::to_string(line_of(yaml, "paths:")) +
+                       ": paths = many is not an integer"),
               std::string::npos)
         << msg;
   }
   {
-    const std::string msg = load_error(dir, replaced(base_yaml(), "  block_arrivals: poisson\n",
-                                                     "  block_arrivals: poisson\n  halvings: maybe\n"));
+    const std::string msg =
+        load_error(dir, replaced(base_yaml(), "  block_arrivals: poisson\n",
+                                 "  block_arrivals: poisson\n  halvings: maybe\n"));
     EXPECT_NE(msg.find("chain.halvings = maybe is not a boolean"), std::string::npos) << msg;
   }
   {
-    const std::string msg = load_error(dir, replaced(base_yaml(), "  vol_per_sqrt_year: 0.6", "  vol_per_sqrt_year: [0.6]"));
-    EXPECT_NE(msg.find("price.vol_per_sqrt_year = a list is not a number"), std::string::npos) << msg;
+    const std::string msg = load_error(
+        dir, replaced(base_yaml(), "  vol_per_sqrt_year: 0.6", "  vol_per_sqrt_year: [0.6]"));
+    EXPECT_NE(msg.find("price.vol_per_sqrt_year = a list is not a number"), std::string::npos)
+        << msg;
   }
   {
-    const std::string msg = load_error(dir, replaced(base_yaml(), "  block_arrivals: poisson", "  block_arrivals: random"));
-    EXPECT_NE(msg.find("chain.block_arrivals = random is not one of: expected, poisson"), std::string::npos) << msg;
+    const std::string msg = load_error(
+        dir, replaced(base_yaml(), "  block_arrivals: poisson", "  block_arrivals: random"));
+    EXPECT_NE(msg.find("chain.block_arrivals = random is not one of: expected, poisson"),
+              std::string::npos)
+        << msg;
   }
 }
 
 TEST(ScenarioErrors, OutOfRangeValueNamesFileLineKeyValueAndRange) {
   TempDir dir;
-  const std::string yaml = replaced(base_yaml(), "  vol_per_sqrt_year: 0.6", "  vol_per_sqrt_year: -0.3");
+  const std::string yaml =
+      replaced(base_yaml(), "  vol_per_sqrt_year: 0.6", "  vol_per_sqrt_year: -0.3");
   const std::string msg = load_error(dir, yaml);
-  const std::string expected = (dir / "bad.yaml").string() + ":" + std::to_string(line_of(yaml, "vol_per_sqrt_year: -0.3")) +
+  const std::string expected = (dir / "bad.yaml").string() + ":" +
+                               std::to_string(line_of(yaml, "vol_per_sqrt_year: -0.3")) +
                                ": price.vol_per_sqrt_year = -0.3 is not in [0, 5]";
   EXPECT_EQ(msg, expected);
-  const std::string msg2 = load_error(dir, replaced(base_yaml(), "horizon_days: 30", "horizon_days: 40000"));
+  const std::string msg2 =
+      load_error(dir, replaced(base_yaml(), "horizon_days: 30", "horizon_days: 40000"));
   EXPECT_NE(msg2.find("horizon_days = 40000 is not in [1, 36500]"), std::string::npos) << msg2;
 }
 
@@ -160,7 +173,9 @@ TEST(ScenarioErrors, UnreadableFileIsNamed) {
       scenario::load_scenario(p);
       ADD_FAILURE() << "no error for " << p;
     } catch (const Error& e) {
-      EXPECT_NE(std::string(e.what()).find(p.string() + ": cannot read scenario file"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find(p.string() + ": cannot read scenario file"),
+                std::string::npos)
+          << e.what();
     }
   }
   ts::write_text(dir / "empty.yaml", "");
@@ -169,39 +184,45 @@ TEST(ScenarioErrors, UnreadableFileIsNamed) {
 
 TEST(SweepErrors, GridKeyWithATypoIsReportedWithTheSweepFile) {
   TempDir dir;
-  const std::string msg =
-      sweep_error(dir, "name: sw\nscenarios: [base.yaml]\ngrid:\n  price.vol_per_sqrt_yaer: [0.4, 0.8]\n");
+  const std::string msg = sweep_error(
+      dir, "name: sw\nscenarios: [base.yaml]\ngrid:\n  price.vol_per_sqrt_yaer: [0.4, 0.8]\n");
   EXPECT_NE(msg.find("unknown key price.vol_per_sqrt_yaer"), std::string::npos) << msg;
   EXPECT_NE(msg.find((dir / "sweep.yaml").string()), std::string::npos) << msg;
 }
 
 TEST(SweepErrors, GridKeyThroughAScalarIsAnError) {
   TempDir dir;
-  const std::string msg = sweep_error(dir, "name: sw\nscenarios: [base.yaml]\ngrid:\n  seed.value: [1, 2]\n");
+  const std::string msg =
+      sweep_error(dir, "name: sw\nscenarios: [base.yaml]\ngrid:\n  seed.value: [1, 2]\n");
   EXPECT_NE(msg.find("seed.value"), std::string::npos) << msg;
   EXPECT_NE(msg.find((dir / "sweep.yaml").string()), std::string::npos) << msg;
 }
 
 TEST(SweepErrors, GridValueOutOfRangeNamesKeyValueRangeAndGridPoint) {
   TempDir dir;
-  const std::string msg =
-      sweep_error(dir, "name: sw\nscenarios: [base.yaml]\ngrid:\n  price.vol_per_sqrt_year: [0.4, -1]\n");
+  const std::string msg = sweep_error(
+      dir, "name: sw\nscenarios: [base.yaml]\ngrid:\n  price.vol_per_sqrt_year: [0.4, -1]\n");
   EXPECT_NE(msg.find("price.vol_per_sqrt_year = -1 is not in [0, 5]"), std::string::npos) << msg;
   EXPECT_NE(msg.find("with sweep grid point price.vol_per_sqrt_year=-1"), std::string::npos) << msg;
 }
 
 TEST(SweepErrors, GridValuesMustBeAList) {
   TempDir dir;
-  const std::string msg = sweep_error(dir, "name: sw\nscenarios: [base.yaml]\ngrid:\n  price.vol_per_sqrt_year: 0.4\n");
-  EXPECT_NE(msg.find("sweep.yaml:4: grid.price.vol_per_sqrt_year must be a non-empty list"), std::string::npos) << msg;
+  const std::string msg =
+      sweep_error(dir, "name: sw\nscenarios: [base.yaml]\ngrid:\n  price.vol_per_sqrt_year: 0.4\n");
+  EXPECT_NE(msg.find("sweep.yaml:4: grid.price.vol_per_sqrt_year must be a non-empty list"),
+            std::string::npos)
+      << msg;
 }
 
 TEST(Cli, BadScenarioExitsNonZeroWithTheMessageAndNoOutput) {
   TempDir dir;
-  ts::write_text(dir / "bad.yaml", replaced(base_yaml(), "  vol_per_sqrt_year: 0.6", "  vol_per_sqrt_year: -0.3"));
+  ts::write_text(dir / "bad.yaml",
+                 replaced(base_yaml(), "  vol_per_sqrt_year: 0.6", "  vol_per_sqrt_year: -0.3"));
   const auto out = dir / "out.h5";
-  const int rc = exit_code(kHashsim + " run " + (dir / "bad.yaml").string() + " -o " + out.string() +
-                           " --no-progress > " + (dir / "stdout.txt").string() + " 2> " + (dir / "stderr.txt").string());
+  const int rc = exit_code(kHashsim + " run " + (dir / "bad.yaml").string() + " -o " +
+                           out.string() + " --no-progress > " + (dir / "stdout.txt").string() +
+                           " 2> " + (dir / "stderr.txt").string());
   EXPECT_NE(rc, 0);
   const std::string err = ts::read_text(dir / "stderr.txt");
   EXPECT_NE(err.find("hashsim: error: "), std::string::npos) << err;
@@ -215,12 +236,14 @@ TEST(Cli, FailureDuringTheRunExitsNonZeroAndLeavesNoFile) {
   TempDir dir;
   ts::write_text(dir / "short.csv", "day,price_usd\n0,100000\n1,100100\n");
   ts::write_text(dir / "short.yaml",
-                 replaced(base_yaml(), "price:\n  model: gbm\n  drift_per_year: 0.1\n  vol_per_sqrt_year: 0.6\n"
-                                       "  jumps: {intensity_per_year: 4, log_mean: -0.1, log_sd: 0.15}\n",
+                 replaced(base_yaml(),
+                          "price:\n  model: gbm\n  drift_per_year: 0.1\n  vol_per_sqrt_year: 0.6\n"
+                          "  jumps: {intensity_per_year: 4, log_mean: -0.1, log_sd: 0.15}\n",
                           "price:\n  model: replay\n  replay: {file: short.csv}\n"));
   const auto out = dir / "out.h5";
-  const int rc = exit_code(kHashsim + " run " + (dir / "short.yaml").string() + " -o " + out.string() +
-                           " --no-progress > /dev/null 2> " + (dir / "stderr.txt").string());
+  const int rc =
+      exit_code(kHashsim + " run " + (dir / "short.yaml").string() + " -o " + out.string() +
+                " --no-progress > /dev/null 2> " + (dir / "stderr.txt").string());
   EXPECT_NE(rc, 0);
   const std::string err = ts::read_text(dir / "stderr.txt");
   EXPECT_NE(err.find("short.csv"), std::string::npos) << err;
@@ -232,8 +255,8 @@ TEST(Cli, GoodScenarioExitsZeroAndWritesTheFile) {
   TempDir dir;
   ts::write_text(dir / "ok.yaml", base_yaml());
   const auto out = dir / "ok.h5";
-  const int rc = exit_code(kHashsim + " -q run " + (dir / "ok.yaml").string() + " -o " + out.string() +
-                           " --no-progress --no-summary > /dev/null 2>&1");
+  const int rc = exit_code(kHashsim + " -q run " + (dir / "ok.yaml").string() + " -o " +
+                           out.string() + " --no-progress --no-summary > /dev/null 2>&1");
   EXPECT_EQ(rc, 0);
   EXPECT_TRUE(std::filesystem::exists(out));
   EXPECT_FALSE(std::filesystem::exists(out.string() + ".partial"));
@@ -247,14 +270,15 @@ TEST(YamlRules, DuplicateKeyIsAnErrorNamingBothLines) {
     const std::string yaml = base_yaml() + "seed: 8\n";
     const std::string msg = load_error(dir, yaml);
     const int second = 1 + static_cast<int>(std::count(yaml.begin(), yaml.end(), '\n')) - 1;
-    EXPECT_NE(msg.find("bad.yaml:" + std::to_string(second) + ": duplicate key seed (first given at line " +
+    EXPECT_NE(msg.find("bad.yaml:" + std::to_string(second) +
+                       ": duplicate key seed (first given at line " +
                        std::to_string(line_of(yaml, "seed: 7")) + ")"),
               std::string::npos)
         << msg;
   }
   {  // nested, in flow style too
-    const std::string yaml =
-        replaced(base_yaml(), "  jumps: {intensity_per_year: 4,", "  jumps: {intensity_per_year: 4, intensity_per_year: 5,");
+    const std::string yaml = replaced(base_yaml(), "  jumps: {intensity_per_year: 4,",
+                                      "  jumps: {intensity_per_year: 4, intensity_per_year: 5,");
     const std::string msg = load_error(dir, yaml);
     EXPECT_NE(msg.find("duplicate key price.jumps.intensity_per_year"), std::string::npos) << msg;
   }
@@ -268,10 +292,13 @@ TEST(YamlRules, ASecondDocumentIsAnError) {
                      ": a second YAML document starts here (the first starts at line 1)"),
             std::string::npos)
       << msg;
-  // An empty second document (a stray '---' at the end) too; a leading '---' and a final '...' are fine.
+  // An empty second document (a stray '---' at the end) too; a leading '---' and a final '...' are
+  // fine.
   const std::string stray = base_yaml() + "---\n";
-  EXPECT_NE(load_error(dir, stray).find("bad.yaml:" + std::to_string(line_of(stray, "---")) + ": a second YAML document"),
-            std::string::npos)
+  EXPECT_NE(
+      load_error(dir, stray)
+          .find("bad.yaml:" + std::to_string(line_of(stray, "---")) + ": a second YAML document"),
+      std::string::npos)
       << load_error(dir, stray);
   ts::write_text(dir / "ok.yaml", "---\n" + base_yaml() + "...\n");
   EXPECT_EQ(scenario::load_scenario(dir / "ok.yaml").name, "base");
@@ -309,7 +336,8 @@ TEST(YamlRules, IntegersFollowTheYaml12CoreSchema) {
   for (const auto& b : bad) {
     const std::string yaml = replaced(base_yaml(), "seed: 7", "seed: " + b.value);
     const std::string msg = load_error(dir, yaml);
-    EXPECT_NE(msg.find("bad.yaml:" + std::to_string(line_of(yaml, "seed:")) + ": " + b.message), std::string::npos)
+    EXPECT_NE(msg.find("bad.yaml:" + std::to_string(line_of(yaml, "seed:")) + ": " + b.message),
+              std::string::npos)
         << b.value << ": " << msg;
   }
 }
@@ -317,7 +345,8 @@ TEST(YamlRules, IntegersFollowTheYaml12CoreSchema) {
 TEST(YamlRules, FloatsAndBooleansFollowTheYaml12CoreSchema) {
   TempDir dir;
   const auto vol = [&](const std::string& v) {
-    ts::write_text(dir / "ok.yaml", replaced(base_yaml(), "  vol_per_sqrt_year: 0.6", "  vol_per_sqrt_year: " + v));
+    ts::write_text(dir / "ok.yaml",
+                   replaced(base_yaml(), "  vol_per_sqrt_year: 0.6", "  vol_per_sqrt_year: " + v));
     return scenario::load_scenario(dir / "ok.yaml").price.gbm.vol_per_sqrt_year;
   };
   EXPECT_DOUBLE_EQ(vol(".5"), 0.5);
@@ -337,7 +366,8 @@ TEST(YamlRules, FloatsAndBooleansFollowTheYaml12CoreSchema) {
       {"0.6 # ok", ""},  // a comment is not part of the value
   };
   for (const auto& b : bad) {
-    const std::string yaml = replaced(base_yaml(), "  vol_per_sqrt_year: 0.6", "  vol_per_sqrt_year: " + b.value);
+    const std::string yaml =
+        replaced(base_yaml(), "  vol_per_sqrt_year: 0.6", "  vol_per_sqrt_year: " + b.value);
     if (b.message.empty()) {
       EXPECT_DOUBLE_EQ(vol(b.value), 0.6);
       continue;
@@ -357,9 +387,11 @@ TEST(YamlRules, FloatsAndBooleansFollowTheYaml12CoreSchema) {
   EXPECT_FALSE(halvings("FALSE"));
   EXPECT_TRUE(halvings("True"));
   for (const std::string v : {"yes", "no", "on", "off", "\"true\"", "1"}) {
-    const std::string msg = load_error(dir, replaced(base_yaml(), "  block_arrivals: poisson\n",
-                                                     "  block_arrivals: poisson\n  halvings: " + v + "\n"));
-    EXPECT_NE(msg.find("chain.halvings = " + v + " is not a boolean (allowed: true, false)"), std::string::npos)
+    const std::string msg =
+        load_error(dir, replaced(base_yaml(), "  block_arrivals: poisson\n",
+                                 "  block_arrivals: poisson\n  halvings: " + v + "\n"));
+    EXPECT_NE(msg.find("chain.halvings = " + v + " is not a boolean (allowed: true, false)"),
+              std::string::npos)
         << v << ": " << msg;
   }
 }
@@ -371,7 +403,8 @@ TEST(YamlRules, StartDatesAreCalendarDaysFromTheGenesisBlock) {
   const struct {
     std::string value, message;
   } bad[] = {
-      {"2009-01-02", "= 2009-01-02 is out of range (allowed: a date YYYY-MM-DD from 2009-01-03 to 2200-12-31)"},
+      {"2009-01-02",
+       "= 2009-01-02 is out of range (allowed: a date YYYY-MM-DD from 2009-01-03 to 2200-12-31)"},
       {"2009-01-01", "= 2009-01-01 is out of range"},
       {"2201-01-01", "= 2201-01-01 is out of range"},
       {"2026-02-30", "= 2026-02-30 is not a calendar date"},
@@ -384,7 +417,8 @@ TEST(YamlRules, StartDatesAreCalendarDaysFromTheGenesisBlock) {
   for (const auto& b : bad) {
     const std::string yaml = replaced(base_yaml(), "date: 2026-06-13", "date: " + b.value);
     const std::string msg = load_error(dir, yaml);
-    EXPECT_NE(msg.find("bad.yaml:" + std::to_string(line_of(yaml, "date:")) + ": start.date " + b.message),
+    EXPECT_NE(msg.find("bad.yaml:" + std::to_string(line_of(yaml, "date:")) + ": start.date " +
+                       b.message),
               std::string::npos)
         << b.value << ": " << msg;
   }
@@ -400,33 +434,44 @@ TEST(InputErrors, AHugeValueIsQuotedShort) {
   const std::string yaml = replaced(base_yaml(), "paths: 10", "paths: " + garbage);
   const std::string msg = load_error(dir, yaml);
   EXPECT_LT(msg.size(), 300u) << msg.substr(0, 400);
-  EXPECT_NE(msg.find("bad.yaml:" + std::to_string(line_of(yaml, "paths:")) + ": paths = " + std::string(80, 'x') +
-                     "... (1000000 bytes) is not an integer"),
+  EXPECT_NE(msg.find("bad.yaml:" + std::to_string(line_of(yaml, "paths:")) +
+                     ": paths = " + std::string(80, 'x') + "... (1000000 bytes) is not an integer"),
             std::string::npos)
       << msg.substr(0, 400);
-  // A long unknown key (YAML allows 1024 characters in an implicit key) and a long text value in a choice.
+  // A long unknown key (YAML allows 1024 characters in an implicit key) and a long text value in a
+  // choice.
   const std::string msg2 = load_error(dir, base_yaml() + std::string(1000, 'k') + ": 1\n");
   EXPECT_LT(msg2.size(), 600u) << msg2.substr(0, 700);
-  EXPECT_NE(msg2.find("unknown key " + std::string(80, 'k') + "... (1000 bytes)"), std::string::npos) << msg2.substr(0, 700);
-  const std::string msg3 = load_error(dir, replaced(base_yaml(), "block_arrivals: poisson", "block_arrivals: " + garbage));
+  EXPECT_NE(msg2.find("unknown key " + std::string(80, 'k') + "... (1000 bytes)"),
+            std::string::npos)
+      << msg2.substr(0, 700);
+  const std::string msg3 = load_error(
+      dir, replaced(base_yaml(), "block_arrivals: poisson", "block_arrivals: " + garbage));
   EXPECT_LT(msg3.size(), 300u) << msg3.substr(0, 400);
 }
 
 TEST(InputErrors, TextThatIsNotUtf8OrHasControlCharactersIsRejectedWithItsPosition) {
   TempDir dir;
   {
-    const std::string yaml = replaced(base_yaml(), "description: exogenous", "description: ex\xff" "ogenous");
+    const std::string yaml = replaced(base_yaml(), "description: exogenous",
+                                      "description: ex\xff"
+                                      "ogenous");
     const std::string msg = load_error(dir, yaml);
-    EXPECT_NE(msg.find("bad.yaml:" + std::to_string(line_of(yaml, "description:")) + ":16: the byte \\xFF is not UTF-8"),
+    EXPECT_NE(msg.find("bad.yaml:" + std::to_string(line_of(yaml, "description:")) +
+                       ":16: the byte \\xFF is not UTF-8"),
               std::string::npos)
         << msg;
   }
   {
     const std::string msg = load_error(dir, replaced(base_yaml(), "name: base", "name: ba\x01se"));
-    EXPECT_NE(msg.find("bad.yaml:1:9: the control character U+0001 is not allowed"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("bad.yaml:1:9: the control character U+0001 is not allowed"),
+              std::string::npos)
+        << msg;
   }
   // UTF-8 text is fine, with or without a byte order mark.
-  ts::write_text(dir / "ok.yaml", "\xEF\xBB\xBF" + replaced(base_yaml(), "description: exogenous", "description: \xC3\xA9xog\xE2\x82\xAC"));
+  ts::write_text(dir / "ok.yaml",
+                 "\xEF\xBB\xBF" + replaced(base_yaml(), "description: exogenous",
+                                           "description: \xC3\xA9xog\xE2\x82\xAC"));
   EXPECT_EQ(scenario::load_scenario(dir / "ok.yaml").description.substr(0, 2), "\xC3\xA9");
 }
 
@@ -439,8 +484,8 @@ TEST(InputErrors, RecursiveAliasIsAnError) {
 TEST(InputErrors, UnknownObserverMachineNamesFileLineAndKey) {
   TempDir dir;
   const std::string catalogue = (ts::kSourceDir / "data/machines/current_2026.csv").string();
-  const std::string yaml =
-      replaced(ts::agents_yaml("ag", catalogue, 10, 30, 7), "{machine: Antminer S21,", "{machine: S99 Ultra,");
+  const std::string yaml = replaced(ts::agents_yaml("ag", catalogue, 10, 30, 7),
+                                    "{machine: Antminer S21,", "{machine: S99 Ultra,");
   const std::string msg = load_error(dir, yaml);
   EXPECT_NE(msg.find("bad.yaml:" + std::to_string(line_of(yaml, "S99 Ultra")) +
                      ": agents.observers[0].machine = S99 Ultra is not in the catalogue"),
@@ -451,8 +496,9 @@ TEST(InputErrors, UnknownObserverMachineNamesFileLineAndKey) {
 TEST(InputErrors, AbsentSectionsNameTheirParentsLine) {
   TempDir dir;
   // network.model: replay without network.replay: the line of the network mapping, never line 0.
-  const std::string yaml = replaced(base_yaml(), "  model: exogenous\n  growth_per_year: 0.3\n  vol_per_sqrt_year: 0.2\n",
-                                    "  model: replay\n");
+  const std::string yaml = replaced(
+      base_yaml(), "  model: exogenous\n  growth_per_year: 0.3\n  vol_per_sqrt_year: 0.2\n",
+      "  model: replay\n");
   const std::string msg = load_error(dir, yaml);
   EXPECT_NE(msg.find("bad.yaml:" + std::to_string(line_of(yaml, "  model: replay")) +
                      ": missing required section network.replay"),
@@ -465,19 +511,24 @@ TEST(InputErrors, AbsentSectionsNameTheirParentsLine) {
 TEST(SweepErrors, GridSetsAKeyTheScenarioLeavesAtItsDefault) {
   TempDir dir;
   // scenarios/exogenous-hashrate.yaml has no chain: section; the grid must create it.
-  ts::write_text(dir / "sweep.yaml", "name: sw\nscenarios: [" + (ts::kSourceDir / "scenarios/exogenous-hashrate.yaml").string() +
-                                         "]\ngrid:\n  chain.block_arrivals: [expected, poisson]\n"
-                                         "  network.growth_per_year: [0.1, 0.2]\n");
+  ts::write_text(dir / "sweep.yaml",
+                 "name: sw\nscenarios: [" +
+                     (ts::kSourceDir / "scenarios/exogenous-hashrate.yaml").string() +
+                     "]\ngrid:\n  chain.block_arrivals: [expected, poisson]\n"
+                     "  network.growth_per_year: [0.1, 0.2]\n");
   const auto sw = scenario::load_sweep(dir / "sweep.yaml");
   ASSERT_EQ(sw.scenarios.size(), 4u);
   EXPECT_EQ(sw.scenarios[0].chain.arrivals, chain::BlockArrivals::Expected);
   EXPECT_EQ(sw.scenarios[1].chain.arrivals, chain::BlockArrivals::Poisson);
   EXPECT_DOUBLE_EQ(sw.scenarios[2].network.growth_per_year, 0.2);
-  EXPECT_EQ(sw.scenarios[3].name, "exogenous-hashrate[chain.block_arrivals=poisson,network.growth_per_year=0.2]");
+  EXPECT_EQ(sw.scenarios[3].name,
+            "exogenous-hashrate[chain.block_arrivals=poisson,network.growth_per_year=0.2]");
   // A whole new section, and a deeper one.
-  ts::write_text(dir / "base.yaml", replaced(base_yaml(), "chain:\n  block_arrivals: poisson\n", ""));
-  ts::write_text(dir / "sweep2.yaml", "name: sw\nscenarios: [base.yaml]\ngrid:\n  chain.halvings: [false]\n"
-                                      "  price.jumps.log_sd: [0.3]\n");
+  ts::write_text(dir / "base.yaml",
+                 replaced(base_yaml(), "chain:\n  block_arrivals: poisson\n", ""));
+  ts::write_text(dir / "sweep2.yaml",
+                 "name: sw\nscenarios: [base.yaml]\ngrid:\n  chain.halvings: [false]\n"
+                 "  price.jumps.log_sd: [0.3]\n");
   const auto sw2 = scenario::load_sweep(dir / "sweep2.yaml");
   ASSERT_EQ(sw2.scenarios.size(), 1u);
   EXPECT_FALSE(sw2.scenarios[0].chain.halvings);
@@ -486,50 +537,73 @@ TEST(SweepErrors, GridSetsAKeyTheScenarioLeavesAtItsDefault) {
 
 TEST(SweepErrors, ErrorsInGridValuesNameTheSweepFileAndLine) {
   TempDir dir;
-  const std::string sweep = "name: sw\nscenarios: [base.yaml]\ngrid:\n  network.growth_per_year: [0.1]\n"
-                            "  chain.halvings:\n    - true\n    - maybe\n";
+  const std::string sweep =
+      "name: sw\nscenarios: [base.yaml]\ngrid:\n  network.growth_per_year: [0.1]\n"
+      "  chain.halvings:\n    - true\n    - maybe\n";
   const std::string msg = sweep_error(dir, sweep);
-  EXPECT_EQ(msg.rfind((dir / "sweep.yaml").string() + ":7: chain.halvings = maybe is not a boolean", 0), 0u) << msg;
+  EXPECT_EQ(
+      msg.rfind((dir / "sweep.yaml").string() + ":7: chain.halvings = maybe is not a boolean", 0),
+      0u)
+      << msg;
   // A key the grid adds: the grid key's line.
-  const std::string msg2 = sweep_error(dir, "name: sw\nscenarios: [base.yaml]\ngrid:\n  chain.halving: [true]\n");
-  EXPECT_EQ(msg2.rfind((dir / "sweep.yaml").string() + ":4: unknown key chain.halving", 0), 0u) << msg2;
+  const std::string msg2 =
+      sweep_error(dir, "name: sw\nscenarios: [base.yaml]\ngrid:\n  chain.halving: [true]\n");
+  EXPECT_EQ(msg2.rfind((dir / "sweep.yaml").string() + ":4: unknown key chain.halving", 0), 0u)
+      << msg2;
   // A grid value inside a section the grid created.
-  ts::write_text(dir / "nochain.yaml", replaced(base_yaml(), "chain:\n  block_arrivals: poisson\n", ""));
-  ts::write_text(dir / "sweep3.yaml", "name: sw\nscenarios: [nochain.yaml]\ngrid:\n  chain.block_arrivals: [often]\n");
-  const std::string msg3 = ts::error_of([&] { scenario::load_sweep(dir / "sweep3.yaml"); }, "sweep3");
-  EXPECT_EQ(msg3.rfind((dir / "sweep3.yaml").string() + ":4: chain.block_arrivals = often is not one of", 0), 0u)
+  ts::write_text(dir / "nochain.yaml",
+                 replaced(base_yaml(), "chain:\n  block_arrivals: poisson\n", ""));
+  ts::write_text(dir / "sweep3.yaml",
+                 "name: sw\nscenarios: [nochain.yaml]\ngrid:\n  chain.block_arrivals: [often]\n");
+  const std::string msg3 =
+      ts::error_of([&] { scenario::load_sweep(dir / "sweep3.yaml"); }, "sweep3");
+  EXPECT_EQ(
+      msg3.rfind((dir / "sweep3.yaml").string() + ":4: chain.block_arrivals = often is not one of",
+                 0),
+      0u)
       << msg3;
 }
 
 TEST(SweepErrors, OverlappingGridKeysAreAnError) {
   TempDir dir;
-  const std::string msg = sweep_error(dir, "name: sw\nscenarios: [base.yaml]\ngrid:\n  price.jumps: [{log_sd: 0.1}]\n"
-                                           "  price.jumps.log_sd: [0.2]\n");
-  EXPECT_NE(msg.find("sweep.yaml:5: grid.price.jumps.log_sd lies inside grid.price.jumps (line 4)"), std::string::npos)
+  const std::string msg =
+      sweep_error(dir,
+                  "name: sw\nscenarios: [base.yaml]\ngrid:\n  price.jumps: [{log_sd: 0.1}]\n"
+                  "  price.jumps.log_sd: [0.2]\n");
+  EXPECT_NE(msg.find("sweep.yaml:5: grid.price.jumps.log_sd lies inside grid.price.jumps (line 4)"),
+            std::string::npos)
       << msg;
 }
 
 TEST(SweepErrors, DuplicateGridKeyNamesBothLines) {
   TempDir dir;
-  const std::string msg = sweep_error(dir, "name: sw\nscenarios: [base.yaml]\ngrid:\n  price.drift_per_year: [0.1]\n"
-                                           "  price.drift_per_year: [0.2]\n");
-  EXPECT_NE(msg.find("sweep.yaml:5: duplicate key grid.price.drift_per_year (first given at line 4)"), std::string::npos)
+  const std::string msg =
+      sweep_error(dir,
+                  "name: sw\nscenarios: [base.yaml]\ngrid:\n  price.drift_per_year: [0.1]\n"
+                  "  price.drift_per_year: [0.2]\n");
+  EXPECT_NE(
+      msg.find("sweep.yaml:5: duplicate key grid.price.drift_per_year (first given at line 4)"),
+      std::string::npos)
       << msg;
 }
 
 TEST(Cli, SweepSummaryTablePrintsWholeVariantNames) {
   TempDir dir;
   ts::write_text(dir / "base.yaml", base_yaml());
-  ts::write_text(dir / "sweep.yaml", "name: sw\nscenarios: [base.yaml]\npaths: 2\nhorizon_days: 5\n"
-                                     "grid:\n  network.growth_per_year: [0.1, 0.2]\n  chain.difficulty_adjustment: [true]\n");
+  ts::write_text(
+      dir / "sweep.yaml",
+      "name: sw\nscenarios: [base.yaml]\npaths: 2\nhorizon_days: 5\n"
+      "grid:\n  network.growth_per_year: [0.1, 0.2]\n  chain.difficulty_adjustment: [true]\n");
   const auto out = dir / "sw.h5";
-  const int rc = exit_code(kHashsim + " -q sweep " + (dir / "sweep.yaml").string() + " -o " + out.string() +
-                           " --no-progress > " + (dir / "stdout.txt").string() + " 2>&1");
+  const int rc =
+      exit_code(kHashsim + " -q sweep " + (dir / "sweep.yaml").string() + " -o " + out.string() +
+                " --no-progress > " + (dir / "stdout.txt").string() + " 2>&1");
   const std::string text = ts::read_text(dir / "stdout.txt");
   ASSERT_EQ(rc, 0) << text;
   // Names longer than the old 44-character column, differing only at the end.
   for (const char* g : {"0.1", "0.2"})
-    EXPECT_NE(text.find("base[network.growth_per_year=" + std::string(g) + ",chain.difficulty_adjustment=true] "),
+    EXPECT_NE(text.find("base[network.growth_per_year=" + std::string(g) +
+                        ",chain.difficulty_adjustment=true] "),
               std::string::npos)
         << text;
 }

@@ -1,6 +1,7 @@
 // engine/io/schema.h: the slot enums name the datasets the layout declares, every dataset of a
 // results file has named dimensions and CF units, the provenance is on the root, and the schema
-// check accepts the versions it can read (1 and 2) and nothing else (issue 10 item 2, issue 13 item 1).
+// check accepts the versions it can read (1 and 2) and nothing else (issue 10 item 2, issue 13 item
+// 1).
 #include <gtest/gtest.h>
 #include <hdf5_hl.h>
 
@@ -52,11 +53,13 @@ TEST(Schema, SlotEnumsNameTheDatasetsOfTheLayout) {
     EXPECT_EQ(L.specs[L.slot(static_cast<schema::ArchetypeFinal>(i))].name,
               std::string("archetype_final/") + schema::kArchetypeFinalFields[i].name);
   for (std::size_t i = 0; i < std::size(schema::kFleetFields); ++i)
-    EXPECT_EQ(L.specs[L.slot(static_cast<schema::Fleet>(i))].name, std::string("fleets/") + schema::kFleetFields[i].name);
+    EXPECT_EQ(L.specs[L.slot(static_cast<schema::Fleet>(i))].name,
+              std::string("fleets/") + schema::kFleetFields[i].name);
   for (std::size_t i = 0; i < std::size(schema::kArchetypeSeriesFields); ++i)
     EXPECT_EQ(L.specs[L.slot(static_cast<schema::ArchetypeSeries>(i))].name,
               std::string("archetypes/") + schema::kArchetypeSeriesFields[i].name);
-  EXPECT_EQ(L.specs[L.slot(schema::Fleet::ValueOverBudget)].per_path_shape, (std::vector<std::uint64_t>{2, 10}));
+  EXPECT_EQ(L.specs[L.slot(schema::Fleet::ValueOverBudget)].per_path_shape,
+            (std::vector<std::uint64_t>{2, 10}));
 }
 
 TEST(Schema, EveryResultsDatasetHasNamedDimensionsAndUnits) {
@@ -71,8 +74,9 @@ TEST(Schema, EveryResultsDatasetHasNamedDimensionsAndUnits) {
     if (H5DSis_scale(ds.get()) > 0) continue;  // a coordinate: it is its own dimension
     for (unsigned k = 0; k < d.shape.size(); ++k)
       EXPECT_GT(H5DSget_num_scales(ds.get(), k), 0) << name << " dimension " << k << " has no name";
-    const bool coordinate = name.find("date") != std::string::npos || name.find("machine") != std::string::npos ||
-                            name.find("strategy") != std::string::npos || name.rfind("agents/", 0) == 0;
+    const bool coordinate =
+        name.find("date") != std::string::npos || name.find("machine") != std::string::npos ||
+        name.find("strategy") != std::string::npos || name.rfind("agents/", 0) == 0;
     if (!coordinate) {
       EXPECT_TRUE(h5::get_string_attr(ds.get(), "units")) << name;
       EXPECT_TRUE(h5::get_string_attr(ds.get(), "long_name")) << name;
@@ -86,11 +90,13 @@ TEST(Schema, ProvenanceIsOnTheRootOfResultsFiles) {
   TempDir dir;
   const auto file = write_results(agents_scenario(dir), dir);
   h5::Handle f = h5::open_file_readonly(file.string());
-  for (const char* a : {schema::kAttrSchema, schema::kAttrHashsimVersion, schema::kAttrGitSha, schema::kAttrCreatedUtc,
-                        schema::kAttrCommandLine, schema::kAttrDataSnapshot, schema::kAttrConventions})
+  for (const char* a : {schema::kAttrSchema, schema::kAttrHashsimVersion, schema::kAttrGitSha,
+                        schema::kAttrCreatedUtc, schema::kAttrCommandLine,
+                        schema::kAttrDataSnapshot, schema::kAttrConventions})
     EXPECT_TRUE(h5::get_string_attr(f.get(), a)) << a;
   EXPECT_EQ(h5::get_string_attr(f.get(), schema::kAttrSchema).value_or(""), schema::kKindResults);
-  EXPECT_EQ(h5::get_int_attr(f.get(), schema::kAttrSchemaVersion).value_or(0), schema::kResultsVersion);
+  EXPECT_EQ(h5::get_int_attr(f.get(), schema::kAttrSchemaVersion).value_or(0),
+            schema::kResultsVersion);
 }
 
 TEST(Schema, CheckAcceptsVersionsOneAndTwoOnly) {

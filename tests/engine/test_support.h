@@ -80,7 +80,8 @@ struct DatasetBytes {
 };
 
 namespace detail {
-inline void collect(hid_t group, const std::string& prefix, std::map<std::string, DatasetBytes>& out) {
+inline void collect(hid_t group, const std::string& prefix,
+                    std::map<std::string, DatasetBytes>& out) {
   for (const auto& name : h5::list_children(group)) {
     const hid_t obj = H5Oopen(group, name.c_str(), H5P_DEFAULT);
     if (obj < 0) throw std::runtime_error("cannot open " + prefix + name);
@@ -99,7 +100,8 @@ inline void collect(hid_t group, const std::string& prefix, std::map<std::string
         std::uint64_t n = 1;
         for (auto x : d.shape) n *= x;
         std::vector<double> v(n);
-        if (n > 0) h5::read_box(obj, std::vector<std::uint64_t>(d.shape.size(), 0), d.shape, v.data());
+        if (n > 0)
+          h5::read_box(obj, std::vector<std::uint64_t>(d.shape.size(), 0), d.shape, v.data());
         d.bytes.assign(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(double));
       }
       out[prefix + name] = std::move(d);
@@ -111,7 +113,7 @@ inline void collect(hid_t group, const std::string& prefix, std::map<std::string
 
 // Every dataset under `group_path` of an HDF5 file, by path relative to that group.
 inline std::map<std::string, DatasetBytes> read_all_datasets(const std::filesystem::path& file,
-                                                            const std::string& group_path = "/") {
+                                                             const std::string& group_path = "/") {
   h5::Handle f = h5::open_file_readonly(file.string());
   h5::Handle g = h5::open_group(f.get(), group_path);
   std::map<std::string, DatasetBytes> out;

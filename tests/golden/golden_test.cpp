@@ -1,6 +1,7 @@
 // Golden regression test: pins the exact output of small runs so that a refactor, a speed-up or a
 // model change cannot alter results silently. Pinned:
-//   1. the default profile on the shipped base, bull and bear scenarios (16 paths x 1825 days, which
+//   1. the default profile on the shipped base, bull and bear scenarios (16 paths x 1825 days,
+//   which
 //      crosses the 2028 halving): SHA-256 of every dataset's shape and bytes, plus its mean;
 //   2. an exogenous-hashrate scenario that draws from every random stream (GBM + jumps, AR(1) fees,
 //      Poisson blocks, hashrate noise);
@@ -49,7 +50,8 @@ void run_into(io::ResultsFile& f, const scenario::Scenario& s) {
 }
 
 // One line per dataset: name, shape, SHA-256 of the bytes, mean of the values (numeric only).
-void describe_datasets(const fs::path& file, const std::string& scenario, std::vector<std::string>& lines) {
+void describe_datasets(const fs::path& file, const std::string& scenario,
+                       std::vector<std::string>& lines) {
   for (const auto& [name, d] : ts::read_all_datasets(file, "/scenarios/" + scenario)) {
     std::ostringstream line;
     line << "results " << scenario << "/" << name << " shape=";
@@ -68,22 +70,26 @@ void describe_datasets(const fs::path& file, const std::string& scenario, std::v
 // Every number (and string) of a JSON document as "prefix.key = value", skipping what records the
 // run rather than the result (file names, command line, times).
 void flatten(const nlohmann::json& j, const std::string& prefix, std::vector<std::string>& lines) {
-  static const std::vector<std::string> kRunSpecific{"command_line", "results_file", "created_utc", "generated_utc",
-                                                     "hashsim_version", "git_sha", "site_file", "file"};
+  static const std::vector<std::string> kRunSpecific{
+      "command_line",    "results_file", "created_utc", "generated_utc",
+      "hashsim_version", "git_sha",      "site_file",   "file"};
   if (j.is_object()) {
     for (const auto& [k, v] : j.items()) {
       if (std::find(kRunSpecific.begin(), kRunSpecific.end(), k) != kRunSpecific.end()) continue;
       flatten(v, prefix + "." + k, lines);
     }
   } else if (j.is_array()) {
-    for (std::size_t i = 0; i < j.size(); ++i) flatten(j[i], prefix + "[" + std::to_string(i) + "]", lines);
+    for (std::size_t i = 0; i < j.size(); ++i)
+      flatten(j[i], prefix + "[" + std::to_string(i) + "]", lines);
   } else if (j.is_number_float()) {
     lines.push_back(prefix + " = " + exact(j.get<double>()));
   } else {
-    // A path inside the checkout records where it is, not the result: pin it relative to the source.
+    // A path inside the checkout records where it is, not the result: pin it relative to the
+    // source.
     std::string text = j.dump();
     const std::string root = ts::kSourceDir.string();
-    for (std::size_t p; (p = text.find(root)) != std::string::npos;) text.replace(p, root.size(), "<source>");
+    for (std::size_t p; (p = text.find(root)) != std::string::npos;)
+      text.replace(p, root.size(), "<source>");
     lines.push_back(prefix + " = " + text);
   }
 }
@@ -100,7 +106,8 @@ std::vector<std::string> golden_lines() {
       scenario::Overrides o;
       o.paths = 16;
       o.days = 1825;
-      run_into(f, scenario::load_scenario(ts::kSourceDir / "scenarios" / (std::string(name) + ".yaml"), o));
+      run_into(f, scenario::load_scenario(
+                      ts::kSourceDir / "scenarios" / (std::string(name) + ".yaml"), o));
     }
     f.commit();
   }
@@ -118,9 +125,11 @@ std::vector<std::string> golden_lines() {
 
   // 3. reference-2021.
   for (const auto& name : sim::reference_2021_scenarios()) {
-    const auto r = sim::check_reference_2021(ts::kSourceDir / "scenarios/reference-2021" / (name + ".yaml"),
-                                             ts::kSourceDir / "data/reference-2021", 2);
-    lines.push_back("reference-2021 " + name + " max_hashrate_rel_error=" + exact(r.max_hashrate_rel_error) +
+    const auto r =
+        sim::check_reference_2021(ts::kSourceDir / "scenarios/reference-2021" / (name + ".yaml"),
+                                  ts::kSourceDir / "data/reference-2021", 2);
+    lines.push_back("reference-2021 " + name +
+                    " max_hashrate_rel_error=" + exact(r.max_hashrate_rel_error) +
                     " max_fleet_rel_error=" + exact(r.max_fleet_rel_error) +
                     " final_hashrate_ths=" + exact(r.final_hashrate_ths));
   }
@@ -130,7 +139,8 @@ std::vector<std::string> golden_lines() {
   std::ifstream in(site_yaml);
   std::stringstream text;
   text << in.rdbuf();
-  const site::SiteRun run = site::run_site(site::parse_site_config(text.str(), site_yaml), results, {});
+  const site::SiteRun run =
+      site::run_site(site::parse_site_config(text.str(), site_yaml), results, {});
   flatten(site::summary_json(run), "site", lines);
   return lines;
 }
@@ -147,7 +157,8 @@ TEST(Golden, SmallDefaultProfileReferenceAndSiteRunsAreUnchanged) {
   const auto actual = golden_lines();
   if (const char* u = std::getenv("HASHSIM_UPDATE_GOLDEN"); u && std::string(u) == "1") {
     std::ofstream out(kGoldenFile);
-    out << "# Written by tests/golden/golden_test.cpp (HASHSIM_UPDATE_GOLDEN=1); see the header there.\n";
+    out << "# Written by tests/golden/golden_test.cpp (HASHSIM_UPDATE_GOLDEN=1); see the header "
+           "there.\n";
     for (const auto& l : actual) out << l << "\n";
     GTEST_SKIP() << "golden file rewritten: " << kGoldenFile;
   }
@@ -162,7 +173,8 @@ TEST(Golden, SmallDefaultProfileReferenceAndSiteRunsAreUnchanged) {
   for (std::size_t i = 0; i < std::max(actual.size(), expected.size()); ++i) {
     const std::string a = i < actual.size() ? actual[i] : "(missing)";
     const std::string e = i < expected.size() ? expected[i] : "(missing)";
-    if (a != e && ++differing <= 20) ADD_FAILURE() << "golden line " << i + 1 << "\n  expected: " << e << "\n  actual:   " << a;
+    if (a != e && ++differing <= 20)
+      ADD_FAILURE() << "golden line " << i + 1 << "\n  expected: " << e << "\n  actual:   " << a;
   }
   EXPECT_EQ(differing, 0u) << "lines differ; the whole actual output is in " << written
                            << " (diff it against " << kGoldenFile << ")";

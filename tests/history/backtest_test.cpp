@@ -20,7 +20,8 @@ using namespace hashsim::history;
 namespace {
 
 const std::string kDaily = HASHSIM_SOURCE_DIR "/data/history/btc_daily_2020_2026_obm.csv";
-const std::string kFixture = HASHSIM_SOURCE_DIR "/tests/history/fixtures/obm_2021_05_20_2021_06_09.csv";
+const std::string kFixture =
+    HASHSIM_SOURCE_DIR "/tests/history/fixtures/obm_2021_05_20_2021_06_09.csv";
 const std::string kSpecs = HASHSIM_SOURCE_DIR "/data/history/asic_specs.csv";
 
 const DailyTable& daily() {
@@ -61,8 +62,10 @@ std::string replace_once(std::string s, const std::string& from, const std::stri
 // the last digit is 0.00005, at most 0.14% of the smallest value. Figures of the corrected data
 // (difficulty epochs shifted, 2026-11-30; the old file gave 0.244, 0.064, 0.053, 0.037).
 TEST(Backtest, HashpriceMatchesTheQuotedSanityNumbersWithOneDayHashrate) {
-  const std::pair<const char*, double> quoted[] = {
-      {"2021-06-01", 0.2307}, {"2022-12-01", 0.0595}, {"2025-06-01", 0.0528}, {"2026-05-01", 0.0365}};
+  const std::pair<const char*, double> quoted[] = {{"2021-06-01", 0.2307},
+                                                   {"2022-12-01", 0.0595},
+                                                   {"2025-06-01", 0.0528},
+                                                   {"2026-05-01", 0.0365}};
   for (const auto& [date, usd] : quoted) {
     const BacktestResult r = run_backtest(daily(), window(date, date, 1));
     EXPECT_NEAR(r.column("hashprice_usd_per_th_day")[0], usd, 0.00005) << date;
@@ -73,8 +76,10 @@ TEST(Backtest, HashpriceMatchesTheQuotedSanityNumbersWithOneDayHashrate) {
 // block-count noise of the single day (blocks ~ Poisson(144): sd 8.3%) plus a week of hashrate
 // trend: 30% is about 3.5 sd of the noise alone.
 TEST(Backtest, SevenDayHashpriceStaysNearTheSanityNumbers) {
-  const std::pair<const char*, double> quoted[] = {
-      {"2021-06-01", 0.2307}, {"2022-12-01", 0.0595}, {"2025-06-01", 0.0528}, {"2026-05-01", 0.0365}};
+  const std::pair<const char*, double> quoted[] = {{"2021-06-01", 0.2307},
+                                                   {"2022-12-01", 0.0595},
+                                                   {"2025-06-01", 0.0528},
+                                                   {"2026-05-01", 0.0365}};
   for (const auto& [date, usd] : quoted) {
     const BacktestResult r = run_backtest(daily(), window(date, date));
     EXPECT_NEAR(r.column("hashprice_usd_per_th_day")[0] / usd, 1.0, 0.30) << date;
@@ -83,18 +88,22 @@ TEST(Backtest, SevenDayHashpriceStaysNearTheSanityNumbers) {
   // hashprices 0.2311, 0.0686, 0.0475, 0.0407 (quoted to 4 decimals: +-0.00005).
   const BacktestResult r = run_backtest(daily(), window("2021-06-01", "2021-06-01"));
   EXPECT_NEAR(r.column("network_hashrate_ths")[0] / 1e6, 148.3, 0.05);
-  const std::pair<const char*, double> seven_day[] = {
-      {"2021-06-01", 0.2311}, {"2022-12-01", 0.0686}, {"2025-06-01", 0.0475}, {"2026-05-01", 0.0407}};
+  const std::pair<const char*, double> seven_day[] = {{"2021-06-01", 0.2311},
+                                                      {"2022-12-01", 0.0686},
+                                                      {"2025-06-01", 0.0475},
+                                                      {"2026-05-01", 0.0407}};
   for (const auto& [date, usd] : seven_day)
-    EXPECT_NEAR(run_backtest(daily(), window(date, date)).column("hashprice_usd_per_th_day")[0], usd, 0.00005) << date;
+    EXPECT_NEAR(run_backtest(daily(), window(date, date)).column("hashprice_usd_per_th_day")[0],
+                usd, 0.00005)
+        << date;
 }
 
 TEST(Backtest, MatchesTheDataFilesOwnRevenueAndHashrateOnEveryDay) {
   // Every day with difficulty: subsidy by height equals the file's issuance_btc, and the
   // one-day hashprice equals (fees + issuance) * price / hashrate_implied_ths of the same row
   // to 1e-6: the file prints difficulty_mean to 7 significant digits (relative rounding <= 5e-7)
-  // while its hashrate_implied_ths was computed from the unrounded difficulty. The blank price of 2026-05-24
-  // is interpolated and that day is not compared.
+  // while its hashrate_implied_ths was computed from the unrounded difficulty. The blank price of
+  // 2026-05-24 is interpolated and that day is not compared.
   BacktestOptions o = window("2020-07-28", "2026-06-26", 1);
   o.fill_price_gaps = true;
   const BacktestResult r = run_backtest(daily(), o);
@@ -106,12 +115,13 @@ TEST(Backtest, MatchesTheDataFilesOwnRevenueAndHashrateOnEveryDay) {
   for (std::size_t k = 0; k < r.dates.size(); ++k) {
     ASSERT_EQ(raw.text(k, 0), r.dates[k]);
     if (r.dates[k] == "2026-05-24") {
-      EXPECT_NEAR(r.column("price_usd")[k], std::sqrt(raw.number(k - 1, c_price) * raw.number(k + 1, c_price)), 1e-6);
+      EXPECT_NEAR(r.column("price_usd")[k],
+                  std::sqrt(raw.number(k - 1, c_price) * raw.number(k + 1, c_price)), 1e-6);
       continue;
     }
     EXPECT_NEAR(r.column("subsidy_btc")[k], raw.number(k, c_iss), 1e-8) << r.dates[k];
-    const double expected =
-        (raw.number(k, c_fees) + raw.number(k, c_iss)) * raw.number(k, c_price) / raw.number(k, c_hr);
+    const double expected = (raw.number(k, c_fees) + raw.number(k, c_iss)) *
+                            raw.number(k, c_price) / raw.number(k, c_hr);
     EXPECT_NEAR(r.column("hashprice_usd_per_th_day")[k] / expected, 1.0, 1e-6) << r.dates[k];
     ++checked;
   }
@@ -135,7 +145,8 @@ TEST(Backtest, DifficultyPaceHashrateIsDifficultyTimes2To32Over600) {
   o.method = HashrateMethod::DifficultyPace;
   const BacktestResult r = run_backtest(daily(), o);
   for (std::size_t k = 0; k < 3; ++k)
-    EXPECT_DOUBLE_EQ(r.column("network_hashrate_ths")[k], r.column("difficulty")[k] * 4294967296.0 / 600.0 / 1e12);
+    EXPECT_DOUBLE_EQ(r.column("network_hashrate_ths")[k],
+                     r.column("difficulty")[k] * 4294967296.0 / 600.0 / 1e12);
 }
 
 TEST(Backtest, TrailingMeanUsesDaysBeforeTheWindowAndFewerAtTheDataStart) {
@@ -219,45 +230,60 @@ TEST(BacktestErrors, MissingColumnNamesTheFileAndColumn) {
   const DailyTable t = DailyTable::parse(text, "slice.csv");
   const std::string msg = error_of([&] { run_backtest(t, window("", "")); });
   EXPECT_NE(msg.find("slice.csv: missing column 'fees_btc'"), std::string::npos) << msg;
-  const std::string cal = error_of([&] { calibrate(t, CalibrationOptions{"", "", false, false, true}); });
+  const std::string cal = error_of([&] {
+    calibrate(t, CalibrationOptions{"", "", false, false, true});
+  });
   EXPECT_NE(cal.find("missing column 'fees_btc' or 'FeeTotNtv'"), std::string::npos) << cal;
 }
 
 TEST(BacktestErrors, MalformedValueNamesFileLineColumnAndText) {
   std::string text = read_file(kFixture);
   text = replace_once(text, "36661.3781184687", "36,661");  // extra field
-  EXPECT_NE(error_of([&] { DailyTable::parse(text, "slice.csv"); }).find("slice.csv:14: expected 11 fields"),
+  EXPECT_NE(error_of([&] {
+              DailyTable::parse(text, "slice.csv");
+            }).find("slice.csv:14: expected 11 fields"),
             std::string::npos);
   text = replace_once(read_file(kFixture), "36661.3781184687", "36661.x");
   const DailyTable t = DailyTable::parse(text, "slice.csv");
   const std::string msg = error_of([&] { run_backtest(t, window("", "")); });
-  EXPECT_NE(msg.find("slice.csv:14: column 'price_usd': '36661.x' is not a finite number"), std::string::npos) << msg;
-  const std::string bad_date = error_of([&] { DailyTable::parse(replace_once(read_file(kFixture), "2021-05-22", "2021-05-32"), "s.csv"); });
+  EXPECT_NE(msg.find("slice.csv:14: column 'price_usd': '36661.x' is not a finite number"),
+            std::string::npos)
+      << msg;
+  const std::string bad_date = error_of([&] {
+    DailyTable::parse(replace_once(read_file(kFixture), "2021-05-22", "2021-05-32"), "s.csv");
+  });
   EXPECT_NE(bad_date.find("s.csv:4"), std::string::npos) << bad_date;
   EXPECT_NE(bad_date.find("2021-05-32"), std::string::npos) << bad_date;
 }
 
 TEST(BacktestErrors, WindowOutsideTheDataNamesTheValueAndCoverage) {
-  const std::string late = error_of([&] { run_backtest(daily(), window("2026-01-01", "2030-01-01")); });
+  const std::string late =
+      error_of([&] { run_backtest(daily(), window("2026-01-01", "2030-01-01")); });
   EXPECT_NE(late.find("to = 2030-01-01 is after the data"), std::string::npos) << late;
   EXPECT_NE(late.find("covers 2020-07-28..2026-07-10"), std::string::npos) << late;
-  const std::string early = error_of([&] { calibrate(daily(), CalibrationOptions{"2019-01-01", "", true, false, true}); });
+  const std::string early = error_of([&] {
+    calibrate(daily(), CalibrationOptions{"2019-01-01", "", true, false, true});
+  });
   EXPECT_NE(early.find("from = 2019-01-01 is before the data"), std::string::npos) << early;
   const std::string bad = error_of([&] { run_backtest(daily(), window("2021-13-01", "")); });
   EXPECT_NE(bad.find("from = '2021-13-01'"), std::string::npos) << bad;
-  const std::string reversed = error_of([&] { run_backtest(daily(), window("2022-01-02", "2022-01-01")); });
+  const std::string reversed =
+      error_of([&] { run_backtest(daily(), window("2022-01-02", "2022-01-01")); });
   EXPECT_NE(reversed.find("is after to = "), std::string::npos) << reversed;
   // Library messages speak of values; only the CLI knows flag names.
-  for (const auto* m : {&late, &early, &bad, &reversed}) EXPECT_EQ(m->find("--"), std::string::npos) << *m;
+  for (const auto* m : {&late, &early, &bad, &reversed})
+    EXPECT_EQ(m->find("--"), std::string::npos) << *m;
 }
 
 TEST(BacktestErrors, BlankDifficultyAfterTheCheckpointsNamesTheDay) {
-  const std::string msg = error_of([&] { run_backtest(daily(), window("2026-06-24", "2026-06-30")); });
+  const std::string msg =
+      error_of([&] { run_backtest(daily(), window("2026-06-24", "2026-06-30")); });
   EXPECT_NE(msg.find("(2026-06-27): column 'difficulty_mean' is blank"), std::string::npos) << msg;
 }
 
 TEST(BacktestErrors, BlankPriceSuggestsFillingGaps) {
-  const std::string msg = error_of([&] { run_backtest(daily(), window("2026-05-20", "2026-05-30")); });
+  const std::string msg =
+      error_of([&] { run_backtest(daily(), window("2026-05-20", "2026-05-30")); });
   EXPECT_NE(msg.find("(2026-05-24): column 'price_usd' is blank"), std::string::npos) << msg;
   EXPECT_NE(msg.find("--fill-price-gaps"), std::string::npos) << msg;
 }
@@ -266,7 +292,8 @@ TEST(BacktestErrors, MissingDayInsideTheWindow) {
   std::string text = read_file(kFixture);
   const auto pos = text.find("2021-05-25");
   text.erase(pos, text.find('\n', pos) - pos + 1);
-  const std::string msg = error_of([&] { run_backtest(DailyTable::parse(text, "gap.csv"), window("", "")); });
+  const std::string msg =
+      error_of([&] { run_backtest(DailyTable::parse(text, "gap.csv"), window("", "")); });
   EXPECT_NE(msg.find("no row for 2021-05-25"), std::string::npos) << msg;
 }
 
@@ -283,7 +310,8 @@ TEST(BacktestErrors, UnknownMachineSuggestsNames) {
 
 TEST(BacktestErrors, BadOptionsNameTheValue) {
   BacktestOptions o = window("2021-06-01", "2021-06-01", 0);
-  EXPECT_NE(error_of([&] { run_backtest(daily(), o); }).find("trailing_days = 0 (hashrate window)"), std::string::npos);
+  EXPECT_NE(error_of([&] { run_backtest(daily(), o); }).find("trailing_days = 0 (hashrate window)"),
+            std::string::npos);
   o.trailing_days = 7;
   o.pool_fee = 1.5;
   EXPECT_NE(error_of([&] { run_backtest(daily(), o); }).find("pool_fee = 1.5"), std::string::npos);

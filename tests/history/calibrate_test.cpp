@@ -51,7 +51,8 @@ std::vector<double> simulate_log_fees(const market::FeeParams& p, int days, std:
 
 void expect_within(const Estimate& e, double truth, const char* what) {
   ASSERT_TRUE(std::isfinite(e.se)) << what;
-  EXPECT_NEAR(e.value, truth, kSigmas * e.se) << what << ": estimate " << e.value << ", se " << e.se;
+  EXPECT_NEAR(e.value, truth, kSigmas * e.se)
+      << what << ": estimate " << e.value << ", se " << e.se;
 }
 
 double sd(const std::vector<double>& v) {
@@ -64,7 +65,8 @@ double sd(const std::vector<double>& v) {
 }
 
 const DailyTable& real_daily() {
-  static const DailyTable t = DailyTable::load(HASHSIM_SOURCE_DIR "/data/history/btc_daily_2020_2026_obm.csv");
+  static const DailyTable t =
+      DailyTable::load(HASHSIM_SOURCE_DIR "/data/history/btc_daily_2020_2026_obm.csv");
   return t;
 }
 
@@ -78,8 +80,8 @@ TEST(CalibrateGbm, RecoversDriftAndVolatility) {
   EXPECT_EQ(f.n_returns, 40000u);
   expect_within(f.drift_per_year, p.drift_per_year, "drift_per_year");
   expect_within(f.vol_per_sqrt_year, p.vol_per_sqrt_year, "vol_per_sqrt_year");
-  expect_within(f.log_drift_per_year, p.drift_per_year - 0.5 * p.vol_per_sqrt_year * p.vol_per_sqrt_year,
-                "log drift");
+  expect_within(f.log_drift_per_year,
+                p.drift_per_year - 0.5 * p.vol_per_sqrt_year * p.vol_per_sqrt_year, "log drift");
   EXPECT_LT(f.drift_per_year.se, 0.1);  // 110 years of data: sigma/sqrt(T) ~ 0.057
   EXPECT_LT(f.vol_per_sqrt_year.se, 0.01);
 }
@@ -132,8 +134,8 @@ TEST(CalibrateMerton, LikelihoodWithoutJumpsIsTheGbmLikelihood) {
   p.vol_per_sqrt_year = 0.5;
   const auto r = simulate_log_returns(p, 500, 2);
   const GbmFit g = fit_gbm(r, kDt);
-  const double ll = merton_log_likelihood(r, kDt, g.log_drift_per_year.value, g.vol_per_sqrt_year.value, 1e-12,
-                                          0.0, 0.1);
+  const double ll = merton_log_likelihood(r, kDt, g.log_drift_per_year.value,
+                                          g.vol_per_sqrt_year.value, 1e-12, 0.0, 0.1);
   EXPECT_NEAR(ll, g.log_likelihood, 1e-6 * std::abs(g.log_likelihood));
 }
 
@@ -193,9 +195,11 @@ TEST(Calibrate, RealWindowGivesAScenarioThatLoads) {
 
   const std::string base =
       "name: calibrated\nhorizon_days: 10\npaths: 1\nseed: 1\n"
-      "start: {date: 2025-01-01, price_usd: 94000, network_hashrate_ths: 8.0e8, difficulty: 1.1e14, "
+      "start: {date: 2025-01-01, price_usd: 94000, network_hashrate_ths: 8.0e8, difficulty: "
+      "1.1e14, "
       "height: 877000, fee_btc_per_block: 0.02}\n";
-  const scenario::Scenario s = scenario::parse_scenario(base + calibration_yaml(c, "test"), "calibrated.yaml");
+  const scenario::Scenario s =
+      scenario::parse_scenario(base + calibration_yaml(c, "test"), "calibrated.yaml");
   EXPECT_NEAR(s.price.gbm.drift_per_year, c.gbm.drift_per_year.value, 1e-5);
   EXPECT_NEAR(s.price.gbm.vol_per_sqrt_year, c.gbm.vol_per_sqrt_year.value, 1e-5);
   EXPECT_EQ(s.price.gbm.jumps.intensity_per_year, 0.0);
@@ -209,8 +213,8 @@ TEST(Calibrate, JumpFragmentHasTheScenarioKeys) {
   const YAML::Node y = YAML::Load(calibration_yaml(c, ""));
   EXPECT_FALSE(y["fees"]);
   EXPECT_EQ(y["price"]["model"].as<std::string>(), "gbm");
-  EXPECT_NEAR(y["price"]["jumps"]["intensity_per_year"].as<double>(), c.merton.intensity_per_year.value,
-              1e-5 * c.merton.intensity_per_year.value);
+  EXPECT_NEAR(y["price"]["jumps"]["intensity_per_year"].as<double>(),
+              c.merton.intensity_per_year.value, 1e-5 * c.merton.intensity_per_year.value);
   EXPECT_NEAR(y["price"]["drift_per_year"].as<double>(), c.merton.drift_per_year.value, 1e-5);
 }
 

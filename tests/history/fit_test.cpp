@@ -1,5 +1,6 @@
 // `hashsim fit` (engine/history/fit.h): a tiny grid on one origin of real history picks the point
-// whose score is lowest, writes the YAML fragment, and refuses out-of-sample origins and unknown keys.
+// whose score is lowest, writes the YAML fragment, and refuses out-of-sample origins and unknown
+// keys.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -13,7 +14,9 @@ namespace {
 
 const std::string kSource = HASHSIM_SOURCE_DIR;
 
-DailyTable daily() { return DailyTable::load(kSource + "/data/history/btc_daily_2020_2026_obm.csv"); }
+DailyTable daily() {
+  return DailyTable::load(kSource + "/data/history/btc_daily_2020_2026_obm.csv");
+}
 DailyTable prices() { return DailyTable::load(kSource + "/data/history/btc_price_usd_daily.csv"); }
 
 FitOptions tiny() {

@@ -101,9 +101,11 @@ TEST(Scoring, CrpsOfANormalEnsembleMatchesTheClosedForm) {
     }
     const double sd_h = std::sqrt(s2 / w - (s1 / w) * (s1 / w));
     const double expected = crps_normal(mu, sigma, y) + sigma / (m * std::sqrt(M_PI));
-    EXPECT_NEAR(crps_ensemble(x, y), expected, 5.0 * sd_h / std::sqrt(static_cast<double>(m))) << "y = " << y;
+    EXPECT_NEAR(crps_ensemble(x, y), expected, 5.0 * sd_h / std::sqrt(static_cast<double>(m)))
+        << "y = " << y;
   }
-  // The closed form itself: at y = mu it is sigma (2 phi(0) - 1/sqrt(pi)) = sigma (sqrt(2) - 1)/sqrt(pi).
+  // The closed form itself: at y = mu it is sigma (2 phi(0) - 1/sqrt(pi)) = sigma (sqrt(2) -
+  // 1)/sqrt(pi).
   EXPECT_NEAR(crps_normal(0.0, 2.0, 0.0), 2.0 * (std::sqrt(2.0) - 1.0) / std::sqrt(M_PI), 1e-14);
 }
 
@@ -129,7 +131,8 @@ TEST(Scoring, Baselines) {
   for (int t = -9; t <= 0; ++t) line.push_back(2.0 + 0.01 * t);
   const auto f = trend_forecast(line, 3);
   ASSERT_EQ(f.size(), 3u);
-  for (int d = 1; d <= 3; ++d) EXPECT_NEAR(f[static_cast<std::size_t>(d - 1)], 2.0 + 0.01 * d, 1e-12);
+  for (int d = 1; d <= 3; ++d)
+    EXPECT_NEAR(f[static_cast<std::size_t>(d - 1)], 2.0 + 0.01 * d, 1e-12);
   // Elasticity: ln H = 4 + 0.7 ln P exactly.
   std::vector<double> h, p;
   for (int t = 0; t < 30; ++t) {
@@ -137,11 +140,14 @@ TEST(Scoring, Baselines) {
     h.push_back(4.0 + 0.7 * p.back());
   }
   EXPECT_NEAR(fit_price_elasticity(h, p), 0.7, 1e-12);
-  EXPECT_THROW(fit_price_elasticity(std::vector<double>(30, 1.0), std::vector<double>(30, 2.0)), Error);
+  EXPECT_THROW(fit_price_elasticity(std::vector<double>(30, 1.0), std::vector<double>(30, 2.0)),
+               Error);
   EXPECT_THROW(trend_forecast({1.0}, 3), Error);
 }
 
-DailyTable daily() { return DailyTable::load(kSource + "/data/history/btc_daily_2020_2026_obm.csv"); }
+DailyTable daily() {
+  return DailyTable::load(kSource + "/data/history/btc_daily_2020_2026_obm.csv");
+}
 DailyTable prices() { return DailyTable::load(kSource + "/data/history/btc_price_usd_daily.csv"); }
 
 ScoreOptions small_options() {
@@ -158,7 +164,8 @@ ScoreOptions small_options() {
 TEST(Score, TwoOriginsBothModesAgainstBaselines) {
   ScoreOptions o = small_options();
   o.fan_origins = {"2024-03-01"};
-  const ScoreResult r = run_score(scenario::load_scenario(kSource + "/scenarios/base.yaml"), std::nullopt, daily(), prices(), o);
+  const ScoreResult r = run_score(scenario::load_scenario(kSource + "/scenarios/base.yaml"),
+                                  std::nullopt, daily(), prices(), o);
   ASSERT_EQ(r.origins, (std::vector<std::string>{"2024-01-01", "2024-03-01"}));
   // 2 origins x 2 horizons x 2 modes x 2 variables x 4 forecasters.
   EXPECT_EQ(r.rows.size(), 64u);
@@ -184,8 +191,8 @@ TEST(Score, TwoOriginsBothModesAgainstBaselines) {
   EXPECT_NEAR(fan.p50[0] / fan.actual[0], 1.0, 1e-9);  // day 0 is the start condition
   int checked = 0;
   for (const auto& row : r.rows) {
-    if (row.origin == "2024-03-01" && row.forecaster == 1 && row.variable == 0 && row.horizon_days == 90 &&
-        row.mode == ScoreMode::Replay) {
+    if (row.origin == "2024-03-01" && row.forecaster == 1 && row.variable == 0 &&
+        row.horizon_days == 90 && row.mode == ScoreMode::Replay) {
       EXPECT_NEAR(row.log_error_at_horizon, std::log(fan.actual[0] / fan.actual[90]), 1e-12);
       ++checked;
     }
@@ -194,7 +201,8 @@ TEST(Score, TwoOriginsBothModesAgainstBaselines) {
   const std::string table = score_table(r);
   EXPECT_NE(table.find("median |log error|"), std::string::npos) << table;
   EXPECT_NE(table.find("elasticity"), std::string::npos) << table;
-  const auto csv = std::filesystem::temp_directory_path() / ("hashsim-score-test-" + std::to_string(::getpid()) + ".csv");
+  const auto csv = std::filesystem::temp_directory_path() /
+                   ("hashsim-score-test-" + std::to_string(::getpid()) + ".csv");
   write_score_csv(r, csv);
   const std::string text = read_file(csv);
   std::filesystem::remove(csv);
@@ -212,7 +220,8 @@ TEST(Score, SameSeedSameScores) {
   o.threads = 1;
   const ScoreResult b = run_score(s, std::nullopt, daily(), prices(), o);
   ASSERT_EQ(a.cells.size(), b.cells.size());
-  for (std::size_t k = 0; k < a.cells.size(); ++k) EXPECT_EQ(a.cells[k].summary.crps_mean, b.cells[k].summary.crps_mean);
+  for (std::size_t k = 0; k < a.cells.size(); ++k)
+    EXPECT_EQ(a.cells[k].summary.crps_mean, b.cells[k].summary.crps_mean);
 }
 
 std::string error_of(const std::function<void()>& f) {
@@ -238,7 +247,8 @@ TEST(Score, RefusesOriginsOutsideTheDataAndNonAgentScenarios) {
   EXPECT_NE(msg.find("last 2026-05-27"), std::string::npos) << msg;  // 2026-06-26 minus 30 days
   o = small_options();
   msg = error_of([&] {
-    run_score(scenario::load_scenario(kSource + "/scenarios/exogenous-hashrate.yaml"), std::nullopt, daily(), prices(), o);
+    run_score(scenario::load_scenario(kSource + "/scenarios/exogenous-hashrate.yaml"), std::nullopt,
+              daily(), prices(), o);
   });
   EXPECT_NE(msg.find("score needs network.model: agents"), std::string::npos) << msg;
   o.paths = 0;
@@ -257,8 +267,9 @@ struct CliRun {
 };
 
 CliRun run_hashsim(const std::string& args, const std::filesystem::path& log) {
-  const std::string cmd = "cd '" HASHSIM_SOURCE_DIR "' && '" HASHSIM_BINARY_DIR "/tools/hashsim/hashsim' " + args +
-                          " > '" + log.string() + "' 2>&1";
+  const std::string cmd = "cd '" HASHSIM_SOURCE_DIR "' && '" HASHSIM_BINARY_DIR
+                          "/tools/hashsim/hashsim' " +
+                          args + " > '" + log.string() + "' 2>&1";
   const int rc = std::system(cmd.c_str());
   CliRun r;
   r.status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
@@ -267,51 +278,65 @@ CliRun run_hashsim(const std::string& args, const std::filesystem::path& log) {
 }
 
 TEST(ScoreCli, PrintsTheTableAndWritesTheCsv) {
-  const auto dir = std::filesystem::temp_directory_path() / ("hashsim-score-cli-" + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("hashsim-score-cli-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
-  const CliRun r = run_hashsim("score --from 2024-06-01 --to 2024-06-01 --horizons 30 --paths 2 --modes replay -o '" +
-                                   (dir / "score.csv").string() + "'",
-                               dir / "log");
+  const CliRun r = run_hashsim(
+      "score --from 2024-06-01 --to 2024-06-01 --horizons 30 --paths 2 --modes replay -o '" +
+          (dir / "score.csv").string() + "'",
+      dir / "log");
   ASSERT_EQ(r.status, 0) << r.out;
-  EXPECT_NE(r.out.find("network hashrate (TH/s), real price and fees replayed: 1 origins 2024-06-01..2024-06-01"),
+  EXPECT_NE(r.out.find("network hashrate (TH/s), real price and fees replayed: 1 origins "
+                       "2024-06-01..2024-06-01"),
             std::string::npos)
       << r.out;
-  EXPECT_NE(read_file(dir / "score.csv").find("replay,hashprice_usd_per_th_day,persistence,2024-06-01,30,30,"),
+  EXPECT_NE(read_file(dir / "score.csv")
+                .find("replay,hashprice_usd_per_th_day,persistence,2024-06-01,30,30,"),
             std::string::npos);
   const CliRun bad = run_hashsim("score --modes guess", dir / "log2");
   EXPECT_EQ(bad.status, 1) << bad.out;
-  EXPECT_NE(bad.out.find("--modes: 'guess' is not one of: replay, simulated"), std::string::npos) << bad.out;
+  EXPECT_NE(bad.out.find("--modes: 'guess' is not one of: replay, simulated"), std::string::npos)
+      << bad.out;
   EXPECT_FALSE(std::filesystem::exists(dir / "none.csv"));
   std::filesystem::remove_all(dir);
 }
 
 // The report's forecast-scores section: score --json, then report --score embeds it and score.js.
 TEST(ScoreCli, ReportEmbedsTheScoreSection) {
-  const auto dir = std::filesystem::temp_directory_path() / ("hashsim-score-report-" + std::to_string(::getpid()));
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("hashsim-score-report-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   const std::string d = dir.string();
-  CliRun r = run_hashsim("score --from 2024-06-01 --to 2024-07-01 --horizons 30 --paths 2 --json '" + d + "/s.json'",
-                         dir / "log1");
+  CliRun r = run_hashsim(
+      "score --from 2024-06-01 --to 2024-07-01 --horizons 30 --paths 2 --json '" + d + "/s.json'",
+      dir / "log1");
   ASSERT_EQ(r.status, 0) << r.out;
   const std::string json = read_file(dir / "s.json");
   EXPECT_NE(json.find("\"schema\": \"hashsim-score-1\""), std::string::npos) << json.substr(0, 200);
-  EXPECT_NE(json.find("\"origin\": \"2024-07-01\""), std::string::npos);  // default fans: first, middle, last
-  r = run_hashsim("run scenarios/base.yaml --paths 2 --days 30 --no-progress -o '" + d + "/r.h5'", dir / "log2");
+  EXPECT_NE(json.find("\"origin\": \"2024-07-01\""),
+            std::string::npos);  // default fans: first, middle, last
+  r = run_hashsim("run scenarios/base.yaml --paths 2 --days 30 --no-progress -o '" + d + "/r.h5'",
+                  dir / "log2");
   ASSERT_EQ(r.status, 0) << r.out;
-  r = run_hashsim("report '" + d + "/r.h5' --score '" + d + "/s.json' -o '" + d + "/report.html'", dir / "log3");
+  r = run_hashsim("report '" + d + "/r.h5' --score '" + d + "/s.json' -o '" + d + "/report.html'",
+                  dir / "log3");
   ASSERT_EQ(r.status, 0) << r.out;
   const std::string html = read_file(dir / "report.html");
   EXPECT_NE(html.find("id=\"score-body\""), std::string::npos);
   EXPECT_NE(html.find("hashsim-score-1"), std::string::npos);
   EXPECT_NE(html.find("Forecast vs realised"), std::string::npos);  // score.js is embedded
   write_file_atomic(dir / "bad.json", "{\"schema\": \"other\"}");
-  r = run_hashsim("report '" + d + "/r.h5' --score '" + d + "/bad.json' -o '" + d + "/bad.html'", dir / "log4");
+  r = run_hashsim("report '" + d + "/r.h5' --score '" + d + "/bad.json' -o '" + d + "/bad.html'",
+                  dir / "log4");
   EXPECT_EQ(r.status, 1) << r.out;
   EXPECT_NE(r.out.find("not a hashsim score file"), std::string::npos) << r.out;
   EXPECT_FALSE(std::filesystem::exists(dir / "bad.html"));
-  r = run_hashsim("score --from 2024-06-01 --to 2024-06-01 --horizons 30 --paths 2 --fan-origins 2024-05-01", dir / "log5");
+  r = run_hashsim(
+      "score --from 2024-06-01 --to 2024-06-01 --horizons 30 --paths 2 --fan-origins 2024-05-01",
+      dir / "log5");
   EXPECT_EQ(r.status, 1) << r.out;
-  EXPECT_NE(r.out.find("--fan-origins: '2024-05-01' is not one of the origins"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("--fan-origins: '2024-05-01' is not one of the origins"), std::string::npos)
+      << r.out;
   std::filesystem::remove_all(dir);
 }
 

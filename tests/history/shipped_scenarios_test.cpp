@@ -13,9 +13,12 @@ namespace hashsim {
 namespace {
 
 const std::string kDir = HASHSIM_SOURCE_DIR "/scenarios/";
-const char* const kDefaults[] = {"base", "bull", "bear", "volatile", "old-vs-new", "power-cost", "halving-stress"};
+const char* const kDefaults[] = {"base",       "bull",       "bear",          "volatile",
+                                 "old-vs-new", "power-cost", "halving-stress"};
 
-scenario::Scenario load(const std::string& name) { return scenario::load_scenario(kDir + name + ".yaml"); }
+scenario::Scenario load(const std::string& name) {
+  return scenario::load_scenario(kDir + name + ".yaml");
+}
 
 double mean_tariff(const scenario::Scenario& s) {
   double m = 0.0;
@@ -27,7 +30,8 @@ TEST(ShippedScenarios, EachHas154ArchetypesAndTheCorrectedStart) {
   for (const char* name : kDefaults) {
     const auto s = load(name);
     ASSERT_TRUE(s.agents) << name;
-    const auto t = agents::build_archetype_table(*s.agents, s.start.network_hashrate_ths, s.start.date, s.horizon_days);
+    const auto t = agents::build_archetype_table(*s.agents, s.start.network_hashrate_ths,
+                                                 s.start.date, s.horizon_days);
     EXPECT_EQ(t.n_env, 154u) << name;  // 11 machines x 7 tariff bands x 2 strategies
     EXPECT_EQ(s.agents->tariffs.size(), 7u) << name;
     EXPECT_EQ(s.start.date, "2026-06-13") << name;

@@ -11,7 +11,9 @@ namespace {
 
 const std::string kSource = HASHSIM_SOURCE_DIR;
 
-DailyTable daily() { return DailyTable::load(kSource + "/data/history/btc_daily_2020_2026_obm.csv"); }
+DailyTable daily() {
+  return DailyTable::load(kSource + "/data/history/btc_daily_2020_2026_obm.csv");
+}
 
 TEST(Validate, StartsOnTheActualDayAndReportsEveryHorizon) {
   ValidateOptions o;
@@ -54,7 +56,8 @@ TEST(Validate, ShocksAreThePerPathRandomnessOfAReplayedRun) {
   o.days = 120;
   o.paths = 8;
   o.threads = 1;
-  const ValidateResult r = run_validate(scenario::load_scenario(kSource + "/scenarios/base.yaml"), daily(), o);
+  const ValidateResult r =
+      run_validate(scenario::load_scenario(kSource + "/scenarios/base.yaml"), daily(), o);
   EXPECT_LT(r.simulated_p5_ths.back(), r.simulated_p95_ths.back());
 }
 
@@ -62,11 +65,15 @@ TEST(Validate, NeedsAnAgentScenarioAndAWindowInsideTheData) {
   ValidateOptions o;
   o.from = "2025-01-01";
   o.days = 30;
-  EXPECT_THROW(run_validate(scenario::load_scenario(kSource + "/scenarios/exogenous-hashrate.yaml"), daily(), o), Error);
+  EXPECT_THROW(run_validate(scenario::load_scenario(kSource + "/scenarios/exogenous-hashrate.yaml"),
+                            daily(), o),
+               Error);
   o.from = "2026-06-15";  // difficulty is blank from 2026-06-27
-  EXPECT_THROW(run_validate(scenario::load_scenario(kSource + "/scenarios/base.yaml"), daily(), o), Error);
+  EXPECT_THROW(run_validate(scenario::load_scenario(kSource + "/scenarios/base.yaml"), daily(), o),
+               Error);
   o.from = "2019-01-01";
-  EXPECT_THROW(run_validate(scenario::load_scenario(kSource + "/scenarios/base.yaml"), daily(), o), Error);
+  EXPECT_THROW(run_validate(scenario::load_scenario(kSource + "/scenarios/base.yaml"), daily(), o),
+               Error);
 }
 
 }  // namespace

@@ -11,7 +11,8 @@ namespace hashsim::live::testing {
 namespace {
 std::string expand(std::string body) {
   const auto replace_all = [&](const std::string& from, const std::string& to) {
-    for (auto pos = body.find(from); pos != std::string::npos; pos = body.find(from, pos + to.size()))
+    for (auto pos = body.find(from); pos != std::string::npos;
+         pos = body.find(from, pos + to.size()))
       body.replace(pos, from.size(), to);
   };
   const auto now = now_unix_s();
@@ -26,10 +27,14 @@ std::string fixture(const std::string& name) {
 }
 
 FakeProviders::FakeProviders() {
-  replies_[kCoinGeckoPath] = {200, fixture("coingecko_simple_price.json"), "application/json", 0, {}};
-  replies_[kCoinbasePath] = {200, fixture("coinbase_spot.json"), "application/json; charset=utf-8", 0, {}};
-  replies_[kDifficultyPath] = {200, fixture("blockchain_getdifficulty.txt"), "text/plain; charset=UTF-8", 0, {}};
-  replies_[kHashratePath] = {200, fixture("blockchain_hashrate.txt"), "text/plain; charset=UTF-8", 0, {}};
+  replies_[kCoinGeckoPath] = {
+      200, fixture("coingecko_simple_price.json"), "application/json", 0, {}};
+  replies_[kCoinbasePath] = {
+      200, fixture("coinbase_spot.json"), "application/json; charset=utf-8", 0, {}};
+  replies_[kDifficultyPath] = {
+      200, fixture("blockchain_getdifficulty.txt"), "text/plain; charset=UTF-8", 0, {}};
+  replies_[kHashratePath] = {
+      200, fixture("blockchain_hashrate.txt"), "text/plain; charset=UTF-8", 0, {}};
   replies_[kHeightPath] = {200, fixture("mempool_tip_height.txt"), "text/plain", 0, {}};
   replies_[kFrankfurterPath] = {200, fixture("frankfurter_latest.json"), "application/json", 0, {}};
 
@@ -77,7 +82,8 @@ void FakeProviders::queue(const std::string& path, Reply reply) {
 
 void FakeProviders::fail_everything(int status) {
   std::lock_guard lock(mutex_);
-  for (auto& [path, reply] : replies_) reply = {status, "{\"error\":\"unavailable\"}", "application/json", 0, {}};
+  for (auto& [path, reply] : replies_)
+    reply = {status, "{\"error\":\"unavailable\"}", "application/json", 0, {}};
 }
 
 int FakeProviders::hits(const std::string& path) const {

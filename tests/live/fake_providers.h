@@ -19,8 +19,8 @@ struct Reply {
   int status = 200;
   std::string body;
   std::string content_type = "application/json";
-  int delay_ms = 0;                               // sleep before answering (timeouts)
-  std::map<std::string, std::string> headers;     // e.g. Retry-After
+  int delay_ms = 0;                            // sleep before answering (timeouts)
+  std::map<std::string, std::string> headers;  // e.g. Retry-After
 };
 
 inline constexpr const char* kCoinGeckoPath = "/api/v3/simple/price";
@@ -32,13 +32,13 @@ inline constexpr const char* kFrankfurterPath = "/latest";
 
 class FakeProviders {
  public:
-  FakeProviders();   // every path answers its normal fixture
+  FakeProviders();  // every path answers its normal fixture
   ~FakeProviders();
   FakeProviders(const FakeProviders&) = delete;
   FakeProviders& operator=(const FakeProviders&) = delete;
 
-  void set(const std::string& path, Reply reply);     // from now on
-  void queue(const std::string& path, Reply reply);   // next request only, then back to set()
+  void set(const std::string& path, Reply reply);    // from now on
+  void queue(const std::string& path, Reply reply);  // next request only, then back to set()
   void fail_everything(int status);
 
   int hits(const std::string& path) const;

@@ -25,19 +25,20 @@ HttpRequest request_to(const FakeProviders& s, const std::string& path) {
 
 TEST(Backoff, ExponentialJitteredCappedAndRetryAfterWins) {
   const RetryPolicy p{5, 100, 350, 10'000};
-  EXPECT_EQ(backoff_delay_ms(1, p, std::nullopt, 0.0), 50);    // 100 * [0.5, 1]
+  EXPECT_EQ(backoff_delay_ms(1, p, std::nullopt, 0.0), 50);  // 100 * [0.5, 1]
   EXPECT_EQ(backoff_delay_ms(1, p, std::nullopt, 1.0), 100);
   EXPECT_EQ(backoff_delay_ms(2, p, std::nullopt, 1.0), 200);
-  EXPECT_EQ(backoff_delay_ms(3, p, std::nullopt, 1.0), 350);   // capped
+  EXPECT_EQ(backoff_delay_ms(3, p, std::nullopt, 1.0), 350);  // capped
   EXPECT_EQ(backoff_delay_ms(9, p, std::nullopt, 0.0), 175);
-  EXPECT_EQ(backoff_delay_ms(1, p, 2L, 0.5), 2000);            // server asked for longer
+  EXPECT_EQ(backoff_delay_ms(1, p, 2L, 0.5), 2000);  // server asked for longer
 }
 
 TEST(HttpClient, RetriesServerErrorsThenSucceeds) {
   FakeProviders s;
   s.queue(testing::kHeightPath, {500, "oops", "text/plain", 0, {}});
   s.queue(testing::kHeightPath, {502, "oops", "text/plain", 0, {}});
-  const FetchResult f = http_request_with_retry(request_to(s, testing::kHeightPath), {3, 5, 20, 2000});
+  const FetchResult f =
+      http_request_with_retry(request_to(s, testing::kHeightPath), {3, 5, 20, 2000});
   EXPECT_EQ(f.attempts, 3);
   EXPECT_EQ(f.response.status, 200);
   EXPECT_EQ(f.response.body, "957491");
@@ -52,7 +53,8 @@ TEST(HttpClient, RetriesOnlyRetryableStatusesAndAtMostMaxAttempts) {
   for (const Case c : {Case{503, 4}, Case{500, 4}, Case{429, 4}, Case{404, 1}, Case{403, 1}}) {
     FakeProviders s;
     s.set(testing::kHeightPath, {c.status, "no", "text/plain", 0, {}});
-    const FetchResult f = http_request_with_retry(request_to(s, testing::kHeightPath), {4, 1, 5, 2000});
+    const FetchResult f =
+        http_request_with_retry(request_to(s, testing::kHeightPath), {4, 1, 5, 2000});
     EXPECT_EQ(f.attempts, c.attempts) << c.status;
     EXPECT_EQ(f.response.status, c.status);
     EXPECT_EQ(describe_failure(f.response), "HTTP " + std::to_string(c.status));
@@ -64,7 +66,8 @@ TEST(HttpClient, HonoursRetryAfterOn429) {
   FakeProviders s;
   s.queue(testing::kHeightPath, {429, "slow down", "text/plain", 0, {{"Retry-After", "1"}}});
   const auto t0 = std::chrono::steady_clock::now();
-  const FetchResult f = http_request_with_retry(request_to(s, testing::kHeightPath), {3, 5, 20, 5000});
+  const FetchResult f =
+      http_request_with_retry(request_to(s, testing::kHeightPath), {3, 5, 20, 5000});
   const auto waited = std::chrono::steady_clock::now() - t0;
   EXPECT_EQ(f.attempts, 2);
   EXPECT_EQ(f.response.status, 200);
@@ -75,7 +78,8 @@ TEST(HttpClient, RetryAfterBeyondTheBudgetGivesUpAtOnce) {
   FakeProviders s;
   s.set(testing::kHeightPath, {429, "slow down", "text/plain", 0, {{"Retry-After", "3600"}}});
   const auto t0 = std::chrono::steady_clock::now();
-  const FetchResult f = http_request_with_retry(request_to(s, testing::kHeightPath), {3, 5, 20, 2000});
+  const FetchResult f =
+      http_request_with_retry(request_to(s, testing::kHeightPath), {3, 5, 20, 2000});
   EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(500));
   EXPECT_EQ(f.attempts, 1);
   EXPECT_EQ(describe_failure(f.response), "HTTP 429 (Retry-After 3600 s)");
@@ -109,7 +113,8 @@ TEST(HttpClient, DailyLimitStopsBeforeTheRequest) {
   FakeProviders s;
   FetchHooks hooks;
   hooks.may_call = [] { return false; };
-  const FetchResult f = http_request_with_retry(request_to(s, testing::kHeightPath), {3, 5, 20, 2000}, hooks);
+  const FetchResult f =
+      http_request_with_retry(request_to(s, testing::kHeightPath), {3, 5, 20, 2000}, hooks);
   EXPECT_EQ(f.response.outcome, HttpOutcome::LimitReached);
   EXPECT_EQ(s.total_hits(), 0);
 }
@@ -137,7 +142,8 @@ TEST(HttpClient, SameHostRedirectIsFollowedWithItsHeaders) {
 
 TEST(HttpClient, CrossHostRedirectIsRefusedBeforeAnyHeaderLeaves) {
   FakeProviders s, other;
-  s.set(testing::kCoinGeckoPath, {302, "", "text/plain", 0, {{"Location", other.base_url() + "/collect"}}});
+  s.set(testing::kCoinGeckoPath,
+        {302, "", "text/plain", 0, {{"Location", other.base_url() + "/collect"}}});
   HttpRequest r = request_to(s, testing::kCoinGeckoPath);
   r.headers.push_back("x-cg-demo-api-key: k-123");
   r.secrets = {"k-123"};
@@ -145,7 +151,8 @@ TEST(HttpClient, CrossHostRedirectIsRefusedBeforeAnyHeaderLeaves) {
   EXPECT_EQ(other.total_hits(), 0);
   EXPECT_EQ(f.response.outcome, HttpOutcome::NetworkError);
   EXPECT_EQ(f.attempts, 1);
-  EXPECT_NE(f.response.error.find("redirect (HTTP 302) to another host refused: " + other.base_url() + "/collect"),
+  EXPECT_NE(f.response.error.find(
+                "redirect (HTTP 302) to another host refused: " + other.base_url() + "/collect"),
             std::string::npos)
       << f.response.error;
 }

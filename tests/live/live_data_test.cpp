@@ -174,7 +174,8 @@ TEST_F(LiveData, TimeoutAndOutageFallBackToTheCachedValueWithAClearMessage) {
   age_cache(3 * 86400);
   opts_.total_timeout_ms = 150;
   opts_.retry.max_attempts = 2;
-  server_.set(testing::kCoinGeckoPath, {200, fixture("coingecko_simple_price.json"), "application/json", 400, {}});
+  server_.set(testing::kCoinGeckoPath,
+              {200, fixture("coingecko_simple_price.json"), "application/json", 400, {}});
   server_.set(testing::kCoinbasePath, {503, "{}", "application/json", 0, {}});
   LogCapture logs;
   const Snapshot s = build_snapshot(opts_);
@@ -182,11 +183,14 @@ TEST_F(LiveData, TimeoutAndOutageFallBackToTheCachedValueWithAClearMessage) {
   EXPECT_EQ(usd.source, "cache");
   EXPECT_TRUE(usd.stale);
   EXPECT_DOUBLE_EQ(usd.value, 64128.49);
-  EXPECT_NE(usd.note.find("Live price unavailable (CoinGecko: timeout; Coinbase: HTTP 503); using cached coingecko "
-                          "value from"),
-            std::string::npos)
+  EXPECT_NE(
+      usd.note.find(
+          "Live price unavailable (CoinGecko: timeout; Coinbase: HTTP 503); using cached coingecko "
+          "value from"),
+      std::string::npos)
       << usd.note;
-  EXPECT_NE(logs.text().find("Live price unavailable (CoinGecko: timeout; Coinbase: HTTP 503); using cached value from"),
+  EXPECT_NE(logs.text().find("Live price unavailable (CoinGecko: timeout; Coinbase: HTTP 503); "
+                             "using cached value from"),
             std::string::npos)
       << logs.text();
   // The rest was live again and refreshes the cache; the stale price stays as it was.
@@ -214,7 +218,8 @@ TEST_F(LiveData, EverythingDownAndNoCacheUsesStaticDefaults) {
 }
 
 TEST_F(LiveData, MalformedJsonAndWrongContentTypeAreRejectedPerProvider) {
-  server_.set(testing::kCoinGeckoPath, {200, fixture("coingecko_truncated.json"), "application/json", 0, {}});
+  server_.set(testing::kCoinGeckoPath,
+              {200, fixture("coingecko_truncated.json"), "application/json", 0, {}});
   server_.set(testing::kFrankfurterPath, {200, fixture("error_page.html"), "text/html", 0, {}});
   server_.set(testing::kDifficultyPath, {200, fixture("error_page.html"), "text/plain", 0, {}});
   const Snapshot s = build_snapshot(opts_);
@@ -223,13 +228,15 @@ TEST_F(LiveData, MalformedJsonAndWrongContentTypeAreRejectedPerProvider) {
   EXPECT_EQ(s.at(ValueKey::FxUsdGbp).source, "static");
   EXPECT_NE(s.at(ValueKey::FxUsdGbp).note.find("unexpected content type"), std::string::npos);
   // GBP price derived from Coinbase USD and the static FX rate, and says so.
-  EXPECT_NE(s.at(ValueKey::PriceGbp).note.find("fx_usd_gbp (static)"), std::string::npos) << s.at(ValueKey::PriceGbp).note;
+  EXPECT_NE(s.at(ValueKey::PriceGbp).note.find("fx_usd_gbp (static)"), std::string::npos)
+      << s.at(ValueKey::PriceGbp).note;
   EXPECT_EQ(s.at(ValueKey::Difficulty).source, "static");
   EXPECT_NE(s.at(ValueKey::Difficulty).note.find("not a plain number"), std::string::npos);
 }
 
 TEST_F(LiveData, WrongTypesAreRejectedPerValue) {
-  server_.set(testing::kCoinGeckoPath, {200, fixture("coingecko_wrong_types.json"), "application/json", 0, {}});
+  server_.set(testing::kCoinGeckoPath,
+              {200, fixture("coingecko_wrong_types.json"), "application/json", 0, {}});
   const Snapshot s = build_snapshot(opts_);
   EXPECT_EQ(s.at(ValueKey::PriceUsd).source, "coinbase");
   EXPECT_EQ(s.at(ValueKey::PriceGbp).source, "coingecko");
@@ -239,8 +246,10 @@ TEST_F(LiveData, WrongTypesAreRejectedPerValue) {
 }
 
 TEST_F(LiveData, StaleProviderTimestampsAreFlagged) {
-  server_.set(testing::kCoinGeckoPath, {200, fixture("coingecko_simple_price_stale.json"), "application/json", 0, {}});
-  server_.set(testing::kFrankfurterPath, {200, fixture("frankfurter_latest_stale.json"), "application/json", 0, {}});
+  server_.set(testing::kCoinGeckoPath,
+              {200, fixture("coingecko_simple_price_stale.json"), "application/json", 0, {}});
+  server_.set(testing::kFrankfurterPath,
+              {200, fixture("frankfurter_latest_stale.json"), "application/json", 0, {}});
   const Snapshot s = build_snapshot(opts_);
   EXPECT_EQ(s.at(ValueKey::PriceUsd).source, "coingecko");
   EXPECT_EQ(s.at(ValueKey::PriceUsd).provider_time, "2026-07-10T14:02:00Z");
@@ -281,8 +290,12 @@ TEST_F(LiveData, SendsUserAgentAndApiKeyHeader) {
 TEST_F(LiveData, SecretsNeverReachLogsOrOutputs) {
   opts_.coingecko_api_key = kApiKey;
   // A hostile or buggy server echoes the key back in error bodies and malformed answers.
-  server_.set(testing::kCoinGeckoPath, {500, std::string("{\"error\":\"bad key ") + kApiKey + "\"}", "application/json", 0, {}});
-  server_.set(testing::kCoinbasePath, {200, std::string("{\"data\":{\"amount\":\"") + kApiKey + "\"", "application/json", 0, {}});
+  server_.set(
+      testing::kCoinGeckoPath,
+      {500, std::string("{\"error\":\"bad key ") + kApiKey + "\"}", "application/json", 0, {}});
+  server_.set(
+      testing::kCoinbasePath,
+      {200, std::string("{\"data\":{\"amount\":\"") + kApiKey + "\"", "application/json", 0, {}});
   server_.set(testing::kFrankfurterPath, {200, kApiKey, "text/html", 0, {}});
   // A mirror URL that embeds the key (some proxies want it in the path) must be redacted too.
   opts_.endpoints.blockchain_info = server_.base_url() + "/mirror/" + kApiKey;
@@ -292,7 +305,8 @@ TEST_F(LiveData, SecretsNeverReachLogsOrOutputs) {
   scenario::StartConditions start;
   start.source = scenario::StartSource::Live;
   fill_start_conditions(start, opts_);
-  EXPECT_NE(logs.text().find("/mirror/[REDACTED]/q/getdifficulty"), std::string::npos) << logs.text();
+  EXPECT_NE(logs.text().find("/mirror/[REDACTED]/q/getdifficulty"), std::string::npos)
+      << logs.text();
   EXPECT_EQ(logs.text().find(kApiKey), std::string::npos) << logs.text();
   EXPECT_EQ(snapshot_to_text(s).find(kApiKey), std::string::npos);
   EXPECT_EQ(start.provenance_json.find(kApiKey), std::string::npos);
@@ -397,7 +411,8 @@ TEST_F(LiveData, HealthProbesReportEachProvider) {
 // ---- issue 16, items 1-9 ----
 
 // Writes one value into the cache file as if a provider had delivered it `age_s` ago.
-void put_cached(const fs::path& dir, ValueKey k, double value, std::int64_t fetched_at, const std::string& source) {
+void put_cached(const fs::path& dir, ValueKey k, double value, std::int64_t fetched_at,
+                const std::string& source) {
   fs::create_directories(dir);
   Snapshot s;
   s.created_utc = format_utc_iso8601(now_unix_s());
@@ -422,15 +437,24 @@ TEST_F(LiveData, ImplausibleValuesAreRejectedOnFetch) {
         << s.at(ValueKey::Height).note;
   }
   fs::remove_all(cache_dir_);
-  server_.set(testing::kCoinGeckoPath,
-              {200, R"({"bitcoin":{"usd":2000000,"gbp":47985.03,"eur":56549.43,"last_updated_at":{{NOW_UNIX}}}})",
-               "application/json", 0, {}});
+  server_.set(
+      testing::kCoinGeckoPath,
+      {200,
+       R"({"bitcoin":{"usd":2000000,"gbp":47985.03,"eur":56549.43,"last_updated_at":{{NOW_UNIX}}}})",
+       "application/json",
+       0,
+       {}});
   server_.set(testing::kFrankfurterPath,
-              {200, R"({"amount":1.0,"base":"USD","date":"{{TODAY}}","rates":{"EUR":5.5,"GBP":0.7419}})",
-               "application/json", 0, {}});
+              {200,
+               R"({"amount":1.0,"base":"USD","date":"{{TODAY}}","rates":{"EUR":5.5,"GBP":0.7419}})",
+               "application/json",
+               0,
+               {}});
   const Snapshot s = build_snapshot(opts_);
   EXPECT_EQ(s.at(ValueKey::PriceUsd).source, "coinbase");  // the fallback provider
-  EXPECT_NE(s.at(ValueKey::PriceUsd).note.find("price_usd = 2000000 is outside the plausible range"), std::string::npos)
+  EXPECT_NE(
+      s.at(ValueKey::PriceUsd).note.find("price_usd = 2000000 is outside the plausible range"),
+      std::string::npos)
       << s.at(ValueKey::PriceUsd).note;
   EXPECT_EQ(s.at(ValueKey::FxUsdEur).source, "static");
   EXPECT_EQ(s.at(ValueKey::FxUsdGbp).source, "frankfurter");
@@ -445,13 +469,19 @@ TEST_F(LiveData, ImplausibleValuesAreRejectedOnFetch) {
 TEST_F(LiveData, FutureProviderTimestampsAreNotTrusted) {
   const std::int64_t year_ahead = now_unix_s() + 365 * 86400;
   server_.set(testing::kCoinGeckoPath,
-              {200, R"({"bitcoin":{"usd":64128.49,"gbp":47985.03,"eur":56549.43,"last_updated_at":)" +
-                        std::to_string(year_ahead) + "}}",
-               "application/json", 0, {}});
-  server_.set(testing::kFrankfurterPath,
-              {200, R"({"amount":1.0,"base":"USD","date":")" + format_utc_iso8601(year_ahead).substr(0, 10) +
-                        R"(","rates":{"EUR":0.8537,"GBP":0.7419}})",
-               "application/json", 0, {}});
+              {200,
+               R"({"bitcoin":{"usd":64128.49,"gbp":47985.03,"eur":56549.43,"last_updated_at":)" +
+                   std::to_string(year_ahead) + "}}",
+               "application/json",
+               0,
+               {}});
+  server_.set(testing::kFrankfurterPath, {200,
+                                          R"({"amount":1.0,"base":"USD","date":")" +
+                                              format_utc_iso8601(year_ahead).substr(0, 10) +
+                                              R"(","rates":{"EUR":0.8537,"GBP":0.7419}})",
+                                          "application/json",
+                                          0,
+                                          {}});
   const Snapshot s = build_snapshot(opts_);
   const LiveValue& usd = s.at(ValueKey::PriceUsd);
   EXPECT_TRUE(usd.stale);
@@ -482,7 +512,8 @@ TEST_F(LiveData, CacheFetchedInTheFutureIsNotFresh) {
   opts_.mode = LiveMode::CacheOnly;
   const Snapshot off = build_snapshot(opts_);
   EXPECT_EQ(off.at(ValueKey::PriceUsd).source, "static");
-  EXPECT_NE(off.at(ValueKey::PriceUsd).note.find("cached value rejected: fetched_at"), std::string::npos)
+  EXPECT_NE(off.at(ValueKey::PriceUsd).note.find("cached value rejected: fetched_at"),
+            std::string::npos)
       << off.at(ValueKey::PriceUsd).note;
 }
 
@@ -492,7 +523,8 @@ TEST_F(LiveData, CachedValuesAreValidatedOnRead) {
     opts_.mode = LiveMode::CacheOnly;
     const Snapshot off = build_snapshot(opts_);
     EXPECT_EQ(off.at(ValueKey::PriceUsd).source, "static") << bad;
-    EXPECT_NE(off.at(ValueKey::PriceUsd).note.find("cached value rejected: price_usd"), std::string::npos)
+    EXPECT_NE(off.at(ValueKey::PriceUsd).note.find("cached value rejected: price_usd"),
+              std::string::npos)
         << off.at(ValueKey::PriceUsd).note;
     // Online, a fresh but bad cache entry does not spare the request.
     opts_.mode = LiveMode::Auto;
@@ -511,7 +543,8 @@ TEST_F(LiveData, OneBadHeightDoesNotBlockLaterRealHeights) {
     const Snapshot s = build_snapshot(opts_);
     EXPECT_EQ(s.at(ValueKey::Height).source, "mempool.space") << bogus;
     EXPECT_DOUBLE_EQ(s.at(ValueKey::Height).value, 957491);
-    EXPECT_DOUBLE_EQ(snapshot_from_text(read_file(cache_file())).at(ValueKey::Height).value, 957491);
+    EXPECT_DOUBLE_EQ(snapshot_from_text(read_file(cache_file())).at(ValueKey::Height).value,
+                     957491);
     fs::remove_all(cache_dir_);
   }
 }
@@ -527,13 +560,20 @@ TEST_F(LiveData, ZeroTtlAlwaysRefetches) {
 TEST_F(LiveData, HealthAppliesPlausibilityAndStaleness) {
   server_.set(testing::kHeightPath, {200, "0", "text/plain", 0, {}});
   server_.set(testing::kCoinGeckoPath,
-              {200, R"({"bitcoin":{"usd":64128.49,"gbp":47985.03,"eur":56549.43,"last_updated_at":)" +
-                        std::to_string(now_unix_s() + 365 * 86400) + "}}",
-               "application/json", 0, {}});
+              {200,
+               R"({"bitcoin":{"usd":64128.49,"gbp":47985.03,"eur":56549.43,"last_updated_at":)" +
+                   std::to_string(now_unix_s() + 365 * 86400) + "}}",
+               "application/json",
+               0,
+               {}});
   server_.set(testing::kFrankfurterPath,
-              {200, R"({"amount":1.0,"base":"USD","date":")" + format_utc_iso8601(now_unix_s() - 30 * 86400).substr(0, 10) +
-                        R"(","rates":{"EUR":0.8537,"GBP":0.7419}})",
-               "application/json", 0, {}});
+              {200,
+               R"({"amount":1.0,"base":"USD","date":")" +
+                   format_utc_iso8601(now_unix_s() - 30 * 86400).substr(0, 10) +
+                   R"(","rates":{"EUR":0.8537,"GBP":0.7419}})",
+               "application/json",
+               0,
+               {}});
   const auto probes = probe_providers(opts_);
   ASSERT_EQ(probes.size(), 6u);
   std::map<std::string, const ProbeResult*> by;
@@ -541,7 +581,8 @@ TEST_F(LiveData, HealthAppliesPlausibilityAndStaleness) {
   const ProbeResult& height = *by.at("mempool.space");
   EXPECT_FALSE(height.ok);
   EXPECT_EQ(height.state, "BAD");
-  EXPECT_NE(height.error.find("height = 0 is outside the plausible range"), std::string::npos) << height.error;
+  EXPECT_NE(height.error.find("height = 0 is outside the plausible range"), std::string::npos)
+      << height.error;
   const ProbeResult& cg = *by.at("CoinGecko");
   EXPECT_EQ(cg.state, "STALE");
   EXPECT_NE(cg.error.find("in the future"), std::string::npos) << cg.error;
@@ -553,11 +594,16 @@ TEST_F(LiveData, HealthAppliesPlausibilityAndStaleness) {
 
 TEST_F(LiveData, ProvidersAreFetchedAtOnce) {
   // Each provider takes 400 ms to answer: one after another that is >= 2 s, at once ~0.4 s.
-  server_.set(testing::kCoinGeckoPath, {200, fixture("coingecko_simple_price.json"), "application/json", 400, {}});
-  server_.set(testing::kDifficultyPath, {200, fixture("blockchain_getdifficulty.txt"), "text/plain", 400, {}});
-  server_.set(testing::kHashratePath, {200, fixture("blockchain_hashrate.txt"), "text/plain", 400, {}});
-  server_.set(testing::kHeightPath, {200, fixture("mempool_tip_height.txt"), "text/plain", 400, {}});
-  server_.set(testing::kFrankfurterPath, {200, fixture("frankfurter_latest.json"), "application/json", 400, {}});
+  server_.set(testing::kCoinGeckoPath,
+              {200, fixture("coingecko_simple_price.json"), "application/json", 400, {}});
+  server_.set(testing::kDifficultyPath,
+              {200, fixture("blockchain_getdifficulty.txt"), "text/plain", 400, {}});
+  server_.set(testing::kHashratePath,
+              {200, fixture("blockchain_hashrate.txt"), "text/plain", 400, {}});
+  server_.set(testing::kHeightPath,
+              {200, fixture("mempool_tip_height.txt"), "text/plain", 400, {}});
+  server_.set(testing::kFrankfurterPath,
+              {200, fixture("frankfurter_latest.json"), "application/json", 400, {}});
   const auto t0 = std::chrono::steady_clock::now();
   const Snapshot s = build_snapshot(opts_);
   const auto took = std::chrono::steady_clock::now() - t0;
@@ -568,8 +614,9 @@ TEST_F(LiveData, ProvidersAreFetchedAtOnce) {
 TEST_F(LiveData, HangingProvidersCostOneOverallDeadline) {
   // Every provider hangs 2 s; per-request timeouts and retry budgets alone would allow far more.
   server_.fail_everything(200);
-  for (const char* path : {testing::kCoinGeckoPath, testing::kCoinbasePath, testing::kDifficultyPath,
-                           testing::kHashratePath, testing::kHeightPath, testing::kFrankfurterPath})
+  for (const char* path :
+       {testing::kCoinGeckoPath, testing::kCoinbasePath, testing::kDifficultyPath,
+        testing::kHashratePath, testing::kHeightPath, testing::kFrankfurterPath})
     server_.set(path, {200, "1", "text/plain", 2000, {}});
   opts_.total_timeout_ms = 5000;
   opts_.retry = {3, 10, 40, 15000};
@@ -579,7 +626,8 @@ TEST_F(LiveData, HangingProvidersCostOneOverallDeadline) {
   const auto took = std::chrono::steady_clock::now() - t0;
   EXPECT_LT(took, std::chrono::milliseconds(1500));
   EXPECT_EQ(s.at(ValueKey::Height).source, "static");
-  EXPECT_NE(s.at(ValueKey::Height).note.find("refresh deadline of 500 ms reached"), std::string::npos)
+  EXPECT_NE(s.at(ValueKey::Height).note.find("refresh deadline of 500 ms reached"),
+            std::string::npos)
       << s.at(ValueKey::Height).note;
   const auto probes_t0 = std::chrono::steady_clock::now();
   probe_providers(opts_);
@@ -590,19 +638,25 @@ TEST_F(LiveData, CrossHostRedirectIsRefusedAndTheKeyStaysHome) {
   FakeProviders elsewhere;
   opts_.coingecko_api_key = kApiKey;
   server_.set(testing::kCoinGeckoPath,
-              {302, "", "text/plain", 0, {{"Location", elsewhere.base_url() + testing::kCoinGeckoPath + "?steal=1"}}});
+              {302,
+               "",
+               "text/plain",
+               0,
+               {{"Location", elsewhere.base_url() + testing::kCoinGeckoPath + "?steal=1"}}});
   const Snapshot s = build_snapshot(opts_);
   EXPECT_EQ(elsewhere.total_hits(), 0);
   EXPECT_EQ(s.at(ValueKey::PriceUsd).source, "coinbase");
-  EXPECT_NE(s.at(ValueKey::PriceUsd).note.find("CoinGecko: redirect (HTTP 302) to another host refused"),
-            std::string::npos)
+  EXPECT_NE(
+      s.at(ValueKey::PriceUsd).note.find("CoinGecko: redirect (HTTP 302) to another host refused"),
+      std::string::npos)
       << s.at(ValueKey::PriceUsd).note;
 }
 
 TEST_F(LiveData, TheRealReasonIsInTheNote) {
   server_.set(testing::kHeightPath, {200, std::string(2u << 20, '9'), "text/plain", 0, {}});
   const Snapshot s = build_snapshot(opts_);
-  EXPECT_NE(s.at(ValueKey::Height).note.find("mempool.space: response larger than"), std::string::npos)
+  EXPECT_NE(s.at(ValueKey::Height).note.find("mempool.space: response larger than"),
+            std::string::npos)
       << s.at(ValueKey::Height).note;
   EXPECT_EQ(s.at(ValueKey::Height).note.find("connection failed"), std::string::npos);
 }

@@ -60,9 +60,12 @@ TEST(CoinbaseParser, ParsesSpotAndRejectsOtherPairs) {
   ASSERT_TRUE(p.ok());
   EXPECT_DOUBLE_EQ(*p.value, 64130.12);
   EXPECT_FALSE(parse_coinbase_spot(fixture("coinbase_spot_wrong_pair.json")).ok());
-  EXPECT_FALSE(parse_coinbase_spot(R"({"data":{"amount":64130.12,"base":"BTC","currency":"USD"}})").ok());
-  EXPECT_FALSE(parse_coinbase_spot(R"({"data":{"amount":"-1","base":"BTC","currency":"USD"}})").ok());
-  EXPECT_FALSE(parse_coinbase_spot(R"({"data":{"amount":"12abc","base":"BTC","currency":"USD"}})").ok());
+  EXPECT_FALSE(
+      parse_coinbase_spot(R"({"data":{"amount":64130.12,"base":"BTC","currency":"USD"}})").ok());
+  EXPECT_FALSE(
+      parse_coinbase_spot(R"({"data":{"amount":"-1","base":"BTC","currency":"USD"}})").ok());
+  EXPECT_FALSE(
+      parse_coinbase_spot(R"({"data":{"amount":"12abc","base":"BTC","currency":"USD"}})").ok());
   EXPECT_THROW(parse_coinbase_spot(R"({"errors":[{"id":"not_found"}]})"), Error);
 }
 
@@ -80,7 +83,8 @@ TEST(PlainParsers, AcceptNumbersWithWhitespaceOnly) {
 }
 
 TEST(FrankfurterParser, ParsesRatesAndDate) {
-  const auto r = parse_frankfurter_latest(R"({"amount":1.0,"base":"USD","date":"2026-07-10","rates":{"GBP":0.79,"EUR":0.92}})");
+  const auto r = parse_frankfurter_latest(
+      R"({"amount":1.0,"base":"USD","date":"2026-07-10","rates":{"GBP":0.79,"EUR":0.92}})");
   ASSERT_TRUE(r.gbp.ok() && r.eur.ok());
   EXPECT_DOUBLE_EQ(*r.gbp.value, 0.79);
   EXPECT_DOUBLE_EQ(*r.eur.value, 0.92);
@@ -88,9 +92,11 @@ TEST(FrankfurterParser, ParsesRatesAndDate) {
 }
 
 TEST(FrankfurterParser, RejectsWrongBaseAndMissingRates) {
-  EXPECT_THROW(parse_frankfurter_latest(R"({"base":"EUR","date":"2026-07-10","rates":{"GBP":0.8}})"), Error);
+  EXPECT_THROW(
+      parse_frankfurter_latest(R"({"base":"EUR","date":"2026-07-10","rates":{"GBP":0.8}})"), Error);
   EXPECT_THROW(parse_frankfurter_latest(R"({"base":"USD","date":"2026-07-10"})"), Error);
-  const auto r = parse_frankfurter_latest(R"({"base":"USD","date":"bogus","rates":{"GBP":0.8,"EUR":"x"}})");
+  const auto r =
+      parse_frankfurter_latest(R"({"base":"USD","date":"bogus","rates":{"GBP":0.8,"EUR":"x"}})");
   EXPECT_TRUE(r.gbp.ok());
   EXPECT_FALSE(r.eur.ok());
   EXPECT_TRUE(r.date.empty());

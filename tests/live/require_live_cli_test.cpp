@@ -44,7 +44,9 @@ class TempDir {
   fs::path path_;
 };
 
-void write_text(const fs::path& p, const std::string& text) { std::ofstream(p, std::ios::trunc) << text; }
+void write_text(const fs::path& p, const std::string& text) {
+  std::ofstream(p, std::ios::trunc) << text;
+}
 std::string read_text(const fs::path& p) {
   std::ifstream f(p);
   return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
@@ -56,7 +58,8 @@ struct Result {
 };
 
 // hashsim `args` with the live-data layer aimed at `server`, a private cache and short timeouts.
-Result run_hashsim(const FakeProviders& server, const TempDir& dir, const std::vector<std::string>& args) {
+Result run_hashsim(const FakeProviders& server, const TempDir& dir,
+                   const std::vector<std::string>& args) {
   const fs::path log = dir / "hashsim.log";
   const std::string base = server.base_url();
   std::vector<std::string> env = {"PATH=/usr/bin:/bin",
@@ -94,15 +97,19 @@ Result run_hashsim(const FakeProviders& server, const TempDir& dir, const std::v
   return r;
 }
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
 
 // A small exogenous scenario whose start comes from `source`.
 fs::path write_scenario(const TempDir& dir, const std::string& name, const std::string& source) {
   const fs::path p = dir / (name + ".yaml");
   std::string start = "start:\n  source: " + source + "\n";
   if (source == "scenario")
-    start += "  date: 2026-06-13\n  price_usd: 100000\n  network_hashrate_ths: 9.0e8\n  difficulty: 1.2e14\n"
-             "  height: 950000\n  fee_btc_per_block: 0.03\n";
+    start +=
+        "  date: 2026-06-13\n  price_usd: 100000\n  network_hashrate_ths: 9.0e8\n  difficulty: "
+        "1.2e14\n"
+        "  height: 950000\n  fee_btc_per_block: 0.03\n";
   write_text(p, "name: " + name + "\nhorizon_days: 20\npaths: 4\nseed: 1\n" + start +
                     "price: {model: gbm, drift_per_year: 0.0, vol_per_sqrt_year: 0.6}\n"
                     "fees: {model: lognormal, median_btc_per_block: 0.02, log_sd: 0.5}\n"
@@ -121,7 +128,8 @@ TEST(RequireLiveCli, RunWithEveryValueLiveWritesTheFile) {
   TempDir dir;
   const fs::path in = write_scenario(dir, "live-start", "live");
   const fs::path out = dir / "out.h5";
-  const Result r = run_hashsim(server, dir, cat({"run", in.string(), "-o", out.string(), "--require-live"}, kQuiet));
+  const Result r = run_hashsim(
+      server, dir, cat({"run", in.string(), "-o", out.string(), "--require-live"}, kQuiet));
   EXPECT_EQ(r.exit_code, 0) << r.out;
   EXPECT_TRUE(fs::exists(out)) << r.out;
 }
@@ -132,9 +140,11 @@ TEST(RequireLiveCli, RunWithAValueNotLiveFailsNamingItAndWritesNothing) {
   TempDir dir;
   const fs::path in = write_scenario(dir, "live-start", "live");
   const fs::path out = dir / "out.h5";
-  Result r = run_hashsim(server, dir, cat({"run", in.string(), "-o", out.string(), "--require-live"}, kQuiet));
+  Result r = run_hashsim(server, dir,
+                         cat({"run", in.string(), "-o", out.string(), "--require-live"}, kQuiet));
   EXPECT_EQ(r.exit_code, 1) << r.out;
-  EXPECT_TRUE(contains(r.out, "--require-live: 1 start value(s) not live (start.source live)")) << r.out;
+  EXPECT_TRUE(contains(r.out, "--require-live: 1 start value(s) not live (start.source live)"))
+      << r.out;
   EXPECT_TRUE(contains(r.out, "difficulty: static default")) << r.out;
   EXPECT_FALSE(contains(r.out, "price_usd:")) << r.out;  // only the value that is not live is named
   EXPECT_FALSE(fs::exists(out));
@@ -150,11 +160,13 @@ TEST(RequireLiveCli, EveryProviderDownNamesEveryStartValue) {
   server.fail_everything(500);
   TempDir dir;
   const fs::path in = write_scenario(dir, "live-start", "live");
-  const Result r = run_hashsim(server, dir, cat({"run", in.string(), "-o", (dir / "out.h5").string(), "--require-live"}, kQuiet));
+  const Result r = run_hashsim(
+      server, dir,
+      cat({"run", in.string(), "-o", (dir / "out.h5").string(), "--require-live"}, kQuiet));
   EXPECT_EQ(r.exit_code, 1) << r.out;
   EXPECT_TRUE(contains(r.out, "4 start value(s) not live")) << r.out;
-  for (const char* v : {"price_usd: static default", "network_hashrate_ths: static default", "difficulty: static default",
-                        "height: static default"})
+  for (const char* v : {"price_usd: static default", "network_hashrate_ths: static default",
+                        "difficulty: static default", "height: static default"})
     EXPECT_TRUE(contains(r.out, v)) << v << "\n" << r.out;
 }
 
@@ -162,13 +174,17 @@ TEST(RequireLiveCli, StaticOrScenarioStartsAreNotLive) {
   FakeProviders server;
   TempDir dir;
   const fs::path fixed = write_scenario(dir, "fixed-start", "scenario");
-  Result r = run_hashsim(server, dir, cat({"run", fixed.string(), "-o", (dir / "a.h5").string(), "--require-live"}, kQuiet));
+  Result r = run_hashsim(
+      server, dir,
+      cat({"run", fixed.string(), "-o", (dir / "a.h5").string(), "--require-live"}, kQuiet));
   EXPECT_EQ(r.exit_code, 1) << r.out;
   EXPECT_TRUE(contains(r.out, "scenario 'fixed-start'")) << r.out;
   EXPECT_TRUE(contains(r.out, "start.source: scenario")) << r.out;
   EXPECT_FALSE(fs::exists(dir / "a.h5"));
   const fs::path stat = write_scenario(dir, "static-start", "static");
-  r = run_hashsim(server, dir, cat({"run", stat.string(), "-o", (dir / "b.h5").string(), "--require-live"}, kQuiet));
+  r = run_hashsim(
+      server, dir,
+      cat({"run", stat.string(), "-o", (dir / "b.h5").string(), "--require-live"}, kQuiet));
   EXPECT_EQ(r.exit_code, 1) << r.out;
   EXPECT_TRUE(contains(r.out, "4 start value(s) not live (start.source static)")) << r.out;
   EXPECT_EQ(server.total_hits(), 0);  // static never asks a provider
@@ -183,23 +199,28 @@ TEST(RequireLiveCli, SweepAndSiteSweepRefuseAValueNotLive) {
   write_scenario(dir, "bear", "live");
   const fs::path sweep = dir / "sweep.yaml";
   write_text(sweep, "name: require-live-sweep\nscenarios: [base.yaml, bear.yaml]\n");
-  Result r = run_hashsim(server, dir, cat({"sweep", sweep.string(), "-o", (dir / "s.h5").string(), "--require-live"}, kQuiet));
+  Result r = run_hashsim(
+      server, dir,
+      cat({"sweep", sweep.string(), "-o", (dir / "s.h5").string(), "--require-live"}, kQuiet));
   EXPECT_EQ(r.exit_code, 1) << r.out;
   EXPECT_TRUE(contains(r.out, "height: static default")) << r.out;
   EXPECT_FALSE(fs::exists(dir / "s.h5"));
 
   const fs::path site = dir / "site.yaml";
-  write_text(site, "name: require-live-site\nsite_power_kw: 200\ncurrency: USD\npower_price_per_kwh: 0.06\n"
-                   "horizon_years: 1\nminers:\n  catalogue: " +
-                       (fs::path(HASHSIM_SOURCE_DIR) / "data/machines/current_2026.csv").string() + "\n");
+  write_text(
+      site,
+      "name: require-live-site\nsite_power_kw: 200\ncurrency: USD\npower_price_per_kwh: 0.06\n"
+      "horizon_years: 1\nminers:\n  catalogue: " +
+          (fs::path(HASHSIM_SOURCE_DIR) / "data/machines/current_2026.csv").string() + "\n");
   r = run_hashsim(server, dir,
-                  {"site", site.string(), "--sweep", sweep.string(), "--paths", "4", "--threads", "1", "--no-report",
-                   "-o", (dir / "site.h5").string(), "--require-live"});
+                  {"site", site.string(), "--sweep", sweep.string(), "--paths", "4", "--threads",
+                   "1", "--no-report", "-o", (dir / "site.h5").string(), "--require-live"});
   EXPECT_EQ(r.exit_code, 1) << r.out;
   EXPECT_TRUE(contains(r.out, "height: static default")) << r.out;
   EXPECT_FALSE(fs::exists(dir / "site.h5"));
   // --require-live only means something where start sources are resolved.
-  r = run_hashsim(server, dir, {"site", site.string(), "--results", sweep.string(), "--require-live"});
+  r = run_hashsim(server, dir,
+                  {"site", site.string(), "--results", sweep.string(), "--require-live"});
   EXPECT_NE(r.exit_code, 0) << r.out;
   EXPECT_TRUE(contains(r.out, "--sweep")) << r.out;
 }

@@ -41,10 +41,12 @@ TEST(Snapshot, JsonHasExactlyTheContractKeys) {
     keys.insert(k);
     std::set<std::string> fields;
     for (const auto& [f, x] : v.items()) fields.insert(f);
-    EXPECT_EQ(fields, (std::set<std::string>{"value", "source", "provider_time", "fetched_at", "stale", "note"}));
+    EXPECT_EQ(fields, (std::set<std::string>{"value", "source", "provider_time", "fetched_at",
+                                             "stale", "note"}));
   }
-  EXPECT_EQ(keys, (std::set<std::string>{"price_usd", "price_gbp", "price_eur", "difficulty", "network_hashrate_ths",
-                                         "height", "fx_usd_gbp", "fx_usd_eur"}));
+  EXPECT_EQ(keys,
+            (std::set<std::string>{"price_usd", "price_gbp", "price_eur", "difficulty",
+                                   "network_hashrate_ths", "height", "fx_usd_gbp", "fx_usd_eur"}));
   EXPECT_TRUE(j.at("values").at("price_usd").at("provider_time").is_null());
 }
 
@@ -65,16 +67,25 @@ TEST(Snapshot, RoundTripsThroughText) {
 TEST(Snapshot, FromTextRejectsBadShapes) {
   EXPECT_THROW(snapshot_from_text("{not json"), Error);
   EXPECT_THROW(snapshot_from_text(R"({"schema":2,"created_utc":"x","values":{}})"), Error);
-  EXPECT_THROW(snapshot_from_text(R"({"schema":1,"created_utc":"x","values":{"price_usd":{"value":"1","source":"static","provider_time":null,"fetched_at":null,"stale":true,"note":""}}})"), Error);
-  EXPECT_THROW(snapshot_from_text(R"({"schema":1,"created_utc":"x","values":{"price_usd":{"value":1,"source":"moon","provider_time":null,"fetched_at":null,"stale":true,"note":""}}})"), Error);
-  EXPECT_THROW(snapshot_from_text(R"({"schema":1,"created_utc":"x","values":{"volume":{}}})"), Error);
+  EXPECT_THROW(
+      snapshot_from_text(
+          R"({"schema":1,"created_utc":"x","values":{"price_usd":{"value":"1","source":"static","provider_time":null,"fetched_at":null,"stale":true,"note":""}}})"),
+      Error);
+  EXPECT_THROW(
+      snapshot_from_text(
+          R"({"schema":1,"created_utc":"x","values":{"price_usd":{"value":1,"source":"moon","provider_time":null,"fetched_at":null,"stale":true,"note":""}}})"),
+      Error);
+  EXPECT_THROW(snapshot_from_text(R"({"schema":1,"created_utc":"x","values":{"volume":{}}})"),
+               Error);
 }
 
 TEST(NetworkDefaults, BuiltInCopyIsTheDataFileAndParses) {
-  EXPECT_EQ(builtin_network_defaults_yaml(), read_file(std::string(HASHSIM_SOURCE_DIR) + "/data/network_defaults.yaml"));
+  EXPECT_EQ(builtin_network_defaults_yaml(),
+            read_file(std::string(HASHSIM_SOURCE_DIR) + "/data/network_defaults.yaml"));
   const NetworkDefaults d = load_network_defaults();
   EXPECT_DOUBLE_EQ(d.at(ValueKey::PriceUsd).value, 64429.99);
-  EXPECT_DOUBLE_EQ(d.at(ValueKey::Difficulty).value, 1.389554e14);  // corrected epochs (data/history/README.md)
+  EXPECT_DOUBLE_EQ(d.at(ValueKey::Difficulty).value,
+                   1.389554e14);  // corrected epochs (data/history/README.md)
   EXPECT_DOUBLE_EQ(d.at(ValueKey::Height).value, 953565);
   EXPECT_EQ(d.at(ValueKey::PriceUsd).as_of, "2026-06-13");
   EXPECT_GT(d.fee_btc_per_block.value, 0.0);
@@ -96,13 +107,14 @@ TEST(NetworkDefaults, RejectsMissingAndUnknownKeys) {
 }
 
 TEST(LiveOptions, ReadsTheEnvironment) {
-  std::map<std::string, std::string> env{{"XDG_CACHE_HOME", "/x"},
-                                         {"HOME", "/home/u"},
-                                         {"LIVE_DATA_CACHE_TTL_S", "60"},
-                                         {"LIVE_DATA_USER_AGENT", "acme-mining/2 (ops@acme.invalid)"},
-                                         {"COINGECKO_API_KEY", "CG-abc"},
-                                         {"LIVE_DATA_COINGECKO_URL", "http://127.0.0.1:1/"},
-                                         {"LIVE_DATA_DAILY_CALL_LIMIT", "50"}};
+  std::map<std::string, std::string> env{
+      {"XDG_CACHE_HOME", "/x"},
+      {"HOME", "/home/u"},
+      {"LIVE_DATA_CACHE_TTL_S", "60"},
+      {"LIVE_DATA_USER_AGENT", "acme-mining/2 (ops@acme.invalid)"},
+      {"COINGECKO_API_KEY", "CG-abc"},
+      {"LIVE_DATA_COINGECKO_URL", "http://127.0.0.1:1/"},
+      {"LIVE_DATA_DAILY_CALL_LIMIT", "50"}};
   const EnvLookup lookup = [&](const std::string& n) -> std::optional<std::string> {
     auto it = env.find(n);
     return it == env.end() ? std::nullopt : std::optional<std::string>(it->second);

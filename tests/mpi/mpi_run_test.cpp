@@ -27,17 +27,17 @@ const std::string kMpirun = HASHSIM_MPIEXEC;
 const std::string kMpirun;
 #endif
 
-#define SKIP_WITHOUT_MPI()                                                          \
-  do {                                                                              \
-    if (kMpirun.empty() || !std::filesystem::exists(kMpirun))                       \
-      GTEST_SKIP() << "hashsim was built without MPI (HASHSIM_MPI) or no mpirun";   \
+#define SKIP_WITHOUT_MPI()                                                        \
+  do {                                                                            \
+    if (kMpirun.empty() || !std::filesystem::exists(kMpirun))                     \
+      GTEST_SKIP() << "hashsim was built without MPI (HASHSIM_MPI) or no mpirun"; \
   } while (0)
 
 // --oversubscribe: 2 ranks on a machine that may have fewer free cores; as root (CI containers)
 // OpenMPI also needs --allow-run-as-root.
 std::string mpirun(int ranks) {
-  return kMpirun + " -np " + std::to_string(ranks) + " --oversubscribe" + (::geteuid() == 0 ? " --allow-run-as-root" : "") +
-         " ";
+  return kMpirun + " -np " + std::to_string(ranks) + " --oversubscribe" +
+         (::geteuid() == 0 ? " --allow-run-as-root" : "") + " ";
 }
 
 int exit_code(const std::string& command) {
@@ -64,14 +64,15 @@ TEST(MpiRun, TwoRanksWriteTheDatasetsOfOneProcess) {
   // 7 paths in blocks of 2: 4 blocks, the last one short, dealt 0,1,0,1 to the ranks.
   ts::write_text(dir / "agents.yaml", ts::agents_yaml("mpi-agents", kCatalogue, 7, 90, 11));
   const std::string in = (dir / "agents.yaml").string();
-  const std::string flags = " -q run " + in + " --threads 1 --block-size 2 --no-progress --no-summary -o ";
+  const std::string flags =
+      " -q run " + in + " --threads 1 --block-size 2 --no-progress --no-summary -o ";
   ASSERT_EQ(exit_code(kHashsim + flags + (dir / "one.h5").string() + " >/dev/null"), 0);
   ASSERT_EQ(exit_code(mpirun(2) + kHashsim + flags + (dir / "two.h5").string() + " >/dev/null"), 0);
   expect_same_datasets(dir / "one.h5", dir / "two.h5");
   // More ranks than blocks: a rank with nothing to do.
   ASSERT_EQ(exit_code(mpirun(3) + kHashsim + " -q run " + in +
-                      " --threads 1 --block-size 4 --no-progress --no-summary -o " + (dir / "three.h5").string() +
-                      " >/dev/null"),
+                      " --threads 1 --block-size 4 --no-progress --no-summary -o " +
+                      (dir / "three.h5").string() + " >/dev/null"),
             0);
   expect_same_datasets(dir / "one.h5", dir / "three.h5");
 }
@@ -80,9 +81,11 @@ TEST(MpiRun, SweepOfTwoScenariosMatchesOneProcess) {
   SKIP_WITHOUT_MPI();
   TempDir dir;
   ts::write_text(dir / "exo.yaml", ts::exogenous_yaml("mpi-exo", 5, 60, 3));
-  ts::write_text(dir / "sweep.yaml", "name: mpi-sweep\nscenarios: [exo.yaml]\ngrid:\n  price.vol_per_sqrt_year: [0.4, 0.8]\n");
-  const std::string flags =
-      " -q sweep " + (dir / "sweep.yaml").string() + " --threads 2 --block-size 1 --no-progress --no-summary -o ";
+  ts::write_text(
+      dir / "sweep.yaml",
+      "name: mpi-sweep\nscenarios: [exo.yaml]\ngrid:\n  price.vol_per_sqrt_year: [0.4, 0.8]\n");
+  const std::string flags = " -q sweep " + (dir / "sweep.yaml").string() +
+                            " --threads 2 --block-size 1 --no-progress --no-summary -o ";
   ASSERT_EQ(exit_code(kHashsim + flags + (dir / "one.h5").string() + " >/dev/null"), 0);
   ASSERT_EQ(exit_code(mpirun(2) + kHashsim + flags + (dir / "two.h5").string() + " >/dev/null"), 0);
   expect_same_datasets(dir / "one.h5", dir / "two.h5");
@@ -111,7 +114,8 @@ TEST(MpiRun, KilledRankLeavesNoCompleteLookingFile) {
   if (pid == 0) {
     ::setpgid(0, 0);
     const std::string cmd = mpirun(2) + kHashsim + " -q run " + (dir / "big.yaml").string() +
-                            " --threads 1 --no-progress --no-space-check -o " + target.string() + " >/dev/null 2>&1";
+                            " --threads 1 --no-progress --no-space-check -o " + target.string() +
+                            " >/dev/null 2>&1";
     ::execl("/bin/sh", "sh", "-c", ("exec " + cmd).c_str(), static_cast<char*>(nullptr));
     ::_exit(127);
   }
@@ -121,7 +125,8 @@ TEST(MpiRun, KilledRankLeavesNoCompleteLookingFile) {
   ASSERT_TRUE(std::filesystem::exists(partial)) << "the MPI run never started its output";
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   // mpirun's children are the ranks (one node): kill the last one it started.
-  std::ifstream children("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children");
+  std::ifstream children("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) +
+                         "/children");
   std::vector<pid_t> ranks;
   for (pid_t c; children >> c;) ranks.push_back(c);
   ASSERT_FALSE(ranks.empty());
@@ -129,7 +134,8 @@ TEST(MpiRun, KilledRankLeavesNoCompleteLookingFile) {
   int status = 0;
   const auto kill_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   pid_t done = 0;
-  while ((done = ::waitpid(pid, &status, WNOHANG)) == 0 && std::chrono::steady_clock::now() < kill_deadline)
+  while ((done = ::waitpid(pid, &status, WNOHANG)) == 0 &&
+         std::chrono::steady_clock::now() < kill_deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   if (done == 0) {  // mpirun did not end the job: a hang, which is a failure too
     ::kill(-pid, SIGKILL);

@@ -43,8 +43,8 @@ const Ledger& ledger() {
     for (int i = 0; i < 600; ++i) {
       std::int64_t t = t0 + 600LL * i + (i % 7) * 37;
       if (i == 100) t -= 1500;  // behind block 99: interval clamped to 0
-      x.rows.push_back({890000 + i, "h" + std::to_string(i), t, 312'500'000, 1'000'000 + 5'000LL * (i % 11),
-                        8.0e8 * (1.0 + 0.0005 * i)});
+      x.rows.push_back({890000 + i, "h" + std::to_string(i), t, 312'500'000,
+                        1'000'000 + 5'000LL * (i % 11), 8.0e8 * (1.0 + 0.0005 * i)});
     }
     for (int d = -1; d < 6; ++d) {
       x.closes.stamp_unix.push_back((days_from_civil(2025, 3, 1) + d + 1) * 86400);
@@ -53,11 +53,13 @@ const Ledger& ledger() {
     x.closes.file = "prices.csv";
     x.options.tariff_usd_per_kwh = 0.07;
     x.options.pool_fee = 0.02;
-    x.options.machines = {{"Bitmain Antminer S21", 200.0, 3500.0, 285.0}, {"Bitmain Antminer S19 Pro", 110.0, 3250.0, 307.0}};
+    x.options.machines = {{"Bitmain Antminer S21", 200.0, 3500.0, 285.0},
+                          {"Bitmain Antminer S19 Pro", 110.0, 3250.0, 307.0}};
     x.result = blocks::block_revenue(x.rows, x.closes, x.options);
     x.file = temp_dir() / "revenue.h5";
-    blocks::write_block_revenue_hdf5(x.result, x.options, x.file, "hashsim blocks revenue --h5 revenue.h5",
-                                     "ledger.sqlite", "prices.csv");
+    blocks::write_block_revenue_hdf5(x.result, x.options, x.file,
+                                     "hashsim blocks revenue --h5 revenue.h5", "ledger.sqlite",
+                                     "prices.csv");
     return x;
   }();
   return l;
@@ -96,7 +98,8 @@ TEST(BlocksView, PerBlockAndPerDayNumbersAreTheEngines) {
   EXPECT_EQ(v["block"]["height"].size(), 600u);
   EXPECT_EQ(doubles(v["block"]["time_unix"]), l.result.column("time_unix"));
 
-  const blocks::RevenueSummary days = blocks::summarize_block_revenue(l.result, blocks::SummaryPeriod::Day);
+  const blocks::RevenueSummary days =
+      blocks::summarize_block_revenue(l.result, blocks::SummaryPeriod::Day);
   EXPECT_EQ(v["day"]["day"].get<std::vector<std::string>>(), days.keys);
   ASSERT_EQ(days.keys.size(), 5u);  // 600 blocks x ~10 min: 1 Mar .. 5 Mar
   EXPECT_EQ(days.keys.front(), "2025-03-01");
@@ -120,15 +123,18 @@ TEST(BlocksView, PerBlockAndPerDayNumbersAreTheEngines) {
     }
     EXPECT_EQ(v["block"][slug].size(), 2u);
     // Profit is revenue less power, day by day.
-    const auto rev = doubles(v["day"][slug]["revenue_usd"]), pow = doubles(v["day"][slug]["power_cost_usd"]),
+    const auto rev = doubles(v["day"][slug]["revenue_usd"]),
+               pow = doubles(v["day"][slug]["power_cost_usd"]),
                pro = doubles(v["day"][slug]["profit_usd"]);
-    for (std::size_t i = 0; i < rev.size(); ++i) EXPECT_NEAR(pro[i], rev[i] - pow[i], 1e-9 * std::abs(rev[i]));
+    for (std::size_t i = 0; i < rev.size(); ++i)
+      EXPECT_NEAR(pro[i], rev[i] - pow[i], 1e-9 * std::abs(rev[i]));
   }
   // A hand check of block 890000 (1 March 00:05): the S21 fleet's share of subsidy and fees, less
   // the pool fee, at the nearest daily close: 28 February's, stamped 1 March 00:00 (83,500 USD).
   const double share = 285.0 * 200.0 / 8.0e8;
   const double btc = share * (312'500'000.0 + 1'000'000.0) / 1e8 * 0.98;
-  EXPECT_NEAR(v["block"]["bitmain_antminer_s21"]["revenue_usd"][0].get<double>(), btc * 83500.0, 1e-9);
+  EXPECT_NEAR(v["block"]["bitmain_antminer_s21"]["revenue_usd"][0].get<double>(), btc * 83500.0,
+              1e-9);
 }
 
 TEST(BlocksView, AnythingElseIsRefusedNamingTheFile) {
@@ -136,7 +142,8 @@ TEST(BlocksView, AnythingElseIsRefusedNamingTheFile) {
     blocks_view_json(results_file());
     FAIL() << "a results file was taken for a block revenue file";
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("not a block revenue file"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("not a block revenue file"), std::string::npos)
+        << e.what();
     EXPECT_NE(std::string(e.what()).find(results_file().string()), std::string::npos) << e.what();
   }
   const auto text = temp_dir() / "not.h5";

@@ -12,14 +12,17 @@
 
 namespace hashsim::report::testing {
 
-inline const std::filesystem::path kData = std::filesystem::path(HASHSIM_SOURCE_DIR) / "tests/report/data";
+inline const std::filesystem::path kData =
+    std::filesystem::path(HASHSIM_SOURCE_DIR) / "tests/report/data";
 
 // One directory per process (CTest runs each test case as its own process, in parallel with -j),
 // removed when the process ends.
 inline std::filesystem::path temp_dir() {
   struct Dir {
     std::filesystem::path path;
-    Dir() : path(std::filesystem::path(HASHSIM_BINARY_DIR) / "report_test_tmp" / std::to_string(::getpid())) {
+    Dir()
+        : path(std::filesystem::path(HASHSIM_BINARY_DIR) / "report_test_tmp" /
+               std::to_string(::getpid())) {
       std::filesystem::create_directories(path);
     }
     ~Dir() {

@@ -20,7 +20,8 @@ using hashsim::report::testing::temp_dir;
 
 TEST(Halvings, FirstDayReachingEachMultipleOf210000) {
   // Start just below the 5th halving (1,050,000); cross it on day 2; the 6th on day 4.
-  const std::vector<double> h = {1'049'998, 1'049'999.5, 1'050'000, 1'200'000, 1'260'000, 1'260'001};
+  const std::vector<double> h = {1'049'998, 1'049'999.5, 1'050'000,
+                                 1'200'000, 1'260'000,   1'260'001};
   const auto hv = halvings_from_heights(h);
   ASSERT_EQ(hv.size(), 2u);
   EXPECT_EQ(hv[0].day_index, 2u);
@@ -53,7 +54,8 @@ TEST(ReportJson, SeriesBandsAreTheEnginesSummaries) {
         const auto want = h5::read_vector(g.get(), std::string("summary/") + series + "/" + stat);
         const auto& got = s["series"][series][stat];
         ASSERT_EQ(got.size(), want.size()) << series << " " << stat;
-        for (std::size_t d = 0; d < want.size(); d += 37) EXPECT_DOUBLE_EQ(got[d].get<double>(), want[d]);
+        for (std::size_t d = 0; d < want.size(); d += 37)
+          EXPECT_DOUBLE_EQ(got[d].get<double>(), want[d]);
       }
     EXPECT_EQ(s["date"].size(), 760u);
     EXPECT_EQ(s["date"][0], "2026-06-13");
@@ -91,7 +93,8 @@ TEST(ReportJson, ArchetypeGridAndFleets) {
   ASSERT_EQ(cells.size(), n_env);
   // machines x 3 tariffs x 2 strategies, observers left out
   EXPECT_EQ(n_env % 6, 0u);
-  for (std::size_t a = 0; a < n_env; a += 7) EXPECT_DOUBLE_EQ(cells[a]["mean"].get<double>(), mean[a]);
+  for (std::size_t a = 0; a < n_env; a += 7)
+    EXPECT_DOUBLE_EQ(cells[a]["mean"].get<double>(), mean[a]);
   ASSERT_EQ(s["fleets"].size(), 2u);
   EXPECT_EQ(s["fleets"][0]["name"], "Antminer S21 at 5 c/kWh, sell_daily");
   EXPECT_EQ(s["fleets"][1]["name"], "Antminer S19 XP at 7 c/kWh, long_btc");
@@ -133,7 +136,8 @@ TEST(SiteView, FromHdf5EqualsFromTheRunInMemory) {
   const auto& site_play = a["scenarios"][0]["plays"][0];
   EXPECT_EQ(site_play["key"], "site");
   // cumulative P50 at year 0 is -capex on every path
-  EXPECT_DOUBLE_EQ(site_play["cumulative"]["p50"][0].get<double>(), -run.analysis.site->plant.capex_total());
+  EXPECT_DOUBLE_EQ(site_play["cumulative"]["p50"][0].get<double>(),
+                   -run.analysis.site->plant.capex_total());
   std::size_t counted = site_play["npv_hist"]["n_undefined"].get<std::size_t>();
   for (const auto& c2 : site_play["npv_hist"]["counts"]) counted += c2.get<std::size_t>();
   EXPECT_EQ(counted, run.analysis.scenarios[0].n_paths);
@@ -142,7 +146,8 @@ TEST(SiteView, FromHdf5EqualsFromTheRunInMemory) {
 TEST(ReportHtml, SelfContainedWithParsableData) {
   const auto site_h5 = temp_dir() / "site_for_html.h5";
   {
-    const site::SiteRun run = site::run_site(site::load_site_config(kData / "site.yaml"), results_file(), {}, "t");
+    const site::SiteRun run =
+        site::run_site(site::load_site_config(kData / "site.yaml"), results_file(), {}, "t");
     site::write_site_hdf5(run, site_h5);
   }
   const auto out = temp_dir() / "report.html";
@@ -157,7 +162,8 @@ TEST(ReportHtml, SelfContainedWithParsableData) {
   const auto p = html.find(open);
   ASSERT_NE(p, std::string::npos);
   const auto q = html.find("</script>", p);
-  const nlohmann::json data = nlohmann::json::parse(html.substr(p + open.size(), q - p - open.size()));
+  const nlohmann::json data =
+      nlohmann::json::parse(html.substr(p + open.size(), q - p - open.size()));
   EXPECT_EQ(data["scenarios"].size(), 2u);
   EXPECT_TRUE(data["site"].is_object());
 }
@@ -165,6 +171,7 @@ TEST(ReportHtml, SelfContainedWithParsableData) {
 TEST(ReportHtml, ScriptSafeEscapesClosingTags) {
   EXPECT_EQ(script_safe("a</script>b"), "a<\\/script>b");
   EXPECT_EQ(script_safe("x<y"), "x<y");
-  const std::string page = render_report_html({{"meta", {{"x", "</script><b>"}}}, {"scenarios", nlohmann::json::array()}});
+  const std::string page = render_report_html(
+      {{"meta", {{"x", "</script><b>"}}}, {"scenarios", nlohmann::json::array()}});
   EXPECT_EQ(page.find("</script><b>"), std::string::npos);
 }

@@ -49,7 +49,8 @@ class Dashboard : public ::testing::Test {
     EXPECT_EQ(r->get_header_value("Content-Type"), "application/json");
     return nlohmann::json::parse(r->body);
   }
-  void expect_field_error(const std::string& body, const std::string& field, const std::string& words) {
+  void expect_field_error(const std::string& body, const std::string& field,
+                          const std::string& words) {
     const nlohmann::json j = post(body, 400);
     EXPECT_EQ(j["field"], field) << body;
     EXPECT_NE(j["error"].get<std::string>().find(words), std::string::npos) << j["error"];
@@ -79,7 +80,8 @@ TEST_F(Dashboard, MetaListsScenariosDefaultsAndTheHorizonTheFileAllows) {
 }
 
 TEST_F(Dashboard, AnswerIsTheEnginesSiteComputationForTheSameInputs) {
-  const nlohmann::json j = post(R"({"power_price_per_kwh": 0.045, "site_power_kw": 150, "discount_rate": 0.1})", 200);
+  const nlohmann::json j =
+      post(R"({"power_price_per_kwh": 0.045, "site_power_kw": 150, "discount_rate": 0.1})", 200);
   // The same inputs through the engine directly, from the YAML the server says it ran.
   const std::string yaml = j["site_yaml"];
   const site::SiteConfig c = site::parse_site_config(yaml, kData / "site.yaml");
@@ -100,7 +102,8 @@ TEST_F(Dashboard, AnswerIsTheEnginesSiteComputationForTheSameInputs) {
 }
 
 TEST_F(Dashboard, BadInputsAnswer400WithTheField) {
-  expect_field_error(R"({"load_factor": 1.5})", "load_factor", "load_factor = 1.5 is not in [0.01, 1]");
+  expect_field_error(R"({"load_factor": 1.5})", "load_factor",
+                     "load_factor = 1.5 is not in [0.01, 1]");
   expect_field_error(R"({"site_power_kw": "abc"})", "site_power_kw", "must be a number");
   expect_field_error(R"({"site_power_kw": ""})", "site_power_kw", "must be a number");
   expect_field_error(R"({"site_power_kw": -5})", "site_power_kw", "is not in");
@@ -114,7 +117,8 @@ TEST_F(Dashboard, BadInputsAnswer400WithTheField) {
   expect_field_error(R"({"power": 1})", "power", "unknown input");
   // EUR: the test results have no FX snapshot and the site's fixed rate is in GBP.
   expect_field_error(R"({"currency": "EUR"})", "currency", "EUR needs a USD to EUR exchange rate");
-  expect_field_error(R"({"currency": "GBP", "input_currency": "XBT"})", "currency", "one of GBP, USD, EUR");
+  expect_field_error(R"({"currency": "GBP", "input_currency": "XBT"})", "currency",
+                     "one of GBP, USD, EUR");
   expect_alive();
 }
 
@@ -124,7 +128,8 @@ TEST(DashboardDefaults, HorizonCutToWhatTheResultsFileSimulates) {
   o.site_file = hashsim::report::testing::temp_dir() / "five-years.yaml";
   std::string text = read_file(kData / "site.yaml");
   text.replace(text.find("horizon_years: 2"), 16, "horizon_years: 5");
-  text.replace(text.find("../../../data"), 13, (std::filesystem::path(HASHSIM_SOURCE_DIR) / "data").string());
+  text.replace(text.find("../../../data"), 13,
+               (std::filesystem::path(HASHSIM_SOURCE_DIR) / "data").string());
   write_file_atomic(o.site_file, text);
   SiteCalculator calc(o);
   EXPECT_EQ(calc.meta()["defaults"]["horizon_years"].get<int>(), 2);
@@ -171,7 +176,8 @@ TEST_F(Dashboard, ConcurrentRequestsAllAnswered) {
     threads.emplace_back([&, i] {
       httplib::Client c("127.0.0.1", port_);
       c.set_read_timeout(60, 0);
-      auto r = c.Post("/api/site", "{\"power_price_per_kwh\": 0.0" + std::to_string(4 + i) + "}", "application/json");
+      auto r = c.Post("/api/site", "{\"power_price_per_kwh\": 0.0" + std::to_string(4 + i) + "}",
+                      "application/json");
       auto m = c.Get("/api/meta");
       if (r && r->status == 200 && m && m->status == 200) ++ok;
     });
@@ -229,10 +235,14 @@ TEST_F(Dashboard, BurstOf200ConcurrentPostsAllAnswered) {
       ++ready;
       while (!go.load()) std::this_thread::yield();
       auto r = c.Post("/api/site", R"({"power_price_per_kwh": 0.05})", "application/json");
-      if (!r) ++failed;
-      else if (r->status == 200) ++ok;
-      else if (r->status == 503 && !r->get_header_value("Retry-After").empty()) ++busy;
-      else ++failed;
+      if (!r)
+        ++failed;
+      else if (r->status == 200)
+        ++ok;
+      else if (r->status == 503 && !r->get_header_value("Retry-After").empty())
+        ++busy;
+      else
+        ++failed;
     });
   while (ready.load() < kClients) std::this_thread::yield();
   go = true;
@@ -264,11 +274,11 @@ TEST(DashboardAddress, WarnsWhenReachableFromOtherMachines) {
 
 TEST(DashboardAddress, HostHeaderMustNameThisServer) {
   const std::vector<std::string> none, mine = {"calc.lan"};
-  for (const char* ok : {"127.0.0.1:8080", "127.0.0.1", "localhost:8080", "LOCALHOST", "[::1]:8080", "[::1]",
-                         "192.168.1.5:80"})
+  for (const char* ok : {"127.0.0.1:8080", "127.0.0.1", "localhost:8080", "LOCALHOST", "[::1]:8080",
+                         "[::1]", "192.168.1.5:80"})
     EXPECT_TRUE(host_header_allowed(ok, none)) << ok;
-  for (const char* bad : {"", "evil.example:8080", "evil.example", "127.0.0.1.evil.example", "::1:8080",
-                          "[::1", "[::1]x", "localhost:80a", "calc.lan:8080"})
+  for (const char* bad : {"", "evil.example:8080", "evil.example", "127.0.0.1.evil.example",
+                          "::1:8080", "[::1", "[::1]x", "localhost:80a", "calc.lan:8080"})
     EXPECT_FALSE(host_header_allowed(bad, none)) << bad;
   EXPECT_TRUE(host_header_allowed("calc.lan:8080", mine));
   EXPECT_TRUE(host_header_allowed("CALC.LAN", mine));
@@ -296,14 +306,15 @@ TEST_F(Dashboard, ForeignHostHeaderIsRefused) {
 // A cross-site form can POST text/plain without a CORS preflight; JSON it cannot. text/plain
 // and form posts are refused, and so is a POST whose Origin is another site.
 TEST_F(Dashboard, PostsMustBeSameOriginJson) {
-  for (const char* type : {"text/plain", "application/x-www-form-urlencoded", "text/plain;charset=UTF-8"}) {
+  for (const char* type :
+       {"text/plain", "application/x-www-form-urlencoded", "text/plain;charset=UTF-8"}) {
     auto r = client_->Post("/api/site", R"({"power_price_per_kwh": 0.05})", type);
     ASSERT_TRUE(r) << type;
     EXPECT_EQ(r->status, 415) << type;
     EXPECT_NE(r->body.find("application/json"), std::string::npos) << r->body;
   }
-  auto cross = client_->Post("/api/site", {{"Origin", "http://evil.example"}}, R"({"power_price_per_kwh": 0.05})",
-                             "application/json");
+  auto cross = client_->Post("/api/site", {{"Origin", "http://evil.example"}},
+                             R"({"power_price_per_kwh": 0.05})", "application/json");
   ASSERT_TRUE(cross);
   EXPECT_EQ(cross->status, 403);
   auto same = client_->Post("/api/site", {{"Origin", "http://127.0.0.1:" + std::to_string(port_)}},
@@ -316,7 +327,8 @@ TEST_F(Dashboard, PostsMustBeSameOriginJson) {
 // GBP/miner/yr became 40 USD). They are converted at the rate the engine then runs with; the
 // form's power price, sent with the currency it was shown in, too.
 TEST_F(Dashboard, SwitchingCurrencyConvertsMoneyInputs) {
-  const nlohmann::json j = post(R"({"currency": "USD", "input_currency": "GBP", "power_price_per_kwh": 0.06})", 200);
+  const nlohmann::json j =
+      post(R"({"currency": "USD", "input_currency": "GBP", "power_price_per_kwh": 0.06})", 200);
   const YAML::Node y = YAML::Load(j["site_yaml"].get<std::string>());
   EXPECT_EQ(y["currency"].as<std::string>(), "USD");
   // The site file: 0.75 GBP per USD.
@@ -328,7 +340,8 @@ TEST_F(Dashboard, SwitchingCurrencyConvertsMoneyInputs) {
   EXPECT_EQ(conv["from_currency"], "GBP");
   EXPECT_NEAR(conv["power_price_per_kwh"].get<double>(), 0.08, 1e-9);
   // Back to GBP: the same numbers as the site file.
-  const nlohmann::json back = post(R"({"currency": "GBP", "input_currency": "USD", "power_price_per_kwh": 0.08})", 200);
+  const nlohmann::json back =
+      post(R"({"currency": "GBP", "input_currency": "USD", "power_price_per_kwh": 0.08})", 200);
   const YAML::Node b = YAML::Load(back["site_yaml"].get<std::string>());
   EXPECT_DOUBLE_EQ(b["other_opex_per_miner_per_year"].as<double>(), 40.0);
   EXPECT_NEAR(b["power_price_per_kwh"].as<double>(), 0.06, 1e-9);

@@ -82,12 +82,15 @@ Result wait_for(pid_t pid, const fs::path& log) {
   return r;
 }
 
-Result run_cli(const TempDir& dir, const std::vector<std::string>& args, const ChildOptions& o = {}) {
+Result run_cli(const TempDir& dir, const std::vector<std::string>& args,
+               const ChildOptions& o = {}) {
   const fs::path log = dir / "hashsim.log";
   return wait_for(spawn(args, log, o), log);
 }
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
 
 // Paths present in a directory (names only), to check that nothing else was created or left.
 std::vector<std::string> listing(const fs::path& dir) {
@@ -97,7 +100,8 @@ std::vector<std::string> listing(const fs::path& dir) {
   return names;
 }
 
-fs::path write_scenario(const TempDir& dir, const std::string& name, int paths, int days, unsigned seed = 3) {
+fs::path write_scenario(const TempDir& dir, const std::string& name, int paths, int days,
+                        unsigned seed = 3) {
   const fs::path p = dir / (name + ".yaml");
   ts::write_text(p, ts::exogenous_yaml(name, paths, days, seed));
   return p;
@@ -239,7 +243,8 @@ TEST(SafetyOverwrite, LinksFifosDirectoriesAndDevicesAreNeverReplaced) {
   // Through the CLI, with --force too: exit 1, nothing replaced.
   const fs::path in = write_scenario(dir, "small", 2, 10);
   for (const auto& n : names) {
-    const Result r = run_cli(dir, {"-q", "run", in.string(), "-o", (dir / n).string(), "--force", "--no-summary"});
+    const Result r = run_cli(
+        dir, {"-q", "run", in.string(), "-o", (dir / n).string(), "--force", "--no-summary"});
     EXPECT_EQ(r.exit_code, 1) << n << ": " << r.out;
   }
   EXPECT_TRUE(fs::is_symlink(dir / "link.h5"));
@@ -255,7 +260,8 @@ TEST(SafetyOverwrite, LeftoverPartialIsKeptUnlessForced) {
   TempDir dir;
   const fs::path out = dir / "x.csv";
   ts::write_text(dir / "x.csv.partial", "from a killed run");
-  const std::string msg = ts::error_of([&] { write_file_atomic(out, "new", Overwrite::kRefuse); }, "leftover partial");
+  const std::string msg =
+      ts::error_of([&] { write_file_atomic(out, "new", Overwrite::kRefuse); }, "leftover partial");
   EXPECT_TRUE(contains(msg, "x.csv.partial")) << msg;
   EXPECT_EQ(ts::read_text(dir / "x.csv.partial"), "from a killed run");
   write_file_atomic(out, "new", Overwrite::kReplace);
@@ -269,13 +275,15 @@ TEST(SafetyDiskFull, RunExitsOneWithPathAndReasonAndLeavesNoFile) {
   TempDir dir;
   const fs::path in = write_scenario(dir, "full", 200, 365);  // ~4.7 MB of float64
   const fs::path out = dir / "full.h5";
-  const Result r = run_cli(dir, {"run", in.string(), "-o", out.string(), "--no-summary", "--threads", "2"},
-                           {.file_size_limit = 256 * 1024});
+  const Result r =
+      run_cli(dir, {"run", in.string(), "-o", out.string(), "--no-summary", "--threads", "2"},
+              {.file_size_limit = 256 * 1024});
   EXPECT_EQ(r.signal, 0) << "killed by signal " << r.signal << ": " << r.out;
   EXPECT_EQ(r.exit_code, 1) << r.out;
   EXPECT_TRUE(contains(r.out, "hashsim: error: ")) << r.out;
   EXPECT_TRUE(contains(r.out, out.string())) << r.out;  // the path
-  EXPECT_TRUE(contains(r.out, "File too large")) << r.out;  // the reason (EFBIG; ENOSPC on a full disk)
+  EXPECT_TRUE(contains(r.out, "File too large"))
+      << r.out;  // the reason (EFBIG; ENOSPC on a full disk)
   EXPECT_FALSE(fs::exists(out));
   EXPECT_FALSE(fs::exists(out.string() + ".partial"));
 }
@@ -284,8 +292,9 @@ TEST(SafetyDiskFull, BacktestAndSiteHdf5NeverRenameABrokenFile) {
   TempDir dir;
   // backtest --h5: a month of daily columns is some tens of kB.
   const fs::path bt = dir / "bt.h5";
-  Result r = run_cli(dir, {"backtest", "--from", "2022-01-01", "--to", "2022-12-31", "--machine", "S19 Pro", "--h5",
-                           bt.string()},
+  Result r = run_cli(dir,
+                     {"backtest", "--from", "2022-01-01", "--to", "2022-12-31", "--machine",
+                      "S19 Pro", "--h5", bt.string()},
                      {.file_size_limit = 8 * 1024});
   EXPECT_EQ(r.signal, 0) << r.out;
   EXPECT_EQ(r.exit_code, 1) << r.out;
@@ -295,11 +304,13 @@ TEST(SafetyDiskFull, BacktestAndSiteHdf5NeverRenameABrokenFile) {
 
   // site -o over a results file written here without a limit.
   const fs::path results = dir / "results.h5";
-  r = run_cli(dir, {"-q", "run", "tests/site/data/base.yaml", "--paths", "16", "-o", results.string(), "--no-summary"});
+  r = run_cli(dir, {"-q", "run", "tests/site/data/base.yaml", "--paths", "16", "-o",
+                    results.string(), "--no-summary"});
   ASSERT_EQ(r.exit_code, 0) << r.out;
   const fs::path site = dir / "site.h5";
-  r = run_cli(dir, {"site", "tests/site/data/site.yaml", "--results", results.string(), "--scenarios", "base",
-                    "--no-report", "-o", site.string()},
+  r = run_cli(dir,
+              {"site", "tests/site/data/site.yaml", "--results", results.string(), "--scenarios",
+               "base", "--no-report", "-o", site.string()},
               {.file_size_limit = 8 * 1024});
   EXPECT_EQ(r.signal, 0) << r.out;
   EXPECT_EQ(r.exit_code, 1) << r.out;
@@ -315,8 +326,9 @@ namespace {
 Result interrupt_run(const TempDir& dir, int sig, bool resume) {
   const fs::path in = write_scenario(dir, "long", 1'000'000, 3650);
   const fs::path out = dir / "long.h5";
-  std::vector<std::string> args{"-q", "run", in.string(), "-o", out.string(), "--threads", "1", "--no-progress",
-                                "--no-space-check"};
+  std::vector<std::string> args{"-q", "run",           in.string(),
+                                "-o", out.string(),    "--threads",
+                                "1",  "--no-progress", "--no-space-check"};
   if (resume) args.push_back("--resume");
   const fs::path log = dir / "hashsim.log";
   const pid_t pid = spawn(args, log);
@@ -348,7 +360,8 @@ TEST(SafetySignals, WithResumeThePartialFileIsKept) {
   TempDir dir;
   const Result r = interrupt_run(dir, SIGINT, true);
   EXPECT_EQ(r.exit_code, 130) << r.out;
-  EXPECT_EQ(listing(dir.path()), (std::vector<std::string>{"hashsim.log", "long.h5.partial", "long.yaml"}));
+  EXPECT_EQ(listing(dir.path()),
+            (std::vector<std::string>{"hashsim.log", "long.h5.partial", "long.yaml"}));
 }
 
 // ---- 17.4: a sweep's name is a file name and is validated like a scenario name ----
@@ -375,9 +388,11 @@ TEST(SafetyNames, SweepNamesThatEscapeOrAreEmptyAreRejected) {
 TEST(SafetySize, TheRunHeaderShowsTheEstimate) {
   TempDir dir;
   const fs::path in = write_scenario(dir, "est", 10, 100);
-  const Result r = run_cli(dir, {"run", in.string(), "-o", (dir / "est.h5").string(), "--no-summary"});
+  const Result r =
+      run_cli(dir, {"run", in.string(), "-o", (dir / "est.h5").string(), "--no-summary"});
   ASSERT_EQ(r.exit_code, 0) << r.out;
-  // 8 series x 10 paths x 100 days x 8 bytes + 7 summaries x 8 series x 100 days x 8 bytes = 108.8 kB.
+  // 8 series x 10 paths x 100 days x 8 bytes + 7 summaries x 8 series x 100 days x 8 bytes = 108.8
+  // kB.
   EXPECT_TRUE(contains(r.out, "output about 108.8 kB")) << r.out;
   EXPECT_TRUE(contains(r.out, "free")) << r.out;
 }
@@ -399,17 +414,22 @@ TEST(SafetySize, LargeGridsNeedMaxGridPoints) {
   write_scenario(dir, "g", 2, 10);
   std::string values;
   for (int i = 0; i <= 1000; ++i) values += (i ? ", " : "") + std::to_string(0.001 * i);
-  ts::write_text(dir / "big.yaml", "name: big-grid\nscenarios: [g.yaml]\ngrid:\n  price.drift_per_year: [" + values + "]\n");
+  ts::write_text(
+      dir / "big.yaml",
+      "name: big-grid\nscenarios: [g.yaml]\ngrid:\n  price.drift_per_year: [" + values + "]\n");
   Result r = run_cli(dir, {"sweep", (dir / "big.yaml").string(), "-o", (dir / "big.h5").string()});
   EXPECT_EQ(r.exit_code, 1) << r.out;
   EXPECT_TRUE(contains(r.out, "expands to 1001 scenarios")) << r.out;
   EXPECT_TRUE(contains(r.out, "--max-grid-points 1001")) << r.out;
   EXPECT_FALSE(fs::exists(dir / "big.h5"));
 
-  ts::write_text(dir / "two.yaml", "name: two\nscenarios: [g.yaml]\ngrid:\n  price.drift_per_year: [0.1, 0.2]\n");
-  r = run_cli(dir, {"sweep", (dir / "two.yaml").string(), "-o", (dir / "two.h5").string(), "--max-grid-points", "1"});
+  ts::write_text(dir / "two.yaml",
+                 "name: two\nscenarios: [g.yaml]\ngrid:\n  price.drift_per_year: [0.1, 0.2]\n");
+  r = run_cli(dir, {"sweep", (dir / "two.yaml").string(), "-o", (dir / "two.h5").string(),
+                    "--max-grid-points", "1"});
   EXPECT_EQ(r.exit_code, 1) << r.out;
-  r = run_cli(dir, {"-q", "sweep", (dir / "two.yaml").string(), "-o", (dir / "two.h5").string(), "--no-summary"});
+  r = run_cli(dir, {"-q", "sweep", (dir / "two.yaml").string(), "-o", (dir / "two.h5").string(),
+                    "--no-summary"});
   EXPECT_EQ(r.exit_code, 0) << r.out;
 }
 
@@ -419,8 +439,9 @@ namespace {
 // A small valid results file with agents (so agents/* and fleets/* exist).
 fs::path agents_results(const TempDir& dir) {
   const fs::path yaml = dir / "agents.yaml";
-  ts::write_text(yaml, ts::agents_yaml("withagents", (ts::kSourceDir / "data/machines/current_2026.csv").string(), 4,
-                                       40, 9));
+  ts::write_text(yaml, ts::agents_yaml("withagents",
+                                       (ts::kSourceDir / "data/machines/current_2026.csv").string(),
+                                       4, 40, 9));
   const fs::path out = dir / "good.h5";
   const Result r = run_cli(dir, {"-q", "run", yaml.string(), "-o", out.string(), "--no-summary"});
   EXPECT_EQ(r.exit_code, 0) << r.out;
@@ -429,8 +450,8 @@ fs::path agents_results(const TempDir& dir) {
 
 // Replaces dataset `name` of the scenario group with one written by `make`.
 template <class Make>
-fs::path damaged_copy(const TempDir& dir, const fs::path& good, const std::string& copy_name, const std::string& name,
-                      Make make) {
+fs::path damaged_copy(const TempDir& dir, const fs::path& good, const std::string& copy_name,
+                      const std::string& name, Make make) {
   const fs::path copy = dir / copy_name;
   fs::copy_file(good, copy);
   h5::Handle f = h5::open_file_readwrite(copy.string());
@@ -441,15 +462,18 @@ fs::path damaged_copy(const TempDir& dir, const fs::path& good, const std::strin
   return copy;
 }
 
-void expect_readers_reject(const TempDir& dir, const fs::path& file, const std::vector<std::string>& parts) {
+void expect_readers_reject(const TempDir& dir, const fs::path& file,
+                           const std::vector<std::string>& parts) {
   for (const std::vector<std::string>& args :
        {std::vector<std::string>{"report", file.string(), "-o", (dir / "r.html").string()},
-        std::vector<std::string>{"site", "tests/site/data/site.yaml", "--results", file.string(), "--no-report"}}) {
+        std::vector<std::string>{"site", "tests/site/data/site.yaml", "--results", file.string(),
+                                 "--no-report"}}) {
     const Result r = run_cli(dir, args);
     EXPECT_EQ(r.signal, 0) << args[0] << " crashed: " << r.out;
     EXPECT_EQ(r.exit_code, 1) << args[0] << ": " << r.out;
     EXPECT_TRUE(contains(r.out, file.string())) << r.out;
-    for (const auto& p : parts) EXPECT_TRUE(contains(r.out, p)) << args[0] << ": '" << p << "' not in: " << r.out;
+    for (const auto& p : parts)
+      EXPECT_TRUE(contains(r.out, p)) << args[0] << ": '" << p << "' not in: " << r.out;
     EXPECT_FALSE(fs::exists(dir / "r.html"));
   }
 }
@@ -458,28 +482,35 @@ void expect_readers_reject(const TempDir& dir, const fs::path& file, const std::
 TEST(SafetyReaders, TwoDimensionalDateDatasetIsRejected) {
   TempDir dir;
   const fs::path good = agents_results(dir);
-  ASSERT_NO_THROW(io::check_results_schema(h5::open_file_readonly(good.string()).get(), good.string()));
-  const fs::path bad = damaged_copy(dir, good, "date2d.h5", "date", [](hid_t g, const std::string& n) {
-    h5::Handle t(H5Tcopy(H5T_C_S1), H5Tclose);
-    H5Tset_size(t.get(), H5T_VARIABLE);
-    const hsize_t dims[2] = {40, 2};
-    h5::Handle space(H5Screate_simple(2, dims, nullptr), H5Sclose);
-    h5::Handle ds(H5Dcreate2(g, n.c_str(), t.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Dclose);
-    std::vector<const char*> v(80, "2026-01-01");
-    H5Dwrite(ds.get(), t.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data());
-  });
-  expect_readers_reject(dir, bad, {"/scenarios/withagents/date", "expected strings [40]", "[40, 2]"});
+  ASSERT_NO_THROW(
+      io::check_results_schema(h5::open_file_readonly(good.string()).get(), good.string()));
+  const fs::path bad =
+      damaged_copy(dir, good, "date2d.h5", "date", [](hid_t g, const std::string& n) {
+        h5::Handle t(H5Tcopy(H5T_C_S1), H5Tclose);
+        H5Tset_size(t.get(), H5T_VARIABLE);
+        const hsize_t dims[2] = {40, 2};
+        h5::Handle space(H5Screate_simple(2, dims, nullptr), H5Sclose);
+        h5::Handle ds(
+            H5Dcreate2(g, n.c_str(), t.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+            H5Dclose);
+        std::vector<const char*> v(80, "2026-01-01");
+        H5Dwrite(ds.get(), t.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data());
+      });
+  expect_readers_reject(dir, bad,
+                        {"/scenarios/withagents/date", "expected strings [40]", "[40, 2]"});
 }
 
 TEST(SafetyReaders, ShortAgentArraysAreRejected) {
   TempDir dir;
   const fs::path good = agents_results(dir);
-  const fs::path bad = damaged_copy(dir, good, "short.h5", "agents/tariff_usd_per_kwh",
-                                    [](hid_t g, const std::string& n) { h5::write_vector(g, n, std::vector<double>{0.05}); });
-  expect_readers_reject(dir, bad, {"/scenarios/withagents/agents/tariff_usd_per_kwh", "expected numbers", "[1]"});
-  const fs::path bad2 = damaged_copy(dir, good, "short2.h5", "agents/strategy", [](hid_t g, const std::string& n) {
-    h5::write_strings(g, n, {"hodl"});
-  });
+  const fs::path bad = damaged_copy(
+      dir, good, "short.h5", "agents/tariff_usd_per_kwh",
+      [](hid_t g, const std::string& n) { h5::write_vector(g, n, std::vector<double>{0.05}); });
+  expect_readers_reject(
+      dir, bad, {"/scenarios/withagents/agents/tariff_usd_per_kwh", "expected numbers", "[1]"});
+  const fs::path bad2 =
+      damaged_copy(dir, good, "short2.h5", "agents/strategy",
+                   [](hid_t g, const std::string& n) { h5::write_strings(g, n, {"hodl"}); });
   expect_readers_reject(dir, bad2, {"/scenarios/withagents/agents/strategy", "expected strings"});
 }
 
@@ -507,7 +538,8 @@ TEST(SafetyCli, UsageErrorsExitTwoWithCli11sMessage) {
       {{"run", i, "--paths", "0"}, "--paths"},
       {{"run", i, "--seed", "-1"}, "--seed"},
       {{"run", i, "--seed", "18446744073709551616"}, "out of range"},  // 2^64
-      {{"run", i, "--seed", "9223372036854775808"}, "out of range"},   // 2^63: not recordable as int64
+      {{"run", i, "--seed", "9223372036854775808"},
+       "out of range"},  // 2^63: not recordable as int64
       {{"run", i, "--seed", "1e3"}, "--seed"},
       {{"run", i, "-o", ""}, "must not be empty"},
       {{"report", i, "-o", ""}, "must not be empty"},
@@ -515,11 +547,13 @@ TEST(SafetyCli, UsageErrorsExitTwoWithCli11sMessage) {
   };
   for (const auto& [args, message] : cases) {
     const Result r = run_cli(dir, args);
-    EXPECT_EQ(r.exit_code, 2) << args[0] << " " << (args.size() > 2 ? args[2] : "") << ": " << r.out;
+    EXPECT_EQ(r.exit_code, 2) << args[0] << " " << (args.size() > 2 ? args[2] : "") << ": "
+                              << r.out;
     EXPECT_TRUE(contains(r.out, message)) << "'" << message << "' not in: " << r.out;
   }
   EXPECT_EQ(listing(dir.path()), (std::vector<std::string>{"cli.yaml", "hashsim.log"}));
-  EXPECT_FALSE(fs::exists(ts::kSourceDir / "results/cli.h5"));  // -o "" did not fall back to the default
+  EXPECT_FALSE(
+      fs::exists(ts::kSourceDir / "results/cli.h5"));  // -o "" did not fall back to the default
   EXPECT_EQ(run_cli(dir, {"--help"}).exit_code, 0);
 }
 
@@ -527,12 +561,13 @@ TEST(SafetyCli, TheLargestSeedIsRecordedExactly) {
   TempDir dir;
   const fs::path in = write_scenario(dir, "seed", 2, 10);
   const fs::path out = dir / "seed.h5";
-  const Result r = run_cli(dir, {"-q", "run", in.string(), "-o", out.string(), "--seed", "9223372036854775807",
-                                 "--no-summary"});
+  const Result r = run_cli(dir, {"-q", "run", in.string(), "-o", out.string(), "--seed",
+                                 "9223372036854775807", "--no-summary"});
   ASSERT_EQ(r.exit_code, 0) << r.out;
   h5::Handle f = h5::open_file_readonly(out.string());
   h5::Handle g = h5::open_group(f.get(), "scenarios/seed");
-  EXPECT_EQ(h5::get_int_attr(g.get(), "master_seed"), std::optional<std::int64_t>(9223372036854775807LL));
+  EXPECT_EQ(h5::get_int_attr(g.get(), "master_seed"),
+            std::optional<std::int64_t>(9223372036854775807LL));
 }
 
 // ---- 16.22: --resume continues a killed run to the file an uninterrupted run writes ----
@@ -589,8 +624,8 @@ std::int64_t checkpoint_of(const fs::path& partial) {
 TEST(SafetyResume, DISABLED_KilledRunsResumeToTheSameFile) {
   TempDir dir;
   const fs::path in = write_scenario(dir, "resume", 3000, 365, 11);
-  const std::vector<std::string> common{"-q", "run", in.string(), "--threads", "1", "--block-size", "16",
-                                        "--no-progress", "--no-summary"};
+  const std::vector<std::string> common{"-q",           "run", in.string(),     "--threads",   "1",
+                                        "--block-size", "16",  "--no-progress", "--no-summary"};
   auto with = [&](std::vector<std::string> extra) {
     std::vector<std::string> a = common;
     a.insert(a.end(), extra.begin(), extra.end());
@@ -611,23 +646,28 @@ TEST(SafetyResume, DISABLED_KilledRunsResumeToTheSameFile) {
     const fs::path log = dir / "killed.log";
     // kill -9 once 10..60 % of the final file is written (the summaries come at the very end, so
     // this is mid-way through the paths).
-    const auto at = static_cast<std::uintmax_t>(std::uniform_real_distribution<double>(0.1, 0.6)(rng) *
-                                                static_cast<double>(ref_bytes));
+    const auto at = static_cast<std::uintmax_t>(
+        std::uniform_real_distribution<double>(0.1, 0.6)(rng) * static_cast<double>(ref_bytes));
     const Result killed = kill_at_size(spawn(with({"-o", out.string()}), log), partial, at, log);
-    if (killed.signal != SIGKILL) {  // ended by itself (it cannot, before reaching `at`): must be complete
+    if (killed.signal !=
+        SIGKILL) {  // ended by itself (it cannot, before reaching `at`): must be complete
       ASSERT_EQ(killed.exit_code, 0) << what << ": " << killed.out;
       expect_same_run(want, contents(out), what + " (not killed)");
       continue;
     }
-    ASSERT_FALSE(fs::exists(out)) << what << ": killed before its output was complete, yet it exists";
+    ASSERT_FALSE(fs::exists(out)) << what
+                                  << ": killed before its output was complete, yet it exists";
     ASSERT_TRUE(fs::exists(partial)) << what;
     if (checkpoint_of(partial) > 0) ++resumed_midway;
     // On odd rounds the resumed run is killed too, once its partial file has grown a little more
     // (or it finishes first: then its output is the one to compare).
     if (round % 2 == 1) {
-      const auto grown = fs::file_size(partial) + static_cast<std::uintmax_t>(
-          std::uniform_real_distribution<double>(0.02, 0.2)(rng) * static_cast<double>(ref_bytes));
-      const Result again = kill_at_size(spawn(with({"-o", out.string(), "--resume"}), log), partial, grown, log);
+      const auto grown =
+          fs::file_size(partial) +
+          static_cast<std::uintmax_t>(std::uniform_real_distribution<double>(0.02, 0.2)(rng) *
+                                      static_cast<double>(ref_bytes));
+      const Result again =
+          kill_at_size(spawn(with({"-o", out.string(), "--resume"}), log), partial, grown, log);
       if (again.signal != SIGKILL) {
         ASSERT_EQ(again.exit_code, 0) << what << ": " << again.out;
         EXPECT_FALSE(fs::exists(partial));
@@ -652,7 +692,8 @@ TEST(SafetyResume, APartialFromAnotherRunIsNotContinued) {
   Result r = run_cli(dir, {"-q", "run", in.string(), "-o", out.string(), "--no-summary"});
   ASSERT_EQ(r.exit_code, 0) << r.out;
   fs::rename(out, out.string() + ".partial");
-  r = run_cli(dir, {"-q", "run", in.string(), "-o", out.string(), "--no-summary", "--resume", "--seed", "2"});
+  r = run_cli(dir, {"-q", "run", in.string(), "-o", out.string(), "--no-summary", "--resume",
+                    "--seed", "2"});
   EXPECT_EQ(r.exit_code, 1) << r.out;
   EXPECT_TRUE(contains(r.out, "cannot resume")) << r.out;
   EXPECT_TRUE(contains(r.out, "seed")) << r.out;

@@ -11,7 +11,8 @@ using namespace hashsim;
 using namespace hashsim::site;
 
 namespace {
-const std::filesystem::path kFile = std::filesystem::path(HASHSIM_SOURCE_DIR) / "tests/site/data/inline.yaml";
+const std::filesystem::path kFile =
+    std::filesystem::path(HASHSIM_SOURCE_DIR) / "tests/site/data/inline.yaml";
 
 std::string error_of(const std::string& yaml) {
   try {
@@ -42,7 +43,8 @@ TEST(SiteConfig, DefaultsApply) {
 
 TEST(SiteConfig, OutOfRangeNamesFileLineKeyAndRange) {
   const std::string msg = error_of(std::string(kMinimal) + "load_factor: 1.5\n");
-  EXPECT_NE(msg.find("inline.yaml:3: load_factor = 1.5 is not in [0.01, 1]"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("inline.yaml:3: load_factor = 1.5 is not in [0.01, 1]"), std::string::npos)
+      << msg;
 }
 
 TEST(SiteConfig, MissingRequiredKeyIsNamed) {
@@ -56,19 +58,21 @@ TEST(SiteConfig, UnknownKeyIsRejected) {
 }
 
 TEST(SiteConfig, CurrencyMustBeKnownAndUsdNeedsNoFx) {
-  EXPECT_NE(error_of(std::string(kMinimal) + "currency: JPY\n").find("currency"), std::string::npos);
+  EXPECT_NE(error_of(std::string(kMinimal) + "currency: JPY\n").find("currency"),
+            std::string::npos);
   const std::string msg = error_of(std::string(kMinimal) + "currency: USD\nfx_usd_to_site: 0.8\n");
   EXPECT_NE(msg.find("must be 1 (or absent) when currency is USD"), std::string::npos) << msg;
 }
 
 TEST(SiteConfig, InlineMinersAreTakenInTheSiteCurrency) {
-  const SiteConfig c = parse_site_config(std::string(kMinimal) +
-                                             "currency: EUR\n"
-                                             "miners:\n"
-                                             "  list:\n"
-                                             "    - {name: A, hashrate_ths: 100, power_w: 3000, price: 1500}\n"
-                                             "    - {name: B, hashrate_ths: 200, power_w: 3500, price: 4000}\n",
-                                         kFile);
+  const SiteConfig c =
+      parse_site_config(std::string(kMinimal) +
+                            "currency: EUR\n"
+                            "miners:\n"
+                            "  list:\n"
+                            "    - {name: A, hashrate_ths: 100, power_w: 3000, price: 1500}\n"
+                            "    - {name: B, hashrate_ths: 200, power_w: 3500, price: 4000}\n",
+                        kFile);
   const auto offers = miner_offers(c, 0.9);  // fx ignored for inline prices
   ASSERT_EQ(offers.size(), 2u);
   EXPECT_EQ(offers[1].name, "B");
@@ -77,16 +81,20 @@ TEST(SiteConfig, InlineMinersAreTakenInTheSiteCurrency) {
 }
 
 TEST(SiteConfig, InlineMinerErrorsNameTheEntry) {
-  const std::string msg = error_of(std::string(kMinimal) +
-                                   "miners:\n  list:\n    - {name: A, hashrate_ths: -1, power_w: 3000, price: 1}\n");
+  const std::string msg =
+      error_of(std::string(kMinimal) +
+               "miners:\n  list:\n    - {name: A, hashrate_ths: -1, power_w: 3000, price: 1}\n");
   EXPECT_NE(msg.find("miners.list[0].hashrate_ths = -1"), std::string::npos) << msg;
   const std::string both = error_of(std::string(kMinimal) +
-                                    "miners:\n  catalogue: x.csv\n  list:\n    - {name: A, hashrate_ths: 1, power_w: 1, price: 1}\n");
+                                    "miners:\n  catalogue: x.csv\n  list:\n    - {name: A, "
+                                    "hashrate_ths: 1, power_w: 1, price: 1}\n");
   EXPECT_NE(both.find("cannot be given together"), std::string::npos) << both;
 }
 
 TEST(SiteConfig, CataloguePricesAreConvertedFromUsd) {
-  const SiteConfig c = parse_site_config(std::string(kMinimal) + "miners:\n  catalogue: ../../../data/machines/current_2026.csv\n", kFile);
+  const SiteConfig c = parse_site_config(
+      std::string(kMinimal) + "miners:\n  catalogue: ../../../data/machines/current_2026.csv\n",
+      kFile);
   const auto offers = miner_offers(c, 0.8);
   ASSERT_FALSE(offers.empty());
   EXPECT_EQ(offers[0].name, "Antminer S21 XP");
@@ -94,7 +102,8 @@ TEST(SiteConfig, CataloguePricesAreConvertedFromUsd) {
 }
 
 TEST(SiteConfig, MissingCatalogueAndUnknownChosenMinerAreErrors) {
-  EXPECT_NE(error_of(std::string(kMinimal) + "miners:\n  catalogue: nope.csv\n").find("machine catalogue not found"),
+  EXPECT_NE(error_of(std::string(kMinimal) + "miners:\n  catalogue: nope.csv\n")
+                .find("machine catalogue not found"),
             std::string::npos);
   // An unknown chosen miner is found while the file is read, so the message names its line.
   const std::string msg = error_of(std::string(kMinimal) + "miners:\n  choose: Nope 9000\n");
@@ -103,7 +112,8 @@ TEST(SiteConfig, MissingCatalogueAndUnknownChosenMinerAreErrors) {
 }
 
 TEST(SiteConfig, ShippedDefaultSiteLoads) {
-  const SiteConfig c = load_site_config(std::filesystem::path(HASHSIM_SOURCE_DIR) / "scenarios/site-default.yaml");
+  const SiteConfig c =
+      load_site_config(std::filesystem::path(HASHSIM_SOURCE_DIR) / "scenarios/site-default.yaml");
   EXPECT_DOUBLE_EQ(c.site_power_kw, 1000);
   EXPECT_DOUBLE_EQ(c.load_factor, 0.95);
   EXPECT_DOUBLE_EQ(c.power_price_per_kwh, 0.06);
@@ -113,11 +123,12 @@ TEST(SiteConfig, ShippedDefaultSiteLoads) {
 }
 
 TEST(SiteConfig, UnknownKeyMessageListsKeysOnlyAskedAbout) {
-  // Regression (issue 12): keys read only through YamlMap::has (fx_usd_to_site, tax, ...) were missing
-  // from the "allowed here" list of the unknown-key message.
+  // Regression (issue 12): keys read only through YamlMap::has (fx_usd_to_site, tax, ...) were
+  // missing from the "allowed here" list of the unknown-key message.
   const std::string msg = error_of(std::string(kMinimal) + "power_price_gbp: 0.05\n");
-  for (const char* key : {"fx_usd_to_site", "fx_fallback_usd_to_site", "tax", "hosted_price_per_kwh",
-                          "operating_policy", "selection_criterion", "table_power_prices_per_kwh"})
+  for (const char* key :
+       {"fx_usd_to_site", "fx_fallback_usd_to_site", "tax", "hosted_price_per_kwh",
+        "operating_policy", "selection_criterion", "table_power_prices_per_kwh"})
     EXPECT_NE(msg.find(key), std::string::npos) << key << " missing from: " << msg;
 }
 
@@ -128,19 +139,20 @@ TEST(SiteConfig, InvestorSectionsParseWithStatedDefaults) {
   EXPECT_EQ(d.policy.trailing_days, 7);
   EXPECT_FALSE(d.tax.enabled);
   EXPECT_DOUBLE_EQ(d.financing.debt_share, 0.0);
-  const SiteConfig c = parse_site_config(std::string(kMinimal) +
-                                             "selection_criterion: max_npv_p50\n"
-                                             "operating_policy: {mode: daily, trailing_days: 3, threshold_per_mwh: 5, "
-                                             "days_before_off: 4, days_before_on: 6, restart_cost_per_miner: 2}\n"
-                                             "tariff: {peak_hours_per_day: 4, peak_price_per_kwh: 0.2}\n"
-                                             "hosted: {price_per_kwh: 0.07, uptime_guarantee: 0.95, "
-                                             "setup_fee_per_miner: 50, term_years: 3}\n"
-                                             "infrastructure: {capex_per_kw: 150}\n"
-                                             "financing: {debt_share: 0.6, interest_rate: 0.09, amortisation: linear}\n"
-                                             "tax: {}\n"
-                                             "tradfi: {bond_yield: 0.04, equity_expected_return: 0.07, equity_vol: 0.16}\n"
-                                             "fx_model: {model: gbm, vol_per_sqrt_year: 0.08, correlation_with_btc: 0.2}\n",
-                                         kFile);
+  const SiteConfig c = parse_site_config(
+      std::string(kMinimal) +
+          "selection_criterion: max_npv_p50\n"
+          "operating_policy: {mode: daily, trailing_days: 3, threshold_per_mwh: 5, "
+          "days_before_off: 4, days_before_on: 6, restart_cost_per_miner: 2}\n"
+          "tariff: {peak_hours_per_day: 4, peak_price_per_kwh: 0.2}\n"
+          "hosted: {price_per_kwh: 0.07, uptime_guarantee: 0.95, "
+          "setup_fee_per_miner: 50, term_years: 3}\n"
+          "infrastructure: {capex_per_kw: 150}\n"
+          "financing: {debt_share: 0.6, interest_rate: 0.09, amortisation: linear}\n"
+          "tax: {}\n"
+          "tradfi: {bond_yield: 0.04, equity_expected_return: 0.07, equity_vol: 0.16}\n"
+          "fx_model: {model: gbm, vol_per_sqrt_year: 0.08, correlation_with_btc: 0.2}\n",
+      kFile);
   EXPECT_EQ(c.selection_criterion, "max_npv_p50");
   EXPECT_EQ(c.policy.days_before_on, 6);
   EXPECT_DOUBLE_EQ(c.tariff.peak_price_per_kwh, 0.2);
@@ -153,14 +165,19 @@ TEST(SiteConfig, InvestorSectionsParseWithStatedDefaults) {
   EXPECT_DOUBLE_EQ(c.tax.first_year_allowance, 1.0);
   EXPECT_DOUBLE_EQ(c.tax.writing_down_rate, 0.18);
   EXPECT_EQ(c.fx_model.model, "gbm");
-  // the old shorthand still works, but not together with the new key; the old monthly switch says what replaced it
-  EXPECT_DOUBLE_EQ(parse_site_config(std::string(kMinimal) + "hosted_price_per_kwh: 0.08\n", kFile).hosted.price_per_kwh,
+  // the old shorthand still works, but not together with the new key; the old monthly switch says
+  // what replaced it
+  EXPECT_DOUBLE_EQ(parse_site_config(std::string(kMinimal) + "hosted_price_per_kwh: 0.08\n", kFile)
+                       .hosted.price_per_kwh,
                    0.08);
-  EXPECT_NE(error_of(std::string(kMinimal) + "hosted_price_per_kwh: 0.08\nhosted: {price_per_kwh: 0.07}\n")
+  EXPECT_NE(error_of(std::string(kMinimal) +
+                     "hosted_price_per_kwh: 0.08\nhosted: {price_per_kwh: 0.07}\n")
                 .find("choose one"),
             std::string::npos);
-  EXPECT_NE(error_of(std::string(kMinimal) + "shutdown_when_unprofitable: true\n").find("operating_policy"),
+  EXPECT_NE(error_of(std::string(kMinimal) + "shutdown_when_unprofitable: true\n")
+                .find("operating_policy"),
             std::string::npos);
-  EXPECT_NE(error_of(std::string(kMinimal) + "selection_criterion: cheapest\n").find("is not one of"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of(std::string(kMinimal) + "selection_criterion: cheapest\n").find("is not one of"),
+      std::string::npos);
 }

@@ -22,7 +22,8 @@ OperatingTerms plain_terms(double power_price) {
 }
 
 // Daily paths from functions of (path, day).
-MarketPaths daily_paths(std::size_t n_paths, int years, const std::function<double(std::size_t, std::size_t)>& h,
+MarketPaths daily_paths(std::size_t n_paths, int years,
+                        const std::function<double(std::size_t, std::size_t)>& h,
                         const std::function<double(std::size_t, std::size_t)>& px) {
   MarketPaths m;
   m.scenario = "base";
@@ -71,9 +72,10 @@ TEST(MinerEconomics, MatchesHandCalculation) {
   t.fixed_cost_per_miner_per_year = 36.5;
   t.fx_usd_to_site = 0.8;
   const MinerEconomics e = miner_economics({"A", 100, 3000, 1000}, t, 0.06);
-  EXPECT_NEAR(e.energy_kwh_per_day, 3 * 1.1 * 24 * 0.9, 1e-12);                    // 71.28 kWh
-  EXPECT_NEAR(e.cost_per_day_site_ccy, 71.28 * 0.05 + 0.1, 1e-12);                 // power + fixed/365
-  EXPECT_NEAR(e.revenue_per_day_site_ccy, 100 * 0.06 * 0.9 * 0.98 * 0.8, 1e-12);  // TH x hashprice x uptime x (1-fee) x fx
+  EXPECT_NEAR(e.energy_kwh_per_day, 3 * 1.1 * 24 * 0.9, 1e-12);     // 71.28 kWh
+  EXPECT_NEAR(e.cost_per_day_site_ccy, 71.28 * 0.05 + 0.1, 1e-12);  // power + fixed/365
+  EXPECT_NEAR(e.revenue_per_day_site_ccy, 100 * 0.06 * 0.9 * 0.98 * 0.8,
+              1e-12);  // TH x hashprice x uptime x (1-fee) x fx
   EXPECT_NEAR(e.profit_per_day_site_ccy, 4.2336 - 3.664, 1e-12);
   EXPECT_NEAR(e.payback_days, 1000 / (4.2336 - 3.664), 1e-9);
   EXPECT_NEAR(e.breakeven_power_price_per_kwh, (4.2336 - 0.1) / 71.28, 1e-12);
@@ -95,8 +97,8 @@ TEST(Selection, ChoosesTheShortestPaybackNotTheLargestProfit) {
   EXPECT_TRUE(std::isnan(s.miners[3].payback_days));
   // grid: [price][miner]
   ASSERT_EQ(s.grid_payback_days.size(), 8u);
-  EXPECT_NEAR(s.grid_payback_days[0], 500 / 5.0, 1e-12);           // A at 0 per kWh
-  EXPECT_TRUE(std::isnan(s.grid_payback_days[4]));                 // A at 0.1: cost 7.2 > 5
+  EXPECT_NEAR(s.grid_payback_days[0], 500 / 5.0, 1e-12);  // A at 0 per kWh
+  EXPECT_TRUE(std::isnan(s.grid_payback_days[4]));        // A at 0.1: cost 7.2 > 5
   EXPECT_NEAR(s.grid_cost_per_th_day_site_ccy[4], 7.2 / 100, 1e-12);
 }
 
@@ -145,8 +147,8 @@ TEST(Cashflows, SiteCashflowsMatchHandCalculation) {
   const Plant p = ten_miners();
   const auto cf = plant_cashflows(p, two_paths(), Operation::AlwaysOn);
   ASSERT_EQ(cf.size(), 6u);
-  // capex 10 x 1000; power 720 kWh/day x 365 x 0.1 (x 1.1 in year 2); fixed 100/yr; resale 0.2 capex
-  // revenue = 1000 TH x yearly hashprice sum x fx 0.5
+  // capex 10 x 1000; power 720 kWh/day x 365 x 0.1 (x 1.1 in year 2); fixed 100/yr; resale 0.2
+  // capex revenue = 1000 TH x yearly hashprice sum x fx 0.5
   EXPECT_DOUBLE_EQ(cf[0], -10000);
   EXPECT_NEAR(cf[1], 18250 - 26280 - 100, 1e-9);
   EXPECT_NEAR(cf[2], 9125 - 28908 - 100 + 2000, 1e-9);
@@ -170,7 +172,9 @@ TEST(Cashflows, BuyingBtcInvestsTheCapexAndTheFullOpexAndAtAFlatPriceReturnsIt) 
 TEST(Cashflows, BtcHoldingsFollowThePriceAtTheHorizon) {
   MarketPaths m = daily_paths(
       1, 2, [](std::size_t, std::size_t) { return 0.1; },
-      [](std::size_t, std::size_t d) { return d == 729 ? 100000.0 : 50000.0; });  // doubles on the last day
+      [](std::size_t, std::size_t d) {
+        return d == 729 ? 100000.0 : 50000.0;
+      });  // doubles on the last day
   std::vector<double> invested;
   const auto cf = btc_cashflows(ten_miners(), m, Operation::AlwaysOn, nullptr, invested);
   // everything bought before the last month end doubles; the last month's opex (31 days of year-2
@@ -190,11 +194,13 @@ TEST(MonthEnds, TwelveMonthsMakeAYear) {
 TEST(MedianPath, IsThePathWithTheMedianTotalRevenue) {
   const std::vector<double> totals{5, 1, 3};
   MarketPaths m = daily_paths(
-      3, 1, [&](std::size_t i, std::size_t) { return totals[i] / 365; }, [](std::size_t, std::size_t) { return 1.0; });
+      3, 1, [&](std::size_t i, std::size_t) { return totals[i] / 365; },
+      [](std::size_t, std::size_t) { return 1.0; });
   EXPECT_EQ(median_path(m), 2u);
   const std::vector<double> four{5, 1, 3, 18};  // rank 1 is 3
   m = daily_paths(
-      4, 1, [&](std::size_t i, std::size_t) { return four[i] / 365; }, [](std::size_t, std::size_t) { return 1.0; });
+      4, 1, [&](std::size_t i, std::size_t) { return four[i] / 365; },
+      [](std::size_t, std::size_t) { return 1.0; });
   EXPECT_EQ(median_path(m), 2u);
 }
 
@@ -256,4 +262,3 @@ TEST(Analysis, NoViableMinerIsReportedNotACrash) {
   EXPECT_TRUE(j["site"].is_null());
   EXPECT_FALSE(j["scenarios"]["base"]["plays"]["site"]["available"].get<bool>());
 }
-

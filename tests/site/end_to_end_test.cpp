@@ -32,39 +32,41 @@ fs::path temp_dir() {
 using Series = std::function<double(std::uint64_t path, std::uint64_t recorded_day)>;
 
 // A results file with one scenario holding the two series site economics reads.
-void write_synthetic_many(const fs::path& file, const std::vector<std::string>& names, std::uint64_t n_paths,
-                          std::int64_t n_days, std::int64_t every, const Series& hashprice, const Series& price,
+void write_synthetic_many(const fs::path& file, const std::vector<std::string>& names,
+                          std::uint64_t n_paths, std::int64_t n_days, std::int64_t every,
+                          const Series& hashprice, const Series& price,
                           const std::string& snapshot = "{}") {
   h5::Handle f = h5::create_file(file.string());
   // What every reader checks first (io::check_results_schema): the schema version and day indices.
   h5::set_attr(f.get(), "schema_version", io::kSchemaVersion);
   for (const auto& name : names) {
-  h5::Handle g = h5::create_group(f.get(), "scenarios/" + name);
-  h5::set_attr(g.get(), "start_date", std::string("2026-06-13"));
-  h5::set_attr(g.get(), "start_source", std::string("static"));
-  h5::set_attr(g.get(), "n_paths", static_cast<std::int64_t>(n_paths));
-  h5::set_attr(g.get(), "n_days", n_days);
-  h5::set_attr(g.get(), "record_every_days", every);
-  h5::set_attr(g.get(), "start_price_usd", 100000.0);
-  h5::set_attr(g.get(), "live_snapshot", snapshot);
-  const auto rec = static_cast<std::uint64_t>((n_days + every - 1) / every);
-  std::vector<std::int64_t> day(rec);
-  for (std::uint64_t d = 0; d < rec; ++d) day[d] = static_cast<std::int64_t>(d) * every;
-  h5::write_vector(g.get(), "day", day);
-  for (const auto& [ds, fn] : {std::pair<const char*, const Series*>{"paths/hashprice_usd_per_th_day", &hashprice},
-                               {"paths/price_usd", &price}}) {
-    std::vector<double> v(n_paths * rec);
-    for (std::uint64_t p = 0; p < n_paths; ++p)
-      for (std::uint64_t d = 0; d < rec; ++d) v[p * rec + d] = (*fn)(p, d);
-    h5::Handle h = h5::create_array(g.get(), ds, {n_paths, rec}, {n_paths, rec}, 0);
-    h5::write_rows(h.get(), 0, n_paths, v.data());
-  }
+    h5::Handle g = h5::create_group(f.get(), "scenarios/" + name);
+    h5::set_attr(g.get(), "start_date", std::string("2026-06-13"));
+    h5::set_attr(g.get(), "start_source", std::string("static"));
+    h5::set_attr(g.get(), "n_paths", static_cast<std::int64_t>(n_paths));
+    h5::set_attr(g.get(), "n_days", n_days);
+    h5::set_attr(g.get(), "record_every_days", every);
+    h5::set_attr(g.get(), "start_price_usd", 100000.0);
+    h5::set_attr(g.get(), "live_snapshot", snapshot);
+    const auto rec = static_cast<std::uint64_t>((n_days + every - 1) / every);
+    std::vector<std::int64_t> day(rec);
+    for (std::uint64_t d = 0; d < rec; ++d) day[d] = static_cast<std::int64_t>(d) * every;
+    h5::write_vector(g.get(), "day", day);
+    for (const auto& [ds, fn] :
+         {std::pair<const char*, const Series*>{"paths/hashprice_usd_per_th_day", &hashprice},
+          {"paths/price_usd", &price}}) {
+      std::vector<double> v(n_paths * rec);
+      for (std::uint64_t p = 0; p < n_paths; ++p)
+        for (std::uint64_t d = 0; d < rec; ++d) v[p * rec + d] = (*fn)(p, d);
+      h5::Handle h = h5::create_array(g.get(), ds, {n_paths, rec}, {n_paths, rec}, 0);
+      h5::write_rows(h.get(), 0, n_paths, v.data());
+    }
   }
 }
 
-void write_synthetic(const fs::path& file, const std::string& name, std::uint64_t n_paths, std::int64_t n_days,
-                     std::int64_t every, const Series& hashprice, const Series& price,
-                     const std::string& snapshot = "{}") {
+void write_synthetic(const fs::path& file, const std::string& name, std::uint64_t n_paths,
+                     std::int64_t n_days, std::int64_t every, const Series& hashprice,
+                     const Series& price, const std::string& snapshot = "{}") {
   write_synthetic_many(file, {name}, n_paths, n_days, every, hashprice, price, snapshot);
 }
 
@@ -106,7 +108,8 @@ TEST(SiteEndToEnd, FlatSyntheticPathsGiveTheClosedFormNpvAndIrr) {
   const double x = (cf1 + std::sqrt(cf1 * cf1 + 4 * 20000 * cf1)) / 40000;
   EXPECT_NEAR(site.metrics.irr[0], x - 1, 1e-9);
   EXPECT_NEAR(site.metrics.payback_years[0], 20000 / cf1, 1e-12);
-  EXPECT_NEAR(site.metrics.roic[0], 2 * cf1 / (2 * 20000), 1e-12);  // the spec's: mean CF_t / miner capex
+  EXPECT_NEAR(site.metrics.roic[0], 2 * cf1 / (2 * 20000),
+              1e-12);  // the spec's: mean CF_t / miner capex
   EXPECT_DOUBLE_EQ(site.summary.p_npv_negative, 0.0);
   // flat BTC price: the BTC play gets back exactly what it put in
   const PlayResult& btc = play(a.scenarios[0], "btc");
@@ -119,28 +122,37 @@ TEST(SiteEndToEnd, CurrencyConversionScalesEveryCashflowByTheSnapshotRate) {
   const std::string snapshot =
       R"({"schema":1,"values":{"fx_usd_gbp":{"value":0.8,"source":"test","provider_time":"2026-06-11T16:00:00Z",)"
       R"("fetched_at":"2026-06-13T09:00:00Z","stale":false}}})";
-  write_synthetic(file, "base", 8, 730, 1, [](std::uint64_t p, std::uint64_t d) { return 0.05 + 0.001 * static_cast<double>(p) + 1e-5 * static_cast<double>(d); }, flat_price,
-                  snapshot);
+  write_synthetic(
+      file, "base", 8, 730, 1,
+      [](std::uint64_t p, std::uint64_t d) {
+        return 0.05 + 0.001 * static_cast<double>(p) + 1e-5 * static_cast<double>(d);
+      },
+      flat_price, snapshot);
   const std::string common = "site_power_kw: 200\nhorizon_years: 2\n";
-  const SiteConfig usd = parse_site_config(common + "currency: USD\npower_price_per_kwh: 0.05\nhosted_price_per_kwh: 0.07\n",
-                                           temp_dir() / "u.yaml");
-  const SiteConfig gbp = parse_site_config(common + "currency: GBP\npower_price_per_kwh: 0.04\nhosted_price_per_kwh: 0.056\n",
-                                           temp_dir() / "g.yaml");
+  const SiteConfig usd = parse_site_config(
+      common + "currency: USD\npower_price_per_kwh: 0.05\nhosted_price_per_kwh: 0.07\n",
+      temp_dir() / "u.yaml");
+  const SiteConfig gbp = parse_site_config(
+      common + "currency: GBP\npower_price_per_kwh: 0.04\nhosted_price_per_kwh: 0.056\n",
+      temp_dir() / "g.yaml");
   const SiteRun ru = run_site(usd, file, {});
   const SiteRun rg = run_site(gbp, file, {});
   EXPECT_DOUBLE_EQ(rg.analysis.fx.usd_to_site, 0.8);
   EXPECT_EQ(rg.analysis.fx.provider_time, "2026-06-11T16:00:00Z");
   ASSERT_TRUE(ru.analysis.site && rg.analysis.site);
   EXPECT_EQ(ru.analysis.site->plant.miner.name, rg.analysis.site->plant.miner.name);
-  EXPECT_NEAR(rg.analysis.site->plant.capex_total(), 0.8 * ru.analysis.site->plant.capex_total(), 1e-6);
+  EXPECT_NEAR(rg.analysis.site->plant.capex_total(), 0.8 * ru.analysis.site->plant.capex_total(),
+              1e-6);
   ASSERT_EQ(ru.analysis.scenarios[0].plays.size(), rg.analysis.scenarios[0].plays.size());
   for (std::size_t k = 0; k < ru.analysis.scenarios[0].plays.size(); ++k) {
     const auto& cu = ru.analysis.scenarios[0].plays[k].cashflows;
     const auto& cg = rg.analysis.scenarios[0].plays[k].cashflows;
     ASSERT_EQ(cu.size(), cg.size());
-    for (std::size_t i = 0; i < cu.size(); ++i) EXPECT_NEAR(cg[i], 0.8 * cu[i], 1e-6 * std::fabs(cu[i]) + 1e-6);
+    for (std::size_t i = 0; i < cu.size(); ++i)
+      EXPECT_NEAR(cg[i], 0.8 * cu[i], 1e-6 * std::fabs(cu[i]) + 1e-6);
     // the IRR does not depend on the currency
-    EXPECT_NEAR(rg.analysis.scenarios[0].plays[k].metrics.irr[0], ru.analysis.scenarios[0].plays[k].metrics.irr[0], 1e-9);
+    EXPECT_NEAR(rg.analysis.scenarios[0].plays[k].metrics.irr[0],
+                ru.analysis.scenarios[0].plays[k].metrics.irr[0], 1e-9);
   }
 }
 
@@ -169,8 +181,9 @@ TEST(SiteEndToEnd, TooShortOrMissingScenariosAreClearErrors) {
     run_site(usd_site(), file, {"bull"});
     FAIL() << "expected an error";
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("scenario 'bull' is not in the results file (it has: base)"),
-              std::string::npos)
+    EXPECT_NE(
+        std::string(e.what()).find("scenario 'bull' is not in the results file (it has: base)"),
+        std::string::npos)
         << e.what();
   }
 }
@@ -196,20 +209,23 @@ TEST(SiteEndToEnd, ASingleScenarioNotNamedBaseNamesSelectionScenario) {
 TEST(SiteEndToEnd, EveryScenarioInTheFileIsAnalysedByDefault) {
   // Regression (issue 12): with base, bull and bear present the others were silently dropped.
   const fs::path file = temp_dir() / "five.h5";
-  write_synthetic_many(file, {"base", "bear", "bull", "power-cost", "volatile"}, 2, 730, 1, flat, flat_price);
+  write_synthetic_many(file, {"base", "bear", "bull", "power-cost", "volatile"}, 2, 730, 1, flat,
+                       flat_price);
   const SiteRun run = run_site(usd_site(), file, {});
   std::vector<std::string> names;
   for (const auto& s : run.analysis.scenarios) names.push_back(s.scenario);
   EXPECT_EQ(names, (std::vector<std::string>{"base", "bear", "bull", "power-cost", "volatile"}));
-  EXPECT_NE(format_report(run).find("scenarios analysed: base, bear, bull, power-cost, volatile"), std::string::npos);
+  EXPECT_NE(format_report(run).find("scenarios analysed: base, bear, bull, power-cost, volatile"),
+            std::string::npos);
 }
 
 TEST(SiteEndToEnd, JsonSaysNeverAndNotApplicableDifferently) {
   // Regression (issue 12): NaN ("n/a") and +inf ("never") were both written as null.
   // Paths 0-2 earn well; path 3 earns nothing, so its payback is never and it has no IRR.
   const fs::path file = temp_dir() / "never.h5";
-  write_synthetic(file, "base", 4, 730, 1, [](std::uint64_t p, std::uint64_t) { return p < 3 ? 0.1 : 0.0; },
-                  flat_price);
+  write_synthetic(
+      file, "base", 4, 730, 1, [](std::uint64_t p, std::uint64_t) { return p < 3 ? 0.1 : 0.0; },
+      flat_price);
   SiteConfig c = usd_site();
   c.policy.mode = "always_on";
   c.selection_scenario = "base";
@@ -229,7 +245,8 @@ TEST(SiteEndToEnd, SimulatedSweepToReportHdf5AndJson) {
   {
     io::ResultsFile out(results, "site_tests");
     for (const char* n : {"base", "bull", "bear"}) {
-      const auto s = scenario::load_scenario(kSrc / "tests/site/data" / (std::string(n) + ".yaml"), {32, 730, {}});
+      const auto s = scenario::load_scenario(kSrc / "tests/site/data" / (std::string(n) + ".yaml"),
+                                             {32, 730, {}});
       sim::run_scenario(s, out.begin_scenario(s, sim::output_specs(s)), {});
     }
     out.commit();
@@ -249,8 +266,8 @@ TEST(SiteEndToEnd, SimulatedSweepToReportHdf5AndJson) {
     EXPECT_GT(bull[i], bear[i]);
   }
   const std::string report = format_report(run);
-  for (const char* s : {"How we chose your miner", "Your site, daily performance", "Scenario 'bear'", "Median path #",
-                        "P(NPV<0)", "buy BTC", "hosted"})
+  for (const char* s : {"How we chose your miner", "Your site, daily performance",
+                        "Scenario 'bear'", "Median path #", "P(NPV<0)", "buy BTC", "hosted"})
     EXPECT_NE(report.find(s), std::string::npos) << s;
 
   const fs::path out = temp_dir() / "site.h5";
@@ -259,13 +276,15 @@ TEST(SiteEndToEnd, SimulatedSweepToReportHdf5AndJson) {
   h5::Handle cf = h5::open_dataset(f.get(), "site/scenarios/bull/site/cashflows_site_ccy");
   EXPECT_EQ(h5::shape(cf.get()), (std::vector<std::uint64_t>{32, 3}));
   EXPECT_EQ(h5::read_vector(f.get(), "site/scenarios/bull/site/npv_site_ccy"), bull);
-  EXPECT_EQ(h5::read_vector(f.get(), "site/scenarios/bull/site/mirr"), a.scenarios[1].plays[0].metrics.mirr);
+  EXPECT_EQ(h5::read_vector(f.get(), "site/scenarios/bull/site/mirr"),
+            a.scenarios[1].plays[0].metrics.mirr);
   EXPECT_EQ(h5::read_strings(f.get(), "site/scenarios/bull/policies/mode").size(), 3u);
   EXPECT_EQ(h5::read_strings(f.get(), "site/scenarios/bull/tornado/driver").size(), 5u);
   EXPECT_TRUE(h5::exists(f.get(), "site/scenarios/bull/btc/invested_site_ccy"));
   EXPECT_TRUE(h5::exists(f.get(), "site/scenarios/bull/equity/irr_roots"));
   EXPECT_EQ(h5::read_strings(f.get(), "site/selection/miner").size(), run.offers.size());
-  EXPECT_EQ(h5::get_string_attr(h5::open_group(f.get(), "site").get(), "currency").value_or(""), "GBP");
+  EXPECT_EQ(h5::get_string_attr(h5::open_group(f.get(), "site").get(), "currency").value_or(""),
+            "GBP");
 
   const nlohmann::json j = summary_json(run);
   EXPECT_DOUBLE_EQ(j["data_snapshot"]["start_price_usd"].get<double>(), 105000);

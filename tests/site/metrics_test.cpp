@@ -49,8 +49,8 @@ TEST(Irr, NoSignChangeHasNoIrr) {
 
 TEST(Irr, RootsFarOutsideTheOldBracketAreFound) {
   // Regression (issue 12): the IRR was searched on (-99 %, +1000 %) only, so a cheap site that pays
-  // back in days read "no IRR". -100 + 0.5 / (1 + r) = 0  =>  r = -0.995; -100 + 1200 / (1 + r) => r = 11;
-  // -30 + 900 / (1 + r) = 0  =>  r = 29 (2,900 %).
+  // back in days read "no IRR". -100 + 0.5 / (1 + r) = 0  =>  r = -0.995; -100 + 1200 / (1 + r) =>
+  // r = 11; -30 + 900 / (1 + r) = 0  =>  r = 29 (2,900 %).
   EXPECT_NEAR(*irr(std::vector<double>{-100, 0.5}), -0.995, 1e-12);
   EXPECT_NEAR(*irr(std::vector<double>{-100, 1200}), 11.0, 1e-12);
   EXPECT_NEAR(*irr(std::vector<double>{-30, 900}), 29.0, 1e-12);
@@ -60,8 +60,8 @@ TEST(Irr, RootsFarOutsideTheOldBracketAreFound) {
 
 TEST(Irr, ANegativeRootWithAFarPositiveRootIsMultipleNotAUniqueLoss) {
   // Regression (issue 12): one path reported a unique IRR of -80.3 % while NPV at 8 % was positive;
-  // its other root was +2,927 %. In v = 1/(1+r): P(v) = -30 (v - 5)(v - 1/30) = -5 + 151 v - 30 v^2,
-  // roots v = 5 (r = -80 %) and v = 1/30 (r = 2,900 %).
+  // its other root was +2,927 %. In v = 1/(1+r): P(v) = -30 (v - 5)(v - 1/30) = -5 + 151 v - 30
+  // v^2, roots v = 5 (r = -80 %) and v = 1/30 (r = 2,900 %).
   const std::vector<double> cf{-5, 151, -30};
   EXPECT_GT(npv(cf, 0.08), 0.0);
   const IrrResult d = irr_detail(cf);
@@ -73,15 +73,17 @@ TEST(Irr, ANegativeRootWithAFarPositiveRootIsMultipleNotAUniqueLoss) {
 }
 
 TEST(Irr, ADoubleRootWhereNpvOnlyTouchesZeroIsFound) {
-  // P(v) = -(v - 1/1.1)^2 (v = 1/1.1 <=> r = 10 %), times 121: -100 + 220 v - 121 v^2; NPV <= 0 everywhere.
+  // P(v) = -(v - 1/1.1)^2 (v = 1/1.1 <=> r = 10 %), times 121: -100 + 220 v - 121 v^2; NPV <= 0
+  // everywhere.
   const IrrResult d = irr_detail(std::vector<double>{-100, 220, -121});
   ASSERT_EQ(d.roots.size(), 1u);
   EXPECT_NEAR(d.roots[0], 0.10, 1e-6);  // a double root is determined to ~sqrt(machine epsilon)
 }
 
 TEST(Irr, ThreeCloseRootsAreAllFound) {
-  // (x - 1.10)(x - 1.11)(x - 1.12) in x = 1 + r, i.e. CF_0 x^3 + CF_1 x^2 + CF_2 x + CF_3 with roots 10, 11, 12 %:
-  // closer together than the old 513-point grid (1.4 % in 1 + r) could separate.
+  // (x - 1.10)(x - 1.11)(x - 1.12) in x = 1 + r, i.e. CF_0 x^3 + CF_1 x^2 + CF_2 x + CF_3 with
+  // roots 10, 11, 12 %: closer together than the old 513-point grid (1.4 % in 1 + r) could
+  // separate.
   const double a = 1.10, b = 1.11, c = 1.12;
   const std::vector<double> cf{1.0, -(a + b + c), a * b + a * c + b * c, -a * b * c};
   const IrrResult d = irr_detail(cf);
@@ -97,7 +99,7 @@ TEST(Mirr, MatchesTheDefinition) {
   const double pv = 100 + 20 / 1.21, fv = 80 * 1.05 * 1.05 + 90;
   EXPECT_NEAR(mirr(cf, 0.10, 0.05), std::cbrt(fv / pv) - 1, 1e-14);
   EXPECT_DOUBLE_EQ(mirr(std::vector<double>{-100, -10}, 0.1, 0.1), -1.0);  // nothing comes back
-  EXPECT_TRUE(std::isnan(mirr(std::vector<double>{100, 10}, 0.1, 0.1)));  // nothing invested
+  EXPECT_TRUE(std::isnan(mirr(std::vector<double>{100, 10}, 0.1, 0.1)));   // nothing invested
   // defined where the IRR is not (two roots)
   EXPECT_TRUE(std::isfinite(mirr(std::vector<double>{-5, 151, -30}, 0.08, 0.08)));
 }
@@ -148,19 +150,20 @@ TEST(Payback, DiscountedUsesDiscountedCashflows) {
 }
 
 TEST(Roic, IsTheSpecsAverageAnnualProfitOverMinerCapex) {
-  // Regression (issue 12): the spec's ROIC = average(annual_profit_t) / capex_miners = 40 / 100, not
-  // (sum CF incl. -capex) / (Y capex) = 20 / 300 (which is the spec's figure minus 1 / Y).
+  // Regression (issue 12): the spec's ROIC = average(annual_profit_t) / capex_miners = 40 / 100,
+  // not (sum CF incl. -capex) / (Y capex) = 20 / 300 (which is the spec's figure minus 1 / Y).
   EXPECT_NEAR(roic(std::vector<double>{-100, 40, 40, 40}, 100), 0.40, 1e-15);
   EXPECT_TRUE(std::isnan(roic(std::vector<double>{-100, 40}, 0.0)));
   // money put in over time: the gain per year over everything invested
-  EXPECT_NEAR(roic_on_invested(std::vector<double>{-100, -50, 180}, 150), 30.0 / (2 * 150.0), 1e-15);
+  EXPECT_NEAR(roic_on_invested(std::vector<double>{-100, -50, 180}, 150), 30.0 / (2 * 150.0),
+              1e-15);
 }
 
 TEST(Risk, VarShortfallAndLossShareFromTheSample) {
   std::vector<double> v;
   for (int i = 1; i <= 40; ++i) v.push_back(static_cast<double>(i) - 10.5);  // -9.5 .. 29.5
   const Risk r = risk_of(v);
-  EXPECT_NEAR(r.npv_p5, -9.5 + 0.05 * 39, 1e-12);          // h = 1.95 between order stats
+  EXPECT_NEAR(r.npv_p5, -9.5 + 0.05 * 39, 1e-12);              // h = 1.95 between order stats
   EXPECT_NEAR(r.expected_shortfall, (-9.5 - 8.5) / 2, 1e-12);  // worst ceil(2) of 40
   EXPECT_DOUBLE_EQ(r.p_loss, 10.0 / 40.0);
 }

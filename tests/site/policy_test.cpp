@@ -14,10 +14,11 @@ using namespace hashsim;
 using namespace hashsim::site;
 
 namespace {
-MarketPaths paths_of(std::size_t n_paths, int years, const std::function<double(std::size_t, std::size_t)>& h,
-                     const std::function<double(std::size_t, std::size_t)>& px = [](std::size_t, std::size_t) {
-                       return 50000.0;
-                     }) {
+MarketPaths paths_of(
+    std::size_t n_paths, int years, const std::function<double(std::size_t, std::size_t)>& h,
+    const std::function<double(std::size_t, std::size_t)>& px = [](std::size_t, std::size_t) {
+      return 50000.0;
+    }) {
   MarketPaths m;
   m.scenario = "base";
   m.n_paths = n_paths;
@@ -31,7 +32,8 @@ MarketPaths paths_of(std::size_t n_paths, int years, const std::function<double(
   return m;
 }
 
-// One miner of 100 TH/s and 1 kW: revenue 100 h a day (USD site), energy 24 kWh a day at 0.1: 2.4 a day.
+// One miner of 100 TH/s and 1 kW: revenue 100 h a day (USD site), energy 24 kWh a day at 0.1: 2.4 a
+// day.
 Plant one_miner(const std::string& mode) {
   OperatingTerms t;
   t.power_price_per_kwh = 0.1;
@@ -46,7 +48,8 @@ Plant one_miner(const std::string& mode) {
 TEST(Operation, DailyPolicySwitchesOffTheDayAfterItSeesTheLoss) {
   // h = 1 (revenue 100 a day) for days 0-99, then 0. Trailing 1 day: on day 100 the operator still
   // sees h_99 = 1 and runs (revenue 0, power 2.4); on day 101 it sees h_100 = 0 and switches off.
-  const MarketPaths m = paths_of(1, 1, [](std::size_t, std::size_t d) { return d < 100 ? 1.0 : 0.0; });
+  const MarketPaths m =
+      paths_of(1, 1, [](std::size_t, std::size_t d) { return d < 100 ? 1.0 : 0.0; });
   YearLines l;
   plant_path_lines(one_miner("daily"), m, 0, Operation::Policy, l);
   EXPECT_NEAR(l.revenue[1], 100 * 100.0, 1e-9);
@@ -65,8 +68,9 @@ TEST(Operation, DailyPolicySwitchesOffTheDayAfterItSeesTheLoss) {
 }
 
 TEST(Operation, HysteresisDelaysBothSwitchesAndARestartCosts) {
-  // h = 1 on days 0-9, 0 on days 10-19, 1 from day 20. Signals (trailing 1): want off on days 11-20,
-  // want on from day 21. With 2 days before off: off from day 12; 2 days before on: on again day 22.
+  // h = 1 on days 0-9, 0 on days 10-19, 1 from day 20. Signals (trailing 1): want off on days
+  // 11-20, want on from day 21. With 2 days before off: off from day 12; 2 days before on: on again
+  // day 22.
   const MarketPaths m =
       paths_of(1, 1, [](std::size_t, std::size_t d) { return d < 10 || d >= 20 ? 1.0 : 0.0; });
   Plant p = one_miner("daily");
@@ -75,7 +79,7 @@ TEST(Operation, HysteresisDelaysBothSwitchesAndARestartCosts) {
   p.terms.policy.restart_cost_per_miner = 7.5;
   YearLines l;
   plant_path_lines(p, m, 0, Operation::Policy, l);
-  EXPECT_DOUBLE_EQ(l.days_on, 365 - 10);                 // off on days 12-21
+  EXPECT_DOUBLE_EQ(l.days_on, 365 - 10);  // off on days 12-21
   EXPECT_NEAR(l.power[1], 355 * 2.4, 1e-9);
   EXPECT_NEAR(l.revenue[1], (10 + (365 - 22)) * 100.0, 1e-9);  // earning days 0-9 and 22-364
   EXPECT_EQ(l.restarts, 1);
@@ -86,7 +90,8 @@ TEST(Operation, HysteresisDelaysBothSwitchesAndARestartCosts) {
 }
 
 TEST(Operation, ThresholdIsAMarginPerMwh) {
-  // Revenue per kWh = 100 h / 24; price 0.1. With h = 0.03, margin = (0.125 - 0.1) 1000 = 25 per MWh.
+  // Revenue per kWh = 100 h / 24; price 0.1. With h = 0.03, margin = (0.125 - 0.1) 1000 = 25 per
+  // MWh.
   const MarketPaths m = paths_of(1, 1, [](std::size_t, std::size_t) { return 0.03; });
   Plant p = one_miner("daily");
   YearLines l;
@@ -99,7 +104,8 @@ TEST(Operation, ThresholdIsAMarginPerMwh) {
 }
 
 TEST(Operation, PeakHoursAreCurtailedWhenTheyLoseMoney) {
-  // 6 peak hours at 0.5 per kWh: revenue 100 x 0.05 = 5 a day = 0.2083 per kWh, above 0.1, below 0.5.
+  // 6 peak hours at 0.5 per kWh: revenue 100 x 0.05 = 5 a day = 0.2083 per kWh, above 0.1, below
+  // 0.5.
   const MarketPaths m = paths_of(1, 1, [](std::size_t, std::size_t) { return 0.05; });
   Plant p = one_miner("daily");
   p.terms.tariff.peak_hours_per_day = 6;
@@ -120,7 +126,8 @@ TEST(Operation, PerfectForesightBoundsThePolicyAndAlwaysOnPathByPath) {
   };
   std::vector<double> h(20 * 730);
   for (auto& x : h) x = 0.045 * u();  // around the 0.024 breakeven
-  const MarketPaths m = paths_of(20, 2, [&](std::size_t i, std::size_t d) { return h[i * 730 + d]; });
+  const MarketPaths m =
+      paths_of(20, 2, [&](std::size_t i, std::size_t d) { return h[i * 730 + d]; });
   Plant p = one_miner("daily");
   p.terms.policy.trailing_days = 7;
   const auto pol = plant_cashflows(p, m, Operation::Policy);
@@ -134,8 +141,9 @@ TEST(Operation, PerfectForesightBoundsThePolicyAndAlwaysOnPathByPath) {
 }
 
 TEST(Selection, ATinySiteIsBuiltWithTheMinerThatFits) {
-  // Regression (issue 12): site_power_kw 3.7, load factor 1: the S21 XP (3.827 kW with 5 % overhead)
-  // has the better payback but does not fit; the S21 Pro (3.6855 kW) does, so the site is built.
+  // Regression (issue 12): site_power_kw 3.7, load factor 1: the S21 XP (3.827 kW with 5 %
+  // overhead) has the better payback but does not fit; the S21 Pro (3.6855 kW) does, so the site is
+  // built.
   SiteConfig c;
   c.site_power_kw = 3.7;
   c.power_price_per_kwh = 0.06;
@@ -154,8 +162,9 @@ TEST(Selection, ATinySiteIsBuiltWithTheMinerThatFits) {
 
 TEST(Selection, HorizonAwareCriteriaAndLoudWarnings) {
   // Two miners, 1 kW usable, a 2-year horizon; hashprice 0.06 in year 1 and 0.01 after a "halving".
-  // A: 100 TH, 1 kW, price 500: year-1 profit 6 - 2.4 = 3.6 a day (payback 139 d), loses 1.4 a day in year 2.
-  // B: 50 TH, 0.25 kW, price 600: 3 - 0.6 = 2.4 a day (payback 250 d), -0.1 a day in year 2 (4 fit).
+  // A: 100 TH, 1 kW, price 500: year-1 profit 6 - 2.4 = 3.6 a day (payback 139 d), loses 1.4 a day
+  // in year 2. B: 50 TH, 0.25 kW, price 600: 3 - 0.6 = 2.4 a day (payback 250 d), -0.1 a day in
+  // year 2 (4 fit).
   SiteConfig c;
   c.site_power_kw = 1;
   c.power_price_per_kwh = 0.1;
@@ -164,7 +173,8 @@ TEST(Selection, HorizonAwareCriteriaAndLoudWarnings) {
   c.discount_rate_per_year = 0.0;
   c.policy.mode = "always_on";
   const std::vector<MinerOffer> offers{{"A", 100, 1000, 500}, {"B", 50, 250, 600}};
-  const MarketPaths m = paths_of(2, 2, [](std::size_t, std::size_t d) { return d < 365 ? 0.06 : 0.01; });
+  const MarketPaths m =
+      paths_of(2, 2, [](std::size_t, std::size_t d) { return d < 365 ? 0.06 : 0.01; });
   SiteAnalysis a = analyse_site(c, FxRate{}, offers, m, {&m});
   ASSERT_TRUE(a.site);
   EXPECT_EQ(a.site->plant.miner.name, "A");  // min_payback, the spec's default
@@ -173,7 +183,8 @@ TEST(Selection, HorizonAwareCriteriaAndLoudWarnings) {
   EXPECT_NEAR(a.selection.miners[1].npv_p50_site_ccy, 4 * (-600 + 365 * 2.3), 1e-6);
   EXPECT_DOUBLE_EQ(a.selection.miners[1].prob_npv_positive, 1.0);
   bool warned = false;
-  for (const auto& w : a.warnings) warned = warned || w.find("max_npv_p50 picks it") != std::string::npos;
+  for (const auto& w : a.warnings)
+    warned = warned || w.find("max_npv_p50 picks it") != std::string::npos;
   EXPECT_TRUE(warned);
   c.selection_criterion = "max_npv_p50";
   a = analyse_site(c, FxRate{}, offers, m, {&m});
@@ -204,15 +215,17 @@ TEST(Plays, BondReturnsItsYieldExactly) {
 }
 
 TEST(Plays, EquityIndexHasTheGbmMeanAndIsReproduciblePerPath) {
-  // E[V_Y] = C e^(mu Y); sd(V_Y) = C e^(mu Y) sqrt(e^(sigma^2 Y) - 1). With n = 20,000 paths the sample
-  // mean is within 4 standard errors (sd / sqrt(n)) of it (probability of failure ~6e-5 for a normal mean).
+  // E[V_Y] = C e^(mu Y); sd(V_Y) = C e^(mu Y) sqrt(e^(sigma^2 Y) - 1). With n = 20,000 paths the
+  // sample mean is within 4 standard errors (sd / sqrt(n)) of it (probability of failure ~6e-5 for
+  // a normal mean).
   const double mu = 0.07, sigma = 0.16, C = 1000;
   const int Y = 5;
   const std::size_t n = 20000;
   const auto cf = equity_index_cashflows(C, mu, sigma, n, Y, 42);
   double sum = 0.0;
   for (std::size_t i = 0; i < n; ++i) sum += cf[i * 6 + 5];
-  const double mean = C * std::exp(mu * Y), sd = mean * std::sqrt(std::exp(sigma * sigma * Y) - 1.0);
+  const double mean = C * std::exp(mu * Y),
+               sd = mean * std::sqrt(std::exp(sigma * sigma * Y) - 1.0);
   EXPECT_NEAR(sum / n, mean, 4 * sd / std::sqrt(static_cast<double>(n)));
   // path i draws the same numbers whatever the number of paths
   const auto few = equity_index_cashflows(C, mu, sigma, 3, Y, 42);
@@ -245,8 +258,8 @@ TEST(Financing, AnnuityLinearBulletAndBalloonAtTheHorizon) {
 }
 
 TEST(Tax, FullExpensingLossesCarriedForwardAndBalancingCharge) {
-  // capex 1000 fully expensed in year 1; EBITDA 300 a year for 3 years, terminal value 100, rate 25 %.
-  // Year 1: 300 - 1000 = -700 (loss c/f 700). Year 2: 300 - 0 = 300, all absorbed (c/f 400).
+  // capex 1000 fully expensed in year 1; EBITDA 300 a year for 3 years, terminal value 100, rate 25
+  // %. Year 1: 300 - 1000 = -700 (loss c/f 700). Year 2: 300 - 0 = 300, all absorbed (c/f 400).
   // Year 3: 300 + balancing charge 100 (pool 0 - proceeds 100) = 400 - 400 losses = 0 tax.
   TaxConfig t;
   t.enabled = true;
@@ -309,7 +322,8 @@ TEST(Analysis, InfrastructureEquityTaxBreakevenAndTornadoFromFirstPrinciples) {
   const Plant& p = a.site->plant;
   ASSERT_EQ(p.n_miners, 10);
   // capex: 10 miners x 1000 + 100 per kW x 10 kW; revenue 10 x 100 x 0.05 x 365 = 18,250 a year;
-  // power 10 kW x 24 x 365 x 0.1 = 8,760; terminal value 0.1 x 10,000 + 0.5 x 1,000 x (1 - 3 / 6) = 1,250
+  // power 10 kW x 24 x 365 x 0.1 = 8,760; terminal value 0.1 x 10,000 + 0.5 x 1,000 x (1 - 3 / 6) =
+  // 1,250
   EXPECT_DOUBLE_EQ(p.capex_total(), 11000);
   const double ebitda = 18250 - 8760, tv = 1250;
   const ScenarioResult& s = a.scenarios[0];
@@ -346,7 +360,8 @@ TEST(Analysis, InfrastructureEquityTaxBreakevenAndTornadoFromFirstPrinciples) {
   EXPECT_NEAR(s.breakeven.revenue_factor, k, 1e-8);
   EXPECT_NEAR(s.breakeven.btc_price_usd_day0, 50000 * k, 1e-3);
   EXPECT_NEAR(s.breakeven.hashprice_usd_per_th_day, 0.05 * k, 1e-9);
-  // tornado: the discount-rate bar is the NPV at 8 % and 12 %; the capex bar moves capex and terminal value
+  // tornado: the discount-rate bar is the NPV at 8 % and 12 %; the capex bar moves capex and
+  // terminal value
   const std::vector<double> row(site.cashflows.begin(), site.cashflows.begin() + 4);
   EXPECT_NEAR(s.npv_p50_base, npv(row, 0.1), 1e-6);
   for (const auto& b : s.tornado) {
@@ -368,12 +383,15 @@ TEST(Analysis, InfrastructureEquityTaxBreakevenAndTornadoFromFirstPrinciples) {
   for (std::size_t i = 1; i < s.tornado.size(); ++i)
     EXPECT_GE(std::fabs(s.tornado[i - 1].npv_p50_high - s.tornado[i - 1].npv_p50_low),
               std::fabs(s.tornado[i].npv_p50_high - s.tornado[i].npv_p50_low));
-  // the other plays spend the same money: bond yields its coupon, BTC at a flat price returns what went in
+  // the other plays spend the same money: bond yields its coupon, BTC at a flat price returns what
+  // went in
   EXPECT_NEAR(play("bond").metrics.irr[0], 0.04, 1e-12);
-  const std::vector<double> btc_row(play("btc").cashflows.begin(), play("btc").cashflows.begin() + 4);
+  const std::vector<double> btc_row(play("btc").cashflows.begin(),
+                                    play("btc").cashflows.begin() + 4);
   EXPECT_NEAR(play("btc").metrics.npv_site_ccy[0], npv(btc_row, 0.1), 1e-9);
   EXPECT_NEAR(btc_row[0] + btc_row[1] + btc_row[2] + btc_row[3], 0.0, 1e-6);
-  EXPECT_TRUE(std::isnan(play("btc").metrics.payback_years[0]));   // n/a: no inflow before the horizon
+  EXPECT_TRUE(
+      std::isnan(play("btc").metrics.payback_years[0]));  // n/a: no inflow before the horizon
   EXPECT_FALSE(play("btc").payback_applicable);
   EXPECT_FALSE(play("index").payback_applicable);
   EXPECT_NEAR(play("btc").invested_site_ccy[0], 11000 + 3 * 8760, 1e-6);
@@ -383,8 +401,8 @@ TEST(Analysis, InfrastructureEquityTaxBreakevenAndTornadoFromFirstPrinciples) {
 }
 
 TEST(Analysis, BuyBtcPlayHasNoPaybackAndReportsItsOwnInvestedMoney) {
-  // Regression (issue 12): the buy-BTC play showed a payback interpolated inside a year although its
-  // only inflow is the sale at the horizon, and its ROIC divided by the capex only.
+  // Regression (issue 12): the buy-BTC play showed a payback interpolated inside a year although
+  // its only inflow is the sale at the horizon, and its ROIC divided by the capex only.
   const SiteConfig c = flat_site();
   const MarketPaths m = paths_of(
       2, 3, [](std::size_t, std::size_t) { return 0.05; },
@@ -428,8 +446,9 @@ TEST(Fx, GbmPathIsCorrelatedWithBtcAtTheStatedCorrelationAndVol) {
       px[i * 730 + d] = std::exp(lp);
     }
   }
-  const MarketPaths m = paths_of(n, 2, [](std::size_t, std::size_t) { return 0.05; },
-                                 [&](std::size_t i, std::size_t d) { return px[i * 730 + d]; });
+  const MarketPaths m = paths_of(
+      n, 2, [](std::size_t, std::size_t) { return 0.05; },
+      [&](std::size_t i, std::size_t d) { return px[i * 730 + d]; });
   FxModelConfig c;
   c.model = "gbm";
   c.vol_per_sqrt_year = 0.1;
@@ -446,7 +465,8 @@ TEST(Fx, GbmPathIsCorrelatedWithBtcAtTheStatedCorrelationAndVol) {
     }
   }
   const double kn = static_cast<double>(k);
-  const double cov = sxy / kn - sx / kn * sy / kn, vx = sxx / kn - sx / kn * sx / kn, vy = syy / kn - sy / kn * sy / kn;
+  const double cov = sxy / kn - sx / kn * sy / kn, vx = sxx / kn - sx / kn * sx / kn,
+               vy = syy / kn - sy / kn * sy / kn;
   EXPECT_NEAR(cov / std::sqrt(vx * vy), 0.6, 5 * (1 - 0.36) / std::sqrt(kn));
   EXPECT_NEAR(vy / (0.01 / 365), 1.0, 5 * std::sqrt(2 / kn));
 }

@@ -105,7 +105,8 @@ struct Point {
 };
 
 void bench(const BenchFlags& f) {
-  std::vector<scenario::Scenario> list{scenario::load_scenario(f.scenario, {f.paths, f.days, std::nullopt})};
+  std::vector<scenario::Scenario> list{
+      scenario::load_scenario(f.scenario, {f.paths, f.days, std::nullopt})};
   sim::apply_start_sources(list);
   const scenario::Scenario& s = list.front();
   const auto inputs = sim::MarketInputs::load(s);
@@ -127,7 +128,8 @@ void bench(const BenchFlags& f) {
       const auto t0 = std::chrono::steady_clock::now();
       sim::run_paths(s, 0, n_paths, o, nullptr);
       sim::shard_barrier();
-      best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+      best = std::min(best,
+                      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     }
     Point p;
     p.threads = threads;
@@ -172,34 +174,43 @@ void bench(const BenchFlags& f) {
     return;
   }
   std::printf("hashsim %s (%s)\n", kVersion, kGitSha);
-  std::printf("cpu:       %s (%d hardware threads; %s)\n", cpu_model().c_str(), hw, cpu_vector_extensions().c_str());
+  std::printf("cpu:       %s (%d hardware threads; %s)\n", cpu_model().c_str(), hw,
+              cpu_vector_extensions().c_str());
   std::printf("simd:      %d-bit vectors compiled in\n", simd_bits_compiled());
   std::printf("build:     %s\n", HASHSIM_BUILD_INFO);
-  std::printf("workload:  %s (%s): %llu paths x %d days x %.0f agents, %d MPI rank(s), best of %d\n",
-              s.name.c_str(), f.scenario.c_str(), static_cast<unsigned long long>(n_paths), s.horizon_days, agents,
-              world.size, f.repetitions);
-  std::printf("%8s %9s %14s %14s %8s %10s %10s\n", "threads", "wall s", "agent-days/s", "path-days/s", "speedup",
-              "efficiency", "peak MiB");
+  std::printf(
+      "workload:  %s (%s): %llu paths x %d days x %.0f agents, %d MPI rank(s), best of %d\n",
+      s.name.c_str(), f.scenario.c_str(), static_cast<unsigned long long>(n_paths), s.horizon_days,
+      agents, world.size, f.repetitions);
+  std::printf("%8s %9s %14s %14s %8s %10s %10s\n", "threads", "wall s", "agent-days/s",
+              "path-days/s", "speedup", "efficiency", "peak MiB");
   for (const auto& p : points)
-    std::printf("%8d %9.3f %14.4g %14.4g %8.2f %9.0f%% %10.1f\n", p.threads * world.size, p.wall_s, p.agent_days_per_s,
-                p.path_days_per_s, p.speedup, 100.0 * p.efficiency, p.peak_rss_mib);
+    std::printf("%8d %9.3f %14.4g %14.4g %8.2f %9.0f%% %10.1f\n", p.threads * world.size, p.wall_s,
+                p.agent_days_per_s, p.path_days_per_s, p.speedup, 100.0 * p.efficiency,
+                p.peak_rss_mib);
 }
 }  // namespace
 
 void register_bench_commands(CLI::App& app, GlobalOptions& global) {
   (void)global;
   auto f = std::make_shared<BenchFlags>();
-  CLI::App* cmd = app.add_subcommand("bench", "Measure simulation throughput on this machine (1..N threads)");
-  cmd->add_option("--scenario", f->scenario, "Scenario to run (default scenarios/base.yaml: 154 archetypes)")
+  CLI::App* cmd =
+      app.add_subcommand("bench", "Measure simulation throughput on this machine (1..N threads)");
+  cmd->add_option("--scenario", f->scenario,
+                  "Scenario to run (default scenarios/base.yaml: 154 archetypes)")
       ->check(CLI::ExistingFile);
   cmd->add_option("--paths", f->paths, "Paths per measurement (default 32)")
       ->check(CLI::Range(std::int64_t{1}, scenario::kMaxPaths));
-  cmd->add_option("--days", f->days, "Horizon in days (default 3650)")->check(CLI::Range(1, scenario::kMaxHorizonDays));
-  cmd->add_option("--max-threads", f->max_threads, "Largest thread count; runs 1, 2, 4, ... up to it (default: all)")
+  cmd->add_option("--days", f->days, "Horizon in days (default 3650)")
+      ->check(CLI::Range(1, scenario::kMaxHorizonDays));
+  cmd->add_option("--max-threads", f->max_threads,
+                  "Largest thread count; runs 1, 2, 4, ... up to it (default: all)")
       ->check(CLI::Range(1, 1024));
-  cmd->add_option("--repetitions", f->repetitions, "Runs per thread count; the fastest is reported (default 1)")
+  cmd->add_option("--repetitions", f->repetitions,
+                  "Runs per thread count; the fastest is reported (default 1)")
       ->check(CLI::Range(1, 100));
-  cmd->add_option("--block-size", f->block_paths, "Paths per block (default 1)")->check(CLI::Range(1, 1'000'000));
+  cmd->add_option("--block-size", f->block_paths, "Paths per block (default 1)")
+      ->check(CLI::Range(1, 1'000'000));
   cmd->add_flag("--json", f->json, "Print JSON instead of a table");
   cmd->callback([f] { bench(*f); });
 }

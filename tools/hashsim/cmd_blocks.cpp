@@ -62,7 +62,8 @@ struct RevenueFlags {
 };
 
 std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return s;
 }
 
@@ -72,7 +73,8 @@ blocks::RevenueMachine find_revenue_machine(const std::string& name, const Reven
       f.specs.empty() ? data_file("history/asic_specs.csv") : std::filesystem::path(f.specs);
   std::string specs_error;
   try {
-    const auto m = agents::load_machine_catalogue(specs_file, agents::MachineColumns::Nameplate).find(name);
+    const auto m =
+        agents::load_machine_catalogue(specs_file, agents::MachineColumns::Nameplate).find(name);
     return {m.full_name(), m.hashrate_ths, m.power_w, 0.0};
   } catch (const Error& e) {
     specs_error = std::string("--machine = ") + e.what();
@@ -95,9 +97,9 @@ void print_ledger_line(blocks::LedgerStore& store) {
     return;
   }
   std::printf("ledger %s: %lld blocks, heights %lld..%lld\n", store.path().c_str(),
-              static_cast<long long>(store.count()), static_cast<long long>(*lo), static_cast<long long>(*hi));
+              static_cast<long long>(store.count()), static_cast<long long>(*lo),
+              static_cast<long long>(*hi));
 }
-
 
 std::unique_ptr<blocks::BlockSource> make_source(const SyncFlags& f) {
   if (f.source == "node") {
@@ -105,17 +107,19 @@ std::unique_ptr<blocks::BlockSource> make_source(const SyncFlags& f) {
     blocks::RpcOptions o = blocks::rpc_options_from_env(f.rpc_url, f.rpc_cookie);
     o.total_timeout_ms = f.timeout_ms;
     o.connect_timeout_ms = std::min(o.connect_timeout_ms, f.timeout_ms);
-    return blocks::make_node_source(o, f.hashrate_from == "difficulty" ? blocks::HashrateFrom::Difficulty
-                                                                       : blocks::HashrateFrom::NetworkHashps);
+    return blocks::make_node_source(o, f.hashrate_from == "difficulty"
+                                           ? blocks::HashrateFrom::Difficulty
+                                           : blocks::HashrateFrom::NetworkHashps);
   }
   const live::LiveOptions lo = live::live_options_from_env();
-  return blocks::make_mempool_source(f.mempool_url.empty() ? lo.endpoints.mempool_space : f.mempool_url, lo.retry,
-                                     lo.user_agent);
+  return blocks::make_mempool_source(
+      f.mempool_url.empty() ? lo.endpoints.mempool_space : f.mempool_url, lo.retry, lo.user_agent);
 }
 
 void remove_ledger_files(const std::string& db) {
   std::error_code ec;
-  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) std::filesystem::remove(db + suffix, ec);
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"})
+    std::filesystem::remove(db + suffix, ec);
 }
 
 // Set by SIGINT/SIGTERM during `blocks sync --follow`; checked between batches and while waiting.
@@ -148,18 +152,20 @@ blocks::SyncReport sync_once(const SyncFlags& f, bool stop_between_batches, bool
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (!r.note.empty()) std::printf("note: %s\n", r.note.c_str());
     if (r.reorgs > 0)
-      std::printf("reorg: rolled back %lld blocks above fork point %lld\n", static_cast<long long>(r.blocks_rolled_back),
+      std::printf("reorg: rolled back %lld blocks above fork point %lld\n",
+                  static_cast<long long>(r.blocks_rolled_back),
                   static_cast<long long>(*r.fork_height));
     if (r.blocks_added == 0) {
       if (print_up_to_date)
         std::printf("up to date: no new blocks (%s tip %lld)\n", source->name().c_str(),
                     static_cast<long long>(r.tip_height));
     } else {
-      std::printf("added %lld blocks (%lld..%lld) in %lld batches, %.1f s, %.0f blocks/s; %s tip %lld\n",
-                  static_cast<long long>(r.blocks_added), static_cast<long long>(r.first_added),
-                  static_cast<long long>(r.last_added), static_cast<long long>(r.batches), s,
-                  s > 0 ? static_cast<double>(r.blocks_added) / s : 0.0, source->name().c_str(),
-                  static_cast<long long>(r.tip_height));
+      std::printf(
+          "added %lld blocks (%lld..%lld) in %lld batches, %.1f s, %.0f blocks/s; %s tip %lld\n",
+          static_cast<long long>(r.blocks_added), static_cast<long long>(r.first_added),
+          static_cast<long long>(r.last_added), static_cast<long long>(r.batches), s,
+          s > 0 ? static_cast<double>(r.blocks_added) / s : 0.0, source->name().c_str(),
+          static_cast<long long>(r.tip_height));
     }
     if (print_up_to_date || r.blocks_added > 0 || r.reorgs > 0) print_ledger_line(*store);
     std::fflush(stdout);
@@ -192,7 +198,8 @@ void follow(const SyncFlags& f) {
   sa.sa_handler = on_stop_signal;
   sigemptyset(&sa.sa_mask);
   sa.sa_flags = 0;
-  struct sigaction old_int {}, old_term {};
+  struct sigaction old_int {
+  }, old_term{};
   sigaction(SIGINT, &sa, &old_int);
   sigaction(SIGTERM, &sa, &old_term);
   std::printf("following the chain into %s every %lld s (Ctrl-C or SIGTERM stops)\n", f.db.c_str(),
@@ -231,16 +238,22 @@ void follow(const SyncFlags& f) {
 void print_revenue_totals(const blocks::BlockRevenueResult& r, const blocks::BlockRevenueOptions& o,
                           const std::filesystem::path& price_file) {
   const double span_s = r.column("time_unix").back() - r.column("time_unix").front();
-  std::printf("blocks %lld..%lld (%zu blocks, %.1f days), prices %s, tariff %.4f USD/kWh, pool fee %.2f%%\n",
-              static_cast<long long>(r.heights.front()), static_cast<long long>(r.heights.back()), r.heights.size(),
-              span_s / 86400.0, price_file.c_str(), o.tariff_usd_per_kwh, 100.0 * o.pool_fee);
+  std::printf(
+      "blocks %lld..%lld (%zu blocks, %.1f days), prices %s, tariff %.4f USD/kWh, pool fee "
+      "%.2f%%\n",
+      static_cast<long long>(r.heights.front()), static_cast<long long>(r.heights.back()),
+      r.heights.size(), span_s / 86400.0, price_file.c_str(), o.tariff_usd_per_kwh,
+      100.0 * o.pool_fee);
   std::printf("intervals: %lld negative clamped to 0, %lld unknown (no previous block stored)\n",
-              static_cast<long long>(r.clamped_intervals), static_cast<long long>(r.unknown_intervals));
+              static_cast<long long>(r.clamped_intervals),
+              static_cast<long long>(r.unknown_intervals));
   for (const auto& m : o.machines) {
     const std::string s = blocks::machine_slug(m.name);
-    std::printf("%-28s %5.0f x %6.1f TH/s %5.0f W: revenue %.6f BTC = %.2f USD, power %.2f USD, profit %.2f USD\n",
-                m.name.c_str(), m.count, m.hashrate_ths, m.power_w, r.total(s + "_revenue_btc"),
-                r.total(s + "_revenue_usd"), r.total(s + "_power_cost_usd"), r.total(s + "_profit_usd"));
+    std::printf(
+        "%-28s %5.0f x %6.1f TH/s %5.0f W: revenue %.6f BTC = %.2f USD, power %.2f USD, profit "
+        "%.2f USD\n",
+        m.name.c_str(), m.count, m.hashrate_ths, m.power_w, r.total(s + "_revenue_btc"),
+        r.total(s + "_revenue_usd"), r.total(s + "_power_cost_usd"), r.total(s + "_profit_usd"));
   }
 }
 
@@ -254,7 +267,8 @@ void print_revenue_summary(const blocks::RevenueSummary& sum, const blocks::Bloc
     std::printf("%-10s %6.0f", sum.keys[i].c_str(), sum.columns[0].values[i]);
     for (const auto& m : o.machines)
       for (const auto& c : sum.columns)
-        if (c.name == blocks::machine_slug(m.name) + "_profit_usd") std::printf("  %22.2f", c.values[i]);
+        if (c.name == blocks::machine_slug(m.name) + "_profit_usd")
+          std::printf("  %22.2f", c.values[i]);
     std::printf("\n");
   }
 }
@@ -264,7 +278,8 @@ void run_revenue(const RevenueFlags& f, const GlobalOptions& global) {
   for (const std::string* out : {&f.csv, &f.h5})
     if (!out->empty()) check_output_path(*out, global.overwrite());
   if (!(f.mw > 0.0)) throw Error("--mw must be > 0");
-  if (!std::filesystem::exists(f.db)) throw Error(f.db + ": no such ledger; run `hashsim blocks sync --db " + f.db + "` first");
+  if (!std::filesystem::exists(f.db))
+    throw Error(f.db + ": no such ledger; run `hashsim blocks sync --db " + f.db + "` first");
   blocks::BlockRevenueOptions o;
   o.tariff_usd_per_kwh = f.tariff_usd_per_kwh;
   o.pool_fee = f.pool_fee;
@@ -275,15 +290,16 @@ void run_revenue(const RevenueFlags& f, const GlobalOptions& global) {
     o.machines.push_back(m);
   }
   blocks::LedgerStore store(f.db);
-  const auto blocks_in = store.range(f.from_height.value_or(INT64_MIN), f.to_height.value_or(INT64_MAX));
-  const auto price_file =
-      f.prices.empty() ? data_file("history/btc_price_usd_daily.csv") : std::filesystem::path(f.prices);
+  const auto blocks_in =
+      store.range(f.from_height.value_or(INT64_MIN), f.to_height.value_or(INT64_MAX));
+  const auto price_file = f.prices.empty() ? data_file("history/btc_price_usd_daily.csv")
+                                           : std::filesystem::path(f.prices);
   const blocks::DailyCloses closes = blocks::DailyCloses::load(DailyTable::load(price_file));
   const blocks::BlockRevenueResult r = blocks::block_revenue(blocks_in, closes, o);
   print_revenue_totals(r, o, price_file);
   if (!f.by.empty()) {
-    const blocks::RevenueSummary sum =
-        blocks::summarize_block_revenue(r, f.by == "day" ? blocks::SummaryPeriod::Day : blocks::SummaryPeriod::Month);
+    const blocks::RevenueSummary sum = blocks::summarize_block_revenue(
+        r, f.by == "day" ? blocks::SummaryPeriod::Day : blocks::SummaryPeriod::Month);
     print_revenue_summary(sum, o, f.by);
     if (!f.csv.empty()) {
       blocks::write_revenue_summary_csv(sum, f.csv, global.overwrite());
@@ -294,33 +310,42 @@ void run_revenue(const RevenueFlags& f, const GlobalOptions& global) {
     std::printf("wrote %s\n", f.csv.c_str());
   }
   if (!f.h5.empty()) {
-    blocks::write_block_revenue_hdf5(r, o, f.h5, global.command_line, f.db, price_file.string(), global.overwrite());
+    blocks::write_block_revenue_hdf5(r, o, f.h5, global.command_line, f.db, price_file.string(),
+                                     global.overwrite());
     std::printf("wrote %s\n", f.h5.c_str());
   }
 }
 
 void add_sync_command(CLI::App* blocks_cmd) {
   auto sf = std::make_shared<SyncFlags>();
-  CLI::App* sync = blocks_cmd->add_subcommand("sync", "Follow the chain into an SQLite ledger (resumable, reorg-safe)");
-  sync->add_option("--source", sf->source, "node (Bitcoin Core JSON-RPC, default) or mempool (mempool.space REST)")
+  CLI::App* sync = blocks_cmd->add_subcommand(
+      "sync", "Follow the chain into an SQLite ledger (resumable, reorg-safe)");
+  sync->add_option("--source", sf->source,
+                   "node (Bitcoin Core JSON-RPC, default) or mempool (mempool.space REST)")
       ->check(CLI::IsMember({"node", "mempool"}));
-  sync->add_option("--rpc-url", sf->rpc_url, "Node RPC URL (else BITCOIN_RPC_URL, else http://127.0.0.1:8332/)");
-  sync->add_option("--rpc-cookie", sf->rpc_cookie,
-                   "Node cookie file (else BITCOIN_RPC_COOKIE, else BITCOIN_RPC_USER/BITCOIN_RPC_PASSWORD)");
-  sync->add_option("--mempool-url", sf->mempool_url, "mempool.space base URL (else LIVE_DATA_MEMPOOL_URL)");
+  sync->add_option("--rpc-url", sf->rpc_url,
+                   "Node RPC URL (else BITCOIN_RPC_URL, else http://127.0.0.1:8332/)");
+  sync->add_option(
+      "--rpc-cookie", sf->rpc_cookie,
+      "Node cookie file (else BITCOIN_RPC_COOKIE, else BITCOIN_RPC_USER/BITCOIN_RPC_PASSWORD)");
+  sync->add_option("--mempool-url", sf->mempool_url,
+                   "mempool.space base URL (else LIVE_DATA_MEMPOOL_URL)");
   sync->add_option("--chain", sf->chain, "Expected chain: main (default), test, testnet4, signet");
   sync->add_option("--db", sf->db, "SQLite ledger file (default ledger.sqlite)");
   sync->add_option("--from-height", sf->from_height, "First height on an empty ledger");
   sync->add_option("--to-height", sf->to_height, "Stop at this height instead of the tip");
-  sync->add_option("--batch", sf->batch, "Blocks per JSON-RPC batch and SQLite transaction (default 500)");
+  sync->add_option("--batch", sf->batch,
+                   "Blocks per JSON-RPC batch and SQLite transaction (default 500)");
   sync->add_option("--hashrate-from", sf->hashrate_from,
                    "networkhashps (getnetworkhashps 120 h, default) or difficulty (getblockheader)")
       ->check(CLI::IsMember({"networkhashps", "difficulty"}));
   sync->add_option("--timeout-ms", sf->timeout_ms, "Per-request timeout, ms (default 120000)");
   sync->add_flag("--follow", sf->follow,
-                 "Keep the ledger current: sync again every --interval seconds until SIGINT/SIGTERM, surviving "
+                 "Keep the ledger current: sync again every --interval seconds until "
+                 "SIGINT/SIGTERM, surviving "
                  "node restarts");
-  sync->add_option("--interval", sf->interval_s, "Seconds between syncs with --follow (default 600)")
+  sync->add_option("--interval", sf->interval_s,
+                   "Seconds between syncs with --follow (default 600)")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{86400}));
   sync->callback([sf] {
     const SyncFlags& f = *sf;
@@ -333,21 +358,27 @@ void add_sync_command(CLI::App* blocks_cmd) {
 
 void add_revenue_command(CLI::App* blocks_cmd, GlobalOptions& global) {
   auto rf = std::make_shared<RevenueFlags>();
-  CLI::App* rev = blocks_cmd->add_subcommand("revenue", "What 1 MW of each machine would have earned on each stored block");
+  CLI::App* rev = blocks_cmd->add_subcommand(
+      "revenue", "What 1 MW of each machine would have earned on each stored block");
   rev->add_option("--db", rf->db, "SQLite ledger file (default ledger.sqlite)");
-  rev->add_option("--machine", rf->machines, "Machine model (repeatable), e.g. 'Antminer S21'")->required();
+  rev->add_option("--machine", rf->machines, "Machine model (repeatable), e.g. 'Antminer S21'")
+      ->required();
   rev->add_option("--specs", rf->specs, "Machine spec CSV (default data/history/asic_specs.csv)");
-  rev->add_option("--catalogue", rf->catalogue, "Second place to look (default data/machines/current_2026.csv)");
+  rev->add_option("--catalogue", rf->catalogue,
+                  "Second place to look (default data/machines/current_2026.csv)");
   rev->add_option("--mw", rf->mw, "Fleet size per machine in MW (whole machines; default 1)");
-  rev->add_option("--tariff-usd-per-kwh", rf->tariff_usd_per_kwh, "Electricity price, USD/kWh (default 0)");
+  rev->add_option("--tariff-usd-per-kwh", rf->tariff_usd_per_kwh,
+                  "Electricity price, USD/kWh (default 0)");
   rev->add_option("--pool-fee", rf->pool_fee, "Pool fee as a fraction of revenue (default 0)");
-  rev->add_option("--prices", rf->prices, "Daily price CSV (default data/history/btc_price_usd_daily.csv)");
+  rev->add_option("--prices", rf->prices,
+                  "Daily price CSV (default data/history/btc_price_usd_daily.csv)");
   rev->add_option("--from-height", rf->from_height, "First block (default: first stored)");
   rev->add_option("--to-height", rf->to_height, "Last block (default: last stored)");
   add_output_option(rev, "-o,--output", rf->csv, "Per-block CSV output");
   add_output_option(rev, "--h5", rf->h5, "Per-block HDF5 output");
   add_force_flag(rev, global);
-  rev->add_option("--by", rf->by, "Also sum per UTC day or month (table; with -o the CSV holds the sums)")
+  rev->add_option("--by", rf->by,
+                  "Also sum per UTC day or month (table; with -o the CSV holds the sums)")
       ->check(CLI::IsMember({"day", "month"}));
   rev->callback([rf, &global] { run_revenue(*rf, global); });
 }
@@ -355,7 +386,8 @@ void add_revenue_command(CLI::App* blocks_cmd, GlobalOptions& global) {
 }  // namespace
 
 void register_blocks_commands(CLI::App& app, GlobalOptions& global) {
-  CLI::App* blocks_cmd = app.add_subcommand("blocks", "Per-block ledger from a Bitcoin node, and per-block revenue");
+  CLI::App* blocks_cmd =
+      app.add_subcommand("blocks", "Per-block ledger from a Bitcoin node, and per-block revenue");
   blocks_cmd->require_subcommand(1);
   add_sync_command(blocks_cmd);
   add_revenue_command(blocks_cmd, global);

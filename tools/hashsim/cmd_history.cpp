@@ -31,7 +31,9 @@ constexpr const char* kSpecsFile = "asic_specs.csv";
 constexpr const char* kPriceFile = "btc_price_usd_daily.csv";
 
 // A shipped history file (data/history/<name>), found as engine/util/data_paths.h says.
-std::filesystem::path history_data_file(const char* name) { return data_file(std::filesystem::path("history") / name); }
+std::filesystem::path history_data_file(const char* name) {
+  return data_file(std::filesystem::path("history") / name);
+}
 
 // --data, --from, --to: shared by both commands.
 struct WindowFlags {
@@ -45,7 +47,7 @@ struct WindowFlags {
   }
   DailyTable load() const {
     return DailyTable::load(data.empty() ? history_data_file(kDailyFile)
-                                                  : std::filesystem::path(data));
+                                         : std::filesystem::path(data));
   }
 };
 
@@ -120,18 +122,21 @@ std::optional<history::Fleet> fleet_from_flags(const BacktestFlags& f) {
   require_positive("--power-w", f.power_w);
   const bool explicit_spec = f.hashrate_ths || f.power_w;
   if (!f.machine.empty() && explicit_spec)
-    throw Error("--machine = '" + f.machine + "' cannot be combined with --hashrate-ths / --power-w");
+    throw Error("--machine = '" + f.machine +
+                "' cannot be combined with --hashrate-ths / --power-w");
   if (explicit_spec && !(f.hashrate_ths && f.power_w))
     throw Error("an explicit machine needs both --hashrate-ths and --power-w");
   if (f.mw && f.count) throw Error("give either --mw or --count, not both");
   if (f.machine.empty() && !explicit_spec) {
-    if (f.mw || f.count) throw Error("--mw / --count need --machine or --hashrate-ths and --power-w");
+    if (f.mw || f.count)
+      throw Error("--mw / --count need --machine or --hashrate-ths and --power-w");
     return std::nullopt;
   }
   history::Fleet fleet;
   std::string what;
   if (!f.machine.empty()) {
-    const auto file = f.specs.empty() ? history_data_file(kSpecsFile) : std::filesystem::path(f.specs);
+    const auto file =
+        f.specs.empty() ? history_data_file(kSpecsFile) : std::filesystem::path(f.specs);
     const auto specs = agents::load_machine_catalogue(file, agents::MachineColumns::Nameplate);
     const agents::MachineSpec m = [&] {
       try {
@@ -166,21 +171,23 @@ std::optional<history::Fleet> fleet_from_flags(const BacktestFlags& f) {
 void print_backtest_summary(const history::BacktestResult& r, const history::BacktestOptions& o) {
   const auto& hp = r.column("hashprice_usd_per_th_day");
   const std::size_t n = r.dates.size();
-  std::printf("backtest %s..%s (%zu days), data %s\n", r.dates.front().c_str(), r.dates.back().c_str(), n,
-              r.data_file.c_str());
-  std::printf("network hashrate: %s\n",
-              o.method == history::HashrateMethod::Implied
-                  ? ("implied from blocks and difficulty, trailing " + std::to_string(o.trailing_days) + "-day mean")
-                        .c_str()
-                  : "difficulty * 2^32 / 600 (expected pace)");
-  for (const auto& d : r.filled_price_dates) std::printf("price of %s interpolated (blank in the data)\n", d.c_str());
+  std::printf("backtest %s..%s (%zu days), data %s\n", r.dates.front().c_str(),
+              r.dates.back().c_str(), n, r.data_file.c_str());
+  std::printf("network hashrate: %s\n", o.method == history::HashrateMethod::Implied
+                                            ? ("implied from blocks and difficulty, trailing " +
+                                               std::to_string(o.trailing_days) + "-day mean")
+                                                  .c_str()
+                                            : "difficulty * 2^32 / 600 (expected pace)");
+  for (const auto& d : r.filled_price_dates)
+    std::printf("price of %s interpolated (blank in the data)\n", d.c_str());
   std::printf("hashprice USD/TH/day: first %.4f, last %.4f, mean %.4f\n", hp.front(), hp.back(),
               r.total("hashprice_usd_per_th_day") / static_cast<double>(n));
   if (!o.fleet) return;
-  std::printf("fleet: %s, tariff %.4f USD/kWh, pool fee %.2f%%\n", o.fleet->label.c_str(), o.tariff_usd_per_kwh,
-              100.0 * o.pool_fee);
-  std::printf("revenue %.6f BTC = %.2f USD, power cost %.2f USD, profit %.2f USD\n", r.total("fleet_revenue_btc"),
-              r.total("fleet_revenue_usd"), r.total("power_cost_usd"), r.total("profit_usd"));
+  std::printf("fleet: %s, tariff %.4f USD/kWh, pool fee %.2f%%\n", o.fleet->label.c_str(),
+              o.tariff_usd_per_kwh, 100.0 * o.pool_fee);
+  std::printf("revenue %.6f BTC = %.2f USD, power cost %.2f USD, profit %.2f USD\n",
+              r.total("fleet_revenue_btc"), r.total("fleet_revenue_usd"), r.total("power_cost_usd"),
+              r.total("profit_usd"));
   if (o.capex_usd) {
     std::printf("capex %.2f USD, cumulative cashflow at end %.2f USD, ", *o.capex_usd,
                 r.column("cumulative_cashflow_usd").back());
@@ -194,9 +201,11 @@ void print_backtest_summary(const history::BacktestResult& r, const history::Bac
 // `hashsim calibrate`: fit the price and fee models to daily history.
 void add_calibrate_command(CLI::App& app, GlobalOptions& global) {
   auto cf = std::make_shared<CalibrateFlags>();
-  CLI::App* cal = app.add_subcommand("calibrate", "Fit the price (GBM, optional Merton jumps) and fee models to daily history");
+  CLI::App* cal = app.add_subcommand(
+      "calibrate", "Fit the price (GBM, optional Merton jumps) and fee models to daily history");
   cf->window.add_to(cal);
-  add_output_option(cal, "-o,--output", cf->output, "Write the fitted price:/fees: sections as YAML");
+  add_output_option(cal, "-o,--output", cf->output,
+                    "Write the fitted price:/fees: sections as YAML");
   add_force_flag(cal, global);
   cal->add_flag("--jumps", cf->jumps, "Also fit Merton jumps (intensity, log mean, log sd)");
   cal->add_flag("--no-price", cf->no_price, "Skip the price fit");
@@ -215,7 +224,8 @@ void add_calibrate_command(CLI::App& app, GlobalOptions& global) {
     const history::Calibration c = history::calibrate(table, o);
     std::fputs(history::calibration_report(c).c_str(), stdout);
     if (!f.output.empty()) {
-      write_file_atomic(f.output, history::calibration_yaml(c, global.command_line), global.overwrite());
+      write_file_atomic(f.output, history::calibration_yaml(c, global.command_line),
+                        global.overwrite());
       std::printf("wrote %s\n", f.output.c_str());
     }
   });
@@ -224,7 +234,8 @@ void add_calibrate_command(CLI::App& app, GlobalOptions& global) {
 // `hashsim backtest`: daily hashprice and fleet cashflows on real history.
 void add_backtest_command(CLI::App& app, GlobalOptions& global) {
   auto bf = std::make_shared<BacktestFlags>();
-  CLI::App* bt = app.add_subcommand("backtest", "Daily hashprice and fleet cashflows on real history");
+  CLI::App* bt =
+      app.add_subcommand("backtest", "Daily hashprice and fleet cashflows on real history");
   bf->window.add_to(bt);
   bt->add_option("--machine", bf->machine, "Machine model from the spec file, e.g. 'S19 Pro'");
   bt->add_option("--specs", bf->specs, "Machine spec CSV (default data/history/asic_specs.csv)");
@@ -232,12 +243,17 @@ void add_backtest_command(CLI::App& app, GlobalOptions& global) {
   bt->add_option("--count", bf->count, "Fleet size in machines (default 1)");
   bt->add_option("--hashrate-ths", bf->hashrate_ths, "Explicit machine hashrate, TH/s");
   bt->add_option("--power-w", bf->power_w, "Explicit machine power, W");
-  bt->add_option("--tariff-usd-per-kwh", bf->tariff_usd_per_kwh, "Electricity price, USD/kWh (default 0)");
-  bt->add_option("--pool-fee", bf->pool_fee, "Pool fee as a fraction of revenue, e.g. 0.02 (default 0)");
+  bt->add_option("--tariff-usd-per-kwh", bf->tariff_usd_per_kwh,
+                 "Electricity price, USD/kWh (default 0)");
+  bt->add_option("--pool-fee", bf->pool_fee,
+                 "Pool fee as a fraction of revenue, e.g. 0.02 (default 0)");
   bt->add_option("--capex-usd", bf->capex_usd, "Up-front cost; enables the payback date");
-  bt->add_option("--hashrate-method", bf->hashrate_method, "implied (blocks*difficulty, default) or difficulty");
-  bt->add_option("--hashrate-window", bf->hashrate_window, "Trailing days averaged for the implied hashrate (default 7)");
-  bt->add_flag("--fill-price-gaps", bf->fill_price_gaps, "Interpolate blank prices (log-linear) instead of failing");
+  bt->add_option("--hashrate-method", bf->hashrate_method,
+                 "implied (blocks*difficulty, default) or difficulty");
+  bt->add_option("--hashrate-window", bf->hashrate_window,
+                 "Trailing days averaged for the implied hashrate (default 7)");
+  bt->add_flag("--fill-price-gaps", bf->fill_price_gaps,
+               "Interpolate blank prices (log-linear) instead of failing");
   add_output_option(bt, "-o,--output", bf->csv, "Daily CSV output");
   add_output_option(bt, "--h5", bf->h5, "Daily HDF5 output");
   add_force_flag(bt, global);
@@ -253,7 +269,8 @@ void add_backtest_command(CLI::App& app, GlobalOptions& global) {
     else if (f.hashrate_method == "difficulty")
       o.method = history::HashrateMethod::DifficultyPace;
     else
-      throw Error("--hashrate-method = '" + f.hashrate_method + "' is not one of: implied, difficulty");
+      throw Error("--hashrate-method = '" + f.hashrate_method +
+                  "' is not one of: implied, difficulty");
     o.trailing_days = f.hashrate_window;
     o.tariff_usd_per_kwh = f.tariff_usd_per_kwh;
     o.pool_fee = f.pool_fee;
@@ -280,14 +297,21 @@ void add_validate_command(CLI::App& app, GlobalOptions& global) {
   auto vf = std::make_shared<ValidateFlags>();
   CLI::App* val = app.add_subcommand(
       "validate", "Agents on history: real prices replayed, simulated vs actual network hashrate");
-  val->add_option("--scenario", vf->scenario, "Scenario with the agents config (default scenarios/base.yaml)");
-  val->add_option("--data", vf->window.data, "Daily CSV (default data/history/btc_daily_2020_2026_obm.csv)");
-  val->add_option("--from", vf->window.from, "Start day YYYY-MM-DD (start conditions from that day)")->required();
+  val->add_option("--scenario", vf->scenario,
+                  "Scenario with the agents config (default scenarios/base.yaml)");
+  val->add_option("--data", vf->window.data,
+                  "Daily CSV (default data/history/btc_daily_2020_2026_obm.csv)");
+  val->add_option("--from", vf->window.from,
+                  "Start day YYYY-MM-DD (start conditions from that day)")
+      ->required();
   val->add_option("--days", vf->days, "Days to simulate (default 365)");
-  val->add_option("--paths", vf->paths, "Paths (default 16; they differ only with --simulate-fees)");
+  val->add_option("--paths", vf->paths,
+                  "Paths (default 16; they differ only with --simulate-fees)");
   val->add_option("--threads", vf->threads, "Worker threads (default: all cores)");
-  val->add_flag("--simulate-fees", vf->simulate_fees, "Use the scenario's fee model instead of replaying real fees");
-  add_output_option(val, "-o,--output", vf->csv, "Daily CSV: actual and simulated hashrate, log error");
+  val->add_flag("--simulate-fees", vf->simulate_fees,
+                "Use the scenario's fee model instead of replaying real fees");
+  add_output_option(val, "-o,--output", vf->csv,
+                    "Daily CSV: actual and simulated hashrate, log error");
   add_force_flag(val, global);
   val->callback([vf, &global] {
     const ValidateFlags& f = *vf;
@@ -303,15 +327,16 @@ void add_validate_command(CLI::App& app, GlobalOptions& global) {
     std::fputs(history::validate_report(r).c_str(), stdout);
     if (!f.csv.empty()) {
       std::vector<double> err;
-      for (std::size_t d = 0; d < r.dates.size(); ++d) err.push_back(std::log(r.simulated_p50_ths[d] / r.actual_ths[d]));
+      for (std::size_t d = 0; d < r.dates.size(); ++d)
+        err.push_back(std::log(r.simulated_p50_ths[d] / r.actual_ths[d]));
       write_columns_csv(f.csv, "date", r.dates,
-                                 {{"price_usd", r.price_usd},
-                                  {"actual_network_hashrate_ths", r.actual_ths},
-                                  {"simulated_network_hashrate_ths_p5", r.simulated_p5_ths},
-                                  {"simulated_network_hashrate_ths_p50", r.simulated_p50_ths},
-                                  {"simulated_network_hashrate_ths_p95", r.simulated_p95_ths},
-                                  {"log_error", err}},
-                                 ",%.10g", global.overwrite());
+                        {{"price_usd", r.price_usd},
+                         {"actual_network_hashrate_ths", r.actual_ths},
+                         {"simulated_network_hashrate_ths_p5", r.simulated_p5_ths},
+                         {"simulated_network_hashrate_ths_p50", r.simulated_p50_ths},
+                         {"simulated_network_hashrate_ths_p95", r.simulated_p95_ths},
+                         {"log_error", err}},
+                        ",%.10g", global.overwrite());
       std::printf("wrote %s\n", f.csv.c_str());
     }
   });
@@ -320,27 +345,39 @@ void add_validate_command(CLI::App& app, GlobalOptions& global) {
 // `hashsim score`: forecast scores over many origins.
 void add_score_command(CLI::App& app, GlobalOptions& global) {
   auto sf = std::make_shared<ScoreFlags>();
-  CLI::App* sc = app.add_subcommand(
-      "score", "Score the agents' hashrate and hashprice forecasts on rolling origins of history, beside baselines");
-  sc->add_option("--scenario", sf->scenario, "Scenario with the agents config (default scenarios/base.yaml)");
-  sc->add_option("--early-scenario", sf->early_scenario, "Scenario for origins before --early-before (e.g. scenarios/history-2021.yaml)");
-  sc->add_option("--early-before", sf->options.early_before, "YYYY-MM-DD: origins before it use --early-scenario");
-  sc->add_option("--data", sf->data, "Daily CSV (default data/history/btc_daily_2020_2026_obm.csv)");
-  sc->add_option("--prices", sf->prices, "Daily price CSV for fits before the daily file (default data/history/btc_price_usd_daily.csv)");
+  CLI::App* sc = app.add_subcommand("score",
+                                    "Score the agents' hashrate and hashprice forecasts on rolling "
+                                    "origins of history, beside baselines");
+  sc->add_option("--scenario", sf->scenario,
+                 "Scenario with the agents config (default scenarios/base.yaml)");
+  sc->add_option("--early-scenario", sf->early_scenario,
+                 "Scenario for origins before --early-before (e.g. scenarios/history-2021.yaml)");
+  sc->add_option("--early-before", sf->options.early_before,
+                 "YYYY-MM-DD: origins before it use --early-scenario");
+  sc->add_option("--data", sf->data,
+                 "Daily CSV (default data/history/btc_daily_2020_2026_obm.csv)");
+  sc->add_option("--prices", sf->prices,
+                 "Daily price CSV for fits before the daily file (default "
+                 "data/history/btc_price_usd_daily.csv)");
   sc->add_option("--from", sf->options.from, "First origin YYYY-MM-DD (default 2021-08-01)");
   sc->add_option("--to", sf->options.to, "Last origin at most YYYY-MM-DD (default 2025-06-01)");
   sc->add_option("--every-months", sf->options.every_months, "Months between origins (default 1)");
-  sc->add_option("--horizons", sf->options.horizons, "Horizons in days (default 30 90 180 365)")->delimiter(',');
+  sc->add_option("--horizons", sf->options.horizons, "Horizons in days (default 30 90 180 365)")
+      ->delimiter(',');
   sc->add_option("--modes", sf->modes, "replay and/or simulated (default both)")->delimiter(',');
   sc->add_option("--paths", sf->options.paths, "Paths per origin and mode (default 32)");
   sc->add_option("--threads", sf->options.threads, "Worker threads (default: all cores)");
-  sc->add_option("--hashrate-window", sf->options.trailing_days, "Trailing days of the actual hashrate (default 7)");
+  sc->add_option("--hashrate-window", sf->options.trailing_days,
+                 "Trailing days of the actual hashrate (default 7)");
   sc->add_option("--fan-origins", sf->options.fan_origins,
-                 "Origins whose daily bands go into --json (default with --json: first, middle and last origin)")
+                 "Origins whose daily bands go into --json (default with --json: first, middle and "
+                 "last origin)")
       ->delimiter(',');
-  add_output_option(sc, "--json", sf->json, "JSON for the report's forecast-scores section (hashsim report --score FILE)");
-  add_output_option(sc, "-o,--output", sf->csv,
-                    "CSV, one line per mode x variable x forecaster x origin x horizon (origin 'all': pooled)");
+  add_output_option(sc, "--json", sf->json,
+                    "JSON for the report's forecast-scores section (hashsim report --score FILE)");
+  add_output_option(
+      sc, "-o,--output", sf->csv,
+      "CSV, one line per mode x variable x forecaster x origin x horizon (origin 'all': pooled)");
   add_force_flag(sc, global);
   sc->callback([sf, &global] {
     ScoreFlags& f = *sf;
@@ -357,11 +394,12 @@ void add_score_command(CLI::App& app, GlobalOptions& global) {
     }
     std::optional<scenario::Scenario> early;
     if (!f.early_scenario.empty()) early = scenario::load_scenario(f.early_scenario);
-    if (!f.json.empty() && f.options.fan_origins.empty()) f.options.fan_origins = {"first", "middle", "last"};
+    if (!f.json.empty() && f.options.fan_origins.empty())
+      f.options.fan_origins = {"first", "middle", "last"};
     const auto daily = DailyTable::load(f.data.empty() ? history_data_file(kDailyFile)
-                                                                : std::filesystem::path(f.data));
+                                                       : std::filesystem::path(f.data));
     const auto prices = DailyTable::load(f.prices.empty() ? history_data_file(kPriceFile)
-                                                                   : std::filesystem::path(f.prices));
+                                                          : std::filesystem::path(f.prices));
     const history::ScoreResult r =
         history::run_score(scenario::load_scenario(f.scenario), early, daily, prices, f.options);
     std::fputs(history::score_table(r).c_str(), stdout);
@@ -382,37 +420,50 @@ void add_score_command(CLI::App& app, GlobalOptions& global) {
   ff->options.score.paths = 16;
   ff->options.score.horizons = {90, 180, 365};
   ff->options.score.modes = {history::ScoreMode::Replay};
-  CLI::App* fc = app.add_subcommand(
-      "fit", "Calibrate agent parameters: grid search minimising the CRPS of network hashrate on rolling origins (training window)");
-  fc->add_option("--scenario", ff->scenario, "Scenario with the agents config (default scenarios/base.yaml)");
-  fc->add_option("--early-scenario", ff->early_scenario, "Scenario for origins before --early-before");
-  fc->add_option("--early-before", ff->options.score.early_before, "YYYY-MM-DD: origins before it use --early-scenario");
-  fc->add_option("--data", ff->data, "Daily CSV (default data/history/btc_daily_2020_2026_obm.csv)");
-  fc->add_option("--prices", ff->prices, "Daily price CSV (default data/history/btc_price_usd_daily.csv)");
+  CLI::App* fc = app.add_subcommand("fit",
+                                    "Calibrate agent parameters: grid search minimising the CRPS "
+                                    "of network hashrate on rolling origins (training window)");
+  fc->add_option("--scenario", ff->scenario,
+                 "Scenario with the agents config (default scenarios/base.yaml)");
+  fc->add_option("--early-scenario", ff->early_scenario,
+                 "Scenario for origins before --early-before");
+  fc->add_option("--early-before", ff->options.score.early_before,
+                 "YYYY-MM-DD: origins before it use --early-scenario");
+  fc->add_option("--data", ff->data,
+                 "Daily CSV (default data/history/btc_daily_2020_2026_obm.csv)");
+  fc->add_option("--prices", ff->prices,
+                 "Daily price CSV (default data/history/btc_price_usd_daily.csv)");
   fc->add_option("--from", ff->options.score.from, "First training origin (default 2022-01-01)");
-  fc->add_option("--to", ff->options.score.to, "Last training origin, at most --train-until (default 2024-06-01)");
-  fc->add_option("--train-until", ff->options.train_until, "End of the training window (default 2024-06-01)");
-  fc->add_option("--every-months", ff->options.score.every_months, "Months between origins (default 3)");
-  fc->add_option("--horizons", ff->options.score.horizons, "Horizons in days (default 90,180,365)")->delimiter(',');
+  fc->add_option("--to", ff->options.score.to,
+                 "Last training origin, at most --train-until (default 2024-06-01)");
+  fc->add_option("--train-until", ff->options.train_until,
+                 "End of the training window (default 2024-06-01)");
+  fc->add_option("--every-months", ff->options.score.every_months,
+                 "Months between origins (default 3)");
+  fc->add_option("--horizons", ff->options.score.horizons, "Horizons in days (default 90,180,365)")
+      ->delimiter(',');
   fc->add_option("--paths", ff->options.score.paths, "Paths per origin (default 16)");
   fc->add_option("--threads", ff->options.score.threads, "Worker threads (default: all cores)");
   fc->add_option("--grid", ff->grid,
-                 "KEY=V1,V2,... (repeatable); default rules.expected_difficulty_growth_per_year=0.25,0.35,0.5 "
+                 "KEY=V1,V2,... (repeatable); default "
+                 "rules.expected_difficulty_growth_per_year=0.25,0.35,0.5 "
                  "rules.reinvest_fraction=0.3,0.5,0.7 shocks.rate_per_year=0,2,4")
       ->take_all();
-  add_output_option(fc, "-o,--output", ff->yaml, "YAML fragment with the winning values (agents: rules/shocks/supply)");
+  add_output_option(fc, "-o,--output", ff->yaml,
+                    "YAML fragment with the winning values (agents: rules/shocks/supply)");
   add_force_flag(fc, global);
   fc->callback([ff, &global] {
     FitFlags& f = *ff;
     if (!f.yaml.empty()) check_output_path(f.yaml, global.overwrite());
     std::vector<std::string> grid = f.grid;
     if (grid.empty())
-      grid = {"rules.expected_difficulty_growth_per_year=0.25,0.35,0.5", "rules.reinvest_fraction=0.3,0.5,0.7",
-              "shocks.rate_per_year=0,2,4"};
+      grid = {"rules.expected_difficulty_growth_per_year=0.25,0.35,0.5",
+              "rules.reinvest_fraction=0.3,0.5,0.7", "shocks.rate_per_year=0,2,4"};
     f.options.grid.clear();
     for (const auto& g : grid) {
       const auto eq = g.find('=');
-      if (eq == std::string::npos || eq == 0) throw Error("--grid: '" + g + "' is not KEY=V1,V2,...");
+      if (eq == std::string::npos || eq == 0)
+        throw Error("--grid: '" + g + "' is not KEY=V1,V2,...");
       history::FitParameter p;
       p.key = g.substr(0, eq);
       std::string rest = g.substr(eq + 1);
@@ -427,7 +478,8 @@ void add_score_command(CLI::App& app, GlobalOptions& global) {
         } catch (const std::exception&) {
           used = 0;
         }
-        if (v.empty() || used != v.size() || !std::isfinite(x)) throw Error("--grid " + p.key + ": '" + v + "' is not a number");
+        if (v.empty() || used != v.size() || !std::isfinite(x))
+          throw Error("--grid " + p.key + ": '" + v + "' is not a number");
         p.values.push_back(x);
         pos = comma + 1;
       }
@@ -436,10 +488,11 @@ void add_score_command(CLI::App& app, GlobalOptions& global) {
     std::optional<scenario::Scenario> early;
     if (!f.early_scenario.empty()) early = scenario::load_scenario(f.early_scenario);
     const auto daily = DailyTable::load(f.data.empty() ? history_data_file(kDailyFile)
-                                                                : std::filesystem::path(f.data));
+                                                       : std::filesystem::path(f.data));
     const auto prices = DailyTable::load(f.prices.empty() ? history_data_file(kPriceFile)
-                                                                   : std::filesystem::path(f.prices));
-    const history::FitResult r = history::run_fit(scenario::load_scenario(f.scenario), early, daily, prices, f.options);
+                                                          : std::filesystem::path(f.prices));
+    const history::FitResult r =
+        history::run_fit(scenario::load_scenario(f.scenario), early, daily, prices, f.options);
     std::fputs(history::fit_table(r).c_str(), stdout);
     std::fputs(history::fit_yaml(r).c_str(), stdout);
     if (!f.yaml.empty()) {

@@ -46,21 +46,29 @@ void add_run_flags(CLI::App* cmd, RunFlags& f, const char* what, GlobalOptions& 
   cmd->add_option(what, f.input, "YAML file")->required()->check(CLI::ExistingFile);
   add_output_option(cmd, "-o,--output", f.output, "Results file (HDF5); default results/<name>.h5");
   add_force_flag(cmd, global);
-  cmd->add_flag("--resume", f.resume,
-                "Continue <output>.partial left by a killed run of the same command (else start afresh); "
-                "keep the partial file if interrupted again");
-  cmd->add_flag("--no-space-check", f.no_space_check, "Run even if the output estimate exceeds the free disk space");
-  cmd->add_option("--paths", f.paths, "Override the number of paths")->check(CLI::Range(std::int64_t{1}, scenario::kMaxPaths));
-  cmd->add_option("--days", f.days, "Override the horizon in days")->check(CLI::Range(1, scenario::kMaxHorizonDays));
+  cmd->add_flag(
+      "--resume", f.resume,
+      "Continue <output>.partial left by a killed run of the same command (else start afresh); "
+      "keep the partial file if interrupted again");
+  cmd->add_flag("--no-space-check", f.no_space_check,
+                "Run even if the output estimate exceeds the free disk space");
+  cmd->add_option("--paths", f.paths, "Override the number of paths")
+      ->check(CLI::Range(std::int64_t{1}, scenario::kMaxPaths));
+  cmd->add_option("--days", f.days, "Override the horizon in days")
+      ->check(CLI::Range(1, scenario::kMaxHorizonDays));
   add_seed_option(cmd, f.seed, "Override the master seed (0 to 2^63-1)");
-  cmd->add_option("--threads", f.threads, "Worker threads (default: all cores)")->check(CLI::Range(1, 1024));
+  cmd->add_option("--threads", f.threads, "Worker threads (default: all cores)")
+      ->check(CLI::Range(1, 1024));
   cmd->add_option("--block-size", f.block_paths, "Paths per block streamed to the writer")
       ->check(CLI::Range(1, 1'000'000));
   cmd->add_flag("--no-progress", f.no_progress, "Never print the progress line");
   cmd->add_flag("--no-summary", f.no_summary, "Do not print the summary table");
-  cmd->add_flag("--json", f.json, "Print the summary as JSON on stdout instead of the table (README \"Machine-readable output\")");
+  cmd->add_flag("--json", f.json,
+                "Print the summary as JSON on stdout instead of the table (README "
+                "\"Machine-readable output\")");
   cmd->add_flag("--require-live", f.require_live,
-                "Exit 1 (writing nothing) unless every start value comes live from a provider: start.source live, "
+                "Exit 1 (writing nothing) unless every start value comes live from a provider: "
+                "start.source live, "
                 "no static default, no stale value");
 }
 
@@ -69,8 +77,8 @@ void add_run_flags(CLI::App* cmd, RunFlags& f, const char* what, GlobalOptions& 
 struct SummaryRow {
   std::string name;
   long long paths = 0, days = 0;
-  double price_p5 = 0, price_p50 = 0, price_p95 = 0;  // USD at the horizon
-  double hashrate_p50_ths = 0;                         // at the horizon
+  double price_p5 = 0, price_p50 = 0, price_p95 = 0;                      // USD at the horizon
+  double hashrate_p50_ths = 0;                                            // at the horizon
   double hashprice_start = 0, hashprice_p50_end = 0, hashprice_mean = 0;  // USD/TH/day
 };
 
@@ -83,7 +91,8 @@ std::vector<SummaryRow> read_summary(const std::string& path) {
     h5::Handle g = h5::open_group(scenarios.get(), name);
     SummaryRow r;
     r.name = name;
-    r.paths = static_cast<long long>(h5::get_int_attr(g.get(), io::schema::kAttrNPaths).value_or(0));
+    r.paths =
+        static_cast<long long>(h5::get_int_attr(g.get(), io::schema::kAttrNPaths).value_or(0));
     r.days = static_cast<long long>(h5::get_int_attr(g.get(), io::schema::kAttrNDays).value_or(0));
     auto last = [&](const std::string& ds) -> double {
       if (!h5::exists(g.get(), ds)) return std::nan("");
@@ -117,12 +126,13 @@ void print_summary(const std::vector<SummaryRow>& rows) {
   for (const auto& r : rows) width = std::max(width, static_cast<int>(r.name.size()));
   std::printf("\n%-*s %7s %5s | %29s | %10s | %23s\n", width, "scenario", "paths", "days",
               "BTC price at horizon, USD", "hashrate", "hashprice USD/PH/day");
-  std::printf("%-*s %7s %5s | %9s %9s %9s | %10s | %7s %7s %7s\n", width, "", "", "", "P5", "P50", "P95", "P50 EH/s",
-              "start", "P50 end", "mean");
+  std::printf("%-*s %7s %5s | %9s %9s %9s | %10s | %7s %7s %7s\n", width, "", "", "", "P5", "P50",
+              "P95", "P50 EH/s", "start", "P50 end", "mean");
   for (const auto& r : rows)
-    std::printf("%-*s %7lld %5lld | %9.0f %9.0f %9.0f | %10.1f | %7.2f %7.2f %7.2f\n", width, r.name.c_str(), r.paths,
-                r.days, r.price_p5, r.price_p50, r.price_p95, r.hashrate_p50_ths / 1e6, r.hashprice_start * 1e3,
-                r.hashprice_p50_end * 1e3, r.hashprice_mean * 1e3);
+    std::printf("%-*s %7lld %5lld | %9.0f %9.0f %9.0f | %10.1f | %7.2f %7.2f %7.2f\n", width,
+                r.name.c_str(), r.paths, r.days, r.price_p5, r.price_p50, r.price_p95,
+                r.hashrate_p50_ths / 1e6, r.hashprice_start * 1e3, r.hashprice_p50_end * 1e3,
+                r.hashprice_mean * 1e3);
 }
 
 // The same rows as JSON (README "Machine-readable output": schema hashsim.run_summary v1; units in
@@ -130,14 +140,20 @@ void print_summary(const std::vector<SummaryRow>& rows) {
 void print_summary_json(const std::string& output, const std::vector<SummaryRow>& rows) {
   nlohmann::json list = nlohmann::json::array();
   for (const auto& r : rows)
-    list.push_back({{"name", r.name},
-                    {"paths", r.paths},
-                    {"days", r.days},
-                    {"price_usd_at_horizon", {{"p5", r.price_p5}, {"p50", r.price_p50}, {"p95", r.price_p95}}},
-                    {"network_hashrate_ths_at_horizon_p50", r.hashrate_p50_ths},
-                    {"hashprice_usd_per_th_day",
-                     {{"start_mean", r.hashprice_start}, {"p50_at_horizon", r.hashprice_p50_end}, {"mean", r.hashprice_mean}}}});
-  const nlohmann::json j{{"schema", "hashsim.run_summary"}, {"schema_version", 1}, {"output", output}, {"scenarios", list}};
+    list.push_back(
+        {{"name", r.name},
+         {"paths", r.paths},
+         {"days", r.days},
+         {"price_usd_at_horizon", {{"p5", r.price_p5}, {"p50", r.price_p50}, {"p95", r.price_p95}}},
+         {"network_hashrate_ths_at_horizon_p50", r.hashrate_p50_ths},
+         {"hashprice_usd_per_th_day",
+          {{"start_mean", r.hashprice_start},
+           {"p50_at_horizon", r.hashprice_p50_end},
+           {"mean", r.hashprice_mean}}}});
+  const nlohmann::json j{{"schema", "hashsim.run_summary"},
+                         {"schema_version", 1},
+                         {"output", output},
+                         {"scenarios", list}};
   std::printf("%s\n", j.dump(2).c_str());
 }
 
@@ -183,7 +199,8 @@ std::optional<std::uint64_t> free_bytes_for(const std::filesystem::path& output)
 }
 
 // The run header: what will be written, how big it is, and whether the disk can hold it.
-void check_output_size(const std::vector<scenario::Scenario>& list, const std::string& output, const RunFlags& f) {
+void check_output_size(const std::vector<scenario::Scenario>& list, const std::string& output,
+                       const RunFlags& f) {
   const std::uint64_t estimate = estimate_output_bytes(list);
   bool compressed = false;
   for (const auto& s : list) compressed = compressed || s.record.compression > 0;
@@ -194,10 +211,11 @@ void check_output_size(const std::vector<scenario::Scenario>& list, const std::s
                human_bytes(static_cast<double>(estimate)), compressed ? " before compression" : "",
                free_b ? ", " + human_bytes(static_cast<double>(*free_b)) + " free" : std::string());
   if (free_b && estimate > *free_b && !f.no_space_check)
-    throw Error("the output " + output + " needs about " + human_bytes(static_cast<double>(estimate)) +
-                (compressed ? " (before compression)" : "") + " but its disk has " +
-                human_bytes(static_cast<double>(*free_b)) +
-                " free; free space, lower --paths / --days / record.every_days, or pass --no-space-check");
+    throw Error(
+        "the output " + output + " needs about " + human_bytes(static_cast<double>(estimate)) +
+        (compressed ? " (before compression)" : "") + " but its disk has " +
+        human_bytes(static_cast<double>(*free_b)) +
+        " free; free space, lower --paths / --days / record.every_days, or pass --no-space-check");
 }
 
 // The number of scenarios a sweep file expands to (scenarios x grid values), read from the YAML
@@ -223,12 +241,13 @@ std::uint64_t sweep_points_before_loading(const std::string& file) {
 void check_grid_points(const std::string& file, std::uint64_t points, std::uint64_t max_points) {
   if (points > max_points)
     throw Error(file + ": the sweep expands to " + std::to_string(points) +
-                " scenarios (grid points), more than --max-grid-points " + std::to_string(max_points) +
-                "; pass --max-grid-points " + std::to_string(points) + " to run them all");
+                " scenarios (grid points), more than --max-grid-points " +
+                std::to_string(max_points) + "; pass --max-grid-points " + std::to_string(points) +
+                " to run them all");
 }
 
-void run_all(const std::vector<scenario::Scenario>& list, const std::string& output, const RunFlags& f,
-             const GlobalOptions& g) {
+void run_all(const std::vector<scenario::Scenario>& list, const std::string& output,
+             const RunFlags& f, const GlobalOptions& g) {
   const Overwrite mode = f.resume ? Overwrite::kResume : g.overwrite();
   // Under mpirun only rank 0 touches the output (engine/sim/shard.h); its errors end every rank.
   const sim::Shard world = sim::shard_world();
@@ -269,16 +288,19 @@ void register_run_commands(CLI::App& app, GlobalOptions& global) {
   add_run_flags(run, *run_flags, "scenario", global);
   run->callback([run_flags, &global] {
     const RunFlags& f = *run_flags;
-    std::vector<scenario::Scenario> list{scenario::load_scenario(f.input, {f.paths, f.days, f.seed})};
+    std::vector<scenario::Scenario> list{
+        scenario::load_scenario(f.input, {f.paths, f.days, f.seed})};
     const scenario::Scenario& s = list.front();
     run_all(list, f.output.empty() ? "results/" + s.name + ".h5" : f.output, f, global);
   });
 
   auto sweep_flags = std::make_shared<RunFlags>();
-  CLI::App* sweep = app.add_subcommand("sweep", "Simulate every scenario (and grid point) of a sweep into one file");
+  CLI::App* sweep = app.add_subcommand(
+      "sweep", "Simulate every scenario (and grid point) of a sweep into one file");
   add_run_flags(sweep, *sweep_flags, "sweep", global);
-  sweep->add_option("--max-grid-points", sweep_flags->max_grid_points,
-                    "Largest number of scenarios the sweep may expand to (default 1000)")
+  sweep
+      ->add_option("--max-grid-points", sweep_flags->max_grid_points,
+                   "Largest number of scenarios the sweep may expand to (default 1000)")
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{100'000'000}));
   sweep->callback([sweep_flags, &global] {
     const RunFlags& f = *sweep_flags;

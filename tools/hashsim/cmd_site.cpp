@@ -54,7 +54,8 @@ void simulate_needed(const SiteFlags& f, const site::SiteConfig& c, std::vector<
   if (names.empty())
     for (const auto& s : sw.scenarios) names.push_back(s.name);
   std::vector<std::string> need = names;
-  if (std::find(need.begin(), need.end(), c.selection_scenario) == need.end()) need.push_back(c.selection_scenario);
+  if (std::find(need.begin(), need.end(), c.selection_scenario) == need.end())
+    need.push_back(c.selection_scenario);
   for (const auto& n : need)
     if (!in_sweep(n)) {
       std::string known;
@@ -81,26 +82,37 @@ void simulate_needed(const SiteFlags& f, const site::SiteConfig& c, std::vector<
 
 void register_site_commands(CLI::App& app, GlobalOptions& global) {
   auto f = std::make_shared<SiteFlags>();
-  CLI::App* cmd = app.add_subcommand(
-      "site", "Site economics: which miner, how many, and does it pay (NPV, IRR, ROIC, paybacks) across scenarios");
-  cmd->add_option("site", f->site_file, "Site YAML (scenarios/README-site.md)")->required()->check(CLI::ExistingFile);
-  auto* opt_results = cmd->add_option("--results", f->results, "Results file from hashsim run/sweep")->check(CLI::ExistingFile);
-  auto* opt_sweep = cmd->add_option("--sweep", f->sweep, "Simulate the needed scenarios of this sweep first")
-                    ->check(CLI::ExistingFile);
+  CLI::App* cmd = app.add_subcommand("site",
+                                     "Site economics: which miner, how many, and does it pay (NPV, "
+                                     "IRR, ROIC, paybacks) across scenarios");
+  cmd->add_option("site", f->site_file, "Site YAML (scenarios/README-site.md)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  auto* opt_results =
+      cmd->add_option("--results", f->results, "Results file from hashsim run/sweep")
+          ->check(CLI::ExistingFile);
+  auto* opt_sweep =
+      cmd->add_option("--sweep", f->sweep, "Simulate the needed scenarios of this sweep first")
+          ->check(CLI::ExistingFile);
   opt_results->excludes(opt_sweep);
   add_output_option(cmd, "-o,--output", f->output, "Write the /site group to this HDF5 file");
-  add_output_option(cmd, "--json", f->json, "Write a JSON run summary (inputs, data snapshot, metrics)");
+  add_output_option(cmd, "--json", f->json,
+                    "Write a JSON run summary (inputs, data snapshot, metrics)");
   add_force_flag(cmd, global);
-  cmd->add_option("--scenarios", f->scenarios, "Scenarios to evaluate (default: every scenario in the results or sweep)")
+  cmd->add_option("--scenarios", f->scenarios,
+                  "Scenarios to evaluate (default: every scenario in the results or sweep)")
       ->delimiter(',');
   cmd->add_option("--paths", f->paths, "With --sweep: paths per scenario")
       ->check(CLI::Range(std::int64_t{1}, scenario::kMaxPaths));
   add_seed_option(cmd, f->seed, "With --sweep: override the master seed (0 to 2^63-1)");
-  add_output_option(cmd, "--save-results", f->save_results, "With --sweep: keep the simulated results here");
-  cmd->add_option("--threads", f->threads, "With --sweep: worker threads (default: all cores)")->check(CLI::Range(1, 1024));
+  add_output_option(cmd, "--save-results", f->save_results,
+                    "With --sweep: keep the simulated results here");
+  cmd->add_option("--threads", f->threads, "With --sweep: worker threads (default: all cores)")
+      ->check(CLI::Range(1, 1024));
   cmd->add_flag("--no-report", f->quiet_report, "Do not print the terminal report");
   cmd->add_flag("--require-live", f->require_live,
-                "With --sweep: exit 1 (writing nothing) unless every scenario's start values come live from a "
+                "With --sweep: exit 1 (writing nothing) unless every scenario's start values come "
+                "live from a "
                 "provider (as hashsim run --require-live)")
       ->needs(opt_sweep);
   cmd->callback([f, &global] {
@@ -112,11 +124,13 @@ void register_site_commands(CLI::App& app, GlobalOptions& global) {
     std::string results = f->results;
     std::filesystem::path temp;
     if (results.empty()) {
-      if (f->sweep.empty()) throw Error("hashsim site: give --results <results.h5> or --sweep <sweep.yaml>");
+      if (f->sweep.empty())
+        throw Error("hashsim site: give --results <results.h5> or --sweep <sweep.yaml>");
       if (!f->save_results.empty()) {
         results = f->save_results;
       } else {
-        temp = std::filesystem::temp_directory_path() / ("hashsim-site-" + std::to_string(getpid()) + ".h5");
+        temp = std::filesystem::temp_directory_path() /
+               ("hashsim-site-" + std::to_string(getpid()) + ".h5");
         results = temp.string();
       }
       // The temporary file is ours: replace a leftover from an earlier process with the same pid.
@@ -146,7 +160,8 @@ void register_site_commands(CLI::App& app, GlobalOptions& global) {
     if (!f->json.empty()) {
       json_out.emplace(f->json, global.overwrite());
       std::ofstream js(json_out->partial_path(), std::ios::binary | std::ios::trunc);
-      if (!js) throw Error("cannot write " + f->json + " (" + json_out->partial_path().string() + ")");
+      if (!js)
+        throw Error("cannot write " + f->json + " (" + json_out->partial_path().string() + ")");
       js << site::summary_json(run).dump(2) << "\n";
       js.close();
       if (!js) throw Error("write failed for " + json_out->partial_path().string());
@@ -155,7 +170,8 @@ void register_site_commands(CLI::App& app, GlobalOptions& global) {
     if (json_out) {
       try {
         json_out->commit();
-      } catch (const Error&) {  // the rename failed (e.g. --json names a directory): take -o back too
+      } catch (
+          const Error&) {  // the rename failed (e.g. --json names a directory): take -o back too
         std::error_code ec;
         if (h5_out) std::filesystem::remove(f->output, ec);
         throw;

@@ -23,29 +23,36 @@ struct GlobalOptions {
 
 // Every command that writes files takes --force (README "Output files").
 inline void add_force_flag(CLI::App* cmd, GlobalOptions& global) {
-  cmd->add_flag("--force", global.force, "Replace existing output files (never links, FIFOs or devices)");
+  cmd->add_flag("--force", global.force,
+                "Replace existing output files (never links, FIFOs or devices)");
 }
 
 // An output path option: an empty value is an error (exit 2), not "use the default".
 inline CLI::Option* add_output_option(CLI::App* cmd, const std::string& names, std::string& target,
                                       const std::string& description) {
-  return cmd->add_option(names, target, description)->check(CLI::Validator(
-      [](std::string& v) { return v.empty() ? std::string("the output path must not be empty") : std::string(); },
-      "PATH"));
+  return cmd->add_option(names, target, description)
+      ->check(CLI::Validator(
+          [](std::string& v) {
+            return v.empty() ? std::string("the output path must not be empty") : std::string();
+          },
+          "PATH"));
 }
 
 // --seed: a decimal integer in [0, 2^63 - 1], the range a scenario's `seed:` takes and the results
 // file records (as int64). "-1", "1e3" and 2^64 are errors rather than wrapped or rounded.
-inline CLI::Option* add_seed_option(CLI::App* cmd, std::optional<std::uint64_t>& seed, const std::string& description) {
+inline CLI::Option* add_seed_option(CLI::App* cmd, std::optional<std::uint64_t>& seed,
+                                    const std::string& description) {
   return cmd
       ->add_option_function<std::string>(
           "--seed",
           [&seed](const std::string& v) {
             if (v.empty() || v.find_first_not_of("0123456789") != std::string::npos)
-              throw CLI::ValidationError("--seed", "'" + v + "' is not a whole number in [0, 9223372036854775807]");
+              throw CLI::ValidationError(
+                  "--seed", "'" + v + "' is not a whole number in [0, 9223372036854775807]");
             errno = 0;
             const unsigned long long x = std::strtoull(v.c_str(), nullptr, 10);
-            if (errno == ERANGE || x > static_cast<unsigned long long>(std::numeric_limits<std::int64_t>::max()))
+            if (errno == ERANGE ||
+                x > static_cast<unsigned long long>(std::numeric_limits<std::int64_t>::max()))
               throw CLI::ValidationError("--seed", v + " is out of range [0, 9223372036854775807]");
             seed = static_cast<std::uint64_t>(x);
           },
@@ -59,7 +66,8 @@ void register_history_commands(CLI::App& app, GlobalOptions& global);    // cali
 void register_site_commands(CLI::App& app, GlobalOptions& global);       // site
 void register_live_commands(CLI::App& app, GlobalOptions& global);       // live, health
 void register_report_commands(CLI::App& app, GlobalOptions& global);     // report, serve
-void register_blocks_commands(CLI::App& app, GlobalOptions& global);     // blocks sync, blocks revenue, validate
-void register_bench_commands(CLI::App& app, GlobalOptions& global);      // bench
+void register_blocks_commands(CLI::App& app,
+                              GlobalOptions& global);  // blocks sync, blocks revenue, validate
+void register_bench_commands(CLI::App& app, GlobalOptions& global);  // bench
 
 }  // namespace hashsim::cli

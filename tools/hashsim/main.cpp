@@ -19,8 +19,9 @@ namespace {
 // An argument as a POSIX shell would need it, so the recorded command line can be run again as
 // written: bare when it only has safe characters, else in single quotes ('\'' for a quote).
 std::string shell_quoted(const std::string& arg) {
-  const bool safe = !arg.empty() && arg.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                                                          "0123456789_-+=.,:/@%") == std::string::npos;
+  const bool safe = !arg.empty() && arg.find_first_not_of(
+                                        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                        "0123456789_-+=.,:/@%") == std::string::npos;
   if (safe) return arg;
   std::string q = "'";
   for (char c : arg) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
@@ -57,7 +58,8 @@ int main(int argc, char** argv) {
   for (int i = 0; i < argc; ++i) global.command_line += (i ? " " : "") + shell_quoted(argv[i]);
 
   CLI::App app{"hashsim: agent-based Monte Carlo engine for Bitcoin-mining economics"};
-  app.set_version_flag("--version", version_text(), "Print version, git sha, build flags and SIMD width, and exit");
+  app.set_version_flag("--version", version_text(),
+                       "Print version, git sha, build flags and SIMD width, and exit");
   app.require_subcommand(1);
   app.fallthrough();  // global flags (-v, -q) are accepted after the subcommand too
   // Flag callbacks run while parsing, before any subcommand's callback does its work.
@@ -68,7 +70,8 @@ int main(int argc, char** argv) {
         spdlog::set_level(count > 1 ? spdlog::level::debug : spdlog::level::info);
       },
       "More log output (-vv for debug)");
-  app.add_flag_callback("-q,--quiet", [] { spdlog::set_level(spdlog::level::warn); }, "Only warnings and errors");
+  app.add_flag_callback(
+      "-q,--quiet", [] { spdlog::set_level(spdlog::level::warn); }, "Only warnings and errors");
 
   hashsim::cli::register_run_commands(app, global);
   hashsim::cli::register_reference_commands(app, global);

@@ -19,13 +19,14 @@ int main(int argc, char** argv) {
   int n = 0;
   hashsim::sim::RunOptions o;
   o.threads = 1;
-  hashsim::sim::run_paths(s, 0, 2, o, [&](std::uint64_t, std::uint64_t paths, const std::vector<const double*>& data) {
-    for (std::size_t k = 0; k < specs.size(); ++k) {
-      if (specs[k].name != "paths/price_usd") continue;
-      const std::uint64_t days = specs[k].per_path_size();
-      for (std::uint64_t p = 0; p < paths; ++p, ++n) sum += data[k][p * days + days - 1];
-    }
-  });
+  hashsim::sim::run_paths(
+      s, 0, 2, o, [&](std::uint64_t, std::uint64_t paths, const std::vector<const double*>& data) {
+        for (std::size_t k = 0; k < specs.size(); ++k) {
+          if (specs[k].name != "paths/price_usd") continue;
+          const std::uint64_t days = specs[k].per_path_size();
+          for (std::uint64_t p = 0; p < paths; ++p, ++n) sum += data[k][p * days + days - 1];
+        }
+      });
   const double mean = n ? sum / n : NAN;
   std::printf("hashsim %s %s mean_final_price_usd=%.2f\n", hashsim::kVersion, s.name.c_str(), mean);
   return std::isfinite(mean) && mean > 0.0 ? 0 : 1;
