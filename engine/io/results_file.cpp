@@ -60,6 +60,12 @@ void ensure_axis(hid_t g, const std::string& dim, std::uint64_t n, const Axes& a
   if (h5::exists(g, dim)) return;
   if (dim == schema::kDimDay) {
     write_day_axis(g, ax);
+  } else if (dim == schema::kDimQuantile) {
+    const std::vector<double> levels(std::begin(schema::kQuantileLevels),
+                                     std::end(schema::kQuantileLevels));
+    schema::write_dimension(g, dim, levels, "1",
+                            "quantile level over paths (linear interpolation between order "
+                            "statistics)");
   } else if (dim == schema::kDimArchetypeDay) {
     std::vector<std::int64_t> v(n);
     for (std::uint64_t i = 0; i < n; ++i) v[i] = static_cast<std::int64_t>(i) * step_days;
@@ -106,6 +112,20 @@ bool is_group(hid_t parent, const std::string& name) {
   H5O_info_t info;
   return H5Oget_info_by_name(parent, name.c_str(), &info, H5P_DEFAULT) >= 0 &&
          info.type == H5O_TYPE_GROUP;
+}
+
+// Schema v3: `target` (relative to g) also reachable as g/link_name, the same object (an HDF5 hard
+// link: no copy). Kept when present (a resumed run).
+void link_into(hid_t g, const std::string& target, const std::string& link_name) {
+  if (h5::exists(g, link_name)) return;
+  if (H5Lcreate_hard(g, target.c_str(), g, link_name.c_str(), H5P_DEFAULT, H5P_DEFAULT) < 0)
+    throw Error("HDF5: cannot link " + target + " as " + link_name);
+}
+
+// The series name of a paths/<series> output, or "" for other outputs.
+std::string series_of(const std::string& output_name) {
+  const std::string prefix = std::string(schema::kPathsGroup) + "/";
+  return output_name.rfind(prefix, 0) == 0 ? output_name.substr(prefix.size()) : std::string();
 }
 
 std::pair<std::string, std::string> split_group(const std::string& name) {
@@ -269,6 +289,8 @@ ScenarioWriter::ScenarioWriter(hid_t file, const scenario::Scenario& s,
     std::vector<std::string> names{schema::kDimPath};
     names.insert(names.end(), spec.dims.begin(), spec.dims.end());
     describe_dataset(sg.get(), base, names, dims, ax, spec);
+    const std::string series = series_of(spec.name);
+    if (!series.empty()) link_into(g, spec.name, series);
   }
   // Last: the --resume checkpoint (paths [0, paths_written) are in the file), advanced per block.
   h5::set_attr(g, schema::kAttrPathsWritten, static_cast<std::int64_t>(0));
@@ -354,6 +376,35 @@ void ScenarioWriter::finish(std::uint64_t memory_budget_bytes) {
       OutputSpec described = spec;
       described.long_name = summary_long_name(stat, spec.long_name);
       describe_dataset(sg.get(), stat, spec.dims, spec.per_path_shape, ax, described);
+    }
+    // The quantiles again as one array along a `quantile` coordinate (schema v3), for xarray.
+    {
+      std::vector<std::uint64_t> qshape{std::size(schema::kQuantileLevels)};
+      qshape.insert(qshape.end(), spec.per_path_shape.begin(), spec.per_path_shape.end());
+      std::vector<double> stacked;
+      for (std::size_t i = schema::kFirstQuantileStat; i < std::size(schema::kSummaryStats); ++i)
+        stacked.insert(stacked.end(), stats[i].begin(), stats[i].end());
+      const std::string name = base + "/" + schema::kSummaryQuantiles;
+      h5::Handle ds = h5::create_array(g, name, qshape, {}, 0);
+      h5::write_rows(ds.get(), 0, qshape[0], stacked.data());
+    }
+    {
+      h5::Handle sg = h5::open_group(g, base);
+      std::vector<std::string> qdims{schema::kDimQuantile};
+      qdims.insert(qdims.end(), spec.dims.begin(), spec.dims.end());
+      std::vector<std::uint64_t> qshape{std::size(schema::kQuantileLevels)};
+      qshape.insert(qshape.end(), spec.per_path_shape.begin(), spec.per_path_shape.end());
+      OutputSpec described = spec;
+      described.long_name = spec.long_name.empty() ? "quantiles over paths"
+                                                   : spec.long_name + " (quantiles over paths)";
+      describe_dataset(sg.get(), schema::kSummaryQuantiles, qdims, qshape, ax, described);
+    }
+    const std::string series = series_of(spec.name);
+    if (!series.empty()) {
+      ensure_axis(g, schema::kDimQuantile, std::size(schema::kQuantileLevels), ax, 1);
+      link_into(g, base + "/" + schema::kStatMean, series + schema::kSuffixMean);
+      link_into(g, base + "/" + schema::kStatStderr, series + schema::kSuffixStderr);
+      link_into(g, base + "/" + schema::kSummaryQuantiles, series + schema::kSuffixQuantiles);
     }
   }
   write_agent_coordinates(g);
@@ -655,6 +706,12 @@ void check_scenario(hid_t file, const std::string& name, const SchemaCheck& c,
       const DatasetInfo i = dataset_info(g, ds);
       if ((i.type_class != H5T_FLOAT && i.type_class != H5T_INTEGER) || i.dims.empty())
         c.fail(where + ds, "a numeric array", c.found(i));
+      continue;
+    }
+    if (ds.substr(ds.rfind('/') + 1) == schema::kSummaryQuantiles) {
+      std::vector<std::uint64_t> want{std::size(schema::kQuantileLevels)};
+      want.insert(want.end(), it->second.begin(), it->second.end());
+      c.numeric(g, where, ds, want, "[quantile, ...] over paths of " + source);
       continue;
     }
     c.numeric(g, where, ds, it->second, "shaped like one path of " + source);

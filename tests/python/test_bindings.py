@@ -5,9 +5,7 @@ HASHSIM_CLI at the built `hashsim` and HASHSIM_TEST_TMP at a directory this test
 """
 import json
 import os
-import shutil
 import subprocess
-import tempfile
 import threading
 import unittest
 
@@ -15,6 +13,7 @@ import h5py
 import numpy as np
 
 import hashsim
+from hashsim_testcase import TempDirTestCase
 
 SRC = os.environ["HASHSIM_SOURCE_DIR"]
 CLI = os.environ["HASHSIM_CLI"]
@@ -22,13 +21,17 @@ BASE = os.path.join(SRC, "scenarios", "base.yaml")
 
 
 def datasets(path, group):
+    """Every dataset under group by every name it has (visititems would name a linked one once)."""
     out = {}
 
-    def visit(name, obj):
-        if isinstance(obj, h5py.Dataset):
-            out[name] = obj[()]
+    def walk(g, prefix):
+        for name, obj in g.items():
+            if isinstance(obj, h5py.Group):
+                walk(obj, prefix + name + "/")
+            else:
+                out[prefix + name] = obj[()]
     with h5py.File(path, "r") as f:
-        f[group].visititems(visit)
+        walk(f[group], "")
     return out
 
 
@@ -40,16 +43,7 @@ def same(x, y):
     return x.shape == y.shape and x.dtype == y.dtype and x.tobytes() == y.tobytes()
 
 
-class Bindings(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        root = os.environ.get("HASHSIM_TEST_TMP") or tempfile.gettempdir()
-        os.makedirs(root, exist_ok=True)
-        cls.tmp = tempfile.mkdtemp(dir=root)
-
-    @classmethod
-    def tearDownClass(cls):
-        shutil.rmtree(cls.tmp, ignore_errors=True)
+class Bindings(TempDirTestCase):
 
     def test_file_written_from_python_equals_the_cli_file_dataset_for_dataset(self):
         cli_out = os.path.join(self.tmp, "cli.h5")
