@@ -90,6 +90,25 @@ inline constexpr const char* kAttrCatalogueFile = "catalogue_file";
 inline constexpr const char* kAttrCatalogueSha256 = "catalogue_sha256";
 inline constexpr const char* kAttrNArchetypes = "n_archetypes";
 inline constexpr const char* kAttrNFleets = "n_fleets";
+// agents/ datasets besides the coordinates machine, strategy, tariff_usd_per_kwh (below)
+inline constexpr const char* kAgentsIsObserver = "is_observer";
+inline constexpr const char* kAgentsCountsInNetwork = "counts_in_network";
+inline constexpr const char* kAgentsInitialMachines = "initial_machines";
+
+// ---- site files (hashsim site -o): /site/{selection, scenarios/<name>/<play>} -------------------
+inline constexpr const char* kSiteGroup = "site";
+inline constexpr const char* kSiteSelectionGroup = "selection";
+inline constexpr const char* kAttrSummaryJson = "summary_json";
+inline constexpr const char* kAttrDiscountRate = "discount_rate";
+inline constexpr const char* kAttrYears = "years";
+inline constexpr const char* kAttrLabel = "label";
+inline constexpr const char* kAttrAvailable = "available";
+inline constexpr const char* kAttrReason = "reason";
+inline constexpr const char* kSiteCashflows = "cashflows_site_ccy";  // [path, year]
+inline constexpr const char* kSiteNpv = "npv_site_ccy";              // [path]
+inline constexpr const char* kSiteIrr = "irr";                       // [path]
+inline constexpr const char* kSiteGridCost = "grid_cost_per_th_day_site_ccy";
+inline constexpr const char* kSiteGridPayback = "grid_payback_days";
 
 // ---- dimensions and coordinates ---------------------------------------------------------------
 inline constexpr const char* kDimPath = "path";
@@ -100,13 +119,13 @@ inline constexpr const char* kDimArchetypeDay = "archetype_day";  // archetypes/
 inline constexpr const char* kDimQuantile = "quantile";
 inline constexpr const char* kDimYear = "year";
 inline constexpr const char* kDimMiner = "miner";
-inline constexpr const char* kDimGridPrice = "grid_power_price";
-inline constexpr const char* kDimPolicy = "policy";
+inline constexpr const char* kDimGridPrice = "grid_power_price_per_kwh";  // site selection grid
+inline constexpr const char* kDimPolicy = "mode";                         // site operating policy
 inline constexpr const char* kDimDriver = "driver";
 inline constexpr const char* kDimIrrRoot = "irr_root";
-inline constexpr const char* kDimBlock = "block";      // block revenue: one row per block height
-inline constexpr const char* kDimMachine = "machine";  // block revenue machines
-inline constexpr const char* kCoordDate = "date";      // ISO date per day (auxiliary coordinate)
+inline constexpr const char* kDimBlock = "height";  // block revenue: one row per block height
+inline constexpr const char* kDimMachine = "name";  // block revenue machines/*
+inline constexpr const char* kCoordDate = "date";   // ISO date per day (auxiliary coordinate)
 inline constexpr const char* kCoordMachine = "machine";
 inline constexpr const char* kCoordStrategy = "strategy";
 inline constexpr const char* kCoordTariff = "tariff_usd_per_kwh";

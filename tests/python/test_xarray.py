@@ -13,9 +13,15 @@ import numpy as np
 import xarray as xr
 from hashsim_testcase import TempDirTestCase
 
+from hashsim import schema  # group and dataset names (engine/io/schema.h)
+
 SRC = os.environ["HASHSIM_SOURCE_DIR"]
 CLI = os.environ["HASHSIM_CLI"]
 FAKE_NODE = os.environ["HASHSIM_FAKE_NODE"]  # tests/blocks/fake_node_main.cpp: a loopback Bitcoin Core
+BASE = schema.scenario_group("base")
+PATHS = f"{BASE}/{schema.PATHS_GROUP}"
+SUMMARY = f"{BASE}/{schema.SUMMARY_GROUP}"
+HP = "hashprice_usd_per_th_day"
 PROVENANCE = {"schema", "schema_version", "hashsim_version", "git_sha", "created_utc", "command_line",
               "data_snapshot", "Conventions"}
 
@@ -40,7 +46,7 @@ class SelfDescribingFiles(TempDirTestCase):
             "-o", cls.results, "--no-progress", "--no-summary")
 
     def test_results_paths_have_path_and_day_dimensions_with_dates(self):
-        ds = open_group(self.results, "scenarios/base/paths")
+        ds = open_group(self.results, PATHS)
         hp = ds["hashprice_usd_per_th_day"]
         self.assertEqual(hp.dims, ("path", "day"))
         self.assertEqual(hp.attrs["units"], "USD/(TH/s)/day")
@@ -48,14 +54,14 @@ class SelfDescribingFiles(TempDirTestCase):
         self.assertEqual(ds.sizes["path"], 6)
         self.assertEqual(int(ds["day"][-1]), 1824)
         self.assertIn("date", ds.coords)
-        self.assertEqual(str(ds["date"].values[0]), h5py.File(self.results)["scenarios/base"].attrs["start_date"])
+        self.assertEqual(str(ds["date"].values[0]), h5py.File(self.results)[BASE].attrs["start_date"])
         # the fan chart's numbers are the file's numbers
         with h5py.File(self.results) as f:
-            np.testing.assert_array_equal(hp.values, f["scenarios/base/paths/hashprice_usd_per_th_day"][()])
+            np.testing.assert_array_equal(hp.values, f[f"{PATHS}/{HP}"][()])
 
     def test_results_scenario_group_is_the_scenarios_dataset(self):
         # Schema v3: the scenario group alone holds the daily series and their summaries.
-        ds = open_group(self.results, "scenarios/base")
+        ds = open_group(self.results, BASE)
         self.assertEqual(set(ds.dims), {"path", "day", "quantile"})
         self.assertIn("date", ds.coords)
         hp = ds["hashprice_usd_per_th_day"]
@@ -68,29 +74,29 @@ class SelfDescribingFiles(TempDirTestCase):
         self.assertEqual(ds["hashprice_usd_per_th_day_stderr"].dims, ("day",))
         with h5py.File(self.results) as f:
             np.testing.assert_array_equal(q.sel(quantile=0.5).values,
-                                          f["scenarios/base/summary/hashprice_usd_per_th_day/p50"][()])
-            np.testing.assert_array_equal(hp.values, f["scenarios/base/paths/hashprice_usd_per_th_day"][()])
+                                          f[f"{SUMMARY}/{HP}/p50"][()])
+            np.testing.assert_array_equal(hp.values, f[f"{PATHS}/{HP}"][()])
         # the stored quantiles are numpy's linear ones of the paths
         np.testing.assert_allclose(q.values, hp.quantile(ds["quantile"].values, dim="path").values, rtol=1e-12)
 
     def test_agents_carry_machine_tariff_strategy_coordinates(self):
-        ds = open_group(self.results, "scenarios/base/archetype_final")
+        ds = open_group(self.results, f"{BASE}/{schema.ARCHETYPE_FINAL_GROUP}")
         self.assertEqual(ds["btc"].dims, ("path", "agent"))
         for c in ("machine", "strategy", "tariff_usd_per_kwh"):
             self.assertIn(c, ds.coords)
         self.assertEqual(ds["btc"].attrs["units"], "BTC")
-        summary = open_group(self.results, "scenarios/base/summary/archetype_final/btc")
+        summary = open_group(self.results, f"{SUMMARY}/{schema.ARCHETYPE_FINAL_GROUP}/btc")
         self.assertEqual(summary["p50"].dims, ("agent",))
         self.assertIn("machine", summary.coords)
 
     def test_summaries_have_the_day_dimension_and_a_quantile_coordinate(self):
-        ds = open_group(self.results, "scenarios/base/summary/hashprice_usd_per_th_day")
+        ds = open_group(self.results, f"{SUMMARY}/{HP}")
         self.assertEqual(ds["p50"].dims, ("day",))
         self.assertIn("median", ds["p50"].attrs["long_name"].replace("50th percentile", "median"))
         self.assertEqual(ds["quantiles"].dims, ("quantile", "day"))
         np.testing.assert_array_equal(ds["quantile"].values, [0.05, 0.25, 0.5, 0.75, 0.95])
         np.testing.assert_array_equal(ds["quantiles"].sel(quantile=0.95).values, ds["p95"].values)
-        agents = open_group(self.results, "scenarios/base/summary/archetype_final/btc")
+        agents = open_group(self.results, f"{SUMMARY}/{schema.ARCHETYPE_FINAL_GROUP}/btc")
         self.assertEqual(agents["quantiles"].dims, ("quantile", "agent"))
         self.assertIn("machine", agents.coords)
 
