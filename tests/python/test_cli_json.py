@@ -122,6 +122,7 @@ class CliMachineReadable(unittest.TestCase):
             j, _ = document("blocks", "sync", "--db", db, "--from-height", "909458", env=env)
         finally:
             node.stdin.close()
+            node.stdout.close()
             node.wait(timeout=30)
         self.assertEqual(j["schema"], "hashsim.blocks_sync")
         self.assertEqual((j["blocks_added"], j["first_added"], j["last_added"]), (100, 909458, 909557))

@@ -137,6 +137,7 @@ class SelfDescribingFiles(TempDirTestCase):
                 cli("blocks", "sync", "--db", db, "--from-height", "909458", env=env)
             finally:
                 node.stdin.close()
+                node.stdout.close()
                 node.wait(timeout=30)
             cls._blocks = os.path.join(cls.tmp, "revenue.h5")
             cli("blocks", "revenue", "--db", db, "--machine", "S19 Pro", "--machine", "Antminer S21",
