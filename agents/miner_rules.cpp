@@ -96,6 +96,35 @@ void switch_and_retire(std::size_t n, const DefaultRules& r, double net_hp_switc
   }
 }
 
+// Today's wanted order per archetype from its forward value (want_orders). The two rule switches
+// are template parameters: GCC 12 does not vectorise a select on a loop-invariant bool.
+template <bool scale_by_value, bool limit_by_funds>
+void order_sizes(std::size_t n, double net_hp30_usd, double price_usd, double reinvest,
+                 const double* __restrict th, const double* __restrict cost_pm,
+                 const double* __restrict is_long_v, const double* __restrict machine_price,
+                 const double* __restrict buyable, const double* __restrict usd,
+                 const double* __restrict btc, const double* __restrict pending,
+                 const double* __restrict win, const double* __restrict value,
+                 double* __restrict buy_out) {
+  for (std::size_t a = 0; a < n; ++a) {
+    const double revenue = th[a] * net_hp30_usd;
+    const double margin = revenue - cost_pm[a];
+    const double price = machine_price[a];
+    const double inv_machine_price = 1.0 / price;
+    const bool worth_buying =
+        (margin > 0.0) & (value[a] >= price) & (win[a] > 0.0) & (buyable[a] > 0.0);
+    double scale = 1.0;
+    if constexpr (scale_by_value) scale = std::min(1.0, (value[a] - price) * inv_machine_price);
+    const double want =
+        worth_buying ? reinvest * scale * win[a] * inv_machine_price - pending[a] : 0.0;
+    const double funds_usd = std::max(usd[a], 0.0) + is_long_v[a] * btc[a] * price_usd;
+    if constexpr (limit_by_funds)
+      buy_out[a] = std::min(std::max(want, 0.0), funds_usd * inv_machine_price);
+    else
+      buy_out[a] = std::max(want, 0.0);
+  }
+}
+
 // Forward value per machine and today's wanted order per archetype (funds-limited, not yet paid).
 // The value (the hot part: log/exp per evaluation) is evaluated once per distinct (TH/s, cost)
 // pair (value_evaluated, see MinerState) and only where an order is possible: an archetype with
@@ -110,7 +139,7 @@ void want_orders(std::size_t n, const DefaultRules& r, double net_hp30_usd, doub
                  const std::vector<std::size_t>& value_evaluated,
                  const std::size_t* __restrict value_source, double* __restrict value,
                  double* __restrict buy_out, bool limit_by_funds) {
-  const double horizon = r.max_payback_days, reinvest = r.reinvest_fraction;
+  const double horizon = r.max_payback_days;
   for (const std::size_t a : value_evaluated) {
     const double revenue = th[a] * net_hp30_usd;
     const double margin = revenue - cost_pm[a];
@@ -128,21 +157,11 @@ void want_orders(std::size_t n, const DefaultRules& r, double net_hp30_usd, doub
   // Copy each pair's value to its other archetypes first (a gather), so the loop below is
   // branch-free over contiguous arrays and vectorises.
   for (std::size_t a = 0; a < n; ++a) value[a] = value[value_source[a]];
-  for (std::size_t a = 0; a < n; ++a) {
-    const double revenue = th[a] * net_hp30_usd;
-    const double margin = revenue - cost_pm[a];
-    const double price = machine_price[a];
-    const double inv_machine_price = 1.0 / price;
-    const bool worth_buying =
-        (margin > 0.0) & (value[a] >= price) & (win[a] > 0.0) & (buyable[a] > 0.0);
-    const double scale =
-        r.scale_orders_by_value ? std::min(1.0, (value[a] - price) * inv_machine_price) : 1.0;
-    const double want =
-        worth_buying ? reinvest * scale * win[a] * inv_machine_price - pending[a] : 0.0;
-    const double funds_usd = std::max(usd[a], 0.0) + is_long_v[a] * btc[a] * price_usd;
-    buy_out[a] = limit_by_funds ? std::min(std::max(want, 0.0), funds_usd * inv_machine_price)
-                                : std::max(want, 0.0);
-  }
+  auto* const sizes = r.scale_orders_by_value
+                          ? (limit_by_funds ? order_sizes<true, true> : order_sizes<true, false>)
+                          : (limit_by_funds ? order_sizes<false, true> : order_sizes<false, false>);
+  sizes(n, net_hp30_usd, price_usd, r.reinvest_fraction, th, cost_pm, is_long_v, machine_price,
+        buyable, usd, btc, pending, win, value, buy_out);
 }
 
 // Pay for today's orders: from USD first; Long BTC sells BTC for any shortfall.
