@@ -45,6 +45,12 @@ void earn_and_book(std::size_t n, double hp_btc, double price_usd, double inv_pr
   }
 }
 
+// (e^(-k a) - e^(-k (a + len))) / k without cancellation; the limit len as k -> 0.
+// e^(-k * 0) = 1 exactly: the first segment skips the exp (the same bits, one call fewer).
+double segment_decay(double k, double a, double len) {
+  return k > 0.0 ? (a == 0.0 ? 1.0 : std::exp(-k * a)) * -std::expm1(-k * len) / k : len;
+}
+
 // Integral over [a, b] of max(m R e^(-k t) - C, 0) dt (k >= 0): the machine runs until
 // m R e^(-k t) = C, i.e. t_stop = ln(m R / C) / k.
 double run_segment_usd(double m_revenue, double cost, double k, double a, double b) {
@@ -59,11 +65,7 @@ double run_segment_usd(double m_revenue, double cost, double k, double a, double
   }
   if (!(end > a)) return 0.0;
   const double len = end - a;
-  // (e^(-k a) - e^(-k end)) / k without cancellation; the limit len as k -> 0.
-  // e^(-k * 0) = 1 exactly: the first segment skips the exp (the same bits, one call fewer).
-  const double decay =
-      k > 0.0 ? (a == 0.0 ? 1.0 : std::exp(-k * a)) * -std::expm1(-k * len) / k : len;
-  return m_revenue * decay - cost * len;
+  return m_revenue * segment_decay(k, a, len) - cost * len;
 }
 
 // Switch off / restart / retire for every archetype on the short-term margin.
@@ -140,6 +142,7 @@ void want_orders(std::size_t n, const DefaultRules& r, double net_hp30_usd, doub
                  const std::size_t* __restrict value_source, double* __restrict value,
                  double* __restrict buy_out, bool limit_by_funds) {
   const double horizon = r.max_payback_days;
+  const ForwardValueDay forward(horizon, r.expected_difficulty_growth_per_year, outlook);
   for (const std::size_t a : value_evaluated) {
     const double revenue = th[a] * net_hp30_usd;
     const double margin = revenue - cost_pm[a];
@@ -149,10 +152,7 @@ void want_orders(std::size_t n, const DefaultRules& r, double net_hp30_usd, doub
     // 1e-9 slack covers the rounding of the evaluated value (a few ulp).
     const bool can_pay_back = margin > 0.0 && (outlook.reward_ratio_after_halving > 1.0 ||
                                                margin * horizon >= machine_price[a] * (1.0 - 1e-9));
-    value[a] = can_pay_back
-                   ? forward_machine_value_usd(revenue, cost_pm[a], horizon,
-                                               r.expected_difficulty_growth_per_year, outlook)
-                   : 0.0;
+    value[a] = can_pay_back ? forward.value_usd(revenue, cost_pm[a]) : 0.0;
   }
   // Copy each pair's value to its other archetypes first (a gather), so the loop below is
   // branch-free over contiguous arrays and vectorises.
@@ -334,6 +334,44 @@ double forward_machine_value_usd(double revenue_usd_per_day, double cost_usd_per
   return run_segment_usd(revenue_usd_per_day, cost_usd_per_day, k, 0.0, t_h) +
          run_segment_usd(revenue_usd_per_day * outlook.reward_ratio_after_halving, cost_usd_per_day,
                          k, t_h, horizon_days);
+}
+
+ForwardValueDay::ForwardValueDay(double horizon_days, double growth_per_year,
+                                 const RewardOutlook& outlook)
+    : horizon_days_(horizon_days), growth_per_year_(growth_per_year), outlook_(outlook) {
+  // The same k and t_h as forward_machine_value_usd.
+  k_ = std::max(growth_per_year, 0.0) / market::kDaysPerYear;
+  const double t_h = std::min(std::max(outlook.days_to_halving, 0.0), horizon_days);
+  start_[0] = 0.0;
+  end_[0] = t_h;
+  start_[1] = t_h;
+  end_[1] = horizon_days;
+  if (!(k_ > 0.0)) return;  // no log to skip: value_usd calls forward_machine_value_usd
+  for (int i = 0; i < 2; ++i) {
+    full_len_[i] = end_[i] - start_[i];
+    full_decay_[i] = segment_decay(k_, start_[i], full_len_[i]);
+    // run_segment_usd stops at min(b, ln(mR / C) / k). For mR / C >= e^(k b) (1 + 1e-6) the log
+    // is >= k b + 1e-6 (less its rounding, a few 1e-16 relative), so the stop is b exactly and the
+    // log need not be taken. e^(k b) overflowing to inf leaves every machine to the slow path.
+    run_to_end_ratio_[i] = std::exp(k_ * end_[i]) * (1.0 + 1e-6);
+  }
+}
+
+double ForwardValueDay::segment_usd(int i, double m_revenue, double cost) const {
+  const double a = start_[i], b = end_[i];
+  if (!(b > a) || !(m_revenue > 0.0)) return 0.0;
+  if (cost > 0.0 && m_revenue >= cost * run_to_end_ratio_[i])
+    return m_revenue * full_decay_[i] - cost * full_len_[i];
+  return run_segment_usd(m_revenue, cost, k_, a, b);
+}
+
+double ForwardValueDay::value_usd(double revenue_usd_per_day, double cost_usd_per_day) const {
+  if (!(k_ > 0.0))
+    return forward_machine_value_usd(revenue_usd_per_day, cost_usd_per_day, horizon_days_,
+                                     growth_per_year_, outlook_);
+  return segment_usd(0, revenue_usd_per_day, cost_usd_per_day) +
+         segment_usd(1, revenue_usd_per_day * outlook_.reward_ratio_after_halving,
+                     cost_usd_per_day);
 }
 
 void seed_default(const ArchetypeTable& t, MinerState& s, double hashprice_usd_per_th_day) {
