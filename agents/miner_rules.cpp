@@ -178,6 +178,35 @@ void pay_orders(std::size_t n, double price_usd, double inv_price,
   }
 }
 
+// cap_orders_by_band when archetype row * NB + b is in band b (MinerState::bands_periodic) and
+// NB is small: the band sums live in registers, each still adds its archetypes in archetype order
+// as the general loop does (the same bits), and the loops over a row's NB bands unroll.
+template <std::size_t NB>
+void cap_periodic_bands(const ArchetypeTable& t, const double* __restrict power_kw,
+                        const double* __restrict order_power_kw, MinerState& s,
+                        double capacity_factor) {
+  const std::size_t n_env = t.n_env;
+  const double* __restrict on = s.machines_on.data();
+  const double* __restrict idle = s.machines_idle.data();
+  const double* __restrict pending = s.pending_machines.data();
+  double* __restrict buy = s.buy_scratch.data();
+  double used[NB] = {}, ordered[NB] = {}, scale[NB];
+  for (std::size_t row = 0; row < n_env; row += NB)
+    for (std::size_t b = 0; b < NB; ++b) {
+      const std::size_t a = row + b;
+      used[b] += power_kw[a] * (on[a] + idle[a]) + order_power_kw[a] * pending[a];
+      ordered[b] += order_power_kw[a] * buy[a];
+    }
+  for (std::size_t b = 0; b < NB; ++b) {
+    const double room = std::max(s.band_capacity0_kw[b] * capacity_factor - used[b], 0.0);
+    scale[b] = ordered[b] > room ? room / ordered[b] : 1.0;
+    s.band_used_kw[b] = used[b];
+    s.band_order_kw[b] = scale[b];
+  }
+  for (std::size_t row = 0; row < n_env; row += NB)
+    for (std::size_t b = 0; b < NB; ++b) buy[row + b] *= scale[b];
+}
+
 // Finite power per tariff band: scale the band's orders so that on + idle + pending + ordered
 // power stays within its capacity today.
 void cap_orders_by_band(const ArchetypeTable& t, const double* power_kw,
@@ -185,6 +214,28 @@ void cap_orders_by_band(const ArchetypeTable& t, const double* power_kw,
   const std::size_t n_env = t.n_env, nb = t.n_bands;
   std::fill(s.band_used_kw.begin(), s.band_used_kw.end(), 0.0);
   std::fill(s.band_order_kw.begin(), s.band_order_kw.end(), 0.0);
+  if (s.bands_periodic) {
+    switch (nb) {
+      case 1:
+        return cap_periodic_bands<1>(t, power_kw, order_power_kw, s, capacity_factor);
+      case 2:
+        return cap_periodic_bands<2>(t, power_kw, order_power_kw, s, capacity_factor);
+      case 3:
+        return cap_periodic_bands<3>(t, power_kw, order_power_kw, s, capacity_factor);
+      case 4:
+        return cap_periodic_bands<4>(t, power_kw, order_power_kw, s, capacity_factor);
+      case 5:
+        return cap_periodic_bands<5>(t, power_kw, order_power_kw, s, capacity_factor);
+      case 6:
+        return cap_periodic_bands<6>(t, power_kw, order_power_kw, s, capacity_factor);
+      case 7:
+        return cap_periodic_bands<7>(t, power_kw, order_power_kw, s, capacity_factor);
+      case 8:
+        return cap_periodic_bands<8>(t, power_kw, order_power_kw, s, capacity_factor);
+      default:
+        break;
+    }
+  }
   for (std::size_t a = 0; a < n_env; ++a) {
     const std::size_t b = static_cast<std::size_t>(t.tariff_band[a]);
     s.band_used_kw[b] += power_kw[a] * (s.machines_on[a] + s.machines_idle[a]) +
