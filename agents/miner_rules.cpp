@@ -261,8 +261,14 @@ void update_machine_prices(const ArchetypeTable& t, const std::vector<MachineSpe
     s.price_by_machine_usd[m] = spec.price_usd * std::exp(spec.price_growth_factor * log_hp_ratio);
     if (premium != 1.0) s.price_by_machine_usd[m] *= premium;
   }
-  for (std::size_t a = 0; a < t.n_env; ++a)
-    s.price_scratch_usd[a] = s.price_by_machine_usd[static_cast<std::size_t>(t.machine[a])];
+  // Archetypes of one machine are contiguous (MinerState::machine_run_end): a fill per machine.
+  std::size_t run_start = 0;
+  for (const std::size_t run_end : s.machine_run_end) {
+    const double price = s.price_by_machine_usd[static_cast<std::size_t>(t.machine[run_start])];
+    std::fill(s.price_scratch_usd.begin() + static_cast<std::ptrdiff_t>(run_start),
+              s.price_scratch_usd.begin() + static_cast<std::ptrdiff_t>(run_end), price);
+    run_start = run_end;
+  }
   if (!t.epochs
            .empty()) {  // the price of what each archetype orders (the newest generation on sale)
     const std::vector<int>& slot = t.epochs[s.epoch].order_slot;
@@ -601,10 +607,16 @@ double step_default(const ArchetypeTable& t, const DefaultRules& r, MinerState& 
                                           static_cast<double>(r.supply_max_wait_days)));
   }
   // Orders go into the pipeline ring: online on day + delay (slot without a division: delay < len).
-  for (std::size_t a = 0; a < n_env; ++a) {
-    int slot = today_slot + std::max(sp.odelay[a], wait_days);
-    if (slot >= len) slot -= len;
-    s.pipeline[static_cast<std::size_t>(slot) * n + a] += s.buy_scratch[a];
+  // A zero order is skipped: x + 0 == x for every cell (cells are sums of orders >= +0, never -0).
+  {
+    const double* __restrict buy = s.buy_scratch.data();
+    double* __restrict pipeline = s.pipeline.data();
+    for (std::size_t a = 0; a < n_env; ++a) {
+      if (buy[a] == 0.0) continue;
+      int slot = today_slot + std::max(sp.odelay[a], wait_days);
+      if (slot >= len) slot -= len;
+      pipeline[static_cast<std::size_t>(slot) * n + a] += buy[a];
+    }
   }
   double* on = s.machines_on.data();
   double* pending = s.pending_machines.data();

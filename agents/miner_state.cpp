@@ -45,6 +45,9 @@ void MinerState::allocate(const ArchetypeTable& t, int window_days, double failu
   bands_periodic = t.n_bands > 0 && t.n_env % t.n_bands == 0;
   for (std::size_t a = 0; bands_periodic && a < t.n_env; ++a)
     bands_periodic = static_cast<std::size_t>(t.tariff_band[a]) == a % t.n_bands;
+  machine_run_end.clear();
+  for (std::size_t a = 1; a <= t.n_env; ++a)
+    if (a == t.n_env || t.machine[a] != t.machine[a - 1]) machine_run_end.push_back(a);
 }
 
 void MinerState::reset(const ArchetypeTable& t) {

@@ -50,6 +50,9 @@ struct MinerState {
   // Archetype a is in tariff band a mod n_bands (the table's machine -> strategy -> band order):
   // the per-band sums of the daily loop then run row by row (set by allocate).
   bool bands_periodic = false;
+  // Runs of environment archetypes with the same machine (table order: machine first): run k is
+  // [machine_run_end[k - 1], machine_run_end[k]) (set by allocate).
+  std::vector<std::size_t> machine_run_end;
 
   // Default profile with its rules (window, switch window, failure rate).
   void allocate(const ArchetypeTable& t, const DefaultRules& rules);
