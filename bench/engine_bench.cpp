@@ -143,6 +143,23 @@ BENCHMARK(BM_RunnerDefaultAgents)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 
+// The shipped default scenario (scenarios/base.yaml, the `hashsim bench` workload): the default
+// profile with machine generations, supply limits and shocks on, which BM_RunnerDefaultAgents
+// (the test scenario's rules) leaves off.
+void BM_RunnerBaseScenario(benchmark::State& state) {
+  const auto s = scenario::load_scenario(std::string(HASHSIM_SOURCE_DIR) + "/scenarios/base.yaml",
+                                         {16, kDays, std::nullopt});
+  const auto inputs = sim::MarketInputs::load(s);
+  run_bench(state, s, 16, static_cast<double>(inputs.agents->size()));
+  state.counters["agents"] = static_cast<double>(inputs.agents->size());
+}
+BENCHMARK(BM_RunnerBaseScenario)
+    ->Arg(1)
+    ->Arg(2)
+    ->ArgName("threads")
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
 // The daily agent kernel alone: agents::step_default over every day of one path (reset, seed on
 // day 0, 3649 steps), with the engine's network feedback (decision hashprice = 144 (subsidy + fee)
 // P / H on yesterday's fleet, halving outlook from the height at 144 blocks a day) on a GBM price
