@@ -13,6 +13,7 @@
 #include "engine/util/atomic_file.h"
 #include "engine/util/dates.h"
 #include "engine/util/error.h"
+#include "engine/util/option_error.h"
 #include "engine/util/units.h"
 #include "engine/util/version.h"
 
@@ -72,13 +73,13 @@ BlockRevenueResult block_revenue(const std::vector<BlockRecord>& blocks, const D
                                  const BlockRevenueOptions& o) {
   if (blocks.empty())
     throw Error("the ledger holds no blocks in that range; run `hashsim blocks sync` first");
-  if (o.machines.empty()) throw Error("no machine given (--machine)");
-  if (!(o.tariff_usd_per_kwh >= 0.0)) throw Error("--tariff-usd-per-kwh must be >= 0");
-  if (!(o.pool_fee >= 0.0 && o.pool_fee < 1.0)) throw Error("--pool-fee must be in [0, 1)");
+  if (o.machines.empty()) throw OptionError("no machine given ({machine})");
+  if (!(o.tariff_usd_per_kwh >= 0.0)) throw OptionError("{tariff_usd_per_kwh} must be >= 0");
+  if (!(o.pool_fee >= 0.0 && o.pool_fee < 1.0)) throw OptionError("{pool_fee} must be in [0, 1)");
   for (std::size_t a = 0; a < o.machines.size(); ++a)
     for (std::size_t b = a + 1; b < o.machines.size(); ++b)
       if (machine_slug(o.machines[a].name) == machine_slug(o.machines[b].name))
-        throw Error("machine '" + o.machines[a].name + "' is given twice (--machine)");
+        throw OptionError("machine '" + o.machines[a].name + "' is given twice ({machine})");
   const std::size_t n = blocks.size();
   BlockRevenueResult r;
   std::int64_t latest_time = 0;  // max header time since the last gap

@@ -6,6 +6,7 @@
 #include "engine/blocks/block_source.h"
 #include "engine/chain/consensus.h"
 #include "engine/util/error.h"
+#include "engine/util/option_error.h"
 
 namespace hashsim::blocks {
 
@@ -23,8 +24,8 @@ class MempoolSource final : public BlockSource {
   ChainInfo check(const std::string& expected_chain) override {
     // The API has no chain field: the instance's URL decides (mempool.space/testnet4/api, ...).
     if (expected_chain != "main")
-      throw Error("--source mempool follows the main chain of its base URL only; --chain " +
-                  expected_chain + " needs a node");
+      throw OptionError("{source} mempool follows the main chain of its base URL only; {chain} " +
+                        expected_chain + " needs a node");
     const std::string text = get("/api/blocks/tip/height");
     return {"main", parse_height(text, "/api/blocks/tip/height")};
   }

@@ -6,6 +6,7 @@
 #include "engine/blocks/block_source.h"
 #include "engine/chain/consensus.h"
 #include "engine/util/error.h"
+#include "engine/util/option_error.h"
 
 namespace hashsim::blocks {
 
@@ -43,8 +44,8 @@ class NodeSource final : public BlockSource {
     c.chain = get_string(info, "chain", what);
     c.tip_height = get_int(info, "blocks", what);
     if (c.chain != expected_chain)
-      throw Error("node is on chain '" + c.chain + "', not '" + expected_chain +
-                  "' (--chain); point --rpc-url at a " + expected_chain + " node");
+      throw OptionError("node is on chain '" + c.chain + "', not '" + expected_chain +
+                        "' ({chain}); point {rpc_url} at a " + expected_chain + " node");
     if (info.contains("initialblockdownload") && info["initialblockdownload"].is_boolean() &&
         info["initialblockdownload"].get<bool>()) {
       std::string progress;

@@ -5,11 +5,11 @@
 #include <algorithm>
 #include <chrono>
 #include <thread>
-#include <unordered_map>
 
 #include "engine/net/redact.h"
 #include "engine/util/atomic_file.h"
 #include "engine/util/error.h"
+#include "engine/util/option_error.h"
 
 namespace hashsim::blocks {
 
@@ -148,9 +148,9 @@ std::vector<nlohmann::json> RpcClient::batch_once(const std::vector<RpcCall>& ca
                 (r.error.empty() ? "" : " (" + redact(r.error) + ")") + " after " +
                 std::to_string(fr.attempts) + " attempts; is the node running and the URL right?");
   if (r.status == 401 || r.status == 403)
-    throw Error(
+    throw OptionError(
         where + ": HTTP " + std::to_string(r.status) +
-        ": authentication failed; check --rpc-cookie / BITCOIN_RPC_COOKIE or BITCOIN_RPC_USER and "
+        ": authentication failed; check {rpc_cookie} / BITCOIN_RPC_COOKIE or BITCOIN_RPC_USER and "
         "BITCOIN_RPC_PASSWORD (the node's rpcauth)");
 
   nlohmann::json reply;

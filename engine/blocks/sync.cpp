@@ -8,6 +8,7 @@
 
 #include "engine/chain/consensus.h"
 #include "engine/util/error.h"
+#include "engine/util/option_error.h"
 
 namespace hashsim::blocks {
 
@@ -92,12 +93,12 @@ void check_block(const BlockRecord& b, std::int64_t expected_height) {
 
 SyncReport sync_ledger(BlockSource& src, LedgerStore& store, const SyncOptions& o) {
   if (o.batch_blocks < 1)
-    throw Error("--batch = " + std::to_string(o.batch_blocks) + " must be >= 1");
+    throw OptionError("{batch} = " + std::to_string(o.batch_blocks) + " must be >= 1");
   SyncReport report;
   ChainInfo info = src.check(o.chain);
   if (const auto c = store.meta("chain"); c && *c != o.chain)
-    throw Error(store.path().string() + " holds chain '" + *c + "', not '" + o.chain +
-                "' (--chain)");
+    throw OptionError(store.path().string() + " holds chain '" + *c + "', not '" + o.chain +
+                      "' ({chain})");
   store.set_meta("chain", o.chain);
   report.tip_height = info.tip_height;
 
@@ -106,25 +107,25 @@ SyncReport sync_ledger(BlockSource& src, LedgerStore& store, const SyncOptions& 
   if (const auto top = store.max_height()) {
     next = *top + 1;
     if (o.from_height && *o.from_height > next)
-      throw Error("--from-height " + std::to_string(*o.from_height) +
-                  " would leave a gap: the ledger ends at " + std::to_string(*top) +
-                  " (use a new --db to start elsewhere)");
+      throw OptionError("{from_height} " + std::to_string(*o.from_height) +
+                        " would leave a gap: the ledger ends at " + std::to_string(*top) +
+                        " (use a new {db} to start elsewhere)");
     if (o.from_height && *o.from_height < *store.min_height())
-      report.note = "--from-height " + std::to_string(*o.from_height) +
+      report.note = "start height " + std::to_string(*o.from_height) +
                     " is below the ledger's first block " + std::to_string(*store.min_height()) +
                     ": the ledger only grows upwards; continuing at " + std::to_string(next);
   } else {
-    if (o.from_height && *o.from_height < 0) throw Error("--from-height must be >= 0");
+    if (o.from_height && *o.from_height < 0) throw OptionError("{from_height} must be >= 0");
     if (o.from_height && *o.from_height > info.tip_height)
-      throw Error("--from-height " + std::to_string(*o.from_height) + " is above the " +
-                  src.name() + "'s tip " + std::to_string(info.tip_height) +
-                  ": nothing to sync (is it the right chain, or still syncing?)");
+      throw OptionError("{from_height} " + std::to_string(*o.from_height) + " is above the " +
+                        src.name() + "'s tip " + std::to_string(info.tip_height) +
+                        ": nothing to sync (is it the right chain, or still syncing?)");
     if (o.from_height)
       next = *o.from_height;
     else if (report.fork_height)
       next = *report.fork_height + 1;  // a reorg emptied the ledger
     else
-      throw Error("the ledger is empty: give --from-height to say where to start");
+      throw OptionError("the ledger is empty: give {from_height} to say where to start");
   }
 
   std::int64_t end_height = o.to_height ? std::min(*o.to_height, info.tip_height) : info.tip_height;

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 
 #include <nlohmann/json.hpp>
 
@@ -12,6 +11,7 @@
 #include "engine/util/atomic_file.h"
 #include "engine/util/dates.h"
 #include "engine/util/error.h"
+#include "engine/util/option_error.h"
 
 namespace hashsim::history {
 
@@ -92,8 +92,8 @@ BacktestResult run_backtest(const DailyTable& t, const BacktestOptions& o) {
       price[k] = interpolated_price(t, i, c_price);
       r.filled_price_dates.push_back(r.dates.back());
     } else {
-      throw Error(t.where(i) + ": column '" + t.column_name(c_price) +
-                  "' is blank (no price that day); pass --fill-price-gaps to interpolate it");
+      throw OptionError(t.where(i) + ": column '" + t.column_name(c_price) +
+                        "' is blank (no price that day); pass {fill_price_gaps} to interpolate it");
     }
     difficulty[k] = t.number(i, c_diff);
     if (fees[k] < 0.0 || !(price[k] > 0.0) || !(difficulty[k] > 0.0))

@@ -8,6 +8,7 @@
 #include "engine/util/atomic_file.h"
 #include "engine/util/dates.h"
 #include "engine/util/error.h"
+#include "engine/util/option_error.h"
 
 namespace hashsim::history {
 
@@ -75,20 +76,20 @@ void apply_fit_parameter(scenario::Scenario& s, const std::string& key, double v
 
 FitResult run_fit(const scenario::Scenario& base, const std::optional<scenario::Scenario>& early,
                   const DailyTable& daily, const DailyTable& prices, const FitOptions& o) {
-  if (o.grid.empty()) throw Error("fit: the grid is empty (give --grid KEY=V1,V2,...)");
+  if (o.grid.empty()) throw OptionError("fit: the {grid} is empty (give KEY=V1,V2,...)");
   std::size_t points = 1;
   for (const auto& p : o.grid) {
-    if (p.values.empty()) throw Error("fit: --grid " + p.key + " has no values");
+    if (p.values.empty()) throw OptionError("fit: {grid} " + p.key + " has no values");
     for (const auto& q : o.grid)
-      if (&q != &p && q.key == p.key) throw Error("fit: --grid names " + p.key + " twice");
+      if (&q != &p && q.key == p.key) throw OptionError("fit: {grid} names " + p.key + " twice");
     scenario::Scenario probe = base;
     for (double v : p.values) apply_fit_parameter(probe, p.key, v);  // checks key and range
     points *= p.values.size();
     if (points > 10000) throw Error("fit: the grid has more than 10000 points");
   }
   if (parse_iso_date(o.score.to) > parse_iso_date(o.train_until))
-    throw Error("fit: --to = " + o.score.to + " is after the end of the training window " +
-                o.train_until + " (origins after it are kept out of sample)");
+    throw OptionError("fit: {to} = " + o.score.to + " is after the end of the training window " +
+                      o.train_until + " (origins after it are kept out of sample)");
 
   FitResult r;
   r.options = o;

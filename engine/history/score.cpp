@@ -16,6 +16,7 @@
 #include "engine/util/atomic_file.h"
 #include "engine/util/dates.h"
 #include "engine/util/error.h"
+#include "engine/util/option_error.h"
 #include "engine/util/units.h"
 #include "engine/util/stats.h"
 
@@ -122,25 +123,25 @@ ScoreResult run_score(const scenario::Scenario& base,
       throw Error(s->file.string() +
                   ": score needs agents.profile: default (reference-2021 replays its own paths)");
   }
-  if (!o.early_before.empty() && !early) throw Error("--early-before needs --early-scenario");
+  if (!o.early_before.empty() && !early) throw OptionError("{early_before} needs {early_scenario}");
   if (o.paths < 1 || o.paths > 100000)
-    throw Error("--paths = " + std::to_string(o.paths) + " is not in [1, 100000]");
+    throw OptionError("{paths} = " + std::to_string(o.paths) + " is not in [1, 100000]");
   if (o.every_months < 1 || o.every_months > 120)
-    throw Error("--every-months = " + std::to_string(o.every_months) + " is not in [1, 120]");
-  if (o.horizons.empty()) throw Error("--horizons: at least one horizon");
+    throw OptionError("{every_months} = " + std::to_string(o.every_months) + " is not in [1, 120]");
+  if (o.horizons.empty()) throw OptionError("{horizons}: at least one horizon");
   for (int h : o.horizons)
     if (h < 1 || h > 3650)
-      throw Error("--horizons: " + std::to_string(h) + " is not in [1, 3650] days");
-  if (o.modes.empty()) throw Error("--modes: at least one of replay, simulated");
+      throw OptionError("{horizons}: " + std::to_string(h) + " is not in [1, 3650] days");
+  if (o.modes.empty()) throw OptionError("{modes}: at least one of replay, simulated");
   if (o.trailing_days < 1 || o.trailing_days > 365)
-    throw Error("--hashrate-window must be in [1, 365]");
+    throw OptionError("{hashrate_window} must be in [1, 365]");
   if (o.trend_days < 2 || o.price_fit_days < 30 || o.fee_fit_days < 30 ||
       o.elasticity_fit_days < 30 || o.elasticity_lag_days < 0)
     throw Error("score: fit windows must be >= 30 days (trend >= 2), the elasticity lag >= 0");
   const std::int64_t from_day = parse_iso_date(o.from), to_day = parse_iso_date(o.to);
-  if (from_day > to_day) throw Error("--from = " + o.from + " is after --to = " + o.to);
+  if (from_day > to_day) throw OptionError("{from} = " + o.from + " is after {to} = " + o.to);
   if (std::stoi(o.from.substr(8, 2)) > 28)
-    throw Error("--from = " + o.from + ": day of month must be <= 28");
+    throw OptionError("{from} = " + o.from + ": day of month must be <= 28");
   std::vector<int> horizons = o.horizons;
   std::sort(horizons.begin(), horizons.end());
   horizons.erase(std::unique(horizons.begin(), horizons.end()), horizons.end());
@@ -194,7 +195,7 @@ ScoreResult run_score(const scenario::Scenario& base,
     r.origins.push_back(origin);
   }
   if (r.origins.empty())
-    throw Error("no origin between --from = " + o.from + " and --to = " + o.to);
+    throw OptionError("no origin between {from} = " + o.from + " and {to} = " + o.to);
   // Fan origins: dates among the origins, or first / middle / last.
   std::vector<std::string> fan_origins;
   for (const auto& f : o.fan_origins) {
@@ -207,9 +208,9 @@ ScoreResult run_score(const scenario::Scenario& base,
     else if (std::find(r.origins.begin(), r.origins.end(), f) != r.origins.end())
       fan_origins.push_back(f);
     else
-      throw Error("--fan-origins: '" + f + "' is not one of the origins (" + r.origins.front() +
-                  ".." + r.origins.back() + " every " + std::to_string(o.every_months) +
-                  " month(s)) nor first, middle, last");
+      throw OptionError("{fan_origins}: '" + f + "' is not one of the origins (" +
+                        r.origins.front() + ".." + r.origins.back() + " every " +
+                        std::to_string(o.every_months) + " month(s)) nor first, middle, last");
   }
 
   std::map<PoolKey, std::vector<scoring::DayScore>> pools;

@@ -11,6 +11,7 @@
 #include "engine/util/atomic_file.h"
 #include "engine/util/dates.h"
 #include "engine/util/error.h"
+#include "engine/util/option_error.h"
 #include "engine/util/stats.h"
 
 namespace hashsim::history {
@@ -30,9 +31,9 @@ ValidateResult run_validate(scenario::Scenario s, const DailyTable& table,
   if (s.agents->profile != agents::RuleProfile::Default)
     throw Error(s.file.string() +
                 ": validate needs agents.profile: default (reference-2021 replays its own paths)");
-  if (o.days < 2) throw Error("--days = " + std::to_string(o.days) + " must be >= 2");
-  if (o.paths < 1) throw Error("--paths must be >= 1");
-  if (o.from.empty()) throw Error("--from is required (YYYY-MM-DD)");
+  if (o.days < 2) throw OptionError("{days} = " + std::to_string(o.days) + " must be >= 2");
+  if (o.paths < 1) throw OptionError("{paths} must be >= 1");
+  if (o.from.empty()) throw OptionError("{from} is required (YYYY-MM-DD)");
 
   // Actual series: the daily backtest's columns (same hashrate definition, price gaps filled).
   BacktestOptions bo;

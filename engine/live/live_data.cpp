@@ -5,11 +5,9 @@
 
 #include <spdlog/spdlog.h>
 
-#include <array>
 #include <functional>
 #include <limits>
 #include <optional>
-#include <set>
 
 #include "engine/live/cache.h"
 #include "engine/live/fetcher.h"

@@ -4,8 +4,6 @@
 // flags. Variables: README.md, section "Live network data".
 #include <cstdint>
 #include <filesystem>
-#include <functional>
-#include <optional>
 #include <string>
 
 #include "engine/net/http_client.h"
@@ -32,16 +30,16 @@ struct LiveOptions {
   LiveMode mode = LiveMode::Auto;
   Endpoints endpoints{};
   std::filesystem::path cache_dir;  // empty: no cache (nothing read or written)
-  std::int64_t cache_ttl_s = 24 * 3600;
+  std::int64_t cache_ttl_s = std::int64_t{24} * 3600;
   long connect_timeout_ms = 3000;
   long total_timeout_ms = 8000;
   net::RetryPolicy retry{};
   // One deadline for a whole refresh (all providers, fetched concurrently, retries included): a
   // hanging provider costs at most this long, then its value falls back to the cache or static.
   long refresh_deadline_ms = 10000;
-  int daily_call_limit = 0;               // HTTP requests per UTC day; 0 = no limit
-  std::int64_t max_price_age_s = 3600;    // provider timestamp older than this: stale
-  std::int64_t max_fx_age_s = 5 * 86400;  // ECB rates skip weekends and holidays
+  int daily_call_limit = 0;                             // HTTP requests per UTC day; 0 = no limit
+  std::int64_t max_price_age_s = 3600;                  // provider timestamp older than this: stale
+  std::int64_t max_fx_age_s = std::int64_t{5} * 86400;  // ECB rates skip weekends and holidays
   // A provider timestamp or cached fetch time further than this in the future is not believed
   // (clocks of this machine and the provider disagree by more than NTP ever allows).
   std::int64_t max_clock_skew_s = 300;

@@ -6,6 +6,7 @@
 #include "engine/util/atomic_file.h"
 #include "engine/util/dates.h"
 #include "engine/util/error.h"
+#include "engine/util/option_error.h"
 #include "engine/util/version.h"
 
 namespace hashsim::report {
@@ -93,11 +94,9 @@ void write_report(const std::filesystem::path& results, const std::filesystem::p
                   const std::filesystem::path& out, const std::filesystem::path& score_file,
                   Overwrite mode, const std::filesystem::path& blocks_file) {
   if (results.empty() && !site_file.empty())
-    throw Error(
-        "the site section needs the results file the site analysis ran over (hashsim report "
-        "RESULTS --site FILE)");
+    throw OptionError("a {site} file needs the results file the site analysis ran over");
   if (results.empty() && score_file.empty() && blocks_file.empty())
-    throw Error("nothing to report: give a results file, --blocks FILE or --score FILE");
+    throw OptionError("nothing to report: give a results file, a {blocks} file or a {score} file");
   nlohmann::json data = results.empty() ? empty_report_json() : report_json(results, site_file);
   if (!score_file.empty()) data["score"] = load_score_json(score_file);
   if (!blocks_file.empty()) data["blocks"] = blocks_view_json(blocks_file);

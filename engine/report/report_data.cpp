@@ -1,7 +1,6 @@
 #include "engine/report/report_data.h"
 
 #include <cmath>
-#include <limits>
 
 #include "engine/io/hdf5.h"
 #include "engine/io/results_file.h"

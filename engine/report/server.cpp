@@ -390,7 +390,7 @@ std::string SiteCalculator::site_yaml_for(const nlohmann::json& req, bool* live,
   const auto read_currency = [&](const char* key, const std::string& dflt) {
     if (!req.contains(key) || req[key].is_null()) return dflt;
     const nlohmann::json& v = req[key];
-    const std::string c = v.is_string() ? v.get<std::string>() : "";
+    std::string c = v.is_string() ? v.get<std::string>() : "";
     if (std::find(std::begin(kCurrencies), std::end(kCurrencies), c) == std::end(kCurrencies))
       throw InputError{"currency", std::string(key) +
                                        (v.is_string() ? " = " + c.substr(0, 16) : "") +
@@ -731,7 +731,7 @@ DashboardServer::DashboardServer(DashboardOptions o)
     json_reply(res, res.status, error_body(what));
   });
   s.set_exception_handler(
-      [json_reply](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+      [json_reply](const httplib::Request&, httplib::Response& res, const std::exception_ptr& ep) {
         std::string what = "internal error";
         try {
           std::rethrow_exception(ep);

@@ -19,7 +19,6 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,7 +36,7 @@ struct DashboardOptions {
   std::filesystem::path results;      // results file of hashsim run/sweep; empty: none
   std::filesystem::path site_file;    // the site the form starts from; empty: built-in default
   std::filesystem::path blocks_file;  // `hashsim blocks revenue --h5` output; empty: none
-  std::size_t max_body_bytes = 64 * 1024;
+  std::size_t max_body_bytes = std::size_t{64} * 1024;
   std::string command_line;
   std::vector<std::string> allowed_hosts;  // Host header names accepted besides IPs and localhost
   int worker_threads = 8;                  // connections served at once

@@ -6,6 +6,7 @@
 #include "engine/util/yaml_reader.h"
 #include "engine/util/atomic_file.h"
 #include "engine/util/error.h"
+#include "engine/util/option_error.h"
 
 namespace hashsim::scenario {
 
@@ -214,14 +215,14 @@ RecordConfig read_record(YamlMap& top) {
 void apply_overrides(Scenario& s, const Overrides& ov) {
   if (ov.paths) {
     if (*ov.paths < 1 || *ov.paths > kMaxPaths)
-      throw Error("--paths " + std::to_string(*ov.paths) + " is not in [1, " +
-                  std::to_string(kMaxPaths) + "]");
+      throw OptionError("{paths} " + std::to_string(*ov.paths) + " is not in [1, " +
+                        std::to_string(kMaxPaths) + "]");
     s.paths = *ov.paths;
   }
   if (ov.days) {
     if (*ov.days < 1 || *ov.days > kMaxHorizonDays)
-      throw Error("--days " + std::to_string(*ov.days) + " is not in [1, " +
-                  std::to_string(kMaxHorizonDays) + "]");
+      throw OptionError("{days} " + std::to_string(*ov.days) + " is not in [1, " +
+                        std::to_string(kMaxHorizonDays) + "]");
     s.horizon_days = *ov.days;
   }
   if (ov.seed) s.seed = *ov.seed;

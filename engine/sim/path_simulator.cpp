@@ -6,12 +6,16 @@
 #include "engine/chain/consensus.h"
 #include "engine/rng/distributions.h"
 #include "engine/rng/streams.h"
+#include "engine/util/units.h"
 
 namespace hashsim::sim {
 
 using io::schema::ArchetypeFinal;
 using io::schema::ArchetypeSeries;
 using io::schema::Fleet;
+// The unit constants as doubles for the arithmetic below (engine/util/units.h).
+constexpr double kSatPerBtc = static_cast<double>(units::kSatPerBtc);
+constexpr double kBlocksPerDay = static_cast<double>(units::kBlocksPerDay);
 
 PathSimulator::PathSimulator(const scenario::Scenario& s, const MarketInputs& inputs,
                              const OutputLayout& layout)
@@ -155,7 +159,7 @@ void PathSimulator::simulate_chain_model(std::uint64_t path_index, double* const
     if (with_agents) {
       const double subsidy_per_block =
           static_cast<double>(chain::block_subsidy_sat(static_cast<std::int64_t>(day.height_end))) /
-          1e8;
+          kSatPerBtc;
       const double decision_hashprice_usd =
           day_hashrate > 0.0 ? chain::kSecondsPerDay / chain::kTargetBlockTimeS *
                                    (subsidy_per_block + fee) * price / day_hashrate
@@ -194,7 +198,7 @@ void PathSimulator::simulate_reference_2021(std::uint64_t path_index, double* co
   const double* rewards = in_.reward->path_row(path_index);
   const double subsidy =
       static_cast<double>(chain::block_subsidy_sat(static_cast<std::int64_t>(s_.start.height))) /
-      1e8;
+      kSatPerBtc;
   double prev_hashrate = t.initial_network_hashrate_ths();
   const int every = s_.record.every_days;
   int rec = 0;
@@ -212,11 +216,11 @@ void PathSimulator::simulate_reference_2021(std::uint64_t path_index, double* co
       // The reference reports the hashrate after the day's update (H_d).
       const double values[scenario::kSeriesCount] = {
           price,
-          reward / 144.0 - subsidy,
+          reward / kBlocksPerDay - subsidy,
           prev_hashrate,
           prev_hashrate * 1e12 * chain::kTargetBlockTimeS / chain::kHashesPerDifficulty,
-          s_.start.height + 144.0 * d,
-          144.0,
+          s_.start.height + kBlocksPerDay * d,
+          kBlocksPerDay,
           hashprice_btc,
           hashprice_btc * price};
       record_series(rec++, values, outputs);

@@ -8,6 +8,7 @@
 #include "engine/io/results_file.h"
 #include "engine/live/live_data.h"
 #include "engine/util/error.h"
+#include "engine/util/option_error.h"
 
 namespace hashsim::sim {
 
@@ -87,9 +88,9 @@ void simulate_to_file(std::vector<scenario::Scenario> list, const std::filesyste
                       const std::string& command_line, const SimulateFileOptions& options) {
   const Shard world = options.run.shard;
   if (world.size > 1 && options.overwrite == Overwrite::kResume)
-    throw Error(
-        "--resume does not work under mpirun (the partial file's blocks are not sharded); "
-        "run again without --resume");
+    throw OptionError(
+        "{resume} does not work under mpirun (the partial file's blocks are not sharded); "
+        "run again without {resume}");
   if (world.rank == 0) apply_start_sources(list, options.require_live);
   if (world.size > 1) broadcast_starts(list);
   if (world.rank != 0) {

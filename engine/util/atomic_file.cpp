@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "engine/util/error.h"
+#include "engine/util/option_error.h"
 #include "engine/util/signals.h"
 
 namespace hashsim {
@@ -58,12 +59,12 @@ std::filesystem::path partial_of(const std::filesystem::path& target) {
 void check_paths(const std::filesystem::path& target, Overwrite mode) {
   if (target.empty()) throw Error("output path is empty");
   if (regular_or_absent(target, "output") && mode == Overwrite::kRefuse)
-    throw Error("output " + target.string() + " already exists; pass --force to replace it");
+    throw OptionError("output " + target.string() + " already exists; pass {force} to replace it");
   const auto partial = partial_of(target);
   if (regular_or_absent(partial, "partial output") && mode == Overwrite::kRefuse)
-    throw Error(partial.string() +
-                " exists (left by an interrupted run?): continue it with --resume where the "
-                "command has it, or pass --force to replace it, or remove it");
+    throw OptionError(partial.string() +
+                      " exists (left by an interrupted run?): continue it with {resume} where the "
+                      "command has it, or pass {force} to replace it, or remove it");
 }
 
 void fsync_checked(const std::filesystem::path& p) {
@@ -118,15 +119,15 @@ void AtomicOutput::commit() {
   // Re-check the target: something may have appeared there during a long run.
   const bool exists = regular_or_absent(target_, "output");
   if (exists && mode_ == Overwrite::kRefuse)
-    throw Error("output " + target_.string() +
-                " appeared while the run was writing; pass --force to replace it");
+    throw OptionError("output " + target_.string() +
+                      " appeared while the run was writing; pass {force} to replace it");
   if (mode_ == Overwrite::kRefuse) {
     // Atomically fails if the target appeared since the check above.
     if (::renameat2(AT_FDCWD, partial_.c_str(), AT_FDCWD, target_.c_str(), RENAME_NOREPLACE) != 0) {
       const int e = errno;
       if (e == EEXIST)
-        throw Error("output " + target_.string() +
-                    " appeared while the run was writing; pass --force to replace it");
+        throw OptionError("output " + target_.string() +
+                          " appeared while the run was writing; pass {force} to replace it");
       // Filesystems without RENAME_NOREPLACE: the check above is the best we can do.
       if ((e != EINVAL && e != ENOSYS && e != ENOTSUP) ||
           ::rename(partial_.c_str(), target_.c_str()) != 0)

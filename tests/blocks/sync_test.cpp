@@ -399,7 +399,7 @@ TEST(BlocksSync, WrongChainSyncingNodeAndBadFlagsAreRefused) {
       error_of([&] { sync_ledger(*rig.src, rig.store, from(100)); }).find("node still syncing"),
       std::string::npos);
   rig.node.set_ibd(false);
-  EXPECT_NE(error_of([&] { sync_ledger(*rig.src, rig.store, {}); }).find("give --from-height"),
+  EXPECT_NE(error_of([&] { sync_ledger(*rig.src, rig.store, {}); }).find("give from_height"),
             std::string::npos);
   sync_ledger(*rig.src, rig.store, from(100));
   EXPECT_NE(
@@ -469,7 +469,7 @@ TEST(BlocksSync, LaggingNodeStopsAndDeletesNothing) {
 TEST(BlocksSync, FromHeightAboveTheTipIsAnErrorNotUpToDate) {
   Rig rig(testing::synthetic_chain(100, 10));
   const std::string e = error_of([&] { sync_ledger(*rig.src, rig.store, from(500)); });
-  EXPECT_NE(e.find("--from-height 500 is above the node's tip 109"), std::string::npos) << e;
+  EXPECT_NE(e.find("from_height 500 is above the node's tip 109"), std::string::npos) << e;
   EXPECT_EQ(rig.store.count(), 0);
 }
 

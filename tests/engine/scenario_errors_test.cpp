@@ -9,6 +9,7 @@
 #include "engine/scenario/scenario.h"
 #include "engine/scenario/sweep.h"
 #include "engine/util/error.h"
+#include "engine/util/option_error.h"
 #include "tests/engine/scenarios.h"
 #include "tests/engine/test_support.h"
 
@@ -606,4 +607,36 @@ TEST(Cli, SweepSummaryTablePrintsWholeVariantNames) {
                         ",chain.difficulty_adjustment=true] "),
               std::string::npos)
         << text;
+}
+
+// ---- Option errors (issue 10 item 6): libraries name values by key; the CLI maps keys to flags.
+TEST(OptionErrors, TheLibraryNamesTheValueByKeyNotByFlag) {
+  TempDir dir;
+  ts::write_text(dir / "ok.yaml", base_yaml());
+  scenario::Overrides ov;
+  ov.paths = 0;
+  const std::string msg =
+      ts::error_of([&] { scenario::load_scenario(dir / "ok.yaml", ov); }, "paths: 0");
+  EXPECT_NE(msg.find("paths 0 is not in [1, "), std::string::npos) << msg;
+  EXPECT_EQ(msg.find("--"), std::string::npos) << msg;
+}
+
+TEST(OptionErrors, AFrontEndRendersEachKeyWithItsOwnName) {
+  const OptionError e("{from} = 2024-05-31 is after {to} = 2024-01-01 {not a key} {}");
+  EXPECT_STREQ(e.what(), "from = 2024-05-31 is after to = 2024-01-01 {not a key} {}");
+  EXPECT_EQ(e.rendered([](std::string_view key) { return "--" + std::string(key); }),
+            "--from = 2024-05-31 is after --to = 2024-01-01 {not a key} {}");
+}
+
+TEST(Cli, AnOptionErrorNamesTheCommandsFlag) {
+  TempDir dir;
+  ts::write_text(dir / "ok.yaml", base_yaml());
+  const auto out = dir / "ok.h5";
+  ts::write_text(out, "already here");
+  const int rc =
+      exit_code(kHashsim + " -q run " + (dir / "ok.yaml").string() + " -o " + out.string() +
+                " --no-progress > /dev/null 2> " + (dir / "stderr.txt").string());
+  EXPECT_EQ(rc, 1);
+  const std::string err = ts::read_text(dir / "stderr.txt");
+  EXPECT_NE(err.find("already exists; pass --force to replace it"), std::string::npos) << err;
 }

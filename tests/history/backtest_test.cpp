@@ -285,7 +285,7 @@ TEST(BacktestErrors, BlankPriceSuggestsFillingGaps) {
   const std::string msg =
       error_of([&] { run_backtest(daily(), window("2026-05-20", "2026-05-30")); });
   EXPECT_NE(msg.find("(2026-05-24): column 'price_usd' is blank"), std::string::npos) << msg;
-  EXPECT_NE(msg.find("--fill-price-gaps"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("pass fill_price_gaps to interpolate it"), std::string::npos) << msg;
 }
 
 TEST(BacktestErrors, MissingDayInsideTheWindow) {

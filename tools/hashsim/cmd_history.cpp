@@ -36,6 +36,12 @@ std::filesystem::path history_data_file(const char* name) {
   return data_file(std::filesystem::path("history") / name);
 }
 
+// --data / --prices: the given CSV, else the default file under data/history/.
+DailyTable load_daily(const std::string& flag_value, const char* default_file) {
+  return DailyTable::load(flag_value.empty() ? history_data_file(default_file)
+                                             : std::filesystem::path(flag_value));
+}
+
 // --data, --from, --to: shared by both commands.
 struct WindowFlags {
   std::string data;
@@ -46,10 +52,7 @@ struct WindowFlags {
     cmd->add_option("--from", from, "First day YYYY-MM-DD (default: first day of the data)");
     cmd->add_option("--to", to, "Last day YYYY-MM-DD (default: last day of the data)");
   }
-  DailyTable load() const {
-    return DailyTable::load(data.empty() ? history_data_file(kDailyFile)
-                                         : std::filesystem::path(data));
-  }
+  DailyTable load() const { return load_daily(data, kDailyFile); }
 };
 
 struct CalibrateFlags {
@@ -359,6 +362,46 @@ void add_validate_command(CLI::App& app, GlobalOptions& global) {
   });
 }
 
+// --modes: replay and/or simulated.
+std::vector<history::ScoreMode> parse_score_modes(const std::vector<std::string>& names) {
+  std::vector<history::ScoreMode> modes;
+  for (const auto& m : names) {
+    if (m == "replay")
+      modes.push_back(history::ScoreMode::Replay);
+    else if (m == "simulated")
+      modes.push_back(history::ScoreMode::Simulated);
+    else
+      throw Error("--modes: '" + m + "' is not one of: replay, simulated");
+  }
+  return modes;
+}
+
+// One --grid entry: KEY=V1,V2,... with finite numbers.
+history::FitParameter parse_grid_entry(const std::string& g) {
+  const auto eq = g.find('=');
+  if (eq == std::string::npos || eq == 0) throw Error("--grid: '" + g + "' is not KEY=V1,V2,...");
+  history::FitParameter p;
+  p.key = g.substr(0, eq);
+  const std::string rest = g.substr(eq + 1);
+  std::size_t pos = 0;
+  while (pos <= rest.size()) {
+    const std::size_t comma = std::min(rest.find(',', pos), rest.size());
+    const std::string v = rest.substr(pos, comma - pos);
+    std::size_t used = 0;
+    double x = 0.0;
+    try {
+      x = std::stod(v, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (v.empty() || used != v.size() || !std::isfinite(x))
+      throw Error("--grid " + p.key + ": '" + v + "' is not a number");
+    p.values.push_back(x);
+    pos = comma + 1;
+  }
+  return p;
+}
+
 // `hashsim score`: forecast scores over many origins.
 void add_score_command(CLI::App& app, GlobalOptions& global) {
   auto sf = std::make_shared<ScoreFlags>();
@@ -400,23 +443,13 @@ void add_score_command(CLI::App& app, GlobalOptions& global) {
     ScoreFlags& f = *sf;
     for (const std::string* out : {&f.csv, &f.json})
       if (!out->empty()) check_output_path(*out, global.overwrite());
-    f.options.modes.clear();
-    for (const auto& m : f.modes) {
-      if (m == "replay")
-        f.options.modes.push_back(history::ScoreMode::Replay);
-      else if (m == "simulated")
-        f.options.modes.push_back(history::ScoreMode::Simulated);
-      else
-        throw Error("--modes: '" + m + "' is not one of: replay, simulated");
-    }
+    f.options.modes = parse_score_modes(f.modes);
     std::optional<scenario::Scenario> early;
     if (!f.early_scenario.empty()) early = scenario::load_scenario(f.early_scenario);
     if (!f.json.empty() && f.options.fan_origins.empty())
       f.options.fan_origins = {"first", "middle", "last"};
-    const auto daily = DailyTable::load(f.data.empty() ? history_data_file(kDailyFile)
-                                                       : std::filesystem::path(f.data));
-    const auto prices = DailyTable::load(f.prices.empty() ? history_data_file(kPriceFile)
-                                                          : std::filesystem::path(f.prices));
+    const DailyTable daily = load_daily(f.data, kDailyFile);
+    const DailyTable prices = load_daily(f.prices, kPriceFile);
     const history::ScoreResult r =
         history::run_score(scenario::load_scenario(f.scenario), early, daily, prices, f.options);
     std::fputs(history::score_table(r).c_str(), stdout);
@@ -429,7 +462,10 @@ void add_score_command(CLI::App& app, GlobalOptions& global) {
       std::printf("wrote %s\n", f.json.c_str());
     }
   });
+}
 
+// `hashsim fit`: grid search of agent parameters on the training window.
+void add_fit_command(CLI::App& app, GlobalOptions& global) {
   auto ff = std::make_shared<FitFlags>();
   ff->options.score.from = "2022-01-01";
   ff->options.score.to = "2024-06-01";
@@ -478,37 +514,11 @@ void add_score_command(CLI::App& app, GlobalOptions& global) {
       grid = {"rules.expected_difficulty_growth_per_year=0.25,0.35,0.5",
               "rules.reinvest_fraction=0.3,0.5,0.7", "shocks.rate_per_year=0,2,4"};
     f.options.grid.clear();
-    for (const auto& g : grid) {
-      const auto eq = g.find('=');
-      if (eq == std::string::npos || eq == 0)
-        throw Error("--grid: '" + g + "' is not KEY=V1,V2,...");
-      history::FitParameter p;
-      p.key = g.substr(0, eq);
-      std::string rest = g.substr(eq + 1);
-      std::size_t pos = 0;
-      while (pos <= rest.size()) {
-        const std::size_t comma = std::min(rest.find(',', pos), rest.size());
-        const std::string v = rest.substr(pos, comma - pos);
-        std::size_t used = 0;
-        double x = 0.0;
-        try {
-          x = std::stod(v, &used);
-        } catch (const std::exception&) {
-          used = 0;
-        }
-        if (v.empty() || used != v.size() || !std::isfinite(x))
-          throw Error("--grid " + p.key + ": '" + v + "' is not a number");
-        p.values.push_back(x);
-        pos = comma + 1;
-      }
-      f.options.grid.push_back(p);
-    }
+    for (const auto& g : grid) f.options.grid.push_back(parse_grid_entry(g));
     std::optional<scenario::Scenario> early;
     if (!f.early_scenario.empty()) early = scenario::load_scenario(f.early_scenario);
-    const auto daily = DailyTable::load(f.data.empty() ? history_data_file(kDailyFile)
-                                                       : std::filesystem::path(f.data));
-    const auto prices = DailyTable::load(f.prices.empty() ? history_data_file(kPriceFile)
-                                                          : std::filesystem::path(f.prices));
+    const DailyTable daily = load_daily(f.data, kDailyFile);
+    const DailyTable prices = load_daily(f.prices, kPriceFile);
     const history::FitResult r =
         history::run_fit(scenario::load_scenario(f.scenario), early, daily, prices, f.options);
     if (f.json) {
@@ -531,6 +541,7 @@ void register_history_commands(CLI::App& app, GlobalOptions& global) {
   add_backtest_command(app, global);
   add_validate_command(app, global);
   add_score_command(app, global);
+  add_fit_command(app, global);
 }
 
 }  // namespace hashsim::cli

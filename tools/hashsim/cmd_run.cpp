@@ -8,7 +8,6 @@
 
 #include <cstdio>
 #include <filesystem>
-#include <iostream>
 #include <optional>
 
 #include "engine/io/hdf5.h"

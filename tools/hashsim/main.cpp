@@ -2,14 +2,17 @@
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
 #include <iostream>
+#include <string_view>
 
 #include "engine/io/hdf5.h"
 #include "engine/sim/shard.h"
 #include "engine/util/error.h"
+#include "engine/util/option_error.h"
 #include "engine/util/signals.h"
 #include "engine/util/version.h"
 #include "tools/hashsim/command.h"
@@ -45,6 +48,18 @@ std::string version_text() {
   s += std::string("build: ") + HASHSIM_VERSION_BUILD_INFO + "\n";
   s += std::string("SIMD width: ") + simd;
   return s;
+}
+// The CLI spelling of an option key in a library's error (hashsim::OptionError): --from-height for
+// from_height when the command that ran (or a parent) has that flag, else the key as written.
+std::string flag_name(const CLI::App& app, std::string_view key) {
+  std::string flag = "--" + std::string(key);
+  std::replace(flag.begin(), flag.end(), '_', '-');
+  for (const CLI::App* cmd = &app; cmd != nullptr;) {
+    if (cmd->get_option_no_throw(flag) != nullptr) return flag;
+    const auto chosen = cmd->get_subcommands();
+    cmd = chosen.empty() ? nullptr : chosen.front();
+  }
+  return std::string(key);
 }
 }  // namespace
 
@@ -96,7 +111,13 @@ int main(int argc, char** argv) {
     hashsim::sim::shard_finalize();
     return rc == 0 ? 0 : 2;
   } catch (const std::exception& e) {
-    std::cerr << "hashsim: error: " << e.what() << std::endl;
+    const auto* option_error = dynamic_cast<const hashsim::OptionError*>(&e);
+    std::cerr << "hashsim: error: "
+              << (option_error != nullptr ? option_error->rendered([&app](std::string_view key) {
+                   return flag_name(app, key);
+                 })
+                                          : std::string(e.what()))
+              << std::endl;
     // MPI: the partial output is gone (rank 0 unwound); end every rank, none may wait forever.
     if (mpi_job) {
       spdlog::shutdown();
