@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "agents/agents_config.h"
+#include "engine/history/halvings.h"
 #include "engine/history/scoring.h"
 #include "engine/rng/distributions.h"
 #include "engine/rng/streams.h"
@@ -148,3 +149,26 @@ TEST(Uncertainty, HarnessCoverageOfATruthDrawnFromTheModelIsNominalWithinABinomi
 
 }  // namespace
 }  // namespace hashsim
+
+namespace hashsim::history {
+namespace {
+TEST(Halvings, MeasuresThe2024TroughAndNamesTheHalvingsOutsideTheData) {
+  const auto daily = DailyTable::load(kSource + "/data/history/btc_daily_2020_2026_obm.csv");
+  const auto prices = DailyTable::load(kSource + "/data/history/btc_price_usd_daily.csv");
+  HalvingOptions o;
+  o.paths = 2;
+  o.threads = 2;
+  const HalvingResult r = run_halvings(scenario::load_scenario(kSource + "/scenarios/base.yaml"),
+                                       std::nullopt, daily, prices, o);
+  ASSERT_EQ(r.rows.size(), 1u);
+  EXPECT_EQ(r.rows[0].height, 840000);
+  EXPECT_EQ(r.rows[0].date, "2024-04-20");
+  EXPECT_EQ(r.rows[0].origin, "2024-02-20");
+  // The real trough (trailing 7-day implied hashrate) is about -10 % (issue 15: -9 %).
+  EXPECT_LT(r.rows[0].actual_trough, -0.05);
+  EXPECT_GT(r.rows[0].actual_trough, -0.15);
+  EXPECT_EQ(r.skipped_heights, (std::vector<std::int64_t>{210000, 420000, 630000}));
+  EXPECT_NE(halvings_table(r).find("840000"), std::string::npos);
+}
+}  // namespace
+}  // namespace hashsim::history
