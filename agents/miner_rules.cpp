@@ -45,6 +45,12 @@ void earn_and_book(std::size_t n, double hp_btc, double price_usd, double inv_pr
   }
 }
 
+// (e^(-k a) - e^(-k (a + len))) / k without cancellation; the limit len as k -> 0.
+// e^(-k * 0) = 1 exactly: the first segment skips the exp (the same bits, one call fewer).
+double segment_decay(double k, double a, double len) {
+  return k > 0.0 ? (a == 0.0 ? 1.0 : std::exp(-k * a)) * -std::expm1(-k * len) / k : len;
+}
+
 // Integral over [a, b] of max(m R e^(-k t) - C, 0) dt (k >= 0): the machine runs until
 // m R e^(-k t) = C, i.e. t_stop = ln(m R / C) / k.
 double run_segment_usd(double m_revenue, double cost, double k, double a, double b) {
@@ -59,11 +65,7 @@ double run_segment_usd(double m_revenue, double cost, double k, double a, double
   }
   if (!(end > a)) return 0.0;
   const double len = end - a;
-  // (e^(-k a) - e^(-k end)) / k without cancellation; the limit len as k -> 0.
-  // e^(-k * 0) = 1 exactly: the first segment skips the exp (the same bits, one call fewer).
-  const double decay =
-      k > 0.0 ? (a == 0.0 ? 1.0 : std::exp(-k * a)) * -std::expm1(-k * len) / k : len;
-  return m_revenue * decay - cost * len;
+  return m_revenue * segment_decay(k, a, len) - cost * len;
 }
 
 // Switch off / restart / retire for every archetype on the short-term margin.
@@ -96,6 +98,35 @@ void switch_and_retire(std::size_t n, const DefaultRules& r, double net_hp_switc
   }
 }
 
+// Today's wanted order per archetype from its forward value (want_orders). The two rule switches
+// are template parameters: GCC 12 does not vectorise a select on a loop-invariant bool.
+template <bool scale_by_value, bool limit_by_funds>
+void order_sizes(std::size_t n, double net_hp30_usd, double price_usd, double reinvest,
+                 const double* __restrict th, const double* __restrict cost_pm,
+                 const double* __restrict is_long_v, const double* __restrict machine_price,
+                 const double* __restrict buyable, const double* __restrict usd,
+                 const double* __restrict btc, const double* __restrict pending,
+                 const double* __restrict win, const double* __restrict value,
+                 double* __restrict buy_out) {
+  for (std::size_t a = 0; a < n; ++a) {
+    const double revenue = th[a] * net_hp30_usd;
+    const double margin = revenue - cost_pm[a];
+    const double price = machine_price[a];
+    const double inv_machine_price = 1.0 / price;
+    const bool worth_buying =
+        (margin > 0.0) & (value[a] >= price) & (win[a] > 0.0) & (buyable[a] > 0.0);
+    double scale = 1.0;
+    if constexpr (scale_by_value) scale = std::min(1.0, (value[a] - price) * inv_machine_price);
+    const double want =
+        worth_buying ? reinvest * scale * win[a] * inv_machine_price - pending[a] : 0.0;
+    const double funds_usd = std::max(usd[a], 0.0) + is_long_v[a] * btc[a] * price_usd;
+    if constexpr (limit_by_funds)
+      buy_out[a] = std::min(std::max(want, 0.0), funds_usd * inv_machine_price);
+    else
+      buy_out[a] = std::max(want, 0.0);
+  }
+}
+
 // Forward value per machine and today's wanted order per archetype (funds-limited, not yet paid).
 // The value (the hot part: log/exp per evaluation) is evaluated once per distinct (TH/s, cost)
 // pair (value_evaluated, see MinerState) and only where an order is possible: an archetype with
@@ -110,7 +141,8 @@ void want_orders(std::size_t n, const DefaultRules& r, double net_hp30_usd, doub
                  const std::vector<std::size_t>& value_evaluated,
                  const std::size_t* __restrict value_source, double* __restrict value,
                  double* __restrict buy_out, bool limit_by_funds) {
-  const double horizon = r.max_payback_days, reinvest = r.reinvest_fraction;
+  const double horizon = r.max_payback_days;
+  const ForwardValueDay forward(horizon, r.expected_difficulty_growth_per_year, outlook);
   for (const std::size_t a : value_evaluated) {
     const double revenue = th[a] * net_hp30_usd;
     const double margin = revenue - cost_pm[a];
@@ -120,29 +152,16 @@ void want_orders(std::size_t n, const DefaultRules& r, double net_hp30_usd, doub
     // 1e-9 slack covers the rounding of the evaluated value (a few ulp).
     const bool can_pay_back = margin > 0.0 && (outlook.reward_ratio_after_halving > 1.0 ||
                                                margin * horizon >= machine_price[a] * (1.0 - 1e-9));
-    value[a] = can_pay_back
-                   ? forward_machine_value_usd(revenue, cost_pm[a], horizon,
-                                               r.expected_difficulty_growth_per_year, outlook)
-                   : 0.0;
+    value[a] = can_pay_back ? forward.value_usd(revenue, cost_pm[a]) : 0.0;
   }
   // Copy each pair's value to its other archetypes first (a gather), so the loop below is
   // branch-free over contiguous arrays and vectorises.
   for (std::size_t a = 0; a < n; ++a) value[a] = value[value_source[a]];
-  for (std::size_t a = 0; a < n; ++a) {
-    const double revenue = th[a] * net_hp30_usd;
-    const double margin = revenue - cost_pm[a];
-    const double price = machine_price[a];
-    const double inv_machine_price = 1.0 / price;
-    const bool worth_buying =
-        (margin > 0.0) & (value[a] >= price) & (win[a] > 0.0) & (buyable[a] > 0.0);
-    const double scale =
-        r.scale_orders_by_value ? std::min(1.0, (value[a] - price) * inv_machine_price) : 1.0;
-    const double want =
-        worth_buying ? reinvest * scale * win[a] * inv_machine_price - pending[a] : 0.0;
-    const double funds_usd = std::max(usd[a], 0.0) + is_long_v[a] * btc[a] * price_usd;
-    buy_out[a] = limit_by_funds ? std::min(std::max(want, 0.0), funds_usd * inv_machine_price)
-                                : std::max(want, 0.0);
-  }
+  auto* const sizes = r.scale_orders_by_value
+                          ? (limit_by_funds ? order_sizes<true, true> : order_sizes<true, false>)
+                          : (limit_by_funds ? order_sizes<false, true> : order_sizes<false, false>);
+  sizes(n, net_hp30_usd, price_usd, r.reinvest_fraction, th, cost_pm, is_long_v, machine_price,
+        buyable, usd, btc, pending, win, value, buy_out);
 }
 
 // Pay for today's orders: from USD first; Long BTC sells BTC for any shortfall.
@@ -159,6 +178,35 @@ void pay_orders(std::size_t n, double price_usd, double inv_price,
   }
 }
 
+// cap_orders_by_band when archetype row * NB + b is in band b (MinerState::bands_periodic) and
+// NB is small: the band sums live in registers, each still adds its archetypes in archetype order
+// as the general loop does (the same bits), and the loops over a row's NB bands unroll.
+template <std::size_t NB>
+void cap_periodic_bands(const ArchetypeTable& t, const double* __restrict power_kw,
+                        const double* __restrict order_power_kw, MinerState& s,
+                        double capacity_factor) {
+  const std::size_t n_env = t.n_env;
+  const double* __restrict on = s.machines_on.data();
+  const double* __restrict idle = s.machines_idle.data();
+  const double* __restrict pending = s.pending_machines.data();
+  double* __restrict buy = s.buy_scratch.data();
+  double used[NB] = {}, ordered[NB] = {}, scale[NB];
+  for (std::size_t row = 0; row < n_env; row += NB)
+    for (std::size_t b = 0; b < NB; ++b) {
+      const std::size_t a = row + b;
+      used[b] += power_kw[a] * (on[a] + idle[a]) + order_power_kw[a] * pending[a];
+      ordered[b] += order_power_kw[a] * buy[a];
+    }
+  for (std::size_t b = 0; b < NB; ++b) {
+    const double room = std::max(s.band_capacity0_kw[b] * capacity_factor - used[b], 0.0);
+    scale[b] = ordered[b] > room ? room / ordered[b] : 1.0;
+    s.band_used_kw[b] = used[b];
+    s.band_order_kw[b] = scale[b];
+  }
+  for (std::size_t row = 0; row < n_env; row += NB)
+    for (std::size_t b = 0; b < NB; ++b) buy[row + b] *= scale[b];
+}
+
 // Finite power per tariff band: scale the band's orders so that on + idle + pending + ordered
 // power stays within its capacity today.
 void cap_orders_by_band(const ArchetypeTable& t, const double* power_kw,
@@ -166,6 +214,28 @@ void cap_orders_by_band(const ArchetypeTable& t, const double* power_kw,
   const std::size_t n_env = t.n_env, nb = t.n_bands;
   std::fill(s.band_used_kw.begin(), s.band_used_kw.end(), 0.0);
   std::fill(s.band_order_kw.begin(), s.band_order_kw.end(), 0.0);
+  if (s.bands_periodic) {
+    switch (nb) {
+      case 1:
+        return cap_periodic_bands<1>(t, power_kw, order_power_kw, s, capacity_factor);
+      case 2:
+        return cap_periodic_bands<2>(t, power_kw, order_power_kw, s, capacity_factor);
+      case 3:
+        return cap_periodic_bands<3>(t, power_kw, order_power_kw, s, capacity_factor);
+      case 4:
+        return cap_periodic_bands<4>(t, power_kw, order_power_kw, s, capacity_factor);
+      case 5:
+        return cap_periodic_bands<5>(t, power_kw, order_power_kw, s, capacity_factor);
+      case 6:
+        return cap_periodic_bands<6>(t, power_kw, order_power_kw, s, capacity_factor);
+      case 7:
+        return cap_periodic_bands<7>(t, power_kw, order_power_kw, s, capacity_factor);
+      case 8:
+        return cap_periodic_bands<8>(t, power_kw, order_power_kw, s, capacity_factor);
+      default:
+        break;
+    }
+  }
   for (std::size_t a = 0; a < n_env; ++a) {
     const std::size_t b = static_cast<std::size_t>(t.tariff_band[a]);
     s.band_used_kw[b] += power_kw[a] * (s.machines_on[a] + s.machines_idle[a]) +
@@ -191,8 +261,14 @@ void update_machine_prices(const ArchetypeTable& t, const std::vector<MachineSpe
     s.price_by_machine_usd[m] = spec.price_usd * std::exp(spec.price_growth_factor * log_hp_ratio);
     if (premium != 1.0) s.price_by_machine_usd[m] *= premium;
   }
-  for (std::size_t a = 0; a < t.n_env; ++a)
-    s.price_scratch_usd[a] = s.price_by_machine_usd[static_cast<std::size_t>(t.machine[a])];
+  // Archetypes of one machine are contiguous (MinerState::machine_run_end): a fill per machine.
+  std::size_t run_start = 0;
+  for (const std::size_t run_end : s.machine_run_end) {
+    const double price = s.price_by_machine_usd[static_cast<std::size_t>(t.machine[run_start])];
+    std::fill(s.price_scratch_usd.begin() + static_cast<std::ptrdiff_t>(run_start),
+              s.price_scratch_usd.begin() + static_cast<std::ptrdiff_t>(run_end), price);
+    run_start = run_end;
+  }
   if (!t.epochs
            .empty()) {  // the price of what each archetype orders (the newest generation on sale)
     const std::vector<int>& slot = t.epochs[s.epoch].order_slot;
@@ -315,6 +391,44 @@ double forward_machine_value_usd(double revenue_usd_per_day, double cost_usd_per
   return run_segment_usd(revenue_usd_per_day, cost_usd_per_day, k, 0.0, t_h) +
          run_segment_usd(revenue_usd_per_day * outlook.reward_ratio_after_halving, cost_usd_per_day,
                          k, t_h, horizon_days);
+}
+
+ForwardValueDay::ForwardValueDay(double horizon_days, double growth_per_year,
+                                 const RewardOutlook& outlook)
+    : horizon_days_(horizon_days), growth_per_year_(growth_per_year), outlook_(outlook) {
+  // The same k and t_h as forward_machine_value_usd.
+  k_ = std::max(growth_per_year, 0.0) / market::kDaysPerYear;
+  const double t_h = std::min(std::max(outlook.days_to_halving, 0.0), horizon_days);
+  start_[0] = 0.0;
+  end_[0] = t_h;
+  start_[1] = t_h;
+  end_[1] = horizon_days;
+  if (!(k_ > 0.0)) return;  // no log to skip: value_usd calls forward_machine_value_usd
+  for (int i = 0; i < 2; ++i) {
+    full_len_[i] = end_[i] - start_[i];
+    full_decay_[i] = segment_decay(k_, start_[i], full_len_[i]);
+    // run_segment_usd stops at min(b, ln(mR / C) / k). For mR / C >= e^(k b) (1 + 1e-6) the log
+    // is >= k b + 1e-6 (less its rounding, a few 1e-16 relative), so the stop is b exactly and the
+    // log need not be taken. e^(k b) overflowing to inf leaves every machine to the slow path.
+    run_to_end_ratio_[i] = std::exp(k_ * end_[i]) * (1.0 + 1e-6);
+  }
+}
+
+double ForwardValueDay::segment_usd(int i, double m_revenue, double cost) const {
+  const double a = start_[i], b = end_[i];
+  if (!(b > a) || !(m_revenue > 0.0)) return 0.0;
+  if (cost > 0.0 && m_revenue >= cost * run_to_end_ratio_[i])
+    return m_revenue * full_decay_[i] - cost * full_len_[i];
+  return run_segment_usd(m_revenue, cost, k_, a, b);
+}
+
+double ForwardValueDay::value_usd(double revenue_usd_per_day, double cost_usd_per_day) const {
+  if (!(k_ > 0.0))
+    return forward_machine_value_usd(revenue_usd_per_day, cost_usd_per_day, horizon_days_,
+                                     growth_per_year_, outlook_);
+  return segment_usd(0, revenue_usd_per_day, cost_usd_per_day) +
+         segment_usd(1, revenue_usd_per_day * outlook_.reward_ratio_after_halving,
+                     cost_usd_per_day);
 }
 
 void seed_default(const ArchetypeTable& t, MinerState& s, double hashprice_usd_per_th_day) {
@@ -493,10 +607,16 @@ double step_default(const ArchetypeTable& t, const DefaultRules& r, MinerState& 
                                           static_cast<double>(r.supply_max_wait_days)));
   }
   // Orders go into the pipeline ring: online on day + delay (slot without a division: delay < len).
-  for (std::size_t a = 0; a < n_env; ++a) {
-    int slot = today_slot + std::max(sp.odelay[a], wait_days);
-    if (slot >= len) slot -= len;
-    s.pipeline[static_cast<std::size_t>(slot) * n + a] += s.buy_scratch[a];
+  // A zero order is skipped: x + 0 == x for every cell (cells are sums of orders >= +0, never -0).
+  {
+    const double* __restrict buy = s.buy_scratch.data();
+    double* __restrict pipeline = s.pipeline.data();
+    for (std::size_t a = 0; a < n_env; ++a) {
+      if (buy[a] == 0.0) continue;
+      int slot = today_slot + std::max(sp.odelay[a], wait_days);
+      if (slot >= len) slot -= len;
+      pipeline[static_cast<std::size_t>(slot) * n + a] += buy[a];
+    }
   }
   double* on = s.machines_on.data();
   double* pending = s.pending_machines.data();

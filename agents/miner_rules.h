@@ -2,6 +2,8 @@
 // The daily miner rules of both profiles. Each call updates every agent of one path for one day
 // and returns the network hashrate (TH/s) the agents will run tomorrow: everyone decides on the
 // same inputs (synchronous feedback: today's revenue came from yesterday's network).
+#include <cmath>
+
 #include "agents/agents_config.h"
 #include "agents/archetype_table.h"
 #include "agents/miner_state.h"
@@ -25,6 +27,28 @@ RewardOutlook reward_outlook(double height, double subsidy_btc_per_block, double
 double forward_machine_value_usd(double revenue_usd_per_day, double cost_usd_per_day,
                                  double horizon_days, double growth_per_year,
                                  const RewardOutlook& outlook);
+
+// forward_machine_value_usd for many machines on one day: k, the halving split and the horizon
+// are the same for every machine that day, so the exp/expm1 of a segment the machine runs to its
+// end are evaluated once here, and the log of the stop time is skipped where the revenue/cost
+// ratio is far enough above the segment's run-to-end threshold that the log cannot come out
+// shorter. Every value is bit-identical to forward_machine_value_usd's (the same expressions on
+// the same operands; tests/agents/forward_value_test.cpp).
+class ForwardValueDay {
+ public:
+  ForwardValueDay(double horizon_days, double growth_per_year, const RewardOutlook& outlook);
+  double value_usd(double revenue_usd_per_day, double cost_usd_per_day) const;
+
+ private:
+  double segment_usd(int i, double m_revenue, double cost) const;
+  double horizon_days_, growth_per_year_;
+  RewardOutlook outlook_;
+  double k_ = 0.0;
+  double start_[2] = {0.0, 0.0}, end_[2] = {0.0, 0.0};  // segment bounds (days)
+  double full_len_[2] = {0.0, 0.0}, full_decay_[2] = {0.0, 0.0};
+  // cost * run_to_end_ratio_[i] <= revenue: the machine runs the whole segment i.
+  double run_to_end_ratio_[2] = {HUGE_VAL, HUGE_VAL};
+};
 
 // hashsim's default rules (README.md, "Miner agents"): day 0 seeds the decision windows with the
 // start value (and, with rules.equilibrium_start, makes day 0 an equilibrium); days >= 1 call

@@ -42,6 +42,12 @@ void MinerState::allocate(const ArchetypeTable& t, int window_days, double failu
   band_capacity0_kw.assign(t.n_bands, 0.0);
   band_used_kw.assign(t.n_bands + 1, 0.0);
   band_order_kw.assign(t.n_bands + 1, 0.0);
+  bands_periodic = t.n_bands > 0 && t.n_env % t.n_bands == 0;
+  for (std::size_t a = 0; bands_periodic && a < t.n_env; ++a)
+    bands_periodic = static_cast<std::size_t>(t.tariff_band[a]) == a % t.n_bands;
+  machine_run_end.clear();
+  for (std::size_t a = 1; a <= t.n_env; ++a)
+    if (a == t.n_env || t.machine[a] != t.machine[a - 1]) machine_run_end.push_back(a);
 }
 
 void MinerState::reset(const ArchetypeTable& t) {

@@ -47,6 +47,12 @@ struct MinerState {
   double survive_per_day = 1.0;      // (1 - hardware failure rate per year)^(1/365)
   std::size_t epoch = 0;             // index into ArchetypeTable::epochs (machine generations)
   double supply_ths_per_day0 = 0.0;  // supply: day-0 shipping capacity (TH/s a day); 0: unlimited
+  // Archetype a is in tariff band a mod n_bands (the table's machine -> strategy -> band order):
+  // the per-band sums of the daily loop then run row by row (set by allocate).
+  bool bands_periodic = false;
+  // Runs of environment archetypes with the same machine (table order: machine first): run k is
+  // [machine_run_end[k - 1], machine_run_end[k]) (set by allocate).
+  std::vector<std::size_t> machine_run_end;
 
   // Default profile with its rules (window, switch window, failure rate).
   void allocate(const ArchetypeTable& t, const DefaultRules& rules);

@@ -9,6 +9,8 @@
 #include <cmath>
 #include <string>
 
+#include "agents/miner_rules.h"
+#include "agents/miner_state.h"
 #include "engine/chain/chain_state.h"
 #include "engine/chain/consensus.h"
 #include "engine/market/fee_model.h"
@@ -140,6 +142,75 @@ BENCHMARK(BM_RunnerDefaultAgents)
     ->ArgName("threads")
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
+
+// The shipped default scenario (scenarios/base.yaml, the `hashsim bench` workload): the default
+// profile with machine generations, supply limits and shocks on, which BM_RunnerDefaultAgents
+// (the test scenario's rules) leaves off.
+void BM_RunnerBaseScenario(benchmark::State& state) {
+  const auto s = scenario::load_scenario(std::string(HASHSIM_SOURCE_DIR) + "/scenarios/base.yaml",
+                                         {16, kDays, std::nullopt});
+  const auto inputs = sim::MarketInputs::load(s);
+  run_bench(state, s, 16, static_cast<double>(inputs.agents->size()));
+  state.counters["agents"] = static_cast<double>(inputs.agents->size());
+}
+BENCHMARK(BM_RunnerBaseScenario)
+    ->Arg(1)
+    ->Arg(2)
+    ->ArgName("threads")
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+// The daily agent kernel alone: agents::step_default over every day of one path (reset, seed on
+// day 0, 3649 steps), with the engine's network feedback (decision hashprice = 144 (subsidy + fee)
+// P / H on yesterday's fleet, halving outlook from the height at 144 blocks a day) on a GBM price
+// path and the fee median drawn once outside the timed loop: no RNG, no chain, no recording. The
+// runner benchmarks above add those (the rest of the engine's per-path-day cost).
+void BM_AgentDayKernel(benchmark::State& state) {
+  const auto s = scenario::parse_scenario(
+      test_support::agents_yaml("bench-kernel", catalogue(), 1, kDays, 1, kSevenTariffs, false),
+      "bench-kernel.yaml");
+  const auto inputs = sim::MarketInputs::load(s);
+  const agents::ArchetypeTable& t = *inputs.agents;
+  if (t.n_env != 154) state.SkipWithError("expected 154 archetypes");
+  const agents::DefaultRules& rules = s.agents->rules;
+  agents::MinerState miners;
+  miners.allocate(t, rules);
+  const market::GbmPriceModel model(s.price.gbm);
+  auto price_rng = rng::make_rng(s.seed, rng::Stream::Price, 0);
+  auto jump_rng = rng::make_rng(s.seed, rng::Stream::Jumps, 0);
+  std::vector<double> price(kDays);
+  double log_price = std::log(s.start.price_usd);
+  for (int d = 0; d < kDays; ++d) {
+    if (d > 0) log_price = model.step_log(log_price, price_rng, jump_rng);
+    price[static_cast<std::size_t>(d)] = std::exp(log_price);
+  }
+  const double fee = s.fees.lognormal.median_btc_per_block;
+  double sink = 0.0;
+  for (auto _ : state) {
+    miners.reset(t);
+    double hashrate = t.initial_network_hashrate_ths();
+    for (int d = 0; d < kDays; ++d) {
+      const double height = s.start.height + 144.0 * d;
+      const double subsidy =
+          static_cast<double>(chain::block_subsidy_sat(static_cast<std::int64_t>(height))) / 1e8;
+      const double p = price[static_cast<std::size_t>(d)];
+      const double hp_btc = 144.0 * (subsidy + fee) / hashrate;
+      const auto outlook = agents::reward_outlook(height, subsidy, fee);
+      if (d == 0) {
+        agents::seed_default(t, rules, miners, hp_btc * p, outlook);
+      } else {
+        hashrate = agents::step_default(t, rules, miners, d, p, hp_btc, hp_btc * p, outlook);
+      }
+    }
+    sink += hashrate;
+  }
+  benchmark::DoNotOptimize(sink);
+  state.counters["agent-days/s"] = benchmark::Counter(
+      static_cast<double>(state.iterations()) * kDays * static_cast<double>(t.size()),
+      benchmark::Counter::kIsRate);
+  state.counters["agents"] = static_cast<double>(t.size());
+}
+BENCHMARK(BM_AgentDayKernel)->Unit(benchmark::kMillisecond);
 }  // namespace
 
 BENCHMARK_MAIN();

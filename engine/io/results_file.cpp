@@ -6,13 +6,16 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <map>
 #include <optional>
 
 #include "engine/util/dates.h"
 #include "engine/util/error.h"
 #include "engine/util/sha256.h"
+#include "engine/util/signals.h"
 #include "engine/util/version.h"
 #include "engine/util/stats.h"
 
@@ -156,74 +159,79 @@ SummaryStats summarize_samples(std::vector<double>& x) {
 }
 
 namespace {
-// The checks a resumed scenario group must pass: everything that decides the numbers.
-void check_resumable(hid_t g, const scenario::Scenario& s, const std::string& where) {
-  auto fail = [&](const std::string& what) {
-    throw Error("cannot resume " + where + ": " + what +
-                " differs from this run (remove the .partial file or use --force)");
+std::string hex_double(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%a", v);
+  return buf;
+}
+
+// What decides a scenario's numbers in a results file, one "what: value" line each: a journal
+// from a killed run is continued only when every line is the same (README "Resuming a killed run").
+std::string scenario_identity(const scenario::Scenario& s, const std::vector<OutputSpec>& specs) {
+  std::string id;
+  auto line = [&](const std::string& what, const std::string& value) {
+    id += what + ": " + value + "\n";
   };
-  if (h5::get_string_attr(g, schema::kAttrScenarioText).value_or("") != s.yaml_text)
-    fail("the scenario YAML");
-  if (h5::get_int_attr(g, schema::kAttrSeed).value_or(-1) != static_cast<std::int64_t>(s.seed))
-    fail("the seed");
-  if (h5::get_int_attr(g, schema::kAttrNPaths).value_or(-1) != static_cast<std::int64_t>(s.paths))
-    fail("the number of paths");
-  if (h5::get_int_attr(g, schema::kAttrNDays).value_or(-1) !=
-      static_cast<std::int64_t>(s.horizon_days))
-    fail("the horizon");
-  if (h5::get_int_attr(g, schema::kAttrRecordEveryDays).value_or(-1) !=
-      static_cast<std::int64_t>(s.record.every_days))
-    fail("record.every_days");
-  if (h5::get_string_attr(g, schema::kAttrStartDate).value_or("") != s.start.date)
-    fail("the start date");
-  const char* starts[] = {schema::kAttrStartPriceUsd, schema::kAttrStartNetworkHashrateThs,
-                          schema::kAttrStartDifficulty, schema::kAttrStartHeight,
-                          schema::kAttrStartFeeBtcPerBlock};
-  const double values[] = {s.start.price_usd, s.start.network_hashrate_ths, s.start.difficulty,
-                           static_cast<double>(s.start.height), s.start.fee_btc_per_block};
-  for (int i = 0; i < 5; ++i) {
-    const double v = h5::get_double_attr(g, starts[i]).value_or(std::nan(""));
-    if (!(v == values[i] || (std::isnan(v) && std::isnan(values[i])))) fail(starts[i]);
+  line("hashsim build", std::string(kVersion) + " " + kGitSha);
+  line("scenario name", s.name);
+  line("seed", std::to_string(s.seed));
+  line("number of paths", std::to_string(s.paths));
+  line("horizon", std::to_string(s.horizon_days));
+  line("record.every_days", std::to_string(s.record.every_days));
+  line("start date", s.start.date);
+  line(schema::kAttrStartPriceUsd, hex_double(s.start.price_usd));
+  line(schema::kAttrStartNetworkHashrateThs, hex_double(s.start.network_hashrate_ths));
+  line(schema::kAttrStartDifficulty, hex_double(s.start.difficulty));
+  line(schema::kAttrStartHeight, std::to_string(s.start.height));
+  line(schema::kAttrStartFeeBtcPerBlock, hex_double(s.start.fee_btc_per_block));
+  std::string outputs;
+  for (const auto& spec : specs) {
+    outputs += " " + spec.name + "[";
+    for (auto d : spec.per_path_shape) outputs += std::to_string(d) + ",";
+    outputs += "]";
   }
+  line("outputs", outputs);
+  // Last, so that a difference already named above (a --seed, a horizon) is reported by name.
+  line("scenario YAML", sha256_hex(s.yaml_text));
+  return id;
+}
+
+// Throws, naming the first line of the identity that differs, unless `journalled` == `now`.
+void check_same_identity(const std::string& journalled, const std::string& now,
+                         const std::string& where) {
+  if (journalled == now) return;
+  std::size_t a = 0, b = 0;
+  for (;;) {
+    const std::size_t ea = journalled.find('\n', a), eb = now.find('\n', b);
+    const std::string la = journalled.substr(a, ea == std::string::npos ? ea : ea - a);
+    const std::string lb = now.substr(b, eb == std::string::npos ? eb : eb - b);
+    if (la != lb) {
+      const std::string what = lb.substr(0, lb.find(':'));
+      if (what == "hashsim build")
+        throw Error("cannot resume " + where + ": it was written by another hashsim build (" +
+                    la.substr(la.find(':') + 2) +
+                    "), whose paths may differ; remove it or use --force");
+      throw Error("cannot resume " + where + ": the " + what +
+                  " differs from this run (remove the .partial file or use --force)");
+    }
+    if (ea == std::string::npos || eb == std::string::npos) break;
+    a = ea + 1;
+    b = eb + 1;
+  }
+  throw Error("cannot resume " + where +
+              ": its scenario differs from this run (remove the .partial file or use --force)");
 }
 }  // namespace
 
 ScenarioWriter::ScenarioWriter(hid_t file, const scenario::Scenario& s,
-                               std::vector<OutputSpec> specs, bool resume)
-    : specs_(std::move(specs)), n_paths_(static_cast<std::uint64_t>(s.paths)) {
+                               std::vector<OutputSpec> specs, ResultsJournal* journal,
+                               std::uint64_t journal_index)
+    : specs_(std::move(specs)),
+      journal_(journal),
+      journal_index_(journal_index),
+      n_paths_(static_cast<std::uint64_t>(s.paths)) {
   const std::string path = schema::scenario_group(s.name);
-  std::optional<std::int64_t> written;
-  if (resume && h5::exists(file, path)) {
-    h5::Handle g = h5::open_group(file, path);
-    written = h5::get_int_attr(g.get(), schema::kAttrPathsWritten);
-    // No checkpoint, or none past path 0: the kill came while the group was being set up, so
-    // there is nothing to keep; it is made again from scratch.
-    if (!written || *written <= 0) {
-      g.reset();
-      if (H5Ldelete(file, path.c_str(), H5P_DEFAULT) < 0)
-        throw Error("HDF5: cannot remove the unfinished group " + path);
-    }
-  }
-  if (written && *written > 0) {
-    resumed_ = true;
-    group_ = h5::open_group(file, path);
-    const hid_t g = group_.get();
-    check_resumable(g, s, "scenario '" + s.name + "'");
-    if (static_cast<std::uint64_t>(*written) > n_paths_)
-      throw Error("cannot resume scenario '" + s.name +
-                  "': its paths_written checkpoint exceeds n_paths");
-    paths_written_ = static_cast<std::uint64_t>(*written);
-    complete_ = h5::get_int_attr(g, schema::kAttrComplete).value_or(0) == 1;
-    for (const auto& spec : specs_) {
-      datasets_.push_back(h5::open_dataset(g, spec.name));
-      std::vector<std::uint64_t> dims{n_paths_};
-      dims.insert(dims.end(), spec.per_path_shape.begin(), spec.per_path_shape.end());
-      if (h5::shape(datasets_.back().get()) != dims)
-        throw Error("cannot resume scenario '" + s.name + "': dataset " + spec.name +
-                    " has another shape");
-    }
-    return;
-  }
+  for (const auto& spec : specs_) doubles_per_path_.push_back(spec.per_path_size());
   group_ = h5::create_group(file, path);
   const hid_t g = group_.get();
   h5::set_attr(g, schema::kAttrName, s.name);
@@ -270,24 +278,42 @@ ScenarioWriter::ScenarioWriter(hid_t file, const scenario::Scenario& s,
     names.insert(names.end(), spec.dims.begin(), spec.dims.end());
     describe_dataset(sg.get(), base, names, dims, ax, spec);
   }
-  // Last: the --resume checkpoint (paths [0, paths_written) are in the file), advanced per block.
+  // Paths [0, paths_written) are in the file; set to n_paths by finish().
   h5::set_attr(g, schema::kAttrPathsWritten, static_cast<std::int64_t>(0));
 }
 
 void ScenarioWriter::write_block(std::uint64_t first_path, std::uint64_t n_paths,
                                  const std::vector<const double*>& data) {
   if (first_path != paths_written_) throw Error("internal: blocks must be written in path order");
+  // The journal first: what it holds is what a resumed run keeps, whatever state a kill leaves the
+  // HDF5 file in.
+  if (journal_)
+    journal_->append_block(journal_index_, first_path, n_paths, doubles_per_path_, data);
   for (std::size_t k = 0; k < specs_.size(); ++k) {
     if (specs_[k].per_path_size() == 0) continue;
     h5::write_rows(datasets_[k].get(), first_path, n_paths, data[k]);
   }
   paths_written_ += n_paths;
-  // Checkpoint for --resume: the block's data reaches the file before the count that covers it,
-  // so after a kill the count never claims paths whose rows were not written.
-  const hid_t g = group_.get();
-  h5::flush(g);
-  h5::set_attr(g, schema::kAttrPathsWritten, static_cast<std::int64_t>(paths_written_));
-  h5::flush(g);
+}
+
+void ScenarioWriter::replay(const ResultsJournal& journal,
+                            const ResultsJournal::Scenario& journalled) {
+  std::vector<std::vector<double>> data;
+  std::vector<const double*> ptrs(specs_.size());
+  for (const auto& b : journalled.blocks) {
+    if (b.first_path != paths_written_ || b.first_path + b.n_paths > n_paths_)
+      throw Error(
+          "cannot resume: the journal " + journal.path().string() +
+          " holds paths outside this run's (remove it and the .partial file, or use --force)");
+    journal.read_block(b, doubles_per_path_, data);
+    for (std::size_t k = 0; k < specs_.size(); ++k) {
+      ptrs[k] = data[k].data();
+      if (specs_[k].per_path_size() == 0) continue;
+      h5::write_rows(datasets_[k].get(), b.first_path, b.n_paths, ptrs[k]);
+    }
+    paths_written_ += b.n_paths;
+    resumed_ = true;
+  }
 }
 
 void ScenarioWriter::finish(std::uint64_t memory_budget_bytes) {
@@ -357,6 +383,7 @@ void ScenarioWriter::finish(std::uint64_t memory_budget_bytes) {
     }
   }
   write_agent_coordinates(g);
+  h5::set_attr(g, schema::kAttrPathsWritten, static_cast<std::int64_t>(paths_written_));
   h5::set_attr(g, schema::kAttrComplete, static_cast<std::int64_t>(1));
   complete_ = true;
 }
@@ -428,45 +455,49 @@ void write_agent_coordinates(hid_t scenario_group) {
 
 ResultsFile::ResultsFile(const std::filesystem::path& target, const std::string& command_line,
                          Overwrite mode)
-    : out_(target, mode) {
-  if (out_.partial_kept()) {
-    const std::string where = out_.partial_path().string();
-    try {
-      file_ = h5::open_file_readwrite(where);
-    } catch (const Error&) {
-      // Killed before HDF5 had written a readable file: nothing to keep, start afresh.
-    }
-    if (!file_.valid() || !h5::get_int_attr(file_.get(), schema::kAttrSchemaVersion)) {
-      file_.reset();
-      if (::unlink(where.c_str()) != 0) throw Error("cannot remove the unreadable " + where);
-    }
+    : out_(target, mode), mode_(mode), journal_path_(out_.partial_path().string() + ".journal") {
+  std::error_code ec;
+  if (out_.partial_kept() && std::filesystem::is_regular_file(journal_path_, ec)) {
+    journal_ = ResultsJournal::reopen(journal_path_);
+    resumed_ = !journal_->scenarios().empty();
+  } else {
+    // A journal without its partial file is left from a run whose partial was removed: stale.
+    journal_ = ResultsJournal::create(journal_path_);
   }
-  if (file_.valid()) {
-    const std::string where = out_.partial_path().string();
-    const hid_t r = file_.get();
-    if (h5::get_int_attr(r, schema::kAttrSchemaVersion).value_or(-1) != kSchemaVersion ||
-        h5::get_string_attr(r, schema::kAttrHashsimVersion).value_or("") != kVersion ||
-        h5::get_string_attr(r, schema::kAttrGitSha).value_or("") != kGitSha)
-      throw Error("cannot resume " + where + ": it was written by another hashsim build (" +
-                  h5::get_string_attr(r, schema::kAttrHashsimVersion).value_or("?") + ", " +
-                  h5::get_string_attr(r, schema::kAttrGitSha).value_or("?") +
-                  "), whose paths may differ; remove it or use --force");
-    h5::set_attr(r, schema::kAttrCommandLine, command_line);
-    resumed_ = true;
-    return;
-  }
+  if (mode_ != Overwrite::kResume)
+    journal_signal_slot_ = register_remove_on_interrupt(journal_path_.string());
+  // A killed run's HDF5 file is never continued (results_journal.h says why): it is made anew
+  // from the journal.
+  if (out_.partial_kept() && ::unlink(out_.partial_path().c_str()) != 0 && errno != ENOENT)
+    throw Error("cannot remove the leftover " + out_.partial_path().string());
   file_ = h5::create_file(out_.partial_path().string());
   // Scenario text, seed and start data are per scenario (attributes of each scenarios/<name>).
   schema::write_provenance(
       file_.get(), {schema::kKindResults, kSchemaVersion, command_line, "", std::nullopt, "{}"});
 }
 
-ResultsFile::~ResultsFile() = default;
+ResultsFile::~ResultsFile() {
+  scenarios_.clear();
+  file_.reset();
+  journal_.reset();
+  unregister_remove_on_interrupt(journal_signal_slot_);
+  if (!committed_ && mode_ != Overwrite::kResume) ::unlink(journal_path_.c_str());
+}
 
 ScenarioWriter& ResultsFile::begin_scenario(const scenario::Scenario& s,
                                             std::vector<OutputSpec> specs) {
+  const std::uint64_t index = scenarios_.size();
+  const std::string identity = scenario_identity(s, specs);
+  std::optional<ResultsJournal::Scenario> journalled;
+  if (index < journal_->scenarios().size()) {
+    journalled = journal_->scenarios()[index];
+    check_same_identity(journalled->identity, identity, out_.partial_path().string());
+  } else {
+    journal_->append_scenario(index, identity);
+  }
   scenarios_.push_back(
-      std::make_unique<ScenarioWriter>(file_.get(), s, std::move(specs), resumed_));
+      std::make_unique<ScenarioWriter>(file_.get(), s, std::move(specs), &*journal_, index));
+  if (journalled) scenarios_.back()->replay(*journal_, *journalled);
   return *scenarios_.back();
 }
 
@@ -483,6 +514,9 @@ void ResultsFile::commit() {
   scenarios_.clear();
   h5::close_file(file_, out_.partial_path().string());
   out_.commit();
+  committed_ = true;
+  journal_.reset();
+  ::unlink(journal_path_.c_str());
 }
 
 }  // namespace hashsim::io

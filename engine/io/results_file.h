@@ -2,14 +2,18 @@
 // The HDF5 results file (schema documented in README.md, "Output schema"). One file holds one or
 // more scenarios under /scenarios/<name>; per-path arrays are written block by block in path
 // order while the runner streams, and summaries over paths are folded from the file afterwards
-// in bounded memory. The file is written as <target>.partial and renamed by commit().
+// in bounded memory. The file is written as <target>.partial and renamed by commit(); every block
+// is also appended to <target>.partial.journal (engine/io/results_journal.h), from which --resume
+// rebuilds a killed run.
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "engine/io/hdf5.h"
+#include "engine/io/results_journal.h"
 #include "engine/io/schema.h"
 #include "engine/scenario/scenario.h"
 #include "engine/util/atomic_file.h"
@@ -36,10 +40,10 @@ struct OutputSpec {
 
 class ScenarioWriter {
  public:
-  // Creates /scenarios/<name>, or with `resume` reopens it after checking that it was written by
-  // the same scenario (YAML, seed, paths, days, start values, dataset shapes).
+  // Creates /scenarios/<name>. With a journal, every block written is also appended to it as
+  // scenario number `journal_index` of the run.
   ScenarioWriter(hid_t file, const scenario::Scenario& s, std::vector<OutputSpec> specs,
-                 bool resume = false);
+                 ResultsJournal* journal = nullptr, std::uint64_t journal_index = 0);
   const std::vector<OutputSpec>& specs() const { return specs_; }
   // data[k] points at n_paths * specs()[k].per_path_size() doubles, path-major.
   void write_block(std::uint64_t first_path, std::uint64_t n_paths,
@@ -48,15 +52,21 @@ class ScenarioWriter {
   // read back per step.
   void finish(std::uint64_t memory_budget_bytes = 64ull << 20);
   hid_t group() const { return group_.get(); }
+  // Writes the blocks a killed run journalled for this scenario into the file (not journalled
+  // again), so that the run continues after them.
+  void replay(const ResultsJournal& journal, const ResultsJournal::Scenario& journalled);
   // Paths [0, paths_written()) are in the file; after a resume, where the run continues.
   std::uint64_t paths_written() const { return paths_written_; }
-  bool complete() const { return complete_; }  // finished already (a resumed file)
-  bool resumed() const { return resumed_; }
+  bool complete() const { return complete_; }  // finish() has run
+  bool resumed() const { return resumed_; }    // replay() wrote journalled paths
 
  private:
   h5::Handle group_;
   std::vector<OutputSpec> specs_;
   std::vector<h5::Handle> datasets_;
+  std::vector<std::uint64_t> doubles_per_path_;  // of each spec, the journal's block layout
+  ResultsJournal* journal_ = nullptr;
+  std::uint64_t journal_index_ = 0;
   std::uint64_t n_paths_;
   std::uint64_t paths_written_ = 0;
   bool complete_ = false;
@@ -65,25 +75,34 @@ class ScenarioWriter {
 
 class ResultsFile {
  public:
-  // mode: see AtomicOutput. With Overwrite::kResume a leftover <target>.partial written by the same
-  // hashsim build is reopened and each scenario continues after its last complete block of paths
-  // (README "Resuming a killed run"); without one the run starts afresh.
+  // mode: see AtomicOutput. With Overwrite::kResume and a leftover <target>.partial, the journal
+  // beside it is reopened: each scenario that the journal holds is checked to be the same (build,
+  // YAML, seed, paths, days, start values, outputs; else an error naming what differs), its
+  // journalled blocks are written into a new results file and the run continues after them
+  // (README "Resuming a killed run"). Without a journal the run starts afresh.
   ResultsFile(const std::filesystem::path& target, const std::string& command_line,
               Overwrite mode = Overwrite::kReplace);
   ~ResultsFile();
   ScenarioWriter& begin_scenario(const scenario::Scenario& s, std::vector<OutputSpec> specs);
   hid_t root() const { return file_.get(); }
   bool resumed() const { return resumed_; }
-  // Closes the file (checking the flush and the close: a full disk shows up here) and renames it
-  // into place; on failure the partial file is removed (kept for a later --resume in kResume mode).
+  // Closes the file (checking the flush and the close: a full disk shows up here), renames it
+  // into place and removes the journal; on failure the partial file and the journal are removed
+  // (kept for a later --resume in kResume mode).
   void commit();
+  const std::filesystem::path& journal_path() const { return journal_path_; }
   const std::filesystem::path& target() const { return out_.target_path(); }
 
  private:
   AtomicOutput out_;
+  Overwrite mode_;
+  std::filesystem::path journal_path_;
+  std::optional<ResultsJournal> journal_;
+  int journal_signal_slot_ = -1;
   h5::Handle file_;
   std::vector<std::unique_ptr<ScenarioWriter>> scenarios_;
   bool resumed_ = false;
+  bool committed_ = false;
 };
 
 // Writes the agent coordinates (machine, strategy, tariff_usd_per_kwh from agents/) into every

@@ -527,6 +527,16 @@ ApiReply SiteCalculator::site(const std::string& body) {
   std::lock_guard lock(mutex_);
   const bool want_live = req.is_object() && req.contains("live") && req["live"].is_boolean() &&
                          req["live"].get<bool>();
+  // The same form (not live) within kRecentSeconds gets the answer computed for it: a burst of
+  // identical requests, or a page reload, costs one computation instead of one each (they are
+  // served one at a time, above).
+  const std::string key = want_live ? std::string() : req.dump();
+  const auto now = std::chrono::steady_clock::now();
+  if (!want_live) {
+    const auto it = recent_.find(key);
+    if (it != recent_.end() && now - it->second.at < std::chrono::seconds(kRecentSeconds))
+      return it->second.reply;
+  }
   nlohmann::json live_snapshot;
   if (want_live) {
     // Today's snapshot (live, else cache, else static defaults): its FX rates replace the results
@@ -593,7 +603,17 @@ ApiReply SiteCalculator::site(const std::string& body) {
                  {"fx_usd_to_site", run.analysis.fx.usd_to_site},
                  {"conversion", conversion},
                  {"values", data_ages(live ? live_snapshot : results_snap)}};
-  return {200, out};
+  ApiReply reply{200, std::move(out)};
+  if (!want_live) {
+    if (recent_.size() >= kRecentEntries) {
+      auto oldest = recent_.begin();
+      for (auto it = recent_.begin(); it != recent_.end(); ++it)
+        if (it->second.at < oldest->second.at) oldest = it;
+      recent_.erase(oldest);
+    }
+    recent_[key] = {now, reply};
+  }
+  return reply;
 }
 
 DashboardServer::DashboardServer(DashboardOptions o)

@@ -14,7 +14,9 @@
 // A busy port is refused (no SO_REUSEPORT); accepted connections wait in a bounded queue.
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -92,6 +94,14 @@ class SiteCalculator {
   std::string results_error_;           // why there is nothing to compute, when so
   nlohmann::json blocks_view_;          // of opts_.blocks_file, read once at start; null: none
   std::mutex mutex_;                    // HDF5 (Debian's serial build) is not thread-safe
+  // Recent answers to identical forms that do not ask for live data (guarded by mutex_).
+  static constexpr int kRecentSeconds = 60;
+  static constexpr std::size_t kRecentEntries = 32;
+  struct RecentReply {
+    std::chrono::steady_clock::time_point at;
+    ApiReply reply;
+  };
+  std::map<std::string, RecentReply> recent_;
 };
 
 class DashboardServer {

@@ -171,7 +171,7 @@ RunStats run_scenario(const scenario::Scenario& s, io::ScenarioWriter& writer,
   const auto t0 = std::chrono::steady_clock::now();
   const auto n_paths = static_cast<std::uint64_t>(s.paths);
   RunStats st;
-  if (writer.complete()) return st;  // resumed: this scenario had finished
+  if (writer.complete()) return st;  // finished already
   const MarketInputs inputs = MarketInputs::load(s);
   if (layout_for(s, inputs).specs.size() != writer.specs().size())
     throw Error("internal: writer and simulator disagree on outputs");

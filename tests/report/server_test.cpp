@@ -365,3 +365,26 @@ TEST(DashboardDefaults, CurrencyWithoutARateSaysWhatToDo) {
   EXPECT_EQ(msg.find("site-default.yaml"), std::string::npos) << msg;
   EXPECT_NE(msg.find("Live data"), std::string::npos) << msg;
 }
+
+// Under load the 200-POST burst above timed out (138 s): every identical form was computed again,
+// one at a time. The same form within a minute now gets the answer computed for it: the second
+// identical request is answered even once the results file is gone, while another form is
+// computed, and fails without it.
+TEST(DashboardRecentAnswers, AnIdenticalFormIsAnsweredWithoutComputingAgain) {
+  const auto copy = hashsim::report::testing::temp_dir() / "recent-answers.h5";
+  std::filesystem::copy_file(results_file(), copy,
+                             std::filesystem::copy_options::overwrite_existing);
+  DashboardOptions o;
+  o.results = copy;
+  o.site_file = kData / "site.yaml";
+  SiteCalculator calc(o);
+  const std::string form = R"({"power_price_per_kwh": 0.05})";
+  const ApiReply first = calc.site(form);
+  ASSERT_EQ(first.status, 200) << first.body.dump();
+  std::filesystem::remove(copy);
+  const ApiReply again = calc.site(form);
+  EXPECT_EQ(again.status, 200);
+  EXPECT_EQ(again.body, first.body);
+  const ApiReply other = calc.site(R"({"power_price_per_kwh": 0.06})");
+  EXPECT_NE(other.status, 200) << other.body.dump();
+}

@@ -26,6 +26,7 @@
 #include "engine/io/results_file.h"
 #include "engine/scenario/scenario.h"
 #include "engine/scenario/sweep.h"
+#include "engine/sim/runner.h"
 #include "engine/util/atomic_file.h"
 #include "engine/util/error.h"
 #include "tests/engine/scenarios.h"
@@ -361,7 +362,8 @@ TEST(SafetySignals, WithResumeThePartialFileIsKept) {
   const Result r = interrupt_run(dir, SIGINT, true);
   EXPECT_EQ(r.exit_code, 130) << r.out;
   EXPECT_EQ(listing(dir.path()),
-            (std::vector<std::string>{"hashsim.log", "long.h5.partial", "long.yaml"}));
+            (std::vector<std::string>{"hashsim.log", "long.h5.partial", "long.h5.partial.journal",
+                                      "long.yaml"}));
 }
 
 // ---- 17.4: a sweep's name is a file name and is validated like a scenario name ----
@@ -399,11 +401,12 @@ TEST(SafetySize, TheRunHeaderShowsTheEstimate) {
 
 TEST(SafetySize, RefusesWhenTheDiskCannotHoldTheOutput) {
   TempDir dir;
-  // 10^7 paths x 36,500 days x 8 series x 8 bytes = 23.4 TB: no test disk holds it.
+  // 10^7 paths x 36,500 days x 8 series x 8 bytes = 23.4 TB, and the resume journal holds the same
+  // values once more while the run goes on: 46.7 TB, which no test disk holds.
   const fs::path in = write_scenario(dir, "huge", 10'000'000, 36'500);
   const Result r = run_cli(dir, {"run", in.string(), "-o", (dir / "huge.h5").string()});
   EXPECT_EQ(r.exit_code, 1) << r.out;
-  EXPECT_TRUE(contains(r.out, "needs about 23.4 TB")) << r.out;
+  EXPECT_TRUE(contains(r.out, "needs about 46.7 TB")) << r.out;
   EXPECT_TRUE(contains(r.out, "free")) << r.out;
   EXPECT_TRUE(contains(r.out, "--no-space-check")) << r.out;
   EXPECT_EQ(listing(dir.path()), (std::vector<std::string>{"hashsim.log", "huge.yaml"}));
@@ -594,19 +597,10 @@ Result kill_at_size(pid_t pid, const fs::path& partial, std::uintmax_t bytes, co
   }
 }
 
-// The paths_written checkpoint of a killed run's partial file (0: none, or no readable file).
-std::int64_t checkpoint_of(const fs::path& partial) {
-  std::int64_t written = 0;
-  h5::quiet_hdf5_errors();
-  const hid_t f = H5Fopen(partial.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-  if (f < 0) return 0;
-  const hid_t g = H5Gopen2(f, "scenarios/resume", H5P_DEFAULT);
-  if (g >= 0) {
-    written = h5::get_int_attr(g, "paths_written").value_or(0);
-    H5Gclose(g);
-  }
-  H5Fclose(f);
-  return written;
+// The paths a killed run journalled for its first scenario (0: none, or no journal).
+std::uint64_t checkpoint_of(const fs::path& partial) {
+  const auto coverage = io::journal_coverage(partial.string() + ".journal");
+  return coverage.empty() ? 0 : coverage.front().second;
 }
 
 // The kill points follow the run's progress (the size its partial file has reached), not the
@@ -616,12 +610,10 @@ std::int64_t checkpoint_of(const fs::path& partial) {
 // and refused it), or every kill landed after the end (nothing was resumed). Every way a child
 // can end is handled: killed mid-run (resume it), or finished before the kill (its file is
 // compared as it is).
-// DISABLED at the end of stop 19, not fixed: since the results file gained dimension scales
-// (schema v2), about 1 run in 5 of this test fails on resume with "HDF5: writing rows of
-// /scenarios/resume/paths/price_usd in run0.h5.partial failed" after a kill -9, so --resume after a
-// kill is not yet reliable (issue 16 item 22 is open again). Run it with
-// build/tests/safety/safety_tests --gtest_also_run_disabled_tests --gtest_filter='*Killed*'.
-TEST(SafetyResume, DISABLED_KilledRunsResumeToTheSameFile) {
+// This test failed about 1 run in 5 while --resume reopened the killed HDF5 file ("HDF5: writing
+// rows of /scenarios/resume/paths/price_usd in run0.h5.partial failed"): HDF5 files are not
+// crash-consistent. Resume now rebuilds the file from the journal (engine/io/results_journal.h).
+TEST(SafetyResume, KilledRunsResumeToTheSameFile) {
   TempDir dir;
   const fs::path in = write_scenario(dir, "resume", 3000, 365, 11);
   const std::vector<std::string> common{"-q",           "run", in.string(),     "--threads",   "1",
@@ -684,20 +676,45 @@ TEST(SafetyResume, DISABLED_KilledRunsResumeToTheSameFile) {
   EXPECT_EQ(resumed_midway, 4);
 }
 
+// What a run killed after its first block leaves: <out>.partial and its journal, made through the
+// library in resume mode (which keeps both when it ends without commit).
+void leave_killed_run(const fs::path& scenario_file, const fs::path& out) {
+  const scenario::Scenario s = scenario::load_scenario(scenario_file);
+  io::ResultsFile f(out, "safety_test", Overwrite::kResume);
+  io::ScenarioWriter& w = f.begin_scenario(s, sim::output_specs(s));
+  std::vector<std::vector<double>> rows;
+  std::vector<const double*> ptrs;
+  for (const auto& spec : w.specs()) rows.emplace_back(4 * spec.per_path_size(), 1.0);
+  for (const auto& r : rows) ptrs.push_back(r.data());
+  w.write_block(0, 4, ptrs);
+}
+
 TEST(SafetyResume, APartialFromAnotherRunIsNotContinued) {
   TempDir dir;
   const fs::path in = write_scenario(dir, "other", 64, 30, 1);
   const fs::path out = dir / "other.h5";
-  // A complete file renamed to .partial stands for a killed run with every path checkpointed.
-  Result r = run_cli(dir, {"-q", "run", in.string(), "-o", out.string(), "--no-summary"});
-  ASSERT_EQ(r.exit_code, 0) << r.out;
-  fs::rename(out, out.string() + ".partial");
-  r = run_cli(dir, {"-q", "run", in.string(), "-o", out.string(), "--no-summary", "--resume",
-                    "--seed", "2"});
+  leave_killed_run(in, out);
+  ASSERT_TRUE(fs::exists(out.string() + ".partial"));
+  ASSERT_EQ(checkpoint_of(out.string() + ".partial"), 4u);
+  Result r = run_cli(dir, {"-q", "run", in.string(), "-o", out.string(), "--no-summary", "--resume",
+                           "--seed", "2"});
   EXPECT_EQ(r.exit_code, 1) << r.out;
   EXPECT_TRUE(contains(r.out, "cannot resume")) << r.out;
   EXPECT_TRUE(contains(r.out, "seed")) << r.out;
   EXPECT_TRUE(fs::exists(out.string() + ".partial"));  // still there to be continued correctly
+  EXPECT_EQ(checkpoint_of(out.string() + ".partial"), 4u);
+  // Another horizon is refused too, naming it.
+  const fs::path longer = write_scenario(dir, "other", 64, 40, 1);
+  r = run_cli(dir, {"-q", "run", longer.string(), "-o", out.string(), "--no-summary", "--resume"});
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_TRUE(contains(r.out, "horizon")) << r.out;
+  // A partial file without a journal (a run of an older build, or killed before it began) is
+  // started afresh.
+  fs::remove(out.string() + ".partial.journal");
+  r = run_cli(dir, {"-q", "run", in.string(), "-o", out.string(), "--no-summary", "--resume"});
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_FALSE(fs::exists(out.string() + ".partial.journal"));
+  fs::remove(out);
   // Without a partial file, --resume simply runs.
   fs::remove(out.string() + ".partial");
   r = run_cli(dir, {"-q", "run", in.string(), "-o", out.string(), "--no-summary", "--resume"});

@@ -185,6 +185,16 @@ std::uint64_t estimate_output_bytes(const std::vector<scenario::Scenario>& list)
   return total;
 }
 
+// Bytes of the resume journal beside the partial file while the run goes on (removed at the end):
+// every per-path value once, uncompressed (engine/io/results_journal.h).
+std::uint64_t estimate_journal_bytes(const std::vector<scenario::Scenario>& list) {
+  std::uint64_t total = 0;
+  for (const auto& s : list)
+    for (const auto& spec : sim::output_specs(s))
+      total += static_cast<std::uint64_t>(s.paths) * spec.per_path_size() * 8;
+  return total;
+}
+
 // Free space for the output: the nearest existing directory above it.
 std::optional<std::uint64_t> free_bytes_for(const std::filesystem::path& output) {
   std::filesystem::path dir = std::filesystem::absolute(output).parent_path();
@@ -201,15 +211,19 @@ std::optional<std::uint64_t> free_bytes_for(const std::filesystem::path& output)
 // The run header: what will be written, how big it is, and whether the disk can hold it.
 void check_output_size(const std::vector<scenario::Scenario>& list, const std::string& output,
                        const RunFlags& f) {
-  const std::uint64_t estimate = estimate_output_bytes(list);
+  const std::uint64_t output_bytes = estimate_output_bytes(list);
+  const std::uint64_t estimate = output_bytes + estimate_journal_bytes(list);
   bool compressed = false;
   for (const auto& s : list) compressed = compressed || s.record.compression > 0;
   std::uint64_t paths = 0;
   for (const auto& s : list) paths += static_cast<std::uint64_t>(s.paths);
   const auto free_b = free_bytes_for(output);
-  spdlog::info("{} scenario(s), {} paths -> {}: output about {}{}{}", list.size(), paths, output,
-               human_bytes(static_cast<double>(estimate)), compressed ? " before compression" : "",
-               free_b ? ", " + human_bytes(static_cast<double>(*free_b)) + " free" : std::string());
+  spdlog::info(
+      "{} scenario(s), {} paths -> {}: output about {}{} (and as much again for the "
+      "resume journal while it runs){}",
+      list.size(), paths, output, human_bytes(static_cast<double>(output_bytes)),
+      compressed ? " before compression" : "",
+      free_b ? ", " + human_bytes(static_cast<double>(*free_b)) + " free" : std::string());
   if (free_b && estimate > *free_b && !f.no_space_check)
     throw Error(
         "the output " + output + " needs about " + human_bytes(static_cast<double>(estimate)) +
