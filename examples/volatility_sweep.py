@@ -48,9 +48,10 @@ print(results, names)
 
 # %% [markdown]
 # ## Load with xarray
-# Each scenario's `paths` group is a Dataset with dimensions `path` and `day` and the ISO `date`
-# coordinate. Stack the hashprice of every scenario along a new `scenario` dimension, labelled by
-# market and volatility.
+# `hashsim.open_results` gives each scenario's group as a Dataset (dimensions `path`, `day`,
+# `quantile`, the ISO `date` coordinate; the same as `xarray.open_dataset(file,
+# group="scenarios/<name>", engine="h5netcdf")`). Stack the hashprice of every scenario along a new
+# `scenario` dimension, labelled by market and volatility.
 
 # %%
 def market_and_vol(s):
@@ -58,8 +59,8 @@ def market_and_vol(s):
     return s.name.split("[")[0], float(vol) if vol else np.nan
 
 
-hp = xr.concat([xr.open_dataset(results, group=f"scenarios/{n}/paths", engine="h5netcdf")["hashprice_usd_per_th_day"]
-                for n in names], dim=pd.Index(names, name="scenario"))
+datasets = hashsim.open_results(results)
+hp = xr.concat([datasets[n]["hashprice_usd_per_th_day"] for n in names], dim=pd.Index(names, name="scenario"))
 hp = hp.assign_coords(market=("scenario", [market_and_vol(s)[0] for s in scenarios]),
                       vol=("scenario", [market_and_vol(s)[1] for s in scenarios]))
 print(hp.sizes, hp.attrs["units"])

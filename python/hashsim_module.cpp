@@ -13,6 +13,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "engine/io/schema.h"
 #include "engine/live/live_data.h"
 #include "engine/live/snapshot.h"
 #include "engine/scenario/scenario.h"
@@ -97,6 +98,50 @@ std::string read_text(const fs::path& p) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+// _hashsim.schema: the names of engine/io/schema.h, so that Python readers (the package, tests,
+// examples) name groups, datasets and dimensions from the one place the writers use.
+void add_schema(py::module_& m) {
+  namespace sc = hashsim::io::schema;
+  py::module_ s =
+      m.def_submodule("schema", "Group, dataset and dimension names of hashsim's HDF5 files");
+  s.attr("KIND_RESULTS") = sc::kKindResults;
+  s.attr("KIND_SITE") = sc::kKindSite;
+  s.attr("KIND_BACKTEST") = sc::kKindBacktest;
+  s.attr("KIND_BLOCK_REVENUE") = sc::kKindBlockRevenue;
+  s.attr("RESULTS_VERSION") = sc::kResultsVersion;
+  s.attr("RESULTS_OLDEST_READABLE") = sc::kResultsOldestReadable;
+  s.attr("ATTR_SCHEMA") = sc::kAttrSchema;
+  s.attr("ATTR_SCHEMA_VERSION") = sc::kAttrSchemaVersion;
+  s.attr("ATTR_SCENARIO_NAMES") = sc::kAttrScenarioNames;
+  s.attr("ATTR_START_DATE") = sc::kAttrStartDate;
+  s.attr("SCENARIOS_GROUP") = sc::kScenariosGroup;
+  s.attr("PATHS_GROUP") = sc::kPathsGroup;
+  s.attr("SUMMARY_GROUP") = sc::kSummaryGroup;
+  s.attr("AGENTS_GROUP") = sc::kAgentsGroup;
+  s.attr("ARCHETYPE_FINAL_GROUP") = sc::kArchetypeFinalGroup;
+  s.attr("FLEETS_GROUP") = sc::kFleetsGroup;
+  s.attr("DIM_PATH") = sc::kDimPath;
+  s.attr("DIM_DAY") = sc::kDimDay;
+  s.attr("DIM_AGENT") = sc::kDimAgent;
+  s.attr("DIM_FLEET") = sc::kDimFleet;
+  s.attr("DIM_QUANTILE") = sc::kDimQuantile;
+  s.attr("DIM_YEAR") = sc::kDimYear;
+  s.attr("COORD_DATE") = sc::kCoordDate;
+  s.attr("SERIES") = std::vector<std::string>(std::begin(sc::kSeries), std::end(sc::kSeries));
+  s.attr("SUMMARY_STATS") =
+      std::vector<std::string>(std::begin(sc::kSummaryStats), std::end(sc::kSummaryStats));
+  s.attr("QUANTILE_LEVELS") =
+      std::vector<double>(std::begin(sc::kQuantileLevels), std::end(sc::kQuantileLevels));
+  s.attr("SUMMARY_QUANTILES") = sc::kSummaryQuantiles;
+  s.attr("SUFFIX_MEAN") = sc::kSuffixMean;
+  s.attr("SUFFIX_STDERR") = sc::kSuffixStderr;
+  s.attr("SUFFIX_QUANTILES") = sc::kSuffixQuantiles;
+  s.def("scenario_group", &sc::scenario_group, py::arg("scenario"), "\"scenarios/<name>\"");
+  s.def("paths_dataset", &sc::paths_dataset, py::arg("series"), "\"paths/<series>\"");
+  s.def("summary_dataset", &sc::summary_dataset, py::arg("output"), py::arg("stat"),
+        "\"summary/<output>/<stat>\"");
 }
 
 }  // namespace
@@ -192,4 +237,5 @@ PYBIND11_MODULE(_hashsim, m) {
 
   m.attr("__version__") = hashsim::kVersion;
   m.attr("git_sha") = hashsim::kGitSha;
+  add_schema(m);
 }

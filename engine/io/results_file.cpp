@@ -63,6 +63,12 @@ void ensure_axis(hid_t g, const std::string& dim, std::uint64_t n, const Axes& a
   if (h5::exists(g, dim)) return;
   if (dim == schema::kDimDay) {
     write_day_axis(g, ax);
+  } else if (dim == schema::kDimQuantile) {
+    const std::vector<double> levels(std::begin(schema::kQuantileLevels),
+                                     std::end(schema::kQuantileLevels));
+    schema::write_dimension(g, dim, levels, "1",
+                            "quantile level over paths (linear interpolation between order "
+                            "statistics)");
   } else if (dim == schema::kDimArchetypeDay) {
     std::vector<std::int64_t> v(n);
     for (std::uint64_t i = 0; i < n; ++i) v[i] = static_cast<std::int64_t>(i) * step_days;
@@ -109,6 +115,20 @@ bool is_group(hid_t parent, const std::string& name) {
   H5O_info_t info;
   return H5Oget_info_by_name(parent, name.c_str(), &info, H5P_DEFAULT) >= 0 &&
          info.type == H5O_TYPE_GROUP;
+}
+
+// Schema v3: `target` (relative to g) also reachable as g/link_name, the same object (an HDF5 hard
+// link: no copy). Kept when present (a resumed run).
+void link_into(hid_t g, const std::string& target, const std::string& link_name) {
+  if (h5::exists(g, link_name)) return;
+  if (H5Lcreate_hard(g, target.c_str(), g, link_name.c_str(), H5P_DEFAULT, H5P_DEFAULT) < 0)
+    throw Error("HDF5: cannot link " + target + " as " + link_name);
+}
+
+// The series name of a paths/<series> output, or "" for other outputs.
+std::string series_of(const std::string& output_name) {
+  const std::string prefix = std::string(schema::kPathsGroup) + "/";
+  return output_name.rfind(prefix, 0) == 0 ? output_name.substr(prefix.size()) : std::string();
 }
 
 std::pair<std::string, std::string> split_group(const std::string& name) {
@@ -277,6 +297,8 @@ ScenarioWriter::ScenarioWriter(hid_t file, const scenario::Scenario& s,
     std::vector<std::string> names{schema::kDimPath};
     names.insert(names.end(), spec.dims.begin(), spec.dims.end());
     describe_dataset(sg.get(), base, names, dims, ax, spec);
+    const std::string series = series_of(spec.name);
+    if (!series.empty()) link_into(g, spec.name, series);
   }
   // Paths [0, paths_written) are in the file; set to n_paths by finish().
   h5::set_attr(g, schema::kAttrPathsWritten, static_cast<std::int64_t>(0));
@@ -380,6 +402,35 @@ void ScenarioWriter::finish(std::uint64_t memory_budget_bytes) {
       OutputSpec described = spec;
       described.long_name = summary_long_name(stat, spec.long_name);
       describe_dataset(sg.get(), stat, spec.dims, spec.per_path_shape, ax, described);
+    }
+    // The quantiles again as one array along a `quantile` coordinate (schema v3), for xarray.
+    {
+      std::vector<std::uint64_t> qshape{std::size(schema::kQuantileLevels)};
+      qshape.insert(qshape.end(), spec.per_path_shape.begin(), spec.per_path_shape.end());
+      std::vector<double> stacked;
+      for (std::size_t i = schema::kFirstQuantileStat; i < std::size(schema::kSummaryStats); ++i)
+        stacked.insert(stacked.end(), stats[i].begin(), stats[i].end());
+      const std::string name = base + "/" + schema::kSummaryQuantiles;
+      h5::Handle ds = h5::create_array(g, name, qshape, {}, 0);
+      h5::write_rows(ds.get(), 0, qshape[0], stacked.data());
+    }
+    {
+      h5::Handle sg = h5::open_group(g, base);
+      std::vector<std::string> qdims{schema::kDimQuantile};
+      qdims.insert(qdims.end(), spec.dims.begin(), spec.dims.end());
+      std::vector<std::uint64_t> qshape{std::size(schema::kQuantileLevels)};
+      qshape.insert(qshape.end(), spec.per_path_shape.begin(), spec.per_path_shape.end());
+      OutputSpec described = spec;
+      described.long_name = spec.long_name.empty() ? "quantiles over paths"
+                                                   : spec.long_name + " (quantiles over paths)";
+      describe_dataset(sg.get(), schema::kSummaryQuantiles, qdims, qshape, ax, described);
+    }
+    const std::string series = series_of(spec.name);
+    if (!series.empty()) {
+      ensure_axis(g, schema::kDimQuantile, std::size(schema::kQuantileLevels), ax, 1);
+      link_into(g, base + "/" + schema::kStatMean, series + schema::kSuffixMean);
+      link_into(g, base + "/" + schema::kStatStderr, series + schema::kSuffixStderr);
+      link_into(g, base + "/" + schema::kSummaryQuantiles, series + schema::kSuffixQuantiles);
     }
   }
   write_agent_coordinates(g);
@@ -596,30 +647,36 @@ class SchemaCheck {
 
 void check_scenario(hid_t file, const std::string& name, const SchemaCheck& c,
                     const std::string& path) {
-  const std::string where = "/scenarios/" + name + "/";
-  h5::Handle grp = h5::open_group(file, "scenarios/" + name);
+  const std::string where = "/" + schema::scenario_group(name) + "/";
+  h5::Handle grp = h5::open_group(file, schema::scenario_group(name));
   const hid_t g = grp.get();
   const auto n_paths_attr = h5::get_int_attr(g, schema::kAttrNPaths);
   if (!n_paths_attr || *n_paths_attr < 0)
     throw Error(path + ": group /scenarios/" + name +
                 " has no valid n_paths attribute (not written by hashsim run/sweep)");
   const auto n_paths = static_cast<std::uint64_t>(*n_paths_attr);
-  if (!h5::exists(g, "day")) c.fail(where + "day", "recorded day indices", "no such dataset");
-  const DatasetInfo day = dataset_info(g, "day");
+  const std::string day_name = schema::kDimDay, date_name = schema::kCoordDate;
+  if (!h5::exists(g, day_name)) c.fail(where + day_name, "recorded day indices", "no such dataset");
+  const DatasetInfo day = dataset_info(g, day_name);
   if (day.type_class != H5T_INTEGER || day.dims.size() != 1)
-    c.fail(where + "day", "a 1-D integer array (recorded day indices)", c.found(day));
+    c.fail(where + day_name, "a 1-D integer array (recorded day indices)", c.found(day));
   const std::uint64_t days = day.dims[0];
-  if (h5::exists(g, "date")) c.strings(g, where, "date", days, "one ISO date per recorded day");
+  if (h5::exists(g, date_name))
+    c.strings(g, where, date_name, days, "one ISO date per recorded day");
+  const auto in_agents = [](const char* dataset) {
+    return std::string(schema::kAgentsGroup) + "/" + dataset;
+  };
+  const std::string agents_machine = in_agents(schema::kCoordMachine);
 
   // Agents: every agents/* array has one entry per agent.
   std::optional<std::uint64_t> n_agents;
   std::uint64_t n_fleets = 0;
-  if (h5::exists(g, "agents/machine")) {
-    const DatasetInfo m = dataset_info(g, "agents/machine");
+  if (h5::exists(g, agents_machine)) {
+    const DatasetInfo m = dataset_info(g, agents_machine);
     if (m.dims.size() != 1)
-      c.fail(where + "agents/machine", "a 1-D string array (one per agent)", c.found(m));
+      c.fail(where + agents_machine, "a 1-D string array (one per agent)", c.found(m));
     n_agents = m.dims[0];
-    h5::Handle ag = h5::open_group(g, "agents");
+    h5::Handle ag = h5::open_group(g, schema::kAgentsGroup);
     const auto n_arch = h5::get_int_attr(ag.get(), schema::kAttrNArchetypes);
     const auto n_fl = h5::get_int_attr(ag.get(), schema::kAttrNFleets);
     if (!n_arch || !n_fl || *n_arch < 0 || *n_fl < 0 ||
@@ -628,12 +685,13 @@ void check_scenario(hid_t file, const std::string& name, const SchemaCheck& c,
                   "agents: attributes n_archetypes + n_fleets must equal the " +
                   std::to_string(*n_agents) + " agents of agents/machine");
     n_fleets = static_cast<std::uint64_t>(*n_fl);
-    c.strings(g, where, "agents/machine", *n_agents, "one per agent");
-    for (const char* s : {"agents/strategy"})
-      if (h5::exists(g, s)) c.strings(g, where, s, *n_agents, "one per agent");
-    for (const char* s : {"agents/tariff_usd_per_kwh", "agents/is_observer",
-                          "agents/counts_in_network", "agents/initial_machines"})
-      if (h5::exists(g, s)) c.numeric(g, where, s, {*n_agents}, "one per agent");
+    c.strings(g, where, agents_machine, *n_agents, "one per agent");
+    if (h5::exists(g, in_agents(schema::kCoordStrategy)))
+      c.strings(g, where, in_agents(schema::kCoordStrategy), *n_agents, "one per agent");
+    for (const char* s : {schema::kCoordTariff, schema::kAgentsIsObserver,
+                          schema::kAgentsCountsInNetwork, schema::kAgentsInitialMachines})
+      if (h5::exists(g, in_agents(s)))
+        c.numeric(g, where, in_agents(s), {*n_agents}, "one per agent");
   }
 
   std::vector<std::string> all;
@@ -658,29 +716,31 @@ void check_scenario(hid_t file, const std::string& name, const SchemaCheck& c,
     const auto slash = ds.find('/');
     if (slash == std::string::npos) continue;
     const std::string top = ds.substr(0, slash);
-    if (top == "paths") {
+    if (top == schema::kPathsGroup) {
       c.numeric(g, where, ds, {n_paths, days}, "[n_paths, recorded days]");
       per_path[ds.substr(slash + 1)] = {days};
-    } else if (top == "archetype_final" || top == "fleets" || top == "archetypes") {
+    } else if (top == schema::kArchetypeFinalGroup || top == schema::kFleetsGroup ||
+               top == schema::kArchetypesGroup) {
       if (!n_agents) c.fail(where + ds, "an agents/ group describing its agents", "none");
       const DatasetInfo i = dataset_info(g, ds);
       std::vector<std::uint64_t> want;
-      if (top == "archetype_final")
+      if (top == schema::kArchetypeFinalGroup)
         want = {n_paths, *n_agents};
-      else if (top == "fleets")
+      else if (top == schema::kFleetsGroup)
         want = {n_paths, n_fleets, days};
       else
         want = {n_paths, *n_agents, i.dims.size() == 3 ? i.dims[2] : 0};
       c.numeric(g, where, ds, want,
-                top == "archetype_final" ? "[n_paths, n_agents]"
-                : top == "fleets"        ? "[n_paths, n_fleets, recorded days]"
-                                         : "[n_paths, n_agents, recorded days / k]");
+                top == schema::kArchetypeFinalGroup ? "[n_paths, n_agents]"
+                : top == schema::kFleetsGroup       ? "[n_paths, n_fleets, recorded days]"
+                                                    : "[n_paths, n_agents, recorded days / k]");
       per_path[ds] = std::vector<std::uint64_t>(want.begin() + 1, want.end());
     }
   }
   for (const auto& ds : all) {
-    if (ds.rfind("summary/", 0) != 0) continue;
-    const std::string rest = ds.substr(8);
+    const std::string summary_prefix = std::string(schema::kSummaryGroup) + "/";
+    if (ds.rfind(summary_prefix, 0) != 0) continue;
+    const std::string rest = ds.substr(summary_prefix.size());
     const auto last = rest.rfind('/');
     const std::string source = last == std::string::npos ? rest : rest.substr(0, last);
     const auto it = per_path.find(source);
@@ -689,6 +749,12 @@ void check_scenario(hid_t file, const std::string& name, const SchemaCheck& c,
       const DatasetInfo i = dataset_info(g, ds);
       if ((i.type_class != H5T_FLOAT && i.type_class != H5T_INTEGER) || i.dims.empty())
         c.fail(where + ds, "a numeric array", c.found(i));
+      continue;
+    }
+    if (ds.substr(ds.rfind('/') + 1) == schema::kSummaryQuantiles) {
+      std::vector<std::uint64_t> want{std::size(schema::kQuantileLevels)};
+      want.insert(want.end(), it->second.begin(), it->second.end());
+      c.numeric(g, where, ds, want, "[quantile, ...] over paths of " + source);
       continue;
     }
     c.numeric(g, where, ds, it->second, "shaped like one path of " + source);
@@ -707,9 +773,9 @@ void check_results_schema(hid_t file, const std::string& path) {
     throw Error(path + ": results schema version " + std::to_string(*version) +
                 "; this hashsim reads versions " + std::to_string(schema::kResultsOldestReadable) +
                 " to " + std::to_string(kSchemaVersion));
-  if (!h5::exists(file, "scenarios"))
+  if (!h5::exists(file, schema::kScenariosGroup))
     throw Error(path + ": no /scenarios group (not a hashsim results file)");
-  h5::Handle sg = h5::open_group(file, "scenarios");
+  h5::Handle sg = h5::open_group(file, schema::kScenariosGroup);
   const SchemaCheck c(path);
   for (const auto& name : h5::list_children(sg.get())) check_scenario(file, name, c, path);
 }

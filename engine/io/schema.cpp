@@ -15,6 +15,16 @@ std::string scenario_group(const std::string& scenario) {
   return std::string(kScenariosGroup) + "/" + scenario;
 }
 
+std::string paths_dataset(const std::string& series) {
+  return std::string(kPathsGroup) + "/" + series;
+}
+
+std::string summary_dataset(const std::string& output, const std::string& stat) {
+  const std::string prefix = std::string(kPathsGroup) + "/";
+  const std::string of = output.rfind(prefix, 0) == 0 ? output.substr(prefix.size()) : output;
+  return std::string(kSummaryGroup) + "/" + of + "/" + stat;
+}
+
 bool is_coordinate(const std::string& n) {
   for (const char* c : {kDimPath, kDimDay, kDimAgent, kDimFleet, kDimArchetypeDay, kDimQuantile,
                         kDimYear, kDimIrrRoot, kCoordDate})
@@ -24,14 +34,14 @@ bool is_coordinate(const std::string& n) {
 
 const char* series_long_name(const std::string& series) {
   static const std::map<std::string, const char*> names{
-      {"price_usd", "bitcoin price"},
-      {"fee_btc_per_block", "transaction fees per block"},
-      {"network_hashrate_ths", "network hashrate"},
-      {"difficulty", "mining difficulty"},
-      {"height", "block height at the end of the day"},
-      {"blocks", "blocks found in the day"},
-      {"hashprice_btc_per_th_day", "hashprice: expected mining revenue per TH/s per day, in BTC"},
-      {"hashprice_usd_per_th_day", "hashprice: expected mining revenue per TH/s per day, in USD"}};
+      {kSeriesPriceUsd, "bitcoin price"},
+      {kSeriesFeeBtcPerBlock, "transaction fees per block"},
+      {kSeriesNetworkHashrateThs, "network hashrate"},
+      {kSeriesDifficulty, "mining difficulty"},
+      {kSeriesHeight, "block height at the end of the day"},
+      {kSeriesBlocks, "blocks found in the day"},
+      {kSeriesHashpriceBtc, "hashprice: expected mining revenue per TH/s per day, in BTC"},
+      {kSeriesHashpriceUsd, "hashprice: expected mining revenue per TH/s per day, in USD"}};
   const auto it = names.find(series);
   return it == names.end() ? "" : it->second;
 }

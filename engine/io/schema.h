@@ -28,8 +28,13 @@ inline constexpr const char* kKindSite = "hashsim.site";
 inline constexpr const char* kKindBacktest = "hashsim.backtest";
 inline constexpr const char* kKindBlockRevenue = "hashsim.block_revenue";
 // Results version 2: dimension scales, CF `units`/`long_name` (was `unit`), per-group coordinates,
-// `schema` kind on the root. Readers accept version 1 files too (the datasets are the same).
-inline constexpr std::int64_t kResultsVersion = 2;
+// `schema` kind on the root.
+// Version 3: the scenario group alone is the scenario's dataset for xarray: each paths/<series> is
+// also linked (an HDF5 hard link: the same data, no copy) as scenarios/<name>/<series>, its
+// summaries as <series>_mean, <series>_stderr and <series>_quantiles [quantile, day]; every summary
+// group has a `quantile` coordinate (the levels) and `quantiles` [quantile, ...] (p5..p95 stacked).
+// Readers accept versions 1 and 2 too (the datasets they read are the same in all three).
+inline constexpr std::int64_t kResultsVersion = 3;
 inline constexpr std::int64_t kResultsOldestReadable = 1;
 inline constexpr std::int64_t kSiteVersion = 2;  // 2: provenance on the root, dimension scales
 inline constexpr std::int64_t kBacktestVersion = 2;
@@ -85,6 +90,25 @@ inline constexpr const char* kAttrCatalogueFile = "catalogue_file";
 inline constexpr const char* kAttrCatalogueSha256 = "catalogue_sha256";
 inline constexpr const char* kAttrNArchetypes = "n_archetypes";
 inline constexpr const char* kAttrNFleets = "n_fleets";
+// agents/ datasets besides the coordinates machine, strategy, tariff_usd_per_kwh (below)
+inline constexpr const char* kAgentsIsObserver = "is_observer";
+inline constexpr const char* kAgentsCountsInNetwork = "counts_in_network";
+inline constexpr const char* kAgentsInitialMachines = "initial_machines";
+
+// ---- site files (hashsim site -o): /site/{selection, scenarios/<name>/<play>} -------------------
+inline constexpr const char* kSiteGroup = "site";
+inline constexpr const char* kSiteSelectionGroup = "selection";
+inline constexpr const char* kAttrSummaryJson = "summary_json";
+inline constexpr const char* kAttrDiscountRate = "discount_rate";
+inline constexpr const char* kAttrYears = "years";
+inline constexpr const char* kAttrLabel = "label";
+inline constexpr const char* kAttrAvailable = "available";
+inline constexpr const char* kAttrReason = "reason";
+inline constexpr const char* kSiteCashflows = "cashflows_site_ccy";  // [path, year]
+inline constexpr const char* kSiteNpv = "npv_site_ccy";              // [path]
+inline constexpr const char* kSiteIrr = "irr";                       // [path]
+inline constexpr const char* kSiteGridCost = "grid_cost_per_th_day_site_ccy";
+inline constexpr const char* kSiteGridPayback = "grid_payback_days";
 
 // ---- dimensions and coordinates ---------------------------------------------------------------
 inline constexpr const char* kDimPath = "path";
@@ -95,13 +119,13 @@ inline constexpr const char* kDimArchetypeDay = "archetype_day";  // archetypes/
 inline constexpr const char* kDimQuantile = "quantile";
 inline constexpr const char* kDimYear = "year";
 inline constexpr const char* kDimMiner = "miner";
-inline constexpr const char* kDimGridPrice = "grid_power_price";
-inline constexpr const char* kDimPolicy = "policy";
+inline constexpr const char* kDimGridPrice = "grid_power_price_per_kwh";  // site selection grid
+inline constexpr const char* kDimPolicy = "mode";                         // site operating policy
 inline constexpr const char* kDimDriver = "driver";
 inline constexpr const char* kDimIrrRoot = "irr_root";
-inline constexpr const char* kDimBlock = "block";      // block revenue: one row per block height
-inline constexpr const char* kDimMachine = "machine";  // block revenue machines
-inline constexpr const char* kCoordDate = "date";      // ISO date per day (auxiliary coordinate)
+inline constexpr const char* kDimBlock = "height";  // block revenue: one row per block height
+inline constexpr const char* kDimMachine = "name";  // block revenue machines/*
+inline constexpr const char* kCoordDate = "date";   // ISO date per day (auxiliary coordinate)
 inline constexpr const char* kCoordMachine = "machine";
 inline constexpr const char* kCoordStrategy = "strategy";
 inline constexpr const char* kCoordTariff = "tariff_usd_per_kwh";
@@ -154,8 +178,42 @@ constexpr std::size_t slot(E e) {
 }
 // Long name of a recorded daily series (paths/<series>), by its dataset name; "" when unknown.
 const char* series_long_name(const std::string& series);
-// Summary statistics over paths (summary/<output>/<stat>), in the order they are written.
-inline constexpr const char* kSummaryStats[] = {"mean", "stderr", "p5", "p25", "p50", "p75", "p95"};
+// ---- recorded daily series (paths/<series> [path, day]) ---------------------------------------
+inline constexpr const char* kSeriesPriceUsd = "price_usd";
+inline constexpr const char* kSeriesFeeBtcPerBlock = "fee_btc_per_block";
+inline constexpr const char* kSeriesNetworkHashrateThs = "network_hashrate_ths";
+inline constexpr const char* kSeriesDifficulty = "difficulty";
+inline constexpr const char* kSeriesHeight = "height";
+inline constexpr const char* kSeriesBlocks = "blocks";
+inline constexpr const char* kSeriesHashpriceBtc = "hashprice_btc_per_th_day";
+inline constexpr const char* kSeriesHashpriceUsd = "hashprice_usd_per_th_day";
+inline constexpr const char* kSeries[] = {
+    kSeriesPriceUsd, kSeriesFeeBtcPerBlock, kSeriesNetworkHashrateThs, kSeriesDifficulty,
+    kSeriesHeight,   kSeriesBlocks,         kSeriesHashpriceBtc,       kSeriesHashpriceUsd};
+
+// ---- summaries over paths (summary/<output>/<stat>) --------------------------------------------
+inline constexpr const char* kStatMean = "mean";
+inline constexpr const char* kStatStderr = "stderr";
+inline constexpr const char* kStatP5 = "p5";
+inline constexpr const char* kStatP25 = "p25";
+inline constexpr const char* kStatP50 = "p50";
+inline constexpr const char* kStatP75 = "p75";
+inline constexpr const char* kStatP95 = "p95";
+// In the order they are written; the last five are the quantiles below.
+inline constexpr const char* kSummaryStats[] = {kStatMean, kStatStderr, kStatP5, kStatP25,
+                                                kStatP50,  kStatP75,    kStatP95};
+inline constexpr double kQuantileLevels[] = {0.05, 0.25, 0.50, 0.75, 0.95};
+inline constexpr std::size_t kFirstQuantileStat = 2;  // kSummaryStats[2] is kQuantileLevels[0]
+static_assert(std::size(kSummaryStats) == kFirstQuantileStat + std::size(kQuantileLevels));
+// summary/<output>/quantiles [quantile, ...]: the p5..p95 datasets stacked along `quantile`.
+inline constexpr const char* kSummaryQuantiles = "quantiles";
+// Version 3 links of a series' summaries in the scenario group: <series><suffix>.
+inline constexpr const char* kSuffixMean = "_mean";
+inline constexpr const char* kSuffixStderr = "_stderr";
+inline constexpr const char* kSuffixQuantiles = "_quantiles";
+// "paths/<series>"; "summary/<output>/<stat>" for an output named as in the file ("paths/x" -> x).
+std::string paths_dataset(const std::string& series);
+std::string summary_dataset(const std::string& output, const std::string& stat);
 
 // ---- provenance -------------------------------------------------------------------------------
 struct Provenance {

@@ -24,27 +24,35 @@ nlohmann::json parsed_or_text(const std::string& text) {
   return j.is_discarded() ? nlohmann::json(text) : j;
 }
 
-const char* const kStats[] = {"mean", "p5", "p25", "p50", "p75", "p95"};
+namespace sc = io::schema;
+const char* const kStats[] = {sc::kStatMean, sc::kStatP5,  sc::kStatP25,
+                              sc::kStatP50,  sc::kStatP75, sc::kStatP95};
+// agents/<dataset>
+std::string agents(const char* dataset) { return std::string(sc::kAgentsGroup) + "/" + dataset; }
 
 // summary/<name>/{mean,p5..p95} as {"mean": [...], ...}; null when the series was not recorded.
 nlohmann::json summary_bands(hid_t g, const std::string& name) {
-  if (!h5::exists(g, "summary/" + name + "/p50")) return nullptr;
+  if (!h5::exists(g, sc::summary_dataset(name, sc::kStatP50))) return nullptr;
   nlohmann::json j;
-  for (const char* s : kStats) j[s] = json_numbers(h5::read_vector(g, "summary/" + name + "/" + s));
+  for (const char* s : kStats)
+    j[s] = json_numbers(h5::read_vector(g, sc::summary_dataset(name, s)));
   return j;
 }
 
 // The archetype outcome grid: mean over paths of archetype_final/<field> per environment
 // archetype (observers excluded), as cells (strategy, machine, tariff) -> value.
 nlohmann::json archetype_grid(hid_t g) {
-  if (!h5::exists(g, "agents/machine")) return nullptr;
-  const auto machine = h5::read_strings(g, "agents/machine");
-  const auto strategy = h5::read_strings(g, "agents/strategy");
-  const auto tariff = h5::read_vector(g, "agents/tariff_usd_per_kwh");
-  const auto observer = h5::read_vector(g, "agents/is_observer");
+  if (!h5::exists(g, agents(sc::kCoordMachine))) return nullptr;
+  const auto machine = h5::read_strings(g, agents(sc::kCoordMachine));
+  const auto strategy = h5::read_strings(g, agents(sc::kCoordStrategy));
+  const auto tariff = h5::read_vector(g, agents(sc::kCoordTariff));
+  const auto observer = h5::read_vector(g, agents(sc::kAgentsIsObserver));
   nlohmann::json fields = nlohmann::json::object();
-  for (const char* field : {"profit_total_usd", "usd", "hashrate_ths", "machines_on"}) {
-    const std::string path = std::string("summary/archetype_final/") + field + "/mean";
+  for (const auto field : {sc::ArchetypeFinal::ProfitTotalUsd, sc::ArchetypeFinal::Usd,
+                           sc::ArchetypeFinal::HashrateThs, sc::ArchetypeFinal::MachinesOn}) {
+    const char* name = sc::kArchetypeFinalFields[sc::slot(field)].name;
+    const std::string path =
+        sc::summary_dataset(std::string(sc::kArchetypeFinalGroup) + "/" + name, sc::kStatMean);
     if (!h5::exists(g, path)) continue;
     const auto mean = h5::read_vector(g, path);
     nlohmann::json cells = nlohmann::json::array();
@@ -55,7 +63,7 @@ nlohmann::json archetype_grid(hid_t g) {
                        {"tariff_usd_per_kwh", tariff[a]},
                        {"mean", json_number(mean[a])}});
     }
-    fields[field] = cells;
+    fields[name] = cells;
   }
   return fields;
 }
@@ -63,22 +71,27 @@ nlohmann::json archetype_grid(hid_t g) {
 // Observer fleets: value / budget over time (P5..P95 and mean over paths), named by machine,
 // tariff and strategy (agents/* rows after the environment archetypes).
 nlohmann::json fleets(hid_t g) {
-  if (!h5::exists(g, "summary/fleets/value_over_budget/p50") || !h5::exists(g, "agents/machine"))
+  const std::string value_over_budget = std::string(sc::kFleetsGroup) + "/" +
+                                        sc::kFleetFields[sc::slot(sc::Fleet::ValueOverBudget)].name;
+  if (!h5::exists(g, sc::summary_dataset(value_over_budget, sc::kStatP50)) ||
+      !h5::exists(g, agents(sc::kCoordMachine)))
     return nullptr;
-  const auto machine = h5::read_strings(g, "agents/machine");
-  const auto strategy = h5::read_strings(g, "agents/strategy");
-  const auto tariff = h5::read_vector(g, "agents/tariff_usd_per_kwh");
-  const auto observer = h5::read_vector(g, "agents/is_observer");
+  const auto machine = h5::read_strings(g, agents(sc::kCoordMachine));
+  const auto strategy = h5::read_strings(g, agents(sc::kCoordStrategy));
+  const auto tariff = h5::read_vector(g, agents(sc::kCoordTariff));
+  const auto observer = h5::read_vector(g, agents(sc::kAgentsIsObserver));
   std::vector<std::size_t> rows;
   for (std::size_t a = 0; a < observer.size(); ++a)
     if (observer[a] != 0.0) rows.push_back(a);
-  h5::Handle ds = h5::open_dataset(g, "summary/fleets/value_over_budget/p50");
+  h5::Handle ds = h5::open_dataset(g, sc::summary_dataset(value_over_budget, sc::kStatP50));
   const auto dims = h5::shape(ds.get());
-  if (dims.size() != 2) throw Error("summary/fleets/value_over_budget: expected [fleets, days]");
+  if (dims.size() != 2)
+    throw Error(std::string(sc::kSummaryGroup) + "/" + value_over_budget +
+                ": expected [fleets, days]");
   const std::size_t nf = dims[0], nd = dims[1];
   std::vector<std::vector<double>> stat;
   for (const char* s : kStats)
-    stat.push_back(h5::read_vector(g, std::string("summary/fleets/value_over_budget/") + s));
+    stat.push_back(h5::read_vector(g, sc::summary_dataset(value_over_budget, s)));
   nlohmann::json out = nlohmann::json::array();
   for (std::size_t f = 0; f < nf; ++f) {
     std::string name = "fleet " + std::to_string(f + 1);
@@ -116,33 +129,34 @@ std::vector<Halving> halvings_from_heights(const std::vector<double>& height) {
 }
 
 nlohmann::json scenario_json(hid_t file, const std::string& name) {
-  h5::Handle grp = h5::open_group(file, "scenarios/" + name);
+  h5::Handle grp = h5::open_group(file, sc::scenario_group(name));
   const hid_t g = grp.get();
   nlohmann::json j;
   j["name"] = name;
-  j["description"] = str_attr(g, "description");
-  j["variant"] = str_attr(g, "variant");
-  j["scenario_file"] = str_attr(g, "scenario_file");
-  j["scenario_yaml"] = str_attr(g, "scenario_yaml");
-  j["scenario_sha256"] = str_attr(g, "scenario_sha256");
-  j["master_seed"] = h5::get_int_attr(g, "master_seed").value_or(0);
-  j["n_paths"] = h5::get_int_attr(g, "n_paths").value_or(0);
-  j["n_days"] = h5::get_int_attr(g, "n_days").value_or(0);
-  j["record_every_days"] = h5::get_int_attr(g, "record_every_days").value_or(1);
-  j["start_date"] = str_attr(g, "start_date");
-  j["start_source"] = str_attr(g, "start_source");
-  j["complete"] = h5::get_int_attr(g, "complete").value_or(0) == 1;
-  j["live_snapshot"] = parsed_or_text(h5::get_string_attr(g, "live_snapshot").value_or("{}"));
-  j["day"] = json_numbers(h5::exists(g, "day") ? h5::read_vector(g, "day") : std::vector<double>{});
-  j["date"] =
-      h5::exists(g, "date") ? nlohmann::json(h5::read_strings(g, "date")) : nlohmann::json::array();
+  // The report's JSON keys are the file's attribute names.
+  for (const char* a :
+       {sc::kAttrDescription, sc::kAttrVariant, sc::kAttrScenarioFile, sc::kAttrScenarioText,
+        sc::kAttrScenarioSha256, sc::kAttrStartDate, sc::kAttrStartSource})
+    j[a] = str_attr(g, a);
+  j[sc::kAttrSeed] = h5::get_int_attr(g, sc::kAttrSeed).value_or(0);
+  j[sc::kAttrNPaths] = h5::get_int_attr(g, sc::kAttrNPaths).value_or(0);
+  j[sc::kAttrNDays] = h5::get_int_attr(g, sc::kAttrNDays).value_or(0);
+  j[sc::kAttrRecordEveryDays] = h5::get_int_attr(g, sc::kAttrRecordEveryDays).value_or(1);
+  j[sc::kAttrComplete] = h5::get_int_attr(g, sc::kAttrComplete).value_or(0) == 1;
+  j[sc::kAttrLiveSnapshot] =
+      parsed_or_text(h5::get_string_attr(g, sc::kAttrLiveSnapshot).value_or("{}"));
+  j[sc::kDimDay] = json_numbers(h5::exists(g, sc::kDimDay) ? h5::read_vector(g, sc::kDimDay)
+                                                           : std::vector<double>{});
+  j[sc::kCoordDate] = h5::exists(g, sc::kCoordDate)
+                          ? nlohmann::json(h5::read_strings(g, sc::kCoordDate))
+                          : nlohmann::json::array();
   nlohmann::json series = nlohmann::json::object();
   for (const char* s : kFanSeries) series[s] = summary_bands(g, s);
   j["series"] = series;
   // Halvings from the median height path (block arrivals vary little between paths).
   nlohmann::json hv = nlohmann::json::array();
-  if (h5::exists(g, "summary/height/p50")) {
-    const auto height = h5::read_vector(g, "summary/height/p50");
+  if (h5::exists(g, sc::summary_dataset(sc::kSeriesHeight, sc::kStatP50))) {
+    const auto height = h5::read_vector(g, sc::summary_dataset(sc::kSeriesHeight, sc::kStatP50));
     for (const Halving& h : halvings_from_heights(height)) {
       nlohmann::json e = {{"day_index", h.day_index}, {"height", h.height}};
       const auto& dates = j["date"];
@@ -162,22 +176,23 @@ nlohmann::json report_json(const std::filesystem::path& results,
   h5::Handle f = h5::open_file_readonly(results.string());
   io::check_results_schema(f.get(), results.string());  // shapes and types before any read
   const hid_t r = f.get();
-  nlohmann::json meta = {{"results_file", results.string()},
-                         {"schema_version", h5::get_int_attr(r, "schema_version").value_or(0)},
-                         {"hashsim_version", str_attr(r, "hashsim_version")},
-                         {"git_sha", str_attr(r, "git_sha")},
-                         {"created_utc", str_attr(r, "created_utc")},
-                         {"command_line", str_attr(r, "command_line")},
-                         {"report_hashsim_version", kVersion},
-                         {"report_git_sha", kGitSha},
-                         {"report_created_utc", utc_now_iso8601()}};
-  if (!h5::exists(r, "scenarios"))
+  nlohmann::json meta = {
+      {"results_file", results.string()},
+      {sc::kAttrSchemaVersion, h5::get_int_attr(r, sc::kAttrSchemaVersion).value_or(0)},
+      {sc::kAttrHashsimVersion, str_attr(r, sc::kAttrHashsimVersion)},
+      {sc::kAttrGitSha, str_attr(r, sc::kAttrGitSha)},
+      {sc::kAttrCreatedUtc, str_attr(r, sc::kAttrCreatedUtc)},
+      {sc::kAttrCommandLine, str_attr(r, sc::kAttrCommandLine)},
+      {"report_hashsim_version", kVersion},
+      {"report_git_sha", kGitSha},
+      {"report_created_utc", utc_now_iso8601()}};
+  if (!h5::exists(r, sc::kScenariosGroup))
     throw Error(results.string() + ": no /scenarios group (not a hashsim results file)");
-  h5::Handle sg = h5::open_group(r, "scenarios");
+  h5::Handle sg = h5::open_group(r, sc::kScenariosGroup);
   nlohmann::json scenarios = nlohmann::json::array();
   // The order the run wrote them (root attr scenario_names), else the group's listing.
   std::vector<std::string> names;
-  if (auto listed = h5::get_string_attr(r, "scenario_names"); listed && !listed->empty()) {
+  if (auto listed = h5::get_string_attr(r, sc::kAttrScenarioNames); listed && !listed->empty()) {
     std::size_t p = 0;
     while (p <= listed->size()) {
       const auto q = listed->find('\n', p);

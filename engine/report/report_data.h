@@ -11,13 +11,15 @@
 #include <string>
 #include <vector>
 
+#include "engine/io/schema.h"
 #include "engine/util/units.h"
 
 namespace hashsim::report {
 
 // Series drawn as fan charts, in order.
-inline constexpr const char* kFanSeries[] = {"price_usd", "network_hashrate_ths", "difficulty",
-                                             "hashprice_usd_per_th_day"};
+inline constexpr const char* kFanSeries[] = {
+    io::schema::kSeriesPriceUsd, io::schema::kSeriesNetworkHashrateThs,
+    io::schema::kSeriesDifficulty, io::schema::kSeriesHashpriceUsd};
 using units::kHalvingInterval;
 
 struct Halving {

@@ -45,10 +45,11 @@ SiteView site_view_from_run(const site::SiteRun& run) {
 SiteView read_site_view(const std::filesystem::path& site_h5) {
   h5::quiet_hdf5_errors();
   h5::Handle f = h5::open_file_readonly(site_h5.string());
-  if (!h5::exists(f.get(), "site"))
+  namespace sc = io::schema;
+  if (!h5::exists(f.get(), sc::kSiteGroup))
     throw Error(site_h5.string() +
                 ": no /site group (write one with hashsim site ... -o <file.h5>)");
-  h5::Handle s = h5::open_group(f.get(), "site");
+  h5::Handle s = h5::open_group(f.get(), sc::kSiteGroup);
   // Before reading (issue 17.6): the schema version this reader knows.
   // Version 2 keeps the provenance on the root (io::schema::write_provenance); version 1 had it on
   // /site.
@@ -60,18 +61,21 @@ SiteView read_site_view(const std::filesystem::path& site_h5) {
                 (version ? std::to_string(*version) : std::string("missing")) +
                 "; this hashsim reads versions 1 to " + std::to_string(io::schema::kSiteVersion));
   SiteView v;
-  const std::string summary = h5::get_string_attr(s.get(), "summary_json").value_or("{}");
+  const std::string summary = h5::get_string_attr(s.get(), sc::kAttrSummaryJson).value_or("{}");
   v.summary = nlohmann::json::parse(summary, nullptr, false);
   if (v.summary.is_discarded())
     throw Error(site_h5.string() + ": /site summary_json is not valid JSON");
-  v.discount_rate = h5::get_double_attr(s.get(), "discount_rate").value_or(0.0);
-  if (h5::exists(s.get(), "selection/grid_power_price_per_kwh")) {
-    v.grid_power_prices = h5::read_vector(s.get(), "selection/grid_power_price_per_kwh");
-    v.grid_cost_per_th_day = h5::read_vector(s.get(), "selection/grid_cost_per_th_day_site_ccy");
-    v.grid_payback_days = h5::read_vector(s.get(), "selection/grid_payback_days");
+  v.discount_rate = h5::get_double_attr(s.get(), sc::kAttrDiscountRate).value_or(0.0);
+  const auto selection = [](const char* name) {
+    return std::string(sc::kSiteSelectionGroup) + "/" + name;
+  };
+  if (h5::exists(s.get(), selection(sc::kDimGridPrice))) {
+    v.grid_power_prices = h5::read_vector(s.get(), selection(sc::kDimGridPrice));
+    v.grid_cost_per_th_day = h5::read_vector(s.get(), selection(sc::kSiteGridCost));
+    v.grid_payback_days = h5::read_vector(s.get(), selection(sc::kSiteGridPayback));
   }
-  if (!h5::exists(s.get(), "scenarios")) return v;
-  h5::Handle sg = h5::open_group(s.get(), "scenarios");
+  if (!h5::exists(s.get(), sc::kScenariosGroup)) return v;
+  h5::Handle sg = h5::open_group(s.get(), sc::kScenariosGroup);
   // Scenario order as in the summary (the site run's order), else the group listing.
   std::vector<std::string> names;
   if (v.summary.contains("scenarios") && v.summary["scenarios"].is_object())
@@ -83,24 +87,24 @@ SiteView read_site_view(const std::filesystem::path& site_h5) {
     h5::Handle g = h5::open_group(sg.get(), name);
     ScenarioPlays sp;
     sp.scenario = name;
-    sp.n_paths = static_cast<std::size_t>(h5::get_int_attr(g.get(), "n_paths").value_or(0));
-    sp.years = static_cast<int>(h5::get_int_attr(g.get(), "years").value_or(0));
+    sp.n_paths = static_cast<std::size_t>(h5::get_int_attr(g.get(), sc::kAttrNPaths).value_or(0));
+    sp.years = static_cast<int>(h5::get_int_attr(g.get(), sc::kAttrYears).value_or(0));
     // every play the site command writes (engine/site/economics.h PlayResult::key), in report order
     for (const char* key : {"site", "site_after_tax", "equity", "btc", "hosted", "bond", "index"}) {
       if (!h5::exists(g.get(), key)) continue;
       h5::Handle pg = h5::open_group(g.get(), key);
       PlayPaths p;
       p.key = key;
-      p.label = h5::get_string_attr(pg.get(), "label").value_or(key);
-      p.available = h5::get_int_attr(pg.get(), "available").value_or(0) != 0;
-      p.reason = h5::get_string_attr(pg.get(), "reason").value_or("");
+      p.label = h5::get_string_attr(pg.get(), sc::kAttrLabel).value_or(key);
+      p.available = h5::get_int_attr(pg.get(), sc::kAttrAvailable).value_or(0) != 0;
+      p.reason = h5::get_string_attr(pg.get(), sc::kAttrReason).value_or("");
       if (p.available) {
-        p.cashflows = h5::read_vector(pg.get(), "cashflows_site_ccy");
-        p.npv = h5::read_vector(pg.get(), "npv_site_ccy");
-        p.irr = h5::read_vector(pg.get(), "irr");
+        p.cashflows = h5::read_vector(pg.get(), sc::kSiteCashflows);
+        p.npv = h5::read_vector(pg.get(), sc::kSiteNpv);
+        p.irr = h5::read_vector(pg.get(), sc::kSiteIrr);
         if (p.cashflows.size() != sp.n_paths * static_cast<std::size_t>(sp.years + 1))
-          throw Error(site_h5.string() + ": /site/scenarios/" + name + "/" + key +
-                      "/cashflows_site_ccy has " + std::to_string(p.cashflows.size()) +
+          throw Error(site_h5.string() + ": /site/scenarios/" + name + "/" + key + "/" +
+                      sc::kSiteCashflows + " has " + std::to_string(p.cashflows.size()) +
                       " values, expected paths x (years + 1)");
       }
       sp.plays.push_back(std::move(p));

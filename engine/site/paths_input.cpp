@@ -1,3 +1,4 @@
+#include "engine/io/schema.h"
 #include "engine/site/paths_input.h"
 
 #include <nlohmann/json.hpp>
@@ -13,37 +14,38 @@ namespace hashsim::site {
 
 namespace {
 constexpr std::uint64_t kBlockPaths = 512;
-const char* kHashprice = "paths/hashprice_usd_per_th_day";
-const char* kPrice = "paths/price_usd";
+namespace sc = io::schema;
+const std::string kHashprice = sc::paths_dataset(sc::kSeriesHashpriceUsd);
+const std::string kPrice = sc::paths_dataset(sc::kSeriesPriceUsd);
 }  // namespace
 
 std::vector<std::string> list_scenarios(hid_t file) {
-  if (!h5::exists(file, "scenarios"))
+  if (!h5::exists(file, sc::kScenariosGroup))
     throw Error("the results file has no /scenarios group (not written by hashsim run/sweep?)");
-  h5::Handle g = h5::open_group(file, "scenarios");
+  h5::Handle g = h5::open_group(file, sc::kScenariosGroup);
   return h5::list_children(g.get());
 }
 
 ScenarioInfo read_scenario_info(hid_t file, const std::string& name) {
-  if (!h5::exists(file, "scenarios/" + name)) {
+  if (!h5::exists(file, sc::scenario_group(name))) {
     std::string known;
     for (const auto& s : list_scenarios(file)) known += (known.empty() ? "" : ", ") + s;
     throw Error("scenario '" + name + "' is not in the results file (it has: " + known + ")");
   }
-  h5::Handle g = h5::open_group(file, "scenarios/" + name);
+  h5::Handle g = h5::open_group(file, sc::scenario_group(name));
   ScenarioInfo i;
   i.name = name;
-  i.start_date = h5::get_string_attr(g.get(), "start_date").value_or("");
-  i.start_source = h5::get_string_attr(g.get(), "start_source").value_or("");
-  i.n_paths = h5::get_int_attr(g.get(), "n_paths").value_or(0);
-  i.n_days = h5::get_int_attr(g.get(), "n_days").value_or(0);
-  i.record_every_days = h5::get_int_attr(g.get(), "record_every_days").value_or(1);
-  i.start_price_usd = h5::get_double_attr(g.get(), "start_price_usd").value_or(0.0);
-  i.start_difficulty = h5::get_double_attr(g.get(), "start_difficulty").value_or(0.0);
+  i.start_date = h5::get_string_attr(g.get(), sc::kAttrStartDate).value_or("");
+  i.start_source = h5::get_string_attr(g.get(), sc::kAttrStartSource).value_or("");
+  i.n_paths = h5::get_int_attr(g.get(), sc::kAttrNPaths).value_or(0);
+  i.n_days = h5::get_int_attr(g.get(), sc::kAttrNDays).value_or(0);
+  i.record_every_days = h5::get_int_attr(g.get(), sc::kAttrRecordEveryDays).value_or(1);
+  i.start_price_usd = h5::get_double_attr(g.get(), sc::kAttrStartPriceUsd).value_or(0.0);
+  i.start_difficulty = h5::get_double_attr(g.get(), sc::kAttrStartDifficulty).value_or(0.0);
   i.start_network_hashrate_ths =
-      h5::get_double_attr(g.get(), "start_network_hashrate_ths").value_or(0.0);
-  i.start_height = h5::get_double_attr(g.get(), "start_height").value_or(0.0);
-  i.live_snapshot_json = h5::get_string_attr(g.get(), "live_snapshot").value_or("{}");
+      h5::get_double_attr(g.get(), sc::kAttrStartNetworkHashrateThs).value_or(0.0);
+  i.start_height = h5::get_double_attr(g.get(), sc::kAttrStartHeight).value_or(0.0);
+  i.live_snapshot_json = h5::get_string_attr(g.get(), sc::kAttrLiveSnapshot).value_or("{}");
   if (i.live_snapshot_json.empty()) i.live_snapshot_json = "{}";
   if (i.record_every_days < 1)
     throw Error("scenario '" + name + "': record_every_days must be >= 1");
@@ -58,8 +60,8 @@ MarketPaths read_market_paths(hid_t file, const std::string& name, int years) {
                 " simulated days but the site horizon of " + std::to_string(years) +
                 " years needs " + std::to_string(need_days) + " (re-run the sweep with --days " +
                 std::to_string(need_days) + " or shorten horizon_years)");
-  h5::Handle g = h5::open_group(file, "scenarios/" + name);
-  for (const char* ds : {kHashprice, kPrice})
+  h5::Handle g = h5::open_group(file, sc::scenario_group(name));
+  for (const std::string& ds : {kHashprice, kPrice})
     if (!h5::exists(g.get(), ds))
       throw Error("scenario '" + name + "' has no " + ds +
                   " (record it: record.series in the scenario file)");

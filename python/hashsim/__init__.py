@@ -16,10 +16,8 @@ import functools
 import json
 import os
 import re
-import shlex
-import sys
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Union
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Union
 
 import numpy as np
 
@@ -28,11 +26,12 @@ from . import _hashsim
 __version__: str = _hashsim.__version__
 git_sha: str = _hashsim.git_sha
 Scenario = _hashsim.Scenario
+schema = _hashsim.schema  # names of groups, datasets and dimensions (engine/io/schema.h)
 
 PathLike = Union[str, "os.PathLike[str]"]
 
 __all__ = ["Error", "Scenario", "RunResult", "load_scenario", "load_sweep", "run", "sweep", "site", "live",
-           "__version__", "git_sha"]
+           "open_results", "schema", "__version__", "git_sha"]
 
 
 class Error(ValueError):
@@ -199,3 +198,32 @@ def live(*, refresh: bool = False, offline: bool = False) -> Dict[str, Any]:
     touches the network (cache, then static defaults).
     """
     return json.loads(_hashsim.live_json(refresh, offline))
+
+
+def open_results(path: PathLike, *, engine: str = "h5netcdf") -> Dict[str, Any]:
+    """Every scenario of a results file as an xarray Dataset, by scenario name (in file order).
+
+    Each is xarray.open_dataset(path, group="scenarios/<name>", engine=engine): the daily series
+    [path, day] with their _mean, _stderr and _quantiles [quantile, day] summaries and the date
+    coordinate (results schema 3; for a version 2 file the series only). Per-agent and fleet outputs are in the subgroups
+    (group="scenarios/<name>/fleets", ...). Needs xarray and h5netcdf (Debian python3-xarray,
+    python3-h5netcdf).
+    """
+    import h5py
+    import xarray
+
+    path = os.fspath(path)
+    with h5py.File(path, "r") as f:
+        kind = f.attrs.get(schema.ATTR_SCHEMA, b"")
+        kind = kind.decode() if isinstance(kind, bytes) else str(kind)
+        version = int(f.attrs.get(schema.ATTR_SCHEMA_VERSION, 0))
+        if kind != schema.KIND_RESULTS or not 2 <= version <= schema.RESULTS_VERSION:
+            raise Error(f"{path}: schema {kind or 'none'} version {version}; open_results reads "
+                        f"{schema.KIND_RESULTS} versions 2 to {schema.RESULTS_VERSION} (version 1 files "
+                        f"have no dimension names: read them with h5py)")
+        names_attr = f.attrs.get(schema.ATTR_SCENARIO_NAMES, "")
+        names_attr = names_attr.decode() if isinstance(names_attr, bytes) else str(names_attr)
+        names = [n for n in names_attr.split("\n") if n] or list(f[schema.SCENARIOS_GROUP].keys())
+    # Version 2 has the series (no summaries) only in the paths subgroup.
+    sub = "" if version >= 3 else "/" + schema.PATHS_GROUP
+    return {n: xarray.open_dataset(path, group=schema.scenario_group(n) + sub, engine=engine) for n in names}

@@ -1,7 +1,7 @@
 // engine/io/schema.h: the slot enums name the datasets the layout declares, every dataset of a
 // results file has named dimensions and CF units, the provenance is on the root, and the schema
-// check accepts the versions it can read (1 and 2) and nothing else (issue 10 item 2, issue 13 item
-// 1).
+// check accepts the versions it can read (1 to 3) and nothing else (issue 10 item 2, issue 13 item
+// 1); version 3's scenario group links the daily series and their summaries, with `quantile`.
 #include <gtest/gtest.h>
 #include <hdf5_hl.h>
 
@@ -99,19 +99,104 @@ TEST(Schema, ProvenanceIsOnTheRootOfResultsFiles) {
             schema::kResultsVersion);
 }
 
-TEST(Schema, CheckAcceptsVersionsOneAndTwoOnly) {
+TEST(Schema, CheckAcceptsVersionsOneToThreeOnly) {
   TempDir dir;
   const auto file = write_results(agents_scenario(dir), dir);
-  for (std::int64_t v : {1, 2, 3, 0}) {
+  for (std::int64_t v : {1, 2, 3, 4, 0}) {
     {
       h5::Handle f = h5::open_file_readwrite(file.string());
       h5::set_attr(f.get(), schema::kAttrSchemaVersion, v);
       h5::close_file(f, file.string());
     }
     h5::Handle f = h5::open_file_readonly(file.string());
-    if (v == 1 || v == 2)
+    if (v >= 1 && v <= 3)
       EXPECT_NO_THROW(io::check_results_schema(f.get(), file.string())) << v;
     else
       EXPECT_THROW(io::check_results_schema(f.get(), file.string()), Error) << v;
   }
+}
+
+namespace {
+haddr_t address_of(hid_t g, const std::string& name) {
+  H5O_info_t info;
+  EXPECT_GE(H5Oget_info_by_name(g, name.c_str(), &info, H5P_DEFAULT), 0) << name;
+  return info.addr;
+}
+// Two names of one object (a hard link): the same object header address in the file.
+bool same_object(hid_t g, const std::string& a, const std::string& b) {
+  return address_of(g, a) == address_of(g, b);
+}
+}  // namespace
+
+// Version 3: xarray.open_dataset(file, group="scenarios/<name>") sees the daily series and their
+// summaries; they are links to paths/ and summary/ (one copy of the data), and every summary has
+// `quantiles` [quantile, ...] equal to p5..p95 with the levels as the `quantile` coordinate.
+TEST(Schema, ScenarioGroupLinksSeriesAndSummariesWithAQuantileCoordinate) {
+  TempDir dir;
+  const auto s = agents_scenario(dir);
+  const auto file = write_results(s, dir);
+  h5::Handle f = h5::open_file_readonly(file.string());
+  h5::Handle g = h5::open_group(f.get(), schema::scenario_group(s.name));
+  for (const char* series : schema::kSeries) {
+    const std::string x = series;
+    EXPECT_TRUE(same_object(g.get(), x, schema::paths_dataset(x))) << x;
+    EXPECT_TRUE(same_object(g.get(), x + schema::kSuffixMean,
+                            schema::summary_dataset(x, schema::kStatMean)));
+    EXPECT_TRUE(same_object(g.get(), x + schema::kSuffixStderr,
+                            schema::summary_dataset(x, schema::kStatStderr)));
+    EXPECT_TRUE(same_object(g.get(), x + schema::kSuffixQuantiles,
+                            schema::summary_dataset(x, schema::kSummaryQuantiles)));
+  }
+  EXPECT_EQ(
+      h5::read_vector(g.get(), schema::kDimQuantile),
+      std::vector<double>(std::begin(schema::kQuantileLevels), std::end(schema::kQuantileLevels)));
+  const auto all = ts::read_all_datasets(file, "/" + schema::scenario_group(s.name));
+  int summaries = 0;
+  for (const auto& [name, d] : all) {
+    const auto slash = name.rfind('/');
+    if (name.rfind(std::string(schema::kSummaryGroup) + "/", 0) != 0 ||
+        name.substr(slash + 1) != schema::kSummaryQuantiles)
+      continue;
+    const std::string dir_name = name.substr(0, slash + 1);
+    EXPECT_EQ(h5::read_vector(g.get(), dir_name + schema::kDimQuantile).size(), 5u) << name;
+    ASSERT_EQ(d.shape.front(), 5u) << name;
+    const std::vector<double> q = d.values();
+    const std::size_t per = q.size() / 5;
+    for (std::size_t i = 0; i < 5; ++i) {
+      const auto& p = all.at(dir_name + schema::kSummaryStats[schema::kFirstQuantileStat + i]);
+      EXPECT_EQ(std::vector<std::uint64_t>(d.shape.begin() + 1, d.shape.end()), p.shape) << name;
+      EXPECT_EQ(std::vector<double>(q.begin() + static_cast<std::ptrdiff_t>(i * per),
+                                    q.begin() + static_cast<std::ptrdiff_t>((i + 1) * per)),
+                p.values())
+          << name << " quantile " << i;
+    }
+    ++summaries;
+  }
+  EXPECT_GT(summaries, 10);
+}
+
+// A version 2 file (no links, no quantiles) still passes the check every reader makes first.
+TEST(Schema, VersionTwoLayoutWithoutLinksOrQuantilesIsStillReadable) {
+  TempDir dir;
+  const auto s = agents_scenario(dir);
+  const auto file = write_results(s, dir);
+  std::vector<std::string> v3_only;
+  for (const auto& [name, d] : ts::read_all_datasets(file, "/" + schema::scenario_group(s.name))) {
+    const auto slash = name.rfind('/');
+    const std::string base = slash == std::string::npos ? name : name.substr(slash + 1);
+    if ((slash == std::string::npos && !schema::is_coordinate(base)) ||
+        base == schema::kSummaryQuantiles || base == schema::kDimQuantile)
+      v3_only.push_back(name);
+  }
+  EXPECT_GT(v3_only.size(), 30u);
+  {
+    h5::Handle f = h5::open_file_readwrite(file.string());
+    h5::Handle g = h5::open_group(f.get(), schema::scenario_group(s.name));
+    for (const auto& name : v3_only)
+      ASSERT_GE(H5Ldelete(g.get(), name.c_str(), H5P_DEFAULT), 0) << name;
+    h5::set_attr(f.get(), schema::kAttrSchemaVersion, std::int64_t{2});
+    h5::close_file(f, file.string());
+  }
+  h5::Handle f = h5::open_file_readonly(file.string());
+  EXPECT_NO_THROW(io::check_results_schema(f.get(), file.string()));
 }

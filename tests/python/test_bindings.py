@@ -5,9 +5,7 @@ HASHSIM_CLI at the built `hashsim` and HASHSIM_TEST_TMP at a directory this test
 """
 import json
 import os
-import shutil
 import subprocess
-import tempfile
 import threading
 import unittest
 
@@ -15,20 +13,29 @@ import h5py
 import numpy as np
 
 import hashsim
+from hashsim_testcase import TempDirTestCase
 
 SRC = os.environ["HASHSIM_SOURCE_DIR"]
 CLI = os.environ["HASHSIM_CLI"]
 BASE = os.path.join(SRC, "scenarios", "base.yaml")
+SCHEMA = hashsim.schema  # group and dataset names (engine/io/schema.h)
+BASE_GROUP = SCHEMA.scenario_group("base")
+HASHPRICE = SCHEMA.paths_dataset("hashprice_usd_per_th_day")
+PRICE = SCHEMA.paths_dataset("price_usd")
 
 
 def datasets(path, group):
+    """Every dataset under group by every name it has (visititems would name a linked one once)."""
     out = {}
 
-    def visit(name, obj):
-        if isinstance(obj, h5py.Dataset):
-            out[name] = obj[()]
+    def walk(g, prefix):
+        for name, obj in g.items():
+            if isinstance(obj, h5py.Group):
+                walk(obj, prefix + name + "/")
+            else:
+                out[prefix + name] = obj[()]
     with h5py.File(path, "r") as f:
-        f[group].visititems(visit)
+        walk(f[group], "")
     return out
 
 
@@ -40,16 +47,7 @@ def same(x, y):
     return x.shape == y.shape and x.dtype == y.dtype and x.tobytes() == y.tobytes()
 
 
-class Bindings(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        root = os.environ.get("HASHSIM_TEST_TMP") or tempfile.gettempdir()
-        os.makedirs(root, exist_ok=True)
-        cls.tmp = tempfile.mkdtemp(dir=root)
-
-    @classmethod
-    def tearDownClass(cls):
-        shutil.rmtree(cls.tmp, ignore_errors=True)
+class Bindings(TempDirTestCase):
 
     def test_file_written_from_python_equals_the_cli_file_dataset_for_dataset(self):
         cli_out = os.path.join(self.tmp, "cli.h5")
@@ -58,7 +56,7 @@ class Bindings(unittest.TestCase):
                         "-o", cli_out, "--no-progress", "--no-summary"], check=True, capture_output=True)
         s = hashsim.load_scenario(BASE, paths=6, days=90, seed=11)
         self.assertEqual(hashsim.run(s, out=py_out, threads=2), py_out)
-        a, b = datasets(cli_out, "scenarios/base"), datasets(py_out, "scenarios/base")
+        a, b = datasets(cli_out, BASE_GROUP), datasets(py_out, BASE_GROUP)
         self.assertEqual(sorted(a), sorted(b))
         self.assertGreater(len(a), 10)
         for name in a:
@@ -69,22 +67,22 @@ class Bindings(unittest.TestCase):
         s = hashsim.load_scenario(BASE, paths=5, days=60, seed=3)
         hashsim.run(s, out=out)
         r = hashsim.run(s, threads=1, block_paths=2)
-        f = datasets(out, "scenarios/base")
-        hp = r["paths/hashprice_usd_per_th_day"]
+        f = datasets(out, BASE_GROUP)
+        hp = r[HASHPRICE]
         self.assertEqual(hp.shape, (5, 60))
         for name, arr in r.arrays.items():
             self.assertTrue(same(arr, f[name]), name)
         self.assertEqual(str(r.date[0]), s.start_date)
         self.assertEqual(r.day[-1], 59)
-        self.assertEqual(r.units["paths/price_usd"], "USD/BTC")
+        self.assertEqual(r.units[PRICE], "USD/BTC")
 
     def test_dotted_overrides_change_exactly_that_key(self):
         s = hashsim.load_scenario(BASE, paths=4, days=30, **{"price.vol_per_sqrt_year": 0.9})
         self.assertEqual(s.variant, "price.vol_per_sqrt_year=0.9")
         t = hashsim.load_scenario(BASE, paths=4, days=30, price__vol_per_sqrt_year=0.9)
-        a = hashsim.run(s)["paths/price_usd"]
-        self.assertEqual(a.tobytes(), hashsim.run(t)["paths/price_usd"].tobytes())
-        base = hashsim.run(hashsim.load_scenario(BASE, paths=4, days=30))["paths/price_usd"]
+        a = hashsim.run(s)[PRICE]
+        self.assertEqual(a.tobytes(), hashsim.run(t)[PRICE].tobytes())
+        base = hashsim.run(hashsim.load_scenario(BASE, paths=4, days=30))[PRICE]
         self.assertFalse(np.array_equal(a, base))
         np.testing.assert_array_equal(a[:, 0], base[:, 0])  # same start
 

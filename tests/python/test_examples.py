@@ -9,8 +9,9 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import unittest
+
+from hashsim_testcase import TempDirTestCase
 
 SRC = os.environ["HASHSIM_SOURCE_DIR"]
 EXAMPLES = os.path.join(SRC, "examples")
@@ -20,16 +21,7 @@ import make_notebook  # noqa: E402
 PATHS = "4"
 
 
-class Examples(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        root = os.environ.get("HASHSIM_TEST_TMP") or tempfile.gettempdir()
-        os.makedirs(root, exist_ok=True)
-        cls.tmp = tempfile.mkdtemp(dir=root)
-
-    @classmethod
-    def tearDownClass(cls):
-        shutil.rmtree(cls.tmp, ignore_errors=True)
+class Examples(TempDirTestCase):
 
     def env(self, out):
         e = dict(os.environ, HASHSIM_EXAMPLE_PATHS=PATHS, HASHSIM_EXAMPLE_OUT=out, MPLBACKEND="Agg")

@@ -12,6 +12,8 @@ import unittest
 
 import matplotlib
 
+from hashsim_testcase import test_root
+
 matplotlib.use("Agg")
 
 SRC = os.environ["HASHSIM_SOURCE_DIR"]
@@ -28,9 +30,7 @@ def readme_block(marker):
 
 class ReadmeExample(unittest.TestCase):
     def test_xarray_fan_chart_example_runs(self):
-        root = os.environ.get("HASHSIM_TEST_TMP") or tempfile.gettempdir()
-        os.makedirs(root, exist_ok=True)
-        tmp = tempfile.mkdtemp(dir=root)
+        tmp = tempfile.mkdtemp(dir=test_root())
         try:
             subprocess.run([CLI, "sweep", os.path.join(SRC, "scenarios", "default-sweep.yaml"), "--paths", "4",
                             "--days", "90", "--threads", "2", "-o", os.path.join(tmp, "results", "default-sweep.h5"),

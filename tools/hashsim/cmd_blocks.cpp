@@ -29,6 +29,7 @@
 #include "engine/live/options.h"
 #include "engine/util/error.h"
 #include "tools/hashsim/command.h"
+#include "tools/hashsim/json_views.h"
 
 namespace hashsim::cli {
 
@@ -45,6 +46,7 @@ struct SyncFlags {
   std::string hashrate_from = "networkhashps";
   long timeout_ms = 120000;
   bool follow = false;
+  bool json = false;
   std::int64_t interval_s = 600;
 };
 
@@ -59,6 +61,7 @@ struct RevenueFlags {
   std::optional<std::int64_t> from_height, to_height;
   std::string csv, h5;
   std::string by;  // "", "day" or "month"
+  bool json = false;
 };
 
 std::string lower(std::string s) {
@@ -150,6 +153,10 @@ blocks::SyncReport sync_once(const SyncFlags& f, bool stop_between_batches, bool
     const auto t0 = std::chrono::steady_clock::now();
     const blocks::SyncReport r = blocks::sync_ledger(*source, *store, so);
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (f.json) {
+      print_json(blocks_sync_json(r, source->name(), f.db));
+      return r;
+    }
     if (!r.note.empty()) std::printf("note: %s\n", r.note.c_str());
     if (r.reorgs > 0)
       std::printf("reorg: rolled back %lld blocks above fork point %lld\n",
@@ -296,23 +303,27 @@ void run_revenue(const RevenueFlags& f, const GlobalOptions& global) {
                                            : std::filesystem::path(f.prices);
   const blocks::DailyCloses closes = blocks::DailyCloses::load(DailyTable::load(price_file));
   const blocks::BlockRevenueResult r = blocks::block_revenue(blocks_in, closes, o);
-  print_revenue_totals(r, o, price_file);
-  if (!f.by.empty()) {
-    const blocks::RevenueSummary sum = blocks::summarize_block_revenue(
+  std::optional<blocks::RevenueSummary> sum;
+  if (!f.by.empty())
+    sum = blocks::summarize_block_revenue(
         r, f.by == "day" ? blocks::SummaryPeriod::Day : blocks::SummaryPeriod::Month);
-    print_revenue_summary(sum, o, f.by);
-    if (!f.csv.empty()) {
-      blocks::write_revenue_summary_csv(sum, f.csv, global.overwrite());
-      std::printf("wrote %s (per %s)\n", f.csv.c_str(), f.by.c_str());
-    }
+  if (f.json) {
+    print_json(blocks_revenue_json(r, o, price_file.string(), sum ? &*sum : nullptr));
+  } else {
+    print_revenue_totals(r, o, price_file);
+    if (sum) print_revenue_summary(*sum, o, f.by);
+  }
+  if (sum && !f.csv.empty()) {
+    blocks::write_revenue_summary_csv(*sum, f.csv, global.overwrite());
+    report_written(f.csv + " (per " + f.by + ")", f.json);
   } else if (!f.csv.empty()) {
     blocks::write_block_revenue_csv(r, f.csv, global.overwrite());
-    std::printf("wrote %s\n", f.csv.c_str());
+    report_written(f.csv, f.json);
   }
   if (!f.h5.empty()) {
     blocks::write_block_revenue_hdf5(r, o, f.h5, global.command_line, f.db, price_file.string(),
                                      global.overwrite());
-    std::printf("wrote %s\n", f.h5.c_str());
+    report_written(f.h5, f.json);
   }
 }
 
@@ -340,13 +351,15 @@ void add_sync_command(CLI::App* blocks_cmd) {
                    "networkhashps (getnetworkhashps 120 h, default) or difficulty (getblockheader)")
       ->check(CLI::IsMember({"networkhashps", "difficulty"}));
   sync->add_option("--timeout-ms", sf->timeout_ms, "Per-request timeout, ms (default 120000)");
-  sync->add_flag("--follow", sf->follow,
-                 "Keep the ledger current: sync again every --interval seconds until "
-                 "SIGINT/SIGTERM, surviving "
-                 "node restarts");
+  CLI::Option* follow_flag =
+      sync->add_flag("--follow", sf->follow,
+                     "Keep the ledger current: sync again every --interval seconds until "
+                     "SIGINT/SIGTERM, surviving "
+                     "node restarts");
   sync->add_option("--interval", sf->interval_s,
                    "Seconds between syncs with --follow (default 600)")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{86400}));
+  add_json_flag(sync, sf->json)->excludes(follow_flag);
   sync->callback([sf] {
     const SyncFlags& f = *sf;
     // One writer per ledger (a second sync would race this one into duplicate heights).
@@ -380,6 +393,7 @@ void add_revenue_command(CLI::App* blocks_cmd, GlobalOptions& global) {
   rev->add_option("--by", rf->by,
                   "Also sum per UTC day or month (table; with -o the CSV holds the sums)")
       ->check(CLI::IsMember({"day", "month"}));
+  add_json_flag(rev, rf->json);
   rev->callback([rf, &global] { run_revenue(*rf, global); });
 }
 

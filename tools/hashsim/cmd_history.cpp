@@ -23,6 +23,7 @@
 #include "engine/util/atomic_file.h"
 #include "engine/util/error.h"
 #include "tools/hashsim/command.h"
+#include "tools/hashsim/json_views.h"
 
 namespace hashsim::cli {
 
@@ -59,6 +60,7 @@ struct CalibrateFlags {
   bool jumps = false;
   bool no_price = false;
   bool no_fees = false;
+  bool json = false;
 };
 
 struct BacktestFlags {
@@ -77,6 +79,7 @@ struct BacktestFlags {
   std::string csv;
   std::string h5;
   bool fill_price_gaps = false;
+  bool json = false;
 };
 
 struct ValidateFlags {
@@ -87,6 +90,7 @@ struct ValidateFlags {
   int threads = 0;
   bool simulate_fees = false;
   std::string csv;
+  bool json = false;
 };
 
 struct FitFlags {
@@ -96,6 +100,7 @@ struct FitFlags {
   history::FitOptions options;
   std::vector<std::string> grid;
   std::string yaml;
+  bool json = false;
 };
 
 struct ScoreFlags {
@@ -212,6 +217,7 @@ void add_calibrate_command(CLI::App& app, GlobalOptions& global) {
   cal->add_flag("--jumps", cf->jumps, "Also fit Merton jumps (intensity, log mean, log sd)");
   cal->add_flag("--no-price", cf->no_price, "Skip the price fit");
   cal->add_flag("--no-fees", cf->no_fees, "Skip the fee fit");
+  add_json_flag(cal, cf->json);
   cal->callback([cf, &global] {
     const CalibrateFlags& f = *cf;
     if (f.no_price && f.no_fees) throw Error("--no-price and --no-fees leave nothing to fit");
@@ -224,11 +230,14 @@ void add_calibrate_command(CLI::App& app, GlobalOptions& global) {
     o.fit_jumps = f.jumps && !f.no_price;
     o.fit_fees = !f.no_fees;
     const history::Calibration c = history::calibrate(table, o);
-    std::fputs(history::calibration_report(c).c_str(), stdout);
+    if (f.json)
+      print_json(calibrate_json(c));
+    else
+      std::fputs(history::calibration_report(c).c_str(), stdout);
     if (!f.output.empty()) {
       write_file_atomic(f.output, history::calibration_yaml(c, global.command_line),
                         global.overwrite());
-      std::printf("wrote %s\n", f.output.c_str());
+      report_written(f.output, f.json);
     }
   });
 }
@@ -259,6 +268,7 @@ void add_backtest_command(CLI::App& app, GlobalOptions& global) {
   add_output_option(bt, "-o,--output", bf->csv, "Daily CSV output");
   add_output_option(bt, "--h5", bf->h5, "Daily HDF5 output");
   add_force_flag(bt, global);
+  add_json_flag(bt, bf->json);
   bt->callback([bf, &global] {
     const BacktestFlags& f = *bf;
     for (const std::string* out : {&f.csv, &f.h5})
@@ -282,14 +292,17 @@ void add_backtest_command(CLI::App& app, GlobalOptions& global) {
       throw Error("--capex-usd = " + fmt_number(*o.capex_usd) + " must be >= 0");
     o.fleet = fleet_from_flags(f);
     const history::BacktestResult r = history::run_backtest(f.window.load(), o);
-    print_backtest_summary(r, o);
+    if (f.json)
+      print_json(backtest_json(r, o));
+    else
+      print_backtest_summary(r, o);
     if (!f.csv.empty()) {
       history::write_backtest_csv(r, f.csv, global.overwrite());
-      std::printf("wrote %s\n", f.csv.c_str());
+      report_written(f.csv, f.json);
     }
     if (!f.h5.empty()) {
       history::write_backtest_hdf5(r, o, f.h5, global.command_line, global.overwrite());
-      std::printf("wrote %s\n", f.h5.c_str());
+      report_written(f.h5, f.json);
     }
   });
 }
@@ -315,6 +328,7 @@ void add_validate_command(CLI::App& app, GlobalOptions& global) {
   add_output_option(val, "-o,--output", vf->csv,
                     "Daily CSV: actual and simulated hashrate, log error");
   add_force_flag(val, global);
+  add_json_flag(val, vf->json);
   val->callback([vf, &global] {
     const ValidateFlags& f = *vf;
     if (!f.csv.empty()) check_output_path(f.csv, global.overwrite());
@@ -326,7 +340,10 @@ void add_validate_command(CLI::App& app, GlobalOptions& global) {
     o.replay_fees = !f.simulate_fees;
     const history::ValidateResult r =
         history::run_validate(scenario::load_scenario(f.scenario), f.window.load(), o);
-    std::fputs(history::validate_report(r).c_str(), stdout);
+    if (f.json)
+      print_json(validate_json(r));
+    else
+      std::fputs(history::validate_report(r).c_str(), stdout);
     if (!f.csv.empty()) {
       std::vector<double> err;
       for (std::size_t d = 0; d < r.dates.size(); ++d)
@@ -339,7 +356,7 @@ void add_validate_command(CLI::App& app, GlobalOptions& global) {
                          {"simulated_network_hashrate_ths_p95", r.simulated_p95_ths},
                          {"log_error", err}},
                         ",%.10g", global.overwrite());
-      std::printf("wrote %s\n", f.csv.c_str());
+      report_written(f.csv, f.json);
     }
   });
 }
@@ -460,6 +477,7 @@ void add_score_command(CLI::App& app, GlobalOptions& global) {
   add_output_option(fc, "-o,--output", ff->yaml,
                     "YAML fragment with the winning values (agents: rules/shocks/supply)");
   add_force_flag(fc, global);
+  add_json_flag(fc, ff->json);
   fc->callback([ff, &global] {
     FitFlags& f = *ff;
     if (!f.yaml.empty()) check_output_path(f.yaml, global.overwrite());
@@ -501,11 +519,15 @@ void add_score_command(CLI::App& app, GlobalOptions& global) {
                                                           : std::filesystem::path(f.prices));
     const history::FitResult r =
         history::run_fit(scenario::load_scenario(f.scenario), early, daily, prices, f.options);
-    std::fputs(history::fit_table(r).c_str(), stdout);
-    std::fputs(history::fit_yaml(r).c_str(), stdout);
+    if (f.json) {
+      print_json(fit_json(r));
+    } else {
+      std::fputs(history::fit_table(r).c_str(), stdout);
+      std::fputs(history::fit_yaml(r).c_str(), stdout);
+    }
     if (!f.yaml.empty()) {
       history::write_fit_yaml(r, f.yaml, global.overwrite());
-      std::printf("wrote %s\n", f.yaml.c_str());
+      report_written(f.yaml, f.json);
     }
   });
 }

@@ -100,8 +100,10 @@ std::vector<SummaryRow> read_summary(const std::string& path) {
       return v.empty() ? std::nan("") : v.back();
     };
     r.hashprice_start = r.hashprice_mean = std::nan("");
-    if (h5::exists(g.get(), "summary/hashprice_usd_per_th_day/mean")) {
-      auto v = h5::read_vector(g.get(), "summary/hashprice_usd_per_th_day/mean");
+    namespace sc = io::schema;
+    const std::string hp_mean = sc::summary_dataset(sc::kSeriesHashpriceUsd, sc::kStatMean);
+    if (h5::exists(g.get(), hp_mean)) {
+      auto v = h5::read_vector(g.get(), hp_mean);
       if (!v.empty()) {
         r.hashprice_start = v.front();
         double sum = 0;
@@ -109,11 +111,11 @@ std::vector<SummaryRow> read_summary(const std::string& path) {
         r.hashprice_mean = sum / static_cast<double>(v.size());
       }
     }
-    r.price_p5 = last("summary/price_usd/p5");
-    r.price_p50 = last("summary/price_usd/p50");
-    r.price_p95 = last("summary/price_usd/p95");
-    r.hashrate_p50_ths = last("summary/network_hashrate_ths/p50");
-    r.hashprice_p50_end = last("summary/hashprice_usd_per_th_day/p50");
+    r.price_p5 = last(sc::summary_dataset(sc::kSeriesPriceUsd, sc::kStatP5));
+    r.price_p50 = last(sc::summary_dataset(sc::kSeriesPriceUsd, sc::kStatP50));
+    r.price_p95 = last(sc::summary_dataset(sc::kSeriesPriceUsd, sc::kStatP95));
+    r.hashrate_p50_ths = last(sc::summary_dataset(sc::kSeriesNetworkHashrateThs, sc::kStatP50));
+    r.hashprice_p50_end = last(sc::summary_dataset(sc::kSeriesHashpriceUsd, sc::kStatP50));
     rows.push_back(r);
   }
   return rows;

@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <cerrno>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <limits>
 #include <optional>
@@ -36,6 +37,17 @@ inline CLI::Option* add_output_option(CLI::App* cmd, const std::string& names, s
             return v.empty() ? std::string("the output path must not be empty") : std::string();
           },
           "PATH"));
+}
+
+// --json: the command's table as a JSON document on stdout instead (README "Machine-readable
+// output"); stdout then holds the document alone, and "wrote FILE" lines go to stderr.
+inline CLI::Option* add_json_flag(CLI::App* cmd, bool& json) {
+  return cmd->add_flag("--json", json,
+                       "Print the table as JSON on stdout instead (README \"Machine-readable "
+                       "output\")");
+}
+inline void report_written(const std::string& path, bool json) {
+  std::fprintf(json ? stderr : stdout, "wrote %s\n", path.c_str());
 }
 
 // --seed: a decimal integer in [0, 2^63 - 1], the range a scenario's `seed:` takes and the results
