@@ -26,6 +26,21 @@ std::filesystem::path resolve(const std::filesystem::path& scenario_file, const 
 }
 }  // namespace
 
+DefaultRules draw_path_rules(const DefaultRules& mean, const ParameterUncertainty& u,
+                             const double (&z)[kUncertainParameterCount]) {
+  DefaultRules r = mean;
+  // Ranges: the YAML ranges of the keys (parse_agents_config below).
+  r.expected_difficulty_growth_per_year = std::clamp(
+      mean.expected_difficulty_growth_per_year + u.expected_difficulty_growth_sd * z[0], 0.0, 5.0);
+  r.reinvest_fraction =
+      std::clamp(mean.reinvest_fraction + u.reinvest_fraction_sd * z[1], 0.0, 1.0);
+  r.band_capacity_growth_per_year =
+      std::clamp(mean.band_capacity_growth_per_year + u.band_capacity_growth_sd * z[2], -1.0, 10.0);
+  r.supply_growth_per_year =
+      std::clamp(mean.supply_growth_per_year + u.supply_growth_sd * z[3], -1.0, 10.0);
+  return r;
+}
+
 AgentsConfig parse_agents_config(YamlMap& m, const std::filesystem::path& scenario_file) {
   AgentsConfig c;
   const std::string profile =
@@ -132,7 +147,7 @@ AgentsConfig parse_agents_config(YamlMap& m, const std::filesystem::path& scenar
   }
 
   const bool is_reference = c.profile == RuleProfile::Reference2021;
-  for (const char* k : {"generations", "supply", "shocks"})
+  for (const char* k : {"generations", "supply", "shocks", "uncertainty"})
     if (is_reference && m.has(k)) m.fail(k, "is only allowed with profile: default");
   if (m.has("generations")) {
     YamlMap g = m.map("generations");
@@ -171,6 +186,18 @@ AgentsConfig parse_agents_config(YamlMap& m, const std::filesystem::path& scenar
                   " is below fraction_min = " + format_number(c.shocks.fraction_min));
     c.shocks.duration_days = static_cast<int>(sh.integer("duration_days", 1, 365));
     sh.finish();
+  }
+  if (m.has("uncertainty")) {
+    YamlMap u = m.map("uncertainty");
+    c.uncertainty.expected_difficulty_growth_sd =
+        u.number("expected_difficulty_growth_per_year_sd", 0.0, 5.0, 0.0);
+    c.uncertainty.reinvest_fraction_sd = u.number("reinvest_fraction_sd", 0.0, 1.0, 0.0);
+    c.uncertainty.band_capacity_growth_sd =
+        u.number("band_capacity_growth_per_year_sd", 0.0, 10.0, 0.0);
+    c.uncertainty.supply_growth_sd = u.number("supply_growth_per_year_sd", 0.0, 10.0, 0.0);
+    c.uncertainty.hashrate_drift = u.number("hashrate_drift_per_year", -5.0, 5.0, 0.0);
+    c.uncertainty.hashrate_drift_sd = u.number("hashrate_drift_per_year_sd", 0.0, 5.0, 0.0);
+    u.finish();
   }
 
   if (c.profile == RuleProfile::Reference2021) {

@@ -110,6 +110,38 @@ struct Shocks {
   bool enabled() const { return rate_per_year > 0.0; }
 };
 
+// Parameter uncertainty (YAML `agents.uncertainty`; README "Miner agents", "Parameter
+// uncertainty"): each path draws its own rules once, before day 0,
+//   theta_path = clamp(theta + sd * z, lo, hi),  z ~ N(0, 1) independent per parameter,
+// from its own random stream (rng::Stream::Parameters, a fixed kUncertainParameterCount normals per
+// path whatever the sds), so a path stays a pure function of (scenario, seed, path index). theta
+// is the scenario's (fitted) value, sd the spread of its estimate (`hashsim fit`), [lo, hi] the
+// YAML range of the key. All sds 0: off (every path runs the scenario's rules).
+struct ParameterUncertainty {
+  double expected_difficulty_growth_sd = 0.0;  // of rules.expected_difficulty_growth_per_year
+  double reinvest_fraction_sd = 0.0;           // of rules.reinvest_fraction
+  double band_capacity_growth_sd = 0.0;        // of rules.band_capacity_growth_per_year
+  double supply_growth_sd = 0.0;               // of supply.growth_per_year
+  // Persistent hashrate-growth noise: the network the chain sees is the agents' online fleet times
+  // e^(u d / 365), u ~ N(hashrate_drift, hashrate_drift_sd^2) per path (1/yr): the growth the agent
+  // rules do not explain (miners outside the modelled economics, fleet-size error), persistent
+  // over the path. It competes for the blocks, so the agents' hashprice and decisions respond.
+  double hashrate_drift = 0.0;
+  double hashrate_drift_sd = 0.0;
+  bool enabled() const {
+    return expected_difficulty_growth_sd > 0.0 || reinvest_fraction_sd > 0.0 ||
+           band_capacity_growth_sd > 0.0 || supply_growth_sd > 0.0 || hashrate_drift_sd > 0.0 ||
+           hashrate_drift != 0.0;
+  }
+};
+inline constexpr int kUncertainParameterCount = 5;  // z[4]: the hashrate drift
+
+// This path's rules: the scenario's with each uncertain parameter moved by sd * z[k] and clamped to
+// its YAML range (order of z: the fields of ParameterUncertainty; z[4] is the hashrate drift,
+// hashrate_drift_sd * z[4] per year, applied by the path simulator).
+DefaultRules draw_path_rules(const DefaultRules& mean, const ParameterUncertainty& u,
+                             const double (&z)[kUncertainParameterCount]);
+
 // Inputs of the published 2021 model that are not market paths (README of the reference).
 struct Reference2021 {
   double start_price_usd = 0.0;                // P0 in the machine-price formula
@@ -127,6 +159,7 @@ struct AgentsConfig {
   DefaultRules rules{};
   Generations generations{};
   Shocks shocks{};
+  ParameterUncertainty uncertainty{};
   Reference2021 reference{};
   int archetype_series_every_days = 0;  // 0: no per-archetype daily series
 };

@@ -26,6 +26,13 @@ constexpr KeyRange kKeys[] = {
     {"shocks.rate_per_year", 0.0, 365.0},
     {"shocks.fraction_max", 0.0, 0.99},
     {"supply.shipped_share_per_month", 0.0, 10.0},
+    {"supply.growth_per_year", -1.0, 10.0},
+    {"uncertainty.expected_difficulty_growth_per_year_sd", 0.0, 5.0},
+    {"uncertainty.reinvest_fraction_sd", 0.0, 1.0},
+    {"uncertainty.band_capacity_growth_per_year_sd", 0.0, 10.0},
+    {"uncertainty.supply_growth_per_year_sd", 0.0, 10.0},
+    {"uncertainty.hashrate_drift_per_year_sd", 0.0, 5.0},
+    {"uncertainty.hashrate_drift_per_year", -5.0, 5.0},
 };
 
 std::string num(double v) {
@@ -44,7 +51,9 @@ const std::vector<std::string>& fit_parameter_keys() {
   return keys;
 }
 
-void apply_fit_parameter(scenario::Scenario& s, const std::string& key, double value) {
+void apply_fit_parameter(scenario::Scenario& s, const std::string& key_in, double value) {
+  // "early.KEY": the early scenario's own value of KEY (run_fit applies it to that one only).
+  const std::string key = key_in.rfind("early.", 0) == 0 ? key_in.substr(6) : key_in;
   const KeyRange* range = nullptr;
   for (const auto& r : kKeys)
     if (key == r.key) range = &r;
@@ -72,6 +81,20 @@ void apply_fit_parameter(scenario::Scenario& s, const std::string& key, double v
     a.shocks.fraction_max = std::max(value, a.shocks.fraction_min);
   else if (key == "supply.shipped_share_per_month")
     a.rules.supply_share_per_month = value;
+  else if (key == "supply.growth_per_year")
+    a.rules.supply_growth_per_year = value;
+  else if (key == "uncertainty.expected_difficulty_growth_per_year_sd")
+    a.uncertainty.expected_difficulty_growth_sd = value;
+  else if (key == "uncertainty.reinvest_fraction_sd")
+    a.uncertainty.reinvest_fraction_sd = value;
+  else if (key == "uncertainty.band_capacity_growth_per_year_sd")
+    a.uncertainty.band_capacity_growth_sd = value;
+  else if (key == "uncertainty.supply_growth_per_year_sd")
+    a.uncertainty.supply_growth_sd = value;
+  else if (key == "uncertainty.hashrate_drift_per_year_sd")
+    a.uncertainty.hashrate_drift_sd = value;
+  else if (key == "uncertainty.hashrate_drift_per_year")
+    a.uncertainty.hashrate_drift = value;
 }
 
 FitResult run_fit(const scenario::Scenario& base, const std::optional<scenario::Scenario>& early,
@@ -110,9 +133,17 @@ FitResult run_fit(const scenario::Scenario& base, const std::optional<scenario::
     for (std::size_t j = 0; j < o.grid.size(); ++j) {
       const double v = o.grid[j].values[idx[j]];
       p.values.push_back(v);
-      apply_fit_parameter(s, o.grid[j].key, v);
-      if (e) apply_fit_parameter(*e, o.grid[j].key, v);
+      if (o.grid[j].key.rfind("early.", 0) != 0) {
+        apply_fit_parameter(s, o.grid[j].key, v);
+        if (e) apply_fit_parameter(*e, o.grid[j].key, v);
+      }
     }
+    // Early-only values last, so that they override a shared key.
+    for (std::size_t j = 0; j < o.grid.size(); ++j)
+      if (o.grid[j].key.rfind("early.", 0) == 0) {
+        if (!e) throw Error("fit: --grid " + o.grid[j].key + " needs --early-scenario");
+        apply_fit_parameter(*e, o.grid[j].key, o.grid[j].values[idx[j]]);
+      }
     const ScoreResult sr = run_score(s, e, daily, prices, o.score);
     if (r.origins.empty()) r.origins = sr.origins;
     double sum = 0.0;
@@ -132,6 +163,16 @@ FitResult run_fit(const scenario::Scenario& base, const std::optional<scenario::
       sum += crps / n;
     }
     p.objective = sum / static_cast<double>(p.crps_by_horizon.size());
+    for (const auto& origin : sr.origins) {
+      double crps = 0.0, n = 0.0;
+      for (const auto& row : sr.rows)
+        if (row.variable == 0 && row.forecaster == 0 && row.origin == origin) {
+          crps += row.summary.crps_mean;
+          n += 1.0;
+        }
+      const double full = static_cast<double>(sr.options.horizons.size() * sr.options.modes.size());
+      p.objective_by_origin.push_back(n == full ? crps / n : std::nan(""));
+    }
     if (p.objective < best) {
       best = p.objective;
       r.best = r.points.size();
@@ -153,6 +194,37 @@ std::vector<double> profile(const FitResult& r, std::size_t j) {
 }
 }  // namespace
 
+FitInterval fit_interval(const FitResult& r, std::size_t j) {
+  const FitPoint& best = r.points[r.best];
+  FitInterval iv;
+  iv.lo = iv.hi = best.values[j];
+  // Profile point of each value: the best grid point with parameter j held at it.
+  const auto& vals = r.options.grid[j].values;
+  for (double v : vals) {
+    const FitPoint* prof = nullptr;
+    for (const auto& p : r.points)
+      if (p.values[j] == v && (!prof || p.objective < prof->objective)) prof = &p;
+    if (!prof) continue;
+    double sum = 0.0, sum2 = 0.0, n = 0.0;
+    for (std::size_t i = 0; i < prof->objective_by_origin.size(); ++i) {
+      const double d = prof->objective_by_origin[i] - best.objective_by_origin[i];
+      if (std::isnan(d)) continue;
+      sum += d;
+      sum2 += d * d;
+      n += 1.0;
+    }
+    if (n < 2.0) continue;
+    const double mean = sum / n;
+    const double se = std::sqrt(std::max(sum2 - n * mean * mean, 0.0) / (n - 1.0) / n);
+    if (mean <= se) {
+      iv.lo = std::min(iv.lo, v);
+      iv.hi = std::max(iv.hi, v);
+    }
+  }
+  iv.sd = 0.5 * (iv.hi - iv.lo);
+  return iv;
+}
+
 std::string fit_table(const FitResult& r) {
   std::string out = "fit: " + std::to_string(r.points.size()) + " grid points, " +
                     std::to_string(r.origins.size()) + " origins " +
@@ -170,6 +242,12 @@ std::string fit_table(const FitResult& r) {
     out += "\t";
     for (double c : p.median_error_by_horizon) out += num(c) + " ";
     out += k == r.best ? "\t<- best\n" : "\n";
+  }
+  out += "one-standard-error intervals (paired differences over origins; sd = half-width):\n";
+  for (std::size_t j = 0; j < r.options.grid.size(); ++j) {
+    const FitInterval iv = fit_interval(r, j);
+    out += "  " + r.options.grid[j].key + ": best " + num(r.points[r.best].values[j]) + ", [" +
+           num(iv.lo) + ", " + num(iv.hi) + "], sd " + num(iv.sd) + "\n";
   }
   return out;
 }
@@ -196,10 +274,11 @@ std::string fit_yaml(const FitResult& r) {
     y += "#   " + r.options.grid[j].key + ":";
     for (std::size_t v = 0; v < prof.size(); ++v)
       y += " " + num(r.options.grid[j].values[v]) + " -> " + num(prof[v]) + ";";
-    y += "\n";
+    const FitInterval iv = fit_interval(r, j);
+    y += " one-SE interval [" + num(iv.lo) + ", " + num(iv.hi) + "], sd " + num(iv.sd) + "\n";
   }
   y += "agents:\n";
-  for (const char* section : {"rules", "shocks", "supply"}) {
+  for (const char* section : {"rules", "shocks", "supply", "uncertainty"}) {
     std::string body;
     for (std::size_t j = 0; j < r.options.grid.size(); ++j) {
       const std::string& key = r.options.grid[j].key;

@@ -159,6 +159,7 @@ ScoreResult run_score(const scenario::Scenario& base,
   const BacktestResult bt1 = run_backtest(daily, bo);
   const auto& hr = bt.column("network_hashrate_ths");
   const auto& hp = bt1.column("hashprice_usd_per_th_day");
+  const auto& hr1 = bt1.column("network_hashrate_ths");  // one-day implied hashrate
   const auto& price = bt.column("price_usd");
   const auto& fees = bt.column("fees_btc");
   const auto& blocks = bt.column("blocks");
@@ -240,8 +241,26 @@ ScoreResult run_score(const scenario::Scenario& base,
     s.record.every_days = 1;
     s.record.series = {scenario::Series::NetworkHashrateThs,
                        scenario::Series::HashpriceUsdPerThDay};
+    if (o.observed_hashrate) {
+      s.chain.arrivals = chain::BlockArrivals::Poisson;
+      s.record.series.push_back(scenario::Series::Blocks);
+      s.record.series.push_back(scenario::Series::Difficulty);
+      s.record.series.push_back(scenario::Series::Height);
+      s.record.series.push_back(scenario::Series::PriceUsd);
+      s.record.series.push_back(scenario::Series::FeeBtcPerBlock);
+    }
     const std::size_t slot_hr = series_slot(s, scenario::Series::NetworkHashrateThs);
     const std::size_t slot_hp = series_slot(s, scenario::Series::HashpriceUsdPerThDay);
+    const std::size_t slot_blocks =
+        o.observed_hashrate ? series_slot(s, scenario::Series::Blocks) : 0;
+    const std::size_t slot_diff =
+        o.observed_hashrate ? series_slot(s, scenario::Series::Difficulty) : 0;
+    const std::size_t slot_height =
+        o.observed_hashrate ? series_slot(s, scenario::Series::Height) : 0;
+    const std::size_t slot_price =
+        o.observed_hashrate ? series_slot(s, scenario::Series::PriceUsd) : 0;
+    const std::size_t slot_fee =
+        o.observed_hashrate ? series_slot(s, scenario::Series::FeeBtcPerBlock) : 0;
 
     // Baseline hashrate forecasts (log) for days 1..n_after, from data up to the origin.
     const double ln_h0 = std::log(hr[io]);
@@ -304,6 +323,9 @@ ScoreResult run_score(const scenario::Scenario& base,
 
       std::vector<double> sim_hr(static_cast<std::size_t>(o.paths) * n),
           sim_hp(sim_hr.size());  // [path][day]
+      std::vector<double> sim_blocks(o.observed_hashrate ? sim_hr.size() : 0),
+          sim_diff(sim_blocks.size()), sim_height(sim_blocks.size()), sim_price(sim_blocks.size()),
+          sim_fee(sim_blocks.size());
       sim::RunOptions ro;
       ro.threads = o.threads;
       ro.block_paths = 4;  // few paths per block so that they spread over the cores
@@ -313,7 +335,42 @@ ScoreResult run_score(const scenario::Scenario& base,
             const auto off = static_cast<std::ptrdiff_t>(first * static_cast<std::uint64_t>(n));
             std::copy(data[slot_hr], data[slot_hr] + count * n, sim_hr.begin() + off);
             std::copy(data[slot_hp], data[slot_hp] + count * n, sim_hp.begin() + off);
+            if (o.observed_hashrate) {
+              std::copy(data[slot_blocks], data[slot_blocks] + count * n, sim_blocks.begin() + off);
+              std::copy(data[slot_diff], data[slot_diff] + count * n, sim_diff.begin() + off);
+              std::copy(data[slot_height], data[slot_height] + count * n, sim_height.begin() + off);
+              std::copy(data[slot_price], data[slot_price] + count * n, sim_price.begin() + off);
+              std::copy(data[slot_fee], data[slot_fee] + count * n, sim_fee.begin() + off);
+            }
           });
+      if (o.observed_hashrate) {
+        // The simulated hashrate as the truth is measured: trailing mean of the implied hashrate
+        // of the day's blocks at the difficulty they were found at (the previous day's end),
+        // days up to the origin from the data.
+        const auto w = static_cast<std::size_t>(o.trailing_days);
+        std::vector<double> implied(w - 1 + static_cast<std::size_t>(n));
+        for (std::size_t p = 0; p < static_cast<std::size_t>(o.paths); ++p) {
+          for (std::size_t k = 0; k < w; ++k)  // days o - w + 1 .. o
+            implied[k] = hr1[io + 1 + k - w];
+          for (std::size_t d = 1; d < static_cast<std::size_t>(n); ++d)
+            implied[w - 1 + d] = sim_blocks[p * n + d] * sim_diff[p * n + d - 1] *
+                                 chain::kHashesPerDifficulty / chain::kSecondsPerDay / 1e12;
+          for (std::size_t d = 1; d < static_cast<std::size_t>(n); ++d) {
+            double sum = 0.0;
+            for (std::size_t k = d; k < d + w; ++k) sum += implied[k];
+            sim_hr[p * n + d] = sum / static_cast<double>(w);
+            // Hashprice in the truth's form, free of block-count noise: (subsidy + fee per block)
+            // x price x 86400e12 / (D x 2^32), at the day's first height and difficulty.
+            const double h0 = sim_height[p * n + d - 1];
+            const double subsidy_btc =
+                static_cast<double>(chain::block_subsidy_sat(static_cast<std::int64_t>(h0))) /
+                static_cast<double>(units::kSatPerBtc);
+            sim_hp[p * n + d] = (subsidy_btc + sim_fee[p * n + d]) * sim_price[p * n + d] *
+                                chain::kSecondsPerDay * 1e12 /
+                                (sim_diff[p * n + d - 1] * chain::kHashesPerDifficulty);
+          }
+        }
+      }
 
       // The mode's price and fee inputs for the baselines' hashprice and the elasticity.
       const auto ln_price_at = [&](std::int64_t day) {

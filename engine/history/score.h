@@ -58,6 +58,13 @@ struct ScoreOptions {
   int elasticity_fit_days = 730;
   // Origins before this date (YYYY-MM-DD) use `early_scenario` (e.g. the 2021 catalogue).
   std::string early_before;
+  // Observed hashrate (default): the runs draw Poisson block counts, and the agents' hashrate is
+  // scored as the truth is measured, the trailing `trailing_days`-day mean of the implied hashrate
+  // blocks_d * D_{d-1} * 2^32 / 86400 / 1e12 (days up to the origin from the data), so the forecast
+  // carries the block-count noise of the measurement (sd of ln about 1 / sqrt(144 *
+  // trailing_days) = 0.031 for 7 days). false (--fleet-hashrate): the fleet's hashrate itself,
+  // expected block arrivals (the harness before issue 15's calibration step).
+  bool observed_hashrate = true;
   // Origins whose daily bands are kept (report fan chart): dates, or first / middle / last.
   std::vector<std::string> fan_origins;
 };

@@ -28,6 +28,7 @@ enum class Stream : std::uint64_t {
   SiteEquityIndex = 8,  // engine/site: the equity-index alternative
   SiteFx = 9,           // engine/site: the stochastic FX path
   Shocks = 10,          // agents/shocks.h: exogenous hashrate shocks (two uniforms a day)
+  Parameters = 11,      // agents: per-path parameter draws (kUncertainParameterCount normals)
 };
 
 using Engine = pcg64;

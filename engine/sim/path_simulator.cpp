@@ -98,6 +98,24 @@ void PathSimulator::simulate_chain_model(std::uint64_t path_index, double* const
   if (with_agents) miners_.reset(*in_.agents);
   const bool with_shocks = with_agents && s_.agents->shocks.enabled();
   if (with_shocks) shocks_.reset();
+  // Persistent hashrate-growth noise (agents.uncertainty.hashrate_drift_per_year_sd): the chain
+  // sees the fleet times drift_factor = e^(u d / 365), built as a product of daily steps.
+  double drift_step = 1.0, drift_factor = 1.0;
+  if (with_agents) {
+    // Parameter uncertainty: this path's rules, drawn once from their own stream (a fixed count
+    // of normals, so other parameters' draws never shift when one sd changes).
+    const agents::AgentsConfig& ac = *s_.agents;
+    rules_ = ac.rules;
+    if (ac.uncertainty.enabled()) {
+      rng::Engine param_rng = rng::make_rng(s_.seed, rng::Stream::Parameters, path_index);
+      double z[agents::kUncertainParameterCount];
+      for (double& v : z) v = rng::standard_normal(param_rng);
+      rules_ = agents::draw_path_rules(ac.rules, ac.uncertainty, z);
+      drift_step =
+          std::exp((ac.uncertainty.hashrate_drift + ac.uncertainty.hashrate_drift_sd * z[4]) /
+                   market::kDaysPerYear);
+    }
+  }
 
   const double* price_replay = in_.price ? in_.price->path_row(path_index) : nullptr;
   const double* fee_replay = in_.fees ? in_.fees->path_row(path_index) : nullptr;
@@ -151,7 +169,9 @@ void PathSimulator::simulate_chain_model(std::uint64_t path_index, double* const
       const double u_arrival = rng::uniform_open(shock_rng);
       online_share = shocks_.step(u_arrival, rng::uniform_open(shock_rng));
     }
-    const double day_hashrate = hashrate * online_share;
+    if (d > 0) drift_factor *= drift_step;
+    const double day_hashrate =
+        drift_step != 1.0 ? hashrate * online_share * drift_factor : hashrate * online_share;
     const chain::ChainDay day = chain_.advance_day(day_hashrate, block_rng);
     const double hashprice_btc =
         day_hashrate > 0.0 ? (day.subsidy_btc + day.blocks * fee) / day_hashrate : 0.0;
@@ -167,12 +187,10 @@ void PathSimulator::simulate_chain_model(std::uint64_t path_index, double* const
       const agents::RewardOutlook outlook =
           agents::reward_outlook(day.height_end, subsidy_per_block, fee);
       if (d == 0) {
-        agents::seed_default(*in_.agents, s_.agents->rules, miners_, decision_hashprice_usd,
-                             outlook);
+        agents::seed_default(*in_.agents, rules_, miners_, decision_hashprice_usd, outlook);
       } else {
-        hashrate =
-            agents::step_default(*in_.agents, s_.agents->rules, miners_, d, price, hashprice_btc,
-                                 decision_hashprice_usd, outlook, online_share);
+        hashrate = agents::step_default(*in_.agents, rules_, miners_, d, price, hashprice_btc,
+                                        decision_hashprice_usd, outlook, online_share);
       }
       record_agents_day(d, price, outputs);
     }

@@ -49,6 +49,8 @@ class PathSimulator {
   chain::ChainState chain_;
   agents::MinerState miners_;
   agents::ShockProcess shocks_;
+  // This path's rules: the scenario's, or its own draw (agents.uncertainty), set in path setup.
+  agents::DefaultRules rules_{};
   int slot_of_series_[scenario::kSeriesCount];
 };
 

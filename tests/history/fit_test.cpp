@@ -66,3 +66,31 @@ TEST(Fit, RefusesOriginsAfterTheTrainingWindowUnknownKeysAndOutOfRangeValues) {
 
 }  // namespace
 }  // namespace hashsim::history
+
+namespace hashsim::history {
+namespace {
+TEST(Fit, OneStandardErrorIntervalFromPairedPerOriginDifferencesByHand) {
+  // One parameter at 0, 1, 2; four origins. Best = 1. Value 0 differs from the best by
+  // d = {0.1, -0.1, 0.1, -0.1} + 0.01: mean 0.01, sd 0.1155, se 0.0577 -> inside. Value 2 by
+  // d = 0.2 everywhere: mean 0.2, se 0 -> outside. Interval [0, 1], sd 0.5.
+  FitResult r;
+  r.options.grid = {{"rules.reinvest_fraction", {0.0, 1.0, 2.0}}};
+  FitPoint p0, p1, p2;
+  p1.values = {1.0};
+  p1.objective_by_origin = {1.0, 1.0, 1.0, 1.0};
+  p1.objective = 1.0;
+  p0.values = {0.0};
+  p0.objective_by_origin = {1.11, 0.91, 1.11, 0.91};
+  p0.objective = 1.01;
+  p2.values = {2.0};
+  p2.objective_by_origin = {1.2, 1.2, 1.2, 1.2};
+  p2.objective = 1.2;
+  r.points = {p0, p1, p2};
+  r.best = 1;
+  const FitInterval iv = fit_interval(r, 0);
+  EXPECT_EQ(iv.lo, 0.0);
+  EXPECT_EQ(iv.hi, 1.0);
+  EXPECT_EQ(iv.sd, 0.5);
+}
+}  // namespace
+}  // namespace hashsim::history

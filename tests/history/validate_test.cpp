@@ -27,6 +27,7 @@ TEST(Validate, StartsOnTheActualDayAndReportsEveryHorizon) {
   scenario::Scenario s = scenario::load_scenario(kSource + "/scenarios/base.yaml");
   ASSERT_TRUE(s.agents && s.agents->shocks.enabled());
   s.agents->shocks = agents::Shocks{};
+  s.agents->uncertainty = agents::ParameterUncertainty{};  // per-path parameter draws off too
   const ValidateResult r = run_validate(s, daily(), o);
   ASSERT_EQ(r.dates.size(), 120u);
   EXPECT_EQ(r.dates.front(), "2025-01-01");
@@ -42,7 +43,7 @@ TEST(Validate, StartsOnTheActualDayAndReportsEveryHorizon) {
     EXPECT_GE(h.median_abs_log_error, 0.0);
     EXPECT_LE(std::fabs(h.bias_mean_log_error), 3.0);
   }
-  // Replayed fees and prices, no shocks: every path is the same.
+  // Replayed fees and prices, no shocks, no parameter draws: every path is the same.
   EXPECT_EQ(r.simulated_p5_ths.back(), r.simulated_p95_ths.back());
   EXPECT_NE(validate_report(r).find("median |e|"), std::string::npos);
 }

@@ -13,6 +13,8 @@
 #include "engine/history/backtest.h"
 #include "engine/history/calibrate.h"
 #include "engine/history/fit.h"
+#include "engine/history/halvings.h"
+#include "engine/history/scenario_summary.h"
 #include "engine/util/daily_table.h"
 #include "engine/util/data_paths.h"
 #include "engine/history/score.h"
@@ -429,6 +431,10 @@ void add_score_command(CLI::App& app, GlobalOptions& global) {
   sc->add_option("--threads", sf->options.threads, "Worker threads (default: all cores)");
   sc->add_option("--hashrate-window", sf->options.trailing_days,
                  "Trailing days of the actual hashrate (default 7)");
+  sc->add_flag("--fleet-hashrate{false}", sf->options.observed_hashrate,
+               "Score the agents' fleet hashrate itself (expected block arrivals) instead of the "
+               "trailing-window implied hashrate of simulated Poisson blocks, measured as the "
+               "truth is");
   sc->add_option("--fan-origins", sf->options.fan_origins,
                  "Origins whose daily bands go into --json (default with --json: first, middle and "
                  "last origin)")
@@ -497,6 +503,8 @@ void add_fit_command(CLI::App& app, GlobalOptions& global) {
       ->delimiter(',');
   fc->add_option("--paths", ff->options.score.paths, "Paths per origin (default 16)");
   fc->add_option("--threads", ff->options.score.threads, "Worker threads (default: all cores)");
+  fc->add_flag("--fleet-hashrate{false}", ff->options.score.observed_hashrate,
+               "Score the fleet hashrate itself (see hashsim score --fleet-hashrate)");
   fc->add_option("--grid", ff->grid,
                  "KEY=V1,V2,... (repeatable); default "
                  "rules.expected_difficulty_growth_per_year=0.25,0.35,0.5 "
@@ -534,9 +542,86 @@ void add_fit_command(CLI::App& app, GlobalOptions& global) {
   });
 }
 
+// `hashsim halvings`: the agents' hashrate trough after each real halving in the data.
+void add_halvings_command(CLI::App& app) {
+  struct HalvingFlags {
+    std::string data, prices, scenario = "scenarios/base.yaml", early_scenario;
+    history::HalvingOptions options;
+  };
+  auto hf = std::make_shared<HalvingFlags>();
+  CLI::App* hc = app.add_subcommand(
+      "halvings",
+      "Hashrate trough after each real halving in the data: the agents driven by the real price "
+      "and fees vs history");
+  hc->add_option("--scenario", hf->scenario,
+                 "Scenario with the agents config (default scenarios/base.yaml)");
+  hc->add_option("--early-scenario", hf->early_scenario,
+                 "Scenario for starts before --early-before");
+  hc->add_option("--early-before", hf->options.early_before,
+                 "YYYY-MM-DD: starts before it use --early-scenario");
+  hc->add_option("--data", hf->data,
+                 "Daily CSV (default data/history/btc_daily_2020_2026_obm.csv)");
+  hc->add_option("--prices", hf->prices,
+                 "Daily price CSV (default data/history/btc_price_usd_daily.csv)");
+  hc->add_option("--lead-days", hf->options.lead_days,
+                 "Start this many days before the halving (default 60)");
+  hc->add_option("--window-days", hf->options.window_days,
+                 "Trough searched over this many days after it (default 60)");
+  hc->add_option("--paths", hf->options.paths, "Paths (default 16)");
+  hc->add_option("--threads", hf->options.threads, "Worker threads (default: all cores)");
+  hc->add_flag("--fleet-hashrate{false}", hf->options.observed_hashrate,
+               "The model's fleet hashrate instead of its measured (Poisson-block) hashrate");
+  hc->callback([hf] {
+    const HalvingFlags& f = *hf;
+    std::optional<scenario::Scenario> early;
+    if (!f.early_scenario.empty()) early = scenario::load_scenario(f.early_scenario);
+    const auto daily = DailyTable::load(f.data.empty() ? history_data_file(kDailyFile)
+                                                       : std::filesystem::path(f.data));
+    const auto prices = DailyTable::load(f.prices.empty() ? history_data_file(kPriceFile)
+                                                          : std::filesystem::path(f.prices));
+    const history::HalvingResult r =
+        history::run_halvings(scenario::load_scenario(f.scenario), early, daily, prices, f.options);
+    std::fputs(history::halvings_table(r).c_str(), stdout);
+  });
+}
+
+// `hashsim scenario-summary`: the per-scenario figures of the README tables.
+void add_scenario_summary_command(CLI::App& app) {
+  struct SummaryFlags {
+    std::vector<std::string> scenarios;
+    std::int64_t paths = 32;
+    std::string variant = "both";
+    int threads = 0;
+  };
+  auto f = std::make_shared<SummaryFlags>();
+  CLI::App* c = app.add_subcommand(
+      "scenario-summary",
+      "Hashrate P50 at 1/2/5 years, halving trough, final fleet J/TH and tariff-band shares of "
+      "scenarios (Markdown table)");
+  c->add_option("scenarios", f->scenarios, "Scenario files")->required();
+  c->add_option("--paths", f->paths, "Paths per scenario (default 32)");
+  c->add_option("--variant", f->variant,
+                "current, pre-issue-15 (rules before issue 15) or both (default)");
+  c->add_option("--threads", f->threads, "Worker threads (default: all cores)");
+  c->callback([f] {
+    if (f->variant != "both" && f->variant != "current" && f->variant != "pre-issue-15")
+      throw Error("--variant: '" + f->variant + "' is not one of: current, pre-issue-15, both");
+    std::vector<history::ScenarioSummary> rows;
+    for (const auto& file : f->scenarios) {
+      const scenario::Scenario s = scenario::load_scenario(file);
+      for (const char* v : {"pre-issue-15", "current"})
+        if (f->variant == "both" || f->variant == v)
+          rows.push_back(history::summarise_scenario(s, f->paths, v, f->threads));
+    }
+    std::fputs(history::scenario_summary_table(rows).c_str(), stdout);
+  });
+}
+
 }  // namespace
 
 void register_history_commands(CLI::App& app, GlobalOptions& global) {
+  add_halvings_command(app);
+  add_scenario_summary_command(app);
   add_calibrate_command(app, global);
   add_backtest_command(app, global);
   add_validate_command(app, global);
