@@ -1,5 +1,7 @@
 #include "engine/history/scenario_summary.h"
 
+#include "agents/legacy_rules.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -25,17 +27,8 @@ double quantile_of(std::vector<double> v, double q) {
 void apply_pre_issue15_variant(scenario::Scenario& s) {
   if (!s.agents) throw Error(s.file.string() + ": scenario-summary needs agents");
   auto& a = *s.agents;
-  auto& r = a.rules;
-  r.hardware_failure_rate_per_year = 0.0;
-  r.expected_difficulty_growth_per_year = 0.0;
-  r.anticipate_halving = false;
-  r.scale_orders_by_value = false;
-  r.switch_window_days = r.window_days;
-  r.proportional_restart = false;
-  r.retire_fraction_per_day = 0.0;
-  r.equilibrium_start = false;
-  r.band_capacity_headroom = -1.0;
-  r.supply_share_per_month = 0.0;
+  agents::switch_off_issue15_rules(a.rules);
+  a.rules.supply_share_per_month = 0.0;
   a.generations = agents::Generations{};
   a.shocks = agents::Shocks{};
   a.uncertainty = agents::ParameterUncertainty{};

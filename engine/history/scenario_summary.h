@@ -10,7 +10,7 @@
 //   tariff bands: each band's share of the online archetype hashrate at the horizon, mean over
 //   paths (shares sum to 1).
 // variant "pre-issue-15": the scenario with the rules before issue 15 (legacy values of every
-// mechanism: tests/agents/agents_fixture.h legacy_rules) and no generations, supply limits, shocks
+// mechanism: agents/legacy_rules.h) and no generations, supply limits, shocks
 // or parameter uncertainty: the "old" column.
 #include <string>
 #include <vector>

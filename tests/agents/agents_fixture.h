@@ -7,6 +7,7 @@
 
 #include "agents/agents_config.h"
 #include "agents/archetype_table.h"
+#include "agents/legacy_rules.h"
 #include "agents/machine_catalogue.h"
 #include "agents/miner_state.h"
 #include "tests/engine/test_support.h"
@@ -37,21 +38,9 @@ inline std::string catalogue_csv(const std::vector<Machine>& machines) {
   return csv;
 }
 
-// The default rules with every mechanism of issue 15 switched off (the rules before them):
-// no failures, no retirement, payback on today's margin, 30-day switching window with the full
-// restart pace, empty start windows, unlimited tariff bands. Tests switch mechanisms on one at a
-// time.
-inline void legacy_rules(agents::DefaultRules& r) {
-  r.hardware_failure_rate_per_year = 0.0;
-  r.expected_difficulty_growth_per_year = 0.0;
-  r.anticipate_halving = false;
-  r.scale_orders_by_value = false;
-  r.switch_window_days = r.window_days;
-  r.proportional_restart = false;
-  r.retire_fraction_per_day = 0.0;
-  r.equilibrium_start = false;
-  r.band_capacity_headroom = -1.0;
-}
+// The default rules with every mechanism of issue 15 switched off (agents/legacy_rules.h). Tests
+// switch mechanisms on one at a time.
+inline void legacy_rules(agents::DefaultRules& r) { agents::switch_off_issue15_rules(r); }
 
 // The shipped default rules (every mechanism on).
 inline void default_rules(agents::DefaultRules& r) { r = agents::DefaultRules{}; }
