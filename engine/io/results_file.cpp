@@ -311,6 +311,11 @@ void ScenarioWriter::write_block(std::uint64_t first_path, std::uint64_t n_paths
   // HDF5 file in.
   if (journal_)
     journal_->append_block(journal_index_, first_path, n_paths, doubles_per_path_, data);
+  write_rows(first_path, n_paths, data);
+}
+
+void ScenarioWriter::write_rows(std::uint64_t first_path, std::uint64_t n_paths,
+                                const std::vector<const double*>& data) {
   for (std::size_t k = 0; k < specs_.size(); ++k) {
     if (specs_[k].per_path_size() == 0) continue;
     h5::write_rows(datasets_[k].get(), first_path, n_paths, data[k]);
@@ -328,12 +333,8 @@ void ScenarioWriter::replay(const ResultsJournal& journal,
           "cannot resume: the journal " + journal.path().string() +
           " holds paths outside this run's (remove it and the .partial file, or use --force)");
     journal.read_block(b, doubles_per_path_, data);
-    for (std::size_t k = 0; k < specs_.size(); ++k) {
-      ptrs[k] = data[k].data();
-      if (specs_[k].per_path_size() == 0) continue;
-      h5::write_rows(datasets_[k].get(), b.first_path, b.n_paths, ptrs[k]);
-    }
-    paths_written_ += b.n_paths;
+    for (std::size_t k = 0; k < specs_.size(); ++k) ptrs[k] = data[k].data();
+    write_rows(b.first_path, b.n_paths, ptrs);
     resumed_ = true;
   }
 }

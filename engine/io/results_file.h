@@ -61,6 +61,10 @@ class ScenarioWriter {
   bool resumed() const { return resumed_; }    // replay() wrote journalled paths
 
  private:
+  // The HDF5 rows of one block (not journalled), advancing paths_written_.
+  void write_rows(std::uint64_t first_path, std::uint64_t n_paths,
+                  const std::vector<const double*>& data);
+
   h5::Handle group_;
   std::vector<OutputSpec> specs_;
   std::vector<h5::Handle> datasets_;
