@@ -178,6 +178,7 @@ PYBIND11_MODULE(_hashsim, m) {
          std::optional<std::int64_t> paths, std::optional<int> days,
          std::optional<std::uint64_t> seed) {
         std::vector<hashsim::scenario::KeyOverride> k;
+        k.reserve(keys.size());
         for (const auto& [key, value] : keys) k.push_back({key, value});
         return hashsim::scenario::load_scenario_with_keys(file, k, {paths, days, seed});
       },

@@ -48,7 +48,7 @@ struct BlockRevenueOptions {
   std::vector<RevenueMachine> machines;
   double tariff_usd_per_kwh = 0.0;
   double pool_fee = 0.0;
-  std::int64_t max_price_gap_s = 2 * 86400;  // farther from every daily close: error
+  std::int64_t max_price_gap_s = std::int64_t{2} * 86400;  // farther from every daily close: error
 };
 
 struct BlockRevenueResult {

@@ -78,7 +78,8 @@ HalvingResult run_halvings(const scenario::Scenario& s,
     const ScoreFan* fan = nullptr;
     for (const auto& f : sr.fans)
       if (f.variable == 0) fan = &f;
-    if (!fan || fan->actual.size() <= static_cast<std::size_t>(lead + o.window_days)) {
+    if (!fan || fan->actual.size() <=
+                    static_cast<std::size_t>(lead) + static_cast<std::size_t>(o.window_days)) {
       r.skipped_heights.push_back(height);
       continue;
     }

@@ -391,7 +391,7 @@ ScoreResult run_score(const scenario::Scenario& base,
       const auto ln_hp_of = [&](double ln_h, int d) {
         const double subsidy_btc =
             static_cast<double>(chain::block_subsidy_sat(static_cast<std::int64_t>(height[io]) +
-                                                         units::kBlocksPerDay * d)) /
+                                                         std::int64_t{units::kBlocksPerDay} * d)) /
             static_cast<double>(units::kSatPerBtc);
         return std::log(units::kBlocksPerDay * (subsidy_btc + fee_at(d))) + ln_price_at(od + d) -
                ln_h;

@@ -250,6 +250,7 @@ void write_vector(hid_t parent, const std::string& name, const std::vector<std::
 
 void write_strings(hid_t parent, const std::string& name, const std::vector<std::string>& v) {
   std::vector<const char*> ptrs;
+  ptrs.reserve(v.size());
   for (const auto& s : v) ptrs.push_back(s.c_str());
   Handle type = vlen_string_type();
   hsize_t dims[1] = {v.size()};

@@ -51,7 +51,7 @@ std::optional<std::int64_t> parse_utc_iso8601(const std::string& text) {
   // Only UTC is accepted: every provider we use reports UTC, and a silently mis-shifted
   // timestamp would make stale data look fresh.
   if (zone != "Z" && zone != "+00:00" && zone != "") return std::nullopt;
-  return days * 86400 + h * 3600 + m * 60 + s;
+  return days * 86400 + std::int64_t{h} * 3600 + std::int64_t{m} * 60 + s;
 }
 
 std::string format_age(std::int64_t seconds) {

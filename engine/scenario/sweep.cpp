@@ -30,11 +30,13 @@ std::vector<std::string> split_dotted(const std::string& dotted) {
   return parts;
 }
 
-// Sets root.<dotted> = value, creating missing mappings on the way (a key the scenario leaves at
-// its default, e.g. chain.block_arrivals in a file with no chain: section). The dotted names of
+// Sets <document>.<dotted> = value, creating missing mappings on the way (a key the scenario leaves
+// at its default, e.g. chain.block_arrivals in a file with no chain: section). The dotted names of
 // the mappings it creates are added to *created. Returns why the key cannot be set (an empty
 // part, or a part that is a scalar or a list in the scenario), or "" on success.
-std::string set_dotted(YAML::Node root, const std::string& dotted, const YAML::Node& value,
+// `cur` (the document's root) is taken by value: it is the walk's own handle, moved down one
+// mapping per part.
+std::string set_dotted(YAML::Node cur, const std::string& dotted, const YAML::Node& value,
                        std::vector<std::string>* created) {
   const std::vector<std::string> parts = split_dotted(dotted);
   for (const auto& p : parts)
@@ -43,7 +45,6 @@ std::string set_dotted(YAML::Node root, const std::string& dotted, const YAML::N
   // document (a missing key is added on assignment; a const node would give an invalid one).
   // Assigning one Node to another copies the value into the target, so the walk moves its
   // handle with reset(), never with operator=.
-  YAML::Node cur = root;
   std::string path;
   for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
     if (cur.IsDefined() && !cur.IsNull() && !cur.IsMap())

@@ -120,7 +120,7 @@ void run_pipeline(const scenario::Scenario& s, const MarketInputs& inputs, std::
   const auto shard_rank = static_cast<std::uint64_t>(options.shard.rank);
   std::uint64_t next_block = 0;
   tbb::parallel_pipeline(
-      static_cast<std::size_t>(2 * threads),
+      2 * static_cast<std::size_t>(threads),
       tbb::make_filter<void, std::shared_ptr<Block>>(
           tbb::filter_mode::serial_in_order,
           [&](tbb::flow_control& fc) -> std::shared_ptr<Block> {
@@ -153,7 +153,7 @@ void run_pipeline(const scenario::Scenario& s, const MarketInputs& inputs, std::
                 return b;
               }) &
           tbb::make_filter<std::shared_ptr<Block>, void>(
-              tbb::filter_mode::serial_in_order, [&](std::shared_ptr<Block> b) {
+              tbb::filter_mode::serial_in_order, [&](const std::shared_ptr<Block>& b) {
                 if (sink) {
                   std::vector<const double*> ptrs;
                   for (const auto& d : b->data) ptrs.push_back(d.data());

@@ -13,7 +13,7 @@ std::string sha256_hex(std::string_view data) {
     throw Error("SHA-256 failed");
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
-  out.reserve(2 * len);
+  out.reserve(2 * std::size_t{len});
   for (unsigned int i = 0; i < len; ++i) {
     out.push_back(kHex[digest[i] >> 4]);
     out.push_back(kHex[digest[i] & 0xF]);

@@ -313,9 +313,9 @@ bool core_float(const YAML::Node& node, double* value, bool* out_of_range) {
   return false;
 }
 
-YamlMap::YamlMap(YAML::Node node, std::string file, std::string prefix, int fallback_line,
+YamlMap::YamlMap(const YAML::Node& node, std::string file, std::string prefix, int fallback_line,
                  std::shared_ptr<const KeyOrigins> origins)
-    : node_(std::move(node)),
+    : node_(node),  // YAML::Node is a handle without a move constructor
       file_(std::move(file)),
       prefix_(std::move(prefix)),
       fallback_line_(fallback_line),
@@ -483,7 +483,7 @@ std::string YamlMap::text(const std::string& key, std::optional<std::string> fal
 
 std::string YamlMap::choice(const std::string& key, const std::vector<std::string>& allowed,
                             std::optional<std::string> fallback) {
-  const std::string v = text(key, fallback);
+  std::string v = text(key, std::move(fallback));
   for (const auto& a : allowed)
     if (v == a) return v;
   fail(key, "= " + shorten(v) + " is not one of: " + join(allowed));
@@ -496,7 +496,7 @@ std::string YamlMap::choice(const std::string& key, std::initializer_list<const 
 }
 
 std::string YamlMap::date(const std::string& key, std::optional<std::string> fallback) {
-  const std::string v = text(key, fallback);
+  std::string v = text(key, std::move(fallback));
   const std::string allowed =
       std::string(" (allowed: a date YYYY-MM-DD from ") + kMinDate + " to " + kMaxDate + ")";
   bool shape = v.size() == 10 && v[4] == '-' && v[7] == '-';

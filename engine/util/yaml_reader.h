@@ -39,7 +39,7 @@ using KeyOrigins = std::map<std::string, KeyOrigin>;
 class YamlMap {
  public:
   // `fallback_line` is used when `node` carries no position (an absent optional section).
-  YamlMap(YAML::Node node, std::string file, std::string prefix, int fallback_line = 0,
+  YamlMap(const YAML::Node& node, std::string file, std::string prefix, int fallback_line = 0,
           std::shared_ptr<const KeyOrigins> origins = nullptr);
 
   bool has(const std::string& key) const;

@@ -151,7 +151,7 @@ blocks::SyncReport sync_once(const SyncFlags& f, bool stop_between_batches, bool
       if (stop_between_batches && g_stop_requested.load()) throw StopRequested{};
     };
     const auto t0 = std::chrono::steady_clock::now();
-    const blocks::SyncReport r = blocks::sync_ledger(*source, *store, so);
+    blocks::SyncReport r = blocks::sync_ledger(*source, *store, so);
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (f.json) {
       print_json(blocks_sync_json(r, source->name(), f.db));
