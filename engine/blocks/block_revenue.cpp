@@ -209,15 +209,15 @@ void write_block_revenue_hdf5(const BlockRevenueResult& r, const BlockRevenueOpt
                               const std::filesystem::path& path, const std::string& command_line,
                               const std::string& ledger_file, const std::string& price_file,
                               Overwrite mode) {
-  h5::quiet_hdf5_errors();
-  AtomicOutput out(path, mode);
-  {
-    h5::Handle f = h5::create_file(out.partial_path().string());
-    const hid_t root = f.get();
-    io::schema::write_provenance(
-        root, {io::schema::kKindBlockRevenue, io::schema::kBlockRevenueVersion, command_line, "",
-               std::nullopt,
-               nlohmann::json{{"ledger_file", ledger_file}, {"price_file", price_file}}.dump()});
+  const io::schema::Provenance provenance{
+      .kind = io::schema::kKindBlockRevenue,
+      .version = io::schema::kBlockRevenueVersion,
+      .command_line = command_line,
+      .scenario_text = "",
+      .seed = std::nullopt,
+      .data_snapshot_json =
+          nlohmann::json{{"ledger_file", ledger_file}, {"price_file", price_file}}.dump()};
+  io::schema::write_file(path, mode, provenance, [&](hid_t root) {
     h5::set_attr(root, "ledger_file", ledger_file);
     h5::set_attr(root, "price_file", price_file);
     h5::set_attr(root, "tariff_usd_per_kwh", o.tariff_usd_per_kwh);
@@ -246,10 +246,7 @@ void write_block_revenue_hdf5(const BlockRevenueResult& r, const BlockRevenueOpt
     io::schema::attach_dimensions(mg.get(), "hashrate_ths", {"name"}, "TH/s");
     io::schema::attach_dimensions(mg.get(), "power_w", {"name"}, "W");
     io::schema::attach_dimensions(mg.get(), "count", {"name"}, "machines");
-    h5::close_file(
-        f, out.partial_path().string());  // a failed flush or close must not be renamed into place
-  }
-  out.commit();
+  });
 }
 
 BlockRevenueFile read_block_revenue_hdf5(const std::filesystem::path& path) {

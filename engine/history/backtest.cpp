@@ -161,14 +161,14 @@ void write_backtest_csv(const BacktestResult& r, const std::filesystem::path& pa
 void write_backtest_hdf5(const BacktestResult& r, const BacktestOptions& o,
                          const std::filesystem::path& path, const std::string& command_line,
                          Overwrite mode) {
-  h5::quiet_hdf5_errors();
-  AtomicOutput out(path, mode);
-  {
-    h5::Handle f = h5::create_file(out.partial_path().string());
-    const hid_t root = f.get();
-    io::schema::write_provenance(
-        root, {io::schema::kKindBacktest, io::schema::kBacktestVersion, command_line, "",
-               std::nullopt, nlohmann::json{{"data_file", r.data_file}}.dump()});
+  const io::schema::Provenance provenance{
+      .kind = io::schema::kKindBacktest,
+      .version = io::schema::kBacktestVersion,
+      .command_line = command_line,
+      .scenario_text = "",
+      .seed = std::nullopt,
+      .data_snapshot_json = nlohmann::json{{"data_file", r.data_file}}.dump()};
+  io::schema::write_file(path, mode, provenance, [&](hid_t root) {
     h5::set_attr(root, "data_file", r.data_file);
     h5::set_attr(root, "from", r.dates.front());
     h5::set_attr(root, "to", r.dates.back());
@@ -193,10 +193,7 @@ void write_backtest_hdf5(const BacktestResult& r, const BacktestOptions& o,
     io::schema::make_scale(root, "filled_price_dates", "", "days whose price was interpolated");
     for (const auto& c : r.columns)
       io::schema::attach_dimensions(root, c.name, {"date"}, io::schema::units_from_name(c.name));
-    h5::close_file(
-        f, out.partial_path().string());  // a failed flush or close must not be renamed into place
-  }
-  out.commit();
+  });
 }
 
 }  // namespace hashsim::history

@@ -60,6 +60,22 @@ void write_provenance(hid_t root, const Provenance& p) {
                p.data_snapshot_json.empty() ? std::string("{}") : p.data_snapshot_json);
 }
 
+void write_file(AtomicOutput& out, const Provenance& p,
+                const std::function<void(hid_t root)>& fill) {
+  h5::quiet_hdf5_errors();
+  h5::Handle f = h5::create_file(out.partial_path().string());
+  write_provenance(f.get(), p);
+  fill(f.get());
+  h5::close_file(f, out.partial_path().string());
+}
+
+void write_file(const std::filesystem::path& path, Overwrite mode, const Provenance& p,
+                const std::function<void(hid_t root)>& fill) {
+  AtomicOutput out(path, mode);
+  write_file(out, p, fill);
+  out.commit();
+}
+
 std::string units_from_name(const std::string& name) {
   // Longest suffixes first.
   static const std::pair<const char*, const char*> suffixes[] = {

@@ -14,10 +14,14 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
+#include <functional>
 #include <initializer_list>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "engine/util/atomic_file.h"
 
 namespace hashsim::io::schema {
 
@@ -227,6 +231,16 @@ struct Provenance {
 // Writes schema, schema_version, hashsim_version, git_sha, created_utc (now), command_line,
 // Conventions and, when given, scenario_yaml, master_seed and data_snapshot on `root`.
 void write_provenance(hid_t root, const Provenance& p);
+
+// One way to write a whole file of one piece (site, backtest, block revenue): creates out's
+// partial file, writes provenance `p` on its root, calls fill(root) for the file's own content,
+// then flushes and closes it, checked, so a failed flush or close throws before the caller's
+// out.commit() could rename it into place.
+void write_file(AtomicOutput& out, const Provenance& p,
+                const std::function<void(hid_t root)>& fill);
+// The same into `path` through a temporary file renamed onto it on success.
+void write_file(const std::filesystem::path& path, Overwrite mode, const Provenance& p,
+                const std::function<void(hid_t root)>& fill);
 
 // ---- dimension scales and CF attributes -------------------------------------------------------
 // Writes `name` in `group` as a 1-D coordinate and makes it the dimension scale `name`.

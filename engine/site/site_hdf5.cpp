@@ -122,15 +122,16 @@ void write_site_hdf5(const SiteRun& r, const std::filesystem::path& path, Overwr
 
 void write_site_hdf5(const SiteRun& r, AtomicOutput& out) {
   const SiteAnalysis& a = r.analysis;
-  h5::quiet_hdf5_errors();
-  {
-    h5::Handle f = h5::create_file(out.partial_path().string());
-    const nlohmann::json inputs{{"results_file", r.results_file.string()},
-                                {"fx_source", a.fx.source}};
-    io::schema::write_provenance(f.get(),
-                                 {io::schema::kKindSite, io::schema::kSiteVersion, r.command_line,
-                                  a.config.yaml_text, std::nullopt, inputs.dump()});
-    h5::Handle g = h5::create_group(f.get(), "site");
+  const nlohmann::json inputs{{"results_file", r.results_file.string()},
+                              {"fx_source", a.fx.source}};
+  const io::schema::Provenance provenance{.kind = io::schema::kKindSite,
+                                          .version = io::schema::kSiteVersion,
+                                          .command_line = r.command_line,
+                                          .scenario_text = a.config.yaml_text,
+                                          .seed = std::nullopt,
+                                          .data_snapshot_json = inputs.dump()};
+  io::schema::write_file(out, provenance, [&](hid_t root) {
+    h5::Handle g = h5::create_group(root, "site");
     const hid_t s = g.get();
     h5::set_attr(s, "results_file", r.results_file.string());
     h5::set_attr(s, "site_yaml", a.config.yaml_text);
@@ -262,9 +263,7 @@ void write_site_hdf5(const SiteRun& r, AtomicOutput& out) {
         describe_play(pg.get(), sr.n_paths, sr.years, max_roots, a.config.currency);
       }
     }
-    h5::close_file(
-        f, out.partial_path().string());  // a failed flush or close must not be renamed into place
-  }
+  });
 }
 
 }  // namespace hashsim::site
