@@ -627,6 +627,333 @@ void after_tax_and_equity(const SiteConfig& c, const Plant& p, const DebtSchedul
 }
 
 std::string pct_text(double v) { return num_text("%.1f %%", 100.0 * v); }
+
+// Each fitting miner's horizon NPVs in the selection scenario `sel` (as the site it would build)
+// and, unless the site file forces a miner or ranks by year-1 payback, the choice by those NPVs.
+void rank_by_horizon_npv(Selection& selection, const SiteConfig& c, const OperatingTerms& st,
+                         const MarketPaths& sel, const FxPaths& sel_fx, double rate) {
+  for (auto& e : selection.miners) {
+    if (e.n_fit <= 0) continue;
+    const SiteBuild b = build_site(c.site_power_kw, c.load_factor, e, st, c.infrastructure);
+    const auto cf = plant_cashflows(b.plant, sel, Operation::Policy, {}, &sel_fx);
+    const auto W = static_cast<std::size_t>(sel.years) + 1;
+    std::vector<double> v(sel.n_paths);
+    std::size_t pos = 0;
+    for (std::size_t i = 0; i < sel.n_paths; ++i) {
+      v[i] = npv(std::span<const double>(&cf[i * W], W), rate);
+      pos += v[i] > 0.0;
+    }
+    e.prob_npv_positive =
+        sel.n_paths ? static_cast<double>(pos) / static_cast<double>(sel.n_paths) : kNaN;
+    e.npv_p50_site_ccy = median_of(std::move(v));
+  }
+  if (!c.forced_miner.empty() || c.selection_criterion == "min_payback") return;
+  std::optional<std::size_t> best;
+  for (std::size_t i = 0; i < selection.miners.size(); ++i) {
+    const auto& e = selection.miners[i];
+    if (e.n_fit <= 0) continue;
+    if (!best) {
+      best = i;
+      continue;
+    }
+    const auto& b = selection.miners[*best];
+    const bool better = c.selection_criterion == "max_npv_p50"
+                            ? e.npv_p50_site_ccy > b.npv_p50_site_ccy
+                            : (e.prob_npv_positive > b.prob_npv_positive ||
+                               (e.prob_npv_positive == b.prob_npv_positive &&
+                                e.npv_p50_site_ccy > b.npv_p50_site_ccy));
+    if (better) best = i;
+  }
+  selection.chosen = best;
+  selection.reason =
+      !best ? "no miner fits the site's usable power"
+      : c.selection_criterion == "max_npv_p50"
+          ? "highest median NPV over the horizon of scenario '" + sel.scenario +
+                "' (selection_criterion: max_npv_p50)"
+          : "highest P(NPV > 0) over the horizon of scenario '" + sel.scenario +
+                "' (selection_criterion: max_prob_npv_positive; ties: higher median NPV)";
+}
+
+// Builds a.site with the chosen miner (none when one miner needs more than the site's effective
+// power) and adds the loud warnings about that choice.
+void build_chosen_site(SiteAnalysis& a, const SiteConfig& c, const OperatingTerms& st,
+                       const std::string& scenario, double rate) {
+  if (!a.selection.chosen) return;
+  const MinerEconomics& ch = a.selection.miners[*a.selection.chosen];
+  a.site = build_site(c.site_power_kw, c.load_factor, ch, st, c.infrastructure);
+  if (a.site->plant.n_miners == 0) {
+    a.selection.reason += "; but one miner needs " +
+                          num_text("%.3f", a.site->miner_power_kw_incl_overhead) +
+                          " kW, more than the site's effective power";
+    a.site.reset();
+    return;
+  }
+  const double horizon_days = kDaysPerYear * c.horizon_years;
+  if (!ch.viable())
+    a.warnings.push_back("the chosen miner " + ch.offer.name +
+                         " loses money in year 1 at this power price");
+  else if (ch.payback_days > horizon_days)
+    a.warnings.push_back("the chosen miner " + ch.offer.name + "'s year-1 simple payback (" +
+                         num_text("%.0f", ch.payback_days) + " days) is longer than the " +
+                         std::to_string(c.horizon_years) + "-year horizon (" +
+                         num_text("%.0f", horizon_days) +
+                         " days): it does not pay back within the horizon even at year-1 revenue");
+  if (ch.prob_npv_positive < 0.5)
+    a.warnings.push_back("P(NPV < 0) of the chosen miner " + ch.offer.name + " is " +
+                         pct_text(1.0 - ch.prob_npv_positive) + " over the horizon of scenario '" +
+                         scenario + "' (more likely to lose money than not at a " + pct_text(rate) +
+                         " discount rate)");
+  if (c.selection_criterion == "min_payback" && c.forced_miner.empty()) {
+    const auto best_npv =
+        std::max_element(a.selection.miners.begin(), a.selection.miners.end(),
+                         [](const MinerEconomics& x, const MinerEconomics& y) {
+                           const double xv = x.n_fit > 0 ? x.npv_p50_site_ccy : -1e300;
+                           const double yv = y.n_fit > 0 ? y.npv_p50_site_ccy : -1e300;
+                           return xv < yv;
+                         });
+    if (best_npv != a.selection.miners.end() && best_npv->offer.name != ch.offer.name &&
+        best_npv->npv_p50_site_ccy > ch.npv_p50_site_ccy)
+      a.warnings.push_back(
+          "year-1 payback cannot see the halving or difficulty growth: over the horizon " +
+          best_npv->offer.name + " has the higher median NPV (" +
+          num_text("%.0f", best_npv->npv_p50_site_ccy) + " vs " +
+          num_text("%.0f", ch.npv_p50_site_ccy) + "); selection_criterion: max_npv_p50 picks it");
+  }
+}
+
+// The hosted alternative: the site capex spent on miners placed with a host (a.hosted_selection,
+// a.hosted). Returns why a scenario has no hosted play when a.hosted stays empty.
+std::string plan_hosted(SiteAnalysis& a, const SiteConfig& c, const FxRate& fx,
+                        const std::vector<MinerOffer>& offers, double hashprice_usd_per_th_day) {
+  if (c.hosted.price_per_kwh <= 0.0)
+    return "no hosted contract in the site file (hosted.price_per_kwh is 0)";
+  const OperatingTerms ht = hosted_terms(c, fx.usd_to_site);
+  a.hosted_selection = select_miner(offers, ht, hashprice_usd_per_th_day,
+                                    c.table_power_prices_per_kwh, c.forced_miner);
+  if (!a.hosted_selection->chosen) return "no viable miner at the hosted all-in price";
+  if (!a.site) return "no site capex to spend (no viable site build)";
+  const MinerOffer& m = a.hosted_selection->miners[*a.hosted_selection->chosen].offer;
+  const double per_miner = m.price_site_ccy + c.hosted.setup_fee_per_miner;
+  const auto n = static_cast<std::int64_t>(std::floor(a.site->plant.capex_total() / per_miner));
+  if (n <= 0) return "the site capex buys no hosted miner";
+  a.hosted = make_plant(m, ht, n);
+  a.hosted->setup_fees_site_ccy = static_cast<double>(n) * c.hosted.setup_fee_per_miner;
+  a.hosted->operating_years = c.hosted.term_years;
+  return "";
+}
+
+// Median NPV over the paths of `m` of the site run under its policy with shocks `s`.
+double site_npv_p50(const Plant& p, const MarketPaths& m, const FxPaths& fxp, const Shocks& s,
+                    double rate) {
+  return median_npv(plant_cashflows(p, m, Operation::Policy, s, &fxp), m.n_paths, m.years, rate);
+}
+
+// The site's own plays: as built, after tax, the owners' equity, and buying BTC instead.
+void add_site_plays(ScenarioResult& r, const SiteConfig& c, const Plant& p,
+                    const DebtSchedule& debt, const MarketPaths& m, const FxPaths& fxp,
+                    double rate) {
+  const std::size_t n = m.n_paths;
+  const std::vector<double> miner_capex{p.capex_miners_site_ccy};
+  const std::vector<double> inv_site(n, p.capex_total());
+  r.plays.push_back(
+      evaluate_play("site", "your site",
+                    "the site as built, run under the operating policy; before tax and financing",
+                    p.capex_total(), plant_cashflows(p, m, Operation::Policy, {}, &fxp), inv_site,
+                    m, rate, RoicBasis::MinerCapex, miner_capex, true));
+  plant_path_lines(p, m, r.median_path, Operation::Policy, r.median_site_lines, {}, &fxp);
+  std::vector<double> project, equity;
+  after_tax_and_equity(c, p, debt, m, &fxp, project, equity);
+  r.plays.push_back(evaluate_play(
+      "site_after_tax", "after tax",
+      c.tax.enabled ? "the site after corporation tax with capital allowances (unlevered)"
+                    : "the site with no tax configured (same as 'your site')",
+      p.capex_total(), std::move(project), inv_site, m, rate, RoicBasis::MinerCapex, miner_capex,
+      true));
+  const double eq0 = p.capex_total() - debt.amount;
+  r.plays.push_back(evaluate_play("equity", "equity",
+                                  "the owners' cashflows after debt service and tax (debt " +
+                                      pct_text(c.financing.debt_share) + " of capex)",
+                                  eq0, std::move(equity), std::vector<double>(n, eq0), m, rate,
+                                  RoicBasis::Invested, {eq0}, true));
+  std::vector<double> inv_btc;
+  auto btc = btc_cashflows(p, m, Operation::Policy, &fxp, inv_btc);
+  r.plays.push_back(evaluate_play(
+      "btc", "buy BTC",
+      "the site capex in BTC on day 0, then each month's full site opex in BTC (DCA)",
+      p.capex_total(), std::move(btc), inv_btc, m, rate, RoicBasis::Invested, inv_btc, false));
+}
+
+// The value of the operating policy: the site under the daily policy (when it has one), always
+// on, and with perfect foresight.
+void add_policy_values(ScenarioResult& r, const Plant& p, const MarketPaths& m, const FxPaths& fxp,
+                       double rate) {
+  const std::size_t n = m.n_paths;
+  for (const auto& [mode, op] :
+       {std::pair<const char*, Operation>{"daily policy", Operation::Policy},
+        {"always on", Operation::AlwaysOn},
+        {"perfect foresight", Operation::PerfectForesight}}) {
+    if (op == Operation::Policy && p.terms.policy.mode != "daily") continue;
+    PolicyResult pr;
+    pr.mode = mode;
+    std::vector<double> share;
+    const auto cf = plant_cashflows(p, m, op, {}, &fxp, &share);
+    const auto W = static_cast<std::size_t>(m.years) + 1;
+    std::vector<double> v(n);
+    std::size_t neg = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      v[i] = npv(std::span<const double>(&cf[i * W], W), rate);
+      neg += v[i] < 0.0;
+    }
+    pr.npv = summarize(v);
+    pr.p_npv_negative = n ? static_cast<double>(neg) / static_cast<double>(n) : 0.0;
+    pr.mean_days_on_share =
+        n ? std::accumulate(share.begin(), share.end(), 0.0) / static_cast<double>(n) : 0.0;
+    r.policies.push_back(pr);
+  }
+}
+
+// Tornado: one driver at a time, the site's median NPV at its low and high setting; largest
+// swing first.
+void add_tornado(ScenarioResult& r, const SensitivityConfig& sv, const Plant& p,
+                 const MarketPaths& m, const FxPaths& fxp, double rate) {
+  const auto med = [&](const Shocks& s, double disc) { return site_npv_p50(p, m, fxp, s, disc); };
+  r.npv_p50_base = med({}, rate);
+  auto bar = [&](std::string driver, std::string lo_label, std::string hi_label, double lo,
+                 double hi) {
+    r.tornado.push_back({std::move(driver), std::move(lo_label), std::move(hi_label), lo, hi});
+  };
+  Shocks s;
+  s.power_price_factor = 1.0 - sv.power_price;
+  const double pl = med(s, rate);
+  s.power_price_factor = 1.0 + sv.power_price;
+  bar("power price", "-" + pct_text(sv.power_price), "+" + pct_text(sv.power_price), pl,
+      med(s, rate));
+  s = {};
+  s.revenue_factor = 1.0 - sv.btc_price;
+  const double bl = med(s, rate);
+  s.revenue_factor = 1.0 + sv.btc_price;
+  bar("BTC price level", "-" + pct_text(sv.btc_price), "+" + pct_text(sv.btc_price), bl,
+      med(s, rate));
+  s = {};
+  s.hashrate_growth_delta = sv.hashrate_growth_per_year;
+  const double gl = med(s, rate);
+  s.hashrate_growth_delta = -sv.hashrate_growth_per_year;
+  bar("network hashrate growth", "+" + pct_text(sv.hashrate_growth_per_year) + "/y",
+      "-" + pct_text(sv.hashrate_growth_per_year) + "/y", gl, med(s, rate));
+  s = {};
+  s.capex_factor = 1.0 + sv.capex;
+  const double cl = med(s, rate);
+  s.capex_factor = 1.0 - sv.capex;
+  bar("capex", "+" + pct_text(sv.capex), "-" + pct_text(sv.capex), cl, med(s, rate));
+  bar("discount rate", "+" + pct_text(sv.discount_rate), "-" + pct_text(sv.discount_rate),
+      med({}, rate + sv.discount_rate), med({}, rate - sv.discount_rate));
+  std::stable_sort(r.tornado.begin(), r.tornado.end(),
+                   [](const TornadoBar& x, const TornadoBar& y) {
+                     return std::fabs(x.npv_p50_high - x.npv_p50_low) >
+                            std::fabs(y.npv_p50_high - y.npv_p50_low);
+                   });
+}
+
+// Breakeven: the revenue multiple (BTC price level, network fixed) at which the site's median NPV
+// is 0, by doubling until it is non-negative, then bisection.
+void find_breakeven(ScenarioResult& r, const Plant& p, const MarketPaths& m, const FxPaths& fxp,
+                    double rate) {
+  auto f = [&](double k) {
+    Shocks b;
+    b.revenue_factor = k;
+    return site_npv_p50(p, m, fxp, b, rate);
+  };
+  double lo = 0.0, hi = 1.0, fhi = f(hi);
+  while (fhi < 0.0 && hi < 1024.0) {
+    lo = hi;
+    hi *= 2.0;
+    fhi = f(hi);
+  }
+  if (!(fhi >= 0.0 && f(lo) < 0.0)) return;  // no sign change found (or a NaN)
+  for (int it = 0; it < 60 && hi - lo > 1e-9 * hi; ++it) {
+    const double mid = 0.5 * (lo + hi);
+    (f(mid) < 0.0 ? lo : hi) = mid;
+  }
+  const std::size_t n = m.n_paths;
+  r.breakeven.found = true;
+  r.breakeven.revenue_factor = 0.5 * (lo + hi);
+  double px0 = 0.0;
+  for (std::size_t i = 0; i < n; ++i) px0 += m.price_usd[i * m.days()];
+  r.breakeven.btc_price_usd_day0 = r.breakeven.revenue_factor * px0 / static_cast<double>(n);
+  r.breakeven.hashprice_usd_per_th_day =
+      r.breakeven.revenue_factor * m.horizon_mean_hashprice_usd_per_th_day();
+}
+
+// The site capex in traditional investments: a government bond and an equity index, each when
+// the site file configures it.
+void add_tradfi_plays(ScenarioResult& r, const SiteConfig& c, double capex, const MarketPaths& m,
+                      double rate) {
+  const std::size_t n = m.n_paths;
+  const std::vector<double> inv(n, capex);
+  if (c.tradfi.bond_yield > 0.0)
+    r.plays.push_back(evaluate_play("bond", "gov. bond",
+                                    "the site capex in a government bond at " +
+                                        pct_text(c.tradfi.bond_yield) +
+                                        " a year (annual coupon, par at the horizon)",
+                                    capex, bond_cashflows(capex, c.tradfi.bond_yield, n, m.years),
+                                    inv, m, rate, RoicBasis::Invested, inv, true));
+  if (c.tradfi.equity_expected_return != 0.0 || c.tradfi.equity_vol > 0.0)
+    r.plays.push_back(evaluate_play(
+        "index", "equity index",
+        "the site capex in an equity index (GBM, " + pct_text(c.tradfi.equity_expected_return) +
+            " a year, vol " + pct_text(c.tradfi.equity_vol) + "), sold at the horizon",
+        capex,
+        equity_index_cashflows(capex, c.tradfi.equity_expected_return, c.tradfi.equity_vol, n,
+                               m.years, c.seed),
+        inv, m, rate, RoicBasis::Invested, inv, false));
+}
+
+// Every play, policy value, tornado bar and breakeven of one scenario's paths `m`.
+ScenarioResult analyse_scenario(const SiteAnalysis& a, const FxRate& fx, const MarketPaths& m,
+                                const std::string& hosted_why) {
+  const SiteConfig& c = a.config;
+  const double rate = c.discount_rate_per_year;
+  ScenarioResult r;
+  r.scenario = m.scenario;
+  r.n_paths = m.n_paths;
+  r.years = m.years;
+  r.median_path = median_path(m);
+  const FxPaths fxp = simulate_fx(c.fx_model, fx.usd_to_site, m, c.seed);
+  const std::size_t n = m.n_paths;
+  if (a.site) {
+    const Plant& p = a.site->plant;
+    add_site_plays(r, c, p, *a.debt, m, fxp, rate);
+    add_policy_values(r, p, m, fxp, rate);
+    add_tornado(r, c.sensitivity, p, m, fxp, rate);
+    find_breakeven(r, p, m, fxp, rate);
+    const PlaySummary& ss = r.plays.front().summary;
+    if (ss.p_npv_negative > 0.5)
+      r.warnings.push_back("scenario '" + r.scenario + "': P(NPV < 0) of the site is " +
+                           pct_text(ss.p_npv_negative));
+    if (ss.payback.p50 > static_cast<double>(m.years) || std::isinf(ss.payback.p50))
+      r.warnings.push_back("scenario '" + r.scenario +
+                           "': the median path does not pay back within the " +
+                           std::to_string(m.years) + "-year horizon");
+  } else {
+    r.plays.push_back(unavailable("site", "your site", a.selection.reason));
+    r.plays.push_back(
+        unavailable("btc", "buy BTC", "no site capex to compare with (no viable site build)"));
+  }
+  if (a.hosted) {
+    const Plant& h = *a.hosted;
+    const std::vector<double> inv(n, h.capex_total());
+    r.plays.push_back(evaluate_play("hosted", "hosted",
+                                    "the site capex in miners placed with a host (" +
+                                        std::to_string(h.n_miners) + " x " + h.miner.name + ")",
+                                    h.capex_total(),
+                                    plant_cashflows(h, m, Operation::AlwaysOn, {}, &fxp), inv, m,
+                                    rate, RoicBasis::MinerCapex, {h.capex_miners_site_ccy}, true));
+  } else {
+    r.plays.push_back(unavailable("hosted", "hosted", hosted_why));
+  }
+  if (a.site) add_tradfi_plays(r, c, a.site->plant.capex_total(), m, rate);
+  return r;
+}
 }  // namespace
 
 SiteAnalysis analyse_site(const SiteConfig& c, const FxRate& fx,
@@ -644,291 +971,14 @@ SiteAnalysis analyse_site(const SiteConfig& c, const FxRate& fx,
       select_miner(offers, st, hp, c.table_power_prices_per_kwh, c.forced_miner, effective_kw);
   a.selection.criterion = c.selection_criterion;
   const FxPaths sel_fx = simulate_fx(c.fx_model, fx.usd_to_site, sel, c.seed);
-  // Every miner over the whole horizon of the selection scenario, as the site it would build.
-  for (auto& e : a.selection.miners) {
-    if (e.n_fit <= 0) continue;
-    const SiteBuild b = build_site(c.site_power_kw, c.load_factor, e, st, c.infrastructure);
-    const auto cf = plant_cashflows(b.plant, sel, Operation::Policy, {}, &sel_fx);
-    const auto W = static_cast<std::size_t>(sel.years) + 1;
-    std::vector<double> v(sel.n_paths);
-    std::size_t pos = 0;
-    for (std::size_t i = 0; i < sel.n_paths; ++i) {
-      v[i] = npv(std::span<const double>(&cf[i * W], W), rate);
-      pos += v[i] > 0.0;
-    }
-    e.prob_npv_positive =
-        sel.n_paths ? static_cast<double>(pos) / static_cast<double>(sel.n_paths) : kNaN;
-    e.npv_p50_site_ccy = median_of(std::move(v));
-  }
-  if (c.forced_miner.empty() && c.selection_criterion != "min_payback") {
-    std::optional<std::size_t> best;
-    for (std::size_t i = 0; i < a.selection.miners.size(); ++i) {
-      const auto& e = a.selection.miners[i];
-      if (e.n_fit <= 0) continue;
-      if (!best) {
-        best = i;
-        continue;
-      }
-      const auto& b = a.selection.miners[*best];
-      const bool better = c.selection_criterion == "max_npv_p50"
-                              ? e.npv_p50_site_ccy > b.npv_p50_site_ccy
-                              : (e.prob_npv_positive > b.prob_npv_positive ||
-                                 (e.prob_npv_positive == b.prob_npv_positive &&
-                                  e.npv_p50_site_ccy > b.npv_p50_site_ccy));
-      if (better) best = i;
-    }
-    a.selection.chosen = best;
-    a.selection.reason =
-        !best ? "no miner fits the site's usable power"
-        : c.selection_criterion == "max_npv_p50"
-            ? "highest median NPV over the horizon of scenario '" + sel.scenario +
-                  "' (selection_criterion: max_npv_p50)"
-            : "highest P(NPV > 0) over the horizon of scenario '" + sel.scenario +
-                  "' (selection_criterion: max_prob_npv_positive; ties: higher median NPV)";
-  }
-  if (a.selection.chosen) {
-    const MinerEconomics& ch = a.selection.miners[*a.selection.chosen];
-    a.site = build_site(c.site_power_kw, c.load_factor, ch, st, c.infrastructure);
-    if (a.site->plant.n_miners == 0) {
-      a.selection.reason += "; but one miner needs " +
-                            num_text("%.3f", a.site->miner_power_kw_incl_overhead) +
-                            " kW, more than the site's effective power";
-      a.site.reset();
-    } else {
-      const double horizon_days = kDaysPerYear * c.horizon_years;
-      if (!ch.viable())
-        a.warnings.push_back("the chosen miner " + ch.offer.name +
-                             " loses money in year 1 at this power price");
-      else if (ch.payback_days > horizon_days)
-        a.warnings.push_back(
-            "the chosen miner " + ch.offer.name + "'s year-1 simple payback (" +
-            num_text("%.0f", ch.payback_days) + " days) is longer than the " +
-            std::to_string(c.horizon_years) + "-year horizon (" + num_text("%.0f", horizon_days) +
-            " days): it does not pay back within the horizon even at year-1 revenue");
-      if (ch.prob_npv_positive < 0.5)
-        a.warnings.push_back("P(NPV < 0) of the chosen miner " + ch.offer.name + " is " +
-                             pct_text(1.0 - ch.prob_npv_positive) +
-                             " over the horizon of scenario '" + sel.scenario +
-                             "' (more likely to lose money than not at a " + pct_text(rate) +
-                             " discount rate)");
-      if (c.selection_criterion == "min_payback" && c.forced_miner.empty()) {
-        const auto best_npv =
-            std::max_element(a.selection.miners.begin(), a.selection.miners.end(),
-                             [](const MinerEconomics& x, const MinerEconomics& y) {
-                               const double xv = x.n_fit > 0 ? x.npv_p50_site_ccy : -1e300;
-                               const double yv = y.n_fit > 0 ? y.npv_p50_site_ccy : -1e300;
-                               return xv < yv;
-                             });
-        if (best_npv != a.selection.miners.end() && best_npv->offer.name != ch.offer.name &&
-            best_npv->npv_p50_site_ccy > ch.npv_p50_site_ccy)
-          a.warnings.push_back(
-              "year-1 payback cannot see the halving or difficulty growth: over the horizon " +
-              best_npv->offer.name + " has the higher median NPV (" +
-              num_text("%.0f", best_npv->npv_p50_site_ccy) + " vs " +
-              num_text("%.0f", ch.npv_p50_site_ccy) +
-              "); selection_criterion: max_npv_p50 picks it");
-      }
-    }
-  }
+  rank_by_horizon_npv(a.selection, c, st, sel, sel_fx, rate);
+  build_chosen_site(a, c, st, sel.scenario, rate);
   if (a.site)
     a.debt = debt_schedule(c.financing.debt_share * a.site->plant.capex_total(), c.financing,
                            c.horizon_years);
-
-  std::string hosted_why = "no hosted contract in the site file (hosted.price_per_kwh is 0)";
-  if (c.hosted.price_per_kwh > 0.0) {
-    const OperatingTerms ht = hosted_terms(c, fx.usd_to_site);
-    a.hosted_selection = select_miner(offers, ht, hp, c.table_power_prices_per_kwh, c.forced_miner);
-    hosted_why = "no site capex to spend (no viable site build)";
-    if (a.hosted_selection->chosen && a.site) {
-      const MinerOffer& m = a.hosted_selection->miners[*a.hosted_selection->chosen].offer;
-      const double per_miner = m.price_site_ccy + c.hosted.setup_fee_per_miner;
-      const auto n = static_cast<std::int64_t>(std::floor(a.site->plant.capex_total() / per_miner));
-      if (n > 0) {
-        a.hosted = make_plant(m, ht, n);
-        a.hosted->setup_fees_site_ccy = static_cast<double>(n) * c.hosted.setup_fee_per_miner;
-        a.hosted->operating_years = c.hosted.term_years;
-      } else {
-        hosted_why = "the site capex buys no hosted miner";
-      }
-    } else if (!a.hosted_selection->chosen) {
-      hosted_why = "no viable miner at the hosted all-in price";
-    }
-  }
-  const std::string no_site = a.selection.reason;
-  for (const MarketPaths* m : scenarios) {
-    ScenarioResult r;
-    r.scenario = m->scenario;
-    r.n_paths = m->n_paths;
-    r.years = m->years;
-    r.median_path = median_path(*m);
-    const FxPaths fxp = simulate_fx(c.fx_model, fx.usd_to_site, *m, c.seed);
-    const std::size_t n = m->n_paths;
-    if (a.site) {
-      const Plant& p = a.site->plant;
-      const std::vector<double> miner_capex{p.capex_miners_site_ccy};
-      const std::vector<double> inv_site(n, p.capex_total());
-      r.plays.push_back(evaluate_play(
-          "site", "your site",
-          "the site as built, run under the operating policy; before tax and financing",
-          p.capex_total(), plant_cashflows(p, *m, Operation::Policy, {}, &fxp), inv_site, *m, rate,
-          RoicBasis::MinerCapex, miner_capex, true));
-      plant_path_lines(p, *m, r.median_path, Operation::Policy, r.median_site_lines, {}, &fxp);
-      std::vector<double> project, equity;
-      after_tax_and_equity(c, p, *a.debt, *m, &fxp, project, equity);
-      r.plays.push_back(evaluate_play(
-          "site_after_tax", "after tax",
-          c.tax.enabled ? "the site after corporation tax with capital allowances (unlevered)"
-                        : "the site with no tax configured (same as 'your site')",
-          p.capex_total(), std::move(project), inv_site, *m, rate, RoicBasis::MinerCapex,
-          miner_capex, true));
-      const double eq0 = p.capex_total() - a.debt->amount;
-      r.plays.push_back(evaluate_play("equity", "equity",
-                                      "the owners' cashflows after debt service and tax (debt " +
-                                          pct_text(c.financing.debt_share) + " of capex)",
-                                      eq0, std::move(equity), std::vector<double>(n, eq0), *m, rate,
-                                      RoicBasis::Invested, {eq0}, true));
-      std::vector<double> inv_btc;
-      auto btc = btc_cashflows(p, *m, Operation::Policy, &fxp, inv_btc);
-      r.plays.push_back(evaluate_play(
-          "btc", "buy BTC",
-          "the site capex in BTC on day 0, then each month's full site opex in BTC (DCA)",
-          p.capex_total(), std::move(btc), inv_btc, *m, rate, RoicBasis::Invested, inv_btc, false));
-      // the value of the operating policy
-      for (const auto& [mode, op] :
-           {std::pair<const char*, Operation>{"daily policy", Operation::Policy},
-            {"always on", Operation::AlwaysOn},
-            {"perfect foresight", Operation::PerfectForesight}}) {
-        if (op == Operation::Policy && p.terms.policy.mode != "daily") continue;
-        PolicyResult pr;
-        pr.mode = mode;
-        std::vector<double> share;
-        const auto cf = plant_cashflows(p, *m, op, {}, &fxp, &share);
-        const auto W = static_cast<std::size_t>(m->years) + 1;
-        std::vector<double> v(n);
-        std::size_t neg = 0;
-        for (std::size_t i = 0; i < n; ++i) {
-          v[i] = npv(std::span<const double>(&cf[i * W], W), rate);
-          neg += v[i] < 0.0;
-        }
-        pr.npv = summarize(v);
-        pr.p_npv_negative = n ? static_cast<double>(neg) / static_cast<double>(n) : 0.0;
-        pr.mean_days_on_share =
-            n ? std::accumulate(share.begin(), share.end(), 0.0) / static_cast<double>(n) : 0.0;
-        r.policies.push_back(pr);
-      }
-      // tornado: one driver at a time, median NPV of the site
-      const auto med = [&](const Shocks& s, double disc) {
-        return median_npv(plant_cashflows(p, *m, Operation::Policy, s, &fxp), n, m->years, disc);
-      };
-      r.npv_p50_base = med({}, rate);
-      const SensitivityConfig& sv = c.sensitivity;
-      auto bar = [&](std::string driver, std::string lo_label, std::string hi_label, double lo,
-                     double hi) {
-        r.tornado.push_back({std::move(driver), std::move(lo_label), std::move(hi_label), lo, hi});
-      };
-      Shocks s;
-      s.power_price_factor = 1.0 - sv.power_price;
-      const double pl = med(s, rate);
-      s.power_price_factor = 1.0 + sv.power_price;
-      bar("power price", "-" + pct_text(sv.power_price), "+" + pct_text(sv.power_price), pl,
-          med(s, rate));
-      s = {};
-      s.revenue_factor = 1.0 - sv.btc_price;
-      const double bl = med(s, rate);
-      s.revenue_factor = 1.0 + sv.btc_price;
-      bar("BTC price level", "-" + pct_text(sv.btc_price), "+" + pct_text(sv.btc_price), bl,
-          med(s, rate));
-      s = {};
-      s.hashrate_growth_delta = sv.hashrate_growth_per_year;
-      const double gl = med(s, rate);
-      s.hashrate_growth_delta = -sv.hashrate_growth_per_year;
-      bar("network hashrate growth", "+" + pct_text(sv.hashrate_growth_per_year) + "/y",
-          "-" + pct_text(sv.hashrate_growth_per_year) + "/y", gl, med(s, rate));
-      s = {};
-      s.capex_factor = 1.0 + sv.capex;
-      const double cl = med(s, rate);
-      s.capex_factor = 1.0 - sv.capex;
-      bar("capex", "+" + pct_text(sv.capex), "-" + pct_text(sv.capex), cl, med(s, rate));
-      bar("discount rate", "+" + pct_text(sv.discount_rate), "-" + pct_text(sv.discount_rate),
-          med({}, rate + sv.discount_rate), med({}, rate - sv.discount_rate));
-      std::stable_sort(r.tornado.begin(), r.tornado.end(),
-                       [](const TornadoBar& x, const TornadoBar& y) {
-                         return std::fabs(x.npv_p50_high - x.npv_p50_low) >
-                                std::fabs(y.npv_p50_high - y.npv_p50_low);
-                       });
-      // breakeven: the revenue multiple (BTC price level, network fixed) at which the median NPV is
-      // 0
-      auto f = [&](double k) {
-        Shocks b;
-        b.revenue_factor = k;
-        return med(b, rate);
-      };
-      double lo = 0.0, hi = 1.0, fhi = f(hi);
-      while (fhi < 0.0 && hi < 1024.0) {
-        lo = hi;
-        hi *= 2.0;
-        fhi = f(hi);
-      }
-      if (fhi >= 0.0 && f(lo) < 0.0) {
-        for (int it = 0; it < 60 && hi - lo > 1e-9 * hi; ++it) {
-          const double mid = 0.5 * (lo + hi);
-          (f(mid) < 0.0 ? lo : hi) = mid;
-        }
-        r.breakeven.found = true;
-        r.breakeven.revenue_factor = 0.5 * (lo + hi);
-        double px0 = 0.0;
-        for (std::size_t i = 0; i < n; ++i) px0 += m->price_usd[i * m->days()];
-        r.breakeven.btc_price_usd_day0 = r.breakeven.revenue_factor * px0 / static_cast<double>(n);
-        r.breakeven.hashprice_usd_per_th_day =
-            r.breakeven.revenue_factor * m->horizon_mean_hashprice_usd_per_th_day();
-      }
-      const PlaySummary& ss = r.plays.front().summary;
-      if (ss.p_npv_negative > 0.5)
-        r.warnings.push_back("scenario '" + r.scenario + "': P(NPV < 0) of the site is " +
-                             pct_text(ss.p_npv_negative));
-      if (ss.payback.p50 > static_cast<double>(m->years) || std::isinf(ss.payback.p50))
-        r.warnings.push_back("scenario '" + r.scenario +
-                             "': the median path does not pay back within the " +
-                             std::to_string(m->years) + "-year horizon");
-    } else {
-      r.plays.push_back(unavailable("site", "your site", no_site));
-      r.plays.push_back(
-          unavailable("btc", "buy BTC", "no site capex to compare with (no viable site build)"));
-    }
-    if (a.hosted) {
-      const Plant& h = *a.hosted;
-      const std::vector<double> inv(n, h.capex_total());
-      r.plays.push_back(
-          evaluate_play("hosted", "hosted",
-                        "the site capex in miners placed with a host (" +
-                            std::to_string(h.n_miners) + " x " + h.miner.name + ")",
-                        h.capex_total(), plant_cashflows(h, *m, Operation::AlwaysOn, {}, &fxp), inv,
-                        *m, rate, RoicBasis::MinerCapex, {h.capex_miners_site_ccy}, true));
-    } else {
-      r.plays.push_back(unavailable("hosted", "hosted", hosted_why));
-    }
-    if (a.site) {
-      const double C = a.site->plant.capex_total();
-      const std::vector<double> inv(n, C);
-      if (c.tradfi.bond_yield > 0.0)
-        r.plays.push_back(evaluate_play("bond", "gov. bond",
-                                        "the site capex in a government bond at " +
-                                            pct_text(c.tradfi.bond_yield) +
-                                            " a year (annual coupon, par at the horizon)",
-                                        C, bond_cashflows(C, c.tradfi.bond_yield, n, m->years), inv,
-                                        *m, rate, RoicBasis::Invested, inv, true));
-      if (c.tradfi.equity_expected_return != 0.0 || c.tradfi.equity_vol > 0.0)
-        r.plays.push_back(evaluate_play(
-            "index", "equity index",
-            "the site capex in an equity index (GBM, " + pct_text(c.tradfi.equity_expected_return) +
-                " a year, vol " + pct_text(c.tradfi.equity_vol) + "), sold at the horizon",
-            C,
-            equity_index_cashflows(C, c.tradfi.equity_expected_return, c.tradfi.equity_vol, n,
-                                   m->years, c.seed),
-            inv, *m, rate, RoicBasis::Invested, inv, false));
-    }
-    a.scenarios.push_back(std::move(r));
-  }
+  const std::string hosted_why = plan_hosted(a, c, fx, offers, hp);
+  for (const MarketPaths* m : scenarios)
+    a.scenarios.push_back(analyse_scenario(a, fx, *m, hosted_why));
   return a;
 }
 
