@@ -471,8 +471,12 @@ double equilibrium_price_level(const ArchetypeTable& t, const DefaultRules& r, c
     return ths;
   };
   const double bound = std::log(r.machine_price_level_max);
+  // No growth to clear (a shrinking target), or nothing on sale that could be ordered at any
+  // level: the listed prices stand.
   if (!(target_ths_per_day > 0.0)) return 1.0;
-  if (arrivals_ths_per_day(-bound) <= target_ths_per_day) return std::exp(-bound);
+  const double cheapest = arrivals_ths_per_day(-bound);
+  if (!(cheapest > 0.0)) return 1.0;
+  if (cheapest <= target_ths_per_day) return std::exp(-bound);
   if (arrivals_ths_per_day(bound) >= target_ths_per_day) return std::exp(bound);
   double lo = -bound, hi = bound;  // arrivals(lo) > target > arrivals(hi)
   for (int i = 0; i < 60; ++i) {

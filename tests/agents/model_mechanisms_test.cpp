@@ -194,7 +194,7 @@ TEST(EquilibriumPrices, DayZeroPriceLevelGrowsTheFleetAtTheExpectedRateByHand) {
   EXPECT_LT(rel(s.price_scratch_usd[0], x), 1e-9);
 }
 
-TEST(EquilibriumPrices, AnUnreachableTargetStopsAtTheBoundAndListedPricesWithoutIt) {
+TEST(EquilibriumPrices, AnUnreachableTargetStopsAtTheBoundNothingToOrderKeepsListedPrices) {
   TempDir dir;
   auto c = ts::make_config(dir, {rig("A", 10, 1000.0)}, {{0.10, 1.0}});
   c.rules.equilibrium_start = true;
@@ -209,6 +209,11 @@ TEST(EquilibriumPrices, AnUnreachableTargetStopsAtTheBoundAndListedPricesWithout
   MinerState s = state_for(t, c.rules);
   seed_default(t, c.rules, s, 0.15, {});
   EXPECT_DOUBLE_EQ(s.machine_price_level, 0.25);
+  // Nothing can be ordered at any level (revenue 5 < power 7.2 USD/day): the listed prices stand
+  // (not the bound, which would carry a quarter price into every later day).
+  MinerState under_water = state_for(t, c.rules);
+  seed_default(t, c.rules, under_water, 0.05, {});
+  EXPECT_EQ(under_water.machine_price_level, 1.0);
   c.rules.equilibrium_machine_prices = false;
   MinerState listed = state_for(t, c.rules);
   seed_default(t, c.rules, listed, 0.15, {});
