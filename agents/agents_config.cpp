@@ -139,6 +139,12 @@ AgentsConfig parse_agents_config(YamlMap& m, const std::filesystem::path& scenar
         r.number("retire_fraction_per_day", 0.0, 1.0, d.retire_fraction_per_day);
     c.rules.resale_fraction = r.number("resale_fraction", 0.0, 1.0, d.resale_fraction);
     c.rules.equilibrium_start = r.boolean("equilibrium_start", d.equilibrium_start);
+    c.rules.equilibrium_machine_prices =
+        r.boolean("equilibrium_machine_prices", d.equilibrium_machine_prices);
+    if (r.has("equilibrium_growth_per_year"))
+      c.rules.equilibrium_growth_per_year = r.number("equilibrium_growth_per_year", -1.0, 5.0, 0.0);
+    c.rules.machine_price_level_max =
+        r.number("machine_price_level_max", 1.0, 100.0, d.machine_price_level_max);
     c.rules.band_capacity_headroom =
         r.number("band_capacity_headroom", -1.0, 100.0, d.band_capacity_headroom);
     c.rules.band_capacity_growth_per_year =

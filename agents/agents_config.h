@@ -1,4 +1,5 @@
 #pragma once
+#include <limits>
 // What a scenario says about its miner agents (the `agents:` section, keys in scenarios/README.md).
 // Plain values, validated at load time and then frozen.
 #include <filesystem>
@@ -62,6 +63,13 @@ struct DefaultRules {
   // Equilibrium start: day 0 puts under-water archetypes idle and rescales the online fleet to
   // the start hashrate, seeds the profit window and the order pipeline (legacy: false).
   bool equilibrium_start = true;
+  // Equilibrium machine prices (with equilibrium_start): day 0 scales every catalogue price by
+  // one level L so that the day-0 orders grow the online fleet at equilibrium_growth_per_year
+  // (NaN: the agents' own expected_difficulty_growth_per_year) plus replacing failures; L is
+  // clamped to [1 / max, max] (legacy: false = the catalogue's listed prices, L = 1).
+  bool equilibrium_machine_prices = true;
+  double equilibrium_growth_per_year = std::numeric_limits<double>::quiet_NaN();
+  double machine_price_level_max = 4.0;
   // Finite power per tariff band: capacity_b(d) = (1 + headroom) * power_b(0) * e^(growth d / 365),
   // power = kW of on + idle + pending machines; no order past it (legacy: headroom < 0 =
   // unlimited).

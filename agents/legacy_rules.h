@@ -17,6 +17,7 @@ inline void switch_off_issue15_rules(DefaultRules& r) {
   r.proportional_restart = false;
   r.retire_fraction_per_day = 0.0;
   r.equilibrium_start = false;
+  r.equilibrium_machine_prices = false;
   r.band_capacity_headroom = -1.0;
 }
 

@@ -256,9 +256,11 @@ void cap_orders_by_band(const ArchetypeTable& t, const double* power_kw,
 void update_machine_prices(const ArchetypeTable& t, const std::vector<MachineSpec>& slots,
                            MinerState& s, double hp30_usd, double premium = 1.0) {
   const double log_hp_ratio = std::log(std::max(hp30_usd, 1e-300) / s.start_hashprice_usd);
+  const double level = s.machine_price_level;
   for (std::size_t m = 0; m < s.price_by_machine_usd.size(); ++m) {
     const auto& spec = slots[m];
     s.price_by_machine_usd[m] = spec.price_usd * std::exp(spec.price_growth_factor * log_hp_ratio);
+    if (level != 1.0) s.price_by_machine_usd[m] *= level;
     if (premium != 1.0) s.price_by_machine_usd[m] *= premium;
   }
   // Archetypes of one machine are contiguous (MinerState::machine_run_end): a fill per machine.
@@ -441,12 +443,57 @@ void seed_default(const ArchetypeTable& t, MinerState& s, double hashprice_usd_p
   s.switch_window_sum_usd = hashprice_usd_per_th_day * s.switch_window;
 }
 
+// Equilibrium machine prices (rules.equilibrium_machine_prices): the level L of every machine
+// price at which the day-0 orders n0(L) (the buy rule without pending or funds; the pipeline holds
+// them, arriving n0 / delay a day) deliver
+//   sum_a TH_a n0_a(L) / delay_a = H (g + lambda) / 365  TH/s a day,
+// H the online archetype hashrate, g the agents' expected difficulty growth and lambda = -ln(1 -
+// failure rate) the failures to replace: the machine market clears at the growth the miners
+// themselves price in, instead of at listed prices that may belong to another hashprice (the
+// 2024-25 listings against the 2026 hashprice: nobody would buy, and every forward run would
+// decay). n0 falls as L rises (the value V does not depend on L; min(1, (V - L p) / (L p)) / (L p)
+// falls), so bisection on ln L over [-ln max, ln max] (60 halvings: the bracket to ~1e-17) finds
+// it; at a bound when the target is out of reach. Day 0 only, once per path.
+template <class Orders>
+double equilibrium_price_level(const ArchetypeTable& t, const DefaultRules& r, const Specs& sp,
+                               MinerState& s, double online_ths, Orders&& day0_orders) {
+  const double lambda = -std::log1p(-std::min(r.hardware_failure_rate_per_year, 0.999999));
+  const double growth = std::isnan(r.equilibrium_growth_per_year)
+                            ? r.expected_difficulty_growth_per_year
+                            : r.equilibrium_growth_per_year;
+  const double target_ths_per_day = online_ths * (growth + lambda) / market::kDaysPerYear;
+  auto arrivals_ths_per_day = [&](double log_level) {
+    s.machine_price_level = std::exp(log_level);
+    day0_orders();
+    double ths = 0.0;
+    for (std::size_t a = 0; a < t.n_env; ++a)
+      ths += sp.oth[a] * s.buy_scratch[a] / std::max(sp.odelay[a], 1);
+    return ths;
+  };
+  const double bound = std::log(r.machine_price_level_max);
+  // No growth to clear (a shrinking target), or nothing on sale that could be ordered at any
+  // level: the listed prices stand.
+  if (!(target_ths_per_day > 0.0)) return 1.0;
+  const double cheapest = arrivals_ths_per_day(-bound);
+  if (!(cheapest > 0.0)) return 1.0;
+  if (cheapest <= target_ths_per_day) return std::exp(-bound);
+  if (arrivals_ths_per_day(bound) >= target_ths_per_day) return std::exp(bound);
+  double lo = -bound, hi = bound;  // arrivals(lo) > target > arrivals(hi)
+  for (int i = 0; i < 60; ++i) {
+    const double mid = 0.5 * (lo + hi);
+    (arrivals_ths_per_day(mid) > target_ths_per_day ? lo : hi) = mid;
+  }
+  return std::exp(0.5 * (lo + hi));
+}
+
 // Equilibrium start (rules.equilibrium_start), with today's decision hashprice hp0:
 //   1. archetypes with margin TH * (1 - pool_fee) * hp0 - kW * 24 * tariff <= 0 start idle;
 //   2. every archetype's on and idle counts are scaled by (start hashrate - counted observers) /
 //      online archetype hashrate, so the online network is the start hashrate again;
 //   3. the profit window holds window days of on * margin (the last month looked like today);
-//   4. the order pipeline holds the day-0 order n0 (the buy rule without pending or funds),
+//   4. with rules.equilibrium_machine_prices, every machine price is scaled by the level at which
+//      the day-0 orders grow the fleet as the agents expect (equilibrium_price_level);
+//   5. the order pipeline holds the day-0 order n0 (the buy rule without pending or funds),
 //      arriving n0 / delay a day on days 2..delay + 1 (orders placed in the last `delay` days).
 // Then (either start) each band's capacity = (1 + headroom) * kW of its on + idle + pending.
 void seed_default(const ArchetypeTable& t, const DefaultRules& r, MinerState& s, double hp0_usd,
@@ -484,10 +531,21 @@ void seed_default(const ArchetypeTable& t, const DefaultRules& r, MinerState& s,
       for (int w = 0; w < s.window; ++w) s.profit_ring[static_cast<std::size_t>(w) * n + a] = p;
       s.profit_window_usd[a] = p * s.window;
     }
+    const double* order_price =
+        t.epochs.empty() ? s.price_scratch_usd.data() : s.order_price_usd.data();
+    // The day-0 order n0 per archetype at today's prices (the buy rule without pending or funds).
+    auto day0_orders = [&] {
+      update_machine_prices(t, *sp.slots, s, hp0_usd);
+      want_orders(n_env, r, net_hp, 1.0, used_outlook, sp.oth, sp.ocost, t.is_long_btc.data(),
+                  order_price, sp.buyable, s.usd.data(), s.btc.data(), s.pending_machines.data(),
+                  s.profit_window_usd.data(), *sp.value_evaluated, sp.value_source,
+                  s.value_scratch_usd.data(), s.buy_scratch.data(), false);
+    };
+    if (r.equilibrium_machine_prices)
+      s.machine_price_level = equilibrium_price_level(t, r, sp, s, target_ths, day0_orders);
     update_machine_prices(t, *sp.slots, s, hp0_usd);
     want_orders(n_env, r, net_hp, 1.0, used_outlook, sp.oth, sp.ocost, t.is_long_btc.data(),
-                t.epochs.empty() ? s.price_scratch_usd.data() : s.order_price_usd.data(),
-                sp.buyable, s.usd.data(), s.btc.data(), s.pending_machines.data(),
+                order_price, sp.buyable, s.usd.data(), s.btc.data(), s.pending_machines.data(),
                 s.profit_window_usd.data(), *sp.value_evaluated, sp.value_source,
                 s.value_scratch_usd.data(), s.buy_scratch.data(), false);
     const int len = s.pipeline_len;

@@ -63,6 +63,7 @@ void MinerState::reset(const ArchetypeTable& t) {
   switch_window_sum_usd = 0.0;
   epoch = 0;
   supply_ths_per_day0 = 0.0;
+  machine_price_level = 1.0;
   // The profit window starts full of the seeded history (reference-2021) or empty.
   for (int w = 0; w < window; ++w)
     std::copy(t.seed_pnl_usd_per_day.begin(), t.seed_pnl_usd_per_day.end(),

@@ -44,6 +44,7 @@ struct MinerState {
   double hashprice_window_sum_usd = 0.0;
   double switch_window_sum_usd = 0.0;
   double start_hashprice_usd = 1.0;  // day-0 hashprice: the machine-price index base
+  double machine_price_level = 1.0;  // equilibrium machine prices: day-0 level of every price
   double survive_per_day = 1.0;      // (1 - hardware failure rate per year)^(1/365)
   std::size_t epoch = 0;             // index into ArchetypeTable::epochs (machine generations)
   double supply_ths_per_day0 = 0.0;  // supply: day-0 shipping capacity (TH/s a day); 0: unlimited

@@ -23,6 +23,7 @@ constexpr KeyRange kKeys[] = {
     {"rules.reinvest_fraction", 0.0, 1.0},
     {"rules.max_payback_days", 1.0, 3650.0},
     {"rules.band_capacity_growth_per_year", -1.0, 10.0},
+    {"rules.equilibrium_growth_per_year", -1.0, 5.0},
     {"shocks.rate_per_year", 0.0, 365.0},
     {"shocks.fraction_max", 0.0, 0.99},
     {"supply.shipped_share_per_month", 0.0, 10.0},
@@ -75,6 +76,8 @@ void apply_fit_parameter(scenario::Scenario& s, const std::string& key_in, doubl
     a.rules.max_payback_days = value;
   else if (key == "rules.band_capacity_growth_per_year")
     a.rules.band_capacity_growth_per_year = value;
+  else if (key == "rules.equilibrium_growth_per_year")
+    a.rules.equilibrium_growth_per_year = value;
   else if (key == "shocks.rate_per_year")
     a.shocks.rate_per_year = value;
   else if (key == "shocks.fraction_max")

@@ -159,6 +159,96 @@ TEST(EquilibriumStart, NoFirstMonthDropAtConstantConditions) {
   }
 }
 
+TEST(EquilibriumPrices, DayZeroPriceLevelGrowsTheFleetAtTheExpectedRateByHand) {
+  // One machine (100 TH/s, 3 kW, listed 1000 USD, delay 10 d), 0.10 USD/kWh: C = 7.2 USD/day;
+  // hp0 = 0.15 USD/TH/day: R = 15. g = 0.365/yr (k = 0.001/day), no failures, no halving:
+  //   V = 15 (1 - e^-0.72) / 0.001 - 7.2 * 720 = 2514.7 (runs to ln(15/7.2)/k = 734 d > 720).
+  // Start 1e6 TH/s = 1e4 machines, all online: W = 30 * 1e4 * 7.8 = 2.34e6 USD.
+  // Target: 1e6 * 0.365 / 365 = 1000 TH/s a day = n0 * 100 / 10, so n0 = 100 machines.
+  // With x = L * 1000 in the scaled range (V / 2 < x < V): n0 = r W (V - x) / x^2 = 100, i.e.
+  //   100 x^2 + r W x - r W V = 0, x = (-r W + sqrt((r W)^2 + 400 r W V)) / 200 = 2127.7.
+  TempDir dir;
+  auto c = ts::make_config(dir, {rig("A", 10, 1000.0)}, {{0.10, 1.0}});
+  c.rules.equilibrium_start = true;
+  c.rules.equilibrium_machine_prices = true;
+  c.rules.expected_difficulty_growth_per_year = 0.365;
+  c.rules.scale_orders_by_value = true;
+  c.rules.reinvest_fraction = 0.5;
+  const ArchetypeTable t = build_archetype_table(c, 1e6);
+  MinerState s = state_for(t, c.rules);
+  seed_default(t, c.rules, s, 0.15, {});
+  const double v = 15.0 * (1.0 - std::exp(-0.72)) / 0.001 - 7.2 * 720.0;
+  const double rw = 0.5 * 30.0 * 1e4 * 7.8;
+  const double x = (-rw + std::sqrt(rw * rw + 400.0 * rw * v)) / 200.0;
+  ASSERT_GT(x, v / 2.0);
+  ASSERT_LT(x, v);
+  EXPECT_NEAR(x, 2127.7, 0.1);
+  // Bisection to ~1e-17 in ln L; the value itself is exact to a few ulp.
+  EXPECT_LT(rel(s.machine_price_level, x / 1000.0), 1e-9);
+  EXPECT_LT(rel(s.pending_machines[0], 100.0), 1e-9);
+  // Days 2..11 bring 10 machines a day: the fleet grows at g from the start.
+  const double on_before = s.machines_on[0];
+  step_default(t, c.rules, s, 1, kPrice, hp_btc(0.15), 0.15, {});
+  EXPECT_LT(rel(s.machines_on[0], on_before + 10.0), 1e-9);
+  // A listed price is scaled by the level on every later day too (index at hp0: exactly L * p).
+  EXPECT_LT(rel(s.price_scratch_usd[0], x), 1e-9);
+}
+
+TEST(EquilibriumPrices, AnUnreachableTargetStopsAtTheBoundNothingToOrderKeepsListedPrices) {
+  TempDir dir;
+  auto c = ts::make_config(dir, {rig("A", 10, 1000.0)}, {{0.10, 1.0}});
+  c.rules.equilibrium_start = true;
+  c.rules.expected_difficulty_growth_per_year = 0.365;
+  c.rules.scale_orders_by_value = true;
+  const ArchetypeTable t = build_archetype_table(c, 1e6);
+  c.rules.equilibrium_machine_prices = true;
+  // Reinvesting 1 % of W = 2.34e6 USD buys at most 0.01 W / 250 = 93.6 machines at a quarter of
+  // the price (scale capped at 1): 936 TH/s a day < 1e6 * 0.5 / 365 = 1370 for 50 %/yr.
+  c.rules.reinvest_fraction = 0.01;
+  c.rules.equilibrium_growth_per_year = 0.5;
+  MinerState s = state_for(t, c.rules);
+  seed_default(t, c.rules, s, 0.15, {});
+  EXPECT_DOUBLE_EQ(s.machine_price_level, 0.25);
+  // Nothing can be ordered at any level (revenue 5 < power 7.2 USD/day): the listed prices stand
+  // (not the bound, which would carry a quarter price into every later day).
+  MinerState under_water = state_for(t, c.rules);
+  seed_default(t, c.rules, under_water, 0.05, {});
+  EXPECT_EQ(under_water.machine_price_level, 1.0);
+  c.rules.equilibrium_machine_prices = false;
+  MinerState listed = state_for(t, c.rules);
+  seed_default(t, c.rules, listed, 0.15, {});
+  EXPECT_EQ(listed.machine_price_level, 1.0);
+  EXPECT_EQ(listed.price_scratch_usd[0], 1000.0);
+}
+
+TEST(EquilibriumPrices, AFlatMarketKeepsBuyingWhereListedPricesStopEveryOrder) {
+  // Property (the forward scenarios' decline of issue 15): listed at 5000 USD, a machine earning
+  // 15 - 7.2 USD/day never pays back over 720 days, so with listed prices nobody buys and the
+  // fleet only shrinks (failures); with equilibrium prices the machine market clears at the
+  // growth the agents expect and the network, reward fixed, grows over the year.
+  TempDir dir;
+  auto c = ts::make_config(dir, {rig("A", 30, 5000.0)}, {{0.10, 1.0}}, 0.5);
+  ts::default_rules(c.rules);
+  const ArchetypeTable t = build_archetype_table(c, 1e7);
+  const double reward_usd = 0.15 * 1e7;
+  for (bool eq : {true, false}) {
+    c.rules.equilibrium_machine_prices = eq;
+    MinerState s = state_for(t, c.rules);
+    double h = network_hashrate_ths(t, s);
+    seed_default(t, c.rules, s, reward_usd / h, {});
+    for (int day = 1; day <= 365; ++day) {
+      const double hp = reward_usd / h;
+      h = step_default(t, c.rules, s, day, kPrice, hp_btc(hp), hp, {});
+    }
+    if (eq) {
+      EXPECT_GT(h, 1.05e7) << "equilibrium prices: the network grows";
+      EXPECT_LT(s.machine_price_level, 1.0);
+    } else {
+      EXPECT_LT(h, 0.96e7) << "listed prices: no orders, 5 %/yr failures";
+    }
+  }
+}
+
 TEST(Switching, ProportionalRestartPaceByHand) {
   // Short window 1: margin m = 100 * 0.0756 - 7.2 = 0.36 USD/day -> restart min(0.25, 0.36/7.2 =
   // 0.05).

@@ -172,3 +172,45 @@ TEST(Halvings, MeasuresThe2024TroughAndNamesTheHalvingsOutsideTheData) {
 }
 }  // namespace
 }  // namespace hashsim::history
+
+namespace hashsim::history {
+namespace {
+TEST(Halvings, TheCoinMetricsFileCarriesOnIntoTheObmFileAndServesThe2016And2020Halvings) {
+  // data/history/btc_daily_2016_2020_cm.csv (tools/data/coinmetrics_daily.py): heights run on
+  // without a gap into the OBM file, each day holds blocks = last - first + 1, and the halving
+  // blocks fall on their known days (420000: 2016-07-09, 630000: 2020-05-11).
+  const auto cm = DailyTable::load(kSource + "/data/history/btc_daily_2016_2020_cm.csv");
+  const auto obm = DailyTable::load(kSource + "/data/history/btc_daily_2020_2026_obm.csv");
+  const std::size_t f = cm.column({"first_height"}), l = cm.column({"last_height"}),
+                    b = cm.column({"blocks"});
+  for (std::size_t i = 0; i < cm.size(); ++i) {
+    ASSERT_EQ(cm.number(i, l) - cm.number(i, f) + 1.0, cm.number(i, b)) << i;
+    if (i > 0) {
+      ASSERT_EQ(cm.number(i, f), cm.number(i - 1, l) + 1.0) << i;
+    }
+  }
+  EXPECT_EQ(cm.number(cm.size() - 1, l) + 1.0, obm.number(0, obm.column({"first_height"})));
+  EXPECT_EQ(cm.day(cm.size() - 1) + 1, obm.day(0));
+  const auto prices = DailyTable::load(kSource + "/data/history/btc_price_usd_daily.csv");
+  HalvingOptions o;
+  o.paths = 2;
+  o.threads = 2;
+  o.early_before = "2024-01-01";
+  const HalvingResult r = run_halvings(
+      scenario::load_scenario(kSource + "/scenarios/base.yaml"),
+      scenario::load_scenario(kSource + "/scenarios/history-2021.yaml"), cm, prices, o);
+  ASSERT_EQ(r.rows.size(), 2u);
+  EXPECT_EQ(r.rows[0].height, 420000);
+  EXPECT_EQ(r.rows[0].date, "2016-07-09");
+  EXPECT_EQ(r.rows[1].height, 630000);
+  EXPECT_EQ(r.rows[1].date, "2020-05-11");
+  // Real troughs of the trailing 7-day implied hashrate: about -11 % and -26 % (issue 15 quotes
+  // -8 % and -22 % from another smoothing).
+  EXPECT_LT(r.rows[0].actual_trough, -0.05);
+  EXPECT_GT(r.rows[0].actual_trough, -0.16);
+  EXPECT_LT(r.rows[1].actual_trough, -0.18);
+  EXPECT_GT(r.rows[1].actual_trough, -0.32);
+  EXPECT_EQ(r.skipped_heights, (std::vector<std::int64_t>{210000}));
+}
+}  // namespace
+}  // namespace hashsim::history

@@ -57,6 +57,35 @@ struct WindowFlags {
   DailyTable load() const { return load_daily(data, kDailyFile); }
 };
 
+// The model and the history it runs on, shared by score, fit and halvings: --scenario,
+// --early-scenario, --early-before (into the command's own options), --data, --prices.
+struct ModelHistoryFlags {
+  std::string scenario = "scenarios/base.yaml";
+  std::string early_scenario, data, prices;
+
+  // `starts`: what --early-before splits ("origins" for score and fit, "starts" for halvings).
+  void add_to(CLI::App* cmd, std::string& early_before, const char* starts) {
+    cmd->add_option("--scenario", scenario,
+                    "Scenario with the agents config (default scenarios/base.yaml)");
+    cmd->add_option("--early-scenario", early_scenario,
+                    std::string("Scenario for ") + starts +
+                        " before --early-before (e.g. scenarios/history-2021.yaml)");
+    cmd->add_option("--early-before", early_before,
+                    std::string("YYYY-MM-DD: ") + starts + " before it use --early-scenario");
+    cmd->add_option("--data", data, "Daily CSV (default data/history/btc_daily_2020_2026_obm.csv)");
+    cmd->add_option("--prices", prices,
+                    "Daily price CSV for fits before the daily file (default "
+                    "data/history/btc_price_usd_daily.csv)");
+  }
+  scenario::Scenario model() const { return scenario::load_scenario(scenario); }
+  std::optional<scenario::Scenario> early() const {
+    if (early_scenario.empty()) return std::nullopt;
+    return scenario::load_scenario(early_scenario);
+  }
+  DailyTable daily() const { return load_daily(data, kDailyFile); }
+  DailyTable daily_prices() const { return load_daily(prices, kPriceFile); }
+};
+
 struct CalibrateFlags {
   WindowFlags window;
   std::string output;
@@ -97,9 +126,7 @@ struct ValidateFlags {
 };
 
 struct FitFlags {
-  std::string data, prices;
-  std::string scenario = "scenarios/base.yaml";
-  std::string early_scenario;
+  ModelHistoryFlags model;
   history::FitOptions options;
   std::vector<std::string> grid;
   std::string yaml;
@@ -107,9 +134,7 @@ struct FitFlags {
 };
 
 struct ScoreFlags {
-  std::string data, prices;
-  std::string scenario = "scenarios/base.yaml";
-  std::string early_scenario;
+  ModelHistoryFlags model;
   history::ScoreOptions options;
   std::vector<std::string> modes{"replay", "simulated"};
   std::string csv, json;
@@ -410,17 +435,7 @@ void add_score_command(CLI::App& app, GlobalOptions& global) {
   CLI::App* sc = app.add_subcommand("score",
                                     "Score the agents' hashrate and hashprice forecasts on rolling "
                                     "origins of history, beside baselines");
-  sc->add_option("--scenario", sf->scenario,
-                 "Scenario with the agents config (default scenarios/base.yaml)");
-  sc->add_option("--early-scenario", sf->early_scenario,
-                 "Scenario for origins before --early-before (e.g. scenarios/history-2021.yaml)");
-  sc->add_option("--early-before", sf->options.early_before,
-                 "YYYY-MM-DD: origins before it use --early-scenario");
-  sc->add_option("--data", sf->data,
-                 "Daily CSV (default data/history/btc_daily_2020_2026_obm.csv)");
-  sc->add_option("--prices", sf->prices,
-                 "Daily price CSV for fits before the daily file (default "
-                 "data/history/btc_price_usd_daily.csv)");
+  sf->model.add_to(sc, sf->options.early_before, "origins");
   sc->add_option("--from", sf->options.from, "First origin YYYY-MM-DD (default 2021-08-01)");
   sc->add_option("--to", sf->options.to, "Last origin at most YYYY-MM-DD (default 2025-06-01)");
   sc->add_option("--every-months", sf->options.every_months, "Months between origins (default 1)");
@@ -450,14 +465,10 @@ void add_score_command(CLI::App& app, GlobalOptions& global) {
     for (const std::string* out : {&f.csv, &f.json})
       if (!out->empty()) check_output_path(*out, global.overwrite());
     f.options.modes = parse_score_modes(f.modes);
-    std::optional<scenario::Scenario> early;
-    if (!f.early_scenario.empty()) early = scenario::load_scenario(f.early_scenario);
     if (!f.json.empty() && f.options.fan_origins.empty())
       f.options.fan_origins = {"first", "middle", "last"};
-    const DailyTable daily = load_daily(f.data, kDailyFile);
-    const DailyTable prices = load_daily(f.prices, kPriceFile);
-    const history::ScoreResult r =
-        history::run_score(scenario::load_scenario(f.scenario), early, daily, prices, f.options);
+    const history::ScoreResult r = history::run_score(
+        f.model.model(), f.model.early(), f.model.daily(), f.model.daily_prices(), f.options);
     std::fputs(history::score_table(r).c_str(), stdout);
     if (!f.csv.empty()) {
       history::write_score_csv(r, f.csv, global.overwrite());
@@ -482,16 +493,7 @@ void add_fit_command(CLI::App& app, GlobalOptions& global) {
   CLI::App* fc = app.add_subcommand("fit",
                                     "Calibrate agent parameters: grid search minimising the CRPS "
                                     "of network hashrate on rolling origins (training window)");
-  fc->add_option("--scenario", ff->scenario,
-                 "Scenario with the agents config (default scenarios/base.yaml)");
-  fc->add_option("--early-scenario", ff->early_scenario,
-                 "Scenario for origins before --early-before");
-  fc->add_option("--early-before", ff->options.score.early_before,
-                 "YYYY-MM-DD: origins before it use --early-scenario");
-  fc->add_option("--data", ff->data,
-                 "Daily CSV (default data/history/btc_daily_2020_2026_obm.csv)");
-  fc->add_option("--prices", ff->prices,
-                 "Daily price CSV (default data/history/btc_price_usd_daily.csv)");
+  ff->model.add_to(fc, ff->options.score.early_before, "origins");
   fc->add_option("--from", ff->options.score.from, "First training origin (default 2022-01-01)");
   fc->add_option("--to", ff->options.score.to,
                  "Last training origin, at most --train-until (default 2024-06-01)");
@@ -523,12 +525,8 @@ void add_fit_command(CLI::App& app, GlobalOptions& global) {
               "rules.reinvest_fraction=0.3,0.5,0.7", "shocks.rate_per_year=0,2,4"};
     f.options.grid.clear();
     for (const auto& g : grid) f.options.grid.push_back(parse_grid_entry(g));
-    std::optional<scenario::Scenario> early;
-    if (!f.early_scenario.empty()) early = scenario::load_scenario(f.early_scenario);
-    const DailyTable daily = load_daily(f.data, kDailyFile);
-    const DailyTable prices = load_daily(f.prices, kPriceFile);
-    const history::FitResult r =
-        history::run_fit(scenario::load_scenario(f.scenario), early, daily, prices, f.options);
+    const history::FitResult r = history::run_fit(f.model.model(), f.model.early(), f.model.daily(),
+                                                  f.model.daily_prices(), f.options);
     if (f.json) {
       print_json(fit_json(r));
     } else {
@@ -545,7 +543,7 @@ void add_fit_command(CLI::App& app, GlobalOptions& global) {
 // `hashsim halvings`: the agents' hashrate trough after each real halving in the data.
 void add_halvings_command(CLI::App& app) {
   struct HalvingFlags {
-    std::string data, prices, scenario = "scenarios/base.yaml", early_scenario;
+    ModelHistoryFlags model;
     history::HalvingOptions options;
   };
   auto hf = std::make_shared<HalvingFlags>();
@@ -553,16 +551,7 @@ void add_halvings_command(CLI::App& app) {
       "halvings",
       "Hashrate trough after each real halving in the data: the agents driven by the real price "
       "and fees vs history");
-  hc->add_option("--scenario", hf->scenario,
-                 "Scenario with the agents config (default scenarios/base.yaml)");
-  hc->add_option("--early-scenario", hf->early_scenario,
-                 "Scenario for starts before --early-before");
-  hc->add_option("--early-before", hf->options.early_before,
-                 "YYYY-MM-DD: starts before it use --early-scenario");
-  hc->add_option("--data", hf->data,
-                 "Daily CSV (default data/history/btc_daily_2020_2026_obm.csv)");
-  hc->add_option("--prices", hf->prices,
-                 "Daily price CSV (default data/history/btc_price_usd_daily.csv)");
+  hf->model.add_to(hc, hf->options.early_before, "starts");
   hc->add_option("--lead-days", hf->options.lead_days,
                  "Start this many days before the halving (default 60)");
   hc->add_option("--window-days", hf->options.window_days,
@@ -573,14 +562,8 @@ void add_halvings_command(CLI::App& app) {
                "The model's fleet hashrate instead of its measured (Poisson-block) hashrate");
   hc->callback([hf] {
     const HalvingFlags& f = *hf;
-    std::optional<scenario::Scenario> early;
-    if (!f.early_scenario.empty()) early = scenario::load_scenario(f.early_scenario);
-    const auto daily = DailyTable::load(f.data.empty() ? history_data_file(kDailyFile)
-                                                       : std::filesystem::path(f.data));
-    const auto prices = DailyTable::load(f.prices.empty() ? history_data_file(kPriceFile)
-                                                          : std::filesystem::path(f.prices));
-    const history::HalvingResult r =
-        history::run_halvings(scenario::load_scenario(f.scenario), early, daily, prices, f.options);
+    const history::HalvingResult r = history::run_halvings(
+        f.model.model(), f.model.early(), f.model.daily(), f.model.daily_prices(), f.options);
     std::fputs(history::halvings_table(r).c_str(), stdout);
   });
 }
