@@ -1,8 +1,8 @@
 #pragma once
-#include <limits>
 // What a scenario says about its miner agents (the `agents:` section, keys in scenarios/README.md).
 // Plain values, validated at load time and then frozen.
 #include <filesystem>
+#include <limits>
 #include <string>
 #include <vector>
 

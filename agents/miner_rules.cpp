@@ -543,11 +543,7 @@ void seed_default(const ArchetypeTable& t, const DefaultRules& r, MinerState& s,
     };
     if (r.equilibrium_machine_prices)
       s.machine_price_level = equilibrium_price_level(t, r, sp, s, target_ths, day0_orders);
-    update_machine_prices(t, *sp.slots, s, hp0_usd);
-    want_orders(n_env, r, net_hp, 1.0, used_outlook, sp.oth, sp.ocost, t.is_long_btc.data(),
-                order_price, sp.buyable, s.usd.data(), s.btc.data(), s.pending_machines.data(),
-                s.profit_window_usd.data(), *sp.value_evaluated, sp.value_source,
-                s.value_scratch_usd.data(), s.buy_scratch.data(), false);
+    day0_orders();  // at the level found (or the listed prices): the order the pipeline holds
     const int len = s.pipeline_len;
     for (std::size_t a = 0; a < n_env; ++a) {
       const int delay = sp.odelay[a];
