@@ -43,6 +43,14 @@ void write_field(hid_t group, const char* name, const std::vector<Record>& recor
     h5::write_vector(group, name, v);
 }
 
+// The names of a list of records (miners, policies, drivers) as the dimension scale `dim`.
+template <class Record, class Get>
+void write_coordinate(hid_t group, const char* dim, const std::vector<Record>& records, Get get,
+                      const std::string& long_name) {
+  write_field(group, dim, records, get);
+  schema::make_scale(group, dim, "", long_name);
+}
+
 // The same along the dimension `dim` (a scale already in `group`), with CF units and long name.
 template <class Record, class Get>
 void write_column(hid_t group, const char* name, const std::vector<Record>& records, Get get,
@@ -59,8 +67,9 @@ void write_selection(hid_t parent, const char* name, const Selection& s) {
   const hid_t x = g.get();
   const auto& m = s.miners;
   // Dimensions: the miner names and the grid of power prices are the coordinates.
-  write_field(x, schema::kDimMiner, m, [](const MinerEconomics& e) { return e.offer.name; });
-  schema::make_scale(x, schema::kDimMiner, "", "miner model offered");
+  write_coordinate(
+      x, schema::kDimMiner, m, [](const MinerEconomics& e) { return e.offer.name; },
+      "miner model offered");
   const char* miner = schema::kDimMiner;
   write_column(
       x, schema::kSiteSelHashrateThs, m,
@@ -161,8 +170,8 @@ void write_policies(hid_t parent, const std::vector<PolicyResult>& policies,
   h5::Handle g = h5::create_group(parent, schema::kSitePoliciesGroup);
   const hid_t x = g.get();
   const char* mode = schema::kDimPolicy;
-  write_field(x, mode, policies, [](const PolicyResult& p) { return p.mode; });
-  schema::make_scale(x, mode, "", "operating policy");
+  write_coordinate(
+      x, mode, policies, [](const PolicyResult& p) { return p.mode; }, "operating policy");
   write_column(
       x, schema::kSitePolicyNpvMean, policies, [](const PolicyResult& p) { return p.npv.mean; },
       mode, currency, "mean NPV over paths");
@@ -185,8 +194,8 @@ void write_tornado(hid_t parent, const std::vector<TornadoBar>& bars, const std:
   h5::Handle g = h5::create_group(parent, schema::kSiteTornadoGroup);
   const hid_t x = g.get();
   const char* driver = schema::kDimDriver;
-  write_field(x, driver, bars, [](const TornadoBar& b) { return b.driver; });
-  schema::make_scale(x, driver, "", "sensitivity driver");
+  write_coordinate(
+      x, driver, bars, [](const TornadoBar& b) { return b.driver; }, "sensitivity driver");
   write_column(
       x, schema::kSiteTornadoLowLabel, bars, [](const TornadoBar& b) { return b.low_label; },
       driver);
