@@ -57,8 +57,9 @@ std::size_t series_slot(const scenario::Scenario& s, scenario::Series series) {
 std::vector<std::vector<double>> run_and_gather(const scenario::Scenario& s, std::int64_t paths,
                                                 const sim::RunOptions& ro,
                                                 const std::vector<GatherSlot>& slots) {
-  std::vector<std::vector<double>> out;
-  for (const GatherSlot& g : slots) out.emplace_back(static_cast<std::size_t>(paths) * g.per_path);
+  std::vector<std::vector<double>> out(slots.size());
+  for (std::size_t j = 0; j < slots.size(); ++j)
+    out[j].resize(static_cast<std::size_t>(paths) * slots[j].per_path);
   sim::run_paths(
       s, 0, static_cast<std::uint64_t>(paths), ro,
       [&](std::uint64_t first, std::uint64_t count, const std::vector<const double*>& data) {
