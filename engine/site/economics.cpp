@@ -247,98 +247,213 @@ FxPaths simulate_fx(const FxModelConfig& c, double fx0, const MarketPaths& m, st
   return f;
 }
 
+namespace {
+// How the plant is run on a day, with the policy's mode resolved (Policy with mode always_on runs
+// every block every day, like AlwaysOn).
+enum class DayRule { AlwaysOn, PerfectForesight, Daily };
+
+// One plant on one scenario's paths under one operation and one set of shocks: what every path
+// shares (the year's power prices, the day's hashrate-growth factor) is computed once here instead
+// of once per path and day. Each shared value is the same expression, in the same order, that the
+// daily loop used to evaluate on every day, so the lines are bit for bit what they were.
+class PlantRun {
+ public:
+  PlantRun(const Plant& p, const MarketPaths& m, Operation op, const Shocks& s, const FxPaths* fx)
+      : p_(p), m_(m), s_(s), fx_(fx && !fx->empty() ? fx : nullptr) {
+    const OperatingPolicyConfig& pol = p.terms.policy;
+    rule_ = op == Operation::PerfectForesight                ? DayRule::PerfectForesight
+            : op == Operation::Policy && pol.mode == "daily" ? DayRule::Daily
+                                                             : DayRule::AlwaysOn;
+    years_run_ = p.operating_years > 0 ? std::min(p.operating_years, m.years) : m.years;
+    run_days_ = static_cast<std::size_t>(years_run_) * 365;
+    rev_per_usd_ = p.hashrate_ths * p.terms.uptime_fraction * (1.0 - p.terms.pool_fee_fraction) *
+                   s.revenue_factor;
+    restart_cost_ = static_cast<double>(p.n_miners) * pol.restart_cost_per_miner;
+    // p_t and q_t (README-site.md): escalated once per year, not once per day
+    price_.assign(static_cast<std::size_t>(years_run_) + 1, 0.0);
+    peak_.assign(price_.size(), 0.0);
+    for (int t = 1; t <= years_run_; ++t) {
+      price_[static_cast<std::size_t>(t)] = p.power_price_in_year(t) * s.power_price_factor;
+      peak_[static_cast<std::size_t>(t)] = p.peak_price_in_year(t) * s.power_price_factor;
+    }
+    // hashprice on day d x (1 + delta)^(-d / 365): the factor depends on d only
+    if (s.hashrate_growth_delta != 0.0) {
+      const double growth = 1.0 / (1.0 + s.hashrate_growth_delta);
+      growth_.resize(run_days_);
+      for (std::size_t d = 0; d < run_days_; ++d)
+        growth_[d] = std::pow(growth, static_cast<double>(d) / kDaysPerYear);
+    }
+  }
+
+  void lines(std::size_t path, YearLines& out) const {
+    const auto Y = static_cast<std::size_t>(m_.years);
+    out.revenue.assign(Y + 1, 0.0);
+    out.power.assign(Y + 1, 0.0);
+    out.other.assign(Y + 1, 0.0);
+    out.restart.assign(Y + 1, 0.0);
+    out.opex_month.assign(static_cast<std::size_t>(months(m_.years)), 0.0);
+    out.resale = s_.capex_factor * p_.terminal_value(years_run_);
+    out.resale_year = years_run_;
+    out.days_on = 0.0;
+    out.restarts = 0;
+    switch (rule_) {
+      case DayRule::AlwaysOn:
+        run_days<DayRule::AlwaysOn>(path, out);
+        break;
+      case DayRule::PerfectForesight:
+        run_days<DayRule::PerfectForesight>(path, out);
+        break;
+      case DayRule::Daily:
+        run_days<DayRule::Daily>(path, out);
+        break;
+    }
+    for (std::size_t t = 1; t <= static_cast<std::size_t>(years_run_); ++t)
+      out.other[t] = p_.fixed_cost_per_year_site_ccy;
+    for (int k = 0; k < months(years_run_); ++k)
+      out.opex_month[static_cast<std::size_t>(k)] +=
+          p_.fixed_cost_per_year_site_ccy * days_in_month(k) / kDaysPerYear;
+  }
+
+ private:
+  // The days of one path, year by year and month by month (months end on whole days and twelve of
+  // them make a year: month_end_day(12 t - 1) = 365 t - 1). Each year's and month's sums are
+  // accumulated in locals from 0.0 in day order: the same additions as into the zeroed lines.
+  template <DayRule Rule>
+  void run_days(std::size_t path, YearLines& out) const {
+    const std::size_t D = m_.days();
+    const double* h = &m_.hashprice_usd_per_th_day[path * D];
+    const double* x = fx_ ? &fx_->usd_to_site[path * D] : nullptr;
+    const double* g = growth_.empty() ? nullptr : growth_.data();
+    const double fx_const = p_.terms.fx_usd_to_site;
+    const double rev_per_usd = rev_per_usd_;
+    const double E = p_.energy_kwh_per_day;
+    const double phi = peak_share(p_.terms.tariff);
+    const OperatingPolicyConfig& pol = p_.terms.policy;
+    const double threshold = pol.threshold_per_mwh;
+    const auto N = static_cast<std::size_t>(pol.trailing_days);
+    // hashprice as the operator sees it that day (shocked like the realised one)
+    auto hp = [&](std::size_t d) { return g ? h[d] * g[d] : h[d]; };
+    bool on = true;
+    int run_length = 0;  // consecutive days whose signal disagrees with the state
+    double trail_sum = 0.0;
+    std::size_t trail_n = 0;
+    double days_on = 0.0;
+    int restarts = 0;
+    std::size_t d = 0;
+    for (int t = 1; t <= years_run_; ++t) {
+      const auto ti = static_cast<std::size_t>(t);
+      const double price = price_[ti], peak = peak_[ti];
+      double revenue_t = 0.0, power_t = 0.0, restart_t = 0.0;
+      for (int k = 12 * (t - 1); k < 12 * t; ++k) {
+        const auto month_end = static_cast<std::size_t>(month_end_day(k));
+        double opex_k = 0.0;
+        for (; d <= month_end; ++d) {
+          const double xd = x ? x[d] : fx_const;
+          const double hd = hp(d);
+          const double R = rev_per_usd * hd * xd;
+          double run_base = 1.0, run_peak = 1.0, restart = 0.0;
+          if constexpr (Rule == DayRule::PerfectForesight) {
+            run_base = R > E * price ? 1.0 : 0.0;
+            run_peak = R > E * peak ? 1.0 : 0.0;
+          } else if constexpr (Rule == DayRule::Daily) {
+            const double expected_h = trail_n ? trail_sum / static_cast<double>(trail_n) : hd;
+            const double expected_rev_per_kwh = E > 0.0 ? rev_per_usd * expected_h * xd / E : 0.0;
+            const bool want_on = (expected_rev_per_kwh - price) * 1000.0 >= threshold;
+            if (want_on != on) {
+              ++run_length;
+              if (run_length >= (on ? pol.days_before_off : pol.days_before_on)) {
+                on = !on;
+                run_length = 0;
+                if (on) {
+                  restart = restart_cost_;
+                  ++restarts;
+                }
+              }
+            } else {
+              run_length = 0;
+            }
+            run_base = on ? 1.0 : 0.0;
+            run_peak = on && (expected_rev_per_kwh - peak) * 1000.0 >= threshold ? 1.0 : 0.0;
+            // the trailing window now includes today (known tomorrow); the day leaving it is
+            // shocked as it was on its own day
+            trail_sum += hd;
+            ++trail_n;
+            if (trail_n > N) {
+              trail_sum -= hp(d - N);
+              --trail_n;
+            }
+          }
+          const double rev = R * ((1.0 - phi) * run_base + phi * run_peak);
+          const double pow_cost = E * ((1.0 - phi) * run_base * price + phi * run_peak * peak);
+          revenue_t += rev;
+          power_t += pow_cost;
+          restart_t += restart;
+          days_on += run_base;
+          opex_k += pow_cost + restart;
+        }
+        out.opex_month[static_cast<std::size_t>(k)] = opex_k;
+      }
+      out.revenue[ti] = revenue_t;
+      out.power[ti] = power_t;
+      out.restart[ti] = restart_t;
+    }
+    out.days_on = days_on;
+    out.restarts = restarts;
+  }
+
+  const Plant& p_;
+  const MarketPaths& m_;
+  Shocks s_;
+  const FxPaths* fx_;
+  DayRule rule_ = DayRule::AlwaysOn;
+  int years_run_ = 0;
+  std::size_t run_days_ = 0;
+  double rev_per_usd_ = 0.0;
+  double restart_cost_ = 0.0;
+  std::vector<double> price_, peak_;  // [t], t = 1..years_run
+  std::vector<double> growth_;        // [d]; empty when the growth shock is 0
+};
+
+// Row `row` (Y + 1 values) of plant_cashflows from one path's lines.
+void cashflow_row(const Plant& p, const YearLines& lines, const Shocks& s, std::size_t Y,
+                  double* row) {
+  row[0] = -s.capex_factor * p.capex_total();
+  for (std::size_t t = 1; t <= Y; ++t)
+    row[t] = lines.revenue[t] - lines.power[t] - lines.other[t] - lines.restart[t];
+  row[lines.resale_year] += lines.resale;
+}
+double days_on_share_of(const YearLines& lines) {
+  const double run_days = 365.0 * static_cast<double>(lines.resale_year);
+  return run_days > 0 ? lines.days_on / run_days : 0.0;
+}
+// Row of btc_cashflows for path i from that path's site lines; returns the money put in.
+double btc_row(const Plant& site, const MarketPaths& m, std::size_t i, const YearLines& lines,
+               const FxPaths* fx, double* row) {
+  const auto Y = static_cast<std::size_t>(m.years);
+  const auto M = static_cast<std::size_t>(months(m.years));
+  const std::size_t D = m.days();
+  const double capital = site.capex_total();
+  const double* price = &m.price_usd[i * D];
+  const double* x = fx && !fx->empty() ? &fx->usd_to_site[i * D] : nullptr;
+  auto fx_on = [&](std::size_t d) { return x ? x[d] : site.terms.fx_usd_to_site; };
+  double btc = capital / fx_on(0) / price[0];
+  row[0] = -capital;
+  double invested = capital;
+  for (std::size_t k = 0; k < M; ++k) {
+    const auto d = static_cast<std::size_t>(month_end_day(static_cast<int>(k)));
+    const double spend = lines.opex_month[k];
+    btc += spend / fx_on(d) / price[d];
+    row[k / 12 + 1] -= spend;
+    invested += spend;
+  }
+  row[Y] += btc * price[D - 1] * fx_on(D - 1);
+  return invested;
+}
+}  // namespace
+
 void plant_path_lines(const Plant& p, const MarketPaths& m, std::size_t path, Operation op,
                       YearLines& out, const Shocks& s, const FxPaths* fx) {
-  const auto Y = static_cast<std::size_t>(m.years);
-  const std::size_t D = m.days();
-  const int years_run = p.operating_years > 0 ? std::min(p.operating_years, m.years) : m.years;
-  const auto run_days = static_cast<std::size_t>(years_run) * 365;
-  out.revenue.assign(Y + 1, 0.0);
-  out.power.assign(Y + 1, 0.0);
-  out.other.assign(Y + 1, 0.0);
-  out.restart.assign(Y + 1, 0.0);
-  out.opex_month.assign(static_cast<std::size_t>(months(m.years)), 0.0);
-  out.resale = s.capex_factor * p.terminal_value(years_run);
-  out.resale_year = years_run;
-  out.days_on = 0.0;
-  out.restarts = 0;
-  const double* h = &m.hashprice_usd_per_th_day[path * D];
-  const double* x = fx && !fx->empty() ? &fx->usd_to_site[path * D] : nullptr;
-  const double rev_per_usd = p.hashrate_ths * p.terms.uptime_fraction *
-                             (1.0 - p.terms.pool_fee_fraction) * s.revenue_factor;
-  const double E = p.energy_kwh_per_day;
-  const double phi = peak_share(p.terms.tariff);
-  const bool daily = op == Operation::Policy && p.terms.policy.mode == "daily";
-  const OperatingPolicyConfig& pol = p.terms.policy;
-  const double restart_cost = static_cast<double>(p.n_miners) * pol.restart_cost_per_miner;
-  const double growth = 1.0 / (1.0 + s.hashrate_growth_delta);
-  // hashprice as the operator sees it that day (shocked like the realised one)
-  auto hp = [&](std::size_t d) {
-    const double g = s.hashrate_growth_delta == 0.0
-                         ? 1.0
-                         : std::pow(growth, static_cast<double>(d) / kDaysPerYear);
-    return h[d] * g;
-  };
-  bool on = true;
-  int run_length = 0;  // consecutive days whose signal disagrees with the state
-  double trail_sum = 0.0;
-  std::size_t trail_n = 0;
-  const auto N = static_cast<std::size_t>(pol.trailing_days);
-  std::vector<double> shocked(daily ? run_days : 0);
-  int month = 0;
-  for (std::size_t d = 0; d < run_days; ++d) {
-    const auto t = d / 365 + 1;
-    while (static_cast<int>(d) > month_end_day(month)) ++month;
-    const double xd = x ? x[d] : p.terms.fx_usd_to_site;
-    const double hd = hp(d);
-    const double R = rev_per_usd * hd * xd;
-    const double price = p.power_price_in_year(static_cast<int>(t)) * s.power_price_factor;
-    const double peak = p.peak_price_in_year(static_cast<int>(t)) * s.power_price_factor;
-    double run_base = 1.0, run_peak = 1.0, restart = 0.0;
-    if (op == Operation::PerfectForesight) {
-      run_base = R > E * price ? 1.0 : 0.0;
-      run_peak = R > E * peak ? 1.0 : 0.0;
-    } else if (daily) {
-      shocked[d] = hd;
-      const double expected_h = trail_n ? trail_sum / static_cast<double>(trail_n) : hd;
-      const double expected_rev_per_kwh = E > 0.0 ? rev_per_usd * expected_h * xd / E : 0.0;
-      const bool want_on = (expected_rev_per_kwh - price) * 1000.0 >= pol.threshold_per_mwh;
-      if (want_on != on) {
-        ++run_length;
-        if (run_length >= (on ? pol.days_before_off : pol.days_before_on)) {
-          on = !on;
-          run_length = 0;
-          if (on) {
-            restart = restart_cost;
-            ++out.restarts;
-          }
-        }
-      } else {
-        run_length = 0;
-      }
-      run_base = on ? 1.0 : 0.0;
-      run_peak = on && (expected_rev_per_kwh - peak) * 1000.0 >= pol.threshold_per_mwh ? 1.0 : 0.0;
-      // the trailing window now includes today (known tomorrow)
-      trail_sum += hd;
-      ++trail_n;
-      if (trail_n > N) {
-        trail_sum -= shocked[d - N];
-        --trail_n;
-      }
-    }
-    const double rev = R * ((1.0 - phi) * run_base + phi * run_peak);
-    const double pow_cost = E * ((1.0 - phi) * run_base * price + phi * run_peak * peak);
-    out.revenue[t] += rev;
-    out.power[t] += pow_cost;
-    out.restart[t] += restart;
-    out.days_on += run_base;
-    out.opex_month[static_cast<std::size_t>(month)] += pow_cost + restart;
-  }
-  for (std::size_t t = 1; t <= static_cast<std::size_t>(years_run); ++t)
-    out.other[t] = p.fixed_cost_per_year_site_ccy;
-  for (int k = 0; k < months(years_run); ++k)
-    out.opex_month[static_cast<std::size_t>(k)] +=
-        p.fixed_cost_per_year_site_ccy * days_in_month(k) / kDaysPerYear;
+  PlantRun(p, m, op, s, fx).lines(path, out);
 }
 
 std::vector<double> plant_cashflows(const Plant& p, const MarketPaths& m, Operation op,
@@ -347,18 +462,12 @@ std::vector<double> plant_cashflows(const Plant& p, const MarketPaths& m, Operat
   const auto Y = static_cast<std::size_t>(m.years);
   std::vector<double> cf(m.n_paths * (Y + 1));
   if (days_on_share) days_on_share->assign(m.n_paths, 0.0);
+  const PlantRun run(p, m, op, s, fx);
   YearLines lines;
   for (std::size_t i = 0; i < m.n_paths; ++i) {
-    plant_path_lines(p, m, i, op, lines, s, fx);
-    double* row = &cf[i * (Y + 1)];
-    row[0] = -s.capex_factor * p.capex_total();
-    for (std::size_t t = 1; t <= Y; ++t)
-      row[t] = lines.revenue[t] - lines.power[t] - lines.other[t] - lines.restart[t];
-    row[lines.resale_year] += lines.resale;
-    if (days_on_share) {
-      const double run_days = 365.0 * static_cast<double>(lines.resale_year);
-      (*days_on_share)[i] = run_days > 0 ? lines.days_on / run_days : 0.0;
-    }
+    run.lines(i, lines);
+    cashflow_row(p, lines, s, Y, &cf[i * (Y + 1)]);
+    if (days_on_share) (*days_on_share)[i] = days_on_share_of(lines);
   }
   return cf;
 }
@@ -366,29 +475,13 @@ std::vector<double> plant_cashflows(const Plant& p, const MarketPaths& m, Operat
 std::vector<double> btc_cashflows(const Plant& site, const MarketPaths& m, Operation op,
                                   const FxPaths* fx, std::vector<double>& invested) {
   const auto Y = static_cast<std::size_t>(m.years);
-  const auto M = static_cast<std::size_t>(months(m.years));
-  const std::size_t D = m.days();
   std::vector<double> cf(m.n_paths * (Y + 1));
   invested.assign(m.n_paths, 0.0);
+  const PlantRun run(site, m, op, {}, fx);
   YearLines lines;
-  const double capital = site.capex_total();
   for (std::size_t i = 0; i < m.n_paths; ++i) {
-    plant_path_lines(site, m, i, op, lines, {}, fx);
-    const double* price = &m.price_usd[i * D];
-    const double* x = fx && !fx->empty() ? &fx->usd_to_site[i * D] : nullptr;
-    auto fx_on = [&](std::size_t d) { return x ? x[d] : site.terms.fx_usd_to_site; };
-    double* row = &cf[i * (Y + 1)];
-    double btc = capital / fx_on(0) / price[0];
-    row[0] = -capital;
-    invested[i] = capital;
-    for (std::size_t k = 0; k < M; ++k) {
-      const auto d = static_cast<std::size_t>(month_end_day(static_cast<int>(k)));
-      const double spend = lines.opex_month[k];
-      btc += spend / fx_on(d) / price[d];
-      row[k / 12 + 1] -= spend;
-      invested[i] += spend;
-    }
-    row[Y] += btc * price[D - 1] * fx_on(D - 1);
+    run.lines(i, lines);
+    invested[i] = btc_row(site, m, i, lines, fx, &cf[i * (Y + 1)]);
   }
   return cf;
 }
