@@ -359,19 +359,17 @@ class PlantRun {
             const double expected_h = trail_n ? trail_sum / static_cast<double>(trail_n) : hd;
             const double expected_rev_per_kwh = E > 0.0 ? rev_per_usd * expected_h * xd / E : 0.0;
             const bool want_on = (expected_rev_per_kwh - price) * 1000.0 >= threshold;
-            if (want_on != on) {
-              ++run_length;
-              if (run_length >= (on ? pol.days_before_off : pol.days_before_on)) {
-                on = !on;
-                run_length = 0;
-                if (on) {
-                  restart = restart_cost_;
-                  ++restarts;
-                }
-              }
-            } else {
-              run_length = 0;
-            }
+            // The switch as selects, not branches: the signal flips unpredictably near the
+            // threshold, and a mispredicted branch waits for the divisions above.
+            const bool disagree = want_on != on;
+            run_length = disagree ? run_length + 1 : 0;
+            const bool flip =
+                disagree && run_length >= (on ? pol.days_before_off : pol.days_before_on);
+            on = on != flip;
+            run_length = flip ? 0 : run_length;
+            const bool restarted = flip && on;
+            restart = restarted ? restart_cost_ : 0.0;
+            restarts += restarted ? 1 : 0;
             run_base = on ? 1.0 : 0.0;
             run_peak = on && (expected_rev_per_kwh - peak) * 1000.0 >= threshold ? 1.0 : 0.0;
             // the trailing window now includes today (known tomorrow); the day leaving it is
