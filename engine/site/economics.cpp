@@ -6,6 +6,9 @@
 #include <limits>
 #include <numeric>
 
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+
 #include "engine/rng/distributions.h"
 #include "engine/rng/streams.h"
 #include "engine/util/error.h"
@@ -412,6 +415,21 @@ class PlantRun {
   std::vector<double> growth_;        // [d]; empty when the growth shock is 0
 };
 
+// fn(lines, i) for every path i, blocks of paths on TBB's threads, each block with its own lines.
+// Every path writes only its own results, so they do not depend on the thread count or order.
+template <class Fn>
+void for_each_path(const PlantRun& run, std::size_t n_paths, Fn fn) {
+  constexpr std::size_t kPathsPerTask = 8;
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n_paths, kPathsPerTask),
+                    [&](const tbb::blocked_range<std::size_t>& r) {
+                      YearLines lines;
+                      for (std::size_t i = r.begin(); i != r.end(); ++i) {
+                        run.lines(i, lines);
+                        fn(lines, i);
+                      }
+                    });
+}
+
 // Row `row` (Y + 1 values) of plant_cashflows from one path's lines.
 void cashflow_row(const Plant& p, const YearLines& lines, const Shocks& s, std::size_t Y,
                   double* row) {
@@ -460,13 +478,10 @@ std::vector<double> plant_cashflows(const Plant& p, const MarketPaths& m, Operat
   const auto Y = static_cast<std::size_t>(m.years);
   std::vector<double> cf(m.n_paths * (Y + 1));
   if (days_on_share) days_on_share->assign(m.n_paths, 0.0);
-  const PlantRun run(p, m, op, s, fx);
-  YearLines lines;
-  for (std::size_t i = 0; i < m.n_paths; ++i) {
-    run.lines(i, lines);
+  for_each_path(PlantRun(p, m, op, s, fx), m.n_paths, [&](const YearLines& lines, std::size_t i) {
     cashflow_row(p, lines, s, Y, &cf[i * (Y + 1)]);
     if (days_on_share) (*days_on_share)[i] = days_on_share_of(lines);
-  }
+  });
   return cf;
 }
 
@@ -475,12 +490,10 @@ std::vector<double> btc_cashflows(const Plant& site, const MarketPaths& m, Opera
   const auto Y = static_cast<std::size_t>(m.years);
   std::vector<double> cf(m.n_paths * (Y + 1));
   invested.assign(m.n_paths, 0.0);
-  const PlantRun run(site, m, op, {}, fx);
-  YearLines lines;
-  for (std::size_t i = 0; i < m.n_paths; ++i) {
-    run.lines(i, lines);
-    invested[i] = btc_row(site, m, i, lines, fx, &cf[i * (Y + 1)]);
-  }
+  for_each_path(PlantRun(site, m, op, {}, fx), m.n_paths,
+                [&](const YearLines& lines, std::size_t i) {
+                  invested[i] = btc_row(site, m, i, lines, fx, &cf[i * (Y + 1)]);
+                });
   return cf;
 }
 
