@@ -701,33 +701,52 @@ double median_npv(const std::vector<double>& cf, std::size_t n, int years, doubl
   return median_of(std::move(v));
 }
 
-// After-tax project cashflows and levered equity cashflows of the site, per path.
-void after_tax_and_equity(const SiteConfig& c, const Plant& p, const DebtSchedule& debt,
-                          const MarketPaths& m, const FxPaths* fx, std::vector<double>& project,
-                          std::vector<double>& equity) {
-  const auto Y = static_cast<std::size_t>(m.years), W = Y + 1;
-  project.assign(m.n_paths * W, 0.0);
-  equity.assign(m.n_paths * W, 0.0);
+// One path's after-tax project cashflows and levered equity cashflows of the site (W = Y + 1
+// values each) from its lines under the policy.
+void after_tax_rows(const SiteConfig& c, const Plant& p, const DebtSchedule& debt,
+                    const YearLines& l, std::size_t Y, double* pr, double* eq) {
+  const std::size_t W = Y + 1;
   const std::vector<double> no_interest(W, 0.0);
   std::vector<double> ebitda(W);
-  YearLines l;
-  for (std::size_t i = 0; i < m.n_paths; ++i) {
-    plant_path_lines(p, m, i, Operation::Policy, l, {}, fx);
-    for (std::size_t t = 1; t <= Y; ++t)
-      ebitda[t] = l.revenue[t] - l.power[t] - l.other[t] - l.restart[t];
-    const auto tax_u = tax_by_year(ebitda, no_interest, p.capex_total(), l.resale, c.tax);
-    const auto tax_l = tax_by_year(ebitda, debt.interest, p.capex_total(), l.resale, c.tax);
-    double* pr = &project[i * W];
-    double* eq = &equity[i * W];
-    pr[0] = -p.capex_total();
-    eq[0] = -(p.capex_total() - debt.amount);
-    for (std::size_t t = 1; t <= Y; ++t) {
-      pr[t] = ebitda[t] - tax_u[t];
-      eq[t] = ebitda[t] - debt.interest[t] - debt.principal[t] - tax_l[t];
-    }
-    pr[l.resale_year] += l.resale;
-    eq[l.resale_year] += l.resale;
+  for (std::size_t t = 1; t <= Y; ++t)
+    ebitda[t] = l.revenue[t] - l.power[t] - l.other[t] - l.restart[t];
+  const auto tax_u = tax_by_year(ebitda, no_interest, p.capex_total(), l.resale, c.tax);
+  const auto tax_l = tax_by_year(ebitda, debt.interest, p.capex_total(), l.resale, c.tax);
+  pr[0] = -p.capex_total();
+  eq[0] = -(p.capex_total() - debt.amount);
+  for (std::size_t t = 1; t <= Y; ++t) {
+    pr[t] = ebitda[t] - tax_u[t];
+    eq[t] = ebitda[t] - debt.interest[t] - debt.principal[t] - tax_l[t];
   }
+  pr[l.resale_year] += l.resale;
+  eq[l.resale_year] += l.resale;
+}
+
+// Everything of the site as built and run under its policy with no shock, per path, from one run
+// of the plant's days (the site play, its days-on share, after tax, equity, buy BTC): the plays,
+// the policy value, the tornado's centre and discount-rate bar and the breakeven's first step
+// all read these instead of running the same days again.
+struct SiteBaseRun {
+  std::vector<double> cashflows, days_on_share, project, equity, btc, btc_invested;
+};
+SiteBaseRun site_base_run(const SiteConfig& c, const Plant& p, const DebtSchedule& debt,
+                          const MarketPaths& m, const FxPaths* fx) {
+  const auto Y = static_cast<std::size_t>(m.years), W = Y + 1;
+  SiteBaseRun b;
+  b.cashflows.assign(m.n_paths * W, 0.0);
+  b.days_on_share.assign(m.n_paths, 0.0);
+  b.project.assign(m.n_paths * W, 0.0);
+  b.equity.assign(m.n_paths * W, 0.0);
+  b.btc.assign(m.n_paths * W, 0.0);
+  b.btc_invested.assign(m.n_paths, 0.0);
+  for_each_path(PlantRun(p, m, Operation::Policy, {}, fx), m.n_paths,
+                [&](const YearLines& lines, std::size_t i) {
+                  cashflow_row(p, lines, {}, Y, &b.cashflows[i * W]);
+                  b.days_on_share[i] = days_on_share_of(lines);
+                  after_tax_rows(c, p, debt, lines, Y, &b.project[i * W], &b.equity[i * W]);
+                  b.btc_invested[i] = btc_row(p, m, i, lines, fx, &b.btc[i * W]);
+                });
+  return b;
 }
 
 std::string pct_text(double v) { return num_text("%.1f %%", 100.0 * v); }
@@ -854,43 +873,39 @@ double site_npv_p50(const Plant& p, const MarketPaths& m, const FxPaths& fxp, co
 
 // The site's own plays: as built, after tax, the owners' equity, and buying BTC instead.
 void add_site_plays(ScenarioResult& r, const SiteConfig& c, const Plant& p,
-                    const DebtSchedule& debt, const MarketPaths& m, const FxPaths& fxp,
-                    double rate) {
+                    const DebtSchedule& debt, const MarketPaths& m, const FxPaths& fxp, double rate,
+                    const SiteBaseRun& base) {
   const std::size_t n = m.n_paths;
   const std::vector<double> miner_capex{p.capex_miners_site_ccy};
   const std::vector<double> inv_site(n, p.capex_total());
   r.plays.push_back(
       evaluate_play("site", "your site",
                     "the site as built, run under the operating policy; before tax and financing",
-                    p.capex_total(), plant_cashflows(p, m, Operation::Policy, {}, &fxp), inv_site,
-                    m, rate, RoicBasis::MinerCapex, miner_capex, true));
+                    p.capex_total(), base.cashflows, inv_site, m, rate, RoicBasis::MinerCapex,
+                    miner_capex, true));
   plant_path_lines(p, m, r.median_path, Operation::Policy, r.median_site_lines, {}, &fxp);
-  std::vector<double> project, equity;
-  after_tax_and_equity(c, p, debt, m, &fxp, project, equity);
   r.plays.push_back(evaluate_play(
       "site_after_tax", "after tax",
       c.tax.enabled ? "the site after corporation tax with capital allowances (unlevered)"
                     : "the site with no tax configured (same as 'your site')",
-      p.capex_total(), std::move(project), inv_site, m, rate, RoicBasis::MinerCapex, miner_capex,
-      true));
+      p.capex_total(), base.project, inv_site, m, rate, RoicBasis::MinerCapex, miner_capex, true));
   const double eq0 = p.capex_total() - debt.amount;
   r.plays.push_back(evaluate_play("equity", "equity",
                                   "the owners' cashflows after debt service and tax (debt " +
                                       pct_text(c.financing.debt_share) + " of capex)",
-                                  eq0, std::move(equity), std::vector<double>(n, eq0), m, rate,
+                                  eq0, base.equity, std::vector<double>(n, eq0), m, rate,
                                   RoicBasis::Invested, {eq0}, true));
-  std::vector<double> inv_btc;
-  auto btc = btc_cashflows(p, m, Operation::Policy, &fxp, inv_btc);
-  r.plays.push_back(evaluate_play(
-      "btc", "buy BTC",
-      "the site capex in BTC on day 0, then each month's full site opex in BTC (DCA)",
-      p.capex_total(), std::move(btc), inv_btc, m, rate, RoicBasis::Invested, inv_btc, false));
+  r.plays.push_back(
+      evaluate_play("btc", "buy BTC",
+                    "the site capex in BTC on day 0, then each month's full site opex in BTC (DCA)",
+                    p.capex_total(), base.btc, base.btc_invested, m, rate, RoicBasis::Invested,
+                    base.btc_invested, false));
 }
 
 // The value of the operating policy: the site under the daily policy (when it has one), always
 // on, and with perfect foresight.
 void add_policy_values(ScenarioResult& r, const Plant& p, const MarketPaths& m, const FxPaths& fxp,
-                       double rate) {
+                       double rate, const SiteBaseRun& base) {
   const std::size_t n = m.n_paths;
   for (const auto& [mode, op] :
        {std::pair<const char*, Operation>{"daily policy", Operation::Policy},
@@ -899,8 +914,14 @@ void add_policy_values(ScenarioResult& r, const Plant& p, const MarketPaths& m, 
     if (op == Operation::Policy && p.terms.policy.mode != "daily") continue;
     PolicyResult pr;
     pr.mode = mode;
-    std::vector<double> share;
-    const auto cf = plant_cashflows(p, m, op, {}, &fxp, &share);
+    // the base run is the policy's; without a daily policy the policy is to run always on
+    const bool is_base =
+        op == Operation::Policy || (op == Operation::AlwaysOn && p.terms.policy.mode != "daily");
+    std::vector<double> share_run;
+    const std::vector<double> cf_run =
+        is_base ? std::vector<double>{} : plant_cashflows(p, m, op, {}, &fxp, &share_run);
+    const std::vector<double>& cf = is_base ? base.cashflows : cf_run;
+    const std::vector<double>& share = is_base ? base.days_on_share : share_run;
     const auto W = static_cast<std::size_t>(m.years) + 1;
     std::vector<double> v(n);
     std::size_t neg = 0;
@@ -919,38 +940,36 @@ void add_policy_values(ScenarioResult& r, const Plant& p, const MarketPaths& m, 
 // Tornado: one driver at a time, the site's median NPV at its low and high setting; largest
 // swing first.
 void add_tornado(ScenarioResult& r, const SensitivityConfig& sv, const Plant& p,
-                 const MarketPaths& m, const FxPaths& fxp, double rate) {
-  const auto med = [&](const Shocks& s, double disc) { return site_npv_p50(p, m, fxp, s, disc); };
-  r.npv_p50_base = med({}, rate);
+                 const MarketPaths& m, const FxPaths& fxp, double rate, const SiteBaseRun& base) {
+  const auto med = [&](const Shocks& s) { return site_npv_p50(p, m, fxp, s, rate); };
+  const auto base_med = [&](double disc) {
+    return median_npv(base.cashflows, m.n_paths, m.years, disc);
+  };
+  r.npv_p50_base = base_med(rate);
   auto bar = [&](std::string driver, std::string lo_label, std::string hi_label, double lo,
                  double hi) {
     r.tornado.push_back({std::move(driver), std::move(lo_label), std::move(hi_label), lo, hi});
   };
-  Shocks s;
-  s.power_price_factor = 1.0 - sv.power_price;
-  const double pl = med(s, rate);
-  s.power_price_factor = 1.0 + sv.power_price;
-  bar("power price", "-" + pct_text(sv.power_price), "+" + pct_text(sv.power_price), pl,
-      med(s, rate));
-  s = {};
-  s.revenue_factor = 1.0 - sv.btc_price;
-  const double bl = med(s, rate);
-  s.revenue_factor = 1.0 + sv.btc_price;
-  bar("BTC price level", "-" + pct_text(sv.btc_price), "+" + pct_text(sv.btc_price), bl,
-      med(s, rate));
-  s = {};
-  s.hashrate_growth_delta = sv.hashrate_growth_per_year;
-  const double gl = med(s, rate);
-  s.hashrate_growth_delta = -sv.hashrate_growth_per_year;
-  bar("network hashrate growth", "+" + pct_text(sv.hashrate_growth_per_year) + "/y",
-      "-" + pct_text(sv.hashrate_growth_per_year) + "/y", gl, med(s, rate));
-  s = {};
-  s.capex_factor = 1.0 + sv.capex;
-  const double cl = med(s, rate);
-  s.capex_factor = 1.0 - sv.capex;
-  bar("capex", "+" + pct_text(sv.capex), "-" + pct_text(sv.capex), cl, med(s, rate));
+  // one shock set to its low, then its high setting
+  auto shock_bar = [&](std::string driver, std::string lo_label, std::string hi_label,
+                       double Shocks::*shock, double lo_value, double hi_value) {
+    Shocks s;
+    s.*shock = lo_value;
+    const double lo = med(s);
+    s.*shock = hi_value;
+    bar(std::move(driver), std::move(lo_label), std::move(hi_label), lo, med(s));
+  };
+  shock_bar("power price", "-" + pct_text(sv.power_price), "+" + pct_text(sv.power_price),
+            &Shocks::power_price_factor, 1.0 - sv.power_price, 1.0 + sv.power_price);
+  shock_bar("BTC price level", "-" + pct_text(sv.btc_price), "+" + pct_text(sv.btc_price),
+            &Shocks::revenue_factor, 1.0 - sv.btc_price, 1.0 + sv.btc_price);
+  shock_bar("network hashrate growth", "+" + pct_text(sv.hashrate_growth_per_year) + "/y",
+            "-" + pct_text(sv.hashrate_growth_per_year) + "/y", &Shocks::hashrate_growth_delta,
+            sv.hashrate_growth_per_year, -sv.hashrate_growth_per_year);
+  shock_bar("capex", "+" + pct_text(sv.capex), "-" + pct_text(sv.capex), &Shocks::capex_factor,
+            1.0 + sv.capex, 1.0 - sv.capex);
   bar("discount rate", "+" + pct_text(sv.discount_rate), "-" + pct_text(sv.discount_rate),
-      med({}, rate + sv.discount_rate), med({}, rate - sv.discount_rate));
+      base_med(rate + sv.discount_rate), base_med(rate - sv.discount_rate));
   std::stable_sort(r.tornado.begin(), r.tornado.end(),
                    [](const TornadoBar& x, const TornadoBar& y) {
                      return std::fabs(x.npv_p50_high - x.npv_p50_low) >
@@ -960,6 +979,7 @@ void add_tornado(ScenarioResult& r, const SensitivityConfig& sv, const Plant& p,
 
 // Breakeven: the revenue multiple (BTC price level, network fixed) at which the site's median NPV
 // is 0, by doubling until it is non-negative, then bisection.
+// f(1), no shock, is the tornado's centre r.npv_p50_base (add_tornado first).
 void find_breakeven(ScenarioResult& r, const Plant& p, const MarketPaths& m, const FxPaths& fxp,
                     double rate) {
   auto f = [&](double k) {
@@ -967,7 +987,7 @@ void find_breakeven(ScenarioResult& r, const Plant& p, const MarketPaths& m, con
     b.revenue_factor = k;
     return site_npv_p50(p, m, fxp, b, rate);
   };
-  double lo = 0.0, hi = 1.0, fhi = f(hi);
+  double lo = 0.0, hi = 1.0, fhi = r.npv_p50_base;
   while (fhi < 0.0 && hi < 1024.0) {
     lo = hi;
     hi *= 2.0;
@@ -1026,9 +1046,10 @@ ScenarioResult analyse_scenario(const SiteAnalysis& a, const FxRate& fx, const M
   const std::size_t n = m.n_paths;
   if (a.site) {
     const Plant& p = a.site->plant;
-    add_site_plays(r, c, p, *a.debt, m, fxp, rate);
-    add_policy_values(r, p, m, fxp, rate);
-    add_tornado(r, c.sensitivity, p, m, fxp, rate);
+    const SiteBaseRun base = site_base_run(c, p, *a.debt, m, &fxp);
+    add_site_plays(r, c, p, *a.debt, m, fxp, rate, base);
+    add_policy_values(r, p, m, fxp, rate, base);
+    add_tornado(r, c.sensitivity, p, m, fxp, rate, base);
     find_breakeven(r, p, m, fxp, rate);
     const PlaySummary& ss = r.plays.front().summary;
     if (ss.p_npv_negative > 0.5)
