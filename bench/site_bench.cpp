@@ -137,8 +137,7 @@ BENCHMARK(BM_PlantCashflowsDaily)
     ->Arg(1'000)
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond)
-    ->Repetitions(3)
-    ->ReportAggregatesOnly(true);
+    ->Repetitions(3);
 
 // The site-default.yaml terms (scenarios/site-default.yaml), 10-year horizon, with six miners on
 // offer: everything `hashsim site` computes per path for one scenario that is also the selection
@@ -188,8 +187,7 @@ BENCHMARK(BM_AnalyseSitePerPath)
     ->Arg(200)
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond)
-    ->Repetitions(3)
-    ->ReportAggregatesOnly(true);
+    ->Repetitions(3);
 }  // namespace
 
 BENCHMARK_MAIN();
