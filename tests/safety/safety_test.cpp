@@ -24,6 +24,7 @@
 
 #include "engine/io/hdf5.h"
 #include "engine/io/results_file.h"
+#include "engine/io/schema.h"
 #include "engine/scenario/scenario.h"
 #include "engine/scenario/sweep.h"
 #include "engine/sim/runner.h"
@@ -35,11 +36,10 @@
 using namespace hashsim;
 namespace fs = std::filesystem;
 namespace ts = hashsim::test_support;
+namespace sc = hashsim::io::schema;
 using ts::TempDir;
 
 namespace {
-
-const std::string kExe = (ts::kBinaryDir / "tools/hashsim/hashsim").string();
 
 struct ChildOptions {
   std::optional<rlim_t> file_size_limit;  // bytes; SIGXFSZ ignored so writes fail with EFBIG
@@ -60,10 +60,10 @@ pid_t spawn(const std::vector<std::string>& args, const fs::path& log, const Chi
     const rlimit r{*o.file_size_limit, *o.file_size_limit};
     ::setrlimit(RLIMIT_FSIZE, &r);
   }
-  std::vector<char*> argv{const_cast<char*>(kExe.c_str())};
+  std::vector<char*> argv{const_cast<char*>(ts::kHashsim.c_str())};
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
-  ::execv(kExe.c_str(), argv.data());
+  ::execv(ts::kHashsim.c_str(), argv.data());
   ::_exit(127);
 }
 
@@ -147,10 +147,10 @@ FileContents contents(const fs::path& file) {
   c.datasets = ts::read_all_datasets(file);
   h5::Handle f = h5::open_file_readonly(file.string());
   c.attrs["/"] = attributes(f.get());
-  h5::Handle sg = h5::open_group(f.get(), "scenarios");
+  h5::Handle sg = h5::open_group(f.get(), sc::kScenariosGroup);
   for (const auto& n : h5::list_children(sg.get())) {
     h5::Handle g = h5::open_group(sg.get(), n);
-    c.attrs["/scenarios/" + n] = attributes(g.get());
+    c.attrs["/" + sc::scenario_group(n)] = attributes(g.get());
   }
   return c;
 }
@@ -164,8 +164,8 @@ void expect_same_run(const FileContents& a, const FileContents& b, const std::st
     EXPECT_TRUE(d == it->second) << what << ": dataset " << name << " differs";
   }
   auto strip = [](auto m) {
-    m["/"].erase("command_line");
-    m["/"].erase("created_utc");
+    m["/"].erase(sc::kAttrCommandLine);
+    m["/"].erase(sc::kAttrCreatedUtc);
     return m;
   };
   EXPECT_EQ(strip(a.attrs), strip(b.attrs)) << what;
@@ -439,16 +439,24 @@ TEST(SafetySize, LargeGridsNeedMaxGridPoints) {
 // ---- 17.6: readers check the schema, ranks, shapes and types first ----
 
 namespace {
+constexpr const char* kAgentsScenario = "withagents";
+
 // A small valid results file with agents (so agents/* and fleets/* exist).
 fs::path agents_results(const TempDir& dir) {
   const fs::path yaml = dir / "agents.yaml";
-  ts::write_text(yaml, ts::agents_yaml("withagents",
+  ts::write_text(yaml, ts::agents_yaml(kAgentsScenario,
                                        (ts::kSourceDir / "data/machines/current_2026.csv").string(),
                                        4, 40, 9));
   const fs::path out = dir / "good.h5";
   const Result r = run_cli(dir, {"-q", "run", yaml.string(), "-o", out.string(), "--no-summary"});
   EXPECT_EQ(r.exit_code, 0) << r.out;
   return out;
+}
+
+// The scenario group agents_results writes, and a dataset of it as readers name it in errors.
+const std::string kAgentsGroupPath = sc::scenario_group(kAgentsScenario);
+std::string in_agents_file(const std::string& dataset) {
+  return "/" + kAgentsGroupPath + "/" + dataset;
 }
 
 // Replaces dataset `name` of the scenario group with one written by `make`.
@@ -458,7 +466,7 @@ fs::path damaged_copy(const TempDir& dir, const fs::path& good, const std::strin
   const fs::path copy = dir / copy_name;
   fs::copy_file(good, copy);
   h5::Handle f = h5::open_file_readwrite(copy.string());
-  h5::Handle g = h5::open_group(f.get(), "scenarios/withagents");
+  h5::Handle g = h5::open_group(f.get(), kAgentsGroupPath);
   EXPECT_GE(H5Ldelete(g.get(), name.c_str(), H5P_DEFAULT), 0);
   make(g.get(), name);
   h5::close_file(f, copy.string());
@@ -488,7 +496,7 @@ TEST(SafetyReaders, TwoDimensionalDateDatasetIsRejected) {
   ASSERT_NO_THROW(
       io::check_results_schema(h5::open_file_readonly(good.string()).get(), good.string()));
   const fs::path bad =
-      damaged_copy(dir, good, "date2d.h5", "date", [](hid_t g, const std::string& n) {
+      damaged_copy(dir, good, "date2d.h5", sc::kCoordDate, [](hid_t g, const std::string& n) {
         h5::Handle t(H5Tcopy(H5T_C_S1), H5Tclose);
         H5Tset_size(t.get(), H5T_VARIABLE);
         const hsize_t dims[2] = {40, 2};
@@ -500,21 +508,22 @@ TEST(SafetyReaders, TwoDimensionalDateDatasetIsRejected) {
         H5Dwrite(ds.get(), t.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data());
       });
   expect_readers_reject(dir, bad,
-                        {"/scenarios/withagents/date", "expected strings [40]", "[40, 2]"});
+                        {in_agents_file(sc::kCoordDate), "expected strings [40]", "[40, 2]"});
 }
 
 TEST(SafetyReaders, ShortAgentArraysAreRejected) {
   TempDir dir;
   const fs::path good = agents_results(dir);
   const fs::path bad = damaged_copy(
-      dir, good, "short.h5", "agents/tariff_usd_per_kwh",
+      dir, good, "short.h5", ts::agents_dataset(sc::kCoordTariff),
       [](hid_t g, const std::string& n) { h5::write_vector(g, n, std::vector<double>{0.05}); });
   expect_readers_reject(
-      dir, bad, {"/scenarios/withagents/agents/tariff_usd_per_kwh", "expected numbers", "[1]"});
+      dir, bad, {in_agents_file(ts::agents_dataset(sc::kCoordTariff)), "expected numbers", "[1]"});
   const fs::path bad2 =
-      damaged_copy(dir, good, "short2.h5", "agents/strategy",
+      damaged_copy(dir, good, "short2.h5", ts::agents_dataset(sc::kCoordStrategy),
                    [](hid_t g, const std::string& n) { h5::write_strings(g, n, {"hodl"}); });
-  expect_readers_reject(dir, bad2, {"/scenarios/withagents/agents/strategy", "expected strings"});
+  expect_readers_reject(
+      dir, bad2, {in_agents_file(ts::agents_dataset(sc::kCoordStrategy)), "expected strings"});
 }
 
 TEST(SafetyReaders, ForeignHdf5FilesAreRejected) {
@@ -568,8 +577,8 @@ TEST(SafetyCli, TheLargestSeedIsRecordedExactly) {
                                  "9223372036854775807", "--no-summary"});
   ASSERT_EQ(r.exit_code, 0) << r.out;
   h5::Handle f = h5::open_file_readonly(out.string());
-  h5::Handle g = h5::open_group(f.get(), "scenarios/seed");
-  EXPECT_EQ(h5::get_int_attr(g.get(), "master_seed"),
+  h5::Handle g = h5::open_group(f.get(), sc::scenario_group("seed"));
+  EXPECT_EQ(h5::get_int_attr(g.get(), sc::kAttrSeed),
             std::optional<std::int64_t>(9223372036854775807LL));
 }
 
