@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/engine/test_basics.h"
 #include "tests/live/fake_providers.h"
 
 namespace hashsim::live {
@@ -24,33 +25,10 @@ namespace fs = std::filesystem;
 using testing::FakeProviders;
 using testing::Reply;
 
-const std::string kExe = std::string(HASHSIM_BINARY_DIR) + "/tools/hashsim/hashsim";
-
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "hashsim-require-live-XXXXXX").string();
-    if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  fs::path operator/(const std::string& name) const { return path_ / name; }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
-
-void write_text(const fs::path& p, const std::string& text) {
-  std::ofstream(p, std::ios::trunc) << text;
-}
-std::string read_text(const fs::path& p) {
-  std::ifstream f(p);
-  return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
-}
+namespace ts = hashsim::test_support;
+using ts::read_text;
+using ts::TempDir;
+using ts::write_text;
 
 struct Result {
   int exit_code = -1;
@@ -80,13 +58,13 @@ Result run_hashsim(const FakeProviders& server, const TempDir& dir,
     if (fd < 0) ::_exit(126);
     ::dup2(fd, 1);
     ::dup2(fd, 2);
-    std::vector<char*> argv{const_cast<char*>(kExe.c_str())};
+    std::vector<char*> argv{const_cast<char*>(ts::kHashsim.c_str())};
     for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
     std::vector<char*> envp;
     for (auto& e : env) envp.push_back(e.data());
     envp.push_back(nullptr);
-    ::execve(kExe.c_str(), argv.data(), envp.data());
+    ::execve(ts::kHashsim.c_str(), argv.data(), envp.data());
     ::_exit(127);
   }
   int status = 0;
