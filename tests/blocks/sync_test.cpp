@@ -22,13 +22,14 @@
 #include "engine/chain/consensus.h"
 #include "engine/util/error.h"
 #include "tests/blocks/fake_node.h"
+#include "tests/engine/test_basics.h"
 
 extern char** environ;
 
 namespace hashsim::blocks {
 namespace {
 
-using testing::error_of;
+using hashsim::test_support::error_of;
 using testing::FakeBlock;
 using testing::FakeNode;
 
@@ -124,47 +125,41 @@ TEST(BlocksSync, HashrateFromDifficultyUsesGetblockheader) {
 
 TEST(BlocksSync, ZeroOneOrManyNewBlocks) {
   const auto chain = testing::fixture_chain();
-  FakeNode node(chain);
-  node.set_tip(909458 + 99);
-  TempDb db;
-  LedgerStore store(db.path());
-  auto src = node_source(node);
-  EXPECT_EQ(sync_ledger(*src, store, from(909458, 64)).blocks_added, 100);
-  const SyncReport none = sync_ledger(*src, store, {});
+  Rig rig(chain);
+  rig.node.set_tip(909458 + 99);
+  EXPECT_EQ(sync_ledger(*rig.src, rig.store, from(909458, 64)).blocks_added, 100);
+  const SyncReport none = sync_ledger(*rig.src, rig.store, {});
   EXPECT_EQ(none.blocks_added, 0);
   EXPECT_EQ(none.reorgs, 0);
-  node.set_tip(909458 + 100);
-  const SyncReport one = sync_ledger(*src, store, {});
+  rig.node.set_tip(909458 + 100);
+  const SyncReport one = sync_ledger(*rig.src, rig.store, {});
   EXPECT_EQ(one.blocks_added, 1);
   EXPECT_EQ(one.first_added, 909558);
-  node.set_tip(912457);
+  rig.node.set_tip(912457);
   SyncOptions o;
   o.batch_blocks = 333;
-  EXPECT_EQ(sync_ledger(*src, store, o).blocks_added, 912457 - 909558);
-  expect_ledger_matches(store, chain, 909458, 912457);
+  EXPECT_EQ(sync_ledger(*rig.src, rig.store, o).blocks_added, 912457 - 909558);
+  expect_ledger_matches(rig.store, chain, 909458, 912457);
 }
 
 TEST(BlocksSync, ReorgRollsBackToTheForkPointAndResyncs) {
   const auto chain = testing::fixture_chain();
-  FakeNode node(chain);
-  node.set_tip(910000);
-  TempDb db;
-  LedgerStore store(db.path());
-  auto src = node_source(node);
-  sync_ledger(*src, store, from(909458, 100));
+  Rig rig(chain);
+  rig.node.set_tip(910000);
+  sync_ledger(*rig.src, rig.store, from(909458, 100));
   // The node switches to a fork from 909990: ten blocks replaced, two more on top, other fees.
   auto fork = testing::fixture_chain("fork");
   fork.resize(910002 - 909458 + 1);
   for (auto& b : fork) b.fee_sat += 777;
-  node.reorg(909990, fork);
-  const SyncReport r = sync_ledger(*src, store, {});
+  rig.node.reorg(909990, fork);
+  const SyncReport r = sync_ledger(*rig.src, rig.store, {});
   EXPECT_EQ(r.reorgs, 1);
   ASSERT_TRUE(r.fork_height);
   EXPECT_EQ(*r.fork_height, 909989);
   EXPECT_EQ(r.blocks_rolled_back, 11);
   EXPECT_EQ(r.blocks_added, 13);
-  expect_ledger_matches(store, node.chain(), 909458, 910002);
-  EXPECT_EQ(store.range(909990, 909990).front().hash, testing::fake_hash(909990, "fork"));
+  expect_ledger_matches(rig.store, rig.node.chain(), 909458, 910002);
+  EXPECT_EQ(rig.store.range(909990, 909990).front().hash, testing::fake_hash(909990, "fork"));
 }
 
 TEST(BlocksSync, DeepReorgAndShorterChainWalkBackSeveralWindows) {
@@ -303,7 +298,7 @@ TEST(BlocksLedger, ProcessesOpeningANewLedgerAtOnceAllSucceed) {
 }
 
 TEST(BlocksSync, KilledChildProcessResumesToTheSameTable) {
-  const std::string exe = std::string(HASHSIM_BINARY_DIR) + "/tools/hashsim/hashsim";
+  const std::string& exe = test_support::kHashsim;
   if (!std::filesystem::exists(exe)) GTEST_SKIP() << "hashsim binary not built: " << exe;
   const auto chain = testing::synthetic_chain(700000, 20000);
   FakeNode node(chain);
@@ -438,32 +433,29 @@ TEST(BlocksSync, MempoolSourceGivesTheSameLedger) {
 
 TEST(BlocksSync, LaggingNodeStopsAndDeletesNothing) {
   const auto chain = testing::fixture_chain();
-  FakeNode node(chain);
-  node.set_tip(910000);
-  TempDb db;
-  LedgerStore store(db.path());
-  auto src = node_source(node);
-  sync_ledger(*src, store, from(909458, 200));
-  ASSERT_EQ(store.count(), 543);
+  Rig rig(chain);
+  rig.node.set_tip(910000);
+  sync_ledger(*rig.src, rig.store, from(909458, 200));
+  ASSERT_EQ(rig.store.count(), 543);
   // Behind the ledger on the same chain (hashes agree at its tip): a lagging node, not a reorg.
-  node.set_tip(909900);
-  std::string e = error_of([&] { sync_ledger(*src, store, {}); });
+  rig.node.set_tip(909900);
+  std::string e = error_of([&] { sync_ledger(*rig.src, rig.store, {}); });
   EXPECT_NE(e.find("the node is behind the ledger: its tip is 909900"), std::string::npos) << e;
   EXPECT_NE(e.find("nothing deleted"), std::string::npos) << e;
-  EXPECT_THROW(sync_ledger(*src, store, {}), LaggingNodeError);
-  EXPECT_EQ(store.count(), 543);
+  EXPECT_THROW(sync_ledger(*rig.src, rig.store, {}), LaggingNodeError);
+  EXPECT_EQ(rig.store.count(), 543);
   // Below the ledger's first block: nothing to compare, still nothing deleted.
   FakeNode young(testing::synthetic_chain(909000, 401));  // tip 909400
   auto ysrc = node_source(young);
-  e = error_of([&] { sync_ledger(*ysrc, store, {}); });
+  e = error_of([&] { sync_ledger(*ysrc, rig.store, {}); });
   EXPECT_NE(e.find("below the ledger's first block 909458"), std::string::npos) << e;
-  EXPECT_EQ(store.count(), 543);
+  EXPECT_EQ(rig.store.count(), 543);
   // Caught up again: the sync continues where the ledger ends.
-  node.set_tip(910100);
-  const SyncReport r = sync_ledger(*src, store, {});
+  rig.node.set_tip(910100);
+  const SyncReport r = sync_ledger(*rig.src, rig.store, {});
   EXPECT_EQ(r.reorgs, 0);
   EXPECT_EQ(r.first_added, 910001);
-  expect_ledger_matches(store, chain, 909458, 910100);
+  expect_ledger_matches(rig.store, chain, 909458, 910100);
 }
 
 TEST(BlocksSync, FromHeightAboveTheTipIsAnErrorNotUpToDate) {
@@ -518,7 +510,7 @@ TEST(LedgerLock, SecondWriterIsRefusedWithAClearMessage) {
 // Runs `hashsim args...` with `env` in the background; stdout and stderr go to `log`.
 pid_t spawn_hashsim(const std::vector<std::string>& args, const std::vector<std::string>& env,
                     const std::string& log) {
-  const std::string exe = std::string(HASHSIM_BINARY_DIR) + "/tools/hashsim/hashsim";
+  const std::string& exe = test_support::kHashsim;
   std::vector<std::string> all = {exe};
   all.insert(all.end(), args.begin(), args.end());
   std::vector<char*> argv;
@@ -570,8 +562,7 @@ int exit_status_within(pid_t pid, double seconds) {
 }
 
 TEST(BlocksFollow, KeepsTheLedgerCurrentThroughANodeRestartAndStopsCleanlyOnSignals) {
-  if (!std::filesystem::exists(std::string(HASHSIM_BINARY_DIR) + "/tools/hashsim/hashsim"))
-    GTEST_SKIP();
+  if (!std::filesystem::exists(test_support::kHashsim)) GTEST_SKIP();
   const auto chain = testing::synthetic_chain(800000, 400);
   FakeNode node(chain);
   node.set_tip(800099);
