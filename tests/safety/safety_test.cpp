@@ -272,52 +272,52 @@ TEST(SafetyOverwrite, LeftoverPartialIsKeptUnlessForced) {
 
 // ---- 17.2 / 16.23: a full disk gives exit 1 with path and reason and leaves no file ----
 
+namespace {
+// hashsim `args` writing `out` under a file-size limit of `limit_bytes` (a full disk): exit 1
+// naming the file, no crash, and neither the file nor its partial left behind.
+Result expect_full_disk_failure(const TempDir& dir, const std::vector<std::string>& args,
+                                const fs::path& out, rlim_t limit_bytes) {
+  const Result r = run_cli(dir, args, {.file_size_limit = limit_bytes});
+  EXPECT_EQ(r.signal, 0) << "killed by signal " << r.signal << ": " << r.out;
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_TRUE(contains(r.out, out.string())) << r.out;  // the path
+  EXPECT_FALSE(fs::exists(out));
+  EXPECT_FALSE(fs::exists(out.string() + ".partial"));
+  return r;
+}
+}  // namespace
+
 TEST(SafetyDiskFull, RunExitsOneWithPathAndReasonAndLeavesNoFile) {
   TempDir dir;
   const fs::path in = write_scenario(dir, "full", 200, 365);  // ~4.7 MB of float64
   const fs::path out = dir / "full.h5";
-  const Result r =
-      run_cli(dir, {"run", in.string(), "-o", out.string(), "--no-summary", "--threads", "2"},
-              {.file_size_limit = 256 * 1024});
-  EXPECT_EQ(r.signal, 0) << "killed by signal " << r.signal << ": " << r.out;
-  EXPECT_EQ(r.exit_code, 1) << r.out;
+  const Result r = expect_full_disk_failure(
+      dir, {"run", in.string(), "-o", out.string(), "--no-summary", "--threads", "2"}, out,
+      256 * 1024);
   EXPECT_TRUE(contains(r.out, "hashsim: error: ")) << r.out;
-  EXPECT_TRUE(contains(r.out, out.string())) << r.out;  // the path
   EXPECT_TRUE(contains(r.out, "File too large"))
       << r.out;  // the reason (EFBIG; ENOSPC on a full disk)
-  EXPECT_FALSE(fs::exists(out));
-  EXPECT_FALSE(fs::exists(out.string() + ".partial"));
 }
 
 TEST(SafetyDiskFull, BacktestAndSiteHdf5NeverRenameABrokenFile) {
   TempDir dir;
   // backtest --h5: a month of daily columns is some tens of kB.
   const fs::path bt = dir / "bt.h5";
-  Result r = run_cli(dir,
-                     {"backtest", "--from", "2022-01-01", "--to", "2022-12-31", "--machine",
-                      "S19 Pro", "--h5", bt.string()},
-                     {.file_size_limit = 8 * 1024});
-  EXPECT_EQ(r.signal, 0) << r.out;
-  EXPECT_EQ(r.exit_code, 1) << r.out;
-  EXPECT_TRUE(contains(r.out, bt.string())) << r.out;
-  EXPECT_FALSE(fs::exists(bt));
-  EXPECT_FALSE(fs::exists(bt.string() + ".partial"));
+  expect_full_disk_failure(dir,
+                           {"backtest", "--from", "2022-01-01", "--to", "2022-12-31", "--machine",
+                            "S19 Pro", "--h5", bt.string()},
+                           bt, 8 * 1024);
 
   // site -o over a results file written here without a limit.
   const fs::path results = dir / "results.h5";
-  r = run_cli(dir, {"-q", "run", "tests/site/data/base.yaml", "--paths", "16", "-o",
-                    results.string(), "--no-summary"});
+  const Result r = run_cli(dir, {"-q", "run", "tests/site/data/base.yaml", "--paths", "16", "-o",
+                                 results.string(), "--no-summary"});
   ASSERT_EQ(r.exit_code, 0) << r.out;
   const fs::path site = dir / "site.h5";
-  r = run_cli(dir,
-              {"site", "tests/site/data/site.yaml", "--results", results.string(), "--scenarios",
-               "base", "--no-report", "-o", site.string()},
-              {.file_size_limit = 8 * 1024});
-  EXPECT_EQ(r.signal, 0) << r.out;
-  EXPECT_EQ(r.exit_code, 1) << r.out;
-  EXPECT_TRUE(contains(r.out, site.string())) << r.out;
-  EXPECT_FALSE(fs::exists(site));
-  EXPECT_FALSE(fs::exists(site.string() + ".partial"));
+  expect_full_disk_failure(dir,
+                           {"site", "tests/site/data/site.yaml", "--results", results.string(),
+                            "--scenarios", "base", "--no-report", "-o", site.string()},
+                           site, 8 * 1024);
 }
 
 // ---- 17.3: SIGINT / SIGTERM remove the partial file and exit 130 / 143 ----
