@@ -297,6 +297,30 @@ TEST(BlocksLedger, ProcessesOpeningANewLedgerAtOnceAllSucceed) {
   EXPECT_EQ(failures, 0) << "of " << kRounds * kProcs << " opens; first error: " << first_error;
 }
 
+// Runs `hashsim args...` with `env` in the background; stdout and stderr go to `log`.
+pid_t spawn_hashsim(const std::vector<std::string>& args, const std::vector<std::string>& env,
+                    const std::string& log) {
+  const std::string& exe = test_support::kHashsim;
+  std::vector<std::string> all = {exe};
+  all.insert(all.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : all) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::vector<std::string> env_s = env;
+  env_s.push_back("PATH=/usr/bin:/bin");
+  std::vector<char*> envp;
+  for (auto& e : env_s) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_adddup2(&fa, 1, 2);
+  pid_t pid = 0;
+  const int rc = posix_spawn(&pid, exe.c_str(), &fa, nullptr, argv.data(), envp.data());
+  posix_spawn_file_actions_destroy(&fa);
+  return rc == 0 ? pid : -1;
+}
+
 TEST(BlocksSync, KilledChildProcessResumesToTheSameTable) {
   const std::string& exe = test_support::kHashsim;
   if (!std::filesystem::exists(exe)) GTEST_SKIP() << "hashsim binary not built: " << exe;
@@ -305,18 +329,10 @@ TEST(BlocksSync, KilledChildProcessResumesToTheSameTable) {
   node.set_post_delay_ms(20);  // ~2,500 blocks/s: the kill lands mid-sync on any machine
   TempDb db;
   const std::string ledger = db.path("killed.sqlite").string();
-  const std::string url_env = "BITCOIN_RPC_URL=" + node.url();
-  std::vector<std::string> args = {
-      exe, "-q", "blocks", "sync", "--db", ledger, "--from-height", "700000", "--batch", "50"};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  std::vector<std::string> env_s = {url_env, "PATH=/usr/bin:/bin"};
-  std::vector<char*> envp;
-  for (auto& e : env_s) envp.push_back(e.data());
-  envp.push_back(nullptr);
-  pid_t pid = 0;
-  ASSERT_EQ(posix_spawn(&pid, exe.c_str(), nullptr, nullptr, argv.data(), envp.data()), 0);
+  const pid_t pid = spawn_hashsim(
+      {"-q", "blocks", "sync", "--db", ledger, "--from-height", "700000", "--batch", "50"},
+      {"BITCOIN_RPC_URL=" + node.url()}, db.path("killed.log").string());
+  ASSERT_GT(pid, 0);
   // Kill it mid-sync, once some batches are committed. A deadline, not a count of polls: under
   // load (ctest -j) the child may need far longer than 2,000 x 5 ms to commit its first batches,
   // and a kill before any commit tests nothing. (The look at the ledger opens it like any reader;
@@ -505,30 +521,6 @@ TEST(LedgerLock, SecondWriterIsRefusedWithAClearMessage) {
   }
   EXPECT_FALSE(std::filesystem::exists(ledger.string() + ".lock"));  // removed on release
   EXPECT_NO_THROW(LedgerLock again(ledger));
-}
-
-// Runs `hashsim args...` with `env` in the background; stdout and stderr go to `log`.
-pid_t spawn_hashsim(const std::vector<std::string>& args, const std::vector<std::string>& env,
-                    const std::string& log) {
-  const std::string& exe = test_support::kHashsim;
-  std::vector<std::string> all = {exe};
-  all.insert(all.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : all) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  std::vector<std::string> env_s = env;
-  env_s.push_back("PATH=/usr/bin:/bin");
-  std::vector<char*> envp;
-  for (auto& e : env_s) envp.push_back(e.data());
-  envp.push_back(nullptr);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&fa, 1, 2);
-  pid_t pid = 0;
-  const int rc = posix_spawn(&pid, exe.c_str(), &fa, nullptr, argv.data(), envp.data());
-  posix_spawn_file_actions_destroy(&fa);
-  return rc == 0 ? pid : -1;
 }
 
 // Polls until the ledger holds `count` blocks (true) or `seconds` pass.
