@@ -1,7 +1,6 @@
 // Sync from the loopback node into SQLite: real blocks, resume, reorgs, refusals.
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -23,8 +22,6 @@
 #include "engine/util/error.h"
 #include "tests/blocks/fake_node.h"
 #include "tests/engine/test_basics.h"
-
-extern char** environ;
 
 namespace hashsim::blocks {
 namespace {
@@ -297,28 +294,11 @@ TEST(BlocksLedger, ProcessesOpeningANewLedgerAtOnceAllSucceed) {
   EXPECT_EQ(failures, 0) << "of " << kRounds * kProcs << " opens; first error: " << first_error;
 }
 
-// Runs `hashsim args...` with `env` in the background; stdout and stderr go to `log`.
-pid_t spawn_hashsim(const std::vector<std::string>& args, const std::vector<std::string>& env,
+// Runs `hashsim args...` with `env` (and a PATH) in the background; stdout and stderr go to `log`.
+pid_t spawn_hashsim(const std::vector<std::string>& args, std::vector<std::string> env,
                     const std::string& log) {
-  const std::string& exe = test_support::kHashsim;
-  std::vector<std::string> all = {exe};
-  all.insert(all.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : all) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  std::vector<std::string> env_s = env;
-  env_s.push_back("PATH=/usr/bin:/bin");
-  std::vector<char*> envp;
-  for (auto& e : env_s) envp.push_back(e.data());
-  envp.push_back(nullptr);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&fa, 1, 2);
-  pid_t pid = 0;
-  const int rc = posix_spawn(&pid, exe.c_str(), &fa, nullptr, argv.data(), envp.data());
-  posix_spawn_file_actions_destroy(&fa);
-  return rc == 0 ? pid : -1;
+  env.emplace_back("PATH=/usr/bin:/bin");
+  return test_support::spawn_hashsim(args, log, {.env = std::move(env)});
 }
 
 TEST(BlocksSync, KilledChildProcessResumesToTheSameTable) {

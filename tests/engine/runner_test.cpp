@@ -297,16 +297,12 @@ TEST(ResultsFile, RunKilledMidwayLeavesOnlyThePartialFile) {
   ts::write_text(dir / "big.yaml", ts::exogenous_yaml("big", 1'000'000, 3650, 5));
   const auto target = dir / "big.h5";
   const auto partial = dir / "big.h5.partial";
-  const std::string& exe = ts::kHashsim;
-  ASSERT_TRUE(std::filesystem::exists(exe)) << exe;
-  const pid_t pid = ::fork();
+  ASSERT_TRUE(std::filesystem::exists(ts::kHashsim)) << ts::kHashsim;
+  const pid_t pid =
+      ts::spawn_hashsim({"-q", "run", (dir / "big.yaml").string(), "-o", target.string(),
+                         "--threads", "1", "--no-progress", "--no-space-check"},
+                        dir / "big.log");
   ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    const std::string in = (dir / "big.yaml").string(), out = target.string();
-    ::execl(exe.c_str(), exe.c_str(), "-q", "run", in.c_str(), "-o", out.c_str(), "--threads", "1",
-            "--no-progress", "--no-space-check", static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (!std::filesystem::exists(partial) && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(2));

@@ -41,52 +41,14 @@ using ts::TempDir;
 
 namespace {
 
-struct ChildOptions {
-  std::optional<rlim_t> file_size_limit;  // bytes; SIGXFSZ ignored so writes fail with EFBIG
-};
-
-// Starts hashsim with `args` in the source tree (default data paths resolve there); stdout and
-// stderr go to `log`.
-pid_t spawn(const std::vector<std::string>& args, const fs::path& log, const ChildOptions& o = {}) {
-  const pid_t pid = ::fork();
-  if (pid != 0) return pid;
-  if (::chdir(HASHSIM_SOURCE_DIR) != 0) ::_exit(126);
-  const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  if (fd < 0) ::_exit(126);
-  ::dup2(fd, 1);
-  ::dup2(fd, 2);
-  if (o.file_size_limit) {
-    ::signal(SIGXFSZ, SIG_IGN);
-    const rlimit r{*o.file_size_limit, *o.file_size_limit};
-    ::setrlimit(RLIMIT_FSIZE, &r);
-  }
-  std::vector<char*> argv{const_cast<char*>(ts::kHashsim.c_str())};
-  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  ::execv(ts::kHashsim.c_str(), argv.data());
-  ::_exit(127);
-}
-
-struct Result {
-  int exit_code = -1;  // -1 when killed by a signal
-  int signal = 0;
-  std::string out;
-};
-
-Result wait_for(pid_t pid, const fs::path& log) {
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  Result r;
-  if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) r.signal = WTERMSIG(status);
-  r.out = ts::read_text(log);
-  return r;
-}
+using ChildOptions = ts::SpawnOptions;
+using Result = ts::ChildResult;
+using ts::wait_for;
 
 Result run_cli(const TempDir& dir, const std::vector<std::string>& args,
                const ChildOptions& o = {}) {
   const fs::path log = dir / "hashsim.log";
-  return wait_for(spawn(args, log, o), log);
+  return wait_for(ts::spawn_hashsim(args, log, o), log);
 }
 
 bool contains(const std::string& text, const std::string& part) {
@@ -332,7 +294,7 @@ Result interrupt_run(const TempDir& dir, int sig, bool resume) {
                                 "1",  "--no-progress", "--no-space-check"};
   if (resume) args.push_back("--resume");
   const fs::path log = dir / "hashsim.log";
-  const pid_t pid = spawn(args, log);
+  const pid_t pid = ts::spawn_hashsim(args, log);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (!fs::exists(out.string() + ".partial") && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -649,7 +611,8 @@ TEST(SafetyResume, KilledRunsResumeToTheSameFile) {
     // this is mid-way through the paths).
     const auto at = static_cast<std::uintmax_t>(
         std::uniform_real_distribution<double>(0.1, 0.6)(rng) * static_cast<double>(ref_bytes));
-    const Result killed = kill_at_size(spawn(with({"-o", out.string()}), log), partial, at, log);
+    const Result killed =
+        kill_at_size(ts::spawn_hashsim(with({"-o", out.string()}), log), partial, at, log);
     if (killed.signal !=
         SIGKILL) {  // ended by itself (it cannot, before reaching `at`): must be complete
       ASSERT_EQ(killed.exit_code, 0) << what << ": " << killed.out;
@@ -667,8 +630,8 @@ TEST(SafetyResume, KilledRunsResumeToTheSameFile) {
           fs::file_size(partial) +
           static_cast<std::uintmax_t>(std::uniform_real_distribution<double>(0.02, 0.2)(rng) *
                                       static_cast<double>(ref_bytes));
-      const Result again =
-          kill_at_size(spawn(with({"-o", out.string(), "--resume"}), log), partial, grown, log);
+      const Result again = kill_at_size(
+          ts::spawn_hashsim(with({"-o", out.string(), "--resume"}), log), partial, grown, log);
       if (again.signal != SIGKILL) {
         ASSERT_EQ(again.exit_code, 0) << what << ": " << again.out;
         EXPECT_FALSE(fs::exists(partial));
