@@ -69,10 +69,8 @@ double BlockRevenueResult::total(const std::string& name) const {
   return std::accumulate(v.begin(), v.end(), 0.0);
 }
 
-BlockRevenueResult block_revenue(const std::vector<BlockRecord>& blocks, const DailyCloses& prices,
-                                 const BlockRevenueOptions& o) {
-  if (blocks.empty())
-    throw Error("the ledger holds no blocks in that range; run `hashsim blocks sync` first");
+namespace {
+void check_revenue_options(const BlockRevenueOptions& o) {
   if (o.machines.empty()) throw OptionError("no machine given ({machine})");
   if (!(o.tariff_usd_per_kwh >= 0.0)) throw OptionError("{tariff_usd_per_kwh} must be >= 0");
   if (!(o.pool_fee >= 0.0 && o.pool_fee < 1.0)) throw OptionError("{pool_fee} must be in [0, 1)");
@@ -80,6 +78,56 @@ BlockRevenueResult block_revenue(const std::vector<BlockRecord>& blocks, const D
     for (std::size_t b = a + 1; b < o.machines.size(); ++b)
       if (machine_slug(o.machines[a].name) == machine_slug(o.machines[b].name))
         throw OptionError("machine '" + o.machines[a].name + "' is given twice ({machine})");
+}
+
+// Index of the daily close nearest block b; throws when it is more than max_price_gap_s away.
+std::size_t nearest_price(const BlockRecord& b, const DailyCloses& prices,
+                          std::int64_t max_price_gap_s) {
+  const std::size_t k = prices.nearest(b.time_unix);
+  const std::int64_t g = b.time_unix - prices.stamp_unix[k];
+  if (std::llabs(g) > max_price_gap_s)
+    throw Error("block " + std::to_string(b.height) + " (" + civil_from_days(b.time_unix / 86400) +
+                "): nearest daily price in " + prices.file + " is " +
+                std::to_string(std::llabs(g) / 3600) + " h away (limit " +
+                std::to_string(max_price_gap_s / 3600) + " h)");
+  return k;
+}
+
+// One machine's columns: revenue (its share of the network hashrate times subsidy + fees, less
+// the pool fee), power cost over the block interval, profit.
+void add_machine_columns(const RevenueMachine& m, const BlockRevenueOptions& o,
+                         BlockRevenueResult& r) {
+  if (!(m.hashrate_ths > 0.0) || !(m.power_w > 0.0) || !(m.count > 0.0))
+    throw Error("machine '" + m.name + "': hashrate, power and count must be > 0");
+  const auto& interval = r.column("interval_s");
+  const auto& subsidy = r.column("subsidy_sat");
+  const auto& fee = r.column("fee_sat");
+  const auto& hashrate = r.column("network_hashrate_ths");
+  const auto& price = r.column("price_usd");
+  const std::size_t n = r.heights.size();
+  const double fleet_ths = m.count * m.hashrate_ths;
+  const double fleet_kw = m.count * m.power_w / 1000.0;
+  std::vector<double> btc(n), usd(n), power(n), profit(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    btc[i] = fleet_ths / hashrate[i] * (subsidy[i] + fee[i]) /
+             static_cast<double>(units::kSatPerBtc) * (1.0 - o.pool_fee);
+    usd[i] = btc[i] * price[i];
+    power[i] = fleet_kw * interval[i] / 3600.0 * o.tariff_usd_per_kwh;
+    profit[i] = usd[i] - power[i];
+  }
+  const std::string slug = machine_slug(m.name);
+  r.columns.push_back({slug + "_revenue_btc", btc});
+  r.columns.push_back({slug + "_revenue_usd", usd});
+  r.columns.push_back({slug + "_power_cost_usd", power});
+  r.columns.push_back({slug + "_profit_usd", profit});
+}
+}  // namespace
+
+BlockRevenueResult block_revenue(const std::vector<BlockRecord>& blocks, const DailyCloses& prices,
+                                 const BlockRevenueOptions& o) {
+  if (blocks.empty())
+    throw Error("the ledger holds no blocks in that range; run `hashsim blocks sync` first");
+  check_revenue_options(o);
   const std::size_t n = blocks.size();
   BlockRevenueResult r;
   std::int64_t latest_time = 0;  // max header time since the last gap
@@ -110,15 +158,9 @@ BlockRevenueResult block_revenue(const std::vector<BlockRecord>& blocks, const D
     subsidy[i] = static_cast<double>(b.subsidy_sat);
     fee[i] = static_cast<double>(b.fee_sat);
     hashrate[i] = b.network_hashrate_ths;
-    const std::size_t k = prices.nearest(b.time_unix);
-    const std::int64_t g = b.time_unix - prices.stamp_unix[k];
-    if (std::llabs(g) > o.max_price_gap_s)
-      throw Error("block " + std::to_string(b.height) + " (" +
-                  civil_from_days(b.time_unix / 86400) + "): nearest daily price in " +
-                  prices.file + " is " + std::to_string(std::llabs(g) / 3600) + " h away (limit " +
-                  std::to_string(o.max_price_gap_s / 3600) + " h)");
+    const std::size_t k = nearest_price(b, prices, o.max_price_gap_s);
     price[i] = prices.price_usd[k];
-    gap[i] = static_cast<double>(g);
+    gap[i] = static_cast<double>(b.time_unix - prices.stamp_unix[k]);
   }
   r.columns = {{"time_unix", time},
                {"interval_s", interval},
@@ -129,25 +171,7 @@ BlockRevenueResult block_revenue(const std::vector<BlockRecord>& blocks, const D
                {"network_hashrate_ths", hashrate},
                {"price_usd", price},
                {"price_gap_s", gap}};
-  for (const auto& m : o.machines) {
-    if (!(m.hashrate_ths > 0.0) || !(m.power_w > 0.0) || !(m.count > 0.0))
-      throw Error("machine '" + m.name + "': hashrate, power and count must be > 0");
-    const double fleet_ths = m.count * m.hashrate_ths;
-    const double fleet_kw = m.count * m.power_w / 1000.0;
-    std::vector<double> btc(n), usd(n), power(n), profit(n);
-    for (std::size_t i = 0; i < n; ++i) {
-      btc[i] = fleet_ths / hashrate[i] * (subsidy[i] + fee[i]) /
-               static_cast<double>(units::kSatPerBtc) * (1.0 - o.pool_fee);
-      usd[i] = btc[i] * price[i];
-      power[i] = fleet_kw * interval[i] / 3600.0 * o.tariff_usd_per_kwh;
-      profit[i] = usd[i] - power[i];
-    }
-    const std::string slug = machine_slug(m.name);
-    r.columns.push_back({slug + "_revenue_btc", btc});
-    r.columns.push_back({slug + "_revenue_usd", usd});
-    r.columns.push_back({slug + "_power_cost_usd", power});
-    r.columns.push_back({slug + "_profit_usd", profit});
-  }
+  for (const auto& m : o.machines) add_machine_columns(m, o, r);
   return r;
 }
 

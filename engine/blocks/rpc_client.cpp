@@ -91,6 +91,93 @@ bool is_warmup(const nlohmann::json& error) {
   return error.is_object() && error.contains("code") && error["code"].is_number_integer() &&
          error["code"].get<int>() == kRpcInWarmup;
 }
+
+// A JSON-RPC 1.0 batch: call i has id i.
+nlohmann::json batch_request(const std::vector<RpcCall>& calls) {
+  nlohmann::json req = nlohmann::json::array();
+  for (std::size_t i = 0; i < calls.size(); ++i)
+    req.push_back(
+        {{"jsonrpc", "1.0"}, {"id", i}, {"method", calls[i].method}, {"params", calls[i].params}});
+  return req;
+}
+
+// Throws when no HTTP reply came, or the node refused the credentials.
+void check_reply_received(const net::FetchResult& fr, const std::string& where,
+                          const RpcClient& rpc) {
+  const net::HttpResponse& r = fr.response;
+  if (r.outcome != net::HttpOutcome::Received)
+    throw Error(where + ": " + net::describe_failure(r) +
+                (r.error.empty() ? "" : " (" + rpc.redact(r.error) + ")") + " after " +
+                std::to_string(fr.attempts) + " attempts; is the node running and the URL right?");
+  if (r.status == 401 || r.status == 403)
+    throw OptionError(
+        where + ": HTTP " + std::to_string(r.status) +
+        ": authentication failed; check {rpc_cookie} / BITCOIN_RPC_COOKIE or BITCOIN_RPC_USER and "
+        "BITCOIN_RPC_PASSWORD (the node's rpcauth)");
+}
+
+// The reply body as a JSON array of one element per call; throws the node's error for a failed
+// request as a whole, and for any other body.
+nlohmann::json parse_batch_reply(const net::HttpResponse& r, std::size_t n_calls,
+                                 const std::string& where, const RpcClient& rpc) {
+  nlohmann::json reply;
+  try {
+    reply = nlohmann::json::parse(r.body);
+  } catch (const nlohmann::json::exception&) {
+    throw Error(where + ": HTTP " + std::to_string(r.status) +
+                ", reply is not valid JSON (malformed or truncated): '" +
+                rpc.redact(snippet(r.body)) + "'");
+  }
+  // A node answers a failed single request with HTTP 500 and an error object; report that error.
+  if (reply.is_object() && reply.contains("error") && !reply["error"].is_null()) {
+    if (is_warmup(reply["error"]))
+      throw WarmupError(where + ": node is starting (" + rpc.redact(reply["error"].dump()) + ")");
+    throw Error(where + ": node error " + rpc.redact(reply["error"].dump()));
+  }
+  if (r.status != 200)
+    throw Error(where + ": HTTP " + std::to_string(r.status) + ": '" + rpc.redact(snippet(r.body)) +
+                "'");
+  if (!reply.is_array() || reply.size() != n_calls)
+    throw Error(where + ": expected a JSON array of " + std::to_string(n_calls) + " replies, got " +
+                (reply.is_array() ? "an array of " + std::to_string(reply.size())
+                                  : std::string(reply.type_name())));
+  return reply;
+}
+
+// Throws a call's error object: a WarmupError while the node is starting.
+[[noreturn]] void throw_call_error(const nlohmann::json& e, const RpcCall& call,
+                                   const RpcClient& rpc) {
+  const std::string msg = e.is_object() && e.contains("message") && e["message"].is_string()
+                              ? e["message"].get<std::string>()
+                              : e.dump();
+  const std::string code = e.is_object() && e.contains("code") ? e["code"].dump() : "?";
+  if (is_warmup(e))
+    throw WarmupError("RPC " + call.method + ": node is starting (error " + code + ": " +
+                      rpc.redact(msg) + ")");
+  throw Error("RPC " + call.method + rpc.redact(call.params.dump()) + " failed: node error " +
+              code + ": " + rpc.redact(msg));
+}
+
+// Each call's result, placed by the reply element's id (the node may answer in any order).
+std::vector<nlohmann::json> results_by_id(nlohmann::json& reply, const std::vector<RpcCall>& calls,
+                                          const std::string& where, const RpcClient& rpc) {
+  std::vector<nlohmann::json> out(calls.size());
+  std::vector<bool> seen(calls.size(), false);
+  for (auto& item : reply) {
+    if (!item.is_object() || !item.contains("id") || !item["id"].is_number_unsigned() ||
+        !item.contains("result"))
+      throw Error(where + ": reply element without a numeric id and a result: '" +
+                  rpc.redact(snippet(item.dump())) + "'");
+    const auto id = item["id"].get<std::size_t>();
+    if (id >= calls.size() || seen[id])
+      throw Error(where + ": reply id " + std::to_string(id) + " unknown or repeated");
+    seen[id] = true;
+    if (item.contains("error") && !item["error"].is_null())
+      throw_call_error(item["error"], calls[id], rpc);
+    out[id] = std::move(item["result"]);
+  }
+  return out;
+}
 }  // namespace
 
 std::vector<nlohmann::json> RpcClient::batch(const std::vector<RpcCall>& calls) {
@@ -119,11 +206,6 @@ std::vector<nlohmann::json> RpcClient::batch(const std::vector<RpcCall>& calls) 
 
 std::vector<nlohmann::json> RpcClient::batch_once(const std::vector<RpcCall>& calls) {
   if (calls.empty()) return {};
-  nlohmann::json req = nlohmann::json::array();
-  for (std::size_t i = 0; i < calls.size(); ++i)
-    req.push_back(
-        {{"jsonrpc", "1.0"}, {"id", i}, {"method", calls[i].method}, {"params", calls[i].params}});
-
   net::HttpRequest http;
   http.url = options_.url;
   // "Expect:" off: no 100-continue round trip before each batch body.
@@ -131,7 +213,7 @@ std::vector<nlohmann::json> RpcClient::batch_once(const std::vector<RpcCall>& ca
   http.user_agent = options_.user_agent;
   http.connect_timeout_ms = options_.connect_timeout_ms;
   http.total_timeout_ms = options_.total_timeout_ms;
-  http.post_body = req.dump();
+  http.post_body = batch_request(calls).dump();
   http.max_body_bytes = options_.max_reply_bytes;
   http.accept_compressed =
       false;  // bitcoind never compresses; compressing a batch costs more than it saves
@@ -139,69 +221,12 @@ std::vector<nlohmann::json> RpcClient::batch_once(const std::vector<RpcCall>& ca
   http.secrets = {options_.password, http.basic_auth, url_userinfo_};
   ++posts_;
   const net::FetchResult fr = net::http_request_with_retry(http, options_.retry);
-  const net::HttpResponse& r = fr.response;
   const std::string where =
       "RPC " + redact(options_.url) + " (" + calls.front().method +
       (calls.size() > 1 ? " and " + std::to_string(calls.size() - 1) + " more calls" : "") + ")";
-  if (r.outcome != net::HttpOutcome::Received)
-    throw Error(where + ": " + net::describe_failure(r) +
-                (r.error.empty() ? "" : " (" + redact(r.error) + ")") + " after " +
-                std::to_string(fr.attempts) + " attempts; is the node running and the URL right?");
-  if (r.status == 401 || r.status == 403)
-    throw OptionError(
-        where + ": HTTP " + std::to_string(r.status) +
-        ": authentication failed; check {rpc_cookie} / BITCOIN_RPC_COOKIE or BITCOIN_RPC_USER and "
-        "BITCOIN_RPC_PASSWORD (the node's rpcauth)");
-
-  nlohmann::json reply;
-  try {
-    reply = nlohmann::json::parse(r.body);
-  } catch (const nlohmann::json::exception&) {
-    throw Error(where + ": HTTP " + std::to_string(r.status) +
-                ", reply is not valid JSON (malformed or truncated): '" + redact(snippet(r.body)) +
-                "'");
-  }
-  // A node answers a failed single request with HTTP 500 and an error object; report that error.
-  if (reply.is_object() && reply.contains("error") && !reply["error"].is_null()) {
-    if (is_warmup(reply["error"]))
-      throw WarmupError(where + ": node is starting (" + redact(reply["error"].dump()) + ")");
-    throw Error(where + ": node error " + redact(reply["error"].dump()));
-  }
-  if (r.status != 200)
-    throw Error(where + ": HTTP " + std::to_string(r.status) + ": '" + redact(snippet(r.body)) +
-                "'");
-  if (!reply.is_array() || reply.size() != calls.size())
-    throw Error(where + ": expected a JSON array of " + std::to_string(calls.size()) +
-                " replies, got " +
-                (reply.is_array() ? "an array of " + std::to_string(reply.size())
-                                  : std::string(reply.type_name())));
-
-  std::vector<nlohmann::json> out(calls.size());
-  std::vector<bool> seen(calls.size(), false);
-  for (auto& item : reply) {
-    if (!item.is_object() || !item.contains("id") || !item["id"].is_number_unsigned() ||
-        !item.contains("result"))
-      throw Error(where + ": reply element without a numeric id and a result: '" +
-                  redact(snippet(item.dump())) + "'");
-    const auto id = item["id"].get<std::size_t>();
-    if (id >= calls.size() || seen[id])
-      throw Error(where + ": reply id " + std::to_string(id) + " unknown or repeated");
-    seen[id] = true;
-    if (item.contains("error") && !item["error"].is_null()) {
-      const auto& e = item["error"];
-      const std::string msg = e.is_object() && e.contains("message") && e["message"].is_string()
-                                  ? e["message"].get<std::string>()
-                                  : e.dump();
-      const std::string code = e.is_object() && e.contains("code") ? e["code"].dump() : "?";
-      if (is_warmup(e))
-        throw WarmupError("RPC " + calls[id].method + ": node is starting (error " + code + ": " +
-                          redact(msg) + ")");
-      throw Error("RPC " + calls[id].method + redact(calls[id].params.dump()) +
-                  " failed: node error " + code + ": " + redact(msg));
-    }
-    out[id] = std::move(item["result"]);
-  }
-  return out;
+  check_reply_received(fr, where, *this);
+  nlohmann::json reply = parse_batch_reply(fr.response, calls.size(), where, *this);
+  return results_by_id(reply, calls, where, *this);
 }
 
 }  // namespace hashsim::blocks

@@ -31,6 +31,68 @@ double interpolated_price(const DailyTable& t, std::size_t row, std::size_t col)
   return std::exp(a + frac * (b - a));
 }
 
+void check_backtest_options(const BacktestOptions& o) {
+  if (o.trailing_days < 1 || o.trailing_days > 365)
+    throw Error("trailing_days = " + std::to_string(o.trailing_days) +
+                " (hashrate window) is not in [1, 365] days");
+  if (!(o.pool_fee >= 0.0 && o.pool_fee < 1.0))
+    throw Error("pool_fee = " + std::to_string(o.pool_fee) + " is not in [0, 1)");
+  if (!(o.tariff_usd_per_kwh >= 0.0))
+    throw Error("tariff_usd_per_kwh = " + std::to_string(o.tariff_usd_per_kwh) + " must be >= 0");
+}
+
+void check_every_day_present(const DailyTable& t, const RowRange& w) {
+  for (std::size_t i = w.begin + 1; i < w.end; ++i)
+    if (t.day(i) != t.day(i - 1) + 1)
+      throw Error(t.where(i) + ": no row for " + civil_from_days(t.day(i - 1) + 1) +
+                  " (a backtest needs every day of the window)");
+}
+
+// Mean implied hashrate (blocks * D * 2^32 / 86400 / 1e12) of row i and the rows of the unbroken
+// run of days before it, `trailing_days` rows at most.
+double trailing_implied_ths(const DailyTable& t, std::size_t i, std::size_t c_blocks,
+                            std::size_t c_diff, int trailing_days) {
+  double sum = 0.0;
+  int used = 0;
+  for (std::size_t j = i + 1; j-- > 0 && used < trailing_days;) {
+    if (t.day(j) != t.day(i) - used) break;  // only an unbroken run of days
+    sum += static_cast<double>(t.integer(j, c_blocks)) * t.number(j, c_diff) *
+           chain::kHashesPerDifficulty / chain::kSecondsPerDay / 1e12;
+    ++used;
+  }
+  return sum / used;
+}
+
+// The fleet's daily revenue, power cost, profit and cumulative cashflow (from -capex), and the
+// payback day when the cashflow turns >= 0.
+void add_fleet_columns(const Fleet& f, const BacktestOptions& o, const std::vector<double>& hp_btc,
+                       const std::vector<double>& price, BacktestResult& r) {
+  if (!(f.machine_hashrate_ths > 0.0) || !(f.machine_power_w > 0.0) || !(f.count > 0.0))
+    throw Error("fleet '" + f.label + "': machine hashrate, power and count must be > 0");
+  const std::size_t n = price.size();
+  const double fleet_ths = f.count * f.machine_hashrate_ths;
+  const double energy_kwh_per_day = f.count * f.machine_power_w * 24.0 / 1000.0;
+  std::vector<double> rev_btc(n), rev_usd(n), power(n), profit(n), cumulative(n);
+  double cash = -o.capex_usd.value_or(0.0);
+  for (std::size_t k = 0; k < n; ++k) {
+    rev_btc[k] = fleet_ths * hp_btc[k] * (1.0 - o.pool_fee);
+    rev_usd[k] = rev_btc[k] * price[k];
+    power[k] = energy_kwh_per_day * o.tariff_usd_per_kwh;
+    profit[k] = rev_usd[k] - power[k];
+    cash += profit[k];
+    cumulative[k] = cash;
+    if (o.capex_usd && !r.payback_date && cash >= 0.0) {
+      r.payback_date = r.dates[k];
+      r.payback_days = static_cast<int>(k + 1);
+    }
+  }
+  r.columns.push_back({"fleet_revenue_btc", rev_btc});
+  r.columns.push_back({"fleet_revenue_usd", rev_usd});
+  r.columns.push_back({"power_cost_usd", power});
+  r.columns.push_back({"profit_usd", profit});
+  r.columns.push_back({"cumulative_cashflow_usd", cumulative});
+}
+
 }  // namespace
 
 const std::vector<double>& BacktestResult::column(const std::string& name) const {
@@ -46,28 +108,13 @@ double BacktestResult::total(const std::string& name) const {
 }
 
 BacktestResult run_backtest(const DailyTable& t, const BacktestOptions& o) {
-  if (o.trailing_days < 1 || o.trailing_days > 365)
-    throw Error("trailing_days = " + std::to_string(o.trailing_days) +
-                " (hashrate window) is not in [1, 365] days");
-  if (!(o.pool_fee >= 0.0 && o.pool_fee < 1.0))
-    throw Error("pool_fee = " + std::to_string(o.pool_fee) + " is not in [0, 1)");
-  if (!(o.tariff_usd_per_kwh >= 0.0))
-    throw Error("tariff_usd_per_kwh = " + std::to_string(o.tariff_usd_per_kwh) + " must be >= 0");
+  check_backtest_options(o);
   const RowRange w = t.window(o.from, o.to);
   const std::size_t c_blocks = t.column({"blocks"}), c_first = t.column({"first_height"}),
                     c_last = t.column({"last_height"}), c_fees = t.column({"fees_btc"}),
                     c_diff = t.column({"difficulty_mean"}), c_price = t.column({"price_usd"});
 
-  for (std::size_t i = w.begin + 1; i < w.end; ++i)
-    if (t.day(i) != t.day(i - 1) + 1)
-      throw Error(t.where(i) + ": no row for " + civil_from_days(t.day(i - 1) + 1) +
-                  " (a backtest needs every day of the window)");
-
-  // Implied hashrate of one row: blocks * D * 2^32 / 86400 / 1e12.
-  const auto implied_ths = [&](std::size_t row) {
-    return static_cast<double>(t.integer(row, c_blocks)) * t.number(row, c_diff) *
-           chain::kHashesPerDifficulty / chain::kSecondsPerDay / 1e12;
-  };
+  check_every_day_present(t, w);
 
   const std::size_t n = w.size();
   BacktestResult r;
@@ -102,14 +149,7 @@ BacktestResult run_backtest(const DailyTable& t, const BacktestOptions& o) {
     if (o.method == HashrateMethod::DifficultyPace) {
       hashrate[k] = chain::hashrate_at_target_pace_ths(difficulty[k]);
     } else {
-      double sum = 0.0;
-      int used = 0;
-      for (std::size_t j = i + 1; j-- > 0 && used < o.trailing_days;) {
-        if (t.day(j) != t.day(i) - used) break;  // only an unbroken run of days
-        sum += implied_ths(j);
-        ++used;
-      }
-      hashrate[k] = sum / used;
+      hashrate[k] = trailing_implied_ths(t, i, c_blocks, c_diff, o.trailing_days);
     }
     hp_btc[k] = (subsidy[k] + fees[k]) / hashrate[k];
     hp_usd[k] = hp_btc[k] * price[k];
@@ -124,32 +164,7 @@ BacktestResult run_backtest(const DailyTable& t, const BacktestOptions& o) {
                {"hashprice_btc_per_th_day", hp_btc},
                {"hashprice_usd_per_th_day", hp_usd}};
 
-  if (o.fleet) {
-    const Fleet& f = *o.fleet;
-    if (!(f.machine_hashrate_ths > 0.0) || !(f.machine_power_w > 0.0) || !(f.count > 0.0))
-      throw Error("fleet '" + f.label + "': machine hashrate, power and count must be > 0");
-    const double fleet_ths = f.count * f.machine_hashrate_ths;
-    const double energy_kwh_per_day = f.count * f.machine_power_w * 24.0 / 1000.0;
-    std::vector<double> rev_btc(n), rev_usd(n), power(n), profit(n), cumulative(n);
-    double cash = -o.capex_usd.value_or(0.0);
-    for (std::size_t k = 0; k < n; ++k) {
-      rev_btc[k] = fleet_ths * hp_btc[k] * (1.0 - o.pool_fee);
-      rev_usd[k] = rev_btc[k] * price[k];
-      power[k] = energy_kwh_per_day * o.tariff_usd_per_kwh;
-      profit[k] = rev_usd[k] - power[k];
-      cash += profit[k];
-      cumulative[k] = cash;
-      if (o.capex_usd && !r.payback_date && cash >= 0.0) {
-        r.payback_date = r.dates[k];
-        r.payback_days = static_cast<int>(k + 1);
-      }
-    }
-    r.columns.push_back({"fleet_revenue_btc", rev_btc});
-    r.columns.push_back({"fleet_revenue_usd", rev_usd});
-    r.columns.push_back({"power_cost_usd", power});
-    r.columns.push_back({"profit_usd", profit});
-    r.columns.push_back({"cumulative_cashflow_usd", cumulative});
-  }
+  if (o.fleet) add_fleet_columns(*o.fleet, o, hp_btc, price, r);
   return r;
 }
 

@@ -100,8 +100,10 @@ void apply_fit_parameter(scenario::Scenario& s, const std::string& key_in, doubl
     a.uncertainty.hashrate_drift = value;
 }
 
-FitResult run_fit(const scenario::Scenario& base, const std::optional<scenario::Scenario>& early,
-                  const DailyTable& daily, const DailyTable& prices, const FitOptions& o) {
+namespace {
+
+// Checks the grid's keys, values and size; returns its number of points.
+std::size_t check_grid(const scenario::Scenario& base, const FitOptions& o) {
   if (o.grid.empty()) throw OptionError("fit: the {grid} is empty (give KEY=V1,V2,...)");
   std::size_t points = 1;
   for (const auto& p : o.grid) {
@@ -113,6 +115,75 @@ FitResult run_fit(const scenario::Scenario& base, const std::optional<scenario::
     points *= p.values.size();
     if (points > 10000) throw Error("fit: the grid has more than 10000 points");
   }
+  return points;
+}
+
+// Value index of each parameter at grid point k: a mixed-radix index, the last parameter fastest.
+std::vector<std::size_t> grid_index(std::size_t k, const std::vector<FitParameter>& grid) {
+  std::vector<std::size_t> idx(grid.size(), 0);
+  std::size_t rest = k;
+  for (std::size_t j = grid.size(); j-- > 0;) {
+    idx[j] = rest % grid[j].values.size();
+    rest /= grid[j].values.size();
+  }
+  return idx;
+}
+
+// The grid point's values applied to the scenario and the early one (keys "early.*" to the early
+// one only, last, so that they override a shared key); its values into p.
+void apply_grid_point(const std::vector<FitParameter>& grid, const std::vector<std::size_t>& idx,
+                      scenario::Scenario& s, std::optional<scenario::Scenario>& e, FitPoint& p) {
+  for (std::size_t j = 0; j < grid.size(); ++j) {
+    const double v = grid[j].values[idx[j]];
+    p.values.push_back(v);
+    if (grid[j].key.rfind("early.", 0) != 0) {
+      apply_fit_parameter(s, grid[j].key, v);
+      if (e) apply_fit_parameter(*e, grid[j].key, v);
+    }
+  }
+  for (std::size_t j = 0; j < grid.size(); ++j)
+    if (grid[j].key.rfind("early.", 0) == 0) {
+      if (!e) throw Error("fit: --grid " + grid[j].key + " needs --early-scenario");
+      apply_fit_parameter(*e, grid[j].key, grid[j].values[idx[j]]);
+    }
+}
+
+// The point's objective: the agents' CRPS of ln hashrate pooled per horizon, averaged over the
+// horizons; and per origin (NaN where an origin does not reach every horizon in every mode).
+void add_objectives(const ScoreResult& sr, FitPoint& p) {
+  double sum = 0.0;
+  for (int h : sr.options.horizons) {
+    double crps = 0.0, err = 0.0, n = 0.0;
+    for (const auto& c : sr.cells)
+      if (c.variable == 0 && c.forecaster == 0 && c.horizon_days == h) {
+        crps += c.summary.crps_mean;
+        err += c.summary.median_abs_log_error;
+        n += 1.0;
+      }
+    if (n == 0.0)
+      throw Error("fit: no origin reaches the horizon " + std::to_string(h) + " d inside the data");
+    p.crps_by_horizon.push_back(crps / n);
+    p.median_error_by_horizon.push_back(err / n);
+    sum += crps / n;
+  }
+  p.objective = sum / static_cast<double>(p.crps_by_horizon.size());
+  for (const auto& origin : sr.origins) {
+    double crps = 0.0, n = 0.0;
+    for (const auto& row : sr.rows)
+      if (row.variable == 0 && row.forecaster == 0 && row.origin == origin) {
+        crps += row.summary.crps_mean;
+        n += 1.0;
+      }
+    const double full = static_cast<double>(sr.options.horizons.size() * sr.options.modes.size());
+    p.objective_by_origin.push_back(n == full ? crps / n : std::nan(""));
+  }
+}
+
+}  // namespace
+
+FitResult run_fit(const scenario::Scenario& base, const std::optional<scenario::Scenario>& early,
+                  const DailyTable& daily, const DailyTable& prices, const FitOptions& o) {
+  const std::size_t points = check_grid(base, o);
   if (parse_iso_date(o.score.to) > parse_iso_date(o.train_until))
     throw OptionError("fit: {to} = " + o.score.to + " is after the end of the training window " +
                       o.train_until + " (origins after it are kept out of sample)");
@@ -122,60 +193,14 @@ FitResult run_fit(const scenario::Scenario& base, const std::optional<scenario::
   r.scenario_name = base.name;
   if (early) r.early_scenario_name = early->name;
   double best = std::numeric_limits<double>::infinity();
-  std::vector<std::size_t> idx(o.grid.size(), 0);
   for (std::size_t k = 0; k < points; ++k) {
-    // Mixed-radix index, the last parameter fastest.
-    std::size_t rest = k;
-    for (std::size_t j = o.grid.size(); j-- > 0;) {
-      idx[j] = rest % o.grid[j].values.size();
-      rest /= o.grid[j].values.size();
-    }
     scenario::Scenario s = base;
     std::optional<scenario::Scenario> e = early;
     FitPoint p;
-    for (std::size_t j = 0; j < o.grid.size(); ++j) {
-      const double v = o.grid[j].values[idx[j]];
-      p.values.push_back(v);
-      if (o.grid[j].key.rfind("early.", 0) != 0) {
-        apply_fit_parameter(s, o.grid[j].key, v);
-        if (e) apply_fit_parameter(*e, o.grid[j].key, v);
-      }
-    }
-    // Early-only values last, so that they override a shared key.
-    for (std::size_t j = 0; j < o.grid.size(); ++j)
-      if (o.grid[j].key.rfind("early.", 0) == 0) {
-        if (!e) throw Error("fit: --grid " + o.grid[j].key + " needs --early-scenario");
-        apply_fit_parameter(*e, o.grid[j].key, o.grid[j].values[idx[j]]);
-      }
+    apply_grid_point(o.grid, grid_index(k, o.grid), s, e, p);
     const ScoreResult sr = run_score(s, e, daily, prices, o.score);
     if (r.origins.empty()) r.origins = sr.origins;
-    double sum = 0.0;
-    for (int h : sr.options.horizons) {
-      double crps = 0.0, err = 0.0, n = 0.0;
-      for (const auto& c : sr.cells)
-        if (c.variable == 0 && c.forecaster == 0 && c.horizon_days == h) {
-          crps += c.summary.crps_mean;
-          err += c.summary.median_abs_log_error;
-          n += 1.0;
-        }
-      if (n == 0.0)
-        throw Error("fit: no origin reaches the horizon " + std::to_string(h) +
-                    " d inside the data");
-      p.crps_by_horizon.push_back(crps / n);
-      p.median_error_by_horizon.push_back(err / n);
-      sum += crps / n;
-    }
-    p.objective = sum / static_cast<double>(p.crps_by_horizon.size());
-    for (const auto& origin : sr.origins) {
-      double crps = 0.0, n = 0.0;
-      for (const auto& row : sr.rows)
-        if (row.variable == 0 && row.forecaster == 0 && row.origin == origin) {
-          crps += row.summary.crps_mean;
-          n += 1.0;
-        }
-      const double full = static_cast<double>(sr.options.horizons.size() * sr.options.modes.size());
-      p.objective_by_origin.push_back(n == full ? crps / n : std::nan(""));
-    }
+    add_objectives(sr, p);
     if (p.objective < best) {
       best = p.objective;
       r.best = r.points.size();

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "engine/history/backtest.h"
+#include "engine/history/history_run.h"
 #include "engine/util/temp_file.h"
 #include "engine/sim/runner.h"
 #include "engine/util/atomic_file.h"
@@ -21,10 +22,8 @@ double quantile(std::vector<double> v, double q) {
   std::sort(v.begin(), v.end());
   return quantile_sorted(v, q);
 }
-}  // namespace
 
-ValidateResult run_validate(scenario::Scenario s, const DailyTable& table,
-                            const ValidateOptions& o) {
+void check_validate_inputs(const scenario::Scenario& s, const ValidateOptions& o) {
   if (!s.agents || s.network.kind != scenario::NetworkModelKind::Agents)
     throw Error(s.file.string() +
                 ": validate needs network.model: agents (the agents drive the hashrate)");
@@ -34,7 +33,58 @@ ValidateResult run_validate(scenario::Scenario s, const DailyTable& table,
   if (o.days < 2) throw OptionError("{days} = " + std::to_string(o.days) + " must be >= 2");
   if (o.paths < 1) throw OptionError("{paths} must be >= 1");
   if (o.from.empty()) throw OptionError("{from} is required (YYYY-MM-DD)");
+}
 
+// The simulated network hashrate of every path, [path][day].
+std::vector<double> simulate_hashrate(const scenario::Scenario& s, const ValidateOptions& o,
+                                      std::size_t n) {
+  const std::size_t slot = series_slot(s, scenario::Series::NetworkHashrateThs);
+  sim::RunOptions ro;
+  ro.threads = o.threads;
+  return run_and_gather(s, o.paths, ro, {{slot, n}}).front();
+}
+
+// Error of the p50 on days 1..h: median |e|, mean e and e on day h.
+HorizonError horizon_error(const std::vector<double>& err, int h, const std::string& label) {
+  HorizonError e;
+  e.days = h;
+  e.label = label;
+  std::vector<double> abs_err;
+  double sum = 0.0;
+  for (int d = 1; d <= h; ++d) {
+    abs_err.push_back(std::fabs(err[static_cast<std::size_t>(d)]));
+    sum += err[static_cast<std::size_t>(d)];
+  }
+  e.median_abs_log_error = quantile(abs_err, 0.5);
+  e.bias_mean_log_error = sum / h;
+  e.log_error_at_end = err[static_cast<std::size_t>(h)];
+  return e;
+}
+
+// The simulated bands of each day, and the errors of the p50 by horizon (30, 90, 180 d within the
+// run, and the whole run).
+void add_bands_and_errors(const std::vector<double>& sim, std::int64_t paths, ValidateResult& r) {
+  const std::size_t n = r.dates.size();
+  std::vector<double> across(static_cast<std::size_t>(paths));
+  std::vector<double> err(n);
+  for (std::size_t d = 0; d < n; ++d) {
+    for (std::size_t p = 0; p < across.size(); ++p) across[p] = sim[p * n + d];
+    r.simulated_p50_ths.push_back(quantile(across, 0.5));
+    r.simulated_p5_ths.push_back(quantile(across, 0.05));
+    r.simulated_p95_ths.push_back(quantile(across, 0.95));
+    err[d] = std::log(r.simulated_p50_ths[d] / r.actual_ths[d]);
+  }
+  for (int h : {30, 90, 180})
+    if (h < static_cast<int>(n))
+      r.horizons.push_back(horizon_error(err, h, std::to_string(h) + " d"));
+  r.horizons.push_back(
+      horizon_error(err, static_cast<int>(n) - 1, "all (" + std::to_string(n - 1) + " d)"));
+}
+}  // namespace
+
+ValidateResult run_validate(scenario::Scenario s, const DailyTable& table,
+                            const ValidateOptions& o) {
+  check_validate_inputs(s, o);
   // Actual series: the daily backtest's columns (same hashrate definition, price gaps filled).
   BacktestOptions bo;
   bo.from = o.from;
@@ -42,95 +92,26 @@ ValidateResult run_validate(scenario::Scenario s, const DailyTable& table,
   bo.trailing_days = o.trailing_days;
   bo.fill_price_gaps = true;
   const BacktestResult bt = run_backtest(table, bo);
-  const auto& price = bt.column("price_usd");
-  const auto& fees = bt.column("fees_btc");
-  const auto& blocks = bt.column("blocks");
-  const auto& actual = bt.column("network_hashrate_ths");
   const std::size_t n = bt.dates.size();
 
   ValidateResult r;
   r.dates = bt.dates;
-  r.actual_ths = actual;
-  r.price_usd = price;
+  r.actual_ths = bt.column("network_hashrate_ths");
+  r.price_usd = bt.column("price_usd");
   r.scenario_name = s.name;
   r.catalogue = s.agents->catalogue_file.string();
 
   TempFile replay("hashsim-validate");
-  {
-    std::string csv = "day,price_usd,fee_btc_per_block\n";
-    char buf[128];
-    for (std::size_t d = 0; d < n; ++d) {
-      const double fee = blocks[d] > 0 ? std::max(fees[d] / blocks[d], 1e-8) : 1e-8;
-      std::snprintf(buf, sizeof buf, "%zu,%.17g,%.17g\n", d, price[d], fee);
-      csv += buf;
-    }
-    write_file_atomic(replay.path(), csv);
-  }
-  s.price.kind = scenario::PriceModelKind::Replay;
-  s.price.replay = {replay.path(), "price_usd", "day", "", 1.0};
-  if (o.replay_fees) {
-    s.fees.kind = scenario::FeeModelKind::Replay;
-    s.fees.replay = {replay.path(), "fee_btc_per_block", "day", "", 1.0};
-  }
-  s.start.source = scenario::StartSource::Scenario;
-  s.start.date = bt.dates.front();
-  s.start.price_usd = price[0];
-  s.start.difficulty = bt.column("difficulty")[0];
-  s.start.height = bt.column("first_height")[0];
-  s.start.fee_btc_per_block = std::max(fees[0] / blocks[0], 1e-8);
-  s.start.network_hashrate_ths = actual[0];
-  s.start.provenance_json.clear();
+  write_replay_inputs(replay.path(), bt, 0, n);
+  replay_price_and_fees(s, replay.path(), o.replay_fees);
+  start_on_backtest_row(s, bt, 0);
   s.horizon_days = static_cast<int>(n);
   s.paths = o.paths;
   s.record.every_days = 1;
   if (!s.records(scenario::Series::NetworkHashrateThs))
     s.record.series.push_back(scenario::Series::NetworkHashrateThs);
   r.start = s.start;
-
-  const auto specs = sim::output_specs(s);
-  std::size_t slot = specs.size();
-  for (std::size_t k = 0; k < specs.size(); ++k)
-    if (specs[k].name ==
-        std::string("paths/") + scenario::series_name(scenario::Series::NetworkHashrateThs))
-      slot = k;
-  if (slot == specs.size()) throw Error("internal: the run records no network_hashrate_ths");
-
-  std::vector<double> sim(static_cast<std::size_t>(o.paths) * n);  // [path][day]
-  sim::RunOptions ro;
-  ro.threads = o.threads;
-  sim::run_paths(
-      s, 0, static_cast<std::uint64_t>(o.paths), ro,
-      [&](std::uint64_t first, std::uint64_t count, const std::vector<const double*>& data) {
-        std::copy(data[slot], data[slot] + count * n,
-                  sim.begin() + static_cast<std::ptrdiff_t>(first * n));
-      });
-  std::vector<double> across(static_cast<std::size_t>(o.paths));
-  std::vector<double> err(n);
-  for (std::size_t d = 0; d < n; ++d) {
-    for (std::size_t p = 0; p < across.size(); ++p) across[p] = sim[p * n + d];
-    r.simulated_p50_ths.push_back(quantile(across, 0.5));
-    r.simulated_p5_ths.push_back(quantile(across, 0.05));
-    r.simulated_p95_ths.push_back(quantile(across, 0.95));
-    err[d] = std::log(r.simulated_p50_ths[d] / actual[d]);
-  }
-  const auto horizon = [&](int h, const std::string& label) {
-    HorizonError e;
-    e.days = h;
-    e.label = label;
-    std::vector<double> abs_err;
-    double sum = 0.0;
-    for (int d = 1; d <= h; ++d) {
-      abs_err.push_back(std::fabs(err[static_cast<std::size_t>(d)]));
-      sum += err[static_cast<std::size_t>(d)];
-    }
-    e.median_abs_log_error = quantile(abs_err, 0.5);
-    e.bias_mean_log_error = sum / h;
-    e.log_error_at_end = err[static_cast<std::size_t>(h)];
-    return e;
-  };
-  for (int h : {30, 90, 180})
-    if (h < static_cast<int>(n)) r.horizons.push_back(horizon(h, std::to_string(h) + " d"));
-  r.horizons.push_back(horizon(static_cast<int>(n) - 1, "all (" + std::to_string(n - 1) + " d)"));
+  add_bands_and_errors(simulate_hashrate(s, o, n), o.paths, r);
   return r;
 }
 

@@ -299,33 +299,31 @@ std::vector<std::string> read_strings(hid_t parent, const std::string& name) {
   return out;
 }
 
-void set_attr(hid_t obj, const std::string& name, const std::string& value) {
-  Handle type = vlen_string_type();
+namespace {
+// Replaces attribute `name` of obj with one scalar of file type `stored`, written from `value` of
+// memory type `in_memory`.
+void write_scalar_attr(hid_t obj, const std::string& name, hid_t stored, hid_t in_memory,
+                       const void* value) {
   Handle space = checked(H5Screate(H5S_SCALAR), H5Sclose, "scalar space");
   if (H5Aexists(obj, name.c_str()) > 0) H5Adelete(obj, name.c_str());
-  Handle a =
-      checked(H5Acreate2(obj, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT),
-              H5Aclose, "attribute " + name);
+  Handle a = checked(H5Acreate2(obj, name.c_str(), stored, space.get(), H5P_DEFAULT, H5P_DEFAULT),
+                     H5Aclose, "attribute " + name);
+  check(H5Awrite(a.get(), in_memory, value), "writing attribute " + name);
+}
+}  // namespace
+
+void set_attr(hid_t obj, const std::string& name, const std::string& value) {
+  Handle type = vlen_string_type();
   const char* p = value.c_str();
-  check(H5Awrite(a.get(), type.get(), &p), "writing attribute " + name);
+  write_scalar_attr(obj, name, type.get(), type.get(), &p);
 }
 
 void set_attr(hid_t obj, const std::string& name, double value) {
-  Handle space = checked(H5Screate(H5S_SCALAR), H5Sclose, "scalar space");
-  if (H5Aexists(obj, name.c_str()) > 0) H5Adelete(obj, name.c_str());
-  Handle a =
-      checked(H5Acreate2(obj, name.c_str(), H5T_IEEE_F64LE, space.get(), H5P_DEFAULT, H5P_DEFAULT),
-              H5Aclose, "attribute " + name);
-  check(H5Awrite(a.get(), H5T_NATIVE_DOUBLE, &value), "writing attribute " + name);
+  write_scalar_attr(obj, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &value);
 }
 
 void set_attr(hid_t obj, const std::string& name, std::int64_t value) {
-  Handle space = checked(H5Screate(H5S_SCALAR), H5Sclose, "scalar space");
-  if (H5Aexists(obj, name.c_str()) > 0) H5Adelete(obj, name.c_str());
-  Handle a =
-      checked(H5Acreate2(obj, name.c_str(), H5T_STD_I64LE, space.get(), H5P_DEFAULT, H5P_DEFAULT),
-              H5Aclose, "attribute " + name);
-  check(H5Awrite(a.get(), H5T_NATIVE_INT64, &value), "writing attribute " + name);
+  write_scalar_attr(obj, name, H5T_STD_I64LE, H5T_NATIVE_INT64, &value);
 }
 
 std::optional<std::string> get_string_attr(hid_t obj, const std::string& name) {

@@ -339,6 +339,102 @@ void ScenarioWriter::replay(const ResultsJournal& journal,
   }
 }
 
+namespace {
+// The seven summary statistics (schema::kSummaryStats order: mean, stderr, p5..p95) over the n
+// paths of every value of one dataset, read in slabs of at most `memory_budget_bytes`.
+std::vector<std::vector<double>> stats_over_paths(hid_t dataset, const OutputSpec& spec,
+                                                  std::uint64_t n,
+                                                  std::uint64_t memory_budget_bytes) {
+  // View the dataset as [n, A, D] (A = product of middle dims, D = last dim).
+  const std::uint64_t D = spec.per_path_shape.empty() ? 1 : spec.per_path_shape.back();
+  const std::uint64_t A = spec.per_path_size() / D;
+  const std::uint64_t cols_per_slab =
+      std::max<std::uint64_t>(1, std::min<std::uint64_t>(D, memory_budget_bytes / (8 * n)));
+  std::vector<std::vector<double>> stats(7, std::vector<double>(spec.per_path_size()));
+  std::vector<double> slab;
+  tbb::enumerable_thread_specific<std::vector<double>> column_tls;
+  for (std::uint64_t a = 0; a < A; ++a) {
+    for (std::uint64_t c0 = 0; c0 < D; c0 += cols_per_slab) {
+      const std::uint64_t nc = std::min(cols_per_slab, D - c0);
+      slab.resize(n * nc);
+      std::vector<std::uint64_t> start{0}, count{n};
+      if (spec.per_path_shape.size() >= 2) {
+        // middle dims flattened into A: only 3-d datasets (one middle dim) are produced.
+        start.push_back(a);
+        count.push_back(1);
+      }
+      if (!spec.per_path_shape.empty()) {
+        start.push_back(c0);
+        count.push_back(nc);
+      }
+      h5::read_box(dataset, start, count, slab.data());
+      tbb::parallel_for(std::uint64_t{0}, nc, [&](std::uint64_t c) {
+        auto& col = column_tls.local();
+        col.resize(n);
+        for (std::uint64_t p = 0; p < n; ++p) col[p] = slab[p * nc + c];
+        const SummaryStats st = summarize_samples(col);
+        const std::uint64_t idx = a * D + c0 + c;
+        stats[0][idx] = st.mean;
+        stats[1][idx] = st.stderr_;
+        stats[2][idx] = st.p5;
+        stats[3][idx] = st.p25;
+        stats[4][idx] = st.p50;
+        stats[5][idx] = st.p75;
+        stats[6][idx] = st.p95;
+      });
+    }
+  }
+  return stats;
+}
+
+// One dataset's summary group `base`: each statistic as its own array, the quantiles again as one
+// array along a `quantile` coordinate, and for a paths/ series the links beside it.
+void write_summary_group(hid_t g, const OutputSpec& spec, const std::string& base,
+                         const std::vector<std::vector<double>>& stats, const Axes& ax) {
+  for (std::size_t i = 0; i < std::size(schema::kSummaryStats); ++i) {
+    const char* stat = schema::kSummaryStats[i];
+    {
+      h5::Handle ds = h5::create_array(
+          g, base + "/" + stat,
+          spec.per_path_shape.empty() ? std::vector<std::uint64_t>{1} : spec.per_path_shape, {}, 0);
+      h5::write_rows(ds.get(), 0, spec.per_path_shape.empty() ? 1 : spec.per_path_shape[0],
+                     stats[i].data());
+    }
+    h5::Handle sg = h5::open_group(g, base);
+    OutputSpec described = spec;
+    described.long_name = summary_long_name(stat, spec.long_name);
+    describe_dataset(sg.get(), stat, spec.dims, spec.per_path_shape, ax, described);
+  }
+  // The quantiles again as one array along a `quantile` coordinate (schema v3), for xarray.
+  std::vector<std::uint64_t> qshape{std::size(schema::kQuantileLevels)};
+  qshape.insert(qshape.end(), spec.per_path_shape.begin(), spec.per_path_shape.end());
+  {
+    std::vector<double> stacked;
+    for (std::size_t i = schema::kFirstQuantileStat; i < std::size(schema::kSummaryStats); ++i)
+      stacked.insert(stacked.end(), stats[i].begin(), stats[i].end());
+    const std::string name = base + "/" + schema::kSummaryQuantiles;
+    h5::Handle ds = h5::create_array(g, name, qshape, {}, 0);
+    h5::write_rows(ds.get(), 0, qshape[0], stacked.data());
+  }
+  {
+    h5::Handle sg = h5::open_group(g, base);
+    std::vector<std::string> qdims{schema::kDimQuantile};
+    qdims.insert(qdims.end(), spec.dims.begin(), spec.dims.end());
+    OutputSpec described = spec;
+    described.long_name = spec.long_name.empty() ? "quantiles over paths"
+                                                 : spec.long_name + " (quantiles over paths)";
+    describe_dataset(sg.get(), schema::kSummaryQuantiles, qdims, qshape, ax, described);
+  }
+  const std::string series = series_of(spec.name);
+  if (!series.empty()) {
+    ensure_axis(g, schema::kDimQuantile, std::size(schema::kQuantileLevels), ax, 1);
+    link_into(g, base + "/" + schema::kStatMean, series + schema::kSuffixMean);
+    link_into(g, base + "/" + schema::kStatStderr, series + schema::kSuffixStderr);
+    link_into(g, base + "/" + schema::kSummaryQuantiles, series + schema::kSuffixQuantiles);
+  }
+}
+}  // namespace
+
 void ScenarioWriter::finish(std::uint64_t memory_budget_bytes) {
   if (complete_) return;  // a resumed scenario that had finished before the kill
   if (paths_written_ != n_paths_)
@@ -348,91 +444,10 @@ void ScenarioWriter::finish(std::uint64_t memory_budget_bytes) {
   for (std::size_t k = 0; k < specs_.size(); ++k) {
     const OutputSpec& spec = specs_[k];
     if (!spec.summarize || spec.per_path_size() == 0) continue;
-    // View the dataset as [n, A, D] (A = product of middle dims, D = last dim).
-    const std::uint64_t D = spec.per_path_shape.empty() ? 1 : spec.per_path_shape.back();
-    const std::uint64_t A = spec.per_path_size() / D;
-    const std::uint64_t cols_per_slab =
-        std::max<std::uint64_t>(1, std::min<std::uint64_t>(D, memory_budget_bytes / (8 * n)));
-    const std::string base = summary_name(spec.name);
-    std::vector<std::vector<double>> stats(7, std::vector<double>(spec.per_path_size()));
-    std::vector<double> slab;
-    tbb::enumerable_thread_specific<std::vector<double>> column_tls;
-    for (std::uint64_t a = 0; a < A; ++a) {
-      for (std::uint64_t c0 = 0; c0 < D; c0 += cols_per_slab) {
-        const std::uint64_t nc = std::min(cols_per_slab, D - c0);
-        slab.resize(n * nc);
-        std::vector<std::uint64_t> start{0}, count{n};
-        if (spec.per_path_shape.size() >= 2) {
-          // middle dims flattened into A: only 3-d datasets (one middle dim) are produced.
-          start.push_back(a);
-          count.push_back(1);
-        }
-        if (!spec.per_path_shape.empty()) {
-          start.push_back(c0);
-          count.push_back(nc);
-        }
-        h5::read_box(datasets_[k].get(), start, count, slab.data());
-        tbb::parallel_for(std::uint64_t{0}, nc, [&](std::uint64_t c) {
-          auto& col = column_tls.local();
-          col.resize(n);
-          for (std::uint64_t p = 0; p < n; ++p) col[p] = slab[p * nc + c];
-          const SummaryStats st = summarize_samples(col);
-          const std::uint64_t idx = a * D + c0 + c;
-          stats[0][idx] = st.mean;
-          stats[1][idx] = st.stderr_;
-          stats[2][idx] = st.p5;
-          stats[3][idx] = st.p25;
-          stats[4][idx] = st.p50;
-          stats[5][idx] = st.p75;
-          stats[6][idx] = st.p95;
-        });
-      }
-    }
+    const std::vector<std::vector<double>> stats =
+        stats_over_paths(datasets_[k].get(), spec, n, memory_budget_bytes);
     const Axes ax{n, read_axis_days(g), read_axis_dates(g)};
-    for (std::size_t i = 0; i < std::size(schema::kSummaryStats); ++i) {
-      const char* stat = schema::kSummaryStats[i];
-      {
-        h5::Handle ds = h5::create_array(
-            g, base + "/" + stat,
-            spec.per_path_shape.empty() ? std::vector<std::uint64_t>{1} : spec.per_path_shape, {},
-            0);
-        h5::write_rows(ds.get(), 0, spec.per_path_shape.empty() ? 1 : spec.per_path_shape[0],
-                       stats[i].data());
-      }
-      h5::Handle sg = h5::open_group(g, base);
-      OutputSpec described = spec;
-      described.long_name = summary_long_name(stat, spec.long_name);
-      describe_dataset(sg.get(), stat, spec.dims, spec.per_path_shape, ax, described);
-    }
-    // The quantiles again as one array along a `quantile` coordinate (schema v3), for xarray.
-    {
-      std::vector<std::uint64_t> qshape{std::size(schema::kQuantileLevels)};
-      qshape.insert(qshape.end(), spec.per_path_shape.begin(), spec.per_path_shape.end());
-      std::vector<double> stacked;
-      for (std::size_t i = schema::kFirstQuantileStat; i < std::size(schema::kSummaryStats); ++i)
-        stacked.insert(stacked.end(), stats[i].begin(), stats[i].end());
-      const std::string name = base + "/" + schema::kSummaryQuantiles;
-      h5::Handle ds = h5::create_array(g, name, qshape, {}, 0);
-      h5::write_rows(ds.get(), 0, qshape[0], stacked.data());
-    }
-    {
-      h5::Handle sg = h5::open_group(g, base);
-      std::vector<std::string> qdims{schema::kDimQuantile};
-      qdims.insert(qdims.end(), spec.dims.begin(), spec.dims.end());
-      std::vector<std::uint64_t> qshape{std::size(schema::kQuantileLevels)};
-      qshape.insert(qshape.end(), spec.per_path_shape.begin(), spec.per_path_shape.end());
-      OutputSpec described = spec;
-      described.long_name = spec.long_name.empty() ? "quantiles over paths"
-                                                   : spec.long_name + " (quantiles over paths)";
-      describe_dataset(sg.get(), schema::kSummaryQuantiles, qdims, qshape, ax, described);
-    }
-    const std::string series = series_of(spec.name);
-    if (!series.empty()) {
-      ensure_axis(g, schema::kDimQuantile, std::size(schema::kQuantileLevels), ax, 1);
-      link_into(g, base + "/" + schema::kStatMean, series + schema::kSuffixMean);
-      link_into(g, base + "/" + schema::kStatStderr, series + schema::kSuffixStderr);
-      link_into(g, base + "/" + schema::kSummaryQuantiles, series + schema::kSuffixQuantiles);
-    }
+    write_summary_group(g, spec, summary_name(spec.name), stats, ax);
   }
   write_agent_coordinates(g);
   h5::set_attr(g, schema::kAttrPathsWritten, static_cast<std::int64_t>(paths_written_));
@@ -646,16 +661,8 @@ class SchemaCheck {
   std::string file_;
 };
 
-void check_scenario(hid_t file, const std::string& name, const SchemaCheck& c,
-                    const std::string& path) {
-  const std::string where = "/" + schema::scenario_group(name) + "/";
-  h5::Handle grp = h5::open_group(file, schema::scenario_group(name));
-  const hid_t g = grp.get();
-  const auto n_paths_attr = h5::get_int_attr(g, schema::kAttrNPaths);
-  if (!n_paths_attr || *n_paths_attr < 0)
-    throw Error(path + ": group /scenarios/" + name +
-                " has no valid n_paths attribute (not written by hashsim run/sweep)");
-  const auto n_paths = static_cast<std::uint64_t>(*n_paths_attr);
+// The recorded days: `day` a 1-D integer array, `date` (when present) one ISO date per day.
+std::uint64_t check_day_axis(hid_t g, const std::string& where, const SchemaCheck& c) {
   const std::string day_name = schema::kDimDay, date_name = schema::kCoordDate;
   if (!h5::exists(g, day_name)) c.fail(where + day_name, "recorded day indices", "no such dataset");
   const DatasetInfo day = dataset_info(g, day_name);
@@ -664,40 +671,53 @@ void check_scenario(hid_t file, const std::string& name, const SchemaCheck& c,
   const std::uint64_t days = day.dims[0];
   if (h5::exists(g, date_name))
     c.strings(g, where, date_name, days, "one ISO date per recorded day");
-  const auto in_agents = [](const char* dataset) {
-    return std::string(schema::kAgentsGroup) + "/" + dataset;
-  };
+  return days;
+}
+
+std::string in_agents(const char* dataset) {
+  return std::string(schema::kAgentsGroup) + "/" + dataset;
+}
+
+// How many agents (none without an agents/ group) and observer fleets a scenario group has.
+struct AgentCounts {
+  std::optional<std::uint64_t> agents;
+  std::uint64_t fleets = 0;
+};
+
+// Agents: every agents/* array has one entry per agent.
+AgentCounts check_agents_group(hid_t g, const std::string& where, const SchemaCheck& c,
+                               const std::string& path) {
+  AgentCounts n;
   const std::string agents_machine = in_agents(schema::kCoordMachine);
+  if (!h5::exists(g, agents_machine)) return n;
+  const DatasetInfo m = dataset_info(g, agents_machine);
+  if (m.dims.size() != 1)
+    c.fail(where + agents_machine, "a 1-D string array (one per agent)", c.found(m));
+  n.agents = m.dims[0];
+  h5::Handle ag = h5::open_group(g, schema::kAgentsGroup);
+  const auto n_arch = h5::get_int_attr(ag.get(), schema::kAttrNArchetypes);
+  const auto n_fl = h5::get_int_attr(ag.get(), schema::kAttrNFleets);
+  if (!n_arch || !n_fl || *n_arch < 0 || *n_fl < 0 ||
+      static_cast<std::uint64_t>(*n_arch + *n_fl) != *n.agents)
+    throw Error(path + ": group " + where +
+                "agents: attributes n_archetypes + n_fleets must equal the " +
+                std::to_string(*n.agents) + " agents of agents/machine");
+  n.fleets = static_cast<std::uint64_t>(*n_fl);
+  c.strings(g, where, agents_machine, *n.agents, "one per agent");
+  if (h5::exists(g, in_agents(schema::kCoordStrategy)))
+    c.strings(g, where, in_agents(schema::kCoordStrategy), *n.agents, "one per agent");
+  for (const char* s : {schema::kCoordTariff, schema::kAgentsIsObserver,
+                        schema::kAgentsCountsInNetwork, schema::kAgentsInitialMachines})
+    if (h5::exists(g, in_agents(s)))
+      c.numeric(g, where, in_agents(s), {*n.agents}, "one per agent");
+  return n;
+}
 
-  // Agents: every agents/* array has one entry per agent.
-  std::optional<std::uint64_t> n_agents;
-  std::uint64_t n_fleets = 0;
-  if (h5::exists(g, agents_machine)) {
-    const DatasetInfo m = dataset_info(g, agents_machine);
-    if (m.dims.size() != 1)
-      c.fail(where + agents_machine, "a 1-D string array (one per agent)", c.found(m));
-    n_agents = m.dims[0];
-    h5::Handle ag = h5::open_group(g, schema::kAgentsGroup);
-    const auto n_arch = h5::get_int_attr(ag.get(), schema::kAttrNArchetypes);
-    const auto n_fl = h5::get_int_attr(ag.get(), schema::kAttrNFleets);
-    if (!n_arch || !n_fl || *n_arch < 0 || *n_fl < 0 ||
-        static_cast<std::uint64_t>(*n_arch + *n_fl) != *n_agents)
-      throw Error(path + ": group " + where +
-                  "agents: attributes n_archetypes + n_fleets must equal the " +
-                  std::to_string(*n_agents) + " agents of agents/machine");
-    n_fleets = static_cast<std::uint64_t>(*n_fl);
-    c.strings(g, where, agents_machine, *n_agents, "one per agent");
-    if (h5::exists(g, in_agents(schema::kCoordStrategy)))
-      c.strings(g, where, in_agents(schema::kCoordStrategy), *n_agents, "one per agent");
-    for (const char* s : {schema::kCoordTariff, schema::kAgentsIsObserver,
-                          schema::kAgentsCountsInNetwork, schema::kAgentsInitialMachines})
-      if (h5::exists(g, in_agents(s)))
-        c.numeric(g, where, in_agents(s), {*n_agents}, "one per agent");
-  }
-
+// The group's data datasets: coordinates (dimension scales and the agent labels copied into each
+// data group) are not data.
+std::vector<std::string> data_datasets(hid_t g) {
   std::vector<std::string> all;
   list_datasets(g, "", all);
-  // Coordinates (dimension scales and the agent labels copied into each data group) are not data.
   all.erase(std::remove_if(all.begin(), all.end(),
                            [](const std::string& ds) {
                              const auto slash = ds.rfind('/');
@@ -711,7 +731,14 @@ void check_scenario(hid_t file, const std::string& name, const SchemaCheck& c,
                                                  base == schema::kCoordTariff));
                            }),
             all.end());
-  // The per-path shape each source dataset has, for its summaries.
+  return all;
+}
+
+// Checks the per-path datasets' shapes; returns the per-path shape of each, by the name its
+// summaries use.
+std::map<std::string, std::vector<std::uint64_t>> check_per_path_datasets(
+    hid_t g, const std::string& where, const SchemaCheck& c, const std::vector<std::string>& all,
+    std::uint64_t n_paths, std::uint64_t days, const AgentCounts& n) {
   std::map<std::string, std::vector<std::uint64_t>> per_path;
   for (const auto& ds : all) {
     const auto slash = ds.find('/');
@@ -722,15 +749,15 @@ void check_scenario(hid_t file, const std::string& name, const SchemaCheck& c,
       per_path[ds.substr(slash + 1)] = {days};
     } else if (top == schema::kArchetypeFinalGroup || top == schema::kFleetsGroup ||
                top == schema::kArchetypesGroup) {
-      if (!n_agents) c.fail(where + ds, "an agents/ group describing its agents", "none");
+      if (!n.agents) c.fail(where + ds, "an agents/ group describing its agents", "none");
       const DatasetInfo i = dataset_info(g, ds);
       std::vector<std::uint64_t> want;
       if (top == schema::kArchetypeFinalGroup)
-        want = {n_paths, *n_agents};
+        want = {n_paths, *n.agents};
       else if (top == schema::kFleetsGroup)
-        want = {n_paths, n_fleets, days};
+        want = {n_paths, n.fleets, days};
       else
-        want = {n_paths, *n_agents, i.dims.size() == 3 ? i.dims[2] : 0};
+        want = {n_paths, *n.agents, i.dims.size() == 3 ? i.dims[2] : 0};
       c.numeric(g, where, ds, want,
                 top == schema::kArchetypeFinalGroup ? "[n_paths, n_agents]"
                 : top == schema::kFleetsGroup       ? "[n_paths, n_fleets, recorded days]"
@@ -738,8 +765,16 @@ void check_scenario(hid_t file, const std::string& name, const SchemaCheck& c,
       per_path[ds] = std::vector<std::uint64_t>(want.begin() + 1, want.end());
     }
   }
+  return per_path;
+}
+
+// Each summary/ dataset is shaped like one path of its source (the quantiles with a leading
+// quantile axis), or without a source at least a numeric array.
+void check_summaries(hid_t g, const std::string& where, const SchemaCheck& c,
+                     const std::vector<std::string>& all,
+                     const std::map<std::string, std::vector<std::uint64_t>>& per_path) {
+  const std::string summary_prefix = std::string(schema::kSummaryGroup) + "/";
   for (const auto& ds : all) {
-    const std::string summary_prefix = std::string(schema::kSummaryGroup) + "/";
     if (ds.rfind(summary_prefix, 0) != 0) continue;
     const std::string rest = ds.substr(summary_prefix.size());
     const auto last = rest.rfind('/');
@@ -760,6 +795,22 @@ void check_scenario(hid_t file, const std::string& name, const SchemaCheck& c,
     }
     c.numeric(g, where, ds, it->second, "shaped like one path of " + source);
   }
+}
+
+void check_scenario(hid_t file, const std::string& name, const SchemaCheck& c,
+                    const std::string& path) {
+  const std::string where = "/" + schema::scenario_group(name) + "/";
+  h5::Handle grp = h5::open_group(file, schema::scenario_group(name));
+  const hid_t g = grp.get();
+  const auto n_paths_attr = h5::get_int_attr(g, schema::kAttrNPaths);
+  if (!n_paths_attr || *n_paths_attr < 0)
+    throw Error(path + ": group /scenarios/" + name +
+                " has no valid n_paths attribute (not written by hashsim run/sweep)");
+  const auto n_paths = static_cast<std::uint64_t>(*n_paths_attr);
+  const std::uint64_t days = check_day_axis(g, where, c);
+  const AgentCounts n = check_agents_group(g, where, c, path);
+  const std::vector<std::string> all = data_datasets(g);
+  check_summaries(g, where, c, all, check_per_path_datasets(g, where, c, all, n_paths, days, n));
 }
 }  // namespace
 

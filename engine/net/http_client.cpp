@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cmath>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <thread>
 #include <utility>
@@ -103,13 +104,10 @@ void CurlHeaders::append(const std::string& header) {
   list_ = next;
 }
 
-HttpResponse http_request(const HttpRequest& request) {
-  CurlEasy curl;
-  CurlHeaders headers;
-  for (const auto& h : request.headers) headers.append(h);
-  HttpResponse r;
-  char errbuf[CURL_ERROR_SIZE] = {0};
-  CURL* h = curl.get();
+namespace {
+// The request's method, body, credentials, headers, timeouts and body sink on the handle.
+void set_request_options(CURL* h, const HttpRequest& request, const CurlHeaders& headers,
+                         BodySink& sink, char* errbuf) {
   if (request.post_body) {
     curl_easy_setopt(h, CURLOPT_POST, 1L);
     curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.post_body->data());
@@ -128,17 +126,76 @@ HttpResponse http_request(const HttpRequest& request) {
   curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, request.total_timeout_ms);
   // Signals cannot be used for timeouts in a multi-threaded program.
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-  // Redirects are followed here, not by libcurl: libcurl would send our custom headers (an API
-  // key) to whatever host a redirect names. Only a redirect to the same scheme, host and port is
-  // followed (at most kMaxRedirects); any other is refused with the reason.
+  // Redirects are followed by http_request, not by libcurl: libcurl would send our custom headers
+  // (an API key) to whatever host a redirect names.
   curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
   if (request.accept_compressed) curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, write_body);
-  BodySink sink{&r.body, request.max_body_bytes};
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+}
 
+// A response that failed: no body, the outcome and why.
+HttpResponse failed(HttpResponse r, HttpOutcome outcome, std::string error) {
+  r.outcome = outcome;
+  r.error = std::move(error);
+  r.body.clear();
+  return r;
+}
+
+// Why a transfer failed (secrets redacted); a body cut at the size limit says so.
+std::string transfer_error(CURLcode rc, const char* errbuf, const std::string& body,
+                           const HttpRequest& request) {
+  std::string detail = errbuf[0] ? errbuf : curl_easy_strerror(rc);
+  if (rc == CURLE_WRITE_ERROR && body.size() >= request.max_body_bytes / 2)
+    detail = "response larger than " + std::to_string(request.max_body_bytes) + " bytes";
+  return redact(detail, request.secrets);
+}
+
+// A redirect reply (3xx to a GET): its status and Location.
+struct Redirect {
+  long status = 0;
+  std::string location;
+};
+
+std::optional<Redirect> redirect_of(CURL* h, const HttpRequest& request) {
+  long status = 0;
+  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+  char* location = nullptr;
+  const bool redirect =
+      (status == 301 || status == 302 || status == 303 || status == 307 || status == 308) &&
+      !request.post_body && curl_easy_getinfo(h, CURLINFO_REDIRECT_URL, &location) == CURLE_OK &&
+      location;
+  if (!redirect) return std::nullopt;
+  return Redirect{status, location};
+}
+
+// Status, lower-cased content type and Retry-After of the final reply.
+void read_reply_headers(CURL* h, HttpResponse& r) {
+  r.outcome = HttpOutcome::Received;
+  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r.status);
+  char* ct = nullptr;
+  if (curl_easy_getinfo(h, CURLINFO_CONTENT_TYPE, &ct) == CURLE_OK && ct)
+    r.content_type = lower(ct);
+  curl_off_t retry_after = 0;
+  if (curl_easy_getinfo(h, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK && retry_after > 0)
+    r.retry_after_s = static_cast<long>(retry_after);
+}
+}  // namespace
+
+HttpResponse http_request(const HttpRequest& request) {
+  CurlEasy curl;
+  CurlHeaders headers;
+  for (const auto& h : request.headers) headers.append(h);
+  HttpResponse r;
+  char errbuf[CURL_ERROR_SIZE] = {0};
+  CURL* h = curl.get();
+  BodySink sink{&r.body, request.max_body_bytes};
+  set_request_options(h, request, headers, sink, errbuf);
+
+  // Only a redirect to the same scheme, host and port is followed (at most kMaxRedirects); any
+  // other is refused with the reason.
   const std::string origin = origin_of(request.url);
   std::string url = request.url;
   const auto t0 = std::chrono::steady_clock::now();
@@ -155,50 +212,26 @@ HttpResponse http_request(const HttpRequest& request) {
     const CURLcode rc = curl_easy_perform(h);
     r.latency_ms = elapsed_ms();
     if (rc != CURLE_OK) {
-      r.outcome = rc == CURLE_OPERATION_TIMEDOUT ? HttpOutcome::Timeout : HttpOutcome::NetworkError;
-      std::string detail = errbuf[0] ? errbuf : curl_easy_strerror(rc);
-      if (rc == CURLE_WRITE_ERROR && r.body.size() >= request.max_body_bytes / 2)
-        detail = "response larger than " + std::to_string(request.max_body_bytes) + " bytes";
-      r.error = redact(detail, request.secrets);
-      r.body.clear();
-      return r;
+      std::string error = transfer_error(rc, errbuf, r.body, request);  // before r moves
+      return failed(
+          std::move(r),
+          rc == CURLE_OPERATION_TIMEDOUT ? HttpOutcome::Timeout : HttpOutcome::NetworkError,
+          std::move(error));
     }
-    long status = 0;
-    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-    char* location = nullptr;
-    const bool redirect =
-        (status == 301 || status == 302 || status == 303 || status == 307 || status == 308) &&
-        !request.post_body && curl_easy_getinfo(h, CURLINFO_REDIRECT_URL, &location) == CURLE_OK &&
-        location;
+    const std::optional<Redirect> redirect = redirect_of(h, request);
     if (!redirect) break;
-    const std::string target = location;
-    if (origin.empty() || origin_of(target) != origin) {
-      r.outcome = HttpOutcome::NetworkError;
-      r.error = redact("redirect (HTTP " + std::to_string(status) + ") to another host refused: " +
-                           target + " (request headers such as API keys go only to the host asked)",
-                       request.secrets);
-      r.body.clear();
-      return r;
-    }
-    if (hop == kMaxRedirects) {
-      r.outcome = HttpOutcome::NetworkError;
-      r.error = "more than " + std::to_string(kMaxRedirects) + " redirects";
-      r.body.clear();
-      return r;
-    }
-    url = target;
+    if (origin.empty() || origin_of(redirect->location) != origin)
+      return failed(std::move(r), HttpOutcome::NetworkError,
+                    redact("redirect (HTTP " + std::to_string(redirect->status) +
+                               ") to another host refused: " + redirect->location +
+                               " (request headers such as API keys go only to the host asked)",
+                           request.secrets));
+    if (hop == kMaxRedirects)
+      return failed(std::move(r), HttpOutcome::NetworkError,
+                    "more than " + std::to_string(kMaxRedirects) + " redirects");
+    url = redirect->location;
   }
-  r.outcome = HttpOutcome::Received;
-  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r.status);
-  char* ct = nullptr;
-  if (curl_easy_getinfo(h, CURLINFO_CONTENT_TYPE, &ct) == CURLE_OK && ct) {
-    r.content_type = ct;
-    std::transform(r.content_type.begin(), r.content_type.end(), r.content_type.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  }
-  curl_off_t retry_after = 0;
-  if (curl_easy_getinfo(h, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK && retry_after > 0)
-    r.retry_after_s = static_cast<long>(retry_after);
+  read_reply_headers(h, r);
   return r;
 }
 

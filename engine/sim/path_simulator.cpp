@@ -17,6 +17,22 @@ using io::schema::Fleet;
 constexpr double kSatPerBtc = static_cast<double>(units::kSatPerBtc);
 constexpr double kBlocksPerDay = static_cast<double>(units::kBlocksPerDay);
 
+namespace {
+// The path's random streams (engine/rng/streams.h), one per model.
+struct PathStreams {
+  rng::Engine price, jumps, fees, blocks, hashrate, shocks;
+};
+
+PathStreams path_streams(std::uint64_t seed, std::uint64_t path_index) {
+  return {rng::make_rng(seed, rng::Stream::Price, path_index),
+          rng::make_rng(seed, rng::Stream::Jumps, path_index),
+          rng::make_rng(seed, rng::Stream::Fees, path_index),
+          rng::make_rng(seed, rng::Stream::Blocks, path_index),
+          rng::make_rng(seed, rng::Stream::Hashrate, path_index),
+          rng::make_rng(seed, rng::Stream::Shocks, path_index)};
+}
+}  // namespace
+
 PathSimulator::PathSimulator(const scenario::Scenario& s, const MarketInputs& inputs,
                              const OutputLayout& layout)
     : s_(s), in_(inputs), layout_(layout), price_model_(s.price.gbm), fee_model_(s.fees.lognormal) {
@@ -85,37 +101,58 @@ void PathSimulator::record_agents_final(double* const* outputs) {
   }
 }
 
-void PathSimulator::simulate_chain_model(std::uint64_t path_index, double* const* outputs) {
-  rng::Engine price_rng = rng::make_rng(s_.seed, rng::Stream::Price, path_index);
-  rng::Engine jump_rng = rng::make_rng(s_.seed, rng::Stream::Jumps, path_index);
-  rng::Engine fee_rng = rng::make_rng(s_.seed, rng::Stream::Fees, path_index);
-  rng::Engine block_rng = rng::make_rng(s_.seed, rng::Stream::Blocks, path_index);
-  rng::Engine hash_rng = rng::make_rng(s_.seed, rng::Stream::Hashrate, path_index);
-  rng::Engine shock_rng = rng::make_rng(s_.seed, rng::Stream::Shocks, path_index);
-
+double PathSimulator::reset_for_path(std::uint64_t path_index) {
   chain_.reset({s_.start.height, s_.start.difficulty, -1.0}, s_.chain);
+  if (!in_.agents) return 1.0;
+  miners_.reset(*in_.agents);
+  if (s_.agents->shocks.enabled()) shocks_.reset();
+  // Parameter uncertainty: this path's rules, drawn once from their own stream (a fixed count of
+  // normals, so other parameters' draws never shift when one sd changes).
+  const agents::AgentsConfig& ac = *s_.agents;
+  rules_ = ac.rules;
+  if (!ac.uncertainty.enabled()) return 1.0;
+  rng::Engine param_rng = rng::make_rng(s_.seed, rng::Stream::Parameters, path_index);
+  double z[agents::kUncertainParameterCount];
+  for (double& v : z) v = rng::standard_normal(param_rng);
+  rules_ = agents::draw_path_rules(ac.rules, ac.uncertainty, z);
+  return std::exp((ac.uncertainty.hashrate_drift + ac.uncertainty.hashrate_drift_sd * z[4]) /
+                  market::kDaysPerYear);
+}
+
+PathSimulator::AgentsDay PathSimulator::agents_day(const chain::ChainDay& day, const MarketDay& m) {
+  AgentsDay a;
+  const double subsidy_per_block =
+      static_cast<double>(chain::block_subsidy_sat(static_cast<std::int64_t>(day.height_end))) /
+      kSatPerBtc;
+  a.decision_hashprice_usd = m.network_hashrate_ths > 0.0
+                                 ? chain::kSecondsPerDay / chain::kTargetBlockTimeS *
+                                       (subsidy_per_block + m.fee_btc_per_block) * m.price_usd /
+                                       m.network_hashrate_ths
+                                 : 0.0;
+  a.outlook = agents::reward_outlook(day.height_end, subsidy_per_block, m.fee_btc_per_block);
+  return a;
+}
+
+void PathSimulator::seed_agents(const chain::ChainDay& day, const MarketDay& m) {
+  const AgentsDay a = agents_day(day, m);
+  agents::seed_default(*in_.agents, rules_, miners_, a.decision_hashprice_usd, a.outlook);
+}
+
+double PathSimulator::step_agents(int d, const chain::ChainDay& day, const MarketDay& m) {
+  const AgentsDay a = agents_day(day, m);
+  return agents::step_default(*in_.agents, rules_, miners_, d, m.price_usd,
+                              m.hashprice_btc_per_th_day, a.decision_hashprice_usd, a.outlook,
+                              m.online_share);
+}
+
+void PathSimulator::simulate_chain_model(std::uint64_t path_index, double* const* outputs) {
+  PathStreams streams = path_streams(s_.seed, path_index);
   const bool with_agents = in_.agents.has_value();
-  if (with_agents) miners_.reset(*in_.agents);
   const bool with_shocks = with_agents && s_.agents->shocks.enabled();
-  if (with_shocks) shocks_.reset();
   // Persistent hashrate-growth noise (agents.uncertainty.hashrate_drift_per_year_sd): the chain
   // sees the fleet times drift_factor = e^(u d / 365), built as a product of daily steps.
-  double drift_step = 1.0, drift_factor = 1.0;
-  if (with_agents) {
-    // Parameter uncertainty: this path's rules, drawn once from their own stream (a fixed count
-    // of normals, so other parameters' draws never shift when one sd changes).
-    const agents::AgentsConfig& ac = *s_.agents;
-    rules_ = ac.rules;
-    if (ac.uncertainty.enabled()) {
-      rng::Engine param_rng = rng::make_rng(s_.seed, rng::Stream::Parameters, path_index);
-      double z[agents::kUncertainParameterCount];
-      for (double& v : z) v = rng::standard_normal(param_rng);
-      rules_ = agents::draw_path_rules(ac.rules, ac.uncertainty, z);
-      drift_step =
-          std::exp((ac.uncertainty.hashrate_drift + ac.uncertainty.hashrate_drift_sd * z[4]) /
-                   market::kDaysPerYear);
-    }
-  }
+  const double drift_step = reset_for_path(path_index);
+  double drift_factor = 1.0;
 
   const double* price_replay = in_.price ? in_.price->path_row(path_index) : nullptr;
   const double* fee_replay = in_.fees ? in_.fees->path_row(path_index) : nullptr;
@@ -141,23 +178,23 @@ void PathSimulator::simulate_chain_model(std::uint64_t path_index, double* const
       // Each stream draws a fixed count per day, replayed or not (DESIGN.md 3.3); a replayed
       // series only skips the arithmetic.
       if (price_replay) {
-        rng::skip_draws(price_rng, 1);
-        rng::skip_draws(jump_rng, 2);
+        rng::skip_draws(streams.price, 1);
+        rng::skip_draws(streams.jumps, 2);
         log_price = std::log(price_replay[d]);
       } else {
-        log_price = price_model_.step_log(log_price, price_rng, jump_rng);
+        log_price = price_model_.step_log(log_price, streams.price, streams.jumps);
       }
       if (fee_replay) {
-        rng::skip_draws(fee_rng, 1);
+        rng::skip_draws(streams.fees, 1);
         log_fee = std::log(fee_replay[d]);
       } else {
-        log_fee = fee_model_.step_log(log_fee, fee_rng);
+        log_fee = fee_model_.step_log(log_fee, streams.fees);
       }
       if (with_agents || net_replay) {
-        rng::skip_draws(hash_rng, 1);
+        rng::skip_draws(streams.hashrate, 1);
         if (!with_agents) hashrate = net_replay[d];
       } else {
-        log_hashrate = log_hashrate + hr_drift + hr_diff * rng::standard_normal(hash_rng);
+        log_hashrate = log_hashrate + hr_drift + hr_diff * rng::standard_normal(streams.hashrate);
         hashrate = std::exp(log_hashrate);
       }
     }
@@ -166,32 +203,22 @@ void PathSimulator::simulate_chain_model(std::uint64_t path_index, double* const
     // Exogenous shocks take a share of the agents' online fleet offline today (agents/shocks.h).
     double online_share = 1.0;
     if (with_shocks && d > 0) {
-      const double u_arrival = rng::uniform_open(shock_rng);
-      online_share = shocks_.step(u_arrival, rng::uniform_open(shock_rng));
+      const double u_arrival = rng::uniform_open(streams.shocks);
+      online_share = shocks_.step(u_arrival, rng::uniform_open(streams.shocks));
     }
     if (d > 0) drift_factor *= drift_step;
     const double day_hashrate =
         drift_step != 1.0 ? hashrate * online_share * drift_factor : hashrate * online_share;
-    const chain::ChainDay day = chain_.advance_day(day_hashrate, block_rng);
+    const chain::ChainDay day = chain_.advance_day(day_hashrate, streams.blocks);
     const double hashprice_btc =
         day_hashrate > 0.0 ? (day.subsidy_btc + day.blocks * fee) / day_hashrate : 0.0;
 
     if (with_agents) {
-      const double subsidy_per_block =
-          static_cast<double>(chain::block_subsidy_sat(static_cast<std::int64_t>(day.height_end))) /
-          kSatPerBtc;
-      const double decision_hashprice_usd =
-          day_hashrate > 0.0 ? chain::kSecondsPerDay / chain::kTargetBlockTimeS *
-                                   (subsidy_per_block + fee) * price / day_hashrate
-                             : 0.0;
-      const agents::RewardOutlook outlook =
-          agents::reward_outlook(day.height_end, subsidy_per_block, fee);
-      if (d == 0) {
-        agents::seed_default(*in_.agents, rules_, miners_, decision_hashprice_usd, outlook);
-      } else {
-        hashrate = agents::step_default(*in_.agents, rules_, miners_, d, price, hashprice_btc,
-                                        decision_hashprice_usd, outlook, online_share);
-      }
+      const MarketDay m{price, fee, day_hashrate, hashprice_btc, online_share};
+      if (d == 0)
+        seed_agents(day, m);
+      else
+        hashrate = step_agents(d, day, m);
       record_agents_day(d, price, outputs);
     }
 

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "agents/miner_rules.h"
 #include "agents/miner_state.h"
 #include "agents/shocks.h"
 #include "engine/chain/chain_state.h"
@@ -35,6 +36,24 @@ class PathSimulator {
  private:
   void simulate_chain_model(std::uint64_t path_index, double* const* outputs);
   void simulate_reference_2021(std::uint64_t path_index, double* const* outputs);
+  // Resets the chain, the agents and the shock process for a path and sets this path's rules;
+  // returns the daily hashrate-drift step of agents.uncertainty (1 without it).
+  double reset_for_path(std::uint64_t path_index);
+  // One day's market as the agents see it.
+  struct MarketDay {
+    double price_usd, fee_btc_per_block, network_hashrate_ths, hashprice_btc_per_th_day,
+        online_share;
+  };
+  // What the agents decide on: the hashprice at the full subsidy of the day's last height
+  // (expected block pace) and the reward outlook past the next halving.
+  struct AgentsDay {
+    double decision_hashprice_usd = 0.0;
+    agents::RewardOutlook outlook;
+  };
+  static AgentsDay agents_day(const chain::ChainDay& day, const MarketDay& m);
+  // Day 0: the agents' opening orders; later days: one step, returning tomorrow's hashrate.
+  void seed_agents(const chain::ChainDay& day, const MarketDay& m);
+  double step_agents(int d, const chain::ChainDay& day, const MarketDay& m);
   // Writes the recorded core series of one recorded day (values in Series order).
   void record_series(int rec, const double (&values)[scenario::kSeriesCount],
                      double* const* outputs) const;

@@ -104,29 +104,29 @@ struct Point {
   double peak_rss_mib = 0.0;
 };
 
-void bench(const BenchFlags& f) {
-  std::vector<scenario::Scenario> list{
-      scenario::load_scenario(f.scenario, {f.paths, f.days, std::nullopt})};
-  sim::apply_start_sources(list);
-  const scenario::Scenario& s = list.front();
-  const auto inputs = sim::MarketInputs::load(s);
-  const double agents = inputs.agents ? static_cast<double>(inputs.agents->size()) : 0.0;
-  const int hw = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  const int max_threads = f.max_threads > 0 ? f.max_threads : hw;
-  const sim::Shard world = sim::shard_world();
-  const auto n_paths = static_cast<std::uint64_t>(s.paths);
+// The workload measured and the machine it ran on.
+struct Workload {
+  const scenario::Scenario& s;
+  double agents = 0.0;
+  int hardware_threads = 0;
+  sim::Shard world;
+  std::uint64_t n_paths() const { return static_cast<std::uint64_t>(s.paths); }
+};
 
+// Best wall time of f.repetitions runs at each thread count (1, 2, 4, ..., max_threads); the
+// speedup and efficiency against one thread.
+std::vector<Point> measure(const Workload& w, const BenchFlags& f, int max_threads) {
   std::vector<Point> points;
   for (const int threads : thread_counts(max_threads)) {
     sim::RunOptions o;
     o.threads = threads;
     o.block_paths = f.block_paths;
-    o.shard = world;  // under mpirun: each rank simulates its share of the blocks
+    o.shard = w.world;  // under mpirun: each rank simulates its share of the blocks
     double best = 1e300;
     for (int r = 0; r < f.repetitions; ++r) {
       sim::shard_barrier();
       const auto t0 = std::chrono::steady_clock::now();
-      sim::run_paths(s, 0, n_paths, o, nullptr);
+      sim::run_paths(w.s, 0, w.n_paths(), o, nullptr);
       sim::shard_barrier();
       best = std::min(best,
                       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
@@ -134,8 +134,8 @@ void bench(const BenchFlags& f) {
     Point p;
     p.threads = threads;
     p.wall_s = best;
-    p.path_days_per_s = static_cast<double>(n_paths) * s.horizon_days / best;
-    p.agent_days_per_s = p.path_days_per_s * agents;
+    p.path_days_per_s = static_cast<double>(w.n_paths()) * w.s.horizon_days / best;
+    p.agent_days_per_s = p.path_days_per_s * w.agents;
     p.peak_rss_mib = peak_rss_mib();
     points.push_back(p);
   }
@@ -143,51 +143,72 @@ void bench(const BenchFlags& f) {
     p.speedup = points.front().wall_s / p.wall_s;
     p.efficiency = p.speedup / p.threads;
   }
-  if (world.rank != 0) return;
+  return points;
+}
 
-  if (f.json) {
-    nlohmann::json j;
-    j["hashsim_version"] = std::string(kVersion) + " (" + kGitSha + ")";
-    j["scenario"] = s.name;
-    j["scenario_file"] = f.scenario;
-    j["paths"] = n_paths;
-    j["days"] = s.horizon_days;
-    j["agents"] = static_cast<std::int64_t>(agents);
-    j["block_paths"] = f.block_paths;
-    j["repetitions"] = f.repetitions;
-    j["mpi_ranks"] = world.size;
-    j["cpu_model"] = cpu_model();
-    j["hardware_threads"] = hw;
-    j["simd_bits_compiled"] = simd_bits_compiled();
-    j["cpu_vector_extensions"] = cpu_vector_extensions();
-    j["build_flags"] = HASHSIM_BUILD_INFO;
-    j["results"] = nlohmann::json::array();
-    for (const auto& p : points)
-      j["results"].push_back({{"threads", p.threads},
-                              {"wall_s", p.wall_s},
-                              {"path_days_per_s", p.path_days_per_s},
-                              {"agent_days_per_s", p.agent_days_per_s},
-                              {"speedup", p.speedup},
-                              {"efficiency", p.efficiency},
-                              {"peak_rss_mib", p.peak_rss_mib}});
-    std::cout << j.dump(2) << "\n";
-    return;
-  }
+nlohmann::json bench_json(const Workload& w, const BenchFlags& f,
+                          const std::vector<Point>& points) {
+  nlohmann::json j;
+  j["hashsim_version"] = std::string(kVersion) + " (" + kGitSha + ")";
+  j["scenario"] = w.s.name;
+  j["scenario_file"] = f.scenario;
+  j["paths"] = w.n_paths();
+  j["days"] = w.s.horizon_days;
+  j["agents"] = static_cast<std::int64_t>(w.agents);
+  j["block_paths"] = f.block_paths;
+  j["repetitions"] = f.repetitions;
+  j["mpi_ranks"] = w.world.size;
+  j["cpu_model"] = cpu_model();
+  j["hardware_threads"] = w.hardware_threads;
+  j["simd_bits_compiled"] = simd_bits_compiled();
+  j["cpu_vector_extensions"] = cpu_vector_extensions();
+  j["build_flags"] = HASHSIM_BUILD_INFO;
+  j["results"] = nlohmann::json::array();
+  for (const auto& p : points)
+    j["results"].push_back({{"threads", p.threads},
+                            {"wall_s", p.wall_s},
+                            {"path_days_per_s", p.path_days_per_s},
+                            {"agent_days_per_s", p.agent_days_per_s},
+                            {"speedup", p.speedup},
+                            {"efficiency", p.efficiency},
+                            {"peak_rss_mib", p.peak_rss_mib}});
+  return j;
+}
+
+void print_bench_table(const Workload& w, const BenchFlags& f, const std::vector<Point>& points) {
   std::printf("hashsim %s (%s)\n", kVersion, kGitSha);
-  std::printf("cpu:       %s (%d hardware threads; %s)\n", cpu_model().c_str(), hw,
+  std::printf("cpu:       %s (%d hardware threads; %s)\n", cpu_model().c_str(), w.hardware_threads,
               cpu_vector_extensions().c_str());
   std::printf("simd:      %d-bit vectors compiled in\n", simd_bits_compiled());
   std::printf("build:     %s\n", HASHSIM_BUILD_INFO);
   std::printf(
       "workload:  %s (%s): %llu paths x %d days x %.0f agents, %d MPI rank(s), best of %d\n",
-      s.name.c_str(), f.scenario.c_str(), static_cast<unsigned long long>(n_paths), s.horizon_days,
-      agents, world.size, f.repetitions);
+      w.s.name.c_str(), f.scenario.c_str(), static_cast<unsigned long long>(w.n_paths()),
+      w.s.horizon_days, w.agents, w.world.size, f.repetitions);
   std::printf("%8s %9s %14s %14s %8s %10s %10s\n", "threads", "wall s", "agent-days/s",
               "path-days/s", "speedup", "efficiency", "peak MiB");
   for (const auto& p : points)
-    std::printf("%8d %9.3f %14.4g %14.4g %8.2f %9.0f%% %10.1f\n", p.threads * world.size, p.wall_s,
-                p.agent_days_per_s, p.path_days_per_s, p.speedup, 100.0 * p.efficiency,
+    std::printf("%8d %9.3f %14.4g %14.4g %8.2f %9.0f%% %10.1f\n", p.threads * w.world.size,
+                p.wall_s, p.agent_days_per_s, p.path_days_per_s, p.speedup, 100.0 * p.efficiency,
                 p.peak_rss_mib);
+}
+
+void bench(const BenchFlags& f) {
+  std::vector<scenario::Scenario> list{
+      scenario::load_scenario(f.scenario, {f.paths, f.days, std::nullopt})};
+  sim::apply_start_sources(list);
+  const scenario::Scenario& s = list.front();
+  const auto inputs = sim::MarketInputs::load(s);
+  const Workload w{s, inputs.agents ? static_cast<double>(inputs.agents->size()) : 0.0,
+                   static_cast<int>(std::max(1u, std::thread::hardware_concurrency())),
+                   sim::shard_world()};
+  const int max_threads = f.max_threads > 0 ? f.max_threads : w.hardware_threads;
+  const std::vector<Point> points = measure(w, f, max_threads);
+  if (w.world.rank != 0) return;
+  if (f.json)
+    std::cout << bench_json(w, f, points).dump(2) << "\n";
+  else
+    print_bench_table(w, f, points);
 }
 }  // namespace
 
