@@ -14,7 +14,6 @@ namespace {
 
 using hashsim::test_support::error_of;
 using testing::FakeNode;
-using testing::Fault;
 
 RpcOptions fast(const FakeNode& node) {
   RpcOptions o;

@@ -118,10 +118,12 @@ inline pid_t spawn_hashsim(const std::vector<std::string>& args, const std::file
   std::vector<std::string> words{kHashsim};
   words.insert(words.end(), args.begin(), args.end());
   std::vector<char*> argv;
+  argv.reserve(words.size() + 1);
   for (auto& w : words) argv.push_back(w.data());
   argv.push_back(nullptr);
   std::vector<std::string> env = o.env.value_or(std::vector<std::string>{});
   std::vector<char*> envp;
+  envp.reserve(env.size() + 1);
   for (auto& e : env) envp.push_back(e.data());
   envp.push_back(nullptr);
   const std::string dir = kSourceDir.string(), log_path = log.string();

@@ -20,7 +20,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing::FakeProviders;
-using testing::Reply;
 
 namespace ts = hashsim::test_support;
 using ts::TempDir;

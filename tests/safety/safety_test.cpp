@@ -239,7 +239,7 @@ namespace {
 // naming the file, no crash, and neither the file nor its partial left behind.
 Result expect_full_disk_failure(const TempDir& dir, const std::vector<std::string>& args,
                                 const fs::path& out, rlim_t limit_bytes) {
-  const Result r = run_cli(dir, args, {.file_size_limit = limit_bytes});
+  Result r = run_cli(dir, args, {.file_size_limit = limit_bytes});
   EXPECT_EQ(r.signal, 0) << "killed by signal " << r.signal << ": " << r.out;
   EXPECT_EQ(r.exit_code, 1) << r.out;
   EXPECT_TRUE(contains(r.out, out.string())) << r.out;  // the path
@@ -255,7 +255,7 @@ TEST(SafetyDiskFull, RunExitsOneWithPathAndReasonAndLeavesNoFile) {
   const fs::path out = dir / "full.h5";
   const Result r = expect_full_disk_failure(
       dir, {"run", in.string(), "-o", out.string(), "--no-summary", "--threads", "2"}, out,
-      256 * 1024);
+      rlim_t{256} * 1024);
   EXPECT_TRUE(contains(r.out, "hashsim: error: ")) << r.out;
   EXPECT_TRUE(contains(r.out, "File too large"))
       << r.out;  // the reason (EFBIG; ENOSPC on a full disk)
@@ -268,7 +268,7 @@ TEST(SafetyDiskFull, BacktestAndSiteHdf5NeverRenameABrokenFile) {
   expect_full_disk_failure(dir,
                            {"backtest", "--from", "2022-01-01", "--to", "2022-12-31", "--machine",
                             "S19 Pro", "--h5", bt.string()},
-                           bt, 8 * 1024);
+                           bt, rlim_t{8} * 1024);
 
   // site -o over a results file written here without a limit.
   const fs::path results = dir / "results.h5";
@@ -279,7 +279,7 @@ TEST(SafetyDiskFull, BacktestAndSiteHdf5NeverRenameABrokenFile) {
   expect_full_disk_failure(dir,
                            {"site", "tests/site/data/site.yaml", "--results", results.string(),
                             "--scenarios", "base", "--no-report", "-o", site.string()},
-                           site, 8 * 1024);
+                           site, rlim_t{8} * 1024);
 }
 
 // ---- 17.3: SIGINT / SIGTERM remove the partial file and exit 130 / 143 ----
