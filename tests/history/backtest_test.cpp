@@ -293,7 +293,7 @@ TEST(BacktestErrors, UnknownMachineSuggestsNames) {
   const std::string msg = error_of([&] { specs.find("S99"); });
   EXPECT_NE(msg.find("'S99': unknown machine in"), std::string::npos) << msg;
   EXPECT_EQ(msg.find("--machine"), std::string::npos) << msg;  // the CLI adds the flag
-  EXPECT_NO_THROW(specs.find("S21"));  // exact model "Antminer S21"
+  EXPECT_NO_THROW(specs.find("S21"));                          // exact model "Antminer S21"
   const std::string hint = error_of([&] { specs.find("S19k"); });
   EXPECT_NE(hint.find("models:"), std::string::npos) << hint;
 }
