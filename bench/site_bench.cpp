@@ -1,8 +1,12 @@
 // Site metrics throughput: NPV, IRR (every root), MIRR, ROIC and both paybacks per path plus the
-// distributions, for 100,000 paths x 5 years (setup outside the timed loop; rate as paths/s); and
-// one scenario's site (daily operating policy) and buy-BTC plays.
+// distributions, for 100,000 paths x 5 years (setup outside the timed loop; rate as paths/s); one
+// scenario's site (daily operating policy) and buy-BTC plays; the plant's daily operation alone
+// (path-days/s); and the whole per-path site evaluation as `hashsim site` runs it (analyse_site:
+// miner ranking, every play, policy value, tornado and breakeven), paths/s. The last two run paths
+// on TBB's threads, so they are timed on the wall clock (taskset -c 0 for one core).
 #include <benchmark/benchmark.h>
 
+#include <cmath>
 #include <cstdint>
 #include <vector>
 
@@ -87,6 +91,103 @@ BENCHMARK(BM_ScenarioSiteAndBtcPlays)
     ->Unit(benchmark::kMillisecond)
     ->Repetitions(3)
     ->ReportAggregatesOnly(true);
+
+// Smoother paths for the operating policy: hashprice a log random walk drifting down 40 % a year
+// from 0.05 USD/TH/day (daily sd 3 %), so the plant switches off in runs, as on simulated paths.
+MarketPaths drifting_paths(std::size_t n, int years) {
+  MarketPaths m;
+  m.scenario = "bench";
+  m.n_paths = n;
+  m.years = years;
+  std::uint64_t s = 0x2545F4914F6CDD1Dull;
+  auto u = [&] {
+    s = s * 6364136223846793005ull + 1442695040888963407ull;
+    return static_cast<double>(s >> 11) * 0x1.0p-53;
+  };
+  const std::size_t D = m.days();
+  m.hashprice_usd_per_th_day.resize(n * D);
+  m.price_usd.resize(n * D);
+  for (std::size_t i = 0; i < n; ++i) {
+    double lh = std::log(0.05), lp = std::log(100000.0);
+    for (std::size_t d = 0; d < D; ++d) {
+      const double z = (u() - 0.5) * 3.4641016151377544;  // uniform with unit variance
+      lh += -0.4 / 365.0 + 0.03 * z;
+      lp += 0.5 / 365.0 + 0.03 * z;
+      m.hashprice_usd_per_th_day[i * D + d] = std::exp(lh);
+      m.price_usd[i * D + d] = std::exp(lp);
+    }
+  }
+  return m;
+}
+
+// The plant's day-by-day operation under the daily policy, 10 years: path-days/s.
+void BM_PlantCashflowsDaily(benchmark::State& state) {
+  const auto n = static_cast<std::size_t>(state.range(0));
+  const MarketPaths m = drifting_paths(n, 10);
+  Plant p = bench_plant();
+  p.terms.policy.restart_cost_per_miner = 1.0;
+  for (auto _ : state) {
+    const auto cf = plant_cashflows(p, m, Operation::Policy);
+    benchmark::DoNotOptimize(cf.data());
+  }
+  state.counters["path-days/s"] = benchmark::Counter(static_cast<double>(n * m.days()),
+                                                     benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(BM_PlantCashflowsDaily)
+    ->Arg(1'000)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond)
+    ->Repetitions(3);
+
+// The site-default.yaml terms (scenarios/site-default.yaml), 10-year horizon, with six miners on
+// offer: everything `hashsim site` computes per path for one scenario that is also the selection
+// scenario (miner ranking over the horizon, every play, the policy values, the tornado and the
+// breakeven bisection).
+SiteConfig bench_site_config() {
+  SiteConfig c;
+  c.name = "bench";
+  c.site_power_kw = 1000;
+  c.load_factor = 0.95;
+  c.power_price_per_kwh = 0.06;
+  c.discount_rate_per_year = 0.08;
+  c.horizon_years = 10;
+  c.selection_scenario = "bench";
+  c.pool_fee_fraction = 0.02;
+  c.uptime_fraction = 0.97;
+  c.overhead_power_fraction = 0.05;
+  c.other_opex_per_miner_per_year = 40;
+  c.resale_fraction = 0.05;
+  c.policy.restart_cost_per_miner = 1.0;
+  c.infrastructure = {150, 10, 0.5};
+  c.financing = {0.5, 0.09, 4, "annuity"};
+  c.tax.enabled = true;
+  c.hosted.price_per_kwh = 0.075;
+  c.hosted.uptime_guarantee = 0.95;
+  c.hosted.setup_fee_per_miner = 30;
+  c.tradfi = {0.04, 0.07, 0.16};
+  return c;
+}
+
+void BM_AnalyseSitePerPath(benchmark::State& state) {
+  const auto n = static_cast<std::size_t>(state.range(0));
+  const MarketPaths m = drifting_paths(n, 10);
+  const SiteConfig c = bench_site_config();
+  const std::vector<MinerOffer> offers{{"S21 XP", 270, 3645, 4050}, {"S21 Pro", 234, 3510, 3200},
+                                       {"S21", 200, 3500, 2600},    {"M60S", 186, 3441, 2300},
+                                       {"S19 XP", 141, 3031, 1100}, {"S19j Pro", 104, 3068, 500}};
+  const FxRate fx{0.75, "bench", "", "", false};
+  for (auto _ : state) {
+    const SiteAnalysis a = analyse_site(c, fx, offers, m, {&m});
+    benchmark::DoNotOptimize(a.scenarios.front().breakeven.revenue_factor);
+  }
+  state.counters["paths/s"] =
+      benchmark::Counter(static_cast<double>(n), benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(BM_AnalyseSitePerPath)
+    ->Arg(200)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond)
+    ->Repetitions(3);
 }  // namespace
 
 BENCHMARK_MAIN();

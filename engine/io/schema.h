@@ -99,20 +99,102 @@ inline constexpr const char* kAgentsIsObserver = "is_observer";
 inline constexpr const char* kAgentsCountsInNetwork = "counts_in_network";
 inline constexpr const char* kAgentsInitialMachines = "initial_machines";
 
-// ---- site files (hashsim site -o): /site/{selection, scenarios/<name>/<play>} -------------------
+// ---- site files (hashsim site -o): /site/{selection, hosted_selection, build, scenarios} ------
+// Layout and meaning: scenarios/README-site.md, "Outputs". The writer (engine/site/site_hdf5.cpp)
+// keeps each dataset's CF units and long name next to the values they describe.
 inline constexpr const char* kSiteGroup = "site";
-inline constexpr const char* kSiteSelectionGroup = "selection";
-inline constexpr const char* kAttrSummaryJson = "summary_json";
+// /site attributes
+inline constexpr const char* kAttrSummaryJson = "summary_json";  // the run summary --json writes
 inline constexpr const char* kAttrDiscountRate = "discount_rate";
-inline constexpr const char* kAttrYears = "years";
-inline constexpr const char* kAttrLabel = "label";
-inline constexpr const char* kAttrAvailable = "available";
-inline constexpr const char* kAttrReason = "reason";
-inline constexpr const char* kSiteCashflows = "cashflows_site_ccy";  // [path, year]
-inline constexpr const char* kSiteNpv = "npv_site_ccy";              // [path]
-inline constexpr const char* kSiteIrr = "irr";                       // [path]
+inline constexpr const char* kAttrSiteResultsFile = "results_file";
+inline constexpr const char* kAttrSiteYaml = "site_yaml";
+inline constexpr const char* kAttrSiteCurrency = "currency";
+inline constexpr const char* kAttrSiteFxUsdToSite = "fx_usd_to_site";
+inline constexpr const char* kAttrSiteFxSource = "fx_source";
+inline constexpr const char* kAttrSelectionScenario = "selection_scenario";
+inline constexpr const char* kAttrHorizonYears = "horizon_years";
+
+// /site/selection (and /site/hosted_selection, the same at the hosted price): the miners offered,
+// datasets [miner] (coordinate kDimMiner), and their costs on a grid of power prices
+// [grid_power_price_per_kwh, miner] (coordinate kDimGridPrice).
+inline constexpr const char* kSiteSelectionGroup = "selection";
+inline constexpr const char* kSiteHostedSelectionGroup = "hosted_selection";
+inline constexpr const char* kSiteSelHashrateThs = "hashrate_ths";
+inline constexpr const char* kSiteSelPowerW = "power_w";
+inline constexpr const char* kSiteSelPrice = "price_site_ccy";
+inline constexpr const char* kSiteSelEnergy = "energy_kwh_per_day";
+inline constexpr const char* kSiteSelCostPerDay = "cost_per_day_site_ccy";
+inline constexpr const char* kSiteSelRevenuePerDay = "revenue_per_day_site_ccy";
+inline constexpr const char* kSiteSelProfitPerDay = "profit_per_day_site_ccy";
+inline constexpr const char* kSiteSelPaybackDays = "payback_days";
+inline constexpr const char* kSiteSelBreakevenPowerPrice = "breakeven_power_price_per_kwh";
 inline constexpr const char* kSiteGridCost = "grid_cost_per_th_day_site_ccy";
 inline constexpr const char* kSiteGridPayback = "grid_payback_days";
+// selection attributes
+inline constexpr const char* kAttrSelHashpriceUsd = "hashprice_usd_per_th_day";
+inline constexpr const char* kAttrSelPowerPrice = "power_price_per_kwh";
+inline constexpr const char* kAttrSelChosen = "chosen";  // miner name; "" when none is viable
+inline constexpr const char* kAttrReason = "reason";     // also on a play not evaluated
+
+// /site/build (only when a site is built): attributes
+inline constexpr const char* kSiteBuildGroup = "build";
+inline constexpr const char* kAttrBuildMiner = "miner";
+inline constexpr const char* kAttrBuildNMiners = "n_miners";
+inline constexpr const char* kAttrBuildEffectivePowerKw = "effective_power_kw";
+inline constexpr const char* kAttrBuildUsedPowerKw = "used_power_kw";
+inline constexpr const char* kAttrBuildUnusedPowerKw = "unused_power_kw";
+inline constexpr const char* kAttrBuildHashrateThs = "hashrate_ths";
+inline constexpr const char* kAttrBuildEnergy = "energy_kwh_per_day";
+inline constexpr const char* kAttrBuildCapex = "capex_site_ccy";
+inline constexpr const char* kAttrBuildCapexMiners = "capex_miners_site_ccy";
+inline constexpr const char* kAttrBuildCapexInfrastructure = "capex_infrastructure_site_ccy";
+inline constexpr const char* kAttrBuildRevenuePerDay = "revenue_per_day_site_ccy";
+inline constexpr const char* kAttrBuildGrossProfitPerDay = "gross_profit_per_day_site_ccy";
+
+// /site/scenarios/<name> (kScenariosGroup): attributes kAttrNPaths and these
+inline constexpr const char* kAttrYears = "years";
+inline constexpr const char* kAttrMedianPath = "median_path";
+inline constexpr const char* kAttrNpvP50Base = "npv_p50_base";
+inline constexpr const char* kAttrBreakevenRevenueFactor = "breakeven_revenue_factor";
+inline constexpr const char* kAttrBreakevenBtcPriceUsd = "breakeven_btc_price_usd_day0";
+inline constexpr const char* kAttrBreakevenHashpriceUsd = "breakeven_hashprice_usd_per_th_day";
+// .../policies: datasets [mode] (coordinate kDimPolicy)
+inline constexpr const char* kSitePoliciesGroup = "policies";
+inline constexpr const char* kSitePolicyNpvMean = "npv_mean_site_ccy";
+inline constexpr const char* kSitePolicyNpvP50 = "npv_p50_site_ccy";
+inline constexpr const char* kSitePolicyPNpvNegative = "p_npv_negative";
+inline constexpr const char* kSitePolicyDaysOnShare = "mean_days_on_share";
+// .../tornado: datasets [driver] (coordinate kDimDriver)
+inline constexpr const char* kSiteTornadoGroup = "tornado";
+inline constexpr const char* kSiteTornadoLowLabel = "low_label";
+inline constexpr const char* kSiteTornadoHighLabel = "high_label";
+inline constexpr const char* kSiteTornadoNpvLow = "npv_p50_low_site_ccy";
+inline constexpr const char* kSiteTornadoNpvHigh = "npv_p50_high_site_ccy";
+// .../<play>: one group per play (engine/site/economics.h PlayResult::key), in report order.
+inline constexpr const char* kSitePlayKeys[] = {"site",   "site_after_tax", "equity", "btc",
+                                                "hosted", "bond",           "index"};
+// play attributes
+inline constexpr const char* kAttrLabel = "label";
+inline constexpr const char* kAttrAvailable = "available";  // 0: only kAttrReason follows
+inline constexpr const char* kAttrPlayCapital = "capital_site_ccy";
+inline constexpr const char* kAttrPlayPNpvNegative = "p_npv_negative";
+inline constexpr const char* kAttrPlayPPaybackNever = "p_payback_never";
+inline constexpr const char* kAttrPlayShareNoIrr = "share_no_irr";
+inline constexpr const char* kAttrPlayShareMultipleIrr = "share_multiple_irr";
+inline constexpr const char* kAttrPlayPaybackApplicable = "payback_applicable";
+inline constexpr const char* kAttrPlayNpvP5 = "npv_p5_var95";
+inline constexpr const char* kAttrPlayExpectedShortfall = "expected_shortfall_5";
+// play datasets [path] (kDimPath), unless said
+inline constexpr const char* kSiteCashflows = "cashflows_site_ccy";  // [path, year]
+inline constexpr const char* kSiteNpv = "npv_site_ccy";
+inline constexpr const char* kSiteIrr = "irr";
+inline constexpr const char* kSiteIrrStatus = "irr_status";  // 0 unique, 1 none, 2 several
+inline constexpr const char* kSiteRoic = "roic";
+inline constexpr const char* kSiteMirr = "mirr";
+inline constexpr const char* kSiteInvested = "invested_site_ccy";
+inline constexpr const char* kSiteIrrRoots = "irr_roots";  // [path, irr_root], NaN-padded
+inline constexpr const char* kSitePaybackYears = "payback_years";
+inline constexpr const char* kSiteDiscountedPaybackYears = "discounted_payback_years";
 
 // ---- dimensions and coordinates ---------------------------------------------------------------
 inline constexpr const char* kDimPath = "path";

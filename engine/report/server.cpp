@@ -241,6 +241,296 @@ std::string bind_failure_reason(const std::string& host, int port) {
   return "in use, or not an address of this machine";
 }
 
+// Every key of the request must be a form input.
+void check_request_keys(const nlohmann::json& req) {
+  if (!req.is_object())
+    throw InputError{"", "the request body must be a JSON object of form inputs"};
+  for (auto it = req.begin(); it != req.end(); ++it) {
+    const std::string& k = it.key();
+    bool known = k == "currency" || k == "input_currency" || k == "live";
+    for (const Field& f : kNumberFields) known = known || k == f.name;
+    if (!known) throw InputError{k, "unknown input '" + k + "'"};
+  }
+}
+
+// The currency the request names under `key` (GBP, USD or EUR); `dflt` when it names none.
+std::string read_currency(const nlohmann::json& req, const char* key, const std::string& dflt) {
+  if (!req.contains(key) || req[key].is_null()) return dflt;
+  const nlohmann::json& v = req[key];
+  std::string c = v.is_string() ? v.get<std::string>() : "";
+  if (std::find(std::begin(kCurrencies), std::end(kCurrencies), c) == std::end(kCurrencies))
+    throw InputError{"currency", std::string(key) + (v.is_string() ? " = " + c.substr(0, 16) : "") +
+                                     ": currency must be one of GBP, USD, EUR"};
+  return c;
+}
+
+bool read_live_flag(const nlohmann::json& req) {
+  if (!req.contains("live") || req["live"].is_null()) return false;
+  if (!req["live"].is_boolean()) throw InputError{"live", "live must be true or false"};
+  return req["live"].get<bool>();
+}
+
+// The rate of `ccy` the engine would run with, or an InputError that says what to do instead.
+// `todays_snapshot`: `snap` is today's (live) data snapshot, not the results file's.
+Rate rate_or_fail(const site::SiteConfig& base, const std::string& ccy, const nlohmann::json& snap,
+                  bool todays_snapshot) {
+  const auto r = currency_rate(base, ccy, snap);
+  if (!r)
+    throw InputError{"currency", ccy + " needs a USD to " + ccy + " exchange rate, and " +
+                                     (todays_snapshot ? "today's data snapshot"
+                                                      : "the results file's data snapshot") +
+                                     " has none: tick \"Live data\" for today's rate, or choose " +
+                                     (ccy == "EUR"   ? "GBP or USD"
+                                      : ccy == "GBP" ? "EUR or USD"
+                                                     : "another currency")};
+  return *r;
+}
+
+// Multiplies the starting site's money inputs (site::kSiteCurrencyKeys and miners.list[].price)
+// by `factor`, except those the form gives; appends {key, from, to} to `converted` for each.
+void convert_money_inputs(YAML::Node& root, const nlohmann::json& req, double factor,
+                          nlohmann::json& converted) {
+  const auto convert = [&](YAML::Node n, const std::string& key) {
+    try {
+      const double v = n.as<double>();
+      n = number_text(round_sig(v * factor));
+      converted.push_back({{"key", key}, {"from", v}, {"to", round_sig(v * factor)}});
+    } catch (const YAML::Exception&) {
+      // not a number: the engine names it
+    }
+  };
+  for (const char* key : site::kSiteCurrencyKeys) {
+    if (req.contains(key) && !req[key].is_null()) continue;  // the form's value (below)
+    YAML::Node n = root[key];
+    if (!n.IsDefined() || n.IsNull()) continue;
+    if (n.IsSequence()) {
+      for (std::size_t i = 0; i < n.size(); ++i)
+        convert(n[i], std::string(key) + "[" + std::to_string(i) + "]");
+    } else {
+      convert(n, key);
+    }
+  }
+  if (root["miners"] && root["miners"]["list"] && root["miners"]["list"].IsSequence())
+    for (std::size_t i = 0; i < root["miners"]["list"].size(); ++i)
+      if (root["miners"]["list"][i]["price"])
+        convert(root["miners"]["list"][i]["price"], "miners.list[" + std::to_string(i) + "].price");
+}
+
+// Puts the site YAML `root` (the starting site `base`) in `currency`: converts the starting site's
+// money inputs from its own currency and sets the rate the engine runs with. Returns the factor
+// that takes the form's money inputs (in `input_currency`) to `currency`. `conv` records what was
+// converted at which rates.
+double switch_currency(YAML::Node& root, const nlohmann::json& req, const site::SiteConfig& base,
+                       const std::string& currency, const std::string& input_currency,
+                       const nlohmann::json& snap, bool todays_snapshot, nlohmann::json& conv) {
+  double form_factor = 1.0;  // form money inputs: input_currency -> currency
+  if (currency != base.currency || input_currency != currency) {
+    const Rate to = rate_or_fail(base, currency, snap, todays_snapshot);
+    conv["rate"] = {{"usd_to_ccy", to.usd_to_ccy}, {"source", to.source}};
+    if (currency != base.currency) {
+      // The starting site's money inputs are in its own currency: convert them (at the same rates
+      // the engine then runs with), so that 40 GBP of other opex does not become 40 USD.
+      const Rate from = rate_or_fail(base, base.currency, snap, todays_snapshot);
+      const double f = to.usd_to_ccy / from.usd_to_ccy;
+      convert_money_inputs(root, req, f, conv["converted"]);
+      conv["from_currency"] = base.currency;
+      conv["from_rate"] = {{"usd_to_ccy", from.usd_to_ccy}, {"source", from.source}};
+      conv["factor"] = f;
+    }
+    if (input_currency != currency) {
+      const Rate in = rate_or_fail(base, input_currency, snap, todays_snapshot);
+      form_factor = to.usd_to_ccy / in.usd_to_ccy;
+      conv["form_from_currency"] = input_currency;
+      conv["form_factor"] = form_factor;
+    }
+    // The engine runs at the rate the inputs were converted with (in the starting site's own
+    // currency, that is the rate its file gives).
+    if (currency != base.currency) {
+      root.remove("fx_usd_to_site");
+      root.remove("fx_fallback_usd_to_site");
+      if (currency != "USD") root["fx_usd_to_site"] = number_text(to.usd_to_ccy);
+    }
+  }
+  if (currency == "USD") {
+    root.remove("fx_usd_to_site");
+    root.remove("fx_fallback_usd_to_site");
+  }
+  return form_factor;
+}
+
+// The form's numbers into the site YAML, each checked (a number, finite, whole where it must be,
+// a horizon the results file simulates); the power price converted by `form_factor`.
+void apply_form_numbers(YAML::Node& root, const nlohmann::json& req, double form_factor,
+                        int max_years, nlohmann::json& conv) {
+  for (const Field& f : kNumberFields) {
+    if (!req.contains(f.name) || req[f.name].is_null()) continue;
+    const nlohmann::json& v = req[f.name];
+    if (!v.is_number()) throw InputError{f.name, std::string(f.name) + " must be a number"};
+    double x = v.get<double>();
+    if (!std::isfinite(x))
+      throw InputError{f.name, std::string(f.name) + " must be a finite number"};
+    if (f.integer && x != std::floor(x))
+      throw InputError{f.name,
+                       std::string(f.name) + " = " + format_number(x) + " must be a whole number"};
+    if (std::string(f.name) == "horizon_years" && max_years >= 1 && x > max_years)
+      throw InputError{f.name, "horizon_years = " + format_number(x) +
+                                   ": the results file simulates " + std::to_string(max_years) +
+                                   " year(s) at most"};
+    if (std::string(f.name) == "power_price_per_kwh" && form_factor != 1.0) {
+      const double y = round_sig(x * form_factor);
+      conv["converted"].push_back({{"key", "form power_price_per_kwh"}, {"from", x}, {"to", y}});
+      x = y;
+    }
+    root[f.name] = f.integer ? std::to_string(static_cast<long long>(x)) : number_text(x);
+  }
+}
+
+std::string emit_yaml(const YAML::Node& root) {
+  YAML::Emitter e;
+  e << root;
+  return std::string(e.c_str()) + "\n";
+}
+
+// With live data: the site runs at today's FX rate for its currency, when the snapshot has one
+// (USD needs none). Returns where that rate comes from ("" when unchanged).
+std::string use_todays_fx(std::string& yaml, const nlohmann::json& live_snapshot) {
+  YAML::Node root = YAML::Load(yaml);
+  const std::string currency = root["currency"].as<std::string>();
+  const auto r = currency != "USD" ? snapshot_rate(live_snapshot, currency) : std::nullopt;
+  if (!r) return "";
+  root["fx_usd_to_site"] = number_text(r->usd_to_ccy);
+  root.remove("fx_fallback_usd_to_site");
+  yaml = emit_yaml(root);
+  return "today's " + r->source;
+}
+
+// A site file the engine refused, as a 400 naming the form field when the message starts with one.
+ApiReply config_error_reply(const Error& e) {
+  const std::string msg = without_location(e.what());
+  std::string field;
+  for (const char* k : {"site_power_kw", "load_factor", "power_price_per_kwh", "currency",
+                        "discount_rate", "horizon_years"})
+    if (msg.rfind(std::string(k) + " ", 0) == 0) field = k;
+  return {400, error_body(msg, field)};
+}
+
+// A site run that failed (e.g. no FX rate for the currency in the results file's snapshot), as a
+// 400 naming the form field it is about. `site_file` empty: the built-in site, which has no file
+// (say so rather than naming <cwd>/site-default.yaml).
+ApiReply run_error_reply(const Error& e, const std::filesystem::path& site_file,
+                         const std::filesystem::path& base_file) {
+  std::string msg = e.what();
+  if (site_file.empty())
+    for (auto p = msg.find(base_file.string()); p != std::string::npos;
+         p = msg.find(base_file.string()))
+      msg.replace(p, base_file.string().size(), "the built-in site-default.yaml");
+  const bool fx = msg.find("FX") != std::string::npos || msg.find("fx_") != std::string::npos;
+  return {400, error_body(msg, fx                                         ? "currency"
+                               : msg.find("horizon") != std::string::npos ? "horizon_years"
+                                                                          : "")};
+}
+
+void json_reply(httplib::Response& res, int status, const nlohmann::json& body) {
+  res.status = status;
+  res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                  "application/json");
+}
+
+// A refusal before routing: the JSON error, and the connection closed.
+httplib::Server::HandlerResponse refuse(httplib::Response& res, int status,
+                                        const std::string& message) {
+  json_reply(res, status, error_body(message));
+  res.set_header("Connection", "close");
+  return httplib::Server::HandlerResponse::Handled;
+}
+
+// Before any route: the Host header must name this server (a DNS-rebound name is refused), a POST
+// must come from this origin (when the browser says) and carry JSON: a page elsewhere can send a
+// cross-site text/plain POST without asking, but not application/json.
+httplib::Server::HandlerResponse guard_request(const httplib::Request& req, httplib::Response& res,
+                                               const std::vector<std::string>& allowed_hosts) {
+  const std::string host = req.get_header_value("Host");
+  if (!host_header_allowed(host, allowed_hosts))
+    return refuse(res, 403,
+                  "Host '" + host.substr(0, 80) + "' is not an address of this server " +
+                      "(DNS rebinding protection): open it by IP address or localhost, or " +
+                      "start hashsim serve with --allow-host <name>");
+  if (req.method == "POST") {
+    const std::string origin = req.get_header_value("Origin");
+    if (!origin.empty() && origin != "http://" + host)
+      return refuse(res, 403, "cross-origin request from " + origin.substr(0, 80) + " refused");
+    std::string type = lowercase(req.get_header_value("Content-Type"));
+    type = type.substr(0, type.find(';'));
+    type.erase(type.find_last_not_of(" \t") + 1);
+    if (req.path == "/api/site" && type != "application/json")
+      return refuse(
+          res, 415,
+          "POST /api/site takes Content-Type: application/json, not '" + type.substr(0, 60) + "'");
+  }
+  return httplib::Server::HandlerResponse::Unhandled;
+}
+
+// GET /assets/<name>: the page's scripts and style sheet (embedded), never cached stale.
+void serve_asset(const httplib::Request& req, httplib::Response& res) {
+  const std::string name = req.matches[1];
+  static const char* const kServed[] = {"chart.js",
+                                        "chartjs-plugin-annotation.js",
+                                        "chartjs-chart-matrix.js",
+                                        "common.js",
+                                        "dashboard.js",
+                                        "blocks.js",
+                                        "style.css"};
+  for (const char* a : kServed)
+    if (name == a) {
+      const bool css = name.size() > 4 && name.substr(name.size() - 4) == ".css";
+      res.set_content(std::string(required_asset(name)), css ? "text/css" : "text/javascript");
+      res.set_header("Cache-Control", "no-cache");
+      return;
+    }
+  res.status = 404;
+}
+
+// 405 with Allow for every method a path does not take.
+void refuse_other_methods(httplib::Server& s) {
+  const auto not_allowed = [](const httplib::Request& req, httplib::Response& res) {
+    res.set_header("Allow", req.path == "/api/site" ? "POST" : "GET");
+    json_reply(res, 405, error_body("method " + req.method + " is not allowed on " + req.path));
+  };
+  s.Get("/api/site", not_allowed);
+  for (const char* p : {"/api/site", "/api/meta", "/api/blocks", "/"}) {
+    s.Put(p, not_allowed);
+    s.Delete(p, not_allowed);
+    s.Patch(p, not_allowed);
+  }
+  s.Post("/api/meta", not_allowed);
+  s.Post("/api/blocks", not_allowed);
+  s.Post("/", not_allowed);
+}
+
+// Every other error (404, 413 body too large, 400 unparsable request) and every exception answers
+// JSON too.
+void answer_errors_in_json(httplib::Server& s) {
+  s.set_error_handler([](const httplib::Request&, httplib::Response& res) {
+    if (!res.body.empty()) return;
+    const char* what = res.status == 404   ? "not found"
+                       : res.status == 413 ? "request body too large"
+                       : res.status == 405 ? "method not allowed"
+                                           : "bad request";
+    json_reply(res, res.status, error_body(what));
+  });
+  s.set_exception_handler(
+      [](const httplib::Request&, httplib::Response& res, const std::exception_ptr& ep) {
+        std::string what = "internal error";
+        try {
+          std::rethrow_exception(ep);
+        } catch (const std::exception& e) {
+          what += std::string(": ") + e.what();
+        } catch (...) {
+        }
+        json_reply(res, 500, error_body(what));
+      });
+}
+
 }  // namespace
 
 std::string dashboard_url(const std::string& host, int port) {
@@ -379,129 +669,21 @@ ApiReply SiteCalculator::blocks() const {
 std::string SiteCalculator::site_yaml_for(const nlohmann::json& req, bool* live,
                                           const nlohmann::json& data_snapshot,
                                           nlohmann::json* conversion) const {
-  if (!req.is_object())
-    throw InputError{"", "the request body must be a JSON object of form inputs"};
-  for (auto it = req.begin(); it != req.end(); ++it) {
-    const std::string& k = it.key();
-    bool known = k == "currency" || k == "input_currency" || k == "live";
-    for (const Field& f : kNumberFields) known = known || k == f.name;
-    if (!known) throw InputError{k, "unknown input '" + k + "'"};
-  }
-  const auto read_currency = [&](const char* key, const std::string& dflt) {
-    if (!req.contains(key) || req[key].is_null()) return dflt;
-    const nlohmann::json& v = req[key];
-    std::string c = v.is_string() ? v.get<std::string>() : "";
-    if (std::find(std::begin(kCurrencies), std::end(kCurrencies), c) == std::end(kCurrencies))
-      throw InputError{"currency", std::string(key) +
-                                       (v.is_string() ? " = " + c.substr(0, 16) : "") +
-                                       ": currency must be one of GBP, USD, EUR"};
-    return c;
-  };
-  const std::string currency = read_currency("currency", base_.currency);
+  check_request_keys(req);
+  const std::string currency = read_currency(req, "currency", base_.currency);
   // The currency the form's money numbers are in (the page sends the one it showed them in).
-  const std::string input_currency = read_currency("input_currency", currency);
-  bool use_live = false;
-  if (req.contains("live") && !req["live"].is_null()) {
-    if (!req["live"].is_boolean()) throw InputError{"live", "live must be true or false"};
-    use_live = req["live"].get<bool>();
-  }
+  const std::string input_currency = read_currency(req, "input_currency", currency);
+  const bool use_live = read_live_flag(req);
   if (live) *live = use_live;
 
   YAML::Node root = YAML::Load(base_yaml_);
   root["currency"] = currency;
-  const nlohmann::json& snap = data_snapshot.is_null() ? results_snapshot_ : data_snapshot;
-  const auto rate_or_fail = [&](const std::string& c) {
-    const auto r = currency_rate(base_, c, snap);
-    if (!r)
-      throw InputError{"currency",
-                       c + " needs a USD to " + c + " exchange rate, and " +
-                           (data_snapshot.is_null() ? "the results file's data snapshot"
-                                                    : "today's data snapshot") +
-                           " has none: tick \"Live data\" for today's rate, or choose " +
-                           (c == "EUR"   ? "GBP or USD"
-                            : c == "GBP" ? "EUR or USD"
-                                         : "another currency")};
-    return *r;
-  };
+  const bool todays_snapshot = !data_snapshot.is_null();
   nlohmann::json conv = {{"currency", currency}, {"converted", nlohmann::json::array()}};
-  double form_factor = 1.0;  // form money inputs: input_currency -> currency
-  if (currency != base_.currency || input_currency != currency) {
-    const Rate to = rate_or_fail(currency);
-    conv["rate"] = {{"usd_to_ccy", to.usd_to_ccy}, {"source", to.source}};
-    if (currency != base_.currency) {
-      // The starting site's money inputs are in its own currency: convert them (at the same rates
-      // the engine then runs with), so that 40 GBP of other opex does not become 40 USD.
-      const Rate from = rate_or_fail(base_.currency);
-      const double f = to.usd_to_ccy / from.usd_to_ccy;
-      const auto convert = [&](YAML::Node n, const std::string& key) {
-        try {
-          const double v = n.as<double>();
-          n = number_text(round_sig(v * f));
-          conv["converted"].push_back({{"key", key}, {"from", v}, {"to", round_sig(v * f)}});
-        } catch (const YAML::Exception&) {
-          // not a number: the engine names it
-        }
-      };
-      for (const char* key : site::kSiteCurrencyKeys) {
-        if (req.contains(key) && !req[key].is_null()) continue;  // the form's value (below)
-        YAML::Node n = root[key];
-        if (!n.IsDefined() || n.IsNull()) continue;
-        if (n.IsSequence()) {
-          for (std::size_t i = 0; i < n.size(); ++i)
-            convert(n[i], std::string(key) + "[" + std::to_string(i) + "]");
-        } else {
-          convert(n, key);
-        }
-      }
-      if (root["miners"] && root["miners"]["list"] && root["miners"]["list"].IsSequence())
-        for (std::size_t i = 0; i < root["miners"]["list"].size(); ++i)
-          if (root["miners"]["list"][i]["price"])
-            convert(root["miners"]["list"][i]["price"],
-                    "miners.list[" + std::to_string(i) + "].price");
-      conv["from_currency"] = base_.currency;
-      conv["from_rate"] = {{"usd_to_ccy", from.usd_to_ccy}, {"source", from.source}};
-      conv["factor"] = f;
-    }
-    if (input_currency != currency) {
-      const Rate in = rate_or_fail(input_currency);
-      form_factor = to.usd_to_ccy / in.usd_to_ccy;
-      conv["form_from_currency"] = input_currency;
-      conv["form_factor"] = form_factor;
-    }
-    // The engine runs at the rate the inputs were converted with (in the starting site's own
-    // currency, that is the rate its file gives).
-    if (currency != base_.currency) {
-      root.remove("fx_usd_to_site");
-      root.remove("fx_fallback_usd_to_site");
-      if (currency != "USD") root["fx_usd_to_site"] = number_text(to.usd_to_ccy);
-    }
-  }
-  if (currency == "USD") {
-    root.remove("fx_usd_to_site");
-    root.remove("fx_fallback_usd_to_site");
-  }
-
-  for (const Field& f : kNumberFields) {
-    if (!req.contains(f.name) || req[f.name].is_null()) continue;
-    const nlohmann::json& v = req[f.name];
-    if (!v.is_number()) throw InputError{f.name, std::string(f.name) + " must be a number"};
-    double x = v.get<double>();
-    if (!std::isfinite(x))
-      throw InputError{f.name, std::string(f.name) + " must be a finite number"};
-    if (f.integer && x != std::floor(x))
-      throw InputError{f.name,
-                       std::string(f.name) + " = " + format_number(x) + " must be a whole number"};
-    if (std::string(f.name) == "horizon_years" && max_years_ >= 1 && x > max_years_)
-      throw InputError{f.name, "horizon_years = " + format_number(x) +
-                                   ": the results file simulates " + std::to_string(max_years_) +
-                                   " year(s) at most"};
-    if (std::string(f.name) == "power_price_per_kwh" && form_factor != 1.0) {
-      const double y = round_sig(x * form_factor);
-      conv["converted"].push_back({{"key", "form power_price_per_kwh"}, {"from", x}, {"to", y}});
-      x = y;
-    }
-    root[f.name] = f.integer ? std::to_string(static_cast<long long>(x)) : number_text(x);
-  }
+  const double form_factor =
+      switch_currency(root, req, base_, currency, input_currency,
+                      todays_snapshot ? data_snapshot : results_snapshot_, todays_snapshot, conv);
+  apply_form_numbers(root, req, form_factor, max_years_, conv);
   // Not given: the starting site's horizon, cut to what the results file simulates.
   if ((!req.contains("horizon_years") || req["horizon_years"].is_null()) && max_years_ >= 1 &&
       base_.horizon_years > max_years_)
@@ -513,9 +695,30 @@ std::string SiteCalculator::site_yaml_for(const nlohmann::json& req, bool* live,
   conv["power_price_per_kwh"] =
       root["power_price_per_kwh"] ? root["power_price_per_kwh"].as<double>(0.0) : 0.0;
   if (conversion) *conversion = conv;
-  YAML::Emitter e;
-  e << root;
-  return std::string(e.c_str()) + "\n";
+  return emit_yaml(root);
+}
+
+// The same form (not live) within kRecentSeconds gets the answer computed for it: a burst of
+// identical requests, or a page reload, costs one computation instead of one each (they are
+// served one at a time, under mutex_).
+const ApiReply* SiteCalculator::recent_reply(const std::string& key,
+                                             std::chrono::steady_clock::time_point now) const {
+  const auto it = recent_.find(key);
+  if (it != recent_.end() && now - it->second.at < std::chrono::seconds(kRecentSeconds))
+    return &it->second.reply;
+  return nullptr;
+}
+
+// Keeps `reply` for `key`; at kRecentEntries the oldest answer makes room.
+void SiteCalculator::remember(const std::string& key, std::chrono::steady_clock::time_point now,
+                              const ApiReply& reply) {
+  if (recent_.size() >= kRecentEntries) {
+    auto oldest = recent_.begin();
+    for (auto it = recent_.begin(); it != recent_.end(); ++it)
+      if (it->second.at < oldest->second.at) oldest = it;
+    recent_.erase(oldest);
+  }
+  recent_[key] = {now, reply};
 }
 
 ApiReply SiteCalculator::site(const std::string& body) {
@@ -527,16 +730,10 @@ ApiReply SiteCalculator::site(const std::string& body) {
   std::lock_guard lock(mutex_);
   const bool want_live = req.is_object() && req.contains("live") && req["live"].is_boolean() &&
                          req["live"].get<bool>();
-  // The same form (not live) within kRecentSeconds gets the answer computed for it: a burst of
-  // identical requests, or a page reload, costs one computation instead of one each (they are
-  // served one at a time, above).
   const std::string key = want_live ? std::string() : req.dump();
   const auto now = std::chrono::steady_clock::now();
-  if (!want_live) {
-    const auto it = recent_.find(key);
-    if (it != recent_.end() && now - it->second.at < std::chrono::seconds(kRecentSeconds))
-      return it->second.reply;
-  }
+  if (!want_live)
+    if (const ApiReply* r = recent_reply(key, now)) return *r;
   nlohmann::json live_snapshot;
   if (want_live) {
     // Today's snapshot (live, else cache, else static defaults): its FX rates replace the results
@@ -551,45 +748,18 @@ ApiReply SiteCalculator::site(const std::string& body) {
   } catch (const InputError& e) {
     return {400, error_body(e.message, e.field)};
   }
-  std::string live_fx_source;
-  if (live) {
-    YAML::Node root = YAML::Load(yaml);
-    const std::string currency = root["currency"].as<std::string>();
-    if (const auto r = currency != "USD" ? snapshot_rate(live_snapshot, currency) : std::nullopt) {
-      live_fx_source = "today's " + r->source;
-      root["fx_usd_to_site"] = number_text(r->usd_to_ccy);
-      root.remove("fx_fallback_usd_to_site");
-      YAML::Emitter e;
-      e << root;
-      yaml = std::string(e.c_str()) + "\n";
-    }
-  }
+  const std::string live_fx_source = live ? use_todays_fx(yaml, live_snapshot) : std::string();
   site::SiteConfig c;
   try {
     c = site::parse_site_config(yaml, base_file_);
   } catch (const Error& e) {
-    const std::string msg = without_location(e.what());
-    std::string field;
-    for (const char* k : {"site_power_kw", "load_factor", "power_price_per_kwh", "currency",
-                          "discount_rate", "horizon_years"})
-      if (msg.rfind(std::string(k) + " ", 0) == 0) field = k;
-    return {400, error_body(msg, field)};
+    return config_error_reply(e);
   }
   site::SiteRun run;
   try {
     run = site::run_site(c, opts_.results, {}, opts_.command_line);
   } catch (const Error& e) {
-    // e.g. no FX rate for the currency in the results file's snapshot. The built-in site has no
-    // file: say so rather than naming <cwd>/site-default.yaml.
-    std::string msg = e.what();
-    if (opts_.site_file.empty())
-      for (auto p = msg.find(base_file_.string()); p != std::string::npos;
-           p = msg.find(base_file_.string()))
-        msg.replace(p, base_file_.string().size(), "the built-in site-default.yaml");
-    const bool fx = msg.find("FX") != std::string::npos || msg.find("fx_") != std::string::npos;
-    return {400, error_body(msg, fx                                         ? "currency"
-                                 : msg.find("horizon") != std::string::npos ? "horizon_years"
-                                                                            : "")};
+    return run_error_reply(e, opts_.site_file, base_file_);
   }
   nlohmann::json out = site_view_json(site_view_from_run(run));
   out["site_yaml"] = yaml;
@@ -604,15 +774,7 @@ ApiReply SiteCalculator::site(const std::string& body) {
                  {"conversion", conversion},
                  {"values", data_ages(live ? live_snapshot : results_snap)}};
   ApiReply reply{200, std::move(out)};
-  if (!want_live) {
-    if (recent_.size() >= kRecentEntries) {
-      auto oldest = recent_.begin();
-      for (auto it = recent_.begin(); it != recent_.end(); ++it)
-        if (it->second.at < oldest->second.at) oldest = it;
-      recent_.erase(oldest);
-    }
-    recent_[key] = {now, reply};
-  }
+  if (!want_live) remember(key, now, reply);
   return reply;
 }
 
@@ -635,112 +797,27 @@ DashboardServer::DashboardServer(DashboardOptions o)
   s.new_task_queue = [this] {
     return new BoundedPool(opts_.worker_threads, opts_.max_queued_connections);
   };
-  const auto json_reply = [](httplib::Response& res, int status, const nlohmann::json& body) {
-    res.status = status;
-    res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
-                    "application/json");
-  };
-  // Before any route: the Host header must name this server (a DNS-rebound name is refused), a
-  // POST must come from this origin (when the browser says) and carry JSON: a page elsewhere can
-  // send a cross-site text/plain POST without asking, but not application/json.
-  s.set_pre_routing_handler([this, json_reply](const httplib::Request& req,
-                                               httplib::Response& res) {
-    const std::string host = req.get_header_value("Host");
-    if (!host_header_allowed(host, opts_.allowed_hosts)) {
-      json_reply(res, 403,
-                 error_body("Host '" + host.substr(0, 80) + "' is not an address of this server " +
-                            "(DNS rebinding protection): open it by IP address or localhost, or " +
-                            "start hashsim serve with --allow-host <name>"));
-      res.set_header("Connection", "close");
-      return httplib::Server::HandlerResponse::Handled;
-    }
-    if (req.method == "POST") {
-      const std::string origin = req.get_header_value("Origin");
-      if (!origin.empty() && origin != "http://" + host) {
-        json_reply(res, 403,
-                   error_body("cross-origin request from " + origin.substr(0, 80) + " refused"));
-        res.set_header("Connection", "close");
-        return httplib::Server::HandlerResponse::Handled;
-      }
-      std::string type = lowercase(req.get_header_value("Content-Type"));
-      type = type.substr(0, type.find(';'));
-      type.erase(type.find_last_not_of(" \t") + 1);
-      if (req.path == "/api/site" && type != "application/json") {
-        json_reply(res, 415,
-                   error_body("POST /api/site takes Content-Type: application/json, not '" +
-                              type.substr(0, 60) + "'"));
-        res.set_header("Connection", "close");
-        return httplib::Server::HandlerResponse::Handled;
-      }
-    }
-    return httplib::Server::HandlerResponse::Unhandled;
+  s.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    return guard_request(req, res, opts_.allowed_hosts);
   });
   s.Get("/", [](const httplib::Request&, httplib::Response& res) {
     res.set_content(dashboard_html(), "text/html; charset=utf-8");
   });
   s.Get("/favicon.ico", [](const httplib::Request&, httplib::Response& res) { res.status = 204; });
-  s.Get(R"(/assets/([A-Za-z0-9._-]+))", [](const httplib::Request& req, httplib::Response& res) {
-    const std::string name = req.matches[1];
-    static const char* const kServed[] = {"chart.js",
-                                          "chartjs-plugin-annotation.js",
-                                          "chartjs-chart-matrix.js",
-                                          "common.js",
-                                          "dashboard.js",
-                                          "blocks.js",
-                                          "style.css"};
-    for (const char* a : kServed)
-      if (name == a) {
-        const bool css = name.size() > 4 && name.substr(name.size() - 4) == ".css";
-        res.set_content(std::string(required_asset(name)), css ? "text/css" : "text/javascript");
-        res.set_header("Cache-Control", "no-cache");
-        return;
-      }
-    res.status = 404;
-  });
-  s.Get("/api/meta", [this, json_reply](const httplib::Request&, httplib::Response& res) {
+  s.Get(R"(/assets/([A-Za-z0-9._-]+))", serve_asset);
+  s.Get("/api/meta", [this](const httplib::Request&, httplib::Response& res) {
     json_reply(res, 200, calc_->meta());
   });
-  s.Get("/api/blocks", [this, json_reply](const httplib::Request&, httplib::Response& res) {
+  s.Get("/api/blocks", [this](const httplib::Request&, httplib::Response& res) {
     const ApiReply r = calc_->blocks();
     json_reply(res, r.status, r.body);
   });
-  s.Post("/api/site", [this, json_reply](const httplib::Request& req, httplib::Response& res) {
+  s.Post("/api/site", [this](const httplib::Request& req, httplib::Response& res) {
     const ApiReply r = calc_->site(req.body);
     json_reply(res, r.status, r.body);
   });
-  const auto not_allowed = [json_reply](const httplib::Request& req, httplib::Response& res) {
-    res.set_header("Allow", req.path == "/api/site" ? "POST" : "GET");
-    json_reply(res, 405, error_body("method " + req.method + " is not allowed on " + req.path));
-  };
-  s.Get("/api/site", not_allowed);
-  for (const char* p : {"/api/site", "/api/meta", "/api/blocks", "/"}) {
-    s.Put(p, not_allowed);
-    s.Delete(p, not_allowed);
-    s.Patch(p, not_allowed);
-  }
-  s.Post("/api/meta", not_allowed);
-  s.Post("/api/blocks", not_allowed);
-  s.Post("/", not_allowed);
-  // Every other error (404, 413 body too large, 400 unparsable request) answers JSON too.
-  s.set_error_handler([json_reply](const httplib::Request&, httplib::Response& res) {
-    if (!res.body.empty()) return;
-    const char* what = res.status == 404   ? "not found"
-                       : res.status == 413 ? "request body too large"
-                       : res.status == 405 ? "method not allowed"
-                                           : "bad request";
-    json_reply(res, res.status, error_body(what));
-  });
-  s.set_exception_handler(
-      [json_reply](const httplib::Request&, httplib::Response& res, const std::exception_ptr& ep) {
-        std::string what = "internal error";
-        try {
-          std::rethrow_exception(ep);
-        } catch (const std::exception& e) {
-          what += std::string(": ") + e.what();
-        } catch (...) {
-        }
-        json_reply(res, 500, error_body(what));
-      });
+  refuse_other_methods(s);
+  answer_errors_in_json(s);
 }
 
 DashboardServer::~DashboardServer() { stop(); }

@@ -83,6 +83,12 @@ class SiteCalculator {
                             nlohmann::json* conversion = nullptr) const;
 
  private:
+  // The answer kept for an identical form (not live) within kRecentSeconds, or null.
+  const ApiReply* recent_reply(const std::string& key,
+                               std::chrono::steady_clock::time_point now) const;
+  void remember(const std::string& key, std::chrono::steady_clock::time_point now,
+                const ApiReply& reply);
+
   DashboardOptions opts_;
   std::string base_yaml_;
   std::filesystem::path base_file_;

@@ -89,8 +89,7 @@ SiteView read_site_view(const std::filesystem::path& site_h5) {
     sp.scenario = name;
     sp.n_paths = static_cast<std::size_t>(h5::get_int_attr(g.get(), sc::kAttrNPaths).value_or(0));
     sp.years = static_cast<int>(h5::get_int_attr(g.get(), sc::kAttrYears).value_or(0));
-    // every play the site command writes (engine/site/economics.h PlayResult::key), in report order
-    for (const char* key : {"site", "site_after_tax", "equity", "btc", "hosted", "bond", "index"}) {
+    for (const char* key : sc::kSitePlayKeys) {
       if (!h5::exists(g.get(), key)) continue;
       h5::Handle pg = h5::open_group(g.get(), key);
       PlayPaths p;

@@ -6,6 +6,9 @@
 #include <limits>
 #include <numeric>
 
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+
 #include "engine/rng/distributions.h"
 #include "engine/rng/streams.h"
 #include "engine/util/error.h"
@@ -247,98 +250,226 @@ FxPaths simulate_fx(const FxModelConfig& c, double fx0, const MarketPaths& m, st
   return f;
 }
 
+namespace {
+// How the plant is run on a day, with the policy's mode resolved (Policy with mode always_on runs
+// every block every day, like AlwaysOn).
+enum class DayRule { AlwaysOn, PerfectForesight, Daily };
+
+// One plant on one scenario's paths under one operation and one set of shocks: what every path
+// shares (the year's power prices, the day's hashrate-growth factor) is computed once here instead
+// of once per path and day. Each shared value is the same expression, in the same order, that the
+// daily loop used to evaluate on every day, so the lines are bit for bit what they were.
+class PlantRun {
+ public:
+  PlantRun(const Plant& p, const MarketPaths& m, Operation op, const Shocks& s, const FxPaths* fx)
+      : p_(p), m_(m), s_(s), fx_(fx && !fx->empty() ? fx : nullptr) {
+    const OperatingPolicyConfig& pol = p.terms.policy;
+    rule_ = op == Operation::PerfectForesight                ? DayRule::PerfectForesight
+            : op == Operation::Policy && pol.mode == "daily" ? DayRule::Daily
+                                                             : DayRule::AlwaysOn;
+    years_run_ = p.operating_years > 0 ? std::min(p.operating_years, m.years) : m.years;
+    run_days_ = static_cast<std::size_t>(years_run_) * 365;
+    rev_per_usd_ = p.hashrate_ths * p.terms.uptime_fraction * (1.0 - p.terms.pool_fee_fraction) *
+                   s.revenue_factor;
+    restart_cost_ = static_cast<double>(p.n_miners) * pol.restart_cost_per_miner;
+    // p_t and q_t (README-site.md): escalated once per year, not once per day
+    price_.assign(static_cast<std::size_t>(years_run_) + 1, 0.0);
+    peak_.assign(price_.size(), 0.0);
+    for (int t = 1; t <= years_run_; ++t) {
+      price_[static_cast<std::size_t>(t)] = p.power_price_in_year(t) * s.power_price_factor;
+      peak_[static_cast<std::size_t>(t)] = p.peak_price_in_year(t) * s.power_price_factor;
+    }
+    // hashprice on day d x (1 + delta)^(-d / 365): the factor depends on d only
+    if (s.hashrate_growth_delta != 0.0) {
+      const double growth = 1.0 / (1.0 + s.hashrate_growth_delta);
+      growth_.resize(run_days_);
+      for (std::size_t d = 0; d < run_days_; ++d)
+        growth_[d] = std::pow(growth, static_cast<double>(d) / kDaysPerYear);
+    }
+  }
+
+  void lines(std::size_t path, YearLines& out) const {
+    const auto Y = static_cast<std::size_t>(m_.years);
+    out.revenue.assign(Y + 1, 0.0);
+    out.power.assign(Y + 1, 0.0);
+    out.other.assign(Y + 1, 0.0);
+    out.restart.assign(Y + 1, 0.0);
+    out.opex_month.assign(static_cast<std::size_t>(months(m_.years)), 0.0);
+    out.resale = s_.capex_factor * p_.terminal_value(years_run_);
+    out.resale_year = years_run_;
+    out.days_on = 0.0;
+    out.restarts = 0;
+    switch (rule_) {
+      case DayRule::AlwaysOn:
+        run_days<DayRule::AlwaysOn>(path, out);
+        break;
+      case DayRule::PerfectForesight:
+        run_days<DayRule::PerfectForesight>(path, out);
+        break;
+      case DayRule::Daily:
+        run_days<DayRule::Daily>(path, out);
+        break;
+    }
+    for (std::size_t t = 1; t <= static_cast<std::size_t>(years_run_); ++t)
+      out.other[t] = p_.fixed_cost_per_year_site_ccy;
+    for (int k = 0; k < months(years_run_); ++k)
+      out.opex_month[static_cast<std::size_t>(k)] +=
+          p_.fixed_cost_per_year_site_ccy * days_in_month(k) / kDaysPerYear;
+  }
+
+ private:
+  // The days of one path, year by year and month by month (months end on whole days and twelve of
+  // them make a year: month_end_day(12 t - 1) = 365 t - 1). Each year's and month's sums are
+  // accumulated in locals from 0.0 in day order: the same additions as into the zeroed lines.
+  template <DayRule Rule>
+  void run_days(std::size_t path, YearLines& out) const {
+    const std::size_t D = m_.days();
+    const double* h = &m_.hashprice_usd_per_th_day[path * D];
+    const double* x = fx_ ? &fx_->usd_to_site[path * D] : nullptr;
+    const double* g = growth_.empty() ? nullptr : growth_.data();
+    const double fx_const = p_.terms.fx_usd_to_site;
+    const double rev_per_usd = rev_per_usd_;
+    const double E = p_.energy_kwh_per_day;
+    const double phi = peak_share(p_.terms.tariff);
+    const OperatingPolicyConfig& pol = p_.terms.policy;
+    const double threshold = pol.threshold_per_mwh;
+    const auto N = static_cast<std::size_t>(pol.trailing_days);
+    // hashprice as the operator sees it that day (shocked like the realised one)
+    auto hp = [&](std::size_t d) { return g ? h[d] * g[d] : h[d]; };
+    bool on = true;
+    int run_length = 0;  // consecutive days whose signal disagrees with the state
+    double trail_sum = 0.0;
+    std::size_t trail_n = 0;
+    double days_on = 0.0;
+    int restarts = 0;
+    std::size_t d = 0;
+    for (int t = 1; t <= years_run_; ++t) {
+      const auto ti = static_cast<std::size_t>(t);
+      const double price = price_[ti], peak = peak_[ti];
+      double revenue_t = 0.0, power_t = 0.0, restart_t = 0.0;
+      for (int k = 12 * (t - 1); k < 12 * t; ++k) {
+        const auto month_end = static_cast<std::size_t>(month_end_day(k));
+        double opex_k = 0.0;
+        for (; d <= month_end; ++d) {
+          const double xd = x ? x[d] : fx_const;
+          const double hd = hp(d);
+          const double R = rev_per_usd * hd * xd;
+          double run_base = 1.0, run_peak = 1.0, restart = 0.0;
+          if constexpr (Rule == DayRule::PerfectForesight) {
+            run_base = R > E * price ? 1.0 : 0.0;
+            run_peak = R > E * peak ? 1.0 : 0.0;
+          } else if constexpr (Rule == DayRule::Daily) {
+            const double expected_h = trail_n ? trail_sum / static_cast<double>(trail_n) : hd;
+            const double expected_rev_per_kwh = E > 0.0 ? rev_per_usd * expected_h * xd / E : 0.0;
+            const bool want_on = (expected_rev_per_kwh - price) * 1000.0 >= threshold;
+            // The switch as selects, not branches: the signal flips unpredictably near the
+            // threshold, and a mispredicted branch waits for the divisions above.
+            const bool disagree = want_on != on;
+            run_length = disagree ? run_length + 1 : 0;
+            const bool flip =
+                disagree && run_length >= (on ? pol.days_before_off : pol.days_before_on);
+            on = on != flip;
+            run_length = flip ? 0 : run_length;
+            const bool restarted = flip && on;
+            restart = restarted ? restart_cost_ : 0.0;
+            restarts += restarted ? 1 : 0;
+            run_base = on ? 1.0 : 0.0;
+            run_peak = on && (expected_rev_per_kwh - peak) * 1000.0 >= threshold ? 1.0 : 0.0;
+            // the trailing window now includes today (known tomorrow); the day leaving it is
+            // shocked as it was on its own day
+            trail_sum += hd;
+            ++trail_n;
+            if (trail_n > N) {
+              trail_sum -= hp(d - N);
+              --trail_n;
+            }
+          }
+          const double rev = R * ((1.0 - phi) * run_base + phi * run_peak);
+          const double pow_cost = E * ((1.0 - phi) * run_base * price + phi * run_peak * peak);
+          revenue_t += rev;
+          power_t += pow_cost;
+          restart_t += restart;
+          days_on += run_base;
+          opex_k += pow_cost + restart;
+        }
+        out.opex_month[static_cast<std::size_t>(k)] = opex_k;
+      }
+      out.revenue[ti] = revenue_t;
+      out.power[ti] = power_t;
+      out.restart[ti] = restart_t;
+    }
+    out.days_on = days_on;
+    out.restarts = restarts;
+  }
+
+  const Plant& p_;
+  const MarketPaths& m_;
+  Shocks s_;
+  const FxPaths* fx_;
+  DayRule rule_ = DayRule::AlwaysOn;
+  int years_run_ = 0;
+  std::size_t run_days_ = 0;
+  double rev_per_usd_ = 0.0;
+  double restart_cost_ = 0.0;
+  std::vector<double> price_, peak_;  // [t], t = 1..years_run
+  std::vector<double> growth_;        // [d]; empty when the growth shock is 0
+};
+
+// fn(lines, i) for every path i, blocks of paths on TBB's threads, each block with its own lines.
+// Every path writes only its own results, so they do not depend on the thread count or order.
+template <class Fn>
+void for_each_path(const PlantRun& run, std::size_t n_paths, Fn fn) {
+  constexpr std::size_t kPathsPerTask = 8;
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n_paths, kPathsPerTask),
+                    [&](const tbb::blocked_range<std::size_t>& r) {
+                      YearLines lines;
+                      for (std::size_t i = r.begin(); i != r.end(); ++i) {
+                        run.lines(i, lines);
+                        fn(lines, i);
+                      }
+                    });
+}
+
+// Row `row` (Y + 1 values) of plant_cashflows from one path's lines.
+void cashflow_row(const Plant& p, const YearLines& lines, const Shocks& s, std::size_t Y,
+                  double* row) {
+  row[0] = -s.capex_factor * p.capex_total();
+  for (std::size_t t = 1; t <= Y; ++t)
+    row[t] = lines.revenue[t] - lines.power[t] - lines.other[t] - lines.restart[t];
+  row[lines.resale_year] += lines.resale;
+}
+double days_on_share_of(const YearLines& lines) {
+  const double run_days = 365.0 * static_cast<double>(lines.resale_year);
+  return run_days > 0 ? lines.days_on / run_days : 0.0;
+}
+// Row of btc_cashflows for path i from that path's site lines; returns the money put in.
+double btc_row(const Plant& site, const MarketPaths& m, std::size_t i, const YearLines& lines,
+               const FxPaths* fx, double* row) {
+  const auto Y = static_cast<std::size_t>(m.years);
+  const auto M = static_cast<std::size_t>(months(m.years));
+  const std::size_t D = m.days();
+  const double capital = site.capex_total();
+  const double* price = &m.price_usd[i * D];
+  const double* x = fx && !fx->empty() ? &fx->usd_to_site[i * D] : nullptr;
+  auto fx_on = [&](std::size_t d) { return x ? x[d] : site.terms.fx_usd_to_site; };
+  double btc = capital / fx_on(0) / price[0];
+  row[0] = -capital;
+  double invested = capital;
+  for (std::size_t k = 0; k < M; ++k) {
+    const auto d = static_cast<std::size_t>(month_end_day(static_cast<int>(k)));
+    const double spend = lines.opex_month[k];
+    btc += spend / fx_on(d) / price[d];
+    row[k / 12 + 1] -= spend;
+    invested += spend;
+  }
+  row[Y] += btc * price[D - 1] * fx_on(D - 1);
+  return invested;
+}
+}  // namespace
+
 void plant_path_lines(const Plant& p, const MarketPaths& m, std::size_t path, Operation op,
                       YearLines& out, const Shocks& s, const FxPaths* fx) {
-  const auto Y = static_cast<std::size_t>(m.years);
-  const std::size_t D = m.days();
-  const int years_run = p.operating_years > 0 ? std::min(p.operating_years, m.years) : m.years;
-  const auto run_days = static_cast<std::size_t>(years_run) * 365;
-  out.revenue.assign(Y + 1, 0.0);
-  out.power.assign(Y + 1, 0.0);
-  out.other.assign(Y + 1, 0.0);
-  out.restart.assign(Y + 1, 0.0);
-  out.opex_month.assign(static_cast<std::size_t>(months(m.years)), 0.0);
-  out.resale = s.capex_factor * p.terminal_value(years_run);
-  out.resale_year = years_run;
-  out.days_on = 0.0;
-  out.restarts = 0;
-  const double* h = &m.hashprice_usd_per_th_day[path * D];
-  const double* x = fx && !fx->empty() ? &fx->usd_to_site[path * D] : nullptr;
-  const double rev_per_usd = p.hashrate_ths * p.terms.uptime_fraction *
-                             (1.0 - p.terms.pool_fee_fraction) * s.revenue_factor;
-  const double E = p.energy_kwh_per_day;
-  const double phi = peak_share(p.terms.tariff);
-  const bool daily = op == Operation::Policy && p.terms.policy.mode == "daily";
-  const OperatingPolicyConfig& pol = p.terms.policy;
-  const double restart_cost = static_cast<double>(p.n_miners) * pol.restart_cost_per_miner;
-  const double growth = 1.0 / (1.0 + s.hashrate_growth_delta);
-  // hashprice as the operator sees it that day (shocked like the realised one)
-  auto hp = [&](std::size_t d) {
-    const double g = s.hashrate_growth_delta == 0.0
-                         ? 1.0
-                         : std::pow(growth, static_cast<double>(d) / kDaysPerYear);
-    return h[d] * g;
-  };
-  bool on = true;
-  int run_length = 0;  // consecutive days whose signal disagrees with the state
-  double trail_sum = 0.0;
-  std::size_t trail_n = 0;
-  const auto N = static_cast<std::size_t>(pol.trailing_days);
-  std::vector<double> shocked(daily ? run_days : 0);
-  int month = 0;
-  for (std::size_t d = 0; d < run_days; ++d) {
-    const auto t = d / 365 + 1;
-    while (static_cast<int>(d) > month_end_day(month)) ++month;
-    const double xd = x ? x[d] : p.terms.fx_usd_to_site;
-    const double hd = hp(d);
-    const double R = rev_per_usd * hd * xd;
-    const double price = p.power_price_in_year(static_cast<int>(t)) * s.power_price_factor;
-    const double peak = p.peak_price_in_year(static_cast<int>(t)) * s.power_price_factor;
-    double run_base = 1.0, run_peak = 1.0, restart = 0.0;
-    if (op == Operation::PerfectForesight) {
-      run_base = R > E * price ? 1.0 : 0.0;
-      run_peak = R > E * peak ? 1.0 : 0.0;
-    } else if (daily) {
-      shocked[d] = hd;
-      const double expected_h = trail_n ? trail_sum / static_cast<double>(trail_n) : hd;
-      const double expected_rev_per_kwh = E > 0.0 ? rev_per_usd * expected_h * xd / E : 0.0;
-      const bool want_on = (expected_rev_per_kwh - price) * 1000.0 >= pol.threshold_per_mwh;
-      if (want_on != on) {
-        ++run_length;
-        if (run_length >= (on ? pol.days_before_off : pol.days_before_on)) {
-          on = !on;
-          run_length = 0;
-          if (on) {
-            restart = restart_cost;
-            ++out.restarts;
-          }
-        }
-      } else {
-        run_length = 0;
-      }
-      run_base = on ? 1.0 : 0.0;
-      run_peak = on && (expected_rev_per_kwh - peak) * 1000.0 >= pol.threshold_per_mwh ? 1.0 : 0.0;
-      // the trailing window now includes today (known tomorrow)
-      trail_sum += hd;
-      ++trail_n;
-      if (trail_n > N) {
-        trail_sum -= shocked[d - N];
-        --trail_n;
-      }
-    }
-    const double rev = R * ((1.0 - phi) * run_base + phi * run_peak);
-    const double pow_cost = E * ((1.0 - phi) * run_base * price + phi * run_peak * peak);
-    out.revenue[t] += rev;
-    out.power[t] += pow_cost;
-    out.restart[t] += restart;
-    out.days_on += run_base;
-    out.opex_month[static_cast<std::size_t>(month)] += pow_cost + restart;
-  }
-  for (std::size_t t = 1; t <= static_cast<std::size_t>(years_run); ++t)
-    out.other[t] = p.fixed_cost_per_year_site_ccy;
-  for (int k = 0; k < months(years_run); ++k)
-    out.opex_month[static_cast<std::size_t>(k)] +=
-        p.fixed_cost_per_year_site_ccy * days_in_month(k) / kDaysPerYear;
+  PlantRun(p, m, op, s, fx).lines(path, out);
 }
 
 std::vector<double> plant_cashflows(const Plant& p, const MarketPaths& m, Operation op,
@@ -347,49 +478,22 @@ std::vector<double> plant_cashflows(const Plant& p, const MarketPaths& m, Operat
   const auto Y = static_cast<std::size_t>(m.years);
   std::vector<double> cf(m.n_paths * (Y + 1));
   if (days_on_share) days_on_share->assign(m.n_paths, 0.0);
-  YearLines lines;
-  for (std::size_t i = 0; i < m.n_paths; ++i) {
-    plant_path_lines(p, m, i, op, lines, s, fx);
-    double* row = &cf[i * (Y + 1)];
-    row[0] = -s.capex_factor * p.capex_total();
-    for (std::size_t t = 1; t <= Y; ++t)
-      row[t] = lines.revenue[t] - lines.power[t] - lines.other[t] - lines.restart[t];
-    row[lines.resale_year] += lines.resale;
-    if (days_on_share) {
-      const double run_days = 365.0 * static_cast<double>(lines.resale_year);
-      (*days_on_share)[i] = run_days > 0 ? lines.days_on / run_days : 0.0;
-    }
-  }
+  for_each_path(PlantRun(p, m, op, s, fx), m.n_paths, [&](const YearLines& lines, std::size_t i) {
+    cashflow_row(p, lines, s, Y, &cf[i * (Y + 1)]);
+    if (days_on_share) (*days_on_share)[i] = days_on_share_of(lines);
+  });
   return cf;
 }
 
 std::vector<double> btc_cashflows(const Plant& site, const MarketPaths& m, Operation op,
                                   const FxPaths* fx, std::vector<double>& invested) {
   const auto Y = static_cast<std::size_t>(m.years);
-  const auto M = static_cast<std::size_t>(months(m.years));
-  const std::size_t D = m.days();
   std::vector<double> cf(m.n_paths * (Y + 1));
   invested.assign(m.n_paths, 0.0);
-  YearLines lines;
-  const double capital = site.capex_total();
-  for (std::size_t i = 0; i < m.n_paths; ++i) {
-    plant_path_lines(site, m, i, op, lines, {}, fx);
-    const double* price = &m.price_usd[i * D];
-    const double* x = fx && !fx->empty() ? &fx->usd_to_site[i * D] : nullptr;
-    auto fx_on = [&](std::size_t d) { return x ? x[d] : site.terms.fx_usd_to_site; };
-    double* row = &cf[i * (Y + 1)];
-    double btc = capital / fx_on(0) / price[0];
-    row[0] = -capital;
-    invested[i] = capital;
-    for (std::size_t k = 0; k < M; ++k) {
-      const auto d = static_cast<std::size_t>(month_end_day(static_cast<int>(k)));
-      const double spend = lines.opex_month[k];
-      btc += spend / fx_on(d) / price[d];
-      row[k / 12 + 1] -= spend;
-      invested[i] += spend;
-    }
-    row[Y] += btc * price[D - 1] * fx_on(D - 1);
-  }
+  for_each_path(PlantRun(site, m, op, {}, fx), m.n_paths,
+                [&](const YearLines& lines, std::size_t i) {
+                  invested[i] = btc_row(site, m, i, lines, fx, &cf[i * (Y + 1)]);
+                });
   return cf;
 }
 
@@ -597,33 +701,52 @@ double median_npv(const std::vector<double>& cf, std::size_t n, int years, doubl
   return median_of(std::move(v));
 }
 
-// After-tax project cashflows and levered equity cashflows of the site, per path.
-void after_tax_and_equity(const SiteConfig& c, const Plant& p, const DebtSchedule& debt,
-                          const MarketPaths& m, const FxPaths* fx, std::vector<double>& project,
-                          std::vector<double>& equity) {
-  const auto Y = static_cast<std::size_t>(m.years), W = Y + 1;
-  project.assign(m.n_paths * W, 0.0);
-  equity.assign(m.n_paths * W, 0.0);
+// One path's after-tax project cashflows and levered equity cashflows of the site (W = Y + 1
+// values each) from its lines under the policy.
+void after_tax_rows(const SiteConfig& c, const Plant& p, const DebtSchedule& debt,
+                    const YearLines& l, std::size_t Y, double* pr, double* eq) {
+  const std::size_t W = Y + 1;
   const std::vector<double> no_interest(W, 0.0);
   std::vector<double> ebitda(W);
-  YearLines l;
-  for (std::size_t i = 0; i < m.n_paths; ++i) {
-    plant_path_lines(p, m, i, Operation::Policy, l, {}, fx);
-    for (std::size_t t = 1; t <= Y; ++t)
-      ebitda[t] = l.revenue[t] - l.power[t] - l.other[t] - l.restart[t];
-    const auto tax_u = tax_by_year(ebitda, no_interest, p.capex_total(), l.resale, c.tax);
-    const auto tax_l = tax_by_year(ebitda, debt.interest, p.capex_total(), l.resale, c.tax);
-    double* pr = &project[i * W];
-    double* eq = &equity[i * W];
-    pr[0] = -p.capex_total();
-    eq[0] = -(p.capex_total() - debt.amount);
-    for (std::size_t t = 1; t <= Y; ++t) {
-      pr[t] = ebitda[t] - tax_u[t];
-      eq[t] = ebitda[t] - debt.interest[t] - debt.principal[t] - tax_l[t];
-    }
-    pr[l.resale_year] += l.resale;
-    eq[l.resale_year] += l.resale;
+  for (std::size_t t = 1; t <= Y; ++t)
+    ebitda[t] = l.revenue[t] - l.power[t] - l.other[t] - l.restart[t];
+  const auto tax_u = tax_by_year(ebitda, no_interest, p.capex_total(), l.resale, c.tax);
+  const auto tax_l = tax_by_year(ebitda, debt.interest, p.capex_total(), l.resale, c.tax);
+  pr[0] = -p.capex_total();
+  eq[0] = -(p.capex_total() - debt.amount);
+  for (std::size_t t = 1; t <= Y; ++t) {
+    pr[t] = ebitda[t] - tax_u[t];
+    eq[t] = ebitda[t] - debt.interest[t] - debt.principal[t] - tax_l[t];
   }
+  pr[l.resale_year] += l.resale;
+  eq[l.resale_year] += l.resale;
+}
+
+// Everything of the site as built and run under its policy with no shock, per path, from one run
+// of the plant's days (the site play, its days-on share, after tax, equity, buy BTC): the plays,
+// the policy value, the tornado's centre and discount-rate bar and the breakeven's first step
+// all read these instead of running the same days again.
+struct SiteBaseRun {
+  std::vector<double> cashflows, days_on_share, project, equity, btc, btc_invested;
+};
+SiteBaseRun site_base_run(const SiteConfig& c, const Plant& p, const DebtSchedule& debt,
+                          const MarketPaths& m, const FxPaths* fx) {
+  const auto Y = static_cast<std::size_t>(m.years), W = Y + 1;
+  SiteBaseRun b;
+  b.cashflows.assign(m.n_paths * W, 0.0);
+  b.days_on_share.assign(m.n_paths, 0.0);
+  b.project.assign(m.n_paths * W, 0.0);
+  b.equity.assign(m.n_paths * W, 0.0);
+  b.btc.assign(m.n_paths * W, 0.0);
+  b.btc_invested.assign(m.n_paths, 0.0);
+  for_each_path(PlantRun(p, m, Operation::Policy, {}, fx), m.n_paths,
+                [&](const YearLines& lines, std::size_t i) {
+                  cashflow_row(p, lines, {}, Y, &b.cashflows[i * W]);
+                  b.days_on_share[i] = days_on_share_of(lines);
+                  after_tax_rows(c, p, debt, lines, Y, &b.project[i * W], &b.equity[i * W]);
+                  b.btc_invested[i] = btc_row(p, m, i, lines, fx, &b.btc[i * W]);
+                });
+  return b;
 }
 
 std::string pct_text(double v) { return num_text("%.1f %%", 100.0 * v); }
@@ -750,43 +873,39 @@ double site_npv_p50(const Plant& p, const MarketPaths& m, const FxPaths& fxp, co
 
 // The site's own plays: as built, after tax, the owners' equity, and buying BTC instead.
 void add_site_plays(ScenarioResult& r, const SiteConfig& c, const Plant& p,
-                    const DebtSchedule& debt, const MarketPaths& m, const FxPaths& fxp,
-                    double rate) {
+                    const DebtSchedule& debt, const MarketPaths& m, const FxPaths& fxp, double rate,
+                    const SiteBaseRun& base) {
   const std::size_t n = m.n_paths;
   const std::vector<double> miner_capex{p.capex_miners_site_ccy};
   const std::vector<double> inv_site(n, p.capex_total());
   r.plays.push_back(
       evaluate_play("site", "your site",
                     "the site as built, run under the operating policy; before tax and financing",
-                    p.capex_total(), plant_cashflows(p, m, Operation::Policy, {}, &fxp), inv_site,
-                    m, rate, RoicBasis::MinerCapex, miner_capex, true));
+                    p.capex_total(), base.cashflows, inv_site, m, rate, RoicBasis::MinerCapex,
+                    miner_capex, true));
   plant_path_lines(p, m, r.median_path, Operation::Policy, r.median_site_lines, {}, &fxp);
-  std::vector<double> project, equity;
-  after_tax_and_equity(c, p, debt, m, &fxp, project, equity);
   r.plays.push_back(evaluate_play(
       "site_after_tax", "after tax",
       c.tax.enabled ? "the site after corporation tax with capital allowances (unlevered)"
                     : "the site with no tax configured (same as 'your site')",
-      p.capex_total(), std::move(project), inv_site, m, rate, RoicBasis::MinerCapex, miner_capex,
-      true));
+      p.capex_total(), base.project, inv_site, m, rate, RoicBasis::MinerCapex, miner_capex, true));
   const double eq0 = p.capex_total() - debt.amount;
   r.plays.push_back(evaluate_play("equity", "equity",
                                   "the owners' cashflows after debt service and tax (debt " +
                                       pct_text(c.financing.debt_share) + " of capex)",
-                                  eq0, std::move(equity), std::vector<double>(n, eq0), m, rate,
+                                  eq0, base.equity, std::vector<double>(n, eq0), m, rate,
                                   RoicBasis::Invested, {eq0}, true));
-  std::vector<double> inv_btc;
-  auto btc = btc_cashflows(p, m, Operation::Policy, &fxp, inv_btc);
-  r.plays.push_back(evaluate_play(
-      "btc", "buy BTC",
-      "the site capex in BTC on day 0, then each month's full site opex in BTC (DCA)",
-      p.capex_total(), std::move(btc), inv_btc, m, rate, RoicBasis::Invested, inv_btc, false));
+  r.plays.push_back(
+      evaluate_play("btc", "buy BTC",
+                    "the site capex in BTC on day 0, then each month's full site opex in BTC (DCA)",
+                    p.capex_total(), base.btc, base.btc_invested, m, rate, RoicBasis::Invested,
+                    base.btc_invested, false));
 }
 
 // The value of the operating policy: the site under the daily policy (when it has one), always
 // on, and with perfect foresight.
 void add_policy_values(ScenarioResult& r, const Plant& p, const MarketPaths& m, const FxPaths& fxp,
-                       double rate) {
+                       double rate, const SiteBaseRun& base) {
   const std::size_t n = m.n_paths;
   for (const auto& [mode, op] :
        {std::pair<const char*, Operation>{"daily policy", Operation::Policy},
@@ -795,8 +914,14 @@ void add_policy_values(ScenarioResult& r, const Plant& p, const MarketPaths& m, 
     if (op == Operation::Policy && p.terms.policy.mode != "daily") continue;
     PolicyResult pr;
     pr.mode = mode;
-    std::vector<double> share;
-    const auto cf = plant_cashflows(p, m, op, {}, &fxp, &share);
+    // the base run is the policy's; without a daily policy the policy is to run always on
+    const bool is_base =
+        op == Operation::Policy || (op == Operation::AlwaysOn && p.terms.policy.mode != "daily");
+    std::vector<double> share_run;
+    const std::vector<double> cf_run =
+        is_base ? std::vector<double>{} : plant_cashflows(p, m, op, {}, &fxp, &share_run);
+    const std::vector<double>& cf = is_base ? base.cashflows : cf_run;
+    const std::vector<double>& share = is_base ? base.days_on_share : share_run;
     const auto W = static_cast<std::size_t>(m.years) + 1;
     std::vector<double> v(n);
     std::size_t neg = 0;
@@ -815,38 +940,36 @@ void add_policy_values(ScenarioResult& r, const Plant& p, const MarketPaths& m, 
 // Tornado: one driver at a time, the site's median NPV at its low and high setting; largest
 // swing first.
 void add_tornado(ScenarioResult& r, const SensitivityConfig& sv, const Plant& p,
-                 const MarketPaths& m, const FxPaths& fxp, double rate) {
-  const auto med = [&](const Shocks& s, double disc) { return site_npv_p50(p, m, fxp, s, disc); };
-  r.npv_p50_base = med({}, rate);
+                 const MarketPaths& m, const FxPaths& fxp, double rate, const SiteBaseRun& base) {
+  const auto med = [&](const Shocks& s) { return site_npv_p50(p, m, fxp, s, rate); };
+  const auto base_med = [&](double disc) {
+    return median_npv(base.cashflows, m.n_paths, m.years, disc);
+  };
+  r.npv_p50_base = base_med(rate);
   auto bar = [&](std::string driver, std::string lo_label, std::string hi_label, double lo,
                  double hi) {
     r.tornado.push_back({std::move(driver), std::move(lo_label), std::move(hi_label), lo, hi});
   };
-  Shocks s;
-  s.power_price_factor = 1.0 - sv.power_price;
-  const double pl = med(s, rate);
-  s.power_price_factor = 1.0 + sv.power_price;
-  bar("power price", "-" + pct_text(sv.power_price), "+" + pct_text(sv.power_price), pl,
-      med(s, rate));
-  s = {};
-  s.revenue_factor = 1.0 - sv.btc_price;
-  const double bl = med(s, rate);
-  s.revenue_factor = 1.0 + sv.btc_price;
-  bar("BTC price level", "-" + pct_text(sv.btc_price), "+" + pct_text(sv.btc_price), bl,
-      med(s, rate));
-  s = {};
-  s.hashrate_growth_delta = sv.hashrate_growth_per_year;
-  const double gl = med(s, rate);
-  s.hashrate_growth_delta = -sv.hashrate_growth_per_year;
-  bar("network hashrate growth", "+" + pct_text(sv.hashrate_growth_per_year) + "/y",
-      "-" + pct_text(sv.hashrate_growth_per_year) + "/y", gl, med(s, rate));
-  s = {};
-  s.capex_factor = 1.0 + sv.capex;
-  const double cl = med(s, rate);
-  s.capex_factor = 1.0 - sv.capex;
-  bar("capex", "+" + pct_text(sv.capex), "-" + pct_text(sv.capex), cl, med(s, rate));
+  // one shock set to its low, then its high setting
+  auto shock_bar = [&](std::string driver, std::string lo_label, std::string hi_label,
+                       double Shocks::*shock, double lo_value, double hi_value) {
+    Shocks s;
+    s.*shock = lo_value;
+    const double lo = med(s);
+    s.*shock = hi_value;
+    bar(std::move(driver), std::move(lo_label), std::move(hi_label), lo, med(s));
+  };
+  shock_bar("power price", "-" + pct_text(sv.power_price), "+" + pct_text(sv.power_price),
+            &Shocks::power_price_factor, 1.0 - sv.power_price, 1.0 + sv.power_price);
+  shock_bar("BTC price level", "-" + pct_text(sv.btc_price), "+" + pct_text(sv.btc_price),
+            &Shocks::revenue_factor, 1.0 - sv.btc_price, 1.0 + sv.btc_price);
+  shock_bar("network hashrate growth", "+" + pct_text(sv.hashrate_growth_per_year) + "/y",
+            "-" + pct_text(sv.hashrate_growth_per_year) + "/y", &Shocks::hashrate_growth_delta,
+            sv.hashrate_growth_per_year, -sv.hashrate_growth_per_year);
+  shock_bar("capex", "+" + pct_text(sv.capex), "-" + pct_text(sv.capex), &Shocks::capex_factor,
+            1.0 + sv.capex, 1.0 - sv.capex);
   bar("discount rate", "+" + pct_text(sv.discount_rate), "-" + pct_text(sv.discount_rate),
-      med({}, rate + sv.discount_rate), med({}, rate - sv.discount_rate));
+      base_med(rate + sv.discount_rate), base_med(rate - sv.discount_rate));
   std::stable_sort(r.tornado.begin(), r.tornado.end(),
                    [](const TornadoBar& x, const TornadoBar& y) {
                      return std::fabs(x.npv_p50_high - x.npv_p50_low) >
@@ -856,6 +979,7 @@ void add_tornado(ScenarioResult& r, const SensitivityConfig& sv, const Plant& p,
 
 // Breakeven: the revenue multiple (BTC price level, network fixed) at which the site's median NPV
 // is 0, by doubling until it is non-negative, then bisection.
+// f(1), no shock, is the tornado's centre r.npv_p50_base (add_tornado first).
 void find_breakeven(ScenarioResult& r, const Plant& p, const MarketPaths& m, const FxPaths& fxp,
                     double rate) {
   auto f = [&](double k) {
@@ -863,7 +987,7 @@ void find_breakeven(ScenarioResult& r, const Plant& p, const MarketPaths& m, con
     b.revenue_factor = k;
     return site_npv_p50(p, m, fxp, b, rate);
   };
-  double lo = 0.0, hi = 1.0, fhi = f(hi);
+  double lo = 0.0, hi = 1.0, fhi = r.npv_p50_base;
   while (fhi < 0.0 && hi < 1024.0) {
     lo = hi;
     hi *= 2.0;
@@ -922,9 +1046,10 @@ ScenarioResult analyse_scenario(const SiteAnalysis& a, const FxRate& fx, const M
   const std::size_t n = m.n_paths;
   if (a.site) {
     const Plant& p = a.site->plant;
-    add_site_plays(r, c, p, *a.debt, m, fxp, rate);
-    add_policy_values(r, p, m, fxp, rate);
-    add_tornado(r, c.sensitivity, p, m, fxp, rate);
+    const SiteBaseRun base = site_base_run(c, p, *a.debt, m, &fxp);
+    add_site_plays(r, c, p, *a.debt, m, fxp, rate, base);
+    add_policy_values(r, p, m, fxp, rate, base);
+    add_tornado(r, c.sensitivity, p, m, fxp, rate, base);
     find_breakeven(r, p, m, fxp, rate);
     const PlaySummary& ss = r.plays.front().summary;
     if (ss.p_npv_negative > 0.5)

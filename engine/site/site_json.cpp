@@ -153,80 +153,65 @@ nlohmann::json plant_json(const Plant& p) {
           {"operating_years", p.operating_years}};
 }
 
-}  // namespace
-
-nlohmann::json summary_json(const SiteRun& r) {
-  const SiteAnalysis& a = r.analysis;
-  nlohmann::json j;
-  j["schema"] = 1;
-  j["tool"] = "hashsim site";
-  j["hashsim_version"] = kVersion;
-  j["git_sha"] = kGitSha;
-  j["created_utc"] = utc_now_iso8601();
-  j["command_line"] = r.command_line;
-  j["inputs"] = {{"site_file", a.config.file.string()},
-                 {"site_yaml", a.config.yaml_text},
-                 {"site_yaml_sha256", sha256_hex(a.config.yaml_text)},
-                 {"site", config_json(a.config)},
-                 {"results_file", r.results_file.string()}};
+// Every input: the site file (verbatim, hashed and as read), the results file and the miners
+// offered at the prices used.
+nlohmann::json inputs_json(const SiteRun& r) {
+  const SiteConfig& c = r.analysis.config;
   nlohmann::json offers = nlohmann::json::array();
   for (const auto& m : r.offers)
     offers.push_back({{"name", m.name},
                       {"hashrate_ths", m.hashrate_ths},
                       {"power_w", m.power_w},
                       {"price_site_ccy", m.price_site_ccy}});
-  j["inputs"]["miners_offered"] = offers;
-  j["data_snapshot"] = info_json(r.selection_info);
-  j["data_snapshot"]["fx"] = {{"usd_to_site", a.fx.usd_to_site},
-                              {"currency", a.config.currency},
-                              {"source", a.fx.source},
-                              {"provider_time", a.fx.provider_time},
-                              {"fetched_at", a.fx.fetched_at},
-                              {"stale", a.fx.stale},
-                              {"held_constant", true}};
-  j["selection"] = selection_json(a.selection);
-  if (a.site) {
-    const SiteBuild& b = *a.site;
-    j["site"] = plant_json(b.plant);
-    j["site"].update({{"effective_power_kw", b.effective_power_kw},
-                      {"used_power_kw", b.used_power_kw},
-                      {"unused_power_kw", b.unused_power_kw},
-                      {"revenue_per_day_site_ccy", b.revenue_per_day_site_ccy},
-                      {"power_cost_per_day_site_ccy", b.power_cost_per_day_site_ccy},
-                      {"other_cost_per_day_site_ccy", b.other_cost_per_day_site_ccy},
-                      {"gross_profit_per_day_site_ccy", b.gross_profit_per_day_site_ccy},
-                      {"terminal_value_site_ccy", b.plant.terminal_value(a.config.horizon_years)}});
-  } else {
-    j["site"] = nullptr;
-  }
-  j["hosted"] = a.hosted ? plant_json(*a.hosted) : nlohmann::json();
-  j["warnings"] = a.warnings;
-  if (a.debt) {
-    j["debt"] = {{"amount_site_ccy", a.debt->amount},
-                 {"interest_site_ccy", a.debt->interest},
-                 {"principal_site_ccy", a.debt->principal}};
-  }
-  nlohmann::json sc = nlohmann::json::object();
-  for (std::size_t i = 0; i < a.scenarios.size(); ++i) {
-    const ScenarioResult& s = a.scenarios[i];
-    nlohmann::json plays = nlohmann::json::object();
-    const auto W = static_cast<std::size_t>(s.years) + 1;
-    for (const auto& p : s.plays) {
-      if (!p.available) {
-        plays[p.key] = {{"available", false}, {"reason", p.unavailable_reason}};
-        continue;
-      }
-      const PlaySummary& x = p.summary;
-      std::vector<double> median_cf(
-          p.cashflows.begin() + static_cast<std::ptrdiff_t>(s.median_path * W),
-          p.cashflows.begin() + static_cast<std::ptrdiff_t>((s.median_path + 1) * W));
-      const nlohmann::json no_payback = {
-          {"applicable", false},
-          {"reason", "no inflow before the sale at the horizon to pay back with"}};
-      nlohmann::json roots = nlohmann::json::array();
-      for (double root : p.metrics.irr_roots[s.median_path]) roots.push_back(root);
-      plays[p.key] = {
-          {"available", true},
+  return {{"site_file", c.file.string()},
+          {"site_yaml", c.yaml_text},
+          {"site_yaml_sha256", sha256_hex(c.yaml_text)},
+          {"site", config_json(c)},
+          {"results_file", r.results_file.string()},
+          {"miners_offered", offers}};
+}
+
+// The data the numbers came from: the selection scenario's start and the FX rate.
+nlohmann::json data_snapshot_json(const SiteRun& r) {
+  const SiteAnalysis& a = r.analysis;
+  nlohmann::json j = info_json(r.selection_info);
+  j["fx"] = {{"usd_to_site", a.fx.usd_to_site},
+             {"currency", a.config.currency},
+             {"source", a.fx.source},
+             {"provider_time", a.fx.provider_time},
+             {"fetched_at", a.fx.fetched_at},
+             {"stale", a.fx.stale},
+             {"held_constant", true}};
+  return j;
+}
+
+nlohmann::json site_build_json(const SiteBuild& b, int horizon_years) {
+  nlohmann::json j = plant_json(b.plant);
+  j.update({{"effective_power_kw", b.effective_power_kw},
+            {"used_power_kw", b.used_power_kw},
+            {"unused_power_kw", b.unused_power_kw},
+            {"revenue_per_day_site_ccy", b.revenue_per_day_site_ccy},
+            {"power_cost_per_day_site_ccy", b.power_cost_per_day_site_ccy},
+            {"other_cost_per_day_site_ccy", b.other_cost_per_day_site_ccy},
+            {"gross_profit_per_day_site_ccy", b.gross_profit_per_day_site_ccy},
+            {"terminal_value_site_ccy", b.plant.terminal_value(horizon_years)}});
+  return j;
+}
+
+// One play of a scenario: the distributions over paths and the median path's cash flows.
+nlohmann::json play_json(const PlayResult& p, const ScenarioResult& s) {
+  if (!p.available) return {{"available", false}, {"reason", p.unavailable_reason}};
+  const PlaySummary& x = p.summary;
+  const auto W = static_cast<std::size_t>(s.years) + 1;
+  std::vector<double> median_cf(
+      p.cashflows.begin() + static_cast<std::ptrdiff_t>(s.median_path * W),
+      p.cashflows.begin() + static_cast<std::ptrdiff_t>((s.median_path + 1) * W));
+  const nlohmann::json no_payback = {
+      {"applicable", false},
+      {"reason", "no inflow before the sale at the horizon to pay back with"}};
+  nlohmann::json roots = nlohmann::json::array();
+  for (double root : p.metrics.irr_roots[s.median_path]) roots.push_back(root);
+  return {{"available", true},
           {"label", p.label},
           {"description", p.description},
           {"capital_site_ccy", p.capital_site_ccy},
@@ -253,35 +238,62 @@ nlohmann::json summary_json(const SiteRun& r) {
            {{"npv_p5_var95", num(x.risk.npv_p5)},
             {"expected_shortfall_5", num(x.risk.expected_shortfall)},
             {"p_loss", num(x.risk.p_loss)}}}};
-    }
-    nlohmann::json policies = nlohmann::json::array();
-    for (const auto& pr : s.policies)
-      policies.push_back({{"mode", pr.mode},
-                          {"npv_site_ccy", dist_json(pr.npv)},
-                          {"p_npv_negative", pr.p_npv_negative},
-                          {"mean_days_on_share", pr.mean_days_on_share}});
-    nlohmann::json tornado = nlohmann::json::array();
-    for (const auto& b : s.tornado)
-      tornado.push_back({{"driver", b.driver},
-                         {"low", b.low_label},
-                         {"high", b.high_label},
-                         {"npv_p50_low", b.npv_p50_low},
-                         {"npv_p50_high", b.npv_p50_high}});
-    nlohmann::json be = nullptr;
-    if (s.breakeven.found)
-      be = {{"revenue_factor", s.breakeven.revenue_factor},
-            {"btc_price_usd_day0", s.breakeven.btc_price_usd_day0},
-            {"hashprice_usd_per_th_day", s.breakeven.hashprice_usd_per_th_day}};
-    sc[s.scenario] = {{"n_paths", s.n_paths},
-                      {"median_path", s.median_path},
-                      {"data", info_json(r.scenario_infos[i])},
-                      {"plays", plays},
-                      {"policies", policies},
-                      {"npv_p50_base", num(s.npv_p50_base)},
-                      {"tornado", tornado},
-                      {"breakeven", be},
-                      {"warnings", s.warnings}};
+}
+
+// One scenario: its data, every play, the operating policies, the tornado and the breakeven.
+nlohmann::json scenario_json(const ScenarioResult& s, const ScenarioInfo& info) {
+  nlohmann::json plays = nlohmann::json::object();
+  for (const auto& p : s.plays) plays[p.key] = play_json(p, s);
+  nlohmann::json policies = nlohmann::json::array();
+  for (const auto& pr : s.policies)
+    policies.push_back({{"mode", pr.mode},
+                        {"npv_site_ccy", dist_json(pr.npv)},
+                        {"p_npv_negative", pr.p_npv_negative},
+                        {"mean_days_on_share", pr.mean_days_on_share}});
+  nlohmann::json tornado = nlohmann::json::array();
+  for (const auto& b : s.tornado)
+    tornado.push_back({{"driver", b.driver},
+                       {"low", b.low_label},
+                       {"high", b.high_label},
+                       {"npv_p50_low", b.npv_p50_low},
+                       {"npv_p50_high", b.npv_p50_high}});
+  nlohmann::json be = nullptr;
+  if (s.breakeven.found)
+    be = {{"revenue_factor", s.breakeven.revenue_factor},
+          {"btc_price_usd_day0", s.breakeven.btc_price_usd_day0},
+          {"hashprice_usd_per_th_day", s.breakeven.hashprice_usd_per_th_day}};
+  return {{"n_paths", s.n_paths},    {"median_path", s.median_path},
+          {"data", info_json(info)}, {"plays", plays},
+          {"policies", policies},    {"npv_p50_base", num(s.npv_p50_base)},
+          {"tornado", tornado},      {"breakeven", be},
+          {"warnings", s.warnings}};
+}
+
+}  // namespace
+
+nlohmann::json summary_json(const SiteRun& r) {
+  const SiteAnalysis& a = r.analysis;
+  nlohmann::json j;
+  j["schema"] = 1;
+  j["tool"] = "hashsim site";
+  j["hashsim_version"] = kVersion;
+  j["git_sha"] = kGitSha;
+  j["created_utc"] = utc_now_iso8601();
+  j["command_line"] = r.command_line;
+  j["inputs"] = inputs_json(r);
+  j["data_snapshot"] = data_snapshot_json(r);
+  j["selection"] = selection_json(a.selection);
+  j["site"] = a.site ? site_build_json(*a.site, a.config.horizon_years) : nlohmann::json();
+  j["hosted"] = a.hosted ? plant_json(*a.hosted) : nlohmann::json();
+  j["warnings"] = a.warnings;
+  if (a.debt) {
+    j["debt"] = {{"amount_site_ccy", a.debt->amount},
+                 {"interest_site_ccy", a.debt->interest},
+                 {"principal_site_ccy", a.debt->principal}};
   }
+  nlohmann::json sc = nlohmann::json::object();
+  for (std::size_t i = 0; i < a.scenarios.size(); ++i)
+    sc[a.scenarios[i].scenario] = scenario_json(a.scenarios[i], r.scenario_infos[i]);
   j["scenarios"] = sc;
   return j;
 }

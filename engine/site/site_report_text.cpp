@@ -55,7 +55,9 @@ std::string pad(const std::string& s, std::size_t w, bool left = false) {
 
 // ---- report pieces -----------------------------------------------------------------------
 
-std::string k_text(double v) { return grouped(v / 1e3) + "k"; }
+// Thousands, grouped: 1234567 -> "1,235" (k_text adds the "k").
+std::string thousands(double v) { return grouped(v / 1e3); }
+std::string k_text(double v) { return thousands(v) + "k"; }
 
 void inputs_section(std::string& o, const SiteRun& r) {
   const SiteAnalysis& a = r.analysis;
@@ -205,29 +207,39 @@ std::string irr_text(const PathMetrics& m, std::size_t i) {
   return t;
 }
 
-void scenario_section(std::string& o, const SiteRun& r, const ScenarioResult& s) {
-  const SiteAnalysis& a = r.analysis;
-  const std::string& ccy = a.config.currency;
-  const auto W = static_cast<std::size_t>(s.years) + 1;
-  const std::size_t mp = s.median_path;
-  const std::size_t cw = 13;
-  o += "Scenario '" + s.scenario + "' (" + grouped(static_cast<double>(s.n_paths)) + " paths)\n";
-  for (const auto& w : s.warnings) o += "  WARNING: " + w + "\n";
-  std::vector<const PlayResult*> on;
+// ---- one scenario's section --------------------------------------------------------------
+
+using Plays = std::vector<const PlayResult*>;
+constexpr std::size_t kPlayColumn = 13;  // width of a play's column in the median-path tables
+
+// The plays evaluated on this scenario; a line for each that was not, saying why.
+Plays evaluated_plays(std::string& o, const ScenarioResult& s) {
+  Plays on;
   for (const auto& p : s.plays) {
     if (p.available)
       on.push_back(&p);
     else
       o += "  " + p.label + ": not evaluated: " + p.unavailable_reason + "\n";
   }
-  if (on.empty()) {
-    o += "\n";
-    return;
-  }
+  return on;
+}
+
+// The site's own play when it leads the list (it has revenue/cost lines and a breakeven).
+const PlayResult* site_play(const Plays& on) {
+  return on.front()->key == "site" ? on.front() : nullptr;
+}
+
+// Year-by-year cash flows of every play on the median path; for the site also its revenue, costs
+// and cumulative cash flow, then how it ran.
+void median_cashflow_table(std::string& o, const ScenarioResult& s, const Plays& on,
+                           const std::string& ccy) {
+  const auto W = static_cast<std::size_t>(s.years) + 1;
+  const std::size_t mp = s.median_path;
+  const std::size_t cw = kPlayColumn;
   o += "  Median path #" + std::to_string(mp) +
        " (its horizon-total revenue per TH is the median): cashflows, " + ccy + "\n";
   o += "  " + pad("year", 5);
-  const PlayResult* site = on.front()->key == "site" ? on.front() : nullptr;
+  const PlayResult* site = site_play(on);
   if (site) o += pad("site revenue", cw) + pad("site costs", cw);
   for (const auto* p : on) o += pad(p->label, cw);
   if (site) o += pad("site cumul.", cw);
@@ -252,15 +264,20 @@ void scenario_section(std::string& o, const SiteRun& r, const ScenarioResult& s)
          " CF includes " + ccy + " " + grouped(l.resale) +
          " resale and recovered infrastructure)\n";
   }
+}
+
+// NPV, IRR, MIRR, ROIC and paybacks of every play on the median path, a row each.
+void median_metrics_table(std::string& o, const ScenarioResult& s, const Plays& on,
+                          const std::string& ccy, const std::string& rate) {
+  const std::size_t mp = s.median_path;
   o += "  " + pad("on the median path", 24, true);
-  for (const auto* p : on) o += pad(p->label, cw);
+  for (const auto* p : on) o += pad(p->label, kPlayColumn);
   o += "\n";
   auto row = [&](const std::string& name, auto get) {
     o += "  " + pad(name, 24, true);
-    for (const auto* p : on) o += pad(get(*p), cw);
+    for (const auto* p : on) o += pad(get(*p), kPlayColumn);
     o += "\n";
   };
-  const std::string rate = pct(a.config.discount_rate_per_year, 0);
   row("NPV @ " + rate + " (" + ccy + ")",
       [&](const PlayResult& p) { return grouped(p.metrics.npv_site_ccy[mp]); });
   row("IRR (all roots)", [&](const PlayResult& p) { return irr_text(p.metrics, mp); });
@@ -273,7 +290,18 @@ void scenario_section(std::string& o, const SiteRun& r, const ScenarioResult& s)
     return p.payback_applicable ? years_text(p.metrics.discounted_payback_years[mp])
                                 : std::string("n/a");
   });
+}
 
+// A payback in years as the distribution table shows it ("never": not within the horizon).
+std::string payback_years_text(double v) {
+  return std::isnan(v)      ? std::string("n/a")
+         : std::isfinite(v) ? fmt("%.2f", v)
+                            : std::string("never");
+}
+
+// Mean and quantiles over all paths of each metric, a row per play, with a note per play.
+void distribution_table(std::string& o, const Plays& on, const std::string& ccy,
+                        const std::string& rate) {
   o += "  Distribution over all paths\n";
   o += "  " + pad("metric", 22, true) + pad("play", 13, true) + pad("mean", 11) + pad("P5", 11) +
        pad("P25", 11) + pad("P50", 11) + pad("P75", 11) + pad("P95", 11) + "  note\n";
@@ -290,41 +318,37 @@ void scenario_section(std::string& o, const SiteRun& r, const ScenarioResult& s)
       first = false;
     }
   };
-  auto k = [](double v) { return grouped(v / 1e3); };
   auto none = [](const PlayResult&) { return std::string(); };
+  auto percent = [](double v) { return pct(v); };
   dist(
-      "NPV (k " + ccy + ")", [](const PlaySummary& x) -> const Distribution& { return x.npv; }, k,
+      "NPV (k " + ccy + ")", [](const PlaySummary& x) -> const Distribution& { return x.npv; },
+      thousands,
       [&](const PlayResult& p) {
         return "P(NPV<0) " + pct(p.summary.p_npv_negative) + ", ES5 " +
-               k(p.summary.risk.expected_shortfall) + "k";
+               thousands(p.summary.risk.expected_shortfall) + "k";
       });
   dist(
       "IRR (paths with one)", [](const PlaySummary& x) -> const Distribution& { return x.irr; },
-      [](double v) { return pct(v); },
+      percent,
       [](const PlayResult& p) {
         return "no root " + pct(p.summary.share_no_irr) + ", several " +
                pct(p.summary.share_multiple_irr);
       });
   dist(
-      "MIRR @ " + rate, [](const PlaySummary& x) -> const Distribution& { return x.mirr; },
-      [](double v) { return pct(v); }, none);
+      "MIRR @ " + rate, [](const PlaySummary& x) -> const Distribution& { return x.mirr; }, percent,
+      none);
   dist(
-      "ROIC", [](const PlaySummary& x) -> const Distribution& { return x.roic; },
-      [](double v) { return pct(v); },
+      "ROIC", [](const PlaySummary& x) -> const Distribution& { return x.roic; }, percent,
       [](const PlayResult& p) {
         return p.roic_basis == RoicBasis::MinerCapex ? std::string("mean CF_t / miner capex")
                                                      : std::string("gain / year / money invested");
       });
   dist(
       "money invested (k)", [](const PlaySummary& x) -> const Distribution& { return x.invested; },
-      k, none);
+      thousands, none);
   dist(
       "payback (years)", [](const PlaySummary& x) -> const Distribution& { return x.payback; },
-      [](double v) {
-        return std::isnan(v)      ? std::string("n/a")
-               : std::isfinite(v) ? fmt("%.2f", v)
-                                  : std::string("never");
-      },
+      payback_years_text,
       [](const PlayResult& p) {
         return "never " + pct(p.summary.p_payback_never) + " (mean: paths that pay back)";
       },
@@ -332,11 +356,7 @@ void scenario_section(std::string& o, const SiteRun& r, const ScenarioResult& s)
   dist(
       "disc. payback (years)",
       [](const PlaySummary& x) -> const Distribution& { return x.discounted_payback; },
-      [](double v) {
-        return std::isnan(v)      ? std::string("n/a")
-               : std::isfinite(v) ? fmt("%.2f", v)
-                                  : std::string("never");
-      },
+      payback_years_text,
       [](const PlayResult& p) { return "never " + pct(p.summary.p_discounted_payback_never); },
       true);
   std::string no_payback;
@@ -344,47 +364,82 @@ void scenario_section(std::string& o, const SiteRun& r, const ScenarioResult& s)
     if (!p->payback_applicable) no_payback += (no_payback.empty() ? "" : ", ") + p->label;
   if (!no_payback.empty())
     o += "  payback n/a for " + no_payback + ": no inflow before the sale at the horizon\n";
+}
+
+// VaR 95 %, expected shortfall and P(loss) of each play's NPV.
+void risk_lines(std::string& o, const Plays& on) {
   o += "  Risk (NPV): VaR 95 % = P5, expected shortfall = mean of the worst 5 %, P(loss) = P(NPV < "
        "0)\n";
   for (const auto* p : on)
-    o += "    " + pad(p->label, 13, true) + " P5 " + pad(k(p->summary.risk.npv_p5), 9) + "k  ES " +
-         pad(k(p->summary.risk.expected_shortfall), 9) + "k  P(loss) " +
+    o += "    " + pad(p->label, 13, true) + " P5 " + pad(thousands(p->summary.risk.npv_p5), 9) +
+         "k  ES " + pad(thousands(p->summary.risk.expected_shortfall), 9) + "k  P(loss) " +
          pct(p->summary.risk.p_loss) + "\n";
-  if (!s.policies.empty()) {
-    o += "  Operating policy (site NPV, " + ccy + ")      mean NPV   P50 NPV  P(NPV<0)  days on\n";
-    for (const auto& pr : s.policies)
-      o += "    " + pad(pr.mode, 30, true) + pad(k(pr.npv.mean) + "k", 10) +
-           pad(k(pr.npv.p50) + "k", 10) + pad(pct(pr.p_npv_negative), 10) +
-           pad(pct(pr.mean_days_on_share), 9) + "\n";
-    const PolicyResult* always = nullptr;
-    const PolicyResult* daily = nullptr;
-    const PolicyResult* pf = nullptr;
-    for (const auto& pr : s.policies) {
-      if (pr.mode == "always on") always = &pr;
-      if (pr.mode == "daily policy") daily = &pr;
-      if (pr.mode == "perfect foresight") pf = &pr;
-    }
-    if (always && pf) {
-      o += "    value of curtailment (mean NPV vs always on): ";
-      if (daily) o += "daily policy " + grouped(daily->npv.mean - always->npv.mean) + ", ";
-      o += "perfect-foresight bound " + grouped(pf->npv.mean - always->npv.mean) + " " + ccy + "\n";
-    }
+}
+
+// The site's NPV under each operating policy, and what curtailing is worth against always on.
+void policy_lines(std::string& o, const ScenarioResult& s, const std::string& ccy) {
+  if (s.policies.empty()) return;
+  o += "  Operating policy (site NPV, " + ccy + ")      mean NPV   P50 NPV  P(NPV<0)  days on\n";
+  for (const auto& pr : s.policies)
+    o += "    " + pad(pr.mode, 30, true) + pad(thousands(pr.npv.mean) + "k", 10) +
+         pad(thousands(pr.npv.p50) + "k", 10) + pad(pct(pr.p_npv_negative), 10) +
+         pad(pct(pr.mean_days_on_share), 9) + "\n";
+  const PolicyResult* always = nullptr;
+  const PolicyResult* daily = nullptr;
+  const PolicyResult* pf = nullptr;
+  for (const auto& pr : s.policies) {
+    if (pr.mode == "always on") always = &pr;
+    if (pr.mode == "daily policy") daily = &pr;
+    if (pr.mode == "perfect foresight") pf = &pr;
   }
+  if (always && pf) {
+    o += "    value of curtailment (mean NPV vs always on): ";
+    if (daily) o += "daily policy " + grouped(daily->npv.mean - always->npv.mean) + ", ";
+    o += "perfect-foresight bound " + grouped(pf->npv.mean - always->npv.mean) + " " + ccy + "\n";
+  }
+}
+
+// The revenue factor at which the median site NPV is 0 (only said missing when the site ran).
+void breakeven_line(std::string& o, const ScenarioResult& s, bool site_evaluated) {
   if (s.breakeven.found)
     o += "  Breakeven (median NPV = 0, network held fixed): revenue x " +
          fmt("%.3f", s.breakeven.revenue_factor) + " = BTC USD " +
          grouped(s.breakeven.btc_price_usd_day0) + " on day 0 (each path scaled), hashprice USD " +
          fmt("%.5f", s.breakeven.hashprice_usd_per_th_day) + "/TH/s/day over the horizon\n";
-  else if (site)
+  else if (site_evaluated)
     o += "  Breakeven: none found for revenue x 0 .. 1024\n";
-  if (!s.tornado.empty()) {
-    o +=
-        "  Sensitivity of the median site NPV (k " + ccy + ", centre " + k(s.npv_p50_base) + "k)\n";
-    for (const auto& b : s.tornado)
-      o += "    " + pad(b.driver, 26, true) + pad(b.low_label, 9) + " " + pad(k(b.npv_p50_low), 9) +
-           "  |  " + pad(b.high_label, 9) + " " + pad(k(b.npv_p50_high), 9) + "   swing " +
-           k(std::fabs(b.npv_p50_high - b.npv_p50_low)) + "\n";
+}
+
+// The median site NPV with each driver at its low and high value (a tornado chart as text).
+void tornado_lines(std::string& o, const ScenarioResult& s, const std::string& ccy) {
+  if (s.tornado.empty()) return;
+  o += "  Sensitivity of the median site NPV (k " + ccy + ", centre " + thousands(s.npv_p50_base) +
+       "k)\n";
+  for (const auto& b : s.tornado)
+    o += "    " + pad(b.driver, 26, true) + pad(b.low_label, 9) + " " +
+         pad(thousands(b.npv_p50_low), 9) + "  |  " + pad(b.high_label, 9) + " " +
+         pad(thousands(b.npv_p50_high), 9) + "   swing " +
+         thousands(std::fabs(b.npv_p50_high - b.npv_p50_low)) + "\n";
+}
+
+void scenario_section(std::string& o, const SiteRun& r, const ScenarioResult& s) {
+  const SiteAnalysis& a = r.analysis;
+  const std::string& ccy = a.config.currency;
+  o += "Scenario '" + s.scenario + "' (" + grouped(static_cast<double>(s.n_paths)) + " paths)\n";
+  for (const auto& w : s.warnings) o += "  WARNING: " + w + "\n";
+  const Plays on = evaluated_plays(o, s);
+  if (on.empty()) {
+    o += "\n";
+    return;
   }
+  const std::string rate = pct(a.config.discount_rate_per_year, 0);
+  median_cashflow_table(o, s, on, ccy);
+  median_metrics_table(o, s, on, ccy, rate);
+  distribution_table(o, on, ccy, rate);
+  risk_lines(o, on);
+  policy_lines(o, s, ccy);
+  breakeven_line(o, s, site_play(on) != nullptr);
+  tornado_lines(o, s, ccy);
   o += "\n";
 }
 

@@ -4,12 +4,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <functional>
 
 #include "engine/io/hdf5.h"
 #include "engine/io/results_file.h"
+#include "engine/io/schema.h"
 #include "engine/scenario/scenario.h"
 #include "engine/sim/runner.h"
 #include "engine/site/site_output.h"
@@ -19,6 +21,7 @@
 using namespace hashsim;
 using namespace hashsim::site;
 namespace fs = std::filesystem;
+namespace sc = hashsim::io::schema;
 
 namespace {
 const fs::path kSrc = HASHSIM_SOURCE_DIR;
@@ -38,23 +41,24 @@ void write_synthetic_many(const fs::path& file, const std::vector<std::string>& 
                           const std::string& snapshot = "{}") {
   h5::Handle f = h5::create_file(file.string());
   // What every reader checks first (io::check_results_schema): the schema version and day indices.
-  h5::set_attr(f.get(), "schema_version", io::kSchemaVersion);
+  h5::set_attr(f.get(), sc::kAttrSchemaVersion, io::kSchemaVersion);
   for (const auto& name : names) {
-    h5::Handle g = h5::create_group(f.get(), "scenarios/" + name);
-    h5::set_attr(g.get(), "start_date", std::string("2026-06-13"));
-    h5::set_attr(g.get(), "start_source", std::string("static"));
-    h5::set_attr(g.get(), "n_paths", static_cast<std::int64_t>(n_paths));
-    h5::set_attr(g.get(), "n_days", n_days);
-    h5::set_attr(g.get(), "record_every_days", every);
-    h5::set_attr(g.get(), "start_price_usd", 100000.0);
-    h5::set_attr(g.get(), "live_snapshot", snapshot);
+    h5::Handle g = h5::create_group(f.get(), sc::scenario_group(name));
+    h5::set_attr(g.get(), sc::kAttrStartDate, std::string("2026-06-13"));
+    h5::set_attr(g.get(), sc::kAttrStartSource, std::string("static"));
+    h5::set_attr(g.get(), sc::kAttrNPaths, static_cast<std::int64_t>(n_paths));
+    h5::set_attr(g.get(), sc::kAttrNDays, n_days);
+    h5::set_attr(g.get(), sc::kAttrRecordEveryDays, every);
+    h5::set_attr(g.get(), sc::kAttrStartPriceUsd, 100000.0);
+    h5::set_attr(g.get(), sc::kAttrLiveSnapshot, snapshot);
     const auto rec = static_cast<std::uint64_t>((n_days + every - 1) / every);
     std::vector<std::int64_t> day(rec);
     for (std::uint64_t d = 0; d < rec; ++d) day[d] = static_cast<std::int64_t>(d) * every;
-    h5::write_vector(g.get(), "day", day);
-    for (const auto& [ds, fn] :
-         {std::pair<const char*, const Series*>{"paths/hashprice_usd_per_th_day", &hashprice},
-          {"paths/price_usd", &price}}) {
+    h5::write_vector(g.get(), sc::kDimDay, day);
+    for (const auto& [series, fn] :
+         {std::pair<const char*, const Series*>{sc::kSeriesHashpriceUsd, &hashprice},
+          {sc::kSeriesPriceUsd, &price}}) {
+      const std::string ds = sc::paths_dataset(series);
       std::vector<double> v(n_paths * rec);
       for (std::uint64_t p = 0; p < n_paths; ++p)
         for (std::uint64_t d = 0; d < rec; ++d) v[p * rec + d] = (*fn)(p, d);
@@ -273,18 +277,32 @@ TEST(SiteEndToEnd, SimulatedSweepToReportHdf5AndJson) {
   const fs::path out = temp_dir() / "site.h5";
   write_site_hdf5(run, out);
   h5::Handle f = h5::open_file_readonly(out.string());
-  h5::Handle cf = h5::open_dataset(f.get(), "site/scenarios/bull/site/cashflows_site_ccy");
+  h5::Handle site = h5::open_group(f.get(), sc::kSiteGroup);
+  // <scenario group>/<child>/<dataset> under /site, by the schema's names
+  const auto in_bull = [](const char* child, const char* dataset) {
+    return sc::scenario_group("bull") + "/" + child + "/" + dataset;
+  };
+  h5::Handle cf = h5::open_dataset(site.get(), in_bull("site", sc::kSiteCashflows));
   EXPECT_EQ(h5::shape(cf.get()), (std::vector<std::uint64_t>{32, 3}));
-  EXPECT_EQ(h5::read_vector(f.get(), "site/scenarios/bull/site/npv_site_ccy"), bull);
-  EXPECT_EQ(h5::read_vector(f.get(), "site/scenarios/bull/site/mirr"),
+  EXPECT_EQ(h5::read_vector(site.get(), in_bull("site", sc::kSiteNpv)), bull);
+  EXPECT_EQ(h5::read_vector(site.get(), in_bull("site", sc::kSiteMirr)),
             a.scenarios[1].plays[0].metrics.mirr);
-  EXPECT_EQ(h5::read_strings(f.get(), "site/scenarios/bull/policies/mode").size(), 3u);
-  EXPECT_EQ(h5::read_strings(f.get(), "site/scenarios/bull/tornado/driver").size(), 5u);
-  EXPECT_TRUE(h5::exists(f.get(), "site/scenarios/bull/btc/invested_site_ccy"));
-  EXPECT_TRUE(h5::exists(f.get(), "site/scenarios/bull/equity/irr_roots"));
-  EXPECT_EQ(h5::read_strings(f.get(), "site/selection/miner").size(), run.offers.size());
-  EXPECT_EQ(h5::get_string_attr(h5::open_group(f.get(), "site").get(), "currency").value_or(""),
-            "GBP");
+  EXPECT_EQ(h5::read_strings(site.get(), in_bull(sc::kSitePoliciesGroup, sc::kDimPolicy)).size(),
+            3u);
+  EXPECT_EQ(h5::read_strings(site.get(), in_bull(sc::kSiteTornadoGroup, sc::kDimDriver)).size(),
+            5u);
+  EXPECT_TRUE(h5::exists(site.get(), in_bull("btc", sc::kSiteInvested)));
+  EXPECT_TRUE(h5::exists(site.get(), in_bull("equity", sc::kSiteIrrRoots)));
+  EXPECT_EQ(h5::read_strings(site.get(), std::string(sc::kSiteSelectionGroup) + "/" + sc::kDimMiner)
+                .size(),
+            run.offers.size());
+  EXPECT_EQ(h5::get_string_attr(site.get(), sc::kAttrSiteCurrency).value_or(""), "GBP");
+  // Every play the run evaluates has a group the report reads (io::schema::kSitePlayKeys).
+  for (const auto& sr : a.scenarios)
+    for (const auto& p : sr.plays)
+      EXPECT_NE(std::find(std::begin(sc::kSitePlayKeys), std::end(sc::kSitePlayKeys), p.key),
+                std::end(sc::kSitePlayKeys))
+          << p.key;
 
   const nlohmann::json j = summary_json(run);
   EXPECT_DOUBLE_EQ(j["data_snapshot"]["start_price_usd"].get<double>(), 105000);

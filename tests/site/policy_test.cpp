@@ -470,3 +470,116 @@ TEST(Fx, GbmPathIsCorrelatedWithBtcAtTheStatedCorrelationAndVol) {
   EXPECT_NEAR(cov / std::sqrt(vx * vy), 0.6, 5 * (1 - 0.36) / std::sqrt(kn));
   EXPECT_NEAR(vy / (0.01 / 365), 1.0, 5 * std::sqrt(2 / kn));
 }
+
+namespace {
+// 37 paths (not a whole number of blocks) x 3 years of wandering hashprice and BTC price, so the
+// daily policy switches both ways and the peak block runs on some days only.
+MarketPaths wandering_paths() {
+  return paths_of(
+      37, 3,
+      [](std::size_t i, std::size_t d) {
+        return 0.03 + 0.02 * std::sin(0.05 * static_cast<double>(d) + static_cast<double>(i)) +
+               0.01 * std::sin(0.7 * static_cast<double>(d * (i + 3)));
+      },
+      [](std::size_t i, std::size_t d) {
+        return 50000.0 * std::exp(0.3 * std::sin(0.01 * static_cast<double>(d + 50 * i)));
+      });
+}
+Plant wandering_plant() {
+  OperatingTerms t;
+  t.power_price_per_kwh = 0.1;
+  t.escalation_per_year = 0.05;
+  t.uptime_fraction = 0.97;
+  t.pool_fee_fraction = 0.02;
+  t.fixed_cost_per_miner_per_year = 40;
+  t.resale_fraction = 0.1;
+  t.fx_usd_to_site = 0.8;
+  t.tariff.peak_hours_per_day = 4;
+  t.tariff.peak_price_per_kwh = 0.14;
+  t.policy.trailing_days = 7;
+  t.policy.days_before_off = 2;
+  t.policy.days_before_on = 3;
+  t.policy.restart_cost_per_miner = 2;
+  return make_plant({"M", 100, 1000, 1000}, t, 10);
+}
+}  // namespace
+
+// plant_cashflows shares per-run work (the year's prices, the growth shock's daily factors) across
+// paths and runs blocks of paths on threads: each row must be, bit for bit, the path on its own.
+TEST(Operation, EveryPathOfARunIsThePathOnItsOwn) {
+  const MarketPaths m = wandering_paths();
+  FxModelConfig fc;
+  fc.model = "gbm";
+  fc.vol_per_sqrt_year = 0.1;
+  fc.correlation_with_btc = 0.3;
+  const FxPaths fx = simulate_fx(fc, 0.8, m, 7);
+  Shocks grown;
+  grown.hashrate_growth_delta = 0.1;
+  grown.power_price_factor = 1.2;
+  grown.revenue_factor = 0.9;
+  grown.capex_factor = 1.1;
+  const auto W = static_cast<std::size_t>(m.years) + 1;
+  for (const int operating_years : {0, 2})
+    for (const FxPaths* f : {static_cast<const FxPaths*>(nullptr), &fx})
+      for (const Shocks& s : {Shocks{}, grown})
+        for (const Operation op :
+             {Operation::Policy, Operation::AlwaysOn, Operation::PerfectForesight}) {
+          Plant p = wandering_plant();
+          p.operating_years = operating_years;
+          std::vector<double> share;
+          const auto cf = plant_cashflows(p, m, op, s, f, &share);
+          std::size_t restarts = 0;
+          for (std::size_t i = 0; i < m.n_paths; ++i) {
+            YearLines l;
+            plant_path_lines(p, m, i, op, l, s, f);
+            restarts += static_cast<std::size_t>(l.restarts);
+            std::vector<double> row(W);
+            row[0] = -s.capex_factor * p.capex_total();
+            for (std::size_t t = 1; t < W; ++t)
+              row[t] = l.revenue[t] - l.power[t] - l.other[t] - l.restart[t];
+            row[static_cast<std::size_t>(l.resale_year)] += l.resale;
+            for (std::size_t t = 0; t < W; ++t) ASSERT_EQ(cf[i * W + t], row[t]) << i << " " << t;
+            ASSERT_EQ(share[i], l.days_on / (365.0 * l.resale_year));
+          }
+          if (op == Operation::Policy) {
+            EXPECT_GT(restarts, 0u);  // the policy did switch
+          }
+        }
+}
+
+// analyse_site runs the unshocked site's days once per scenario for the site, buy-BTC and policy
+// figures and the tornado's centre: each must equal the figure computed on its own.
+TEST(Analysis, SharedSiteRunGivesTheFiguresEachFunctionGivesAlone) {
+  SiteConfig c = flat_site();
+  c.policy.mode = "daily";
+  c.policy.trailing_days = 7;
+  c.policy.restart_cost_per_miner = 2;
+  c.tax.enabled = true;
+  const MarketPaths m = wandering_paths();
+  const SiteAnalysis a = analyse_site(c, FxRate{}, kOne, m, {&m});
+  ASSERT_TRUE(a.site);
+  const Plant& p = a.site->plant;
+  const ScenarioResult& s = a.scenarios[0];
+  const auto play = [&](const std::string& k) -> const PlayResult& {
+    for (const auto& x : s.plays)
+      if (x.key == k) return x;
+    throw Error("no play " + k);
+  };
+  const FxPaths none;
+  EXPECT_EQ(play("site").cashflows, plant_cashflows(p, m, Operation::Policy, {}, &none));
+  std::vector<double> invested;
+  EXPECT_EQ(play("btc").cashflows, btc_cashflows(p, m, Operation::Policy, &none, invested));
+  EXPECT_EQ(play("btc").invested_site_ccy, invested);
+  std::vector<double> share;
+  const auto cf = plant_cashflows(p, m, Operation::Policy, {}, &none, &share);
+  const auto W = static_cast<std::size_t>(m.years) + 1;
+  std::vector<double> v(m.n_paths);
+  for (std::size_t i = 0; i < m.n_paths; ++i)
+    v[i] = npv(std::span<const double>(&cf[i * W], W), c.discount_rate_per_year);
+  EXPECT_EQ(s.npv_p50_base, median_of(v));
+  ASSERT_FALSE(s.policies.empty());
+  EXPECT_EQ(s.policies[0].mode, "daily policy");
+  EXPECT_EQ(s.policies[0].npv.p50, summarize(v).p50);
+  EXPECT_EQ(s.policies[0].mean_days_on_share,
+            std::accumulate(share.begin(), share.end(), 0.0) / static_cast<double>(m.n_paths));
+}

@@ -78,6 +78,83 @@ void simulate_needed(const SiteFlags& f, const site::SiteConfig& c, std::vector<
     throw Error(std::string("--require-live: ") + e.what());
   }
 }
+// Where the site run reads its paths from: --results as given, or a sweep simulated now into
+// --save-results or a temporary file (`temp`, removed by the caller).
+std::string results_file(const SiteFlags& f, const site::SiteConfig& c,
+                         std::vector<std::string>& names, const GlobalOptions& global,
+                         std::filesystem::path& temp) {
+  if (!f.results.empty()) {
+    if (f.paths || f.seed || !f.save_results.empty())
+      throw Error("hashsim site: --paths, --seed and --save-results only apply with --sweep");
+    return f.results;
+  }
+  if (f.sweep.empty())
+    throw Error("hashsim site: give --results <results.h5> or --sweep <sweep.yaml>");
+  std::string results;
+  if (!f.save_results.empty()) {
+    results = f.save_results;
+  } else {
+    temp = std::filesystem::temp_directory_path() /
+           ("hashsim-site-" + std::to_string(getpid()) + ".h5");
+    results = temp.string();
+  }
+  // The temporary file is ours: replace a leftover from an earlier process with the same pid.
+  GlobalOptions g = global;
+  if (!temp.empty()) g.force = true;
+  simulate_needed(f, c, names, results, g);
+  return results;
+}
+
+// -o and --json: both are written in full to their partial files first and committed together,
+// so a failure of either leaves neither behind.
+void write_outputs(const site::SiteRun& run, const SiteFlags& f, Overwrite mode) {
+  std::optional<AtomicOutput> h5_out, json_out;
+  if (!f.output.empty()) {
+    h5_out.emplace(f.output, mode);
+    site::write_site_hdf5(run, *h5_out);
+  }
+  if (!f.json.empty()) {
+    json_out.emplace(f.json, mode);
+    std::ofstream js(json_out->partial_path(), std::ios::binary | std::ios::trunc);
+    if (!js) throw Error("cannot write " + f.json + " (" + json_out->partial_path().string() + ")");
+    js << site::summary_json(run).dump(2) << "\n";
+    js.close();
+    if (!js) throw Error("write failed for " + json_out->partial_path().string());
+  }
+  if (h5_out) h5_out->commit();
+  if (json_out) {
+    try {
+      json_out->commit();
+    } catch (const Error&) {  // the rename failed (e.g. --json names a directory): take -o back too
+      std::error_code ec;
+      if (h5_out) std::filesystem::remove(f.output, ec);
+      throw;
+    }
+  }
+  if (h5_out) std::printf("wrote %s\n", f.output.c_str());
+  if (json_out) std::printf("wrote %s\n", f.json.c_str());
+}
+
+void run_site_command(const SiteFlags& f, const GlobalOptions& global) {
+  // Refuse outputs that may not be written before any simulation.
+  for (const std::string* out : {&f.output, &f.json, &f.save_results})
+    if (!out->empty()) check_output_path(*out, global.overwrite());
+  const site::SiteConfig c = site::load_site_config(f.site_file);
+  std::vector<std::string> names = f.scenarios;
+  std::filesystem::path temp;
+  const std::string results = results_file(f, c, names, global, temp);
+  struct Cleanup {
+    std::filesystem::path p;
+    ~Cleanup() {
+      std::error_code ec;
+      if (!p.empty()) std::filesystem::remove(p, ec);
+    }
+  } cleanup{temp};
+  const RemoveOnInterrupt remove_temp(temp.string());
+  const site::SiteRun run = site::run_site(c, results, names, global.command_line);
+  if (!f.quiet_report) std::cout << site::format_report(run);
+  write_outputs(run, f, global.overwrite());
+}
 }  // namespace
 
 void register_site_commands(CLI::App& app, GlobalOptions& global) {
@@ -112,74 +189,9 @@ void register_site_commands(CLI::App& app, GlobalOptions& global) {
   cmd->add_flag("--no-report", f->quiet_report, "Do not print the terminal report");
   cmd->add_flag("--require-live", f->require_live,
                 "With --sweep: exit 1 (writing nothing) unless every scenario's start values come "
-                "live from a "
-                "provider (as hashsim run --require-live)")
+                "live from a provider (as hashsim run --require-live)")
       ->needs(opt_sweep);
-  cmd->callback([f, &global] {
-    // Refuse outputs that may not be written before any simulation.
-    for (const std::string* out : {&f->output, &f->json, &f->save_results})
-      if (!out->empty()) check_output_path(*out, global.overwrite());
-    const site::SiteConfig c = site::load_site_config(f->site_file);
-    std::vector<std::string> names = f->scenarios;
-    std::string results = f->results;
-    std::filesystem::path temp;
-    if (results.empty()) {
-      if (f->sweep.empty())
-        throw Error("hashsim site: give --results <results.h5> or --sweep <sweep.yaml>");
-      if (!f->save_results.empty()) {
-        results = f->save_results;
-      } else {
-        temp = std::filesystem::temp_directory_path() /
-               ("hashsim-site-" + std::to_string(getpid()) + ".h5");
-        results = temp.string();
-      }
-      // The temporary file is ours: replace a leftover from an earlier process with the same pid.
-      GlobalOptions g = global;
-      if (!temp.empty()) g.force = true;
-      simulate_needed(*f, c, names, results, g);
-    } else if (f->paths || f->seed || !f->save_results.empty()) {
-      throw Error("hashsim site: --paths, --seed and --save-results only apply with --sweep");
-    }
-    struct Cleanup {
-      std::filesystem::path p;
-      ~Cleanup() {
-        std::error_code ec;
-        if (!p.empty()) std::filesystem::remove(p, ec);
-      }
-    } cleanup{temp};
-    const RemoveOnInterrupt remove_temp(temp.string());
-    const site::SiteRun run = site::run_site(c, results, names, global.command_line);
-    if (!f->quiet_report) std::cout << site::format_report(run);
-    // Both outputs are written in full to their partial files first and committed together, so a
-    // failure of either leaves neither behind.
-    std::optional<AtomicOutput> h5_out, json_out;
-    if (!f->output.empty()) {
-      h5_out.emplace(f->output, global.overwrite());
-      site::write_site_hdf5(run, *h5_out);
-    }
-    if (!f->json.empty()) {
-      json_out.emplace(f->json, global.overwrite());
-      std::ofstream js(json_out->partial_path(), std::ios::binary | std::ios::trunc);
-      if (!js)
-        throw Error("cannot write " + f->json + " (" + json_out->partial_path().string() + ")");
-      js << site::summary_json(run).dump(2) << "\n";
-      js.close();
-      if (!js) throw Error("write failed for " + json_out->partial_path().string());
-    }
-    if (h5_out) h5_out->commit();
-    if (json_out) {
-      try {
-        json_out->commit();
-      } catch (
-          const Error&) {  // the rename failed (e.g. --json names a directory): take -o back too
-        std::error_code ec;
-        if (h5_out) std::filesystem::remove(f->output, ec);
-        throw;
-      }
-    }
-    if (h5_out) std::printf("wrote %s\n", f->output.c_str());
-    if (json_out) std::printf("wrote %s\n", f->json.c_str());
-  });
+  cmd->callback([f, &global] { run_site_command(*f, global); });
 }
 
 }  // namespace hashsim::cli
