@@ -1,6 +1,8 @@
 #pragma once
 // Tiny hand-built agent tables for exact rule tests: a catalogue CSV written to a temp dir and
 // an AgentsConfig filled in code.
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -20,6 +22,20 @@ struct Machine {
   int delay_days;
   double initial_units;
 };
+
+inline constexpr double kPrice = 50'000.0;  // USD/BTC in the exact rule tests
+
+// 100 TH/s, 3 kW: at 0.10 USD/kWh a machine costs 7.2 USD/day.
+inline Machine rig(const std::string& name, int delay = 0, double price = 1000.0,
+                   double units = 1000.0, double growth = 0.0) {
+  return {name, 100.0, 3000.0, price, growth, delay, units};
+}
+
+// Hashprice (BTC per TH/s per day) that pays `usd` per TH/s per day at kPrice.
+inline double hp_btc(double usd) { return usd / kPrice; }
+
+// |a - b| relative to |b|.
+inline double rel(double a, double b) { return std::fabs(a - b) / std::max(std::fabs(b), 1e-300); }
 
 inline std::string catalogue_csv(const std::vector<Machine>& machines) {
   std::string csv =

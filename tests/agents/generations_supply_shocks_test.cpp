@@ -21,8 +21,6 @@ using hashsim::test_support::TempDir;
 namespace ts = hashsim::test_support;
 
 namespace {
-constexpr double kPrice = 50'000.0;
-
 // Old 30 J/TH (2020), Mid 20 J/TH (2022), New 15 J/TH (2024-01-01), one band, Sell daily only.
 AgentsConfig generations_config(const TempDir& dir, double tariff = 0.05) {
   ts::write_text(dir / "gen.csv",
@@ -103,7 +101,7 @@ TEST(Generations, SlotsFollowReleaseDatesAndFutureGenerationsByHand) {
   seed_default(t, rules, s, hp_usd, {});
   s.epoch = 2;  // as if days 1..729 had run
   const double old_on = s.machines_on[0], mid_on = s.machines_on[2];
-  step_default(t, rules, s, 730, kPrice, hp_usd / kPrice, hp_usd);
+  step_default(t, rules, s, 730, ts::kPrice, hp_usd / ts::kPrice, hp_usd);
   EXPECT_EQ(s.epoch, 3u);
   EXPECT_EQ(s.machines_on[0], 0.0);
   EXPECT_DOUBLE_EQ(s.machines_on[2], mid_on + 0.5 * old_on);
@@ -125,7 +123,7 @@ TEST(Generations, FleetEfficiencyNeverRisesWhileNewerMachinesAreBought) {
   seed_default(t, c.rules, s, hp_usd, {});
   double prev = installed_j_per_th(t, s), first = prev, bought = 0.0;
   for (int d = 1; d < 1000; ++d) {
-    step_default(t, c.rules, s, d, kPrice, hp_usd / kPrice, hp_usd);
+    step_default(t, c.rules, s, d, ts::kPrice, hp_usd / ts::kPrice, hp_usd);
     const double jth = installed_j_per_th(t, s);
     EXPECT_LE(jth, prev * (1.0 + 1e-12)) << "day " << d;
     prev = jth;
@@ -154,7 +152,7 @@ TEST(Supply, BacklogLengthensDeliveryAndRaisesThePriceByHand) {
   seed_default(t, c.rules, s, hp_usd, {});
   EXPECT_NEAR(s.supply_ths_per_day0, 100.0, 1e-9);
   ASSERT_EQ(s.pipeline_len, 182);
-  step_default(t, c.rules, s, 1, kPrice, hp_usd / kPrice, hp_usd);
+  step_default(t, c.rules, s, 1, ts::kPrice, hp_usd / ts::kPrice, hp_usd);
   EXPECT_DOUBLE_EQ(s.price_scratch_usd[0], 1000.0);  // no backlog: no premium
   EXPECT_NEAR(s.pending_machines[0], 24.5, 1e-9);
   EXPECT_NEAR(s.pipeline[26 * s.n + 0], 24.5, 1e-9);
@@ -162,7 +160,7 @@ TEST(Supply, BacklogLengthensDeliveryAndRaisesThePriceByHand) {
   // A backlog of 91.3125 machines = 9131.25 TH/s = 91.3125 days of shipping, two months beyond
   // the first: price x (1 + 0.5 * 2) = 2000; the order 0.5 * 98000 / 2000 - 91.3 < 0: none.
   s.pending_machines[0] = 91.3125;
-  step_default(t, c.rules, s, 2, kPrice, hp_usd / kPrice, hp_usd);
+  step_default(t, c.rules, s, 2, ts::kPrice, hp_usd / ts::kPrice, hp_usd);
   EXPECT_NEAR(s.price_scratch_usd[0], 2000.0, 1e-6);
   EXPECT_DOUBLE_EQ(s.pending_machines[0], 91.3125);
 }
@@ -196,7 +194,7 @@ TEST(Shocks, OfflineShareNeitherEarnsNorPays) {
     s.allocate(t, c.rules);
     s.reset(t);
     seed_default(t, c.rules, s, 0.2, {});
-    step_default(t, c.rules, s, 1, kPrice, 0.2 / kPrice, 0.2, {}, k == 0 ? 1.0 : 0.25);
+    step_default(t, c.rules, s, 1, ts::kPrice, 0.2 / ts::kPrice, 0.2, {}, k == 0 ? 1.0 : 0.25);
     profit[k] = s.profit_day_usd[0];
   }
   EXPECT_NEAR(profit[0], 1000.0 * (100.0 * 0.2 - 7.2), 1e-6);

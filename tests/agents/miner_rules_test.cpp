@@ -13,24 +13,9 @@ using namespace hashsim::agents;
 using hashsim::test_support::TempDir;
 namespace ts = hashsim::test_support;
 
-namespace {
-constexpr double kPrice = 50'000.0;  // USD/BTC in every test
-
-// 100 TH/s, 3 kW: at 0.10 USD/kWh a machine costs 7.2 USD/day.
-ts::Machine rig(const std::string& name, int delay = 0, double price = 1000.0,
-                double units = 1000.0, double growth = 0.0) {
-  return {name, 100.0, 3000.0, price, growth, delay, units};
-}
-
-// Hashprice (BTC per TH/s per day) that pays `usd` per TH/s per day at kPrice.
-double hp_btc(double usd) { return usd / kPrice; }
-
-double rel(double a, double b) { return std::fabs(a - b) / std::max(std::fabs(b), 1e-300); }
-}  // namespace
-
 TEST(DefaultRules, RevenueSharesSumToTheNetworkRewardNetOfPoolFee) {
   TempDir dir;
-  auto c = ts::make_config(dir, {rig("A"), {"B", 200.0, 3500.0, 3000.0, 0.5, 10, 700.0}},
+  auto c = ts::make_config(dir, {ts::rig("A"), {"B", 200.0, 3500.0, 3000.0, 0.5, 10, 700.0}},
                            {{0.04, 0.3}, {0.07, 0.7}}, 0.4);
   c.rules.pool_fee = 0.02;
   c.observers.push_back({"A", 0.05, Strategy::SellDaily, 1e6, true});
@@ -43,13 +28,15 @@ TEST(DefaultRules, RevenueSharesSumToTheNetworkRewardNetOfPoolFee) {
     const double reward_btc = 144.0 * (3.125 + 0.02 * day);  // the day's subsidy + fees
     const double network = network_hashrate_ths(t, s);
     const std::vector<double> on = s.machines_on;
-    step_default(t, c.rules, s, day, kPrice, reward_btc / network, (reward_btc / network) * kPrice);
+    step_default(t, c.rules, s, day, ts::kPrice, reward_btc / network,
+                 (reward_btc / network) * ts::kPrice);
     // Every counted agent's gross revenue (profit + power cost) is its share of the reward.
     double gross = 0.0;
     for (std::size_t a = 0; a < t.size(); ++a)
       if (t.network_weight[a] > 0.0)
         gross += s.profit_day_usd[a] + on[a] * t.power_cost_usd_per_day[a];
-    EXPECT_LT(rel(gross, kPrice * reward_btc * (1.0 - c.rules.pool_fee)), 1e-12) << "day " << day;
+    EXPECT_LT(ts::rel(gross, ts::kPrice * reward_btc * (1.0 - c.rules.pool_fee)), 1e-12)
+        << "day " << day;
   }
 }
 
@@ -57,9 +44,9 @@ TEST(Reference2021Rules, RevenueSharesSumToTheNetworkReward) {
   // sum over agents of (pnl + power cost) = P * B * H_counted / H_prev: with H_prev the counted
   // network hashrate, exactly P * B.
   TempDir dir;
-  auto c = ts::make_config(dir, {rig("A", 2), {"B", 200.0, 3500.0, 3000.0, 1.0, 3, 700.0}},
+  auto c = ts::make_config(dir, {ts::rig("A", 2), {"B", 200.0, 3500.0, 3000.0, 1.0, 3, 700.0}},
                            {{0.04, 0.5}, {0.07, 0.5}}, 0.5, RuleProfile::Reference2021);
-  c.reference = {kPrice, 2.0e5, 0.2, {}};
+  c.reference = {ts::kPrice, 2.0e5, 0.2, {}};
   c.observers.push_back({"A", 0.05, Strategy::SellDaily, 1e6, true});
   c.observers.push_back({"B", 0.05, Strategy::LongBtc, 1e6, false});
   const ArchetypeTable t = build_archetype_table(c, 0.0);
@@ -67,7 +54,7 @@ TEST(Reference2021Rules, RevenueSharesSumToTheNetworkReward) {
   double prev = network_hashrate_ths(t, s);
   for (int k = 0; k < 40; ++k) {
     const double reward = 900.0 + k;
-    const double price = kPrice * (1.0 + 0.01 * k);
+    const double price = ts::kPrice * (1.0 + 0.01 * k);
     const std::vector<double> on = s.machines_on;
     double uncounted_hashrate = 0.0;
     for (std::size_t a = 0; a < t.size(); ++a)
@@ -79,8 +66,8 @@ TEST(Reference2021Rules, RevenueSharesSumToTheNetworkReward) {
       gross_all += g;
       if (t.network_weight[a] > 0.0) gross_counted += g;
     }
-    EXPECT_LT(rel(gross_counted, price * reward), 1e-12) << "update " << k;
-    EXPECT_LT(rel(gross_all, price * reward * (prev + uncounted_hashrate) / prev), 1e-12)
+    EXPECT_LT(ts::rel(gross_counted, price * reward), 1e-12) << "update " << k;
+    EXPECT_LT(ts::rel(gross_all, price * reward * (prev + uncounted_hashrate) / prev), 1e-12)
         << "update " << k;
     prev = next;
   }
@@ -90,7 +77,7 @@ TEST(DefaultRules, UnprofitableMachinesSwitchOffAtABoundedPaceAndRestartWhenProf
   // cost 7.2 USD/day per machine of 100 TH/s. Hashprice 0.054 USD/TH/day (margin -1.8) for 5
   // days, then 0.2: the 30-day mean margin stays negative for 3 more days, then turns positive.
   TempDir dir;
-  auto c = ts::make_config(dir, {rig("A")}, {{0.10, 1.0}});
+  auto c = ts::make_config(dir, {ts::rig("A")}, {{0.10, 1.0}});
   c.rules.reinvest_fraction = 0.0;  // no purchases: only switching moves machines
   const ArchetypeTable t = build_archetype_table(c, 1e5);
   MinerState s = ts::fresh_state(t);
@@ -105,19 +92,21 @@ TEST(DefaultRules, UnprofitableMachinesSwitchOffAtABoundedPaceAndRestartWhenProf
     const double hp30 = std::accumulate(window.begin(), window.end(), 0.0) / 30.0;
     const double margin = 100.0 * hp30 - 7.2;
     const double on0 = s.machines_on[0], idle0 = s.machines_idle[0];
-    step_default(t, c.rules, s, day, kPrice, hp_btc(hp_usd), (hp_btc(hp_usd)) * kPrice);
+    step_default(t, c.rules, s, day, ts::kPrice, ts::hp_btc(hp_usd),
+                 (ts::hp_btc(hp_usd)) * ts::kPrice);
     ASSERT_GT(std::fabs(margin), 0.1) << "test design: margins stay away from 0";
     if (margin < 0.0) {
       const double frac = std::min(c.rules.max_switch_off_fraction_per_day, -margin / 7.2);
       (frac == c.rules.max_switch_off_fraction_per_day ? saw_capped : saw_uncapped) = true;
-      EXPECT_LT(rel(s.machines_on[0], on0 * (1.0 - frac)), 1e-12) << "day " << day;
+      EXPECT_LT(ts::rel(s.machines_on[0], on0 * (1.0 - frac)), 1e-12) << "day " << day;
     } else {
       saw_restart = saw_restart || idle0 > 0.0;
-      EXPECT_LT(rel(s.machines_idle[0], idle0 * (1.0 - c.rules.restart_fraction_per_day)), 1e-12)
+      EXPECT_LT(ts::rel(s.machines_idle[0], idle0 * (1.0 - c.rules.restart_fraction_per_day)),
+                1e-12)
           << "day " << day;
     }
     // Idle, not destroyed.
-    EXPECT_LT(rel(s.machines_on[0] + s.machines_idle[0], total), 1e-12) << "day " << day;
+    EXPECT_LT(ts::rel(s.machines_on[0] + s.machines_idle[0], total), 1e-12) << "day " << day;
   }
   EXPECT_TRUE(saw_capped && saw_uncapped && saw_restart);
   EXPECT_GT(s.machines_on[0], 0.95 * total);  // most machines back online after 30 good days
@@ -128,14 +117,14 @@ TEST(DefaultRules, OrdersGoOnlineExactlyDelayDaysLaterAndCapexIsPaid) {
     TempDir dir;
     // Profitable: 0.2 USD/TH/day on 100 TH/s = 20 USD/day against 7.2 of power; machines cost
     // 1000 USD (growth factor 0: a fixed price), payback 78 days.
-    auto c = ts::make_config(dir, {rig("A", delay)}, {{0.10, 1.0}});
+    auto c = ts::make_config(dir, {ts::rig("A", delay)}, {{0.10, 1.0}});
     const ArchetypeTable t = build_archetype_table(c, 1e5);
     MinerState s = ts::fresh_state(t);
     seed_default(t, s, 0.2);
     std::vector<double> buys(80, 0.0);
     for (int day = 1; day < 80; ++day) {
       const double on0 = s.machines_on[0], pending0 = s.pending_machines[0], usd0 = s.usd[0];
-      step_default(t, c.rules, s, day, kPrice, hp_btc(0.2), (hp_btc(0.2)) * kPrice);
+      step_default(t, c.rules, s, day, ts::kPrice, ts::hp_btc(0.2), (ts::hp_btc(0.2)) * ts::kPrice);
       const double arrived = s.machines_on[0] - on0;  // no failures, no switching, nothing idle
       const double bought = s.pending_machines[0] - pending0 + arrived;
       buys[static_cast<std::size_t>(day)] = bought;
@@ -158,19 +147,19 @@ TEST(DefaultRules, OrdersGoOnlineExactlyDelayDaysLaterAndCapexIsPaid) {
 
 TEST(DefaultRules, LongBtcPaysCapexFromUsdThenBtcAndKeepsValueAccounting) {
   TempDir dir;
-  auto c = ts::make_config(dir, {rig("A", 3)}, {{0.10, 1.0}}, 0.0);  // all Long BTC
+  auto c = ts::make_config(dir, {ts::rig("A", 3)}, {{0.10, 1.0}}, 0.0);  // all Long BTC
   const ArchetypeTable t = build_archetype_table(c, 1e5);
   ASSERT_EQ(t.strategy[1], Strategy::LongBtc);
   MinerState s = ts::fresh_state(t);
   seed_default(t, s, 0.2);
   double total_bought = 0.0;
   for (int day = 1; day < 60; ++day) {
-    const double value0 = s.usd[1] + s.btc[1] * kPrice;
+    const double value0 = s.usd[1] + s.btc[1] * ts::kPrice;
     const double on0 = s.machines_on[1], pending0 = s.pending_machines[1];
-    step_default(t, c.rules, s, day, kPrice, hp_btc(0.2), (hp_btc(0.2)) * kPrice);
+    step_default(t, c.rules, s, day, ts::kPrice, ts::hp_btc(0.2), (ts::hp_btc(0.2)) * ts::kPrice);
     const double bought = s.pending_machines[1] - pending0 + (s.machines_on[1] - on0);
     total_bought += bought;
-    const double value = s.usd[1] + s.btc[1] * kPrice;
+    const double value = s.usd[1] + s.btc[1] * ts::kPrice;
     EXPECT_NEAR(value, value0 + s.profit_day_usd[1] - bought * 1000.0,
                 1e-6 * std::max(1.0, std::fabs(value0)))
         << "day " << day;
@@ -183,14 +172,14 @@ TEST(DefaultRules, LongBtcPaysCapexFromUsdThenBtcAndKeepsValueAccounting) {
 TEST(DefaultRules, BookingLongBtcNeverNegativeSellDailyAllUsd) {
   // Losing money: hashprice 0.05 USD/TH/day against 7.2 USD/day per machine.
   TempDir dir;
-  auto c = ts::make_config(dir, {rig("A")}, {{0.10, 1.0}}, 0.5);
+  auto c = ts::make_config(dir, {ts::rig("A")}, {{0.10, 1.0}}, 0.5);
   c.rules.max_switch_off_fraction_per_day = 0.0;  // keep mining at a loss
   const ArchetypeTable t = build_archetype_table(c, 1e5);
   MinerState s = ts::fresh_state(t);
   seed_default(t, s, 0.05);
   for (int day = 1; day <= 30; ++day) {
     const double usd_sell0 = s.usd[0];
-    step_default(t, c.rules, s, day, kPrice, hp_btc(0.05), (hp_btc(0.05)) * kPrice);
+    step_default(t, c.rules, s, day, ts::kPrice, ts::hp_btc(0.05), (ts::hp_btc(0.05)) * ts::kPrice);
     EXPECT_EQ(s.btc[0], 0.0);  // sell daily: everything in USD
     EXPECT_NEAR(s.usd[0], usd_sell0 + s.profit_day_usd[0], 1e-9 * std::fabs(usd_sell0) + 1e-9);
     EXPECT_GE(s.btc[1], 0.0) << "day " << day;  // long BTC sells all its BTC, then pays from USD
@@ -202,9 +191,9 @@ TEST(DefaultRules, BookingLongBtcNeverNegativeSellDailyAllUsd) {
 
 TEST(Reference2021Rules, LongBtcBooksPnlInBtcAndCanGoNegative) {
   TempDir dir;
-  auto c = ts::make_config(dir, {rig("A", 2, 1000.0, 1000.0, 1.0)}, {{0.10, 1.0}}, 0.5,
+  auto c = ts::make_config(dir, {ts::rig("A", 2, 1000.0, 1000.0, 1.0)}, {{0.10, 1.0}}, 0.5,
                            RuleProfile::Reference2021);
-  c.reference = {kPrice, 1e5, 0.05, {}};  // 0.05 USD/TH/day: losing
+  c.reference = {ts::kPrice, 1e5, 0.05, {}};  // 0.05 USD/TH/day: losing
   // A counted observer keeps the network hashrate > 0 when every archetype machine is switched off.
   c.observers.push_back({"A", 0.01, Strategy::SellDaily, 1e5, true});
   const ArchetypeTable t = build_archetype_table(c, 0.0);
@@ -212,10 +201,10 @@ TEST(Reference2021Rules, LongBtcBooksPnlInBtcAndCanGoNegative) {
   double prev = network_hashrate_ths(t, s);
   for (int k = 0; k < 5; ++k) {
     const double usd0 = s.usd[0], btc1 = s.btc[1];
-    const double reward = 0.05 * prev / kPrice;  // pays 0.05 USD per TH/s
-    prev = step_reference_2021(t, c.reference, s, k, kPrice, reward, prev);
+    const double reward = 0.05 * prev / ts::kPrice;  // pays 0.05 USD per TH/s
+    prev = step_reference_2021(t, c.reference, s, k, ts::kPrice, reward, prev);
     EXPECT_DOUBLE_EQ(s.usd[0], usd0 + s.profit_day_usd[0]);
-    EXPECT_DOUBLE_EQ(s.btc[1], btc1 + s.profit_day_usd[1] / kPrice);
+    EXPECT_DOUBLE_EQ(s.btc[1], btc1 + s.profit_day_usd[1] / ts::kPrice);
     EXPECT_EQ(s.btc[0], 0.0);
     EXPECT_EQ(s.usd[1], 0.0);
   }
@@ -226,16 +215,16 @@ TEST(Reference2021Rules, SwitchOffRemovesFloorOfWindowLossOverDailyExpense) {
   // The 30-day window is seeded with the (losing) seed hashprice; at update 0 the count drops by
   // |floor(sum30 / (expense / on))| machines, not bounded, and never below 0.
   TempDir dir;
-  auto c = ts::make_config(dir, {rig("A", 2, 1000.0, 1000.0, 1.0)}, {{0.10, 1.0}}, 1.0,
+  auto c = ts::make_config(dir, {ts::rig("A", 2, 1000.0, 1000.0, 1.0)}, {{0.10, 1.0}}, 1.0,
                            RuleProfile::Reference2021);
-  c.reference = {kPrice, 1e5, 0.07, {}};  // margin per machine-day 7.0 - 7.2 = -0.2
+  c.reference = {ts::kPrice, 1e5, 0.07, {}};  // margin per machine-day 7.0 - 7.2 = -0.2
   const ArchetypeTable t = build_archetype_table(c, 0.0);
   MinerState s = ts::fresh_state(t);
   const double on0 = s.machines_on[0];
   ASSERT_EQ(on0, 1000.0);
   const double prev = network_hashrate_ths(t, s);
-  const double reward = 0.07 * prev / kPrice;
-  step_reference_2021(t, c.reference, s, 0, kPrice, reward, prev);
+  const double reward = 0.07 * prev / ts::kPrice;
+  step_reference_2021(t, c.reference, s, 0, ts::kPrice, reward, prev);
   // Window: 29 seeded days + today, each -0.2 x 1000 = -200 USD: sum -6000 (up to rounding).
   const double sum30 = s.profit_window_usd[0];
   EXPECT_NEAR(sum30, -6000.0, 1e-6);
@@ -248,18 +237,20 @@ TEST(Reference2021Rules, SwitchOffRemovesFloorOfWindowLossOverDailyExpense) {
 TEST(Reference2021Rules, OrdersAreDeliveredAtUpdateKPlusDelay) {
   for (int delay : {1, 3, 7}) {
     TempDir dir;
-    auto c = ts::make_config(dir, {rig("A", delay, 1000.0, 1000.0, 1.0)}, {{0.05, 1.0}}, 1.0,
+    auto c = ts::make_config(dir, {ts::rig("A", delay, 1000.0, 1000.0, 1.0)}, {{0.05, 1.0}}, 1.0,
                              RuleProfile::Reference2021);
-    c.reference = {kPrice, 1e5, 0.2, {}};  // 20 USD/day revenue per machine against 3.6 of power
+    c.reference = {
+        ts::kPrice, 1e5, 0.2, {}};  // 20 USD/day revenue per machine against 3.6 of power
     const ArchetypeTable t = build_archetype_table(c, 0.0);
     MinerState s = ts::fresh_state(t);
     double prev = network_hashrate_ths(t, s);
     const double reward =
-        0.2 * prev / kPrice;  // fixed: pays 0.2 USD per TH/s at the start, less as the fleet grows
+        0.2 * prev /
+        ts::kPrice;  // fixed: pays 0.2 USD per TH/s at the start, less as the fleet grows
     std::vector<double> orders(40, 0.0);
     for (int k = 0; k < 40; ++k) {
       const double on0 = s.machines_on[0], pending0 = s.pending_machines[0];
-      prev = step_reference_2021(t, c.reference, s, k, kPrice, reward, prev);
+      prev = step_reference_2021(t, c.reference, s, k, ts::kPrice, reward, prev);
       // While the 30-day window is >= 0 nothing is switched off, so the count grows only by
       // deliveries; the growing fleet eventually dilutes the fixed reward (boom then bust).
       if (s.profit_window_usd[0] < 0.0) {
@@ -280,8 +271,8 @@ TEST(Reference2021Rules, OrdersAreDeliveredAtUpdateKPlusDelay) {
 TEST(ObserverFleets, AreNeverRescaledAndNeverDecide) {
   TempDir dir;
   for (auto profile : {RuleProfile::Default, RuleProfile::Reference2021}) {
-    auto c = ts::make_config(dir, {rig("A", 2)}, {{0.10, 1.0}}, 0.5, profile);
-    c.reference = {kPrice, 3e5, 0.05, {}};
+    auto c = ts::make_config(dir, {ts::rig("A", 2)}, {{0.10, 1.0}}, 0.5, profile);
+    c.reference = {ts::kPrice, 3e5, 0.05, {}};
     c.observers.push_back({"A", 0.10, Strategy::SellDaily, 123'456.0, true});
     c.observers.push_back({"A", 0.20, Strategy::LongBtc, 50'000.0, false});
     const ArchetypeTable t1 = build_archetype_table(c, 2e5), t2 = build_archetype_table(c, 8e5);
@@ -303,9 +294,11 @@ TEST(ObserverFleets, AreNeverRescaledAndNeverDecide) {
     if (profile == RuleProfile::Default) seed_default(t1, s, 0.03);
     for (int d = 1; d <= 40; ++d) {
       if (profile == RuleProfile::Default) {
-        step_default(t1, c.rules, s, d, kPrice, hp_btc(0.03), (hp_btc(0.03)) * kPrice);
+        step_default(t1, c.rules, s, d, ts::kPrice, ts::hp_btc(0.03),
+                     (ts::hp_btc(0.03)) * ts::kPrice);
       } else {
-        prev = step_reference_2021(t1, c.reference, s, d - 1, kPrice, 0.03 * prev / kPrice, prev);
+        prev = step_reference_2021(t1, c.reference, s, d - 1, ts::kPrice, 0.03 * prev / ts::kPrice,
+                                   prev);
       }
     }
     EXPECT_LT(s.machines_on[0], t1.initial_machines[0]);
@@ -319,7 +312,7 @@ TEST(ObserverFleets, AreNeverRescaledAndNeverDecide) {
 
 TEST(MinerState, ResetRestoresEveryFieldSoAReusedWorkspaceRepeatsAPath) {
   TempDir dir;
-  auto c = ts::make_config(dir, {rig("A", 3), {"B", 200.0, 3500.0, 3000.0, 0.5, 10, 700.0}},
+  auto c = ts::make_config(dir, {ts::rig("A", 3), {"B", 200.0, 3500.0, 3000.0, 0.5, 10, 700.0}},
                            {{0.04, 0.5}, {0.09, 0.5}}, 0.5);
   c.observers.push_back({"B", 0.05, Strategy::LongBtc, 1e6, true});
   const ArchetypeTable t = build_archetype_table(c, 1e6);
@@ -331,7 +324,8 @@ TEST(MinerState, ResetRestoresEveryFieldSoAReusedWorkspaceRepeatsAPath) {
     std::vector<double> trace;
     for (int d = 1; d < 100; ++d) {
       const double hp = 0.05 + 0.1 * (1.0 + std::sin(d / 7.0));
-      trace.push_back(step_default(t, c.rules, s, d, kPrice, hp_btc(hp), (hp_btc(hp)) * kPrice));
+      trace.push_back(step_default(t, c.rules, s, d, ts::kPrice, ts::hp_btc(hp),
+                                   (ts::hp_btc(hp)) * ts::kPrice));
     }
     for (auto* v : {&s.machines_on, &s.machines_idle, &s.usd, &s.btc, &s.pending_machines,
                     &s.profit_total_usd})

@@ -19,16 +19,6 @@ using hashsim::test_support::TempDir;
 namespace ts = hashsim::test_support;
 
 namespace {
-constexpr double kPrice = 50'000.0;
-
-// 100 TH/s, 3 kW: at 0.10 USD/kWh a machine costs 7.2 USD/day.
-ts::Machine rig(const std::string& name, int delay = 0, double price = 1000.0,
-                double units = 1000.0) {
-  return {name, 100.0, 3000.0, price, 0.0, delay, units};
-}
-double hp_btc(double usd) { return usd / kPrice; }
-double rel(double a, double b) { return std::fabs(a - b) / std::max(std::fabs(b), 1e-300); }
-
 MinerState state_for(const ArchetypeTable& t, const DefaultRules& r) {
   MinerState s;
   s.allocate(t, r);
@@ -51,7 +41,7 @@ TEST(ForwardValue, DifficultyGrowthAndHalvingByHand) {
   const double k = 0.001;
   const double v_growth = 20.0 * (1.0 - std::exp(-0.72)) / k - 8.0 * 720.0;
   EXPECT_NEAR(v_growth, 4504.96, 0.01);
-  EXPECT_LT(rel(forward_machine_value_usd(20.0, 8.0, 720.0, 0.365, {}), v_growth), 1e-12);
+  EXPECT_LT(ts::rel(forward_machine_value_usd(20.0, 8.0, 720.0, 0.365, {}), v_growth), 1e-12);
   // Halving in 100 days, reward ratio 0.55: revenue 11 afterwards, stops at ln(11/8)/k = 318.45 d.
   //   before: 20 (1 - e^-0.1)/k - 800 = 1103.25; after: 11 (e^-0.1 - e^-0.31845)/k - 8 (318.45 -
   //   100) = 205.3
@@ -63,7 +53,7 @@ TEST(ForwardValue, DifficultyGrowthAndHalvingByHand) {
                            11.0 * (std::exp(-0.1) - std::exp(-k * t_stop)) / k -
                            8.0 * (t_stop - 100.0);
   EXPECT_NEAR(v_halving, 1308.6, 0.5);
-  EXPECT_LT(rel(forward_machine_value_usd(20.0, 8.0, 720.0, 0.365, o), v_halving), 1e-12);
+  EXPECT_LT(ts::rel(forward_machine_value_usd(20.0, 8.0, 720.0, 0.365, o), v_halving), 1e-12);
 }
 
 TEST(ForwardValue, RewardOutlookFromHeightSubsidyAndFee) {
@@ -79,7 +69,7 @@ TEST(ForwardValue, AnticipatedHalvingStopsOrdersThatTodaysMarginWouldPlace) {
   // the expected profit over 720 d (6714) still covers the price. A halving in 30 days (ratio 0.5:
   // revenue 10 against 7.2 of power afterwards) brings it to ~1094 < 5000: no order.
   TempDir dir;
-  auto c = ts::make_config(dir, {rig("A", 1, 5000.0)}, {{0.10, 1.0}});
+  auto c = ts::make_config(dir, {ts::rig("A", 1, 5000.0)}, {{0.10, 1.0}});
   c.rules.expected_difficulty_growth_per_year = 0.2;
   c.rules.anticipate_halving = true;
   const ArchetypeTable t = build_archetype_table(c, 1e5);
@@ -92,13 +82,14 @@ TEST(ForwardValue, AnticipatedHalvingStopsOrdersThatTodaysMarginWouldPlace) {
   ASSERT_GT(720.0 * 12.8, 5000.0);
   MinerState s = state_for(t, c.rules);
   seed_default(t, c.rules, s, 0.2, o);
-  for (int day = 1; day <= 40; ++day) step_default(t, c.rules, s, day, kPrice, hp_btc(0.2), 0.2, o);
+  for (int day = 1; day <= 40; ++day)
+    step_default(t, c.rules, s, day, ts::kPrice, ts::hp_btc(0.2), 0.2, o);
   EXPECT_EQ(s.pending_machines[0], 0.0);
-  EXPECT_LT(rel(s.value_scratch_usd[0], v), 1e-9);
+  EXPECT_LT(ts::rel(s.value_scratch_usd[0], v), 1e-9);
   // The same day without the halving in sight buys.
   MinerState s2 = state_for(t, c.rules);
   seed_default(t, c.rules, s2, 0.2, {});
-  step_default(t, c.rules, s2, 1, kPrice, hp_btc(0.2), 0.2, {});
+  step_default(t, c.rules, s2, 1, ts::kPrice, ts::hp_btc(0.2), 0.2, {});
   EXPECT_GT(s2.pending_machines[0] + s2.machines_on[0], s.machines_on[0]);
 }
 
@@ -106,7 +97,7 @@ TEST(EquilibriumStart, UnderWaterArchetypesStartIdleAndTheOnlineFleetIsTheStartH
   // Two tariff bands: 0.10 USD/kWh (7.2 USD/day) and 0.30 (21.6 USD/day). hp0 = 0.15 USD/TH/day:
   // revenue 15 per machine, so the 0.30 band (half the machines) is under water.
   TempDir dir;
-  auto c = ts::make_config(dir, {rig("A", 10, 1000.0)}, {{0.10, 0.5}, {0.30, 0.5}});
+  auto c = ts::make_config(dir, {ts::rig("A", 10, 1000.0)}, {{0.10, 0.5}, {0.30, 0.5}});
   c.rules.equilibrium_start = true;
   c.rules.reinvest_fraction = 0.5;
   const ArchetypeTable t = build_archetype_table(c, 1e6);
@@ -125,7 +116,7 @@ TEST(EquilibriumStart, UnderWaterArchetypesStartIdleAndTheOnlineFleetIsTheStartH
   const double n0 = 0.5 * std::min(1.0, (v - 1000.0) / 1000.0) * 30.0 * 78000.0 / 1000.0;
   EXPECT_NEAR(s.pending_machines[0], n0, 1e-9 * n0);
   const double on_before = s.machines_on[0];
-  step_default(t, c.rules, s, 1, kPrice, hp_btc(0.15), 0.15, {});
+  step_default(t, c.rules, s, 1, ts::kPrice, ts::hp_btc(0.15), 0.15, {});
   EXPECT_NEAR(s.machines_on[0], on_before + n0 / 10.0, 1e-9 * on_before);
 }
 
@@ -134,7 +125,7 @@ TEST(EquilibriumStart, NoFirstMonthDropAtConstantConditions) {
   // network does not fall in the first 60 days (legacy start: the under-water band switches off).
   TempDir dir;
   auto c =
-      ts::make_config(dir, {rig("A", 20, 1000.0), {"B", 200.0, 3500.0, 3000.0, 0.0, 30, 500.0}},
+      ts::make_config(dir, {ts::rig("A", 20, 1000.0), {"B", 200.0, 3500.0, 3000.0, 0.0, 30, 500.0}},
                       {{0.04, 0.4}, {0.07, 0.4}, {0.25, 0.2}}, 0.5);
   ts::default_rules(c.rules);
   c.rules.hardware_failure_rate_per_year = 0.0;  // failures alone would shrink the network
@@ -148,7 +139,7 @@ TEST(EquilibriumStart, NoFirstMonthDropAtConstantConditions) {
     double lowest = h;
     for (int day = 1; day <= 60; ++day) {
       const double hp = reward_usd / h;
-      h = step_default(t, c.rules, s, day, kPrice, hp_btc(hp), hp, {});
+      h = step_default(t, c.rules, s, day, ts::kPrice, ts::hp_btc(hp), hp, {});
       lowest = std::min(lowest, h);
     }
     if (eq) {
@@ -168,7 +159,7 @@ TEST(EquilibriumPrices, DayZeroPriceLevelGrowsTheFleetAtTheExpectedRateByHand) {
   // With x = L * 1000 in the scaled range (V / 2 < x < V): n0 = r W (V - x) / x^2 = 100, i.e.
   //   100 x^2 + r W x - r W V = 0, x = (-r W + sqrt((r W)^2 + 400 r W V)) / 200 = 2127.7.
   TempDir dir;
-  auto c = ts::make_config(dir, {rig("A", 10, 1000.0)}, {{0.10, 1.0}});
+  auto c = ts::make_config(dir, {ts::rig("A", 10, 1000.0)}, {{0.10, 1.0}});
   c.rules.equilibrium_start = true;
   c.rules.equilibrium_machine_prices = true;
   c.rules.expected_difficulty_growth_per_year = 0.365;
@@ -184,19 +175,19 @@ TEST(EquilibriumPrices, DayZeroPriceLevelGrowsTheFleetAtTheExpectedRateByHand) {
   ASSERT_LT(x, v);
   EXPECT_NEAR(x, 2127.7, 0.1);
   // Bisection to ~1e-17 in ln L; the value itself is exact to a few ulp.
-  EXPECT_LT(rel(s.machine_price_level, x / 1000.0), 1e-9);
-  EXPECT_LT(rel(s.pending_machines[0], 100.0), 1e-9);
+  EXPECT_LT(ts::rel(s.machine_price_level, x / 1000.0), 1e-9);
+  EXPECT_LT(ts::rel(s.pending_machines[0], 100.0), 1e-9);
   // Days 2..11 bring 10 machines a day: the fleet grows at g from the start.
   const double on_before = s.machines_on[0];
-  step_default(t, c.rules, s, 1, kPrice, hp_btc(0.15), 0.15, {});
-  EXPECT_LT(rel(s.machines_on[0], on_before + 10.0), 1e-9);
+  step_default(t, c.rules, s, 1, ts::kPrice, ts::hp_btc(0.15), 0.15, {});
+  EXPECT_LT(ts::rel(s.machines_on[0], on_before + 10.0), 1e-9);
   // A listed price is scaled by the level on every later day too (index at hp0: exactly L * p).
-  EXPECT_LT(rel(s.price_scratch_usd[0], x), 1e-9);
+  EXPECT_LT(ts::rel(s.price_scratch_usd[0], x), 1e-9);
 }
 
 TEST(EquilibriumPrices, AnUnreachableTargetStopsAtTheBoundNothingToOrderKeepsListedPrices) {
   TempDir dir;
-  auto c = ts::make_config(dir, {rig("A", 10, 1000.0)}, {{0.10, 1.0}});
+  auto c = ts::make_config(dir, {ts::rig("A", 10, 1000.0)}, {{0.10, 1.0}});
   c.rules.equilibrium_start = true;
   c.rules.expected_difficulty_growth_per_year = 0.365;
   c.rules.scale_orders_by_value = true;
@@ -227,7 +218,7 @@ TEST(EquilibriumPrices, AFlatMarketKeepsBuyingWhereListedPricesStopEveryOrder) {
   // fleet only shrinks (failures); with equilibrium prices the machine market clears at the
   // growth the agents expect and the network, reward fixed, grows over the year.
   TempDir dir;
-  auto c = ts::make_config(dir, {rig("A", 30, 5000.0)}, {{0.10, 1.0}}, 0.5);
+  auto c = ts::make_config(dir, {ts::rig("A", 30, 5000.0)}, {{0.10, 1.0}}, 0.5);
   ts::default_rules(c.rules);
   const ArchetypeTable t = build_archetype_table(c, 1e7);
   const double reward_usd = 0.15 * 1e7;
@@ -238,7 +229,7 @@ TEST(EquilibriumPrices, AFlatMarketKeepsBuyingWhereListedPricesStopEveryOrder) {
     seed_default(t, c.rules, s, reward_usd / h, {});
     for (int day = 1; day <= 365; ++day) {
       const double hp = reward_usd / h;
-      h = step_default(t, c.rules, s, day, kPrice, hp_btc(hp), hp, {});
+      h = step_default(t, c.rules, s, day, ts::kPrice, ts::hp_btc(hp), hp, {});
     }
     if (eq) {
       EXPECT_GT(h, 1.05e7) << "equilibrium prices: the network grows";
@@ -253,19 +244,19 @@ TEST(Switching, ProportionalRestartPaceByHand) {
   // Short window 1: margin m = 100 * 0.0756 - 7.2 = 0.36 USD/day -> restart min(0.25, 0.36/7.2 =
   // 0.05).
   TempDir dir;
-  auto c = ts::make_config(dir, {rig("A")}, {{0.10, 1.0}});
+  auto c = ts::make_config(dir, {ts::rig("A")}, {{0.10, 1.0}});
   c.rules.reinvest_fraction = 0.0;
   c.rules.switch_window_days = 1;
   c.rules.proportional_restart = true;
   const ArchetypeTable t = build_archetype_table(c, 1e5);
   MinerState s = state_for(t, c.rules);
   seed_default(t, c.rules, s, 0.05, {});
-  step_default(t, c.rules, s, 1, kPrice, hp_btc(0.05), 0.05,
+  step_default(t, c.rules, s, 1, ts::kPrice, ts::hp_btc(0.05), 0.05,
                {});  // m = -2.2: off min(0.1, 2.2/7.2) = 10 %
-  EXPECT_LT(rel(s.machines_idle[0], 100.0), 1e-12);
-  step_default(t, c.rules, s, 2, kPrice, hp_btc(0.0756), 0.0756, {});
-  EXPECT_LT(rel(s.machines_idle[0], 100.0 * (1.0 - 0.36 / 7.2)), 1e-12);
-  EXPECT_LT(rel(s.machines_on[0], 900.0 + 100.0 * 0.36 / 7.2), 1e-12);
+  EXPECT_LT(ts::rel(s.machines_idle[0], 100.0), 1e-12);
+  step_default(t, c.rules, s, 2, ts::kPrice, ts::hp_btc(0.0756), 0.0756, {});
+  EXPECT_LT(ts::rel(s.machines_idle[0], 100.0 * (1.0 - 0.36 / 7.2)), 1e-12);
+  EXPECT_LT(ts::rel(s.machines_on[0], 900.0 + 100.0 * 0.36 / 7.2), 1e-12);
 }
 
 TEST(Switching, NoRingingAfterAHalvingInClosedLoop) {
@@ -275,8 +266,8 @@ TEST(Switching, NoRingingAfterAHalvingInClosedLoop) {
   // and the final level is within 1 % of the break-even band; no day moves H by more than the
   // switch-off pace (10 %).
   TempDir dir;
-  auto c =
-      ts::make_config(dir, {rig("A"), rig("B"), rig("C")}, {{0.03, 0.3}, {0.05, 0.3}, {0.08, 0.4}});
+  auto c = ts::make_config(dir, {ts::rig("A"), ts::rig("B"), ts::rig("C")},
+                           {{0.03, 0.3}, {0.05, 0.3}, {0.08, 0.4}});
   c.rules.reinvest_fraction = 0.0;
   auto run = [&](bool modern) {
     if (modern) {
@@ -292,7 +283,7 @@ TEST(Switching, NoRingingAfterAHalvingInClosedLoop) {
     for (int day = 1; day <= 200; ++day) {
       if (day == 20) reward *= 0.5;
       const double hp = reward / h;
-      h = step_default(t, c.rules, s, day, kPrice, hp_btc(hp), hp, {});
+      h = step_default(t, c.rules, s, day, ts::kPrice, ts::hp_btc(hp), hp, {});
       path.push_back(h);
     }
     int turns = 0, dir_prev = 0;
@@ -327,41 +318,41 @@ TEST(Retirement, IdleUnderWaterMachinesAreRetiredAndSoldByHand) {
   // machines it started the day with (none), day 2 retires 2 % of 100 and sells them at 30 % of
   // 1000 USD: usd += 2 * 300 on top of the day's (negative) profit.
   TempDir dir;
-  auto c = ts::make_config(dir, {rig("A")}, {{0.10, 1.0}});
+  auto c = ts::make_config(dir, {ts::rig("A")}, {{0.10, 1.0}});
   c.rules.reinvest_fraction = 0.0;
   c.rules.retire_fraction_per_day = 0.02;
   c.rules.resale_fraction = 0.3;
   const ArchetypeTable t = build_archetype_table(c, 1e5);
   MinerState s = state_for(t, c.rules);
   seed_default(t, c.rules, s, 0.05, {});
-  step_default(t, c.rules, s, 1, kPrice, hp_btc(0.05), 0.05, {});
-  EXPECT_LT(rel(s.machines_idle[0], 100.0), 1e-12);
+  step_default(t, c.rules, s, 1, ts::kPrice, ts::hp_btc(0.05), 0.05, {});
+  EXPECT_LT(ts::rel(s.machines_idle[0], 100.0), 1e-12);
   EXPECT_EQ(s.retired_machines[0], 0.0);
   const double usd1 = s.usd[0];
-  step_default(t, c.rules, s, 2, kPrice, hp_btc(0.05), 0.05, {});
-  EXPECT_LT(rel(s.retired_machines[0], 2.0), 1e-12);
-  EXPECT_LT(rel(s.machines_idle[0], 100.0 - 2.0 + 90.0), 1e-12);
-  EXPECT_LT(rel(s.usd[0], usd1 + s.profit_day_usd[0] + 2.0 * 300.0), 1e-12);
+  step_default(t, c.rules, s, 2, ts::kPrice, ts::hp_btc(0.05), 0.05, {});
+  EXPECT_LT(ts::rel(s.retired_machines[0], 2.0), 1e-12);
+  EXPECT_LT(ts::rel(s.machines_idle[0], 100.0 - 2.0 + 90.0), 1e-12);
+  EXPECT_LT(ts::rel(s.usd[0], usd1 + s.profit_day_usd[0] + 2.0 * 300.0), 1e-12);
 }
 
 TEST(Retirement, FailureRateRemovesMachinesAtTheStatedPace) {
   TempDir dir;
-  auto c = ts::make_config(dir, {rig("A")}, {{0.10, 1.0}});
+  auto c = ts::make_config(dir, {ts::rig("A")}, {{0.10, 1.0}});
   c.rules.reinvest_fraction = 0.0;
   c.rules.hardware_failure_rate_per_year = 0.05;
   const ArchetypeTable t = build_archetype_table(c, 1e5);
   MinerState s = state_for(t, c.rules);
   seed_default(t, c.rules, s, 0.2, {});
   for (int day = 1; day <= 365; ++day)
-    step_default(t, c.rules, s, day, kPrice, hp_btc(0.2), 0.2, {});
-  EXPECT_LT(rel(s.machines_on[0], 1000.0 * 0.95), 1e-9);  // (1 - 0.05)^(365/365)
+    step_default(t, c.rules, s, day, ts::kPrice, ts::hp_btc(0.2), 0.2, {});
+  EXPECT_LT(ts::rel(s.machines_on[0], 1000.0 * 0.95), 1e-9);  // (1 - 0.05)^(365/365)
 }
 
 TEST(BandCapacity, OrdersStopAtTheBandsCapacityByHand) {
   // Capacity headroom 0.01 of the day-0 power 1000 machines * 3 kW = 3000 kW -> 30 kW of room,
   // 10 machines; growth 0. Highly profitable: the wanted order is far above 10 machines.
   TempDir dir;
-  auto c = ts::make_config(dir, {rig("A", 5, 100.0)}, {{0.10, 1.0}});
+  auto c = ts::make_config(dir, {ts::rig("A", 5, 100.0)}, {{0.10, 1.0}});
   c.rules.band_capacity_headroom = 0.01;
   c.rules.band_capacity_growth_per_year = 0.0;
   const ArchetypeTable t = build_archetype_table(c, 1e5);
@@ -369,18 +360,19 @@ TEST(BandCapacity, OrdersStopAtTheBandsCapacityByHand) {
   seed_default(t, c.rules, s, 0.5, {});
   EXPECT_DOUBLE_EQ(s.band_capacity0_kw[0], 1.01 * 3.0 * 1000.0);
   s.usd[0] = 1e9;  // funds are not the limit
-  step_default(t, c.rules, s, 1, kPrice, hp_btc(0.5), 0.5, {});
-  EXPECT_LT(rel(s.pending_machines[0], 10.0), 1e-9);
-  step_default(t, c.rules, s, 2, kPrice, hp_btc(0.5), 0.5, {});
-  EXPECT_LT(rel(s.pending_machines[0], 10.0), 1e-9);  // full: nothing more
+  step_default(t, c.rules, s, 1, ts::kPrice, ts::hp_btc(0.5), 0.5, {});
+  EXPECT_LT(ts::rel(s.pending_machines[0], 10.0), 1e-9);
+  step_default(t, c.rules, s, 2, ts::kPrice, ts::hp_btc(0.5), 0.5, {});
+  EXPECT_LT(ts::rel(s.pending_machines[0], 10.0), 1e-9);  // full: nothing more
 }
 
 TEST(BandCapacity, NoBandEverExceedsItsCapacityUnderTheDefaultRules) {
   // Property over 3 years: very profitable cheap bands, growing capacity, retirements freeing
   // room; on + idle + pending kW of each band <= capacity0 * e^(g d / 365) (+1e-9 relative).
   TempDir dir;
-  auto c = ts::make_config(dir, {rig("A", 20, 500.0), {"B", 200.0, 3500.0, 2000.0, 0.0, 40, 300.0}},
-                           {{0.02, 0.3}, {0.05, 0.4}, {0.09, 0.3}}, 0.5);
+  auto c =
+      ts::make_config(dir, {ts::rig("A", 20, 500.0), {"B", 200.0, 3500.0, 2000.0, 0.0, 40, 300.0}},
+                      {{0.02, 0.3}, {0.05, 0.4}, {0.09, 0.3}}, 0.5);
   ts::default_rules(c.rules);
   const ArchetypeTable t = build_archetype_table(c, 1e7);
   MinerState s = state_for(t, c.rules);
@@ -390,7 +382,7 @@ TEST(BandCapacity, NoBandEverExceedsItsCapacityUnderTheDefaultRules) {
   for (int day = 1; day <= 1095; ++day) {
     const double r = reward_usd * (1.0 + 0.8 * std::sin(day / 50.0));  // booms and busts
     const double hp = r / h;
-    h = step_default(t, c.rules, s, day, kPrice, hp_btc(hp), hp, {});
+    h = step_default(t, c.rules, s, day, ts::kPrice, ts::hp_btc(hp), hp, {});
     const double cap = std::exp(c.rules.band_capacity_growth_per_year * day / 365.0);
     std::vector<double> used(t.n_bands, 0.0);
     for (std::size_t a = 0; a < t.n_env; ++a)

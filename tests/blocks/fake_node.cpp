@@ -41,15 +41,6 @@ std::string fake_hash(std::int64_t height, const std::string& branch) {
   return sha256_hex("hashsim fake block " + std::to_string(height) + " " + branch);
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
-
 std::vector<FakeBlock> fixture_chain(const std::string& branch) {
   std::ifstream in(std::string(HASHSIM_SOURCE_DIR) +
                    "/tests/blocks/fixtures/blocks_909458_912457.csv");

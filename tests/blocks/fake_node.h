@@ -38,9 +38,6 @@ std::vector<FakeBlock> synthetic_chain(std::int64_t from, std::int64_t n,
                                        double difficulty = 1.3e14);
 std::string fake_hash(std::int64_t height, const std::string& branch);
 
-// what() of the hashsim::Error that f throws, or "(no error)".
-std::string error_of(const std::function<void()>& f);
-
 struct Fault {
   int status = 200;
   std::string body;

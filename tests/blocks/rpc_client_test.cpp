@@ -7,13 +7,13 @@
 #include "engine/blocks/rpc_client.h"
 #include "engine/util/error.h"
 #include "tests/blocks/fake_node.h"
+#include "tests/engine/test_basics.h"
 
 namespace hashsim::blocks {
 namespace {
 
-using testing::error_of;
+using hashsim::test_support::error_of;
 using testing::FakeNode;
-using testing::Fault;
 
 RpcOptions fast(const FakeNode& node) {
   RpcOptions o;

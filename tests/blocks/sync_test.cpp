@@ -1,7 +1,6 @@
 // Sync from the loopback node into SQLite: real blocks, resume, reorgs, refusals.
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -22,13 +21,12 @@
 #include "engine/chain/consensus.h"
 #include "engine/util/error.h"
 #include "tests/blocks/fake_node.h"
-
-extern char** environ;
+#include "tests/engine/test_basics.h"
 
 namespace hashsim::blocks {
 namespace {
 
-using testing::error_of;
+using hashsim::test_support::error_of;
 using testing::FakeBlock;
 using testing::FakeNode;
 
@@ -124,47 +122,41 @@ TEST(BlocksSync, HashrateFromDifficultyUsesGetblockheader) {
 
 TEST(BlocksSync, ZeroOneOrManyNewBlocks) {
   const auto chain = testing::fixture_chain();
-  FakeNode node(chain);
-  node.set_tip(909458 + 99);
-  TempDb db;
-  LedgerStore store(db.path());
-  auto src = node_source(node);
-  EXPECT_EQ(sync_ledger(*src, store, from(909458, 64)).blocks_added, 100);
-  const SyncReport none = sync_ledger(*src, store, {});
+  Rig rig(chain);
+  rig.node.set_tip(909458 + 99);
+  EXPECT_EQ(sync_ledger(*rig.src, rig.store, from(909458, 64)).blocks_added, 100);
+  const SyncReport none = sync_ledger(*rig.src, rig.store, {});
   EXPECT_EQ(none.blocks_added, 0);
   EXPECT_EQ(none.reorgs, 0);
-  node.set_tip(909458 + 100);
-  const SyncReport one = sync_ledger(*src, store, {});
+  rig.node.set_tip(909458 + 100);
+  const SyncReport one = sync_ledger(*rig.src, rig.store, {});
   EXPECT_EQ(one.blocks_added, 1);
   EXPECT_EQ(one.first_added, 909558);
-  node.set_tip(912457);
+  rig.node.set_tip(912457);
   SyncOptions o;
   o.batch_blocks = 333;
-  EXPECT_EQ(sync_ledger(*src, store, o).blocks_added, 912457 - 909558);
-  expect_ledger_matches(store, chain, 909458, 912457);
+  EXPECT_EQ(sync_ledger(*rig.src, rig.store, o).blocks_added, 912457 - 909558);
+  expect_ledger_matches(rig.store, chain, 909458, 912457);
 }
 
 TEST(BlocksSync, ReorgRollsBackToTheForkPointAndResyncs) {
   const auto chain = testing::fixture_chain();
-  FakeNode node(chain);
-  node.set_tip(910000);
-  TempDb db;
-  LedgerStore store(db.path());
-  auto src = node_source(node);
-  sync_ledger(*src, store, from(909458, 100));
+  Rig rig(chain);
+  rig.node.set_tip(910000);
+  sync_ledger(*rig.src, rig.store, from(909458, 100));
   // The node switches to a fork from 909990: ten blocks replaced, two more on top, other fees.
   auto fork = testing::fixture_chain("fork");
   fork.resize(910002 - 909458 + 1);
   for (auto& b : fork) b.fee_sat += 777;
-  node.reorg(909990, fork);
-  const SyncReport r = sync_ledger(*src, store, {});
+  rig.node.reorg(909990, fork);
+  const SyncReport r = sync_ledger(*rig.src, rig.store, {});
   EXPECT_EQ(r.reorgs, 1);
   ASSERT_TRUE(r.fork_height);
   EXPECT_EQ(*r.fork_height, 909989);
   EXPECT_EQ(r.blocks_rolled_back, 11);
   EXPECT_EQ(r.blocks_added, 13);
-  expect_ledger_matches(store, node.chain(), 909458, 910002);
-  EXPECT_EQ(store.range(909990, 909990).front().hash, testing::fake_hash(909990, "fork"));
+  expect_ledger_matches(rig.store, rig.node.chain(), 909458, 910002);
+  EXPECT_EQ(rig.store.range(909990, 909990).front().hash, testing::fake_hash(909990, "fork"));
 }
 
 TEST(BlocksSync, DeepReorgAndShorterChainWalkBackSeveralWindows) {
@@ -302,26 +294,25 @@ TEST(BlocksLedger, ProcessesOpeningANewLedgerAtOnceAllSucceed) {
   EXPECT_EQ(failures, 0) << "of " << kRounds * kProcs << " opens; first error: " << first_error;
 }
 
+// Runs `hashsim args...` with `env` (and a PATH) in the background; stdout and stderr go to `log`.
+pid_t spawn_hashsim(const std::vector<std::string>& args, std::vector<std::string> env,
+                    const std::string& log) {
+  env.emplace_back("PATH=/usr/bin:/bin");
+  return test_support::spawn_hashsim(args, log, {.env = std::move(env)});
+}
+
 TEST(BlocksSync, KilledChildProcessResumesToTheSameTable) {
-  const std::string exe = std::string(HASHSIM_BINARY_DIR) + "/tools/hashsim/hashsim";
+  const std::string& exe = test_support::kHashsim;
   if (!std::filesystem::exists(exe)) GTEST_SKIP() << "hashsim binary not built: " << exe;
   const auto chain = testing::synthetic_chain(700000, 20000);
   FakeNode node(chain);
   node.set_post_delay_ms(20);  // ~2,500 blocks/s: the kill lands mid-sync on any machine
   TempDb db;
   const std::string ledger = db.path("killed.sqlite").string();
-  const std::string url_env = "BITCOIN_RPC_URL=" + node.url();
-  std::vector<std::string> args = {
-      exe, "-q", "blocks", "sync", "--db", ledger, "--from-height", "700000", "--batch", "50"};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  std::vector<std::string> env_s = {url_env, "PATH=/usr/bin:/bin"};
-  std::vector<char*> envp;
-  for (auto& e : env_s) envp.push_back(e.data());
-  envp.push_back(nullptr);
-  pid_t pid = 0;
-  ASSERT_EQ(posix_spawn(&pid, exe.c_str(), nullptr, nullptr, argv.data(), envp.data()), 0);
+  const pid_t pid = spawn_hashsim(
+      {"-q", "blocks", "sync", "--db", ledger, "--from-height", "700000", "--batch", "50"},
+      {"BITCOIN_RPC_URL=" + node.url()}, db.path("killed.log").string());
+  ASSERT_GT(pid, 0);
   // Kill it mid-sync, once some batches are committed. A deadline, not a count of polls: under
   // load (ctest -j) the child may need far longer than 2,000 x 5 ms to commit its first batches,
   // and a kill before any commit tests nothing. (The look at the ledger opens it like any reader;
@@ -438,32 +429,29 @@ TEST(BlocksSync, MempoolSourceGivesTheSameLedger) {
 
 TEST(BlocksSync, LaggingNodeStopsAndDeletesNothing) {
   const auto chain = testing::fixture_chain();
-  FakeNode node(chain);
-  node.set_tip(910000);
-  TempDb db;
-  LedgerStore store(db.path());
-  auto src = node_source(node);
-  sync_ledger(*src, store, from(909458, 200));
-  ASSERT_EQ(store.count(), 543);
+  Rig rig(chain);
+  rig.node.set_tip(910000);
+  sync_ledger(*rig.src, rig.store, from(909458, 200));
+  ASSERT_EQ(rig.store.count(), 543);
   // Behind the ledger on the same chain (hashes agree at its tip): a lagging node, not a reorg.
-  node.set_tip(909900);
-  std::string e = error_of([&] { sync_ledger(*src, store, {}); });
+  rig.node.set_tip(909900);
+  std::string e = error_of([&] { sync_ledger(*rig.src, rig.store, {}); });
   EXPECT_NE(e.find("the node is behind the ledger: its tip is 909900"), std::string::npos) << e;
   EXPECT_NE(e.find("nothing deleted"), std::string::npos) << e;
-  EXPECT_THROW(sync_ledger(*src, store, {}), LaggingNodeError);
-  EXPECT_EQ(store.count(), 543);
+  EXPECT_THROW(sync_ledger(*rig.src, rig.store, {}), LaggingNodeError);
+  EXPECT_EQ(rig.store.count(), 543);
   // Below the ledger's first block: nothing to compare, still nothing deleted.
   FakeNode young(testing::synthetic_chain(909000, 401));  // tip 909400
   auto ysrc = node_source(young);
-  e = error_of([&] { sync_ledger(*ysrc, store, {}); });
+  e = error_of([&] { sync_ledger(*ysrc, rig.store, {}); });
   EXPECT_NE(e.find("below the ledger's first block 909458"), std::string::npos) << e;
-  EXPECT_EQ(store.count(), 543);
+  EXPECT_EQ(rig.store.count(), 543);
   // Caught up again: the sync continues where the ledger ends.
-  node.set_tip(910100);
-  const SyncReport r = sync_ledger(*src, store, {});
+  rig.node.set_tip(910100);
+  const SyncReport r = sync_ledger(*rig.src, rig.store, {});
   EXPECT_EQ(r.reorgs, 0);
   EXPECT_EQ(r.first_added, 910001);
-  expect_ledger_matches(store, chain, 909458, 910100);
+  expect_ledger_matches(rig.store, chain, 909458, 910100);
 }
 
 TEST(BlocksSync, FromHeightAboveTheTipIsAnErrorNotUpToDate) {
@@ -515,30 +503,6 @@ TEST(LedgerLock, SecondWriterIsRefusedWithAClearMessage) {
   EXPECT_NO_THROW(LedgerLock again(ledger));
 }
 
-// Runs `hashsim args...` with `env` in the background; stdout and stderr go to `log`.
-pid_t spawn_hashsim(const std::vector<std::string>& args, const std::vector<std::string>& env,
-                    const std::string& log) {
-  const std::string exe = std::string(HASHSIM_BINARY_DIR) + "/tools/hashsim/hashsim";
-  std::vector<std::string> all = {exe};
-  all.insert(all.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : all) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  std::vector<std::string> env_s = env;
-  env_s.push_back("PATH=/usr/bin:/bin");
-  std::vector<char*> envp;
-  for (auto& e : env_s) envp.push_back(e.data());
-  envp.push_back(nullptr);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&fa, 1, 2);
-  pid_t pid = 0;
-  const int rc = posix_spawn(&pid, exe.c_str(), &fa, nullptr, argv.data(), envp.data());
-  posix_spawn_file_actions_destroy(&fa);
-  return rc == 0 ? pid : -1;
-}
-
 // Polls until the ledger holds `count` blocks (true) or `seconds` pass.
 bool wait_for_count(const std::string& ledger, std::int64_t count, double seconds) {
   const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
@@ -570,8 +534,7 @@ int exit_status_within(pid_t pid, double seconds) {
 }
 
 TEST(BlocksFollow, KeepsTheLedgerCurrentThroughANodeRestartAndStopsCleanlyOnSignals) {
-  if (!std::filesystem::exists(std::string(HASHSIM_BINARY_DIR) + "/tools/hashsim/hashsim"))
-    GTEST_SKIP();
+  if (!std::filesystem::exists(test_support::kHashsim)) GTEST_SKIP();
   const auto chain = testing::synthetic_chain(800000, 400);
   FakeNode node(chain);
   node.set_tip(800099);

@@ -12,7 +12,7 @@
 namespace ts = hashsim::test_support;
 
 namespace {
-const std::string kHashsim = (ts::kBinaryDir / "tools/hashsim/hashsim").string();
+using ts::kHashsim;
 const std::string kBase = (ts::kSourceDir / "scenarios/base.yaml").string();
 
 // stdout of a command and its exit code.

@@ -11,6 +11,7 @@
 
 #include "engine/io/results_file.h"
 #include "engine/io/results_journal.h"
+#include "engine/io/schema.h"
 #include "engine/scenario/scenario.h"
 #include "engine/sim/runner.h"
 #include "engine/util/error.h"
@@ -212,7 +213,8 @@ TEST(ResultsFileResume, AKilledSweepResumesToTheUninterruptedFile) {
   }
   EXPECT_FALSE(fs::exists(partial));
   EXPECT_FALSE(fs::exists(partial.string() + ".journal"));
-  for (const char* name : {"/scenarios/a", "/scenarios/b"}) {
+  for (const std::string& name :
+       {io::schema::scenario_group(a.name), io::schema::scenario_group(b.name)}) {
     const auto want = ts::read_all_datasets(ref, name);
     const auto got = ts::read_all_datasets(out, name);
     ASSERT_EQ(want.size(), got.size()) << name;

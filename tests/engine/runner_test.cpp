@@ -15,6 +15,7 @@
 
 #include "engine/io/hdf5.h"
 #include "engine/io/results_file.h"
+#include "engine/io/schema.h"
 #include "engine/scenario/scenario.h"
 #include "engine/sim/runner.h"
 #include "engine/util/error.h"
@@ -26,6 +27,7 @@
 using namespace hashsim;
 using hashsim::test_support::TempDir;
 namespace ts = hashsim::test_support;
+namespace sc = hashsim::io::schema;
 
 namespace {
 const std::string kCatalogue = (ts::kSourceDir / "data/machines/current_2026.csv").string();
@@ -49,7 +51,7 @@ void run_to_file(const scenario::Scenario& s, const std::filesystem::path& out, 
 
 std::map<std::string, ts::DatasetBytes> datasets(const std::filesystem::path& file,
                                                  const scenario::Scenario& s) {
-  return ts::read_all_datasets(file, "/scenarios/" + s.name);
+  return ts::read_all_datasets(file, sc::scenario_group(s.name));
 }
 
 void expect_same_bytes(const std::map<std::string, ts::DatasetBytes>& a,
@@ -90,8 +92,8 @@ TEST(Runner, ThreadCountAndBlockSizeChangeNoByteExogenous) {
   const auto s = parse(ts::exogenous_yaml("exo", 130, 90, 7), dir);
   run_to_file(s, dir / "ref.h5", 1, 1);
   const auto ref = datasets(dir / "ref.h5", s);
-  ASSERT_GE(ref.count("paths/price_usd"), 1u);
-  ASSERT_GE(ref.count("summary/price_usd/p50"), 1u);
+  ASSERT_GE(ref.count(sc::paths_dataset(sc::kSeriesPriceUsd)), 1u);
+  ASSERT_GE(ref.count(sc::summary_dataset(sc::kSeriesPriceUsd, sc::kStatP50)), 1u);
   expect_same_bytes_for_runs(s, dir, ref, {{1, 64}, {2, 1}, {2, 64}, {2, 1000}});
 }
 
@@ -100,8 +102,10 @@ TEST(Runner, ThreadCountAndBlockSizeChangeNoByteWithAgents) {
   const auto s = parse(ts::agents_yaml("agents", kCatalogue, 20, 120, 7), dir);
   run_to_file(s, dir / "ref.h5", 1, 1);
   const auto ref = datasets(dir / "ref.h5", s);
-  for (const char* name : {"archetype_final/usd", "fleets/value_usd", "archetypes/machines_on",
-                           "paths/network_hashrate_ths"})
+  for (const std::string& name :
+       {ts::field_dataset(sc::ArchetypeFinal::Usd), ts::field_dataset(sc::Fleet::ValueUsd),
+        ts::field_dataset(sc::ArchetypeSeries::MachinesOn),
+        sc::paths_dataset(sc::kSeriesNetworkHashrateThs)})
     ASSERT_GE(ref.count(name), 1u) << name;
   expect_same_bytes_for_runs(s, dir, ref, {{1, 64}, {2, 1}, {2, 3}, {2, 1000}});
 }
@@ -121,8 +125,9 @@ TEST(Runner, SameSeedGivesEqualFilesDifferentSeedDifferentPaths) {
     const auto da = datasets(dir / "a.h5", a), db = datasets(dir / "b.h5", b),
                dc = datasets(dir / "c.h5", c);
     expect_same_bytes(da, db, with_agents ? "agents, same seed" : "exogenous, same seed");
-    for (const char* name : {"paths/price_usd", "paths/fee_btc_per_block", "paths/blocks",
-                             "paths/network_hashrate_ths"}) {
+    for (const char* series : {sc::kSeriesPriceUsd, sc::kSeriesFeeBtcPerBlock, sc::kSeriesBlocks,
+                               sc::kSeriesNetworkHashrateThs}) {
+      const std::string name = sc::paths_dataset(series);
       const auto va = da.at(name).values(), vc = dc.at(name).values();
       ASSERT_EQ(va.size(), vc.size());
       // Day 0 holds the start conditions (equal); every path differs on later days.
@@ -168,49 +173,58 @@ TEST(ResultsFile, RoundTripShapesAttributesAndSummaries) {
   run_to_file(s, dir / "rt.h5", 2, 8);
 
   h5::Handle f = h5::open_file_readonly((dir / "rt.h5").string());
-  EXPECT_EQ(h5::get_string_attr(f.get(), "git_sha").value_or(""), std::string(kGitSha));
-  EXPECT_FALSE(h5::get_string_attr(f.get(), "git_sha").value_or("").empty());
-  const std::string created = h5::get_string_attr(f.get(), "created_utc").value_or("");
+  EXPECT_EQ(h5::get_string_attr(f.get(), sc::kAttrGitSha).value_or(""), std::string(kGitSha));
+  EXPECT_FALSE(h5::get_string_attr(f.get(), sc::kAttrGitSha).value_or("").empty());
+  const std::string created = h5::get_string_attr(f.get(), sc::kAttrCreatedUtc).value_or("");
   EXPECT_TRUE(std::regex_match(created, std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)")))
       << created;
-  EXPECT_EQ(h5::get_int_attr(f.get(), "schema_version").value_or(-1), io::kSchemaVersion);
+  EXPECT_EQ(h5::get_int_attr(f.get(), sc::kAttrSchemaVersion).value_or(-1), io::kSchemaVersion);
 
-  h5::Handle g = h5::open_group(f.get(), "scenarios/rt");
-  EXPECT_EQ(h5::get_string_attr(g.get(), "scenario_yaml").value_or(""), yaml);
-  EXPECT_EQ(h5::get_string_attr(g.get(), "scenario_sha256").value_or(""), sha256_hex(yaml));
+  h5::Handle g = h5::open_group(f.get(), sc::scenario_group("rt"));
+  EXPECT_EQ(h5::get_string_attr(g.get(), sc::kAttrScenarioText).value_or(""), yaml);
+  EXPECT_EQ(h5::get_string_attr(g.get(), sc::kAttrScenarioSha256).value_or(""), sha256_hex(yaml));
   EXPECT_EQ(sha256_hex("abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");  // FIPS 180-2
-  EXPECT_EQ(h5::get_int_attr(g.get(), "master_seed").value_or(-1), 99);
-  EXPECT_EQ(h5::get_int_attr(g.get(), "n_paths").value_or(-1), 37);
-  EXPECT_EQ(h5::get_int_attr(g.get(), "n_days").value_or(-1), 45);
-  EXPECT_EQ(h5::get_string_attr(g.get(), "start_date").value_or(""), "2026-06-13");
-  EXPECT_EQ(h5::get_int_attr(g.get(), "complete").value_or(0), 1);
+  EXPECT_EQ(h5::get_int_attr(g.get(), sc::kAttrSeed).value_or(-1), 99);
+  EXPECT_EQ(h5::get_int_attr(g.get(), sc::kAttrNPaths).value_or(-1), 37);
+  EXPECT_EQ(h5::get_int_attr(g.get(), sc::kAttrNDays).value_or(-1), 45);
+  EXPECT_EQ(h5::get_string_attr(g.get(), sc::kAttrStartDate).value_or(""), "2026-06-13");
+  EXPECT_EQ(h5::get_int_attr(g.get(), sc::kAttrComplete).value_or(0), 1);
 
   const auto d = datasets(dir / "rt.h5", s);
   // 11 machines x 2 strategies x 3 tariff bands + 2 observers.
   const std::uint64_t n_agents = 11 * 2 * 3 + 2;
-  EXPECT_EQ(d.at("paths/price_usd").shape, (std::vector<std::uint64_t>{37, 45}));
-  EXPECT_EQ(d.at("archetype_final/usd").shape, (std::vector<std::uint64_t>{37, n_agents}));
-  EXPECT_EQ(d.at("fleets/value_usd").shape, (std::vector<std::uint64_t>{37, 2, 45}));
-  EXPECT_EQ(d.at("archetypes/machines_on").shape,
+  const std::string fleet_value = ts::field_dataset(sc::Fleet::ValueUsd),
+                    machines_on = ts::field_dataset(sc::ArchetypeSeries::MachinesOn);
+  EXPECT_EQ(d.at(sc::paths_dataset(sc::kSeriesPriceUsd)).shape,
+            (std::vector<std::uint64_t>{37, 45}));
+  EXPECT_EQ(d.at(ts::field_dataset(sc::ArchetypeFinal::Usd)).shape,
+            (std::vector<std::uint64_t>{37, n_agents}));
+  EXPECT_EQ(d.at(fleet_value).shape, (std::vector<std::uint64_t>{37, 2, 45}));
+  EXPECT_EQ(d.at(machines_on).shape,
             (std::vector<std::uint64_t>{37, n_agents, 5}));  // days 0,10,..,40
-  EXPECT_EQ(d.at("summary/price_usd/p50").shape, (std::vector<std::uint64_t>{45}));
-  EXPECT_EQ(d.at("summary/fleets/value_usd/p95").shape, (std::vector<std::uint64_t>{2, 45}));
-  EXPECT_EQ(d.count("summary/archetypes/machines_on/mean"), 0u);  // not summarized
-  EXPECT_EQ(d.at("day").shape, (std::vector<std::uint64_t>{45}));
+  EXPECT_EQ(d.at(sc::summary_dataset(sc::kSeriesPriceUsd, sc::kStatP50)).shape,
+            (std::vector<std::uint64_t>{45}));
+  EXPECT_EQ(d.at(sc::summary_dataset(fleet_value, sc::kStatP95)).shape,
+            (std::vector<std::uint64_t>{2, 45}));
+  EXPECT_EQ(d.count(sc::summary_dataset(machines_on, sc::kStatMean)), 0u);  // not summarized
+  EXPECT_EQ(d.at(sc::kDimDay).shape, (std::vector<std::uint64_t>{45}));
 
   // Summaries against numpy-style statistics recomputed from the per-path data.
-  for (const std::string series : {"paths/price_usd", "paths/hashprice_usd_per_th_day",
-                                   "fleets/value_usd", "archetype_final/btc"}) {
+  for (const std::string& series :
+       {sc::paths_dataset(sc::kSeriesPriceUsd), sc::paths_dataset(sc::kSeriesHashpriceUsd),
+        fleet_value, ts::field_dataset(sc::ArchetypeFinal::Btc)}) {
     const auto& data = d.at(series);
     const auto v = data.values();
     const std::uint64_t n = data.shape[0];
     const std::uint64_t cols = v.size() / n;
-    const std::string base =
-        "summary/" + (series.rfind("paths/", 0) == 0 ? series.substr(6) : series) + "/";
-    const auto mean = d.at(base + "mean").values(), se = d.at(base + "stderr").values();
-    const std::pair<const char*, double> qs[] = {
-        {"p5", 0.05}, {"p25", 0.25}, {"p50", 0.5}, {"p75", 0.75}, {"p95", 0.95}};
+    const auto mean = d.at(sc::summary_dataset(series, sc::kStatMean)).values(),
+               se = d.at(sc::summary_dataset(series, sc::kStatStderr)).values();
+    const std::pair<const char*, double> qs[] = {{sc::kStatP5, 0.05},
+                                                 {sc::kStatP25, 0.25},
+                                                 {sc::kStatP50, 0.5},
+                                                 {sc::kStatP75, 0.75},
+                                                 {sc::kStatP95, 0.95}};
     ASSERT_EQ(mean.size(), cols) << series;
     for (std::uint64_t c = 0; c < cols; ++c) {
       std::vector<double> col(n);
@@ -226,7 +240,8 @@ TEST(ResultsFile, RoundTripShapesAttributesAndSummaries) {
                   1e-10 * (std::sqrt(ss) + 1e-300))
           << series << " col " << c;
       for (const auto& [q, level] : qs)
-        EXPECT_DOUBLE_EQ(d.at(base + q).values()[c], numpy_linear_quantile(col, level))
+        EXPECT_DOUBLE_EQ(d.at(sc::summary_dataset(series, q)).values()[c],
+                         numpy_linear_quantile(col, level))
             << series << " " << q << " col " << c;
     }
   }
@@ -237,9 +252,9 @@ TEST(ResultsFile, RecordEveryKDaysKeepsDays0KAnd2K) {
   const auto s = parse(ts::exogenous_yaml("every", 5, 30, 1, 7), dir);
   run_to_file(s, dir / "e.h5", 1, 64);
   const auto d = datasets(dir / "e.h5", s);
-  EXPECT_EQ(d.at("paths/price_usd").shape,
+  EXPECT_EQ(d.at(sc::paths_dataset(sc::kSeriesPriceUsd)).shape,
             (std::vector<std::uint64_t>{5, 5}));  // days 0, 7, 14, 21, 28
-  EXPECT_EQ(d.at("day").values(), (std::vector<double>{0, 7, 14, 21, 28}));
+  EXPECT_EQ(d.at(sc::kDimDay).values(), (std::vector<double>{0, 7, 14, 21, 28}));
 }
 
 TEST(ResultsFile, FailedRunLeavesNeitherTargetNorPartial) {
@@ -282,16 +297,12 @@ TEST(ResultsFile, RunKilledMidwayLeavesOnlyThePartialFile) {
   ts::write_text(dir / "big.yaml", ts::exogenous_yaml("big", 1'000'000, 3650, 5));
   const auto target = dir / "big.h5";
   const auto partial = dir / "big.h5.partial";
-  const std::string exe = (ts::kBinaryDir / "tools/hashsim/hashsim").string();
-  ASSERT_TRUE(std::filesystem::exists(exe)) << exe;
-  const pid_t pid = ::fork();
+  ASSERT_TRUE(std::filesystem::exists(ts::kHashsim)) << ts::kHashsim;
+  const pid_t pid =
+      ts::spawn_hashsim({"-q", "run", (dir / "big.yaml").string(), "-o", target.string(),
+                         "--threads", "1", "--no-progress", "--no-space-check"},
+                        dir / "big.log");
   ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    const std::string in = (dir / "big.yaml").string(), out = target.string();
-    ::execl(exe.c_str(), exe.c_str(), "-q", "run", in.c_str(), "-o", out.c_str(), "--threads", "1",
-            "--no-progress", "--no-space-check", static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (!std::filesystem::exists(partial) && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(2));

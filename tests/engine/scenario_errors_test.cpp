@@ -47,12 +47,8 @@ std::string sweep_error(const TempDir& dir, const std::string& sweep_yaml) {
   return ts::error_of([&] { scenario::load_sweep(dir / "sweep.yaml"); }, sweep_yaml);
 }
 
-int exit_code(const std::string& command) {
-  const int rc = std::system(command.c_str());
-  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-}
-
-const std::string kHashsim = (ts::kBinaryDir / "tools/hashsim/hashsim").string();
+using ts::exit_code;
+using ts::kHashsim;
 }  // namespace
 
 // A name with a control character is rejected with the value escaped on one line (a raw newline

@@ -40,6 +40,14 @@ std::filesystem::path write_results(const scenario::Scenario& s, const TempDir& 
   f.commit();
   return out;
 }
+
+// The results file of agents_scenario, written into a directory of the test's own.
+struct AgentsResults {
+  TempDir dir;
+  scenario::Scenario s = agents_scenario(dir);
+  std::filesystem::path file = write_results(s, dir);
+  std::string group() const { return schema::scenario_group(s.name); }
+};
 }  // namespace
 
 TEST(Schema, SlotEnumsNameTheDatasetsOfTheLayout) {
@@ -51,32 +59,34 @@ TEST(Schema, SlotEnumsNameTheDatasetsOfTheLayout) {
   const sim::OutputLayout L = sim::make_output_layout(s, 4, 2);
   for (std::size_t i = 0; i < std::size(schema::kArchetypeFinalFields); ++i)
     EXPECT_EQ(L.specs[L.slot(static_cast<schema::ArchetypeFinal>(i))].name,
-              std::string("archetype_final/") + schema::kArchetypeFinalFields[i].name);
+              ts::field_dataset(static_cast<schema::ArchetypeFinal>(i)));
   for (std::size_t i = 0; i < std::size(schema::kFleetFields); ++i)
     EXPECT_EQ(L.specs[L.slot(static_cast<schema::Fleet>(i))].name,
-              std::string("fleets/") + schema::kFleetFields[i].name);
+              ts::field_dataset(static_cast<schema::Fleet>(i)));
   for (std::size_t i = 0; i < std::size(schema::kArchetypeSeriesFields); ++i)
     EXPECT_EQ(L.specs[L.slot(static_cast<schema::ArchetypeSeries>(i))].name,
-              std::string("archetypes/") + schema::kArchetypeSeriesFields[i].name);
+              ts::field_dataset(static_cast<schema::ArchetypeSeries>(i)));
   EXPECT_EQ(L.specs[L.slot(schema::Fleet::ValueOverBudget)].per_path_shape,
             (std::vector<std::uint64_t>{2, 10}));
 }
 
 TEST(Schema, EveryResultsDatasetHasNamedDimensionsAndUnits) {
-  TempDir dir;
-  const auto s = agents_scenario(dir);
-  const auto file = write_results(s, dir);
+  const AgentsResults r;
+  const auto& file = r.file;
   h5::Handle f = h5::open_file_readonly(file.string());
-  h5::Handle g = h5::open_group(f.get(), "scenarios/sc");
+  h5::Handle g = h5::open_group(f.get(), r.group());
   int checked = 0;
-  for (const auto& [name, d] : ts::read_all_datasets(file, "/scenarios/sc")) {
+  for (const auto& [name, d] : ts::read_all_datasets(file, r.group())) {
     h5::Handle ds = h5::open_dataset(g.get(), name);
     if (H5DSis_scale(ds.get()) > 0) continue;  // a coordinate: it is its own dimension
     for (unsigned k = 0; k < d.shape.size(); ++k)
       EXPECT_GT(H5DSget_num_scales(ds.get(), k), 0) << name << " dimension " << k << " has no name";
-    const bool coordinate =
-        name.find("date") != std::string::npos || name.find("machine") != std::string::npos ||
-        name.find("strategy") != std::string::npos || name.rfind("agents/", 0) == 0;
+    const bool coordinate = name.find(schema::kCoordDate) != std::string::npos ||
+                            name.find(schema::kCoordMachine) != std::string::npos ||
+                            name.find(schema::kCoordStrategy) != std::string::npos ||
+                            name.rfind(ts::agents_dataset(""), 0) == 0;
+    // "units" and "long_name" are spelled by the CF conventions (section 3.1-3.2), the contract
+    // netCDF/xarray readers rely on: pinned here as literals on purpose.
     if (!coordinate) {
       EXPECT_TRUE(h5::get_string_attr(ds.get(), "units")) << name;
       EXPECT_TRUE(h5::get_string_attr(ds.get(), "long_name")) << name;
@@ -87,8 +97,8 @@ TEST(Schema, EveryResultsDatasetHasNamedDimensionsAndUnits) {
 }
 
 TEST(Schema, ProvenanceIsOnTheRootOfResultsFiles) {
-  TempDir dir;
-  const auto file = write_results(agents_scenario(dir), dir);
+  const AgentsResults r;
+  const auto& file = r.file;
   h5::Handle f = h5::open_file_readonly(file.string());
   for (const char* a : {schema::kAttrSchema, schema::kAttrHashsimVersion, schema::kAttrGitSha,
                         schema::kAttrCreatedUtc, schema::kAttrCommandLine,
@@ -100,8 +110,8 @@ TEST(Schema, ProvenanceIsOnTheRootOfResultsFiles) {
 }
 
 TEST(Schema, CheckAcceptsVersionsOneToThreeOnly) {
-  TempDir dir;
-  const auto file = write_results(agents_scenario(dir), dir);
+  const AgentsResults r;
+  const auto& file = r.file;
   for (std::int64_t v : {1, 2, 3, 4, 0}) {
     {
       h5::Handle f = h5::open_file_readwrite(file.string());
@@ -132,11 +142,10 @@ bool same_object(hid_t g, const std::string& a, const std::string& b) {
 // summaries; they are links to paths/ and summary/ (one copy of the data), and every summary has
 // `quantiles` [quantile, ...] equal to p5..p95 with the levels as the `quantile` coordinate.
 TEST(Schema, ScenarioGroupLinksSeriesAndSummariesWithAQuantileCoordinate) {
-  TempDir dir;
-  const auto s = agents_scenario(dir);
-  const auto file = write_results(s, dir);
+  const AgentsResults r;
+  const auto& file = r.file;
   h5::Handle f = h5::open_file_readonly(file.string());
-  h5::Handle g = h5::open_group(f.get(), schema::scenario_group(s.name));
+  h5::Handle g = h5::open_group(f.get(), r.group());
   for (const char* series : schema::kSeries) {
     const std::string x = series;
     EXPECT_TRUE(same_object(g.get(), x, schema::paths_dataset(x))) << x;
@@ -150,7 +159,7 @@ TEST(Schema, ScenarioGroupLinksSeriesAndSummariesWithAQuantileCoordinate) {
   EXPECT_EQ(
       h5::read_vector(g.get(), schema::kDimQuantile),
       std::vector<double>(std::begin(schema::kQuantileLevels), std::end(schema::kQuantileLevels)));
-  const auto all = ts::read_all_datasets(file, "/" + schema::scenario_group(s.name));
+  const auto all = ts::read_all_datasets(file, "/" + r.group());
   int summaries = 0;
   for (const auto& [name, d] : all) {
     const auto slash = name.rfind('/');
@@ -177,11 +186,10 @@ TEST(Schema, ScenarioGroupLinksSeriesAndSummariesWithAQuantileCoordinate) {
 
 // A version 2 file (no links, no quantiles) still passes the check every reader makes first.
 TEST(Schema, VersionTwoLayoutWithoutLinksOrQuantilesIsStillReadable) {
-  TempDir dir;
-  const auto s = agents_scenario(dir);
-  const auto file = write_results(s, dir);
+  const AgentsResults r;
+  const auto& file = r.file;
   std::vector<std::string> v3_only;
-  for (const auto& [name, d] : ts::read_all_datasets(file, "/" + schema::scenario_group(s.name))) {
+  for (const auto& [name, d] : ts::read_all_datasets(file, "/" + r.group())) {
     const auto slash = name.rfind('/');
     const std::string base = slash == std::string::npos ? name : name.substr(slash + 1);
     if ((slash == std::string::npos && !schema::is_coordinate(base)) ||
@@ -191,7 +199,7 @@ TEST(Schema, VersionTwoLayoutWithoutLinksOrQuantilesIsStillReadable) {
   EXPECT_GT(v3_only.size(), 30u);
   {
     h5::Handle f = h5::open_file_readwrite(file.string());
-    h5::Handle g = h5::open_group(f.get(), schema::scenario_group(s.name));
+    h5::Handle g = h5::open_group(f.get(), r.group());
     for (const auto& name : v3_only)
       ASSERT_GE(H5Ldelete(g.get(), name.c_str(), H5P_DEFAULT), 0) << name;
     h5::set_attr(f.get(), schema::kAttrSchemaVersion, std::int64_t{2});

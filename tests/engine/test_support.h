@@ -1,70 +1,41 @@
 #pragma once
-// Helpers shared by the engine and agents tests: a self-removing temporary directory, small file
-// writers, and a reader that walks an HDF5 results file and returns every dataset's bytes, so
-// runs can be compared byte for byte.
-#include <gtest/gtest.h>
+// Helpers shared by the tests that read HDF5 results files: the basics of test_basics.h, the
+// schema's names of per-agent and fleet datasets, and a reader that walks an HDF5 results file and
+// returns every dataset's bytes, so runs can be compared byte for byte.
 #include <hdf5.h>
-#include <stdlib.h>
 
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "engine/io/hdf5.h"
-#include "engine/util/error.h"
+#include "engine/io/schema.h"
+#include "tests/engine/test_basics.h"
 
 namespace hashsim::test_support {
 
-inline const std::filesystem::path kSourceDir{HASHSIM_SOURCE_DIR};
-inline const std::filesystem::path kBinaryDir{HASHSIM_BINARY_DIR};
-
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "hashsim-test-XXXXXX").string();
-    if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
-
- private:
-  std::filesystem::path path_;
-};
-
-inline void write_text(const std::filesystem::path& p, const std::string& text) {
-  std::ofstream f(p, std::ios::binary | std::ios::trunc);
-  f << text;
-  if (!f) throw std::runtime_error("cannot write " + p.string());
+// "<group>/<field>" of a per-agent or fleet output, named by its slot in engine/io/schema.h
+// (archetype_final/usd, fleets/value_usd, archetypes/machines_on, ...), as read_all_datasets keys
+// it and as sim::output_specs names it.
+inline std::string field_dataset(io::schema::ArchetypeFinal f) {
+  return std::string(io::schema::kArchetypeFinalGroup) + "/" +
+         io::schema::kArchetypeFinalFields[io::schema::slot(f)].name;
 }
-
-inline std::string read_text(const std::filesystem::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+inline std::string field_dataset(io::schema::Fleet f) {
+  return std::string(io::schema::kFleetsGroup) + "/" +
+         io::schema::kFleetFields[io::schema::slot(f)].name;
 }
-
-// The message of the hashsim::Error that `load` throws (a test failure if it throws none;
-// `input` is shown in that failure).
-template <class Load>
-std::string error_of(Load load, const std::string& input) {
-  try {
-    load();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "no error for:\n" << input;
-  return "";
+inline std::string field_dataset(io::schema::ArchetypeSeries f) {
+  return std::string(io::schema::kArchetypesGroup) + "/" +
+         io::schema::kArchetypeSeriesFields[io::schema::slot(f)].name;
+}
+// "agents/<name>": a per-agent coordinate or dataset of a scenario group (agents/strategy, ...).
+inline std::string agents_dataset(const std::string& name) {
+  return std::string(io::schema::kAgentsGroup) + "/" + name;
 }
 
 // A dataset read back: its shape and its raw bytes (float64 data, or the strings joined by '\0').

@@ -20,6 +20,7 @@
 #include <sstream>
 
 #include "engine/io/results_file.h"
+#include "engine/io/schema.h"
 #include "engine/scenario/scenario.h"
 #include "engine/sim/reference_check.h"
 #include "engine/sim/runner.h"
@@ -52,7 +53,7 @@ void run_into(io::ResultsFile& f, const scenario::Scenario& s) {
 // One line per dataset: name, shape, SHA-256 of the bytes, mean of the values (numeric only).
 void describe_datasets(const fs::path& file, const std::string& scenario,
                        std::vector<std::string>& lines) {
-  for (const auto& [name, d] : ts::read_all_datasets(file, "/scenarios/" + scenario)) {
+  for (const auto& [name, d] : ts::read_all_datasets(file, io::schema::scenario_group(scenario))) {
     std::ostringstream line;
     line << "results " << scenario << "/" << name << " shape=";
     for (std::size_t i = 0; i < d.shape.size(); ++i) line << (i ? "x" : "") << d.shape[i];

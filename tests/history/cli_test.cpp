@@ -1,79 +1,37 @@
 // The hashsim executable: exit status and messages of calibrate / backtest.
 #include <gtest/gtest.h>
 
-#include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <string>
-#include <stdlib.h>
-#include <sys/wait.h>
-
-#include <stdexcept>
 
 #include "engine/util/atomic_file.h"
+#include "tests/engine/test_basics.h"
 
 namespace {
 
-// Every test owns a fresh directory (CTest runs the test cases as separate processes in
-// parallel; one shared log file made them read each other's output).
-class TestDir {
- public:
-  TestDir() {
-    const auto parent = std::filesystem::path(HASHSIM_BINARY_DIR) / "tests" / "history" / "cli";
-    std::filesystem::create_directories(parent);
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    std::string tmpl = (parent / (std::string(info ? info->name() : "test") + "-XXXXXX")).string();
-    if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed for " + tmpl);
-    path_ = tmpl;
-  }
-  ~TestDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TestDir(const TestDir&) = delete;
-  TestDir& operator=(const TestDir&) = delete;
-  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+namespace ts = hashsim::test_support;
+using ts::CliRun;
+using ts::TempDir;
 
- private:
-  std::filesystem::path path_;
-};
-
-struct CliRun {
-  int status = -1;
-  std::string out;  // stdout and stderr
-};
-
-CliRun run_hashsim(const TestDir& dir, const std::string& args) {
-  static int runs = 0;
-  const auto log = dir / ("run-" + std::to_string(++runs) + ".log");
-  // CliRun from the source root so the default data paths (data/history/...) resolve.
-  const std::string cmd = "cd '" HASHSIM_SOURCE_DIR "' && '" HASHSIM_BINARY_DIR
-                          "/tools/hashsim/hashsim' " +
-                          args + " > '" + log.string() + "' 2>&1";
-  const int rc = std::system(cmd.c_str());
-  CliRun r;
-  r.status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-  r.out = hashsim::read_file(log);
-  return r;
+// hashsim `args` from the source tree; the log is the test's own (a TempDir each).
+CliRun run_hashsim(const TempDir& dir, const std::string& args) {
+  return ts::run_hashsim(args, dir / "hashsim.log");
 }
 
 // Runs hashsim with `dir` as the working directory (no data/ there), after `env` (e.g. "X=1").
-CliRun run_hashsim_outside(const TestDir& dir, const std::string& env, const std::string& args) {
+CliRun run_hashsim_outside(const TempDir& dir, const std::string& env, const std::string& args) {
   const auto log = dir / "outside.log";
-  const std::string cmd = "cd '" + (dir / "").string() + "' && env -u HASHSIM_DATA_DIR " + env +
-                          " '" + HASHSIM_BINARY_DIR "/tools/hashsim/hashsim' " + args + " > '" +
-                          log.string() + "' 2>&1";
-  const int rc = std::system(cmd.c_str());
   CliRun r;
-  r.status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-  r.out = hashsim::read_file(log);
+  r.status = ts::exit_code("cd '" + dir.path().string() + "' && env -u HASHSIM_DATA_DIR " + env +
+                           " '" + ts::kHashsim + "' " + args + " > '" + log.string() + "' 2>&1");
+  r.out = ts::read_text(log);
   return r;
 }
 
 }  // namespace
 
 TEST(HistoryCli, CalibrateWritesTheYamlFragment) {
-  const TestDir dir;
+  const TempDir dir;
   const auto yaml = dir / "fit.yaml";
   const CliRun r =
       run_hashsim(dir, "calibrate --from 2023-01-01 --to 2023-12-31 -o '" + yaml.string() + "'");
@@ -85,7 +43,7 @@ TEST(HistoryCli, CalibrateWritesTheYamlFragment) {
 }
 
 TEST(HistoryCli, BacktestWritesCsvAndHdf5) {
-  const TestDir dir;
+  const TempDir dir;
   const CliRun r =
       run_hashsim(dir,
                   "backtest --from 2022-12-01 --to 2022-12-31 --machine 'S19 Pro' --mw 1 "
@@ -111,7 +69,7 @@ TEST(HistoryCli, BadInputExitsNonZeroWithAMessage) {
       {"backtest --machine 'S19 Pro' --mw -1", "--mw = -1 must be > 0"},
       {"backtest --hashrate-method pace", "--hashrate-method = 'pace' is not one of"},
   };
-  const TestDir dir;
+  const TempDir dir;
   for (const auto& c : cases) {
     const CliRun r = run_hashsim(dir, c.args);
     EXPECT_EQ(r.status, 1) << c.args << "\n" << r.out;
@@ -121,7 +79,7 @@ TEST(HistoryCli, BadInputExitsNonZeroWithAMessage) {
 }
 
 TEST(HistoryCli, ValidatePrintsErrorsPerHorizonAndWritesTheSeries) {
-  const TestDir dir;
+  const TempDir dir;
   const auto csv = dir / "validate.csv";
   const CliRun r = run_hashsim(
       dir, "validate --from 2024-06-01 --days 200 --paths 2 --threads 1 -o '" + csv.string() + "'");
@@ -141,7 +99,7 @@ TEST(HistoryCli, ValidatePrintsErrorsPerHorizonAndWritesTheSeries) {
 // No source-tree path is compiled in: the shipped data is found beside the executable (here the
 // build folder inside the checkout), whatever the working directory.
 TEST(HistoryCli, FindsTheShippedDataFromAnyWorkingDirectory) {
-  TestDir dir;
+  TempDir dir;
   const CliRun r = run_hashsim_outside(
       dir, "", "backtest --from 2022-12-01 --to 2022-12-31 --machine 'S19 Pro' --mw 1");
   EXPECT_EQ(r.status, 0) << r.out;
@@ -149,7 +107,7 @@ TEST(HistoryCli, FindsTheShippedDataFromAnyWorkingDirectory) {
 }
 
 TEST(HistoryCli, DataDirVariableOverridesWhereTheDataIsFound) {
-  TestDir dir;
+  TempDir dir;
   std::filesystem::create_directories(dir / "elsewhere/history");
   const CliRun r =
       run_hashsim_outside(dir, "HASHSIM_DATA_DIR='" + (dir / "elsewhere").string() + "'",

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "engine/history/scenario_summary.h"
+#include "engine/io/schema.h"
 #include "engine/scenario/scenario.h"
 #include "engine/sim/runner.h"
 #include "engine/util/error.h"
@@ -45,8 +46,8 @@ TEST(ScenarioSummary, HashrateMediansAndTroughMatchAnIndependentRunOfTheSameScen
   const auto specs = sim::output_specs(run);
   std::size_t k_hr = specs.size(), k_height = specs.size();
   for (std::size_t k = 0; k < specs.size(); ++k) {
-    if (specs[k].name == "paths/network_hashrate_ths") k_hr = k;
-    if (specs[k].name == "paths/height") k_height = k;
+    if (specs[k].name == io::schema::paths_dataset(io::schema::kSeriesNetworkHashrateThs)) k_hr = k;
+    if (specs[k].name == io::schema::paths_dataset(io::schema::kSeriesHeight)) k_height = k;
   }
   ASSERT_LT(k_hr, specs.size());
   ASSERT_LT(k_height, specs.size());

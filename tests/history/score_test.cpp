@@ -18,11 +18,15 @@
 #include "engine/rng/streams.h"
 #include "engine/util/atomic_file.h"
 #include "engine/util/error.h"
+#include "tests/engine/test_basics.h"
 
 namespace hashsim::history {
 namespace {
 
 using namespace scoring;
+using test_support::CliRun;
+using test_support::error_of;
+using test_support::run_hashsim;
 
 const std::string kSource = HASHSIM_SOURCE_DIR;
 
@@ -224,15 +228,6 @@ TEST(Score, SameSeedSameScores) {
     EXPECT_EQ(a.cells[k].summary.crps_mean, b.cells[k].summary.crps_mean);
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
-
 TEST(Score, RefusesOriginsOutsideTheDataAndNonAgentScenarios) {
   const auto base = scenario::load_scenario(kSource + "/scenarios/base.yaml");
   ScoreOptions o = small_options();
@@ -261,26 +256,9 @@ TEST(Score, RefusesOriginsOutsideTheDataAndNonAgentScenarios) {
   EXPECT_THROW(run_score(base, std::nullopt, daily(), prices(), o), Error);
 }
 
-struct CliRun {
-  int status = -1;
-  std::string out;
-};
-
-CliRun run_hashsim(const std::string& args, const std::filesystem::path& log) {
-  const std::string cmd = "cd '" HASHSIM_SOURCE_DIR "' && '" HASHSIM_BINARY_DIR
-                          "/tools/hashsim/hashsim' " +
-                          args + " > '" + log.string() + "' 2>&1";
-  const int rc = std::system(cmd.c_str());
-  CliRun r;
-  r.status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-  r.out = read_file(log);
-  return r;
-}
-
 TEST(ScoreCli, PrintsTheTableAndWritesTheCsv) {
-  const auto dir =
-      std::filesystem::temp_directory_path() / ("hashsim-score-cli-" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
+  const test_support::TempDir tmp;
+  const std::filesystem::path& dir = tmp.path();
   const CliRun r = run_hashsim(
       "score --from 2024-06-01 --to 2024-06-01 --horizons 30 --paths 2 --modes replay -o '" +
           (dir / "score.csv").string() + "'",
@@ -303,9 +281,8 @@ TEST(ScoreCli, PrintsTheTableAndWritesTheCsv) {
 
 // The report's forecast-scores section: score --json, then report --score embeds it and score.js.
 TEST(ScoreCli, ReportEmbedsTheScoreSection) {
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("hashsim-score-report-" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
+  const test_support::TempDir tmp;
+  const std::filesystem::path& dir = tmp.path();
   const std::string d = dir.string();
   CliRun r = run_hashsim(
       "score --from 2024-06-01 --to 2024-07-01 --horizons 30 --paths 2 --json '" + d + "/s.json'",

@@ -15,16 +15,26 @@ DailyTable daily() {
   return DailyTable::load(kSource + "/data/history/btc_daily_2020_2026_obm.csv");
 }
 
-TEST(Validate, StartsOnTheActualDayAndReportsEveryHorizon) {
+scenario::Scenario shipped(const std::string& name) {
+  return scenario::load_scenario(kSource + "/scenarios/" + name + ".yaml");
+}
+
+// A validation from 2025-01-01 (inside the data) over `days` days, on one thread.
+ValidateOptions from_2025(int days, int paths = 2) {
   ValidateOptions o;
   o.from = "2025-01-01";
-  o.days = 120;
-  o.paths = 2;
+  o.days = days;
+  o.paths = paths;
   o.threads = 1;
+  return o;
+}
+
+TEST(Validate, StartsOnTheActualDayAndReportsEveryHorizon) {
+  const ValidateOptions o = from_2025(120);
   // base.yaml has exogenous hashrate shocks (agents.shocks): their own random stream per path, so
   // the paths differ even with replayed prices. With shocks off every input is replayed or
   // deterministic (generations and supply are the same on every path).
-  scenario::Scenario s = scenario::load_scenario(kSource + "/scenarios/base.yaml");
+  scenario::Scenario s = shipped("base");
   ASSERT_TRUE(s.agents && s.agents->shocks.enabled());
   s.agents->shocks = agents::Shocks{};
   s.agents->uncertainty = agents::ParameterUncertainty{};  // per-path parameter draws off too
@@ -52,29 +62,17 @@ TEST(Validate, StartsOnTheActualDayAndReportsEveryHorizon) {
 // are replayed, so its paths spread (rate 6/yr over 120 days: P(no shock on a path) = e^-2 ~ 0.14;
 // with 8 paths all shock-free with probability e^-16, and the seed is fixed).
 TEST(Validate, ShocksAreThePerPathRandomnessOfAReplayedRun) {
-  ValidateOptions o;
-  o.from = "2025-01-01";
-  o.days = 120;
-  o.paths = 8;
-  o.threads = 1;
-  const ValidateResult r =
-      run_validate(scenario::load_scenario(kSource + "/scenarios/base.yaml"), daily(), o);
+  const ValidateResult r = run_validate(shipped("base"), daily(), from_2025(120, 8));
   EXPECT_LT(r.simulated_p5_ths.back(), r.simulated_p95_ths.back());
 }
 
 TEST(Validate, NeedsAnAgentScenarioAndAWindowInsideTheData) {
-  ValidateOptions o;
-  o.from = "2025-01-01";
-  o.days = 30;
-  EXPECT_THROW(run_validate(scenario::load_scenario(kSource + "/scenarios/exogenous-hashrate.yaml"),
-                            daily(), o),
-               Error);
+  ValidateOptions o = from_2025(30);
+  EXPECT_THROW(run_validate(shipped("exogenous-hashrate"), daily(), o), Error);
   o.from = "2026-06-15";  // difficulty is blank from 2026-06-27
-  EXPECT_THROW(run_validate(scenario::load_scenario(kSource + "/scenarios/base.yaml"), daily(), o),
-               Error);
+  EXPECT_THROW(run_validate(shipped("base"), daily(), o), Error);
   o.from = "2019-01-01";
-  EXPECT_THROW(run_validate(scenario::load_scenario(kSource + "/scenarios/base.yaml"), daily(), o),
-               Error);
+  EXPECT_THROW(run_validate(shipped("base"), daily(), o), Error);
 }
 
 }  // namespace

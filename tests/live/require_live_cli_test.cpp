@@ -3,10 +3,7 @@
 // start-source resolution in sim::simulate_to_file and the exit status are all under test. A run
 // whose start values are not all live exits 1 naming them and writes nothing; without the flag the
 // same run falls back honestly and exits 0.
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -15,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/engine/test_basics.h"
 #include "tests/live/fake_providers.h"
 
 namespace hashsim::live {
@@ -22,44 +20,14 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing::FakeProviders;
-using testing::Reply;
 
-const std::string kExe = std::string(HASHSIM_BINARY_DIR) + "/tools/hashsim/hashsim";
-
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "hashsim-require-live-XXXXXX").string();
-    if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  fs::path operator/(const std::string& name) const { return path_ / name; }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
-
-void write_text(const fs::path& p, const std::string& text) {
-  std::ofstream(p, std::ios::trunc) << text;
-}
-std::string read_text(const fs::path& p) {
-  std::ifstream f(p);
-  return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
-}
-
-struct Result {
-  int exit_code = -1;
-  std::string out;
-};
+namespace ts = hashsim::test_support;
+using ts::TempDir;
+using ts::write_text;
 
 // hashsim `args` with the live-data layer aimed at `server`, a private cache and short timeouts.
-Result run_hashsim(const FakeProviders& server, const TempDir& dir,
-                   const std::vector<std::string>& args) {
+ts::ChildResult run_hashsim(const FakeProviders& server, const TempDir& dir,
+                            const std::vector<std::string>& args) {
   const fs::path log = dir / "hashsim.log";
   const std::string base = server.base_url();
   std::vector<std::string> env = {"PATH=/usr/bin:/bin",
@@ -73,28 +41,7 @@ Result run_hashsim(const FakeProviders& server, const TempDir& dir,
                                   "LIVE_DATA_CONNECT_TIMEOUT_MS=1000",
                                   "LIVE_DATA_TIMEOUT_MS=2000",
                                   "LIVE_DATA_MAX_ATTEMPTS=1"};
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    if (::chdir(HASHSIM_SOURCE_DIR) != 0) ::_exit(126);  // default data paths resolve there
-    const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fd < 0) ::_exit(126);
-    ::dup2(fd, 1);
-    ::dup2(fd, 2);
-    std::vector<char*> argv{const_cast<char*>(kExe.c_str())};
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    std::vector<char*> envp;
-    for (auto& e : env) envp.push_back(e.data());
-    envp.push_back(nullptr);
-    ::execve(kExe.c_str(), argv.data(), envp.data());
-    ::_exit(127);
-  }
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  Result r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = read_text(log);
-  return r;
+  return ts::wait_for(ts::spawn_hashsim(args, log, {.env = std::move(env)}), log);
 }
 
 bool contains(const std::string& text, const std::string& part) {
@@ -128,7 +75,7 @@ TEST(RequireLiveCli, RunWithEveryValueLiveWritesTheFile) {
   TempDir dir;
   const fs::path in = write_scenario(dir, "live-start", "live");
   const fs::path out = dir / "out.h5";
-  const Result r = run_hashsim(
+  const ts::ChildResult r = run_hashsim(
       server, dir, cat({"run", in.string(), "-o", out.string(), "--require-live"}, kQuiet));
   EXPECT_EQ(r.exit_code, 0) << r.out;
   EXPECT_TRUE(fs::exists(out)) << r.out;
@@ -140,8 +87,8 @@ TEST(RequireLiveCli, RunWithAValueNotLiveFailsNamingItAndWritesNothing) {
   TempDir dir;
   const fs::path in = write_scenario(dir, "live-start", "live");
   const fs::path out = dir / "out.h5";
-  Result r = run_hashsim(server, dir,
-                         cat({"run", in.string(), "-o", out.string(), "--require-live"}, kQuiet));
+  ts::ChildResult r = run_hashsim(
+      server, dir, cat({"run", in.string(), "-o", out.string(), "--require-live"}, kQuiet));
   EXPECT_EQ(r.exit_code, 1) << r.out;
   EXPECT_TRUE(contains(r.out, "--require-live: 1 start value(s) not live (start.source live)"))
       << r.out;
@@ -160,7 +107,7 @@ TEST(RequireLiveCli, EveryProviderDownNamesEveryStartValue) {
   server.fail_everything(500);
   TempDir dir;
   const fs::path in = write_scenario(dir, "live-start", "live");
-  const Result r = run_hashsim(
+  const ts::ChildResult r = run_hashsim(
       server, dir,
       cat({"run", in.string(), "-o", (dir / "out.h5").string(), "--require-live"}, kQuiet));
   EXPECT_EQ(r.exit_code, 1) << r.out;
@@ -174,7 +121,7 @@ TEST(RequireLiveCli, StaticOrScenarioStartsAreNotLive) {
   FakeProviders server;
   TempDir dir;
   const fs::path fixed = write_scenario(dir, "fixed-start", "scenario");
-  Result r = run_hashsim(
+  ts::ChildResult r = run_hashsim(
       server, dir,
       cat({"run", fixed.string(), "-o", (dir / "a.h5").string(), "--require-live"}, kQuiet));
   EXPECT_EQ(r.exit_code, 1) << r.out;
@@ -199,7 +146,7 @@ TEST(RequireLiveCli, SweepAndSiteSweepRefuseAValueNotLive) {
   write_scenario(dir, "bear", "live");
   const fs::path sweep = dir / "sweep.yaml";
   write_text(sweep, "name: require-live-sweep\nscenarios: [base.yaml, bear.yaml]\n");
-  Result r = run_hashsim(
+  ts::ChildResult r = run_hashsim(
       server, dir,
       cat({"sweep", sweep.string(), "-o", (dir / "s.h5").string(), "--require-live"}, kQuiet));
   EXPECT_EQ(r.exit_code, 1) << r.out;

@@ -18,7 +18,8 @@ namespace ts = hashsim::test_support;
 using ts::TempDir;
 
 namespace {
-const std::string kHashsim = (ts::kBinaryDir / "tools/hashsim/hashsim").string();
+using ts::exit_code;
+using ts::kHashsim;
 const std::string kCatalogue = (ts::kSourceDir / "data/machines/current_2026.csv").string();
 
 #if HASHSIM_WITH_MPI
@@ -38,11 +39,6 @@ const std::string kMpirun;
 std::string mpirun(int ranks) {
   return kMpirun + " -np " + std::to_string(ranks) + " --oversubscribe" +
          (::geteuid() == 0 ? " --allow-run-as-root" : "") + " ";
-}
-
-int exit_code(const std::string& command) {
-  const int rc = std::system(command.c_str());
-  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
 }
 
 // Every dataset of both files, compared byte for byte (each file must hold some).

@@ -162,20 +162,32 @@ function siteJson(yamlText, tag) {
   return out;
 }
 
+// A report file (self-contained HTML) opened in a new page, with the script errors and the URLs
+// of every request it makes recorded from the start.
+async function openFile(file) {
+  const page = await context.newPage();
+  const errors = [];
+  const requests = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('request', (r) => requests.push(r.url()));
+  await page.goto(`file://${path.resolve(file)}`);
+  return { page, errors, requests };
+}
+
+// A self-contained page: no script error, and no request beyond its own file and data: URLs.
+function checkSelfContained(errors, requests, what) {
+  check(errors.length === 0, `${what}: script errors: ${errors.join(' | ')}`);
+  const external = requests.filter((u) => !u.startsWith('file:') && !u.startsWith('data:'));
+  check(external.length === 0, `${what}: network requests: ${external.join(' ')}`);
+}
+
 try {
   // ---- 1. the report ----------------------------------------------------------------------
   {
-    const page = await context.newPage();
-    const errors = [];
-    const requests = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-    page.on('request', (r) => requests.push(r.url()));
-    await page.goto(`file://${path.resolve(args.report)}`);
+    const { page, errors, requests } = await openFile(args.report);
     await page.waitForSelector('body[data-ready="1"]', { timeout: 30000 });
-    check(errors.length === 0, `report: script errors: ${errors.join(' | ')}`);
-    const external = requests.filter((u) => !u.startsWith('file:') && !u.startsWith('data:'));
-    check(external.length === 0, `report: network requests: ${external.join(' ')}`);
+    checkSelfContained(errors, requests, 'report');
     for (const id of ['fan-price_usd', 'fan-network_hashrate_ths', 'fan-difficulty', 'fan-hashprice_usd_per_th_day', 'heat-0', 'heat-1', 'fleet-0', 'fleet-1', 'rep-cumulative-site', 'rep-discounted-site', 'rep-npv-0', 'rep-irr-0']) {
       const drawn = await page.$eval(`#${id}`, (c) => c.width > 0 && c.height > 0 && !!Chart.getChart(c)).catch(() => false);
       check(drawn, `report: chart #${id} drawn`);
@@ -294,17 +306,9 @@ try {
 
   // ---- 1b. the report of a block ledger alone ---------------------------------------------
   if (args['blocks-report']) {
-    const page = await context.newPage();
-    const errors = [];
-    const requests = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-    page.on('request', (r) => requests.push(r.url()));
-    await page.goto(`file://${path.resolve(args['blocks-report'])}`);
+    const { page, errors, requests } = await openFile(args['blocks-report']);
     await page.waitForSelector('#rep-blocks-per-day', { timeout: 30000 });
-    check(errors.length === 0, `blocks report: script errors: ${errors.join(' | ')}`);
-    const external = requests.filter((u) => !u.startsWith('file:') && !u.startsWith('data:'));
-    check(external.length === 0, `blocks report: network requests: ${external.join(' ')}`);
+    checkSelfContained(errors, requests, 'blocks report');
     const html = fs.readFileSync(args['blocks-report'], 'utf8');
     const view = JSON.parse(html.match(/<script type="application\/json" id="report-data">([\s\S]*?)<\/script>/)[1]).blocks;
     await checkBlocks(page, view, '#blocks', 'rep', 'blocks report');

@@ -6,10 +6,12 @@
 #include <regex>
 
 #include "engine/io/hdf5.h"
+#include "engine/io/schema.h"
 #include "engine/report/html.h"
 #include "engine/report/report_data.h"
 #include "engine/report/site_view.h"
 #include "engine/site/site_output.h"
+#include "tests/engine/test_support.h"
 #include "tests/report/fixture.h"
 
 using namespace hashsim;
@@ -17,6 +19,8 @@ using namespace hashsim::report;
 using hashsim::report::testing::kData;
 using hashsim::report::testing::results_file;
 using hashsim::report::testing::temp_dir;
+namespace sc = hashsim::io::schema;
+namespace ts = hashsim::test_support;
 
 TEST(Halvings, FirstDayReachingEachMultipleOf210000) {
   // Start just below the 5th halving (1,050,000); cross it on day 2; the 6th on day 4.
@@ -48,10 +52,10 @@ TEST(ReportJson, SeriesBandsAreTheEnginesSummaries) {
   EXPECT_EQ(j["scenarios"][1]["name"], "bear");
   h5::Handle f = h5::open_file_readonly(results_file().string());
   for (const auto& s : j["scenarios"]) {
-    h5::Handle g = h5::open_group(f.get(), "scenarios/" + s["name"].get<std::string>());
+    h5::Handle g = h5::open_group(f.get(), sc::scenario_group(s["name"].get<std::string>()));
     for (const char* series : kFanSeries)
-      for (const char* stat : {"p5", "p50", "p95", "mean"}) {
-        const auto want = h5::read_vector(g.get(), std::string("summary/") + series + "/" + stat);
+      for (const char* stat : {sc::kStatP5, sc::kStatP50, sc::kStatP95, sc::kStatMean}) {
+        const auto want = h5::read_vector(g.get(), sc::summary_dataset(series, stat));
         const auto& got = s["series"][series][stat];
         ASSERT_EQ(got.size(), want.size()) << series << " " << stat;
         for (std::size_t d = 0; d < want.size(); d += 37)
@@ -71,8 +75,9 @@ TEST(ReportJson, HalvingOnTheDayTheMedianHeightCrosses1050000) {
     ASSERT_EQ(s["halvings"].size(), 1u) << s["name"];
     const auto& h = s["halvings"][0];
     EXPECT_EQ(h["height"].get<std::int64_t>(), 1'050'000);
-    h5::Handle g = h5::open_group(f.get(), "scenarios/" + s["name"].get<std::string>());
-    const auto height = h5::read_vector(g.get(), "summary/height/p50");
+    h5::Handle g = h5::open_group(f.get(), sc::scenario_group(s["name"].get<std::string>()));
+    const auto height =
+        h5::read_vector(g.get(), sc::summary_dataset(sc::kSeriesHeight, sc::kStatP50));
     const auto d = h["day_index"].get<std::size_t>();
     EXPECT_GE(height[d], 1'050'000.0);
     EXPECT_LT(height[d - 1], 1'050'000.0);
@@ -84,9 +89,11 @@ TEST(ReportJson, ArchetypeGridAndFleets) {
   const nlohmann::json j = report_json(results_file());
   h5::Handle f = h5::open_file_readonly(results_file().string());
   const auto& s = j["scenarios"][0];
-  h5::Handle g = h5::open_group(f.get(), "scenarios/base");
-  const auto observer = h5::read_vector(g.get(), "agents/is_observer");
-  const auto mean = h5::read_vector(g.get(), "summary/archetype_final/profit_total_usd/mean");
+  h5::Handle g = h5::open_group(f.get(), sc::scenario_group("base"));
+  const auto observer = h5::read_vector(g.get(), ts::agents_dataset(sc::kAgentsIsObserver));
+  const auto mean = h5::read_vector(
+      g.get(),
+      sc::summary_dataset(ts::field_dataset(sc::ArchetypeFinal::ProfitTotalUsd), sc::kStatMean));
   std::size_t n_env = 0;
   for (double o : observer) n_env += o == 0.0;
   const auto& cells = s["archetypes"]["profit_total_usd"];
@@ -98,7 +105,8 @@ TEST(ReportJson, ArchetypeGridAndFleets) {
   ASSERT_EQ(s["fleets"].size(), 2u);
   EXPECT_EQ(s["fleets"][0]["name"], "Antminer S21 at 5 c/kWh, sell_daily");
   EXPECT_EQ(s["fleets"][1]["name"], "Antminer S19 XP at 7 c/kWh, long_btc");
-  const auto p50 = h5::read_vector(g.get(), "summary/fleets/value_over_budget/p50");
+  const auto p50 = h5::read_vector(
+      g.get(), sc::summary_dataset(ts::field_dataset(sc::Fleet::ValueOverBudget), sc::kStatP50));
   ASSERT_EQ(s["fleets"][1]["p50"].size(), 760u);
   EXPECT_DOUBLE_EQ(s["fleets"][1]["p50"][500].get<double>(), p50[760 + 500]);
 }

@@ -24,6 +24,7 @@
 
 #include "engine/io/hdf5.h"
 #include "engine/io/results_file.h"
+#include "engine/io/schema.h"
 #include "engine/scenario/scenario.h"
 #include "engine/scenario/sweep.h"
 #include "engine/sim/runner.h"
@@ -35,58 +36,19 @@
 using namespace hashsim;
 namespace fs = std::filesystem;
 namespace ts = hashsim::test_support;
+namespace sc = hashsim::io::schema;
 using ts::TempDir;
 
 namespace {
 
-const std::string kExe = (ts::kBinaryDir / "tools/hashsim/hashsim").string();
-
-struct ChildOptions {
-  std::optional<rlim_t> file_size_limit;  // bytes; SIGXFSZ ignored so writes fail with EFBIG
-};
-
-// Starts hashsim with `args` in the source tree (default data paths resolve there); stdout and
-// stderr go to `log`.
-pid_t spawn(const std::vector<std::string>& args, const fs::path& log, const ChildOptions& o = {}) {
-  const pid_t pid = ::fork();
-  if (pid != 0) return pid;
-  if (::chdir(HASHSIM_SOURCE_DIR) != 0) ::_exit(126);
-  const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  if (fd < 0) ::_exit(126);
-  ::dup2(fd, 1);
-  ::dup2(fd, 2);
-  if (o.file_size_limit) {
-    ::signal(SIGXFSZ, SIG_IGN);
-    const rlimit r{*o.file_size_limit, *o.file_size_limit};
-    ::setrlimit(RLIMIT_FSIZE, &r);
-  }
-  std::vector<char*> argv{const_cast<char*>(kExe.c_str())};
-  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  ::execv(kExe.c_str(), argv.data());
-  ::_exit(127);
-}
-
-struct Result {
-  int exit_code = -1;  // -1 when killed by a signal
-  int signal = 0;
-  std::string out;
-};
-
-Result wait_for(pid_t pid, const fs::path& log) {
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  Result r;
-  if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) r.signal = WTERMSIG(status);
-  r.out = ts::read_text(log);
-  return r;
-}
+using ChildOptions = ts::SpawnOptions;
+using Result = ts::ChildResult;
+using ts::wait_for;
 
 Result run_cli(const TempDir& dir, const std::vector<std::string>& args,
                const ChildOptions& o = {}) {
   const fs::path log = dir / "hashsim.log";
-  return wait_for(spawn(args, log, o), log);
+  return wait_for(ts::spawn_hashsim(args, log, o), log);
 }
 
 bool contains(const std::string& text, const std::string& part) {
@@ -147,10 +109,10 @@ FileContents contents(const fs::path& file) {
   c.datasets = ts::read_all_datasets(file);
   h5::Handle f = h5::open_file_readonly(file.string());
   c.attrs["/"] = attributes(f.get());
-  h5::Handle sg = h5::open_group(f.get(), "scenarios");
+  h5::Handle sg = h5::open_group(f.get(), sc::kScenariosGroup);
   for (const auto& n : h5::list_children(sg.get())) {
     h5::Handle g = h5::open_group(sg.get(), n);
-    c.attrs["/scenarios/" + n] = attributes(g.get());
+    c.attrs["/" + sc::scenario_group(n)] = attributes(g.get());
   }
   return c;
 }
@@ -164,8 +126,8 @@ void expect_same_run(const FileContents& a, const FileContents& b, const std::st
     EXPECT_TRUE(d == it->second) << what << ": dataset " << name << " differs";
   }
   auto strip = [](auto m) {
-    m["/"].erase("command_line");
-    m["/"].erase("created_utc");
+    m["/"].erase(sc::kAttrCommandLine);
+    m["/"].erase(sc::kAttrCreatedUtc);
     return m;
   };
   EXPECT_EQ(strip(a.attrs), strip(b.attrs)) << what;
@@ -272,52 +234,52 @@ TEST(SafetyOverwrite, LeftoverPartialIsKeptUnlessForced) {
 
 // ---- 17.2 / 16.23: a full disk gives exit 1 with path and reason and leaves no file ----
 
+namespace {
+// hashsim `args` writing `out` under a file-size limit of `limit_bytes` (a full disk): exit 1
+// naming the file, no crash, and neither the file nor its partial left behind.
+Result expect_full_disk_failure(const TempDir& dir, const std::vector<std::string>& args,
+                                const fs::path& out, rlim_t limit_bytes) {
+  Result r = run_cli(dir, args, {.file_size_limit = limit_bytes});
+  EXPECT_EQ(r.signal, 0) << "killed by signal " << r.signal << ": " << r.out;
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_TRUE(contains(r.out, out.string())) << r.out;  // the path
+  EXPECT_FALSE(fs::exists(out));
+  EXPECT_FALSE(fs::exists(out.string() + ".partial"));
+  return r;
+}
+}  // namespace
+
 TEST(SafetyDiskFull, RunExitsOneWithPathAndReasonAndLeavesNoFile) {
   TempDir dir;
   const fs::path in = write_scenario(dir, "full", 200, 365);  // ~4.7 MB of float64
   const fs::path out = dir / "full.h5";
-  const Result r =
-      run_cli(dir, {"run", in.string(), "-o", out.string(), "--no-summary", "--threads", "2"},
-              {.file_size_limit = 256 * 1024});
-  EXPECT_EQ(r.signal, 0) << "killed by signal " << r.signal << ": " << r.out;
-  EXPECT_EQ(r.exit_code, 1) << r.out;
+  const Result r = expect_full_disk_failure(
+      dir, {"run", in.string(), "-o", out.string(), "--no-summary", "--threads", "2"}, out,
+      rlim_t{256} * 1024);
   EXPECT_TRUE(contains(r.out, "hashsim: error: ")) << r.out;
-  EXPECT_TRUE(contains(r.out, out.string())) << r.out;  // the path
   EXPECT_TRUE(contains(r.out, "File too large"))
       << r.out;  // the reason (EFBIG; ENOSPC on a full disk)
-  EXPECT_FALSE(fs::exists(out));
-  EXPECT_FALSE(fs::exists(out.string() + ".partial"));
 }
 
 TEST(SafetyDiskFull, BacktestAndSiteHdf5NeverRenameABrokenFile) {
   TempDir dir;
   // backtest --h5: a month of daily columns is some tens of kB.
   const fs::path bt = dir / "bt.h5";
-  Result r = run_cli(dir,
-                     {"backtest", "--from", "2022-01-01", "--to", "2022-12-31", "--machine",
-                      "S19 Pro", "--h5", bt.string()},
-                     {.file_size_limit = 8 * 1024});
-  EXPECT_EQ(r.signal, 0) << r.out;
-  EXPECT_EQ(r.exit_code, 1) << r.out;
-  EXPECT_TRUE(contains(r.out, bt.string())) << r.out;
-  EXPECT_FALSE(fs::exists(bt));
-  EXPECT_FALSE(fs::exists(bt.string() + ".partial"));
+  expect_full_disk_failure(dir,
+                           {"backtest", "--from", "2022-01-01", "--to", "2022-12-31", "--machine",
+                            "S19 Pro", "--h5", bt.string()},
+                           bt, rlim_t{8} * 1024);
 
   // site -o over a results file written here without a limit.
   const fs::path results = dir / "results.h5";
-  r = run_cli(dir, {"-q", "run", "tests/site/data/base.yaml", "--paths", "16", "-o",
-                    results.string(), "--no-summary"});
+  const Result r = run_cli(dir, {"-q", "run", "tests/site/data/base.yaml", "--paths", "16", "-o",
+                                 results.string(), "--no-summary"});
   ASSERT_EQ(r.exit_code, 0) << r.out;
   const fs::path site = dir / "site.h5";
-  r = run_cli(dir,
-              {"site", "tests/site/data/site.yaml", "--results", results.string(), "--scenarios",
-               "base", "--no-report", "-o", site.string()},
-              {.file_size_limit = 8 * 1024});
-  EXPECT_EQ(r.signal, 0) << r.out;
-  EXPECT_EQ(r.exit_code, 1) << r.out;
-  EXPECT_TRUE(contains(r.out, site.string())) << r.out;
-  EXPECT_FALSE(fs::exists(site));
-  EXPECT_FALSE(fs::exists(site.string() + ".partial"));
+  expect_full_disk_failure(dir,
+                           {"site", "tests/site/data/site.yaml", "--results", results.string(),
+                            "--scenarios", "base", "--no-report", "-o", site.string()},
+                           site, rlim_t{8} * 1024);
 }
 
 // ---- 17.3: SIGINT / SIGTERM remove the partial file and exit 130 / 143 ----
@@ -332,7 +294,7 @@ Result interrupt_run(const TempDir& dir, int sig, bool resume) {
                                 "1",  "--no-progress", "--no-space-check"};
   if (resume) args.push_back("--resume");
   const fs::path log = dir / "hashsim.log";
-  const pid_t pid = spawn(args, log);
+  const pid_t pid = ts::spawn_hashsim(args, log);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (!fs::exists(out.string() + ".partial") && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -439,16 +401,24 @@ TEST(SafetySize, LargeGridsNeedMaxGridPoints) {
 // ---- 17.6: readers check the schema, ranks, shapes and types first ----
 
 namespace {
+constexpr const char* kAgentsScenario = "withagents";
+
 // A small valid results file with agents (so agents/* and fleets/* exist).
 fs::path agents_results(const TempDir& dir) {
   const fs::path yaml = dir / "agents.yaml";
-  ts::write_text(yaml, ts::agents_yaml("withagents",
+  ts::write_text(yaml, ts::agents_yaml(kAgentsScenario,
                                        (ts::kSourceDir / "data/machines/current_2026.csv").string(),
                                        4, 40, 9));
   const fs::path out = dir / "good.h5";
   const Result r = run_cli(dir, {"-q", "run", yaml.string(), "-o", out.string(), "--no-summary"});
   EXPECT_EQ(r.exit_code, 0) << r.out;
   return out;
+}
+
+// The scenario group agents_results writes, and a dataset of it as readers name it in errors.
+const std::string kAgentsGroupPath = sc::scenario_group(kAgentsScenario);
+std::string in_agents_file(const std::string& dataset) {
+  return "/" + kAgentsGroupPath + "/" + dataset;
 }
 
 // Replaces dataset `name` of the scenario group with one written by `make`.
@@ -458,7 +428,7 @@ fs::path damaged_copy(const TempDir& dir, const fs::path& good, const std::strin
   const fs::path copy = dir / copy_name;
   fs::copy_file(good, copy);
   h5::Handle f = h5::open_file_readwrite(copy.string());
-  h5::Handle g = h5::open_group(f.get(), "scenarios/withagents");
+  h5::Handle g = h5::open_group(f.get(), kAgentsGroupPath);
   EXPECT_GE(H5Ldelete(g.get(), name.c_str(), H5P_DEFAULT), 0);
   make(g.get(), name);
   h5::close_file(f, copy.string());
@@ -488,7 +458,7 @@ TEST(SafetyReaders, TwoDimensionalDateDatasetIsRejected) {
   ASSERT_NO_THROW(
       io::check_results_schema(h5::open_file_readonly(good.string()).get(), good.string()));
   const fs::path bad =
-      damaged_copy(dir, good, "date2d.h5", "date", [](hid_t g, const std::string& n) {
+      damaged_copy(dir, good, "date2d.h5", sc::kCoordDate, [](hid_t g, const std::string& n) {
         h5::Handle t(H5Tcopy(H5T_C_S1), H5Tclose);
         H5Tset_size(t.get(), H5T_VARIABLE);
         const hsize_t dims[2] = {40, 2};
@@ -500,21 +470,22 @@ TEST(SafetyReaders, TwoDimensionalDateDatasetIsRejected) {
         H5Dwrite(ds.get(), t.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data());
       });
   expect_readers_reject(dir, bad,
-                        {"/scenarios/withagents/date", "expected strings [40]", "[40, 2]"});
+                        {in_agents_file(sc::kCoordDate), "expected strings [40]", "[40, 2]"});
 }
 
 TEST(SafetyReaders, ShortAgentArraysAreRejected) {
   TempDir dir;
   const fs::path good = agents_results(dir);
   const fs::path bad = damaged_copy(
-      dir, good, "short.h5", "agents/tariff_usd_per_kwh",
+      dir, good, "short.h5", ts::agents_dataset(sc::kCoordTariff),
       [](hid_t g, const std::string& n) { h5::write_vector(g, n, std::vector<double>{0.05}); });
   expect_readers_reject(
-      dir, bad, {"/scenarios/withagents/agents/tariff_usd_per_kwh", "expected numbers", "[1]"});
+      dir, bad, {in_agents_file(ts::agents_dataset(sc::kCoordTariff)), "expected numbers", "[1]"});
   const fs::path bad2 =
-      damaged_copy(dir, good, "short2.h5", "agents/strategy",
+      damaged_copy(dir, good, "short2.h5", ts::agents_dataset(sc::kCoordStrategy),
                    [](hid_t g, const std::string& n) { h5::write_strings(g, n, {"hodl"}); });
-  expect_readers_reject(dir, bad2, {"/scenarios/withagents/agents/strategy", "expected strings"});
+  expect_readers_reject(
+      dir, bad2, {in_agents_file(ts::agents_dataset(sc::kCoordStrategy)), "expected strings"});
 }
 
 TEST(SafetyReaders, ForeignHdf5FilesAreRejected) {
@@ -568,8 +539,8 @@ TEST(SafetyCli, TheLargestSeedIsRecordedExactly) {
                                  "9223372036854775807", "--no-summary"});
   ASSERT_EQ(r.exit_code, 0) << r.out;
   h5::Handle f = h5::open_file_readonly(out.string());
-  h5::Handle g = h5::open_group(f.get(), "scenarios/seed");
-  EXPECT_EQ(h5::get_int_attr(g.get(), "master_seed"),
+  h5::Handle g = h5::open_group(f.get(), sc::scenario_group("seed"));
+  EXPECT_EQ(h5::get_int_attr(g.get(), sc::kAttrSeed),
             std::optional<std::int64_t>(9223372036854775807LL));
 }
 
@@ -640,7 +611,8 @@ TEST(SafetyResume, KilledRunsResumeToTheSameFile) {
     // this is mid-way through the paths).
     const auto at = static_cast<std::uintmax_t>(
         std::uniform_real_distribution<double>(0.1, 0.6)(rng) * static_cast<double>(ref_bytes));
-    const Result killed = kill_at_size(spawn(with({"-o", out.string()}), log), partial, at, log);
+    const Result killed =
+        kill_at_size(ts::spawn_hashsim(with({"-o", out.string()}), log), partial, at, log);
     if (killed.signal !=
         SIGKILL) {  // ended by itself (it cannot, before reaching `at`): must be complete
       ASSERT_EQ(killed.exit_code, 0) << what << ": " << killed.out;
@@ -658,8 +630,8 @@ TEST(SafetyResume, KilledRunsResumeToTheSameFile) {
           fs::file_size(partial) +
           static_cast<std::uintmax_t>(std::uniform_real_distribution<double>(0.02, 0.2)(rng) *
                                       static_cast<double>(ref_bytes));
-      const Result again =
-          kill_at_size(spawn(with({"-o", out.string(), "--resume"}), log), partial, grown, log);
+      const Result again = kill_at_size(
+          ts::spawn_hashsim(with({"-o", out.string(), "--resume"}), log), partial, grown, log);
       if (again.signal != SIGKILL) {
         ASSERT_EQ(again.exit_code, 0) << what << ": " << again.out;
         EXPECT_FALSE(fs::exists(partial));

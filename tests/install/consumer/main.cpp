@@ -5,6 +5,7 @@
 #include <cstring>
 #include <vector>
 
+#include "engine/io/schema.h"
 #include "engine/scenario/scenario.h"
 #include "engine/sim/runner.h"
 #include "engine/util/version.h"
@@ -15,6 +16,8 @@ int main(int argc, char** argv) {
   s.paths = 2;
   s.horizon_days = 30;
   const auto specs = hashsim::sim::output_specs(s);
+  namespace sc = hashsim::io::schema;
+  const std::string price = sc::paths_dataset(sc::kSeriesPriceUsd);
   double sum = 0.0;
   int n = 0;
   hashsim::sim::RunOptions o;
@@ -22,7 +25,7 @@ int main(int argc, char** argv) {
   hashsim::sim::run_paths(
       s, 0, 2, o, [&](std::uint64_t, std::uint64_t paths, const std::vector<const double*>& data) {
         for (std::size_t k = 0; k < specs.size(); ++k) {
-          if (specs[k].name != "paths/price_usd") continue;
+          if (specs[k].name != price) continue;
           const std::uint64_t days = specs[k].per_path_size();
           for (std::uint64_t p = 0; p < paths; ++p, ++n) sum += data[k][p * days + days - 1];
         }
