@@ -70,6 +70,11 @@ double BlockRevenueResult::total(const std::string& name) const {
 }
 
 namespace {
+// "machines/<name>": a dataset of the machines table.
+std::string machines_dataset(const char* name) {
+  return std::string(io::schema::kBlockMachinesGroup) + "/" + name;
+}
+
 void check_revenue_options(const BlockRevenueOptions& o) {
   if (o.machines.empty()) throw OptionError("no machine given ({machine})");
   if (!(o.tariff_usd_per_kwh >= 0.0)) throw OptionError("{tariff_usd_per_kwh} must be >= 0");
@@ -99,11 +104,11 @@ void add_machine_columns(const RevenueMachine& m, const BlockRevenueOptions& o,
                          BlockRevenueResult& r) {
   if (!(m.hashrate_ths > 0.0) || !(m.power_w > 0.0) || !(m.count > 0.0))
     throw Error("machine '" + m.name + "': hashrate, power and count must be > 0");
-  const auto& interval = r.column("interval_s");
-  const auto& subsidy = r.column("subsidy_sat");
-  const auto& fee = r.column("fee_sat");
-  const auto& hashrate = r.column("network_hashrate_ths");
-  const auto& price = r.column("price_usd");
+  const auto& interval = r.column(io::schema::kBlockInterval);
+  const auto& subsidy = r.column(io::schema::kBlockSubsidy);
+  const auto& fee = r.column(io::schema::kBlockFee);
+  const auto& hashrate = r.column(io::schema::kBlockNetworkHashrate);
+  const auto& price = r.column(io::schema::kBlockPrice);
   const std::size_t n = r.heights.size();
   const double fleet_ths = m.count * m.hashrate_ths;
   const double fleet_kw = m.count * m.power_w / 1000.0;
@@ -116,10 +121,10 @@ void add_machine_columns(const RevenueMachine& m, const BlockRevenueOptions& o,
     profit[i] = usd[i] - power[i];
   }
   const std::string slug = machine_slug(m.name);
-  r.columns.push_back({slug + "_revenue_btc", btc});
-  r.columns.push_back({slug + "_revenue_usd", usd});
-  r.columns.push_back({slug + "_power_cost_usd", power});
-  r.columns.push_back({slug + "_profit_usd", profit});
+  r.columns.push_back({slug + io::schema::kMachineRevenueBtc, btc});
+  r.columns.push_back({slug + io::schema::kMachineRevenueUsd, usd});
+  r.columns.push_back({slug + io::schema::kMachinePowerCost, power});
+  r.columns.push_back({slug + io::schema::kMachineProfit, profit});
 }
 }  // namespace
 
@@ -162,15 +167,16 @@ BlockRevenueResult block_revenue(const std::vector<BlockRecord>& blocks, const D
     price[i] = prices.price_usd[k];
     gap[i] = static_cast<double>(b.time_unix - prices.stamp_unix[k]);
   }
-  r.columns = {{"time_unix", time},
-               {"interval_s", interval},
-               {"interval_clamped", clamped},
-               {"interval_known", known},
-               {"subsidy_sat", subsidy},
-               {"fee_sat", fee},
-               {"network_hashrate_ths", hashrate},
-               {"price_usd", price},
-               {"price_gap_s", gap}};
+  namespace sc = io::schema;
+  r.columns = {{sc::kBlockTimeUnix, time},
+               {sc::kBlockInterval, interval},
+               {sc::kBlockIntervalClamped, clamped},
+               {sc::kBlockIntervalKnown, known},
+               {sc::kBlockSubsidy, subsidy},
+               {sc::kBlockFee, fee},
+               {sc::kBlockNetworkHashrate, hashrate},
+               {sc::kBlockPrice, price},
+               {sc::kBlockPriceGap, gap}};
   for (const auto& m : o.machines) add_machine_columns(m, o, r);
   return r;
 }
@@ -181,15 +187,17 @@ void write_block_revenue_csv(const BlockRevenueResult& r, const std::filesystem:
   keys.reserve(r.heights.size());
   for (auto h : r.heights) keys.push_back(std::to_string(h));
   // 15 significant digits: integer columns (times, satoshis) print exactly.
-  write_columns_csv(path, "height", keys, r.columns, ",%.15g", mode);
+  write_columns_csv(path, io::schema::kBlockHeight, keys, r.columns, ",%.15g", mode);
 }
 
 RevenueSummary summarize_block_revenue(const BlockRevenueResult& r, SummaryPeriod period) {
   RevenueSummary out;
   out.key_name = period == SummaryPeriod::Day ? "day" : "month";
   const auto sums = [](const std::string& name) {
-    if (name == "interval_s" || name == "subsidy_sat" || name == "fee_sat") return true;
-    for (const char* suffix : {"_revenue_btc", "_revenue_usd", "_power_cost_usd", "_profit_usd"}) {
+    if (name == io::schema::kBlockInterval || name == io::schema::kBlockSubsidy ||
+        name == io::schema::kBlockFee)
+      return true;
+    for (const char* suffix : io::schema::kMachineColumnSuffixes) {
       const std::string s = suffix;
       if (name.size() > s.size() && name.compare(name.size() - s.size(), s.size(), s) == 0)
         return true;
@@ -199,7 +207,7 @@ RevenueSummary summarize_block_revenue(const BlockRevenueResult& r, SummaryPerio
   std::vector<const Column*> summed;
   for (const auto& c : r.columns)
     if (sums(c.name)) summed.push_back(&c);
-  const auto& time = r.column("time_unix");
+  const auto& time = r.column(io::schema::kBlockTimeUnix);
   std::map<std::string, std::size_t> row_of;  // ascending keys
   std::vector<std::string> key_of(time.size());
   for (std::size_t i = 0; i < time.size(); ++i) {
@@ -233,19 +241,21 @@ void write_block_revenue_hdf5(const BlockRevenueResult& r, const BlockRevenueOpt
                               const std::filesystem::path& path, const std::string& command_line,
                               const std::string& ledger_file, const std::string& price_file,
                               Overwrite mode) {
-  const io::schema::Provenance provenance{
-      .kind = io::schema::kKindBlockRevenue,
-      .version = io::schema::kBlockRevenueVersion,
-      .command_line = command_line,
-      .scenario_text = "",
-      .seed = std::nullopt,
-      .data_snapshot_json =
-          nlohmann::json{{"ledger_file", ledger_file}, {"price_file", price_file}}.dump()};
-  io::schema::write_file(path, mode, provenance, [&](hid_t root) {
-    h5::set_attr(root, "ledger_file", ledger_file);
-    h5::set_attr(root, "price_file", price_file);
-    h5::set_attr(root, "tariff_usd_per_kwh", o.tariff_usd_per_kwh);
-    h5::set_attr(root, "pool_fee", o.pool_fee);
+  const io::schema::Provenance provenance{.kind = io::schema::kKindBlockRevenue,
+                                          .version = io::schema::kBlockRevenueVersion,
+                                          .command_line = command_line,
+                                          .scenario_text = "",
+                                          .seed = std::nullopt,
+                                          .data_snapshot_json = nlohmann::json{
+                                              {io::schema::kBlockLedgerFile, ledger_file},
+                                              {io::schema::kBlockPriceFile,
+                                               price_file}}.dump()};
+  namespace sc = io::schema;
+  sc::write_file(path, mode, provenance, [&](hid_t root) {
+    h5::set_attr(root, sc::kBlockLedgerFile, ledger_file);
+    h5::set_attr(root, sc::kBlockPriceFile, price_file);
+    h5::set_attr(root, sc::kAttrTariff, o.tariff_usd_per_kwh);
+    h5::set_attr(root, sc::kAttrPoolFee, o.pool_fee);
     std::vector<std::string> names;
     std::vector<double> ths, watts, counts;
     for (const auto& m : o.machines) {
@@ -254,22 +264,23 @@ void write_block_revenue_hdf5(const BlockRevenueResult& r, const BlockRevenueOpt
       watts.push_back(m.power_w);
       counts.push_back(m.count);
     }
-    h5::write_strings(root, "machines/name", names);
-    h5::write_vector(root, "machines/hashrate_ths", ths);
-    h5::write_vector(root, "machines/power_w", watts);
-    h5::write_vector(root, "machines/count", counts);
-    h5::write_vector(root, "height", std::vector<std::int64_t>(r.heights.begin(), r.heights.end()));
+    h5::write_strings(root, machines_dataset(sc::kBlockMachineName), names);
+    h5::write_vector(root, machines_dataset(sc::kBlockMachineHashrate), ths);
+    h5::write_vector(root, machines_dataset(sc::kBlockMachinePower), watts);
+    h5::write_vector(root, machines_dataset(sc::kBlockMachineCount), counts);
+    h5::write_vector(root, sc::kBlockHeight,
+                     std::vector<std::int64_t>(r.heights.begin(), r.heights.end()));
     for (const auto& c : r.columns) h5::write_vector(root, c.name, c.values);
     // Self-describing for xarray: block height is the dimension of every column, the machine name
     // that of machines/*.
-    io::schema::make_scale(root, "height", "1", "block height");
+    sc::make_scale(root, sc::kBlockHeight, "1", "block height");
     for (const auto& c : r.columns)
-      io::schema::attach_dimensions(root, c.name, {"height"}, io::schema::units_from_name(c.name));
-    h5::Handle mg = h5::open_group(root, "machines");
-    io::schema::make_scale(mg.get(), "name", "", "machine model -> column prefix");
-    io::schema::attach_dimensions(mg.get(), "hashrate_ths", {"name"}, "TH/s");
-    io::schema::attach_dimensions(mg.get(), "power_w", {"name"}, "W");
-    io::schema::attach_dimensions(mg.get(), "count", {"name"}, "machines");
+      sc::attach_dimensions(root, c.name, {sc::kBlockHeight}, sc::units_from_name(c.name));
+    h5::Handle mg = h5::open_group(root, sc::kBlockMachinesGroup);
+    sc::make_scale(mg.get(), sc::kBlockMachineName, "", "machine model -> column prefix");
+    sc::attach_dimensions(mg.get(), sc::kBlockMachineHashrate, {sc::kBlockMachineName}, "TH/s");
+    sc::attach_dimensions(mg.get(), sc::kBlockMachinePower, {sc::kBlockMachineName}, "W");
+    sc::attach_dimensions(mg.get(), sc::kBlockMachineCount, {sc::kBlockMachineName}, "machines");
   });
 }
 
@@ -299,27 +310,30 @@ BlockRevenueFile read_block_revenue_hdf5(const std::filesystem::path& path) {
   BlockRevenueFile out;
   out.path = where;
   const auto attr = [&](const char* name) { return h5::get_string_attr(root, name).value_or(""); };
-  out.command_line = attr("command_line");
-  out.created_utc = attr("created_utc");
-  out.hashsim_version = attr("hashsim_version");
-  out.git_sha = attr("git_sha");
-  out.ledger_file = attr("ledger_file");
-  out.price_file = attr("price_file");
-  out.options.tariff_usd_per_kwh = h5::get_double_attr(root, "tariff_usd_per_kwh").value_or(0.0);
-  out.options.pool_fee = h5::get_double_attr(root, "pool_fee").value_or(0.0);
+  namespace sc = io::schema;
+  out.command_line = attr(sc::kAttrCommandLine);
+  out.created_utc = attr(sc::kAttrCreatedUtc);
+  out.hashsim_version = attr(sc::kAttrHashsimVersion);
+  out.git_sha = attr(sc::kAttrGitSha);
+  out.ledger_file = attr(sc::kBlockLedgerFile);
+  out.price_file = attr(sc::kBlockPriceFile);
+  out.options.tariff_usd_per_kwh = h5::get_double_attr(root, sc::kAttrTariff).value_or(0.0);
+  out.options.pool_fee = h5::get_double_attr(root, sc::kAttrPoolFee).value_or(0.0);
   const auto need = [&](const std::string& name) {
     if (!h5::exists(root, name))
       throw Error(where + ": block revenue file without dataset '" + name + "'");
     return h5::read_vector(root, name);
   };
-  const std::vector<double> heights = need("height");
+  const std::vector<double> heights = need(sc::kBlockHeight);
   if (heights.empty()) throw Error(where + ": block revenue file holds no blocks");
   const std::size_t n = heights.size();
   for (double h : heights) out.result.heights.push_back(static_cast<std::int64_t>(h));
-  const auto names = h5::exists(root, "machines/name") ? h5::read_strings(root, "machines/name")
-                                                       : std::vector<std::string>{};
-  const auto ths = need("machines/hashrate_ths"), watts = need("machines/power_w"),
-             counts = need("machines/count");
+  const std::string names_path = machines_dataset(sc::kBlockMachineName);
+  const auto names = h5::exists(root, names_path) ? h5::read_strings(root, names_path)
+                                                  : std::vector<std::string>{};
+  const auto ths = need(machines_dataset(sc::kBlockMachineHashrate)),
+             watts = need(machines_dataset(sc::kBlockMachinePower)),
+             counts = need(machines_dataset(sc::kBlockMachineCount));
   if (names.empty() || ths.size() != names.size() || watts.size() != names.size() ||
       counts.size() != names.size())
     throw Error(where + ": block revenue file with an inconsistent machines table");
@@ -331,12 +345,9 @@ BlockRevenueFile read_block_revenue_hdf5(const std::filesystem::path& path) {
                                                    : names[m].substr(arrow + 4));
     out.options.machines.push_back({name, ths[m], watts[m], counts[m]});
   }
-  std::vector<std::string> columns = {
-      "time_unix", "interval_s",           "interval_clamped", "interval_known", "subsidy_sat",
-      "fee_sat",   "network_hashrate_ths", "price_usd",        "price_gap_s"};
+  std::vector<std::string> columns(sc::kBlockColumns.begin(), sc::kBlockColumns.end());
   for (const auto& slug : out.slugs)
-    for (const char* suffix : {"_revenue_btc", "_revenue_usd", "_power_cost_usd", "_profit_usd"})
-      columns.push_back(slug + suffix);
+    for (const char* suffix : sc::kMachineColumnSuffixes) columns.push_back(slug + suffix);
   for (const auto& c : columns) {
     std::vector<double> v = need(c);
     if (v.size() != n)
@@ -344,8 +355,10 @@ BlockRevenueFile read_block_revenue_hdf5(const std::filesystem::path& path) {
                   " rows, height has " + std::to_string(n));
     out.result.columns.push_back({c, std::move(v)});
   }
-  for (double x : out.result.column("interval_clamped")) out.result.clamped_intervals += x != 0.0;
-  for (double x : out.result.column("interval_known")) out.result.unknown_intervals += x == 0.0;
+  for (double x : out.result.column(sc::kBlockIntervalClamped))
+    out.result.clamped_intervals += x != 0.0;
+  for (double x : out.result.column(sc::kBlockIntervalKnown))
+    out.result.unknown_intervals += x == 0.0;
   return out;
 }
 

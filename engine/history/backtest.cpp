@@ -170,7 +170,7 @@ BacktestResult run_backtest(const DailyTable& t, const BacktestOptions& o) {
 
 void write_backtest_csv(const BacktestResult& r, const std::filesystem::path& path,
                         Overwrite mode) {
-  write_columns_csv(path, "date", r.dates, r.columns, ",%.10g", mode);
+  write_columns_csv(path, io::schema::kBacktestDate, r.dates, r.columns, ",%.10g", mode);
 }
 
 void write_backtest_hdf5(const BacktestResult& r, const BacktestOptions& o,
@@ -182,32 +182,33 @@ void write_backtest_hdf5(const BacktestResult& r, const BacktestOptions& o,
       .command_line = command_line,
       .scenario_text = "",
       .seed = std::nullopt,
-      .data_snapshot_json = nlohmann::json{{"data_file", r.data_file}}.dump()};
-  io::schema::write_file(path, mode, provenance, [&](hid_t root) {
-    h5::set_attr(root, "data_file", r.data_file);
-    h5::set_attr(root, "from", r.dates.front());
-    h5::set_attr(root, "to", r.dates.back());
-    h5::set_attr(root, "hashrate_method",
+      .data_snapshot_json = nlohmann::json{{io::schema::kBacktestDataFile, r.data_file}}.dump()};
+  namespace sc = io::schema;
+  sc::write_file(path, mode, provenance, [&](hid_t root) {
+    h5::set_attr(root, sc::kBacktestDataFile, r.data_file);
+    h5::set_attr(root, sc::kBacktestFrom, r.dates.front());
+    h5::set_attr(root, sc::kBacktestTo, r.dates.back());
+    h5::set_attr(root, sc::kBacktestHashrateMethod,
                  std::string(o.method == HashrateMethod::Implied ? "implied" : "difficulty"));
-    h5::set_attr(root, "hashrate_window_days", static_cast<std::int64_t>(o.trailing_days));
+    h5::set_attr(root, sc::kBacktestHashrateWindowDays, static_cast<std::int64_t>(o.trailing_days));
     if (o.fleet) {
-      h5::set_attr(root, "fleet", o.fleet->label);
-      h5::set_attr(root, "machine_hashrate_ths", o.fleet->machine_hashrate_ths);
-      h5::set_attr(root, "machine_power_w", o.fleet->machine_power_w);
-      h5::set_attr(root, "machine_count", o.fleet->count);
-      h5::set_attr(root, "tariff_usd_per_kwh", o.tariff_usd_per_kwh);
-      h5::set_attr(root, "pool_fee", o.pool_fee);
+      h5::set_attr(root, sc::kBacktestFleet, o.fleet->label);
+      h5::set_attr(root, sc::kBacktestMachineHashrate, o.fleet->machine_hashrate_ths);
+      h5::set_attr(root, sc::kBacktestMachinePower, o.fleet->machine_power_w);
+      h5::set_attr(root, sc::kBacktestMachineCount, o.fleet->count);
+      h5::set_attr(root, sc::kAttrTariff, o.tariff_usd_per_kwh);
+      h5::set_attr(root, sc::kAttrPoolFee, o.pool_fee);
     }
-    if (o.capex_usd) h5::set_attr(root, "capex_usd", *o.capex_usd);
-    if (r.payback_date) h5::set_attr(root, "payback_date", *r.payback_date);
-    h5::write_strings(root, "filled_price_dates", r.filled_price_dates);
-    h5::write_strings(root, "date", r.dates);
+    if (o.capex_usd) h5::set_attr(root, sc::kBacktestCapex, *o.capex_usd);
+    if (r.payback_date) h5::set_attr(root, sc::kBacktestPaybackDate, *r.payback_date);
+    h5::write_strings(root, sc::kBacktestFilledPriceDates, r.filled_price_dates);
+    h5::write_strings(root, sc::kBacktestDate, r.dates);
     for (const auto& c : r.columns) h5::write_vector(root, c.name, c.values);
     // Self-describing for xarray: the ISO dates are the dimension of every column.
-    io::schema::make_scale(root, "date", "", "date (ISO 8601, UTC)");
-    io::schema::make_scale(root, "filled_price_dates", "", "days whose price was interpolated");
+    sc::make_scale(root, sc::kBacktestDate, "", "date (ISO 8601, UTC)");
+    sc::make_scale(root, sc::kBacktestFilledPriceDates, "", "days whose price was interpolated");
     for (const auto& c : r.columns)
-      io::schema::attach_dimensions(root, c.name, {"date"}, io::schema::units_from_name(c.name));
+      sc::attach_dimensions(root, c.name, {sc::kBacktestDate}, sc::units_from_name(c.name));
   });
 }
 

@@ -12,6 +12,7 @@
 // group only.
 #include <hdf5.h>
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -195,6 +196,56 @@ inline constexpr const char* kSiteInvested = "invested_site_ccy";
 inline constexpr const char* kSiteIrrRoots = "irr_roots";  // [path, irr_root], NaN-padded
 inline constexpr const char* kSitePaybackYears = "payback_years";
 inline constexpr const char* kSiteDiscountedPaybackYears = "discounted_payback_years";
+
+// ---- daily backtest files (hashsim backtest --h5): one column per dataset [date] ---------------
+// Root attributes besides the provenance; the columns are BacktestResult's, named as in its CSV.
+inline constexpr const char* kBacktestDataFile = "data_file";
+inline constexpr const char* kBacktestFrom = "from";
+inline constexpr const char* kBacktestTo = "to";
+inline constexpr const char* kBacktestHashrateMethod = "hashrate_method";  // implied | difficulty
+inline constexpr const char* kBacktestHashrateWindowDays = "hashrate_window_days";
+inline constexpr const char* kBacktestFleet = "fleet";
+inline constexpr const char* kBacktestMachineHashrate = "machine_hashrate_ths";
+inline constexpr const char* kBacktestMachinePower = "machine_power_w";
+inline constexpr const char* kBacktestMachineCount = "machine_count";
+inline constexpr const char* kBacktestCapex = "capex_usd";
+inline constexpr const char* kBacktestPaybackDate = "payback_date";
+inline constexpr const char* kBacktestDate = "date";  // ISO dates, the scale
+inline constexpr const char* kBacktestFilledPriceDates = "filled_price_dates";  // interpolated days
+// Shared by backtest and block revenue files.
+inline constexpr const char* kAttrTariff = "tariff_usd_per_kwh";
+inline constexpr const char* kAttrPoolFee = "pool_fee";
+
+// ---- block revenue files (hashsim blocks revenue --h5): columns [height], machines/ [name] -----
+inline constexpr const char* kBlockLedgerFile = "ledger_file";
+inline constexpr const char* kBlockPriceFile = "price_file";
+inline constexpr const char* kBlockHeight = "height";  // the scale of every column
+inline constexpr const char* kBlockMachinesGroup = "machines";
+inline constexpr const char* kBlockMachineName = "name";  // "<model> -> <column slug>", the scale
+inline constexpr const char* kBlockMachineHashrate = "hashrate_ths";
+inline constexpr const char* kBlockMachinePower = "power_w";
+inline constexpr const char* kBlockMachineCount = "count";
+// The per-block columns, in the order they are computed and written.
+inline constexpr const char* kBlockTimeUnix = "time_unix";
+inline constexpr const char* kBlockInterval = "interval_s";
+inline constexpr const char* kBlockIntervalClamped = "interval_clamped";
+inline constexpr const char* kBlockIntervalKnown = "interval_known";
+inline constexpr const char* kBlockSubsidy = "subsidy_sat";
+inline constexpr const char* kBlockFee = "fee_sat";
+inline constexpr const char* kBlockNetworkHashrate = "network_hashrate_ths";
+inline constexpr const char* kBlockPrice = "price_usd";
+inline constexpr const char* kBlockPriceGap = "price_gap_s";
+inline constexpr std::array<const char*, 9> kBlockColumns = {
+    kBlockTimeUnix,        kBlockInterval, kBlockIntervalClamped,
+    kBlockIntervalKnown,   kBlockSubsidy,  kBlockFee,
+    kBlockNetworkHashrate, kBlockPrice,    kBlockPriceGap};
+// Each machine's columns are "<slug><suffix>", in this order.
+inline constexpr const char* kMachineRevenueBtc = "_revenue_btc";
+inline constexpr const char* kMachineRevenueUsd = "_revenue_usd";
+inline constexpr const char* kMachinePowerCost = "_power_cost_usd";
+inline constexpr const char* kMachineProfit = "_profit_usd";
+inline constexpr std::array<const char*, 4> kMachineColumnSuffixes = {
+    kMachineRevenueBtc, kMachineRevenueUsd, kMachinePowerCost, kMachineProfit};
 
 // ---- dimensions and coordinates ---------------------------------------------------------------
 inline constexpr const char* kDimPath = "path";

@@ -6,6 +6,7 @@
 #include "engine/blocks/block_revenue.h"
 #include "engine/report/json_numbers.h"
 #include "engine/util/dates.h"
+#include "engine/io/schema.h"
 
 namespace hashsim::report {
 
@@ -36,7 +37,7 @@ nlohmann::json blocks_view_json(const std::filesystem::path& revenue_file) {
   const blocks::BlockRevenueResult& r = f.result;
   const blocks::RevenueSummary days =
       blocks::summarize_block_revenue(r, blocks::SummaryPeriod::Day);
-  const auto& time = r.column("time_unix");
+  const auto& time = r.column(io::schema::kBlockTimeUnix);
 
   nlohmann::json j;
   j["file"] = f.path;

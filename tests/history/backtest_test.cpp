@@ -10,6 +10,7 @@
 #include "engine/history/calibrate.h"
 #include "engine/util/daily_table.h"
 #include "engine/io/hdf5.h"
+#include "engine/io/schema.h"
 #include "engine/util/atomic_file.h"
 #include "engine/util/csv.h"
 #include "engine/util/error.h"
@@ -209,8 +210,8 @@ TEST(Backtest, WritersProduceCsvAndHdf5AtomicallyWithTheSameNumbers) {
 
   h5::Handle f = h5::open_file_readonly((dir / "bt.h5").string());
   EXPECT_EQ(h5::read_vector(f.get(), "hashprice_usd_per_th_day"), hp);
-  EXPECT_EQ(h5::read_strings(f.get(), "date"), r.dates);
-  EXPECT_EQ(h5::get_double_attr(f.get(), "machine_count").value_or(0), 307.0);
+  EXPECT_EQ(h5::read_strings(f.get(), io::schema::kBacktestDate), r.dates);
+  EXPECT_EQ(h5::get_double_attr(f.get(), io::schema::kBacktestMachineCount).value_or(0), 307.0);
 }
 
 // ---- bad input: clear errors naming the file, line, column or flag and value ----

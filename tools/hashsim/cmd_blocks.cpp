@@ -28,6 +28,7 @@
 #include "engine/util/data_paths.h"
 #include "engine/live/options.h"
 #include "engine/util/error.h"
+#include "engine/io/schema.h"
 #include "tools/hashsim/command.h"
 #include "tools/hashsim/json_views.h"
 
@@ -244,7 +245,8 @@ void follow(const SyncFlags& f) {
 // The run's scope and each machine's totals.
 void print_revenue_totals(const blocks::BlockRevenueResult& r, const blocks::BlockRevenueOptions& o,
                           const std::filesystem::path& price_file) {
-  const double span_s = r.column("time_unix").back() - r.column("time_unix").front();
+  const double span_s =
+      r.column(io::schema::kBlockTimeUnix).back() - r.column(io::schema::kBlockTimeUnix).front();
   std::printf(
       "blocks %lld..%lld (%zu blocks, %.1f days), prices %s, tariff %.4f USD/kWh, pool fee "
       "%.2f%%\n",
@@ -259,8 +261,9 @@ void print_revenue_totals(const blocks::BlockRevenueResult& r, const blocks::Blo
     std::printf(
         "%-28s %5.0f x %6.1f TH/s %5.0f W: revenue %.6f BTC = %.2f USD, power %.2f USD, profit "
         "%.2f USD\n",
-        m.name.c_str(), m.count, m.hashrate_ths, m.power_w, r.total(s + "_revenue_btc"),
-        r.total(s + "_revenue_usd"), r.total(s + "_power_cost_usd"), r.total(s + "_profit_usd"));
+        m.name.c_str(), m.count, m.hashrate_ths, m.power_w,
+        r.total(s + io::schema::kMachineRevenueBtc), r.total(s + io::schema::kMachineRevenueUsd),
+        r.total(s + io::schema::kMachinePowerCost), r.total(s + io::schema::kMachineProfit));
   }
 }
 
@@ -274,7 +277,7 @@ void print_revenue_summary(const blocks::RevenueSummary& sum, const blocks::Bloc
     std::printf("%-10s %6.0f", sum.keys[i].c_str(), sum.columns[0].values[i]);
     for (const auto& m : o.machines)
       for (const auto& c : sum.columns)
-        if (c.name == blocks::machine_slug(m.name) + "_profit_usd")
+        if (c.name == blocks::machine_slug(m.name) + io::schema::kMachineProfit)
           std::printf("  %22.2f", c.values[i]);
     std::printf("\n");
   }

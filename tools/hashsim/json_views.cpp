@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <iostream>
 
+#include "engine/io/schema.h"
+
 namespace hashsim::cli {
 
 namespace {
@@ -177,7 +179,7 @@ json blocks_sync_json(const blocks::SyncReport& r, const std::string& source,
 json blocks_revenue_json(const blocks::BlockRevenueResult& r, const blocks::BlockRevenueOptions& o,
                          const std::string& price_file, const blocks::RevenueSummary* by_period) {
   json j = head("blocks_revenue");
-  const auto& t = r.column("time_unix");
+  const auto& t = r.column(io::schema::kBlockTimeUnix);
   j["first_height"] = r.heights.front();
   j["last_height"] = r.heights.back();
   j["blocks"] = r.heights.size();
@@ -195,10 +197,10 @@ json blocks_revenue_json(const blocks::BlockRevenueResult& r, const blocks::Bloc
                         {"count", m.count},
                         {"hashrate_ths", m.hashrate_ths},
                         {"power_w", m.power_w},
-                        {"revenue_btc", num(r.total(s + "_revenue_btc"))},
-                        {"revenue_usd", num(r.total(s + "_revenue_usd"))},
-                        {"power_cost_usd", num(r.total(s + "_power_cost_usd"))},
-                        {"profit_usd", num(r.total(s + "_profit_usd"))}});
+                        {"revenue_btc", num(r.total(s + io::schema::kMachineRevenueBtc))},
+                        {"revenue_usd", num(r.total(s + io::schema::kMachineRevenueUsd))},
+                        {"power_cost_usd", num(r.total(s + io::schema::kMachinePowerCost))},
+                        {"profit_usd", num(r.total(s + io::schema::kMachineProfit))}});
   }
   j["machines"] = machines;
   j["by"] = nullptr;
