@@ -1,9 +1,7 @@
 #include "agents/miner_rules.h"
 
 #include <algorithm>
-#include <array>
 #include <cmath>
-#include <utility>
 
 #include "engine/market/price_model.h"
 #include "engine/util/units.h"
@@ -209,16 +207,6 @@ void cap_periodic_bands(const ArchetypeTable& t, const double* __restrict power_
     for (std::size_t b = 0; b < NB; ++b) buy[row + b] *= scale[b];
 }
 
-// cap_periodic_bands<1> .. <kMaxRegisterBands>, indexed by band count - 1: the band sums live in
-// registers for up to 8 bands; more bands take the general loop below.
-constexpr std::size_t kMaxRegisterBands = 8;
-template <std::size_t... I>
-constexpr auto periodic_band_cappers(std::index_sequence<I...> /*band counts - 1*/) {
-  return std::array{&cap_periodic_bands<I + 1>...};
-}
-constexpr auto kPeriodicBandCappers =
-    periodic_band_cappers(std::make_index_sequence<kMaxRegisterBands>{});
-
 // Finite power per tariff band: scale the band's orders so that on + idle + pending + ordered
 // power stays within its capacity today.
 void cap_orders_by_band(const ArchetypeTable& t, const double* power_kw,
@@ -226,8 +214,28 @@ void cap_orders_by_band(const ArchetypeTable& t, const double* power_kw,
   const std::size_t n_env = t.n_env, nb = t.n_bands;
   std::fill(s.band_used_kw.begin(), s.band_used_kw.end(), 0.0);
   std::fill(s.band_order_kw.begin(), s.band_order_kw.end(), 0.0);
-  if (s.bands_periodic && nb >= 1 && nb <= kMaxRegisterBands)
-    return kPeriodicBandCappers[nb - 1](t, power_kw, order_power_kw, s, capacity_factor);
+  if (s.bands_periodic) {
+    switch (nb) {
+      case 1:
+        return cap_periodic_bands<1>(t, power_kw, order_power_kw, s, capacity_factor);
+      case 2:
+        return cap_periodic_bands<2>(t, power_kw, order_power_kw, s, capacity_factor);
+      case 3:
+        return cap_periodic_bands<3>(t, power_kw, order_power_kw, s, capacity_factor);
+      case 4:
+        return cap_periodic_bands<4>(t, power_kw, order_power_kw, s, capacity_factor);
+      case 5:
+        return cap_periodic_bands<5>(t, power_kw, order_power_kw, s, capacity_factor);
+      case 6:
+        return cap_periodic_bands<6>(t, power_kw, order_power_kw, s, capacity_factor);
+      case 7:
+        return cap_periodic_bands<7>(t, power_kw, order_power_kw, s, capacity_factor);
+      case 8:
+        return cap_periodic_bands<8>(t, power_kw, order_power_kw, s, capacity_factor);
+      default:
+        break;
+    }
+  }
   for (std::size_t a = 0; a < n_env; ++a) {
     const std::size_t b = static_cast<std::size_t>(t.tariff_band[a]);
     s.band_used_kw[b] += power_kw[a] * (s.machines_on[a] + s.machines_idle[a]) +
