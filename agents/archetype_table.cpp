@@ -5,6 +5,7 @@
 
 #include "engine/util/dates.h"
 #include "engine/util/error.h"
+#include "engine/util/units.h"
 
 namespace hashsim::agents {
 
@@ -42,7 +43,7 @@ void push_agent(ArchetypeTable& t, int m, int band, double tariff, Strategy s, d
   if (spec.delivery_delay_days > t.max_delay_days) t.max_delay_days = spec.delivery_delay_days;
 }
 
-constexpr double kDaysPerYear = 365.0;
+using units::kDaysPerYear;
 
 // Per-agent arrays of one epoch from the slots' generations (observers keep their own machine).
 GenerationEpoch make_epoch(const ArchetypeTable& t, int first_day,
@@ -125,38 +126,46 @@ GenerationEpoch make_epoch(const ArchetypeTable& t, int first_day,
   return e;
 }
 
-// The generation schedule (README "Miner agents"): events are catalogue releases after the
-// start, ends of sale (release + new_sale_years) and future releases every future_every_days
-// after max(newest catalogue release, start), J/TH on the fitted frontier slope.
-void build_generation_epochs(ArchetypeTable& t, const Generations& g, double payback_days,
-                             std::int64_t start_day, int horizon_days) {
-  const auto& cat = t.catalogue.machines;
-  const std::size_t n_slots = cat.size();
-  std::vector<std::int64_t> rel(n_slots);
+// Each catalogue machine's release day relative to the start (rel), and the newest release (ties:
+// the most efficient machine of that day).
+struct Releases {
+  std::vector<std::int64_t> rel;
   std::size_t newest = 0;
-  for (std::size_t m = 0; m < n_slots; ++m) {
+};
+Releases catalogue_releases(const ArchetypeTable& t, std::int64_t start_day) {
+  const auto& cat = t.catalogue.machines;
+  Releases r;
+  r.rel.resize(cat.size());
+  for (std::size_t m = 0; m < cat.size(); ++m) {
     if (cat[m].release_day == MachineSpec::kAlwaysReleased)
       throw Error(t.catalogue.file.string() +
                   ": machine generations need a release_date for every machine ('" + cat[m].name +
                   "' has none)");
-    rel[m] = cat[m].release_day - start_day;
-    if (rel[m] > rel[newest] ||
-        (rel[m] == rel[newest] && cat[m].efficiency_j_per_th() < cat[newest].efficiency_j_per_th()))
-      newest = m;
+    r.rel[m] = cat[m].release_day - start_day;
+    if (r.rel[m] > r.rel[r.newest] ||
+        (r.rel[m] == r.rel[r.newest] &&
+         cat[m].efficiency_j_per_th() < cat[r.newest].efficiency_j_per_th()))
+      r.newest = m;
   }
+  return r;
+}
+
+// The days on which the machines on sale change (sorted, unique, day 0 first): releases and ends
+// of sale inside the horizon, and the future releases (also returned in `future`).
+std::vector<std::int64_t> epoch_days(const Releases& r, const Generations& g, int horizon_days,
+                                     std::vector<std::int64_t>& future) {
   std::vector<std::int64_t> days{0};
   const auto in_horizon = [&](std::int64_t d) { return d > 0 && d < horizon_days; };
   const double sale_days = g.new_sale_years * kDaysPerYear;
-  for (std::size_t m = 0; m < n_slots; ++m) {
-    if (in_horizon(rel[m])) days.push_back(rel[m]);
+  for (const std::int64_t rel : r.rel) {
+    if (in_horizon(rel)) days.push_back(rel);
     if (g.new_sale_years > 0.0) {
-      const auto end = rel[m] + static_cast<std::int64_t>(std::ceil(sale_days));
+      const auto end = rel + static_cast<std::int64_t>(std::ceil(sale_days));
       if (in_horizon(end)) days.push_back(end);
     }
   }
-  std::vector<std::int64_t> future;
   if (g.future_every_days > 0)
-    for (std::int64_t d = std::max<std::int64_t>(rel[newest], 0) + g.future_every_days;
+    for (std::int64_t d = std::max<std::int64_t>(r.rel[r.newest], 0) + g.future_every_days;
          d < horizon_days; d += g.future_every_days) {
       future.push_back(d);
       days.push_back(d);
@@ -165,12 +174,57 @@ void build_generation_epochs(ArchetypeTable& t, const Generations& g, double pay
     }
   std::sort(days.begin(), days.end());
   days.erase(std::unique(days.begin(), days.end()), days.end());
+  return days;
+}
+
+// The least efficient slot released by `day`, other than `except`; -1 when there is none.
+int least_efficient_released(const std::vector<MachineSpec>& slots,
+                             const std::vector<std::int64_t>& rel, std::int64_t day, int except) {
+  int worst = -1;
+  for (std::size_t m = 0; m < slots.size(); ++m) {
+    if (rel[m] > day || static_cast<int>(m) == except) continue;
+    if (worst < 0 || slots[m].efficiency_j_per_th() >
+                         slots[static_cast<std::size_t>(worst)].efficiency_j_per_th())
+      worst = static_cast<int>(m);
+  }
+  return worst;
+}
+
+// The future generation released on `day`: the newest catalogue machine's power, delay and price
+// elasticity at the frontier's J/TH for that day, priced at `usd_per_th`.
+MachineSpec future_generation(const MachineSpec& newest, std::int64_t newest_rel,
+                              const Generations& g, double usd_per_th, std::int64_t start_day,
+                              std::int64_t day) {
+  MachineSpec next = newest;
+  const double years = static_cast<double>(day - newest_rel) / kDaysPerYear;
+  const double j_per_th =
+      newest.efficiency_j_per_th() * std::exp(g.log_efficiency_change_per_year * years);
+  next.hashrate_ths = newest.power_w / j_per_th;
+  next.price_usd = usd_per_th * next.hashrate_ths;
+  next.name = "generation " + civil_from_days(start_day + day);
+  next.initial_units = 0.0;
+  next.source = "future generation on the fitted efficiency frontier";
+  next.release_day = start_day + day;
+  return next;
+}
+
+// The generation schedule (README "Miner agents"): events are catalogue releases after the
+// start, ends of sale (release + new_sale_years) and future releases every future_every_days
+// after max(newest catalogue release, start), J/TH on the fitted frontier slope.
+void build_generation_epochs(ArchetypeTable& t, const Generations& g, double payback_days,
+                             std::int64_t start_day, int horizon_days) {
+  const auto& cat = t.catalogue.machines;
+  Releases r = catalogue_releases(t, start_day);
+  std::vector<std::int64_t>& rel = r.rel;
+  std::vector<std::int64_t> future;
+  const std::vector<std::int64_t> days = epoch_days(r, g, horizon_days, future);
 
   // Future generations cost the lowest USD per TH/s among the newest catalogue release's machines.
   double usd_per_th = HUGE_VAL;
-  for (std::size_t m = 0; m < n_slots; ++m)
-    if (rel[m] == rel[newest])
+  for (std::size_t m = 0; m < cat.size(); ++m)
+    if (rel[m] == rel[r.newest])
       usd_per_th = std::min(usd_per_th, cat[m].price_usd / cat[m].hashrate_ths);
+  const std::int64_t newest_rel = rel[r.newest];
   std::vector<MachineSpec> slots = cat;
   std::size_t next_future = 0;
   for (std::int64_t day : days) {
@@ -179,34 +233,12 @@ void build_generation_epochs(ArchetypeTable& t, const Generations& g, double pay
     if (next_future < future.size() && future[next_future] == day) {
       // The least efficient released slot takes the new generation; the next least efficient
       // receives its machines.
-      for (std::size_t m = 0; m < n_slots; ++m) {
-        if (rel[m] > day) continue;
-        if (from < 0 || slots[m].efficiency_j_per_th() >
-                            slots[static_cast<std::size_t>(from)].efficiency_j_per_th())
-          from = static_cast<int>(m);
-      }
-      for (std::size_t m = 0; m < n_slots; ++m) {
-        if (rel[m] > day || static_cast<int>(m) == from) continue;
-        if (into < 0 || slots[m].efficiency_j_per_th() >
-                            slots[static_cast<std::size_t>(into)].efficiency_j_per_th())
-          into = static_cast<int>(m);
-      }
+      from = least_efficient_released(slots, rel, day, -1);
+      into = least_efficient_released(slots, rel, day, from);
       if (from >= 0 && into >= 0) {
         const auto f = static_cast<std::size_t>(from), i = static_cast<std::size_t>(into);
         ratio = slots[f].hashrate_ths / slots[i].hashrate_ths;
-        const MachineSpec& base = cat[newest];
-        MachineSpec next = base;
-        const double years = static_cast<double>(day - rel[newest]) / kDaysPerYear;
-        const double j_per_th =
-            base.efficiency_j_per_th() * std::exp(g.log_efficiency_change_per_year * years);
-        next.hashrate_ths =
-            base.power_w / j_per_th;  // the newest machine's power, delay and price elasticity
-        next.price_usd = usd_per_th * next.hashrate_ths;
-        next.name = "generation " + civil_from_days(start_day + day);
-        next.initial_units = 0.0;
-        next.source = "future generation on the fitted efficiency frontier";
-        next.release_day = start_day + day;
-        slots[f] = next;
+        slots[f] = future_generation(cat[r.newest], newest_rel, g, usd_per_th, start_day, day);
         rel[f] = day;
       } else {
         from = into = -1;

@@ -12,6 +12,7 @@
 #include "engine/rng/streams.h"
 #include "engine/scenario/scenario.h"
 #include "engine/util/dates.h"
+#include "engine/util/units.h"
 #include "tests/agents/agents_fixture.h"
 #include "tests/engine/scenarios.h"
 
@@ -105,6 +106,26 @@ TEST(Generations, SlotsFollowReleaseDatesAndFutureGenerationsByHand) {
   EXPECT_EQ(s.epoch, 3u);
   EXPECT_EQ(s.machines_on[0], 0.0);
   EXPECT_DOUBLE_EQ(s.machines_on[2], mid_on + 0.5 * old_on);
+}
+
+// Every future generation sits on the frontier anchored at the newest catalogue release (New,
+// 15 J/TH on day 365): J/TH = 15 x 0.8^((day - 365) / days per year), also after New's own slot
+// has been taken by a generation (the third, on day 1460, replaces New as the least efficient).
+// Before the fix the frontier restarted from the day New's slot was replaced: day 1825 got 12 J/TH.
+TEST(Generations, FutureGenerationsStayOnTheFrontierAfterTheNewestCatalogueSlotIsReplaced) {
+  TempDir dir;
+  const auto c = generations_config(dir);
+  const auto t = build_archetype_table(c, 3e5, "2023-01-01", 3000);
+  int generations = 0;
+  for (const GenerationEpoch& e : t.epochs) {
+    if (e.merge_from < 0) continue;
+    ++generations;
+    const auto a = 2 * static_cast<std::size_t>(e.merge_from);  // the slot's sell-daily archetype
+    const double j_per_th = e.power_kw[a] * 1000.0 / e.hashrate_ths[a];
+    const double years = static_cast<double>(e.first_day - 365) / units::kDaysPerYear;
+    EXPECT_NEAR(j_per_th, 15.0 * std::pow(0.8, years), 1e-9) << "day " << e.first_day;
+  }
+  EXPECT_EQ(generations, 7);  // days 730, 1095, ..., 2920
 }
 
 TEST(Generations, FleetEfficiencyNeverRisesWhileNewerMachinesAreBought) {
