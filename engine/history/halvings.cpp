@@ -6,11 +6,12 @@
 
 #include "engine/util/dates.h"
 #include "engine/util/error.h"
+#include "engine/util/units.h"
 
 namespace hashsim::history {
 
 namespace {
-constexpr std::int64_t kHalvingInterval = 210000;
+using units::kHalvingInterval;
 constexpr double kTargetPoints = 0.10;
 
 // min over d = 1..window of v[h + d] / v[h] - 1, and the day it is reached.

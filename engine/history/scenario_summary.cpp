@@ -12,11 +12,12 @@
 #include "engine/history/history_run.h"
 #include "engine/util/error.h"
 #include "engine/util/stats.h"
+#include "engine/util/units.h"
 
 namespace hashsim::history {
 
 namespace {
-constexpr double kHalvingInterval = 210000.0;
+constexpr auto kHalvingInterval = static_cast<double>(units::kHalvingInterval);
 constexpr int kTroughWindowDays = 60;
 
 double quantile_of(std::vector<double> v, double q) {
