@@ -979,15 +979,15 @@ void add_tornado(ScenarioResult& r, const SensitivityConfig& sv, const Plant& p,
 
 // Breakeven: the revenue multiple (BTC price level, network fixed) at which the site's median NPV
 // is 0, by doubling until it is non-negative, then bisection.
-// f(1), no shock, is the tornado's centre r.npv_p50_base (add_tornado first).
+// f(1), no shock, is the site's own median NPV, from its base run.
 void find_breakeven(ScenarioResult& r, const Plant& p, const MarketPaths& m, const FxPaths& fxp,
-                    double rate) {
+                    double rate, const SiteBaseRun& base) {
   auto f = [&](double k) {
     Shocks b;
     b.revenue_factor = k;
     return site_npv_p50(p, m, fxp, b, rate);
   };
-  double lo = 0.0, hi = 1.0, fhi = r.npv_p50_base;
+  double lo = 0.0, hi = 1.0, fhi = median_npv(base.cashflows, m.n_paths, m.years, rate);
   while (fhi < 0.0 && hi < 1024.0) {
     lo = hi;
     hi *= 2.0;
@@ -1050,7 +1050,7 @@ ScenarioResult analyse_scenario(const SiteAnalysis& a, const FxRate& fx, const M
     add_site_plays(r, c, p, *a.debt, m, fxp, rate, base);
     add_policy_values(r, p, m, fxp, rate, base);
     add_tornado(r, c.sensitivity, p, m, fxp, rate, base);
-    find_breakeven(r, p, m, fxp, rate);
+    find_breakeven(r, p, m, fxp, rate, base);
     const PlaySummary& ss = r.plays.front().summary;
     if (ss.p_npv_negative > 0.5)
       r.warnings.push_back("scenario '" + r.scenario + "': P(NPV < 0) of the site is " +
