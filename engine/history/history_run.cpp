@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <string>
 
+#include "engine/io/schema.h"
 #include "engine/util/atomic_file.h"
 #include "engine/util/error.h"
 
@@ -50,7 +51,7 @@ void replay_price_and_fees(scenario::Scenario& s, const std::filesystem::path& r
 std::size_t series_slot(const scenario::Scenario& s, scenario::Series series) {
   const auto specs = sim::output_specs(s);
   for (std::size_t k = 0; k < specs.size(); ++k)
-    if (specs[k].name == std::string("paths/") + scenario::series_name(series)) return k;
+    if (specs[k].name == io::schema::paths_dataset(scenario::series_name(series))) return k;
   throw Error(std::string("internal: the run records no ") + scenario::series_name(series));
 }
 
