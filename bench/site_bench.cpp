@@ -15,6 +15,16 @@
 using namespace hashsim::site;
 
 namespace {
+// Deterministic uniform draws on [0, 1) for the synthetic paths: a 64-bit LCG (Knuth's MMIX
+// constants), top 53 bits.
+struct Uniform01 {
+  std::uint64_t state;
+  double operator()() {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    return static_cast<double>(state >> 11) * 0x1.0p-53;
+  }
+};
+
 // Deterministic pseudo-random daily hashprice (USD per TH/s per day) around 0.04 with a wide
 // spread, so some paths lose money, some never pay back and a few have several IRR roots.
 MarketPaths synthetic_paths(std::size_t n, int years) {
@@ -22,11 +32,7 @@ MarketPaths synthetic_paths(std::size_t n, int years) {
   m.scenario = "bench";
   m.n_paths = n;
   m.years = years;
-  std::uint64_t s = 0x9E3779B97F4A7C15ull;
-  auto u = [&] {
-    s = s * 6364136223846793005ull + 1442695040888963407ull;
-    return static_cast<double>(s >> 11) * 0x1.0p-53;
-  };
+  Uniform01 u{0x9E3779B97F4A7C15ull};
   m.hashprice_usd_per_th_day.resize(n * m.days());
   for (double& x : m.hashprice_usd_per_th_day) x = 0.005 + 0.07 * u();
   m.price_usd.resize(n * m.days());
@@ -99,11 +105,7 @@ MarketPaths drifting_paths(std::size_t n, int years) {
   m.scenario = "bench";
   m.n_paths = n;
   m.years = years;
-  std::uint64_t s = 0x2545F4914F6CDD1Dull;
-  auto u = [&] {
-    s = s * 6364136223846793005ull + 1442695040888963407ull;
-    return static_cast<double>(s >> 11) * 0x1.0p-53;
-  };
+  Uniform01 u{0x2545F4914F6CDD1Dull};
   const std::size_t D = m.days();
   m.hashprice_usd_per_th_day.resize(n * D);
   m.price_usd.resize(n * D);
