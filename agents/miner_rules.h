@@ -6,6 +6,7 @@
 
 #include "agents/agents_config.h"
 #include "agents/archetype_table.h"
+#include "agents/lanes.h"
 #include "agents/miner_state.h"
 
 namespace hashsim::agents {
@@ -36,12 +37,13 @@ double forward_machine_value_usd(double revenue_usd_per_day, double cost_usd_per
 // the same operands; tests/agents/forward_value_test.cpp).
 class ForwardValueDay {
  public:
+  ForwardValueDay() = default;  // no machine has value (a placeholder to assign to)
   ForwardValueDay(double horizon_days, double growth_per_year, const RewardOutlook& outlook);
   double value_usd(double revenue_usd_per_day, double cost_usd_per_day) const;
 
  private:
   double segment_usd(int i, double m_revenue, double cost) const;
-  double horizon_days_, growth_per_year_;
+  double horizon_days_ = 0.0, growth_per_year_ = 0.0;
   RewardOutlook outlook_;
   double k_ = 0.0;
   double start_[2] = {0.0, 0.0}, end_[2] = {0.0, 0.0};  // segment bounds (days)
@@ -67,6 +69,23 @@ double step_default(const ArchetypeTable& t, const DefaultRules& rules, MinerSta
                     double decision_hashprice_usd_per_th_day, const RewardOutlook& outlook = {},
                     double online_share = 1.0);
 
+// One day's inputs of L paths (lane l = path l of a block; agents/lanes.h) for
+// step_default_lanes: what step_default takes, per lane. rules[l] is lane l's path's rules (the
+// scenario's, or its own draw under agents.uncertainty); switches and integer rules are read from
+// rules[0], since draw_path_rules draws numbers only.
+template <int L>
+struct LaneDay {
+  Lane<L> price_usd{}, hashprice_btc_per_th_day{}, decision_hashprice_usd_per_th_day{},
+      online_share{};
+  RewardOutlook outlook[L];
+  const DefaultRules* rules[L] = {};
+};
+// step_default for L paths at once: lane l of every value is what step_default gives path l, bit
+// for bit (tests/engine/lanes_test.cpp). L = 1 is step_default.
+template <int L>
+Lane<L> step_default_lanes(const ArchetypeTable& t, BasicMinerState<L>& s, int day,
+                           const LaneDay<L>& in);
+
 // The published 2021 rules, quirks included (reference README, "Each day"). update_index k = 0
 // for day 1. prev_network_hashrate_ths is H_{i-1}, reward_btc_per_day is B_i.
 double step_reference_2021(const ArchetypeTable& t, const Reference2021& ref, MinerState& s,
@@ -75,6 +94,7 @@ double step_reference_2021(const ArchetypeTable& t, const Reference2021& ref, Mi
 
 double network_hashrate_ths(const ArchetypeTable& t, const MinerState& s);
 // TH/s per machine of every agent today (the generation epoch's when generations are on).
-const double* hashrate_ths_in_force(const ArchetypeTable& t, const MinerState& s);
+template <int L>
+const double* hashrate_ths_in_force(const ArchetypeTable& t, const BasicMinerState<L>& s);
 
 }  // namespace hashsim::agents
