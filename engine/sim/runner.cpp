@@ -111,6 +111,7 @@ void run_pipeline(const scenario::Scenario& s, const MarketInputs& inputs, std::
   const auto& specs = layout.specs;
   const std::uint64_t block = std::max<std::uint64_t>(1, options.block_paths);
   const std::uint64_t n_blocks = (n_paths + block - 1) / block;
+  const int lanes = lanes_for(s, inputs, options.lanes);
 
   tbb::enumerable_thread_specific<std::unique_ptr<PathSimulator>> workers;
   Progress progress(options.progress,
@@ -143,13 +144,13 @@ void run_pipeline(const scenario::Scenario& s, const MarketInputs& inputs, std::
               tbb::filter_mode::parallel,
               [&](std::shared_ptr<Block> b) {
                 auto& w = workers.local();
-                if (!w) w = std::make_unique<PathSimulator>(s, inputs, layout);
-                std::vector<double*> out(specs.size());
-                for (std::uint64_t p = 0; p < b->n_paths; ++p) {
+                if (!w) w = std::make_unique<PathSimulator>(s, inputs, layout, lanes);
+                std::vector<std::vector<double*>> out(b->n_paths,
+                                                      std::vector<double*>(specs.size()));
+                for (std::uint64_t p = 0; p < b->n_paths; ++p)
                   for (std::size_t k = 0; k < specs.size(); ++k)
-                    out[k] = b->data[k].data() + p * specs[k].per_path_size();
-                  w->simulate(b->first_path + p, out.data());
-                }
+                    out[p][k] = b->data[k].data() + p * specs[k].per_path_size();
+                w->simulate_block(b->first_path, b->n_paths, out.data());
                 return b;
               }) &
           tbb::make_filter<std::shared_ptr<Block>, void>(
