@@ -97,6 +97,7 @@ void run_bench(benchmark::State& state, const scenario::Scenario& s, std::uint64
                double agents) {
   sim::RunOptions o;
   o.threads = static_cast<int>(state.range(0));
+  o.lanes = state.range(1) > 0 ? static_cast<int>(state.range(1)) : 1;
   o.block_paths = 4;
   double sink = 0.0;
   for (auto _ : state) {
@@ -121,9 +122,8 @@ void BM_RunnerExogenous(benchmark::State& state) {
   run_bench(state, s, 32, 0.0);
 }
 BENCHMARK(BM_RunnerExogenous)
-    ->Arg(1)
-    ->Arg(2)
-    ->ArgName("threads")
+    ->ArgsProduct({{1, 2}, {1}})
+    ->ArgNames({"threads", "lanes"})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 
@@ -137,9 +137,8 @@ void BM_RunnerDefaultAgents(benchmark::State& state) {
   state.counters["agents"] = static_cast<double>(inputs.agents->size());
 }
 BENCHMARK(BM_RunnerDefaultAgents)
-    ->Arg(1)
-    ->Arg(2)
-    ->ArgName("threads")
+    ->ArgsProduct({{1, 2}, {1, 2, 4}})
+    ->ArgNames({"threads", "lanes"})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 
@@ -154,17 +153,18 @@ void BM_RunnerBaseScenario(benchmark::State& state) {
   state.counters["agents"] = static_cast<double>(inputs.agents->size());
 }
 BENCHMARK(BM_RunnerBaseScenario)
-    ->Arg(1)
-    ->Arg(2)
-    ->ArgName("threads")
+    ->ArgsProduct({{1, 2}, {1, 2, 4}})
+    ->ArgNames({"threads", "lanes"})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 
-// The daily agent kernel alone: agents::step_default over every day of one path (reset, seed on
-// day 0, 3649 steps), with the engine's network feedback (decision hashprice = 144 (subsidy + fee)
-// P / H on yesterday's fleet, halving outlook from the height at 144 blocks a day) on a GBM price
-// path and the fee median drawn once outside the timed loop: no RNG, no chain, no recording. The
-// runner benchmarks above add those (the rest of the engine's per-path-day cost).
+// The daily agent kernel alone: agents::step_default_lanes over every day of L paths advanced
+// together (SIMD lanes across paths; reset, seed on day 0, 3649 steps), with the engine's network
+// feedback (decision hashprice = 144 (subsidy + fee) P / H on yesterday's fleet, halving outlook
+// from the height at 144 blocks a day) on GBM price paths (one per lane) and the fee median drawn
+// once outside the timed loop: no RNG, no chain, no recording. The runner benchmarks above add
+// those (the rest of the engine's per-path-day cost).
+template <int L>
 void BM_AgentDayKernel(benchmark::State& state) {
   const auto s = scenario::parse_scenario(
       test_support::agents_yaml("bench-kernel", catalogue(), 1, kDays, 1, kSevenTariffs, false),
@@ -173,44 +173,67 @@ void BM_AgentDayKernel(benchmark::State& state) {
   const agents::ArchetypeTable& t = *inputs.agents;
   if (t.n_env != 154) state.SkipWithError("expected 154 archetypes");
   const agents::DefaultRules& rules = s.agents->rules;
-  agents::MinerState miners;
+  agents::MinerState one;  // each lane is seeded by the one-path code
+  one.allocate(t, rules);
+  agents::BasicMinerState<L> miners;
   miners.allocate(t, rules);
   const market::GbmPriceModel model(s.price.gbm);
-  auto price_rng = rng::make_rng(s.seed, rng::Stream::Price, 0);
-  auto jump_rng = rng::make_rng(s.seed, rng::Stream::Jumps, 0);
-  std::vector<double> price(kDays);
-  double log_price = std::log(s.start.price_usd);
-  for (int d = 0; d < kDays; ++d) {
-    if (d > 0) log_price = model.step_log(log_price, price_rng, jump_rng);
-    price[static_cast<std::size_t>(d)] = std::exp(log_price);
+  std::vector<double> price(static_cast<std::size_t>(kDays) * L);  // [day][lane]
+  for (int l = 0; l < L; ++l) {
+    auto price_rng = rng::make_rng(s.seed, rng::Stream::Price, static_cast<std::uint64_t>(l));
+    auto jump_rng = rng::make_rng(s.seed, rng::Stream::Jumps, static_cast<std::uint64_t>(l));
+    double log_price = std::log(s.start.price_usd);
+    for (int d = 0; d < kDays; ++d) {
+      if (d > 0) log_price = model.step_log(log_price, price_rng, jump_rng);
+      price[static_cast<std::size_t>(d * L + l)] = std::exp(log_price);
+    }
   }
   const double fee = s.fees.lognormal.median_btc_per_block;
   double sink = 0.0;
   for (auto _ : state) {
-    miners.reset(t);
-    double hashrate = t.initial_network_hashrate_ths();
+    double hashrate[L];
+    for (double& h : hashrate) h = t.initial_network_hashrate_ths();
     for (int d = 0; d < kDays; ++d) {
       const double height = s.start.height + 144.0 * d;
       const double subsidy =
           static_cast<double>(chain::block_subsidy_sat(static_cast<std::int64_t>(height))) / 1e8;
-      const double p = price[static_cast<std::size_t>(d)];
-      const double hp_btc = 144.0 * (subsidy + fee) / hashrate;
       const auto outlook = agents::reward_outlook(height, subsidy, fee);
-      if (d == 0) {
-        agents::seed_default(t, rules, miners, hp_btc * p, outlook);
-      } else {
-        hashrate = agents::step_default(t, rules, miners, d, p, hp_btc, hp_btc * p, outlook);
+      agents::LaneDay<L> in;
+      for (int l = 0; l < L; ++l) {
+        const double p = price[static_cast<std::size_t>(d * L + l)];
+        const double hp_btc = 144.0 * (subsidy + fee) / hashrate[l];
+        if (d == 0) {
+          one.reset(t);
+          agents::seed_default(t, rules, one, hp_btc * p, outlook);
+          if constexpr (L > 1) {
+            miners.set_lane(l, one);
+          } else {
+            miners = one;
+          }
+        }
+        agents::set_lane<L>(in.price_usd, l, p);
+        agents::set_lane<L>(in.hashprice_btc_per_th_day, l, hp_btc);
+        agents::set_lane<L>(in.decision_hashprice_usd_per_th_day, l, hp_btc * p);
+        agents::set_lane<L>(in.online_share, l, 1.0);
+        in.outlook[l] = outlook;
+        in.rules[l] = &rules;
       }
+      if (d == 0) continue;
+      const agents::Lane<L> h = agents::step_default_lanes<L>(t, miners, d, in);
+      for (int l = 0; l < L; ++l) hashrate[l] = agents::lane<L>(h, l);
     }
-    sink += hashrate;
+    sink += hashrate[0];
   }
   benchmark::DoNotOptimize(sink);
   state.counters["agent-days/s"] = benchmark::Counter(
-      static_cast<double>(state.iterations()) * kDays * static_cast<double>(t.size()),
+      static_cast<double>(state.iterations()) * L * kDays * static_cast<double>(t.size()),
       benchmark::Counter::kIsRate);
   state.counters["agents"] = static_cast<double>(t.size());
+  state.counters["lanes"] = L;
 }
-BENCHMARK(BM_AgentDayKernel)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_AgentDayKernel<1>)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_AgentDayKernel<2>)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_AgentDayKernel<4>)->Unit(benchmark::kMillisecond);
 }  // namespace
 
 BENCHMARK_MAIN();

@@ -73,18 +73,14 @@ PathSimulator::PathSimulator(const scenario::Scenario& s, const MarketInputs& in
   if (in_.agents) {
     miners_.allocate(*in_.agents, s.agents->rules);
     for (LanePath& p : paths_) p.shocks.allocate(s.agents->shocks);
-    if (lanes == 2) {
+    if (lanes >= 2) {
       miners2_ = std::make_unique<agents::BasicMinerState<2>>();
       miners2_->allocate(*in_.agents, s.agents->rules);
-    } else if (lanes == 4) {
+    }
+    if (lanes >= 4) {
       miners4_ = std::make_unique<agents::BasicMinerState<4>>();
       miners4_->allocate(*in_.agents, s.agents->rules);
     }
-  }
-  if (lanes > 1) {
-    for (const io::OutputSpec& spec : layout_.specs)
-      spare_outputs_.emplace_back(spec.per_path_size(), 0.0);
-    for (auto& v : spare_outputs_) spare_output_ptrs_.push_back(v.data());
   }
 }
 
@@ -100,23 +96,25 @@ void PathSimulator::simulate(std::uint64_t path_index, double* const* outputs) {
 
 void PathSimulator::simulate_block(std::uint64_t first_path, std::uint64_t count,
                                    const std::vector<double*>* outputs) {
-  const auto lanes = static_cast<std::uint64_t>(lanes_);
-  for (std::uint64_t p = 0; p < count; p += lanes) {
-    if (lanes_ == 1) {
-      simulate(first_path + p, outputs[p].data());
-      continue;
-    }
+  // Groups of `lanes` paths; a shorter rest runs at the widest width it fills (4, 2, 1), so no
+  // lane computes a path nobody asked for.
+  std::uint64_t p = 0;
+  while (p < count) {
+    const std::uint64_t rest = count - p;
+    const int width = lanes_ >= 4 && rest >= 4 ? 4 : (lanes_ >= 2 && rest >= 2 ? 2 : 1);
     std::uint64_t index[agents::kMaxLanes];
     double* const* out[agents::kMaxLanes];
-    for (std::uint64_t l = 0; l < lanes; ++l) {
-      const bool real = p + l < count;
-      index[l] = first_path + (real ? p + l : count - 1);
-      out[l] = real ? outputs[p + l].data() : spare_output_ptrs_.data();
+    for (int l = 0; l < width; ++l) {
+      index[l] = first_path + p + static_cast<std::uint64_t>(l);
+      out[l] = outputs[p + static_cast<std::uint64_t>(l)].data();
     }
-    if (lanes_ == 2)
+    if (width == 4)
+      simulate_lanes<4>(index, out);
+    else if (width == 2)
       simulate_lanes<2>(index, out);
     else
-      simulate_lanes<4>(index, out);
+      simulate(index[0], out[0]);
+    p += static_cast<std::uint64_t>(width);
   }
 }
 
@@ -200,8 +198,9 @@ void PathSimulator::reset_lane(LanePath& p, std::uint64_t path_index) {
   double z[agents::kUncertainParameterCount];
   for (double& v : z) v = rng::standard_normal(param_rng);
   p.rules = agents::draw_path_rules(ac.rules, ac.uncertainty, z);
-  p.drift_step = std::exp((ac.uncertainty.hashrate_drift + ac.uncertainty.hashrate_drift_sd * z[4]) /
-                          market::kDaysPerYear);
+  p.drift_step =
+      std::exp((ac.uncertainty.hashrate_drift + ac.uncertainty.hashrate_drift_sd * z[4]) /
+               market::kDaysPerYear);
 }
 
 PathSimulator::AgentsDay PathSimulator::agents_day(const chain::ChainDay& day, const MarketDay& m) {
@@ -266,8 +265,8 @@ PathSimulator::ChainAndMarket PathSimulator::advance_market(LanePath& p, int d) 
     online_share = p.shocks.step(u_arrival, rng::uniform_open(streams.shocks));
   }
   if (d > 0) p.drift_factor *= p.drift_step;
-  const double day_hashrate = p.drift_step != 1.0 ? p.hashrate * online_share * p.drift_factor
-                                                  : p.hashrate * online_share;
+  const double day_hashrate =
+      p.drift_step != 1.0 ? p.hashrate * online_share * p.drift_factor : p.hashrate * online_share;
   cm.day = p.chain.advance_day(day_hashrate, streams.blocks);
   const double hashprice_btc =
       day_hashrate > 0.0 ? (cm.day.subsidy_btc + cm.day.blocks * fee) / day_hashrate : 0.0;
@@ -290,8 +289,7 @@ agents::BasicMinerState<L>& lane_state(agents::MinerState& one,
 }
 
 template <int L>
-void PathSimulator::simulate_lanes(const std::uint64_t* path_index,
-                                   double* const* const* outputs) {
+void PathSimulator::simulate_lanes(const std::uint64_t* path_index, double* const* const* outputs) {
   const bool with_agents = in_.agents.has_value();
   agents::BasicMinerState<L>& miners = lane_state<L>(miners_, miners2_, miners4_);
   for (int l = 0; l < L; ++l) reset_lane(paths_[static_cast<std::size_t>(l)], path_index[l]);
@@ -319,7 +317,8 @@ void PathSimulator::simulate_lanes(const std::uint64_t* path_index,
           in.outlook[l] = a.outlook;
           in.rules[l] = &paths_[static_cast<std::size_t>(l)].rules;
         }
-        const agents::Lane<L> tomorrow_ths = agents::step_default_lanes<L>(*in_.agents, miners, d, in);
+        const agents::Lane<L> tomorrow_ths =
+            agents::step_default_lanes<L>(*in_.agents, miners, d, in);
         for (int l = 0; l < L; ++l)
           paths_[static_cast<std::size_t>(l)].hashrate = agents::lane<L>(tomorrow_ths, l);
       }
@@ -329,10 +328,14 @@ void PathSimulator::simulate_lanes(const std::uint64_t* path_index,
       for (int l = 0; l < L; ++l) {
         const chain::ChainDay& day = cm[l].day;
         const MarketDay& m = cm[l].m;
-        const double values[scenario::kSeriesCount] = {
-            m.price_usd,    m.fee_btc_per_block, m.network_hashrate_ths,       day.difficulty,
-            day.height_end, day.blocks,          m.hashprice_btc_per_th_day,
-            m.hashprice_btc_per_th_day * m.price_usd};
+        const double values[scenario::kSeriesCount] = {m.price_usd,
+                                                       m.fee_btc_per_block,
+                                                       m.network_hashrate_ths,
+                                                       day.difficulty,
+                                                       day.height_end,
+                                                       day.blocks,
+                                                       m.hashprice_btc_per_th_day,
+                                                       m.hashprice_btc_per_th_day * m.price_usd};
         record_series(paths_[static_cast<std::size_t>(l)].rec++, values, outputs[l]);
       }
     }

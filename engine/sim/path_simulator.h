@@ -44,9 +44,8 @@ class PathSimulator {
   PathSimulator& operator=(const PathSimulator&) = delete;
   // outputs[k] points at layout.specs[k].per_path_size() doubles for this path.
   void simulate(std::uint64_t path_index, double* const* outputs);
-  // Paths first_path .. first_path + count - 1 (count >= 1), path p's outputs at outputs[p -
-  // first_path]; `lanes` at a time (a last, short group fills its spare lanes with a copy of its
-  // last path whose outputs are dropped).
+  // Paths first_path .. first_path + count - 1, path p's outputs at outputs[p - first_path];
+  // `lanes` at a time, a shorter rest at the widest width it fills.
   void simulate_block(std::uint64_t first_path, std::uint64_t count,
                       const std::vector<double*>* outputs);
   int lanes() const { return lanes_; }
@@ -98,8 +97,6 @@ class PathSimulator {
   agents::MinerState miners_;    // L = 1; with lanes, the state each lane is seeded in
   std::unique_ptr<agents::BasicMinerState<2>> miners2_;
   std::unique_ptr<agents::BasicMinerState<4>> miners4_;
-  std::vector<std::vector<double>> spare_outputs_;  // where a spare lane writes
-  std::vector<double*> spare_output_ptrs_;
   int slot_of_series_[scenario::kSeriesCount];
 };
 

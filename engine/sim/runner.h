@@ -21,7 +21,7 @@ struct RunOptions {
   // Paths the agents' day advances together (SIMD lanes, agents/lanes.h): 1, 2 or 4; 0: the
   // build's native width. Results are the same for every value.
   int lanes = 0;
-  bool progress = false;           // progress line on stderr
+  bool progress = false;  // progress line on stderr
   std::string progress_label;
   // MPI (engine/sim/shard.h): this process simulates only the blocks b with b mod size == rank.
   Shard shard;

@@ -77,6 +77,25 @@ long allocations_in_second_path(const scenario::Scenario& s) {
   return g_allocations.load();
 }
 
+// The same for a block of 4 paths in 4 SIMD lanes (agents/lanes.h), after a first block warmed up.
+long allocations_in_second_lane_block(const scenario::Scenario& s) {
+  const sim::MarketInputs inputs = sim::MarketInputs::load(s);
+  const sim::OutputLayout layout =
+      sim::make_output_layout(s, inputs.agents->size(), inputs.agents->n_observers);
+  std::vector<std::vector<double>> buffers;
+  std::vector<std::vector<double*>> outputs(4);
+  for (auto& out : outputs)
+    for (const auto& spec : layout.specs)
+      out.push_back(buffers.emplace_back(spec.per_path_size()).data());
+  sim::PathSimulator simulator(s, inputs, layout, 4);
+  simulator.simulate_block(0, 4, outputs.data());
+  g_allocations = 0;
+  g_counting = true;
+  simulator.simulate_block(4, 4, outputs.data());
+  g_counting = false;
+  return g_allocations.load();
+}
+
 scenario::Scenario shipped(const std::string& relative, std::optional<int> days = std::nullopt) {
   scenario::Overrides ov;
   ov.days = days;
@@ -95,6 +114,10 @@ TEST(DailyLoopAllocations, CounterSeesAnAllocation) {
 TEST(DailyLoopAllocations, DefaultProfileAgentsAllocateNothing) {
   EXPECT_EQ(allocations_in_second_path(shipped("scenarios/base.yaml", 800)),
             0);  // crosses the 2028 halving
+}
+
+TEST(DailyLoopAllocations, DefaultProfileInFourLanesAllocatesNothing) {
+  EXPECT_EQ(allocations_in_second_lane_block(shipped("scenarios/base.yaml", 800)), 0);
 }
 
 TEST(DailyLoopAllocations, ExogenousHashrateWithEveryStreamAllocatesNothing) {

@@ -32,15 +32,16 @@ TEST(BenchCli, JsonHasTheWorkloadMachineAndOneResultPerThreadCount) {
       run(kHashsim + " bench --scenario " + kBase + " --paths 2 --days 10 --max-threads 3 --json");
   ASSERT_EQ(rc, 0) << out;
   const auto j = nlohmann::json::parse(out);
-  for (const char* key :
-       {"hashsim_version", "scenario", "paths", "days", "agents", "cpu_model", "hardware_threads",
-        "simd_bits_compiled", "cpu_vector_extensions", "build_flags", "mpi_ranks", "results"})
+  for (const char* key : {"hashsim_version", "scenario", "paths", "days", "agents", "cpu_model",
+                          "hardware_threads", "simd_bits_compiled", "lanes",
+                          "cpu_vector_extensions", "build_flags", "mpi_ranks", "results"})
     EXPECT_TRUE(j.contains(key)) << key;
   EXPECT_EQ(j["scenario"], "base");
   EXPECT_EQ(j["paths"], 2);
   EXPECT_EQ(j["days"], 10);
   EXPECT_EQ(j["agents"], 154);  // scenarios/base.yaml: 11 machines x 2 strategies x 7 bands
   EXPECT_EQ(j["mpi_ranks"], 1);
+  EXPECT_TRUE(j["lanes"] == 2 || j["lanes"] == 4);  // the build's native width by default
   EXPECT_TRUE(j["simd_bits_compiled"] == 128 || j["simd_bits_compiled"] == 256 ||
               j["simd_bits_compiled"] == 512);
   const auto& r = j["results"];
@@ -72,4 +73,13 @@ TEST(BenchCli, BadFlagsAreUsageErrors) {
   EXPECT_EQ(run(kHashsim + " bench --max-threads 0 2>/dev/null").second, 2);
   EXPECT_EQ(run(kHashsim + " bench --paths -3 2>/dev/null").second, 2);
   EXPECT_EQ(run(kHashsim + " bench --scenario /nonexistent.yaml 2>/dev/null").second, 2);
+  EXPECT_EQ(run(kHashsim + " bench --lanes 3 2>/dev/null").second, 2);
+  EXPECT_EQ(run(kHashsim + " run " + kBase + " --lanes 8 2>/dev/null").second, 2);
+}
+
+TEST(BenchCli, LanesFlagSetsThePathsPerAgentsStep) {
+  const auto [out, rc] = run(kHashsim + " bench --scenario " + kBase +
+                             " --paths 2 --days 5 --max-threads 1 --lanes 1 --json");
+  ASSERT_EQ(rc, 0) << out;
+  EXPECT_EQ(nlohmann::json::parse(out)["lanes"], 1);
 }

@@ -20,6 +20,7 @@
 
 #include "engine/scenario/scenario.h"
 #include "engine/sim/market_inputs.h"
+#include "engine/sim/path_simulator.h"
 #include "engine/sim/runner.h"
 #include "engine/sim/shard.h"
 #include "engine/sim/simulate_file.h"
@@ -40,7 +41,8 @@ struct BenchFlags {
   int days = 3650;
   int max_threads = 0;
   int repetitions = 1;
-  std::uint64_t block_paths = 1;
+  std::uint64_t block_paths = 4;  // one SIMD group of 4 lanes per block: 8 blocks for 2 threads
+  int lanes = 0;                  // 0: the build's native width
   bool json = false;
 };
 
@@ -108,6 +110,7 @@ struct Point {
 struct Workload {
   const scenario::Scenario& s;
   double agents = 0.0;
+  int lanes = 1;  // paths per agents' step (SIMD lanes across paths) in use
   int hardware_threads = 0;
   sim::Shard world;
   std::uint64_t n_paths() const { return static_cast<std::uint64_t>(s.paths); }
@@ -121,6 +124,7 @@ std::vector<Point> measure(const Workload& w, const BenchFlags& f, int max_threa
     sim::RunOptions o;
     o.threads = threads;
     o.block_paths = f.block_paths;
+    o.lanes = f.lanes;
     o.shard = w.world;  // under mpirun: each rank simulates its share of the blocks
     double best = 1e300;
     for (int r = 0; r < f.repetitions; ++r) {
@@ -161,6 +165,7 @@ nlohmann::json bench_json(const Workload& w, const BenchFlags& f,
   j["cpu_model"] = cpu_model();
   j["hardware_threads"] = w.hardware_threads;
   j["simd_bits_compiled"] = simd_bits_compiled();
+  j["lanes"] = w.lanes;
   j["cpu_vector_extensions"] = cpu_vector_extensions();
   j["build_flags"] = HASHSIM_BUILD_INFO;
   j["results"] = nlohmann::json::array();
@@ -179,7 +184,8 @@ void print_bench_table(const Workload& w, const BenchFlags& f, const std::vector
   std::printf("hashsim %s (%s)\n", kVersion, kGitSha);
   std::printf("cpu:       %s (%d hardware threads; %s)\n", cpu_model().c_str(), w.hardware_threads,
               cpu_vector_extensions().c_str());
-  std::printf("simd:      %d-bit vectors compiled in\n", simd_bits_compiled());
+  std::printf("simd:      %d-bit vectors compiled in; %d path(s) per agents' step (lanes)\n",
+              simd_bits_compiled(), w.lanes);
   std::printf("build:     %s\n", HASHSIM_BUILD_INFO);
   std::printf(
       "workload:  %s (%s): %llu paths x %d days x %.0f agents, %d MPI rank(s), best of %d\n",
@@ -200,6 +206,7 @@ void bench(const BenchFlags& f) {
   const scenario::Scenario& s = list.front();
   const auto inputs = sim::MarketInputs::load(s);
   const Workload w{s, inputs.agents ? static_cast<double>(inputs.agents->size()) : 0.0,
+                   sim::lanes_for(s, inputs, f.lanes),
                    static_cast<int>(std::max(1u, std::thread::hardware_concurrency())),
                    sim::shard_world()};
   const int max_threads = f.max_threads > 0 ? f.max_threads : w.hardware_threads;
@@ -230,8 +237,9 @@ void register_bench_commands(CLI::App& app, GlobalOptions& global) {
   cmd->add_option("--repetitions", f->repetitions,
                   "Runs per thread count; the fastest is reported (default 1)")
       ->check(CLI::Range(1, 100));
-  cmd->add_option("--block-size", f->block_paths, "Paths per block (default 1)")
+  cmd->add_option("--block-size", f->block_paths, "Paths per block (default 4)")
       ->check(CLI::Range(1, 1'000'000));
+  add_lanes_option(cmd, f->lanes);
   cmd->add_flag("--json", f->json, "Print JSON instead of a table");
   cmd->callback([f] { bench(*f); });
 }

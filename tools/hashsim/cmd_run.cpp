@@ -32,6 +32,7 @@ struct RunFlags {
   std::optional<std::uint64_t> seed;
   int threads = 0;
   std::uint64_t block_paths = 64;
+  int lanes = 0;
   bool no_progress = false;
   bool no_summary = false;
   bool json = false;
@@ -60,6 +61,7 @@ void add_run_flags(CLI::App* cmd, RunFlags& f, const char* what, GlobalOptions& 
       ->check(CLI::Range(1, 1024));
   cmd->add_option("--block-size", f.block_paths, "Paths per block streamed to the writer")
       ->check(CLI::Range(1, 1'000'000));
+  add_lanes_option(cmd, f.lanes);
   cmd->add_flag("--no-progress", f.no_progress, "Never print the progress line");
   cmd->add_flag("--no-summary", f.no_summary, "Do not print the summary table");
   cmd->add_flag("--json", f.json,
@@ -278,6 +280,7 @@ void run_all(const std::vector<scenario::Scenario>& list, const std::string& out
   o.run.shard = world;
   o.run.threads = f.threads;
   o.run.block_paths = f.block_paths;
+  o.run.lanes = f.lanes;
   o.run.progress = !f.no_progress;
   o.verbosity = g.verbosity;
   o.overwrite = mode;

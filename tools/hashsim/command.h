@@ -50,6 +50,16 @@ inline void report_written(const std::string& path, bool json) {
   std::fprintf(json ? stderr : stdout, "wrote %s\n", path.c_str());
 }
 
+// --lanes: paths the agents' day advances together (SIMD lanes across paths, README
+// "Performance"): 1, 2 or 4; the default is the build's native width. Results do not depend on it.
+inline CLI::Option* add_lanes_option(CLI::App* cmd, int& lanes) {
+  return cmd
+      ->add_option("--lanes", lanes,
+                   "Paths per SIMD step of the agents (1, 2 or 4; default: 4 with AVX2, else 2); "
+                   "results are the same for every value")
+      ->check(CLI::IsMember({1, 2, 4}));
+}
+
 // --seed: a decimal integer in [0, 2^63 - 1], the range a scenario's `seed:` takes and the results
 // file records (as int64). "-1", "1e3" and 2^64 are errors rather than wrapped or rounded.
 inline CLI::Option* add_seed_option(CLI::App* cmd, std::optional<std::uint64_t>& seed,
