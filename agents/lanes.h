@@ -33,11 +33,13 @@ using Lane = typename LaneTraits<L>::type;
 
 // The lane widths this build offers: 1 (one path at a time), 2 and 4.
 constexpr int kMaxLanes = 4;
-// The widest lane count the build's target ISA holds in one register: 4 with AVX, else 2 (SSE2).
+// The default lane count: 4 where one AVX register holds 4 doubles. Without AVX, 1: the passes
+// over agents already vectorise 2 wide in SSE2, and 2 lanes measured slower than 1 even in the
+// AVX2 build (README "Performance"), so lanes only pay where they are 4 wide.
 #if defined(__AVX__)
 constexpr int kNativeLanes = 4;
 #else
-constexpr int kNativeLanes = 2;
+constexpr int kNativeLanes = 1;
 #endif
 
 template <int L>
@@ -84,6 +86,16 @@ inline void set_lane(Lane<L>& v, int l, double x) {
     v = x;
   } else {
     v[l] = x;
+  }
+}
+// Whether lane l of a comparison's mask is set (the bool or int itself for one lane).
+template <int L, class M>
+inline bool lane_mask(const M& m, int l) {
+  if constexpr (L == 1) {
+    (void)l;
+    return m != 0;
+  } else {
+    return m[l] != 0;
   }
 }
 // std::min(a, b) is (b < a) ? b : a and std::max(a, b) is (a < b) ? b : a: the same selects lane by

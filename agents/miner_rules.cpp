@@ -187,23 +187,33 @@ void want_orders(std::size_t n, const LaneRules<L>& lr, const DefaultRules& r, L
                  const std::vector<std::size_t>& value_evaluated,
                  const std::size_t* __restrict value_source, double* __restrict value,
                  double* __restrict buy_out, bool limit_by_funds) {
+  using V = Lane<L>;
   ForwardValueDay forward[L];
-  for (int l = 0; l < L; ++l)
+  V horizon{}, ratio_after_halving{};
+  for (int l = 0; l < L; ++l) {
     forward[l] = ForwardValueDay(lr.horizon_days[l], lr.growth_per_year[l], outlook[l]);
-  for (const std::size_t a : value_evaluated)
+    set_lane<L>(horizon, l, lr.horizon_days[l]);
+    set_lane<L>(ratio_after_halving, l, outlook[l].reward_ratio_after_halving);
+  }
+  for (const std::size_t a : value_evaluated) {
+    const V revenue = th[a] * net_hp30_usd;
+    const V margin = revenue - cost_pm[a];
+    // The value is at most margin * horizon (revenue only falls: k >= 0 and the halving ratio
+    // <= 1), so a pair whose undiscounted margin over the horizon stays below the machine's
+    // price (the same for every archetype of the pair: same machine) cannot reach the price;
+    // the 1e-9 slack covers the rounding of the evaluated value (a few ulp).
+    const auto can_pay_back =
+        (margin > 0.0) &
+        ((ratio_after_halving > 1.0) |
+         (margin * horizon >= load_lanes<L>(machine_price + a * L) * (1.0 - 1e-9)));
+    // The value itself (branches, libm's log/expm1 on the slow path) lane by lane, only where
+    // it can matter.
     for (int l = 0; l < L; ++l) {
-      const double horizon = lr.horizon_days[l];
-      const double revenue = th[a] * lane<L>(net_hp30_usd, l);
-      const double margin = revenue - cost_pm[a];
-      // The value is at most margin * horizon (revenue only falls: k >= 0 and the halving ratio
-      // <= 1), so a pair whose undiscounted margin over the horizon stays below the machine's
-      // price (the same for every archetype of the pair: same machine) cannot reach the price;
-      // the 1e-9 slack covers the rounding of the evaluated value (a few ulp).
-      const bool can_pay_back =
-          margin > 0.0 && (outlook[l].reward_ratio_after_halving > 1.0 ||
-                           margin * horizon >= machine_price[a * L + l] * (1.0 - 1e-9));
-      value[a * L + l] = can_pay_back ? forward[l].value_usd(revenue, cost_pm[a]) : 0.0;
+      value[a * L + static_cast<std::size_t>(l)] =
+          lane_mask<L>(can_pay_back, l) ? forward[l].value_usd(lane<L>(revenue, l), cost_pm[a])
+                                        : 0.0;
     }
+  }
   // Copy each pair's value to its other archetypes first (a gather), so the loop below is
   // branch-free over contiguous arrays and vectorises.
   for (std::size_t a = 0; a < n; ++a)
@@ -730,8 +740,9 @@ SupplyDay<L> supply_day(const ArchetypeTable& t, const LaneRules<L>& lr, const S
 
 // Today's orders go into the pipeline ring: online on day + delay (slot without a division:
 // delay < len). With supply limits they queue behind the backlog, ceil((B + ordered) / c) days
-// (<= max wait). A zero order is skipped: x + 0 == x for every cell (cells are sums of orders
-// >= +0, never -0).
+// (<= max wait). Zero orders are added too: x + (+-0) == x for every cell, since cells are sums
+// of orders >= +-0 starting from +0 and so never -0 (the lanes of one agent then add as one
+// vector).
 template <int L>
 void queue_orders(const ArchetypeTable& t, const LaneRules<L>& lr, const Specs& sp,
                   const SupplyDay<L>& q, BasicMinerState<L>& s, int today_slot) {
@@ -750,14 +761,24 @@ void queue_orders(const ArchetypeTable& t, const LaneRules<L>& lr, const Specs& 
                      static_cast<double>(lr.supply_max_wait_days[l])));
   }
   double* __restrict pipeline = s.pipeline.data();
-  for (std::size_t a = 0; a < n_env; ++a)
-    for (std::size_t l = 0; l < L; ++l) {
-      const double b = buy[a * L + l];
-      if (b == 0.0) continue;
-      int slot = today_slot + std::max(sp.odelay[a], wait_days[l]);
-      if (slot >= len) slot -= len;
-      pipeline[static_cast<std::size_t>(slot) * nl + a * L + l] += b;
+  for (std::size_t a = 0; a < n_env; ++a) {
+    int slot[L];
+    bool same_slot = true;
+    for (int l = 0; l < L; ++l) {
+      slot[l] = today_slot + std::max(sp.odelay[a], wait_days[l]);
+      if (slot[l] >= len) slot[l] -= len;
+      same_slot = same_slot && slot[l] == slot[0];
     }
+    if (same_slot) {  // every lane's order lands on one day (always without supply limits)
+      double* cell = pipeline + static_cast<std::size_t>(slot[0]) * nl + a * L;
+      store_lanes<L>(cell, load_lanes<L>(cell) + load_lanes<L>(buy + a * L));
+      continue;
+    }
+    for (int l = 0; l < L; ++l) {
+      const std::size_t i = a * L + static_cast<std::size_t>(l);
+      pipeline[static_cast<std::size_t>(slot[l]) * nl + i] += buy[i];
+    }
+  }
 }
 
 // Deliveries due tomorrow go online tonight; the online fleet is tomorrow's network.

@@ -31,7 +31,7 @@
 
 namespace hashsim::sim {
 
-// How many paths the agents' day advances together: 1, 2 or 4 (0: the build's native width for
+// How many paths the agents' day advances together: 1, 2 or 4 (0: agents::kNativeLanes for
 // the default profile; other profiles and exogenous runs always use 1).
 int lanes_for(const scenario::Scenario& s, const MarketInputs& inputs, int requested);
 

@@ -19,7 +19,7 @@ struct RunOptions {
   int threads = 0;                 // 0: all cores
   std::uint64_t block_paths = 64;  // paths per block handed to the writer
   // Paths the agents' day advances together (SIMD lanes, agents/lanes.h): 1, 2 or 4; 0: the
-  // build's native width. Results are the same for every value.
+  // build's default, agents::kNativeLanes. Results are the same for every value.
   int lanes = 0;
   bool progress = false;  // progress line on stderr
   std::string progress_label;

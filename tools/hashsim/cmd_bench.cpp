@@ -42,7 +42,7 @@ struct BenchFlags {
   int max_threads = 0;
   int repetitions = 1;
   std::uint64_t block_paths = 4;  // one SIMD group of 4 lanes per block: 8 blocks for 2 threads
-  int lanes = 0;                  // 0: the build's native width
+  int lanes = 0;                  // 0: the build's default (agents::kNativeLanes)
   bool json = false;
 };
 

@@ -51,11 +51,12 @@ inline void report_written(const std::string& path, bool json) {
 }
 
 // --lanes: paths the agents' day advances together (SIMD lanes across paths, README
-// "Performance"): 1, 2 or 4; the default is the build's native width. Results do not depend on it.
+// "Performance"): 1, 2 or 4; the default is the build's (agents::kNativeLanes). Results do not
+// depend on it.
 inline CLI::Option* add_lanes_option(CLI::App* cmd, int& lanes) {
   return cmd
       ->add_option("--lanes", lanes,
-                   "Paths per SIMD step of the agents (1, 2 or 4; default: 4 with AVX2, else 2); "
+                   "Paths per SIMD step of the agents (1, 2 or 4; default: 4 with AVX, else 1); "
                    "results are the same for every value")
       ->check(CLI::IsMember({1, 2, 4}));
 }
