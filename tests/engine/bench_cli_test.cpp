@@ -77,6 +77,18 @@ TEST(BenchCli, BadFlagsAreUsageErrors) {
   EXPECT_EQ(run(kHashsim + " run " + kBase + " --lanes 8 2>/dev/null").second, 2);
 }
 
+TEST(BenchCli, DefaultPathsGiveEveryThreadTwoBlocks) {
+  // 8 threads x 2 blocks x 4 paths = 64 > 32; 2 threads keep the standard 32.
+  const auto [wide, rc_wide] =
+      run(kHashsim + " bench --scenario " + kBase + " --days 1 --max-threads 8 --lanes 1 --json");
+  ASSERT_EQ(rc_wide, 0) << wide;
+  EXPECT_EQ(nlohmann::json::parse(wide)["paths"], 64);
+  const auto [narrow, rc_narrow] =
+      run(kHashsim + " bench --scenario " + kBase + " --days 1 --max-threads 2 --lanes 1 --json");
+  ASSERT_EQ(rc_narrow, 0) << narrow;
+  EXPECT_EQ(nlohmann::json::parse(narrow)["paths"], 32);
+}
+
 TEST(BenchCli, LanesFlagSetsThePathsPerAgentsStep) {
   const auto [out, rc] = run(kHashsim + " bench --scenario " + kBase +
                              " --paths 2 --days 5 --max-threads 1 --lanes 1 --json");

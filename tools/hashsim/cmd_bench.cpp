@@ -1,6 +1,6 @@
 // `hashsim bench`: throughput of the simulation engine on this machine (README "Performance",
 // "Comparing machines"). Runs a standard workload (scenarios/base.yaml: the default profile with
-// 154 archetypes + 0 observers, 3650 days) or a given scenario through sim::run_paths (the `run`
+// 154 archetypes + 0 observers, 32 paths or 2 blocks per thread, 3650 days) or a given scenario through sim::run_paths (the `run`
 // pipeline without the HDF5 writer, so disk speed does not enter) at 1, 2, 4, ... N threads and
 // prints agent-days/s, path-days/s, the scaling efficiency, peak memory, the CPU model, the SIMD
 // width compiled in and the build flags; --json for machines.
@@ -37,7 +37,9 @@ namespace hashsim::cli {
 namespace {
 struct BenchFlags {
   std::string scenario = "scenarios/base.yaml";
-  std::int64_t paths = 32;
+  // Default: 32, or enough for 2 blocks per thread (ranks x threads) when that is more, so that
+  // every thread has work at any --max-threads.
+  std::optional<std::int64_t> paths;
   int days = 3650;
   int max_threads = 0;
   int repetitions = 1;
@@ -200,16 +202,18 @@ void print_bench_table(const Workload& w, const BenchFlags& f, const std::vector
 }
 
 void bench(const BenchFlags& f) {
+  const int hardware_threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int max_threads = f.max_threads > 0 ? f.max_threads : hardware_threads;
+  const sim::Shard world = sim::shard_world();
+  const std::int64_t paths = f.paths.value_or(std::max<std::int64_t>(
+      32, 2 * static_cast<std::int64_t>(f.block_paths) * max_threads * world.size));
   std::vector<scenario::Scenario> list{
-      scenario::load_scenario(f.scenario, {f.paths, f.days, std::nullopt})};
+      scenario::load_scenario(f.scenario, {paths, f.days, std::nullopt})};
   sim::apply_start_sources(list);
   const scenario::Scenario& s = list.front();
   const auto inputs = sim::MarketInputs::load(s);
   const Workload w{s, inputs.agents ? static_cast<double>(inputs.agents->size()) : 0.0,
-                   sim::lanes_for(s, inputs, f.lanes),
-                   static_cast<int>(std::max(1u, std::thread::hardware_concurrency())),
-                   sim::shard_world()};
-  const int max_threads = f.max_threads > 0 ? f.max_threads : w.hardware_threads;
+                   sim::lanes_for(s, inputs, f.lanes), hardware_threads, world};
   const std::vector<Point> points = measure(w, f, max_threads);
   if (w.world.rank != 0) return;
   if (f.json)
@@ -227,7 +231,8 @@ void register_bench_commands(CLI::App& app, GlobalOptions& global) {
   cmd->add_option("--scenario", f->scenario,
                   "Scenario to run (default scenarios/base.yaml: 154 archetypes)")
       ->check(CLI::ExistingFile);
-  cmd->add_option("--paths", f->paths, "Paths per measurement (default 32)")
+  cmd->add_option("--paths", f->paths,
+                  "Paths per measurement (default 32, or 2 blocks per thread if more)")
       ->check(CLI::Range(std::int64_t{1}, scenario::kMaxPaths));
   cmd->add_option("--days", f->days, "Horizon in days (default 3650)")
       ->check(CLI::Range(1, scenario::kMaxHorizonDays));
