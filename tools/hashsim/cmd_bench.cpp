@@ -1,9 +1,9 @@
 // `hashsim bench`: throughput of the simulation engine on this machine (README "Performance",
 // "Comparing machines"). Runs a standard workload (scenarios/base.yaml: the default profile with
-// 154 archetypes + 0 observers, 32 paths or 2 blocks per thread, 3650 days) or a given scenario through sim::run_paths (the `run`
-// pipeline without the HDF5 writer, so disk speed does not enter) at 1, 2, 4, ... N threads and
-// prints agent-days/s, path-days/s, the scaling efficiency, peak memory, the CPU model, the SIMD
-// width compiled in and the build flags; --json for machines.
+// 154 archetypes + 0 observers, 32 paths or 2 blocks per thread, 3650 days) or a given scenario
+// through sim::run_paths (the `run` pipeline without the HDF5 writer, so disk speed does not enter)
+// at 1, 2, 4, ... N threads and prints agent-days/s, path-days/s, the scaling efficiency, peak
+// memory, the CPU model, the SIMD width compiled in and the build flags; --json for machines.
 #include <sys/resource.h>
 
 #include <nlohmann/json.hpp>
