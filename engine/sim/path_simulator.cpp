@@ -66,6 +66,11 @@ PathSimulator::PathSimulator(const scenario::Scenario& s, const MarketInputs& in
       fee_model_(s.fees.lognormal) {
   if (lanes != 1 && lanes != 2 && lanes != 4)
     throw Error("lanes must be 1, 2 or 4 (got " + std::to_string(lanes) + ")");
+  // Exogenous hashrate: ln R += (g - v^2/2) dt + v sqrt(dt) Z, so E[R_t] = R_0 e^(g t).
+  const double dt = 1.0 / market::kDaysPerYear;
+  const double vol = s.network.vol_per_sqrt_year;
+  hashrate_log_drift_ = (s.network.growth_per_year - 0.5 * vol * vol) * dt;
+  hashrate_log_diffusion_ = vol * std::sqrt(dt);
   for (int& slot : slot_of_series_) slot = -1;
   for (std::size_t i = 0; i < s.record.series.size(); ++i)
     slot_of_series_[static_cast<int>(s.record.series[i])] = static_cast<int>(i);
@@ -246,12 +251,8 @@ PathSimulator::ChainAndMarket PathSimulator::advance_market(LanePath& p, int d) 
       rng::skip_draws(streams.hashrate, 1);
       if (!with_agents) p.hashrate = p.net_replay[d];
     } else {
-      // Exogenous hashrate: ln R += (g - v^2/2) dt + v sqrt(dt) Z, so E[R_t] = R_0 e^(g t).
-      const double dt = 1.0 / market::kDaysPerYear;
-      const double vol = s_.network.vol_per_sqrt_year;
-      const double hr_drift = (s_.network.growth_per_year - 0.5 * vol * vol) * dt;
-      const double hr_diff = vol * std::sqrt(dt);
-      p.log_hashrate = p.log_hashrate + hr_drift + hr_diff * rng::standard_normal(streams.hashrate);
+      p.log_hashrate = p.log_hashrate + hashrate_log_drift_ +
+                       hashrate_log_diffusion_ * rng::standard_normal(streams.hashrate);
       p.hashrate = std::exp(p.log_hashrate);
     }
   }

@@ -93,6 +93,9 @@ class PathSimulator {
   int lanes_ = 1;
   market::GbmPriceModel price_model_;
   market::LognormalFeeModel fee_model_;
+  // Exogenous network: the daily drift and diffusion of ln(hashrate) (set once, in the
+  // constructor).
+  double hashrate_log_drift_ = 0.0, hashrate_log_diffusion_ = 0.0;
   std::vector<LanePath> paths_;  // one per lane
   agents::MinerState miners_;    // L = 1; with lanes, the state each lane is seeded in
   std::unique_ptr<agents::BasicMinerState<2>> miners2_;
