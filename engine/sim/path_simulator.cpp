@@ -66,6 +66,8 @@ PathSimulator::PathSimulator(const scenario::Scenario& s, const MarketInputs& in
       fee_model_(s.fees.lognormal) {
   if (lanes != 1 && lanes != 2 && lanes != 4)
     throw Error("lanes must be 1, 2 or 4 (got " + std::to_string(lanes) + ")");
+  if (lanes > 1 && s.agents && s.agents->profile == agents::RuleProfile::Reference2021)
+    throw Error("the reference-2021 profile runs one path at a time (lanes 1)");
   // Exogenous hashrate: ln R += (g - v^2/2) dt + v sqrt(dt) Z, so E[R_t] = R_0 e^(g t).
   const double dt = 1.0 / market::kDaysPerYear;
   const double vol = s.network.vol_per_sqrt_year;

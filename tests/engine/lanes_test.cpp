@@ -121,3 +121,13 @@ TEST(Lanes, OnlyOneTwoOrFourLanesAreAccepted) {
   EXPECT_THROW(sim::PathSimulator(s, inputs, layout, 3), Error);
   EXPECT_THROW(sim::PathSimulator(s, inputs, layout, 8), Error);
 }
+
+TEST(Lanes, Reference2021RefusesMoreThanOneLane) {
+  const auto s = scenario::load_scenario(ts::kSourceDir / "scenarios/reference-2021/bearish.yaml");
+  const auto inputs = sim::MarketInputs::load(s);
+  const sim::OutputLayout layout =
+      sim::make_output_layout(s, inputs.agents->size(), inputs.agents->n_observers);
+  EXPECT_EQ(sim::lanes_for(s, inputs, 4), 1);
+  EXPECT_THROW(sim::PathSimulator(s, inputs, layout, 4), Error);
+  EXPECT_NO_THROW(sim::PathSimulator(s, inputs, layout, 1));
+}
