@@ -246,6 +246,15 @@ void pay_orders(std::size_t n, Lane<L> price_usd, Lane<L> inv_price,
   }
 }
 
+// The factor that scales a band's orders to its free capacity today: room = capacity0 * factor -
+// used (at least 0); the orders fit (1) or shrink to the room.
+template <int L>
+Lane<L> band_order_scale(const double* capacity0_kw, Lane<L> capacity_factor, Lane<L> used_kw,
+                         Lane<L> ordered_kw) {
+  const Lane<L> room = vmax(load_lanes<L>(capacity0_kw) * capacity_factor - used_kw, Lane<L>{});
+  return ordered_kw > room ? room / ordered_kw : broadcast<L>(1.0);
+}
+
 // cap_orders_by_band when archetype row * NB + b is in band b (MinerState::bands_periodic) and
 // NB is small: the band sums live in registers, each still adds its archetypes in archetype order
 // as the general loop does (the same bits), and the loops over a row's NB bands unroll.
@@ -254,7 +263,6 @@ void cap_periodic_bands(const ArchetypeTable& t, const double* __restrict power_
                         const double* __restrict order_power_kw, BasicMinerState<L>& s,
                         Lane<L> capacity_factor) {
   using V = Lane<L>;
-  const V zero{}, one = broadcast<L>(1.0);
   const std::size_t n_env = t.n_env;
   const double* __restrict on = s.machines_on.data();
   const double* __restrict idle = s.machines_idle.data();
@@ -269,9 +277,8 @@ void cap_periodic_bands(const ArchetypeTable& t, const double* __restrict power_
       ordered[b] += order_power_kw[a] * load_lanes<L>(buy + i);
     }
   for (std::size_t b = 0; b < NB; ++b) {
-    const V room =
-        vmax(load_lanes<L>(s.band_capacity0_kw.data() + b * L) * capacity_factor - used[b], zero);
-    scale[b] = ordered[b] > room ? room / ordered[b] : one;
+    scale[b] = band_order_scale<L>(s.band_capacity0_kw.data() + b * L, capacity_factor, used[b],
+                                   ordered[b]);
     store_lanes<L>(s.band_used_kw.data() + b * L, used[b]);
     store_lanes<L>(s.band_order_kw.data() + b * L, scale[b]);
   }
@@ -288,8 +295,6 @@ template <int L>
 void cap_orders_by_band(const ArchetypeTable& t, const double* power_kw,
                         const double* order_power_kw, BasicMinerState<L>& s,
                         Lane<L> capacity_factor) {
-  using V = Lane<L>;
-  const V zero{}, one = broadcast<L>(1.0);
   const std::size_t n_env = t.n_env, nb = t.n_bands;
   std::fill(s.band_used_kw.begin(), s.band_used_kw.end(), 0.0);
   std::fill(s.band_order_kw.begin(), s.band_order_kw.end(), 0.0);
@@ -327,14 +332,11 @@ void cap_orders_by_band(const ArchetypeTable& t, const double* power_kw,
     store_lanes<L>(ordered + b, load_lanes<L>(ordered + b) +
                                     order_power_kw[a] * load_lanes<L>(s.buy_scratch.data() + i));
   }
-  for (std::size_t b = 0; b < nb; ++b) {
-    const V room = vmax(load_lanes<L>(s.band_capacity0_kw.data() + b * L) * capacity_factor -
-                            load_lanes<L>(used + b * L),
-                        zero);
-    // band_order_kw now holds the band's scale factor for its orders.
-    const V ordered_b = load_lanes<L>(ordered + b * L);
-    store_lanes<L>(ordered + b * L, ordered_b > room ? room / ordered_b : one);
-  }
+  for (std::size_t b = 0; b < nb; ++b)  // band_order_kw now holds the band's scale factor
+    store_lanes<L>(
+        ordered + b * L,
+        band_order_scale<L>(s.band_capacity0_kw.data() + b * L, capacity_factor,
+                            load_lanes<L>(used + b * L), load_lanes<L>(ordered + b * L)));
   for (std::size_t a = 0; a < n_env; ++a) {
     double* cell = s.buy_scratch.data() + a * L;
     store_lanes<L>(cell,
